@@ -1,0 +1,84 @@
+//! Dates as the bureau writes them.
+
+use chrono::{Datelike, Months, NaiveDate};
+
+/// Parses `2024-03-01`, `2024/3/1`, `2024.3.1` or `2024年3月1日`
+/// (full-width digits allowed). Returns `None` for anything else,
+/// including impossible dates such as `2023-02-29`.
+pub fn parse_date(raw: &str) -> Option<NaiveDate> {
+    let folded: String = raw
+        .trim()
+        .chars()
+        .map(super::license::fold_width)
+        .collect();
+    let s = folded.trim();
+    let s = s.strip_suffix('日').unwrap_or(s);
+    let parts: Vec<&str> = s
+        .split(|c| matches!(c, '-' | '/' | '.' | '年' | '月'))
+        .collect();
+    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || p.len() > 4) {
+        return None;
+    }
+    if parts[0].len() != 4 {
+        return None;
+    }
+    let y: i32 = parts[0].parse().ok()?;
+    let m: u32 = parts[1].parse().ok()?;
+    let d: u32 = parts[2].parse().ok()?;
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// `date` plus `years` whole years; 29 February becomes 28 February.
+pub fn add_years(date: NaiveDate, years: u32) -> NaiveDate {
+    date.checked_add_months(Months::new(12 * years))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// 1 January of `year`.
+pub fn new_year(year: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MAX)
+}
+
+/// Whole years from `from` to `to` (0 when `to` is before `from`).
+pub fn whole_years_between(from: NaiveDate, to: NaiveDate) -> u32 {
+    if to < from {
+        return 0;
+    }
+    let mut years = (to.year() - from.year()) as u32;
+    if add_years(from, years) > to {
+        years = years.saturating_sub(1);
+    }
+    years
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_bureau_s_date_spellings_parse() {
+        assert_eq!(parse_date("2024-03-01"), Some(d(2024, 3, 1)));
+        assert_eq!(parse_date("2024/3/1"), Some(d(2024, 3, 1)));
+        assert_eq!(parse_date("2024年3月1日"), Some(d(2024, 3, 1)));
+        assert_eq!(parse_date("２０２４年３月１日"), Some(d(2024, 3, 1)));
+        assert_eq!(parse_date(" 2024.12.31 "), Some(d(2024, 12, 31)));
+    }
+
+    #[test]
+    fn impossible_or_ambiguous_dates_are_refused() {
+        for bad in ["2023-02-29", "3/1/2024", "2024-13-01", "", "2024-3", "yesterday", "24-3-1"] {
+            assert_eq!(parse_date(bad), None, "{bad:?} should not parse");
+        }
+    }
+
+    #[test]
+    fn years_are_added_on_the_calendar() {
+        assert_eq!(add_years(d(2024, 2, 29), 1), d(2025, 2, 28));
+        assert_eq!(whole_years_between(d(2020, 5, 1), d(2021, 4, 30)), 0);
+        assert_eq!(whole_years_between(d(2020, 5, 1), d(2021, 5, 1)), 1);
+    }
+}

@@ -1,0 +1,13 @@
+//! Pure types and rules of the portal: no I/O, no HTTP, no SQL.
+//!
+//! Everything that enters the portal is parsed into these checked types once,
+//! at the edge, and is valid from then on.
+
+pub mod dates;
+pub mod license;
+pub mod plan_rules;
+pub mod standing;
+pub mod vocab;
+
+pub use license::{LicenseNo, LicenseNoError};
+pub use standing::{Standing, StandingReport};

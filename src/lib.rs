@@ -1,0 +1,5 @@
+//! legal-portal: a public directory and credit portal for grassroots legal
+//! services (基层法律服务所 and 基层法律服务工作者).
+#![warn(missing_docs)]
+
+pub mod domain;
