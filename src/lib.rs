@@ -2,4 +2,6 @@
 //! services (基层法律服务所 and 基层法律服务工作者).
 #![warn(missing_docs)]
 
+pub mod db;
+pub mod demo;
 pub mod domain;

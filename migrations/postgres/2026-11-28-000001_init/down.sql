@@ -1,0 +1,16 @@
+DROP TABLE search_outbox;
+DROP TABLE audit_log;
+DROP TABLE admin_tokens;
+DROP TABLE import_batches;
+DROP TABLE complaint_events;
+DROP TABLE complaints;
+DROP TABLE announcements;
+DROP TABLE commendations;
+DROP TABLE disciplinary_actions;
+DROP TABLE annual_reviews;
+DROP TABLE transfers;
+DROP TABLE workers;
+DROP TABLE offices;
+DROP TABLE townships;
+DROP TABLE districts;
+DROP TABLE portal_meta;

@@ -1,0 +1,194 @@
+//! The database: SQLite or PostgreSQL behind one connection type, chosen by
+//! the URL scheme, with embedded migrations run before the pool is built.
+
+pub mod districts;
+pub mod meta;
+pub mod models;
+pub mod profiles;
+pub mod schema;
+pub mod tokens;
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+/// Migrations for SQLite.
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+/// Migrations for PostgreSQL.
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+pub use connection::DbConnection;
+
+mod connection {
+    // The derive generates undocumented items of its own.
+    #![allow(missing_docs)]
+
+    /// One connection to either backend.
+    #[derive(diesel::MultiConnection)]
+    pub enum DbConnection {
+        /// SQLite, the embedded default.
+        Sqlite(diesel::SqliteConnection),
+        /// PostgreSQL, for a province or the nation.
+        Pg(diesel::PgConnection),
+    }
+}
+
+/// Runs `$body` with `$c` bound to the concrete connection inside a
+/// [`DbConnection`], for the few statements (upserts, batch inserts) that do
+/// not compile against the multi backend.
+#[macro_export]
+macro_rules! with_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Pg($c) => $body,
+        }
+    };
+}
+
+/// A pool of connections.
+pub type Pool = r2d2::Pool<Manager>;
+/// A connection taken from the pool.
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// Errors of the database layer.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The URL names no backend this binary knows.
+    #[error("unsupported database URL scheme in {0:?}: use postgres://… or a SQLite path")]
+    UnsupportedUrl(String),
+    /// Could not connect.
+    #[error("could not connect to the database: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    /// A query failed.
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    /// The pool could not hand out a connection.
+    #[error("database pool: {0}")]
+    Pool(#[from] ::r2d2::Error),
+    /// A migration failed.
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// A stored value is not what the schema promises.
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
+}
+
+/// Which backend a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// Tells the backend from the URL: `postgres://` or `postgresql://` is
+/// PostgreSQL; `sqlite://PATH`, `sqlite:PATH` or a bare path is SQLite.
+pub fn backend_of(url: &str) -> Backend {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    }
+}
+
+fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
+/// Opens one connection, with the SQLite pragmas set.
+pub fn establish(url: &str) -> Result<DbConnection, DbError> {
+    match backend_of(url) {
+        Backend::Postgres => Ok(DbConnection::Pg(diesel::PgConnection::establish(url)?)),
+        Backend::Sqlite => {
+            let path = sqlite_path(url);
+            if path.contains("://") {
+                return Err(DbError::UnsupportedUrl(redact_url(url)));
+            }
+            let mut c = diesel::SqliteConnection::establish(path)?;
+            diesel::connection::SimpleConnection::batch_execute(
+                &mut c,
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+            )?;
+            Ok(DbConnection::Sqlite(c))
+        }
+    }
+}
+
+/// The URL with any password replaced, fit for logs and errors.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Runs every pending migration of the URL's backend.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<(), DbError> {
+    let result = match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+        DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+    };
+    result.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+/// Reverts every applied migration (for the migration round-trip test and
+/// for a clean rebuild).
+pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<(), DbError> {
+    let result = match conn {
+        DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+        DbConnection::Pg(c) => c.revert_all_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+    };
+    result.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+/// The r2d2 manager: connects by URL scheme and checks connections with a
+/// trivial query.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: String,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<DbConnection, DbError> {
+        establish(&self.url)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), DbError> {
+        diesel::sql_query("SELECT 1").execute(conn)?;
+        Ok(())
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// Connects, runs migrations and builds the pool.
+pub fn connect(url: &str, max_size: u32) -> Result<Pool, DbError> {
+    let mut first = establish(url)?;
+    run_migrations(&mut first)?;
+    drop(first);
+    let max_size = match backend_of(url) {
+        Backend::Sqlite => max_size.max(2),
+        Backend::Postgres => max_size,
+    };
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .build(Manager { url: url.to_owned() })?;
+    Ok(pool)
+}

@@ -1,0 +1,234 @@
+//! Diesel table definitions, one per migration table, kept by hand in step
+//! with `migrations/sqlite` and `migrations/postgres`.
+#![allow(missing_docs)]
+
+diesel::table! {
+    portal_meta (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    districts (code) {
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        population -> BigInt,
+        lawyers -> BigInt,
+        borders_sichuan -> Bool,
+        seat_lat -> Nullable<Double>,
+        seat_lng -> Nullable<Double>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    townships (id) {
+        id -> BigInt,
+        district_code -> Text,
+        name -> Text,
+        area_kind -> Text,
+    }
+}
+
+diesel::table! {
+    offices (license_no) {
+        license_no -> Text,
+        name -> Text,
+        district_code -> Text,
+        township_id -> Nullable<BigInt>,
+        area_kind -> Text,
+        address -> Text,
+        lat -> Nullable<Double>,
+        lng -> Nullable<Double>,
+        phone -> Text,
+        hours -> Text,
+        director -> Text,
+        party_org -> Text,
+        practice_areas -> Text,
+        status -> Text,
+        established_on -> Nullable<Date>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    workers (license_no) {
+        license_no -> Text,
+        name -> Text,
+        gender -> Nullable<Text>,
+        office_license_no -> Nullable<Text>,
+        status -> Text,
+        first_licensed_on -> Nullable<Date>,
+        internship_months -> Nullable<Integer>,
+        practice_areas -> Text,
+        adviser_posts -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    transfers (id) {
+        id -> BigInt,
+        worker_license_no -> Text,
+        from_office_license_no -> Nullable<Text>,
+        to_office_license_no -> Text,
+        effective_on -> Date,
+    }
+}
+
+diesel::table! {
+    annual_reviews (id) {
+        id -> BigInt,
+        subject_kind -> Text,
+        subject_license_no -> Text,
+        year -> Integer,
+        outcome -> Text,
+        rectify_by -> Nullable<Date>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    disciplinary_actions (id) {
+        id -> BigInt,
+        decision_no -> Text,
+        subject_kind -> Text,
+        subject_license_no -> Text,
+        kind -> Text,
+        authority -> Text,
+        decided_on -> Date,
+        facts -> Text,
+        basis -> Text,
+        suspended_until -> Nullable<Date>,
+        public_until -> Nullable<Date>,
+        withdrawn_on -> Nullable<Date>,
+        withdrawn_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    commendations (id) {
+        id -> BigInt,
+        subject_kind -> Text,
+        subject_license_no -> Text,
+        title -> Text,
+        awarded_by -> Text,
+        awarded_on -> Date,
+    }
+}
+
+diesel::table! {
+    announcements (id) {
+        id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        published_on -> Date,
+        license_nos -> Text,
+    }
+}
+
+diesel::table! {
+    complaints (id) {
+        id -> BigInt,
+        tracking_no -> Text,
+        access_code_hash -> Text,
+        subject_kind -> Text,
+        subject_license_no -> Text,
+        category -> Text,
+        description -> Text,
+        occurred_on -> Nullable<Date>,
+        desired_outcome -> Text,
+        contact_ciphertext -> Nullable<Binary>,
+        withhold_identity -> Bool,
+        status -> Text,
+        outcome -> Nullable<Text>,
+        submitted_at -> Timestamp,
+        updated_at -> Timestamp,
+        purged_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    complaint_events (id) {
+        id -> BigInt,
+        complaint_id -> BigInt,
+        stage -> Text,
+        note -> Text,
+        actor -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    import_batches (id) {
+        id -> BigInt,
+        dataset -> Text,
+        dry_run -> Bool,
+        status -> Text,
+        token_name -> Text,
+        report -> Text,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    admin_tokens (id) {
+        id -> BigInt,
+        name -> Text,
+        scope -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        target -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    search_outbox (id) {
+        id -> BigInt,
+        entity_kind -> Text,
+        entity_key -> Text,
+        due_at -> Timestamp,
+        enqueued_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(townships -> districts (district_code));
+diesel::joinable!(offices -> districts (district_code));
+diesel::joinable!(offices -> townships (township_id));
+diesel::joinable!(workers -> offices (office_license_no));
+diesel::joinable!(complaint_events -> complaints (complaint_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    portal_meta,
+    districts,
+    townships,
+    offices,
+    workers,
+    transfers,
+    annual_reviews,
+    disciplinary_actions,
+    commendations,
+    announcements,
+    complaints,
+    complaint_events,
+    import_batches,
+    admin_tokens,
+    audit_log,
+    search_outbox,
+);
