@@ -4,4 +4,7 @@
 
 pub mod db;
 pub mod demo;
+pub mod config;
 pub mod domain;
+pub mod i18n;
+pub mod web;

@@ -1,1 +1,216 @@
-fn main() {}
+//! The `legal-portal` command: serve the portal, load demo data, manage
+//! admin tokens.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use legal_portal::config::Settings;
+use legal_portal::db;
+use legal_portal::demo::{self, Scale};
+use legal_portal::domain::dates::parse_date;
+use legal_portal::domain::vocab::TokenScope;
+use legal_portal::web::Application;
+
+/// Public directory and credit portal for grassroots legal services
+/// (基层法律服务所 and 基层法律服务工作者).
+#[derive(Parser)]
+#[command(name = "legal-portal", version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    common: Common,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Settings every command shares.
+#[derive(Args)]
+struct Common {
+    /// Folder for the SQLite database and the embedded search index.
+    #[arg(long, env = "LEGAL_PORTAL_DATA", default_value = "./data", global = true)]
+    data_dir: PathBuf,
+    /// Database URL: postgres://… for PostgreSQL, or a SQLite path.
+    /// Default: legal-portal.db in the data folder.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    database_url: Option<String>,
+    /// Meilisearch address; search uses the embedded engine when unset.
+    #[arg(long, env = "MEILI_URL", global = true)]
+    meili_url: Option<String>,
+    /// Meilisearch key (never logged).
+    #[arg(long, env = "MEILI_MASTER_KEY", global = true, hide_env_values = true)]
+    meili_master_key: Option<String>,
+    /// Pretend today is this date (YYYY-MM-DD), for demos and tests.
+    #[arg(long, env = "LEGAL_PORTAL_TODAY", global = true, value_parser = parse_day)]
+    today: Option<NaiveDate>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "LEGAL_PORTAL_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Load the province demo data when the database is empty.
+        #[arg(long)]
+        demo: bool,
+        /// HTTP worker threads (0: one per core).
+        #[arg(long, env = "LEGAL_PORTAL_WORKERS", default_value_t = 0)]
+        workers: usize,
+    },
+    /// Load deterministic demo data into an empty database.
+    DemoData {
+        /// province: 38 districts, ~300 offices, ~1,300 workers;
+        /// nation: 15,000 offices, 70,000 workers.
+        #[arg(long, default_value = "province", value_parser = parse_scale)]
+        scale: Scale,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = demo::DEFAULT_SEED)]
+        seed: u64,
+        /// Wipe the database first (every table, tokens included).
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Manage admin API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it once; only its hash is stored.
+    Create {
+        /// A name for the token, e.g. the clerk or system using it.
+        #[arg(long)]
+        name: String,
+        /// What the token may do.
+        #[arg(long, value_parser = parse_scope)]
+        scope: TokenScope,
+    },
+    /// Revoke a token by name.
+    Revoke {
+        /// The token's name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    parse_date(s).ok_or_else(|| format!("not a date: {s:?} (use YYYY-MM-DD)"))
+}
+
+fn parse_scale(s: &str) -> Result<Scale, String> {
+    Scale::parse(s).ok_or_else(|| format!("unknown scale {s:?}: use province or nation"))
+}
+
+fn parse_scope(s: &str) -> Result<TokenScope, String> {
+    TokenScope::parse(s).ok_or_else(|| format!("unknown scope {s:?}: use import, complaints or admin"))
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,actix_server=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误 / error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn settings(common: &Common) -> Settings {
+    Settings {
+        data_dir: common.data_dir.clone(),
+        database_url: common.database_url.clone(),
+        meili_url: common.meili_url.clone(),
+        meili_master_key: common.meili_master_key.clone(),
+        today: common.today,
+        ..Settings::default()
+    }
+}
+
+fn open(settings: &Settings) -> anyhow::Result<db::DbConnection> {
+    let url = settings.database_url();
+    if db::backend_of(&url) == db::Backend::Sqlite {
+        std::fs::create_dir_all(&settings.data_dir)?;
+    }
+    let mut conn = db::establish(&url)?;
+    db::run_migrations(&mut conn)?;
+    Ok(conn)
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut settings = settings(&cli.common);
+    match cli.command {
+        Command::Serve {
+            bind,
+            demo,
+            workers,
+        } => {
+            settings.bind = bind;
+            settings.demo = demo;
+            settings.http_workers = workers;
+            serve(settings)
+        }
+        Command::DemoData {
+            scale,
+            seed,
+            replace,
+        } => {
+            let mut conn = open(&settings)?;
+            if replace {
+                db::revert_all_migrations(&mut conn)?;
+                db::run_migrations(&mut conn)?;
+            } else if !db::meta::is_empty(&mut conn)? {
+                anyhow::bail!(
+                    "the database already holds data; use --replace to wipe it and load demo data"
+                );
+            }
+            let started = std::time::Instant::now();
+            let summary = demo::load_scale(&mut conn, scale, seed, settings.clock().today())?;
+            println!(
+                "{}",
+                serde_json::json!({"scale": scale.key(), "seed": seed, "loaded": summary,
+                    "seconds": started.elapsed().as_secs_f64()})
+            );
+            Ok(())
+        }
+        Command::Token { action } => {
+            let mut conn = open(&settings)?;
+            match action {
+                TokenCommand::Create { name, scope } => {
+                    let token = db::tokens::create(&mut conn, &name, scope)?;
+                    eprintln!("token {name:?} ({}) created; it is shown only this once:", scope.key());
+                    println!("{token}");
+                }
+                TokenCommand::Revoke { name } => {
+                    db::tokens::revoke(&mut conn, &name)?;
+                    eprintln!("token {name:?} revoked");
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let bind = settings.bind.clone();
+        tracing::info!(settings = ?settings, "starting");
+        let app = Application::build(settings).await?;
+        let host = bind.rsplit_once(':').map_or(bind.as_str(), |(h, _)| h);
+        tracing::info!("serving at http://{host}:{}", app.port());
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}

@@ -1,1 +1,36 @@
-//! meta
+//! Small facts about the database itself (`portal_meta`), such as whether it
+//! holds demo data.
+
+use diesel::prelude::*;
+
+use super::schema::{districts, portal_meta};
+use super::{DbConnection, DbError};
+
+/// Key under which the demo scale is recorded when demo data is loaded.
+pub const DEMO_SCALE: &str = "demo_scale";
+
+/// Reads a value.
+pub fn get(conn: &mut DbConnection, key: &str) -> Result<Option<String>, DbError> {
+    Ok(portal_meta::table
+        .filter(portal_meta::key.eq(key))
+        .select(portal_meta::value)
+        .first::<String>(conn)
+        .optional()?)
+}
+
+/// Writes a value, replacing any earlier one.
+pub fn set(conn: &mut DbConnection, key: &str, value: &str) -> Result<(), DbError> {
+    conn.transaction(|c| {
+        diesel::delete(portal_meta::table.filter(portal_meta::key.eq(key))).execute(c)?;
+        diesel::insert_into(portal_meta::table)
+            .values((portal_meta::key.eq(key), portal_meta::value.eq(value)))
+            .execute(c)?;
+        Ok(())
+    })
+}
+
+/// Whether the database holds no districts yet (a fresh database).
+pub fn is_empty(conn: &mut DbConnection) -> Result<bool, DbError> {
+    let n: i64 = districts::table.count().get_result(conn)?;
+    Ok(n == 0)
+}

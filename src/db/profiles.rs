@@ -1,1 +1,303 @@
-//! profiles
+//! Everything a profile page shows about an office or a worker, read in a
+//! few queries.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use super::models::*;
+use super::schema::*;
+use super::{DbConnection, DbError};
+use crate::domain::LicenseNo;
+use crate::domain::standing::{ActionRecord, ReviewRecord, SubjectStatus};
+use crate::domain::vocab::{DisciplineKind, OfficeStatus, ReviewOutcome, SubjectKind, WorkerStatus};
+
+/// The records standing is computed from, for one subject.
+#[derive(Debug, Clone, Default)]
+pub struct CreditRecords {
+    /// Annual reviews, newest first.
+    pub reviews: Vec<Review>,
+    /// Disciplinary actions, newest first.
+    pub actions: Vec<Action>,
+}
+
+impl CreditRecords {
+    /// The reviews as the standing function takes them.
+    pub fn review_records(&self) -> Result<Vec<ReviewRecord>, DbError> {
+        self.reviews
+            .iter()
+            .map(|r| {
+                Ok(ReviewRecord {
+                    year: r.year,
+                    outcome: ReviewOutcome::parse(&r.outcome)
+                        .ok_or_else(|| DbError::Corrupt(format!("review outcome {:?}", r.outcome)))?,
+                    rectify_by: r.rectify_by,
+                })
+            })
+            .collect()
+    }
+
+    /// The actions as the standing function takes them.
+    pub fn action_records(&self) -> Result<Vec<ActionRecord>, DbError> {
+        self.actions
+            .iter()
+            .map(|a| {
+                Ok(ActionRecord {
+                    decision_no: a.decision_no.clone(),
+                    kind: DisciplineKind::parse(&a.kind)
+                        .ok_or_else(|| DbError::Corrupt(format!("action kind {:?}", a.kind)))?,
+                    decided_on: a.decided_on,
+                    suspended_until: a.suspended_until,
+                    public_until: a.public_until,
+                    withdrawn_on: a.withdrawn_on,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A worker and everything their profile shows.
+#[derive(Debug, Clone)]
+pub struct WorkerRecords {
+    /// The worker.
+    pub worker: Worker,
+    /// Their office, if any.
+    pub office: Option<Office>,
+    /// The office's district.
+    pub district: Option<District>,
+    /// Reviews and actions.
+    pub credit: CreditRecords,
+    /// Commendations, newest first.
+    pub commendations: Vec<Commendation>,
+    /// Transfers, newest first, with the names of the offices.
+    pub transfers: Vec<TransferRecord>,
+}
+
+/// A transfer with the offices' names.
+#[derive(Debug, Clone)]
+pub struct TransferRecord {
+    /// The transfer.
+    pub transfer: Transfer,
+    /// Name of the office left.
+    pub from_name: Option<String>,
+    /// Name of the office joined.
+    pub to_name: Option<String>,
+}
+
+/// An office and everything its profile shows.
+#[derive(Debug, Clone)]
+pub struct OfficeRecords {
+    /// The office.
+    pub office: Office,
+    /// Its district.
+    pub district: District,
+    /// Its township.
+    pub township: Option<Township>,
+    /// Reviews and actions of the office itself.
+    pub credit: CreditRecords,
+    /// Commendations, newest first.
+    pub commendations: Vec<Commendation>,
+    /// Its workers with their own credit records, by name.
+    pub workers: Vec<(Worker, CreditRecords)>,
+}
+
+/// Parses a stored worker status.
+pub fn worker_status(w: &Worker) -> Result<SubjectStatus, DbError> {
+    WorkerStatus::parse(&w.status)
+        .map(SubjectStatus::from)
+        .ok_or_else(|| DbError::Corrupt(format!("worker status {:?}", w.status)))
+}
+
+/// Parses a stored office status.
+pub fn office_status(o: &Office) -> Result<SubjectStatus, DbError> {
+    OfficeStatus::parse(&o.status)
+        .map(SubjectStatus::from)
+        .ok_or_else(|| DbError::Corrupt(format!("office status {:?}", o.status)))
+}
+
+/// Reads the credit records of several subjects of one kind at once.
+pub fn credit_records(
+    conn: &mut DbConnection,
+    kind: SubjectKind,
+    license_nos: &[String],
+) -> Result<HashMap<String, CreditRecords>, DbError> {
+    let mut out: HashMap<String, CreditRecords> = HashMap::new();
+    for chunk in license_nos.chunks(500) {
+        let reviews: Vec<Review> = annual_reviews::table
+            .filter(annual_reviews::subject_kind.eq(kind.key()))
+            .filter(annual_reviews::subject_license_no.eq_any(chunk))
+            .order((annual_reviews::year.desc(), annual_reviews::id.desc()))
+            .select(Review::as_select())
+            .load(conn)?;
+        for r in reviews {
+            out.entry(r.subject_license_no.clone()).or_default().reviews.push(r);
+        }
+        let actions: Vec<Action> = disciplinary_actions::table
+            .filter(disciplinary_actions::subject_kind.eq(kind.key()))
+            .filter(disciplinary_actions::subject_license_no.eq_any(chunk))
+            .order((
+                disciplinary_actions::decided_on.desc(),
+                disciplinary_actions::decision_no.desc(),
+            ))
+            .select(Action::as_select())
+            .load(conn)?;
+        for a in actions {
+            out.entry(a.subject_license_no.clone()).or_default().actions.push(a);
+        }
+    }
+    Ok(out)
+}
+
+fn commendations_of(
+    conn: &mut DbConnection,
+    kind: SubjectKind,
+    license_no: &str,
+) -> Result<Vec<Commendation>, DbError> {
+    Ok(commendations::table
+        .filter(commendations::subject_kind.eq(kind.key()))
+        .filter(commendations::subject_license_no.eq(license_no))
+        .order((commendations::awarded_on.desc(), commendations::id.desc()))
+        .select(Commendation::as_select())
+        .load(conn)?)
+}
+
+/// Reads a worker's profile.
+pub fn worker(conn: &mut DbConnection, license_no: &LicenseNo) -> Result<Option<WorkerRecords>, DbError> {
+    let Some(worker) = workers::table
+        .find(license_no.as_str())
+        .select(Worker::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let office = match &worker.office_license_no {
+        Some(no) => offices::table
+            .find(no)
+            .select(Office::as_select())
+            .first(conn)
+            .optional()?,
+        None => None,
+    };
+    let district = match &office {
+        Some(o) => super::districts::find(conn, &o.district_code)?,
+        None => None,
+    };
+    let credit = credit_records(conn, SubjectKind::Worker, std::slice::from_ref(&worker.license_no))?
+        .remove(&worker.license_no)
+        .unwrap_or_default();
+    let commendations = commendations_of(conn, SubjectKind::Worker, &worker.license_no)?;
+    let moves: Vec<Transfer> = transfers::table
+        .filter(transfers::worker_license_no.eq(&worker.license_no))
+        .order(transfers::effective_on.desc())
+        .select(Transfer::as_select())
+        .load(conn)?;
+    let mut office_nos: Vec<String> = moves
+        .iter()
+        .flat_map(|t| t.from_office_license_no.iter().chain([&t.to_office_license_no]))
+        .cloned()
+        .collect();
+    office_nos.sort();
+    office_nos.dedup();
+    let names: HashMap<String, String> = offices::table
+        .filter(offices::license_no.eq_any(&office_nos))
+        .select((offices::license_no, offices::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let transfers = moves
+        .into_iter()
+        .map(|t| TransferRecord {
+            from_name: t.from_office_license_no.as_ref().and_then(|n| names.get(n).cloned()),
+            to_name: names.get(&t.to_office_license_no).cloned(),
+            transfer: t,
+        })
+        .collect();
+    Ok(Some(WorkerRecords {
+        worker,
+        office,
+        district,
+        credit,
+        commendations,
+        transfers,
+    }))
+}
+
+/// Reads an office's profile.
+pub fn office(conn: &mut DbConnection, license_no: &LicenseNo) -> Result<Option<OfficeRecords>, DbError> {
+    let Some(office) = offices::table
+        .find(license_no.as_str())
+        .select(Office::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let district = super::districts::find(conn, &office.district_code)?
+        .ok_or_else(|| DbError::Corrupt(format!("office {} without district", office.license_no)))?;
+    let township = match office.township_id {
+        Some(id) => townships::table
+            .find(id)
+            .select(Township::as_select())
+            .first(conn)
+            .optional()?,
+        None => None,
+    };
+    let credit = credit_records(conn, SubjectKind::Office, std::slice::from_ref(&office.license_no))?
+        .remove(&office.license_no)
+        .unwrap_or_default();
+    let commendations = commendations_of(conn, SubjectKind::Office, &office.license_no)?;
+    let staff: Vec<Worker> = workers::table
+        .filter(workers::office_license_no.eq(&office.license_no))
+        .order((workers::name, workers::license_no))
+        .select(Worker::as_select())
+        .load(conn)?;
+    let nos: Vec<String> = staff.iter().map(|w| w.license_no.clone()).collect();
+    let mut credit_by_worker = credit_records(conn, SubjectKind::Worker, &nos)?;
+    let workers = staff
+        .into_iter()
+        .map(|w| {
+            let c = credit_by_worker.remove(&w.license_no).unwrap_or_default();
+            (w, c)
+        })
+        .collect();
+    Ok(Some(OfficeRecords {
+        office,
+        district,
+        township,
+        credit,
+        commendations,
+        workers,
+    }))
+}
+
+/// Whether a license number belongs to an office or a worker.
+pub fn kind_of(conn: &mut DbConnection, license_no: &LicenseNo) -> Result<Option<SubjectKind>, DbError> {
+    let worker: i64 = workers::table
+        .filter(workers::license_no.eq(license_no.as_str()))
+        .count()
+        .get_result(conn)?;
+    if worker > 0 {
+        return Ok(Some(SubjectKind::Worker));
+    }
+    let office: i64 = offices::table
+        .filter(offices::license_no.eq(license_no.as_str()))
+        .count()
+        .get_result(conn)?;
+    Ok((office > 0).then_some(SubjectKind::Office))
+}
+
+/// Headline counts for the home page: practising offices, practising
+/// workers, districts.
+pub fn headline_counts(conn: &mut DbConnection) -> Result<(i64, i64, i64), DbError> {
+    let o = offices::table
+        .filter(offices::status.eq("practising"))
+        .count()
+        .get_result(conn)?;
+    let w = workers::table
+        .filter(workers::status.eq("practising"))
+        .count()
+        .get_result(conn)?;
+    let d = districts::table.count().get_result(conn)?;
+    Ok((o, w, d))
+}

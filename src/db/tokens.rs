@@ -1,1 +1,82 @@
-//! tokens
+//! Admin tokens: created once, stored only as a SHA-256 hash, revocable.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+use super::schema::admin_tokens;
+use super::{DbConnection, DbError};
+use crate::domain::vocab::TokenScope;
+
+/// Prefix of every token, so a leaked one is recognisable in a scan.
+pub const TOKEN_PREFIX: &str = "lpt_";
+
+/// Why a token could not be created or revoked.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// The name is taken by another token (revoked or not).
+    #[error("a token named {0:?} already exists")]
+    NameTaken(String),
+    /// The name is empty or too long.
+    #[error("a token name must be 1 to 64 characters")]
+    BadName,
+    /// No live token has that name.
+    #[error("no active token named {0:?}")]
+    NotFound(String),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// The hex SHA-256 of a token, as stored.
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Creates a token and returns it; only its hash is kept.
+pub fn create(conn: &mut DbConnection, name: &str, scope: TokenScope) -> Result<String, TokenError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(TokenError::BadName);
+    }
+    let mut secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut secret);
+    let token = format!(
+        "{TOKEN_PREFIX}{}",
+        secret.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    let inserted = diesel::insert_into(admin_tokens::table)
+        .values((
+            admin_tokens::name.eq(name),
+            admin_tokens::scope.eq(scope.key()),
+            admin_tokens::token_hash.eq(hash_token(&token)),
+            admin_tokens::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn);
+    match inserted {
+        Ok(_) => Ok(token),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Err(TokenError::NameTaken(name.to_owned())),
+        Err(e) => Err(TokenError::Db(e.into())),
+    }
+}
+
+/// Revokes the live token called `name`.
+pub fn revoke(conn: &mut DbConnection, name: &str) -> Result<(), TokenError> {
+    let n = diesel::update(
+        admin_tokens::table
+            .filter(admin_tokens::name.eq(name.trim()))
+            .filter(admin_tokens::revoked_at.is_null()),
+    )
+    .set(admin_tokens::revoked_at.eq(Some(Utc::now().naive_utc())))
+    .execute(conn)
+    .map_err(DbError::from)?;
+    if n == 0 {
+        return Err(TokenError::NotFound(name.trim().to_owned()));
+    }
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! Settings, from flags with environment fallbacks (see `main.rs`).
+
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, TimeDelta, Utc};
+
+use crate::domain::standing::DisclosureWindows;
+
+/// Everything the portal needs to start.
+#[derive(Clone)]
+pub struct Settings {
+    /// Address to listen on, e.g. `127.0.0.1:8080`; port 0 picks a free one.
+    pub bind: String,
+    /// Folder for the SQLite file and the embedded search index.
+    pub data_dir: PathBuf,
+    /// `postgres://…`, `sqlite://PATH` or a path; `None` for the SQLite file
+    /// in the data folder.
+    pub database_url: Option<String>,
+    /// Meilisearch address, when search runs there.
+    pub meili_url: Option<String>,
+    /// Meilisearch key. Never logged.
+    pub meili_master_key: Option<String>,
+    /// Load the province demo data when the database is empty.
+    pub demo: bool,
+    /// Pretend today is this date (demos and tests); `None` for the real
+    /// date in China.
+    pub today: Option<NaiveDate>,
+    /// Default disclosure windows for actions without `public_until`.
+    pub disclosure_windows: DisclosureWindows,
+    /// HTTP worker threads; 0 for one per core.
+    pub http_workers: usize,
+    /// Database connections in the pool.
+    pub pool_size: u32,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(crate::db::redact_url),
+            )
+            .field("meili_url", &self.meili_url)
+            .field(
+                "meili_master_key",
+                &self.meili_master_key.as_ref().map(|_| "***"),
+            )
+            .field("demo", &self.demo)
+            .field("today", &self.today)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            meili_url: None,
+            meili_master_key: None,
+            demo: false,
+            today: None,
+            disclosure_windows: DisclosureWindows::default(),
+            http_workers: 0,
+            pool_size: 8,
+        }
+    }
+}
+
+impl Settings {
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            self.data_dir
+                .join("legal-portal.db")
+                .to_string_lossy()
+                .into_owned()
+        })
+    }
+
+    /// The clock the portal reads dates from.
+    pub fn clock(&self) -> Clock {
+        Clock { fixed: self.today }
+    }
+}
+
+/// Today's date in China (UTC+8, no daylight saving), or a fixed date.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    fixed: Option<NaiveDate>,
+}
+
+impl Clock {
+    /// A clock fixed on `date`.
+    pub fn fixed(date: NaiveDate) -> Self {
+        Self { fixed: Some(date) }
+    }
+
+    /// Today.
+    pub fn today(&self) -> NaiveDate {
+        self.fixed
+            .unwrap_or_else(|| (Utc::now().naive_utc() + TimeDelta::hours(8)).date())
+    }
+}

@@ -1,0 +1,258 @@
+//! One table of stable error codes, and how they reach the user: a JSON body
+//! `{"error": {"code", "message", "details"}}` for the API, an error page in
+//! the same layout for HTML routes. 5xx bodies are generic; the cause goes to
+//! the log only.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::{Value, json};
+
+use crate::db::DbError;
+
+/// Every error the portal answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// The address or record does not exist.
+    NotFound,
+    /// A license number that cannot be one.
+    InvalidLicenseNo,
+    /// Some other malformed input.
+    BadRequest,
+    /// No or a wrong token.
+    Unauthorized,
+    /// A token without the needed scope.
+    Forbidden,
+    /// The body is over the limit.
+    PayloadTooLarge,
+    /// The content type is not accepted here.
+    UnsupportedMediaType,
+    /// Too many requests from one address.
+    RateLimited,
+    /// Something failed on our side.
+    Internal,
+    /// A dependency (database, search) is unavailable.
+    Unavailable,
+}
+
+impl ErrorCode {
+    /// Every code, for the table test and the API document.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::NotFound,
+        ErrorCode::InvalidLicenseNo,
+        ErrorCode::BadRequest,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::RateLimited,
+        ErrorCode::Internal,
+        ErrorCode::Unavailable,
+    ];
+
+    /// The stable machine-readable code.
+    pub fn key(self) -> &'static str {
+        match self {
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::InvalidLicenseNo => "invalid_license_no",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Unavailable => "unavailable",
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::InvalidLicenseNo | ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The default message, in Chinese.
+    pub fn message(self) -> &'static str {
+        match self {
+            ErrorCode::NotFound => "未找到您要的页面或记录。",
+            ErrorCode::InvalidLicenseNo => "执业证号格式不正确：只能包含数字、字母和连字符。",
+            ErrorCode::BadRequest => "请求内容有误。",
+            ErrorCode::Unauthorized => "需要有效的访问令牌。",
+            ErrorCode::Forbidden => "该令牌无权执行此操作。",
+            ErrorCode::PayloadTooLarge => "上传内容超过大小限制。",
+            ErrorCode::UnsupportedMediaType => "不支持该内容类型。",
+            ErrorCode::RateLimited => "请求过于频繁，请稍后再试。",
+            ErrorCode::Internal => "服务器内部错误，请稍后再试。",
+            ErrorCode::Unavailable => "服务暂时不可用，请稍后再试。",
+        }
+    }
+}
+
+/// How an error is shown: as JSON or as a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `{"error": …}`.
+    Json,
+    /// An HTML page in the site layout.
+    Html,
+}
+
+/// An error on its way to the user.
+#[derive(Debug)]
+pub struct AppError {
+    /// The code.
+    pub code: ErrorCode,
+    /// The message shown (for 5xx always the generic one).
+    pub message: String,
+    /// Machine-readable details, e.g. the field at fault.
+    pub details: Value,
+    /// JSON or HTML.
+    pub format: Format,
+    /// The cause, for the log only.
+    pub cause: Option<String>,
+}
+
+impl AppError {
+    /// An error with the code's default message.
+    pub fn new(code: ErrorCode) -> Self {
+        Self {
+            code,
+            message: code.message().to_owned(),
+            details: Value::Null,
+            format: Format::Json,
+            cause: None,
+        }
+    }
+
+    /// Replaces the message (ignored for 5xx).
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
+    /// Adds details.
+    pub fn details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// Shows the error as an HTML page.
+    pub fn html(mut self) -> Self {
+        self.format = Format::Html;
+        self
+    }
+
+    /// A 500 whose cause is logged and never shown.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let mut e = Self::new(ErrorCode::Internal);
+        e.cause = Some(cause.to_string());
+        e
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code.key(), self.message)
+    }
+}
+
+impl From<DbError> for AppError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Pool(_) | DbError::Connection(_) => {
+                let mut err = AppError::new(ErrorCode::Unavailable);
+                err.cause = Some(e.to_string());
+                err
+            }
+            other => AppError::internal(other),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::internal(e)
+    }
+}
+
+impl From<tera::Error> for AppError {
+    fn from(e: tera::Error) -> Self {
+        // Tera's own Display hides the cause chain, which is what the log needs.
+        let mut cause = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            cause.push_str(": ");
+            cause.push_str(&s.to_string());
+            source = s.source();
+        }
+        AppError::internal(cause).html()
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.code.status();
+        let message = if status.is_server_error() {
+            if let Some(cause) = &self.cause {
+                tracing::error!(code = self.code.key(), cause = %cause, "request failed");
+            }
+            self.code.message()
+        } else {
+            self.message.as_str()
+        };
+        let mut resp = match self.format {
+            Format::Json => HttpResponse::build(status).json(json!({
+                "error": {"code": self.code.key(), "message": message, "details": self.details}
+            })),
+            Format::Html => HttpResponse::build(status)
+                .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+                .body(super::templates::error_page(status, self.code.key(), message)),
+        };
+        resp.headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_a_distinct_key_a_status_and_a_message() {
+        let mut keys: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.key()).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), ErrorCode::ALL.len());
+        for c in ErrorCode::ALL {
+            assert!(c.status().is_client_error() || c.status().is_server_error());
+            assert!(!c.message().is_empty());
+        }
+    }
+
+    #[test]
+    fn a_server_error_hides_its_cause() {
+        let resp = AppError::internal("password=hunter2 at db.rs:12").error_response();
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let bytes = actix_web::rt::System::new()
+            .block_on(actix_web::body::to_bytes(resp.into_body()))
+            .unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("\"code\":\"internal\""), "{text}");
+    }
+}

@@ -1,0 +1,202 @@
+//! The HTTP side: the application factory shared by `main` and the tests,
+//! routes, middleware and error mapping.
+
+pub mod api;
+pub mod assets;
+pub mod errors;
+pub mod health;
+pub mod pages;
+pub mod templates;
+pub mod views;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::{Compress, DefaultHeaders, Next, from_fn};
+use actix_web::{App, HttpRequest, HttpServer, web};
+use anyhow::Context as _;
+
+use crate::config::{Clock, Settings};
+use crate::db::{self, DbConnection, Pool};
+use crate::domain::standing::DisclosureWindows;
+use errors::{AppError, ErrorCode};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// Database pool.
+    pub pool: Pool,
+    /// Where "today" comes from.
+    pub clock: Clock,
+    /// Disclosure windows for actions without `public_until`.
+    pub windows: DisclosureWindows,
+    /// The demo scale, when the database holds demo data.
+    pub demo_scale: Option<Arc<str>>,
+}
+
+impl AppState {
+    /// Runs `f` on a pooled connection on the blocking thread pool.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, db::DbError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+        .map_err(AppError::from)
+    }
+}
+
+/// A built, listening portal.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects to the database (running migrations, loading demo data when
+    /// asked and the database is empty), binds and prepares the server.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let url = settings.database_url();
+        if db::backend_of(&url) == db::Backend::Sqlite {
+            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+                format!("cannot create the data folder {}", settings.data_dir.display())
+            })?;
+        }
+        let clock = settings.clock();
+        let demo = settings.demo;
+        let pool_size = settings.pool_size;
+        let (pool, demo_scale) = web::block(move || -> anyhow::Result<_> {
+            let pool = db::connect(&url, pool_size)
+                .with_context(|| format!("cannot open the database {}", db::redact_url(&url)))?;
+            let mut conn = pool.get()?;
+            if demo && db::meta::is_empty(&mut conn)? {
+                let started = Instant::now();
+                let summary = crate::demo::load_scale(
+                    &mut conn,
+                    crate::demo::Scale::Province,
+                    crate::demo::DEFAULT_SEED,
+                    clock.today(),
+                )?;
+                tracing::info!(
+                    offices = summary.offices,
+                    workers = summary.workers,
+                    ms = started.elapsed().as_millis() as u64,
+                    "loaded province demo data"
+                );
+            }
+            let scale = db::meta::get(&mut conn, db::meta::DEMO_SCALE)?;
+            Ok((pool, scale))
+        })
+        .await??;
+
+        let state = AppState {
+            pool,
+            clock,
+            windows: settings.disclosure_windows,
+            demo_scale: demo_scale.map(Arc::from),
+        };
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let workers = match settings.http_workers {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(state.clone()))
+                .wrap(Compress::default())
+                .wrap(security_headers())
+                .wrap(from_fn(log_requests))
+                .configure(health::configure)
+                .configure(assets::configure)
+                .configure(api::configure)
+                .configure(pages::configure)
+                .default_service(web::to(not_found))
+        })
+        .workers(workers)
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    /// The port the portal listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (Ctrl-C, SIGTERM or the handle).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+             frame-ancestors 'none'; form-action 'self'",
+        ))
+        .add((
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(self)",
+        ))
+}
+
+static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
+
+/// Logs method, path (never the query, which may hold names), status and
+/// time, and tags the response with a request id.
+async fn log_requests(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let id = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let mut res = next.call(req).await?;
+    if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
+        res.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), v);
+    }
+    tracing::info!(
+        request_id = id,
+        %method,
+        path = %path,
+        status = res.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    Ok(res)
+}
+
+/// 404 in the form the caller expects: JSON under `/api/` and
+/// `/admin/api/`, a page elsewhere.
+async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, AppError> {
+    let err = AppError::new(ErrorCode::NotFound);
+    Err(if is_api_path(req.path()) { err } else { err.html() })
+}
+
+fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/") || path.starts_with("/admin/api/")
+}

@@ -1,0 +1,75 @@
+//! `/` and `/lookup`.
+
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::{base_context, html, not_found_page};
+use crate::db;
+use crate::domain::LicenseNo;
+use crate::domain::vocab::SubjectKind;
+use crate::web::AppState;
+use crate::web::errors::{AppError, ErrorCode};
+use crate::web::templates;
+
+pub(super) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(index))
+        .route("/lookup", web::get().to(lookup));
+}
+
+async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let (offices, workers, districts) = state.db(db::profiles::headline_counts).await.map_err(AppError::html)?;
+    let below = state
+        .db(db::districts::list)
+        .await
+        .map_err(AppError::html)?
+        .iter()
+        .filter(|d| crate::web::views::DistrictView::from(*d).below_target)
+        .count();
+    let mut ctx = base_context(&state);
+    ctx.insert("title", "基层法律服务查询");
+    ctx.insert("offices", &offices);
+    ctx.insert("workers", &workers);
+    ctx.insert("districts", &districts);
+    ctx.insert("districts_below_target", &below);
+    html(templates::render("index.html", &ctx)?)
+}
+
+#[derive(Deserialize)]
+struct LookupQuery {
+    license_no: Option<String>,
+}
+
+/// Finds a worker or an office by license number and goes to its profile.
+async fn lookup(
+    state: web::Data<AppState>,
+    query: web::Query<LookupQuery>,
+) -> Result<HttpResponse, AppError> {
+    let raw = query.license_no.as_deref().unwrap_or("").trim();
+    if raw.is_empty() {
+        return Err(AppError::new(ErrorCode::BadRequest)
+            .message("请输入执业证号。")
+            .html());
+    }
+    let license =
+        LicenseNo::parse(raw).map_err(|_| AppError::new(ErrorCode::InvalidLicenseNo).html())?;
+    let found = {
+        let license = license.clone();
+        state
+            .db(move |c| db::profiles::kind_of(c, &license))
+            .await
+            .map_err(AppError::html)?
+    };
+    let location = match found {
+        Some(SubjectKind::Worker) => format!("/workers/{license}"),
+        Some(SubjectKind::Office) => format!("/offices/{license}"),
+        None => {
+            return Err(not_found_page(&format!(
+                "没有执业证号为 {license} 的法律服务工作者或法律服务所。请核对号码后再试。"
+            )));
+        }
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, location))
+        .finish())
+}

@@ -1,0 +1,71 @@
+//! Public HTML pages. They work without JavaScript.
+
+mod districts;
+mod home;
+mod offices;
+mod workers;
+
+use actix_web::http::header::{CONTENT_TYPE, LOCATION};
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use tera::Context;
+
+use super::AppState;
+use super::errors::{AppError, ErrorCode};
+use super::templates;
+use crate::domain::LicenseNo;
+
+/// Routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    home::configure(cfg);
+    offices::configure(cfg);
+    workers::configure(cfg);
+    districts::configure(cfg);
+}
+
+/// The context every page starts from: demo label and today's date.
+fn base_context(state: &AppState) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert("demo_scale", &state.demo_scale.as_deref());
+    ctx.insert("today", &state.clock.today());
+    ctx
+}
+
+/// Renders `template` with `key` bound to `value`.
+fn render_page<T: Serialize>(
+    state: &AppState,
+    template: &str,
+    title: &str,
+    key: &str,
+    value: &T,
+) -> Result<HttpResponse, AppError> {
+    let mut ctx = base_context(state);
+    ctx.insert("title", title);
+    ctx.insert(key, value);
+    html(templates::render(template, &ctx)?)
+}
+
+fn html(body: String) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+        .body(body))
+}
+
+/// Parses a license number from a page path. A number typed in another
+/// spelling (full-width, lower case, spaces) is redirected to its canonical
+/// address.
+fn license_from_path(raw: &str, prefix: &str) -> Result<Result<LicenseNo, HttpResponse>, AppError> {
+    let license = LicenseNo::parse(raw).map_err(|_| AppError::new(ErrorCode::InvalidLicenseNo).html())?;
+    if license.as_str() != raw {
+        let location = format!("{prefix}/{license}");
+        return Ok(Err(HttpResponse::PermanentRedirect()
+            .insert_header((LOCATION, location))
+            .finish()));
+    }
+    Ok(Ok(license))
+}
+
+/// A 404 page naming what was not found.
+fn not_found_page(what: &str) -> AppError {
+    AppError::new(ErrorCode::NotFound).message(what).html()
+}

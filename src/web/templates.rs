@@ -1,0 +1,50 @@
+//! Tera templates, compiled into the binary so one file is the whole portal.
+
+use std::sync::LazyLock;
+
+use actix_web::http::StatusCode;
+use tera::{Context, Tera};
+
+macro_rules! embedded {
+    ($($name:literal),+ $(,)?) => {
+        [$(($name, include_str!(concat!("../../templates/", $name)))),+]
+    };
+}
+
+/// Every template, parsed once.
+pub static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html"]);
+    if let Err(e) = tera.add_raw_templates(embedded![
+        "base.html",
+        "macros.html",
+        "index.html",
+        "office.html",
+        "worker.html",
+        "districts.html",
+        "error.html",
+    ]) {
+        // The templates are compiled in and covered by tests; a broken one
+        // is a build defect, reported loudly and served as plain errors.
+        tracing::error!("templates failed to parse: {e:?}");
+    }
+    tera
+});
+
+/// Renders a template.
+pub fn render(name: &str, ctx: &Context) -> Result<String, tera::Error> {
+    TEMPLATES.render(name, ctx)
+}
+
+/// The error page; falls back to plain text if even that fails.
+pub fn error_page(status: StatusCode, code: &str, message: &str) -> String {
+    let mut ctx = Context::new();
+    ctx.insert("status", &status.as_u16());
+    ctx.insert("code", code);
+    ctx.insert("message", message);
+    ctx.insert("title", &format!("{} 出错了", status.as_u16()));
+    render("error.html", &ctx).unwrap_or_else(|e| {
+        tracing::error!("error page failed to render: {e:?}");
+        format!("{} {message}", status.as_u16())
+    })
+}

@@ -1,0 +1,472 @@
+//! What pages and the JSON API show, built once from the records: the HTML
+//! templates and the API serialise the same structs.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::db::DbError;
+use crate::db::districts::DistrictStats;
+use crate::db::models::{Action, Commendation, Office, Review, split_list};
+use crate::db::profiles::{self, CreditRecords, OfficeRecords, WorkerRecords};
+use crate::domain::plan_rules::{TARGET_RATIO, lawyer_ratio, service_ratio};
+use crate::domain::standing::{self, DisclosureWindows, StandingReport, Subject};
+use crate::domain::vocab::*;
+use crate::i18n::{Label, label_of, reason_text};
+
+/// Standing as the API and pages show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StandingView {
+    /// Stable key.
+    pub key: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// One sentence why.
+    pub reason: String,
+    /// The date assessed.
+    pub as_of: NaiveDate,
+    /// When it next changes with time alone.
+    pub next_change: Option<NaiveDate>,
+}
+
+impl From<&StandingReport> for StandingView {
+    fn from(r: &StandingReport) -> Self {
+        Self {
+            key: r.standing.key(),
+            label: r.standing.label(),
+            reason: reason_text(&r.reason),
+            as_of: r.as_of,
+            next_change: r.next_change,
+        }
+    }
+}
+
+/// An annual review.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewView {
+    /// Year.
+    pub year: i32,
+    /// Outcome key.
+    pub outcome: String,
+    /// Outcome label.
+    pub outcome_label: String,
+    /// Whether it is a failure.
+    pub failed: bool,
+    /// Rectification deadline.
+    pub rectify_by: Option<NaiveDate>,
+    /// Note.
+    pub note: Option<String>,
+}
+
+impl From<&Review> for ReviewView {
+    fn from(r: &Review) -> Self {
+        let outcome = ReviewOutcome::parse(&r.outcome);
+        Self {
+            year: r.year,
+            outcome: r.outcome.clone(),
+            outcome_label: label_of(outcome, &r.outcome),
+            failed: outcome.is_some_and(ReviewOutcome::is_failure),
+            rectify_by: r.rectify_by,
+            note: r.note.clone(),
+        }
+    }
+}
+
+/// A disciplinary action inside its disclosure window.
+#[derive(Debug, Clone, Serialize)]
+pub struct DisclosureView {
+    /// Decision number.
+    pub decision_no: String,
+    /// Kind key.
+    pub kind: String,
+    /// Kind label.
+    pub kind_label: String,
+    /// Deciding authority.
+    pub authority: String,
+    /// Decision date.
+    pub decided_on: NaiveDate,
+    /// Facts.
+    pub facts: String,
+    /// Legal basis.
+    pub basis: String,
+    /// Last day of a suspension.
+    pub suspended_until: Option<NaiveDate>,
+    /// Last day of disclosure.
+    pub public_until: NaiveDate,
+}
+
+/// A commendation.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommendationView {
+    /// Title.
+    pub title: String,
+    /// Awarding body.
+    pub awarded_by: String,
+    /// Date.
+    pub awarded_on: NaiveDate,
+}
+
+impl From<&Commendation> for CommendationView {
+    fn from(c: &Commendation) -> Self {
+        Self {
+            title: c.title.clone(),
+            awarded_by: c.awarded_by.clone(),
+            awarded_on: c.awarded_on,
+        }
+    }
+}
+
+/// The credit part of a profile: standing, reviews, disclosures.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreditView {
+    /// Standing.
+    pub standing: StandingView,
+    /// Reviews, newest first.
+    pub reviews: Vec<ReviewView>,
+    /// Actions inside their window, newest first.
+    pub disclosures: Vec<DisclosureView>,
+    /// How many actions are past their window (their content is no longer
+    /// public).
+    pub expired_disclosures: usize,
+}
+
+/// Builds the credit view of a subject on `today`.
+pub fn credit_view(
+    status: standing::SubjectStatus,
+    licensed_on: Option<NaiveDate>,
+    credit: &CreditRecords,
+    today: NaiveDate,
+    windows: &DisclosureWindows,
+) -> Result<CreditView, DbError> {
+    let reviews = credit.review_records()?;
+    let actions = credit.action_records()?;
+    let report = standing::assess(
+        &Subject {
+            status,
+            licensed_on,
+            reviews: &reviews,
+            actions: &actions,
+        },
+        today,
+        windows,
+    );
+    let mut disclosures = Vec::new();
+    let mut expired = 0;
+    for (row, rec) in credit.actions.iter().zip(&actions) {
+        if rec.is_disclosed(today, windows) {
+            disclosures.push(disclosure_view(row, rec.window_end(windows)));
+        } else if !rec.is_withdrawn(today) && rec.decided_on <= today {
+            expired += 1;
+        }
+    }
+    Ok(CreditView {
+        standing: StandingView::from(&report),
+        reviews: credit.reviews.iter().map(ReviewView::from).collect(),
+        disclosures,
+        expired_disclosures: expired,
+    })
+}
+
+fn disclosure_view(a: &Action, public_until: NaiveDate) -> DisclosureView {
+    DisclosureView {
+        decision_no: a.decision_no.clone(),
+        kind: a.kind.clone(),
+        kind_label: label_of(DisciplineKind::parse(&a.kind), &a.kind),
+        authority: a.authority.clone(),
+        decided_on: a.decided_on,
+        facts: a.facts.clone(),
+        basis: a.basis.clone(),
+        suspended_until: a.suspended_until,
+        public_until,
+    }
+}
+
+/// A short reference to an office.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfficeRef {
+    /// License number.
+    pub license_no: String,
+    /// Name.
+    pub name: String,
+    /// District code.
+    pub district_code: String,
+    /// District name, when known.
+    pub district_name: Option<String>,
+}
+
+/// A transfer between offices.
+#[derive(Debug, Clone, Serialize)]
+pub struct TransferView {
+    /// Office left.
+    pub from_office_license_no: Option<String>,
+    /// Its name.
+    pub from_office_name: Option<String>,
+    /// Office joined.
+    pub to_office_license_no: String,
+    /// Its name.
+    pub to_office_name: Option<String>,
+    /// Effective date.
+    pub effective_on: NaiveDate,
+}
+
+/// A worker's profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkerView {
+    /// Always `worker`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// License number.
+    pub license_no: String,
+    /// Name.
+    pub name: String,
+    /// Gender key.
+    pub gender: Option<String>,
+    /// Gender label.
+    pub gender_label: Option<String>,
+    /// Status key.
+    pub status: String,
+    /// Status label.
+    pub status_label: String,
+    /// First licensed.
+    pub first_licensed_on: Option<NaiveDate>,
+    /// Practice areas.
+    pub practice_areas: Vec<String>,
+    /// Legal-adviser posts.
+    pub adviser_posts: Vec<String>,
+    /// Current office.
+    pub office: Option<OfficeRef>,
+    /// Standing, reviews and disclosures.
+    #[serde(flatten)]
+    pub credit: CreditView,
+    /// Commendations.
+    pub commendations: Vec<CommendationView>,
+    /// Transfers, newest first.
+    pub transfers: Vec<TransferView>,
+}
+
+/// Builds a worker's profile view.
+pub fn worker_view(
+    r: &WorkerRecords,
+    today: NaiveDate,
+    windows: &DisclosureWindows,
+) -> Result<WorkerView, DbError> {
+    let w = &r.worker;
+    let status = profiles::worker_status(w)?;
+    Ok(WorkerView {
+        kind: "worker",
+        license_no: w.license_no.clone(),
+        name: w.name.clone(),
+        gender: w.gender.clone(),
+        gender_label: w
+            .gender
+            .as_deref()
+            .map(|g| label_of(Gender::parse(g), g)),
+        status: w.status.clone(),
+        status_label: label_of(WorkerStatus::parse(&w.status), &w.status),
+        first_licensed_on: w.first_licensed_on,
+        practice_areas: split_list(&w.practice_areas),
+        adviser_posts: split_list(&w.adviser_posts),
+        office: r.office.as_ref().map(|o| office_ref(o, r.district.as_ref().map(|d| d.name.clone()))),
+        credit: credit_view(status, w.first_licensed_on, &r.credit, today, windows)?,
+        commendations: r.commendations.iter().map(CommendationView::from).collect(),
+        transfers: r
+            .transfers
+            .iter()
+            .map(|t| TransferView {
+                from_office_license_no: t.transfer.from_office_license_no.clone(),
+                from_office_name: t.from_name.clone(),
+                to_office_license_no: t.transfer.to_office_license_no.clone(),
+                to_office_name: t.to_name.clone(),
+                effective_on: t.transfer.effective_on,
+            })
+            .collect(),
+    })
+}
+
+fn office_ref(o: &Office, district_name: Option<String>) -> OfficeRef {
+    OfficeRef {
+        license_no: o.license_no.clone(),
+        name: o.name.clone(),
+        district_code: o.district_code.clone(),
+        district_name,
+    }
+}
+
+/// A worker as listed on an office's profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffView {
+    /// License number.
+    pub license_no: String,
+    /// Name.
+    pub name: String,
+    /// Status label.
+    pub status_label: String,
+    /// Standing key.
+    pub standing: &'static str,
+    /// Standing label.
+    pub standing_label: &'static str,
+}
+
+/// An office's profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfficeView {
+    /// Always `office`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// License number.
+    pub license_no: String,
+    /// Name.
+    pub name: String,
+    /// District code.
+    pub district_code: String,
+    /// District name.
+    pub district_name: String,
+    /// Township name.
+    pub township: Option<String>,
+    /// Area kind key.
+    pub area_kind: String,
+    /// Area kind label.
+    pub area_kind_label: String,
+    /// Address.
+    pub address: String,
+    /// Latitude, WGS-84.
+    pub lat: Option<f64>,
+    /// Longitude, WGS-84.
+    pub lng: Option<f64>,
+    /// Office phone.
+    pub phone: String,
+    /// Opening hours.
+    pub hours: String,
+    /// Director.
+    pub director: String,
+    /// Party organisation key.
+    pub party_org: String,
+    /// Party organisation label.
+    pub party_org_label: String,
+    /// Practice areas.
+    pub practice_areas: Vec<String>,
+    /// Status key.
+    pub status: String,
+    /// Status label.
+    pub status_label: String,
+    /// Date established.
+    pub established_on: Option<NaiveDate>,
+    /// Standing, reviews and disclosures.
+    #[serde(flatten)]
+    pub credit: CreditView,
+    /// Commendations.
+    pub commendations: Vec<CommendationView>,
+    /// Workers of the office.
+    pub workers: Vec<StaffView>,
+}
+
+/// Builds an office's profile view.
+pub fn office_view(
+    r: &OfficeRecords,
+    today: NaiveDate,
+    windows: &DisclosureWindows,
+) -> Result<OfficeView, DbError> {
+    let o = &r.office;
+    let status = profiles::office_status(o)?;
+    let workers = r
+        .workers
+        .iter()
+        .map(|(w, credit)| {
+            let view = credit_view(
+                profiles::worker_status(w)?,
+                w.first_licensed_on,
+                credit,
+                today,
+                windows,
+            )?;
+            Ok(StaffView {
+                license_no: w.license_no.clone(),
+                name: w.name.clone(),
+                status_label: label_of(WorkerStatus::parse(&w.status), &w.status),
+                standing: view.standing.key,
+                standing_label: view.standing.label,
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    Ok(OfficeView {
+        kind: "office",
+        license_no: o.license_no.clone(),
+        name: o.name.clone(),
+        district_code: o.district_code.clone(),
+        district_name: r.district.name.clone(),
+        township: r.township.as_ref().map(|t| t.name.clone()),
+        area_kind: o.area_kind.clone(),
+        area_kind_label: label_of(AreaKind::parse(&o.area_kind), &o.area_kind),
+        address: o.address.clone(),
+        lat: o.lat,
+        lng: o.lng,
+        phone: o.phone.clone(),
+        hours: o.hours.clone(),
+        director: o.director.clone(),
+        party_org: o.party_org.clone(),
+        party_org_label: label_of(PartyOrg::parse(&o.party_org), &o.party_org),
+        practice_areas: split_list(&o.practice_areas),
+        status: o.status.clone(),
+        status_label: label_of(OfficeStatus::parse(&o.status), &o.status),
+        established_on: o.established_on,
+        credit: credit_view(status, o.established_on, &r.credit, today, windows)?,
+        commendations: r.commendations.iter().map(CommendationView::from).collect(),
+        workers,
+    })
+}
+
+/// A district's figures against the target.
+#[derive(Debug, Clone, Serialize)]
+pub struct DistrictView {
+    /// Admin code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind key.
+    pub kind: String,
+    /// Kind label.
+    pub kind_label: String,
+    /// Resident population.
+    pub population: i64,
+    /// Practising lawyers.
+    pub lawyers: i64,
+    /// Practising grassroots workers.
+    pub active_workers: i64,
+    /// Practising offices.
+    pub offices: i64,
+    /// Lawyers per 10,000 residents, two decimals.
+    pub lawyer_ratio: Option<f64>,
+    /// Lawyers and workers per 10,000 residents, two decimals.
+    pub service_ratio: Option<f64>,
+    /// The plan's target.
+    pub target: f64,
+    /// Whether the lawyer ratio is below the target.
+    pub below_target: bool,
+    /// Takes part in Sichuan–Chongqing border cooperation.
+    pub borders_sichuan: bool,
+}
+
+impl From<&DistrictStats> for DistrictView {
+    fn from(s: &DistrictStats) -> Self {
+        let d = &s.district;
+        let lawyer = lawyer_ratio(d.lawyers, d.population);
+        Self {
+            code: d.code.clone(),
+            name: d.name.clone(),
+            kind: d.kind.clone(),
+            kind_label: label_of(DistrictKind::parse(&d.kind), &d.kind),
+            population: d.population,
+            lawyers: d.lawyers,
+            active_workers: s.active_workers,
+            offices: s.offices,
+            lawyer_ratio: lawyer.map(round2),
+            service_ratio: service_ratio(d.lawyers, s.active_workers, d.population).map(round2),
+            target: TARGET_RATIO,
+            below_target: lawyer.is_some_and(|r| r < TARGET_RATIO),
+            borders_sichuan: d.borders_sichuan,
+        }
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}

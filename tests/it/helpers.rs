@@ -1,0 +1,364 @@
+//! The test harness: `TestApp`, a fresh database per test, and builders for
+//! the records a test needs.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_query;
+use legal_portal::config::Settings;
+use legal_portal::db::models::*;
+use legal_portal::db::schema::*;
+use legal_portal::db::{self, DbConnection};
+use legal_portal::web::Application;
+use legal_portal::with_backend;
+
+/// The date tests pretend is today unless they say otherwise.
+pub fn today() -> NaiveDate {
+    d("2026-11-28")
+}
+
+/// A date from `YYYY-MM-DD`.
+pub fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
+}
+
+/// Whether the suite runs in CI, where skipping PostgreSQL is a failure.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// A PostgreSQL database made for one test and dropped after it.
+pub struct PgTestDb {
+    admin_url: String,
+    name: String,
+    /// URL of the test database.
+    pub url: String,
+}
+
+impl PgTestDb {
+    /// Creates `test_<uuid>` on the server of `admin_url`.
+    pub fn create(admin_url: &str) -> Result<Self, String> {
+        let mut admin = diesel::PgConnection::establish(admin_url).map_err(|e| e.to_string())?;
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        sql_query(format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut admin)
+            .map_err(|e| e.to_string())?;
+        let mut url = url::Url::parse(admin_url).map_err(|e| e.to_string())?;
+        url.set_path(&format!("/{name}"));
+        Ok(Self {
+            admin_url: admin_url.to_owned(),
+            name,
+            url: url.to_string(),
+        })
+    }
+}
+
+impl Drop for PgTestDb {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = diesel::PgConnection::establish(&self.admin_url) {
+            let _ = sql_query(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
+                .execute(&mut admin);
+        }
+    }
+}
+
+/// A fresh database: PostgreSQL when `TEST_DATABASE_URL` is set, else a
+/// SQLite file in `dir`.
+pub fn fresh_database(dir: &std::path::Path) -> (String, Option<PgTestDb>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            let pg = PgTestDb::create(&admin)
+                .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but unusable: {e}"));
+            (pg.url.clone(), Some(pg))
+        }
+        _ => (dir.join("test.db").to_string_lossy().into_owned(), None),
+    }
+}
+
+/// A running portal for one test.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// A client that does not follow redirects.
+    pub client: reqwest::Client,
+    /// The database URL.
+    pub db_url: String,
+    handle: actix_web::dev::ServerHandle,
+    _pg: Option<PgTestDb>,
+    _dir: tempfile::TempDir,
+}
+
+/// How to start a `TestApp`.
+pub struct Spawn {
+    today: NaiveDate,
+    demo: bool,
+}
+
+impl Spawn {
+    /// Pretend today is `today`.
+    pub fn today(mut self, today: NaiveDate) -> Self {
+        self.today = today;
+        self
+    }
+
+    /// Load the province demo data.
+    pub fn demo(mut self) -> Self {
+        self.demo = true;
+        self
+    }
+
+    /// Seeds the database with `seed`, then starts the portal.
+    pub async fn seed<F>(self, seed: F) -> TestApp
+    where
+        F: FnOnce(&mut DbConnection),
+    {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (db_url, pg) = fresh_database(dir.path());
+        {
+            let mut conn = db::establish(&db_url).expect("connect to the test database");
+            db::run_migrations(&mut conn).expect("migrations");
+            seed(&mut conn);
+        }
+        let settings = Settings {
+            bind: "127.0.0.1:0".into(),
+            data_dir: dir.path().to_path_buf(),
+            database_url: Some(db_url.clone()),
+            demo: self.demo,
+            today: Some(self.today),
+            http_workers: 1,
+            pool_size: 4,
+            ..Settings::default()
+        };
+        let app = Application::build(settings).await.expect("portal starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        actix_web::rt::spawn(app.run_until_stopped());
+        TestApp {
+            address,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            db_url,
+            handle,
+            _pg: pg,
+            _dir: dir,
+        }
+    }
+
+    /// Starts the portal without seeding.
+    pub async fn start(self) -> TestApp {
+        self.seed(|_| {}).await
+    }
+}
+
+impl TestApp {
+    /// How to start one.
+    pub fn builder() -> Spawn {
+        Spawn {
+            today: today(),
+            demo: false,
+        }
+    }
+
+    /// GET a path.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .expect("request reaches the portal")
+    }
+
+    /// GET a path, expecting `status`, returning the body.
+    pub async fn text(&self, path: &str, status: u16) -> String {
+        let resp = self.get(path).await;
+        let got = resp.status().as_u16();
+        let body = resp.text().await.expect("body");
+        assert_eq!(got, status, "GET {path}: expected {status}, got {got}; body:\n{body}");
+        body
+    }
+
+    /// GET a path, expecting `status`, returning JSON.
+    pub async fn json(&self, path: &str, status: u16) -> serde_json::Value {
+        let body = self.text(path, status).await;
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: not JSON ({e}): {body}"))
+    }
+
+    /// A connection to the app's database.
+    pub fn conn(&self) -> DbConnection {
+        db::establish(&self.db_url).expect("connect")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
+
+/// Builders for records: each takes the fields a test cares about and fills
+/// the rest plausibly.
+pub mod build {
+    use super::*;
+
+    fn now() -> chrono::NaiveDateTime {
+        super::today().and_hms_opt(0, 0, 0).expect("midnight")
+    }
+
+    /// A district.
+    pub fn district(conn: &mut DbConnection, code: &str, name: &str, population: i64, lawyers: i64) {
+        let row = District {
+            code: code.into(),
+            name: name.into(),
+            kind: "district".into(),
+            population,
+            lawyers,
+            borders_sichuan: false,
+            seat_lat: Some(29.56),
+            seat_lng: Some(106.55),
+            updated_at: now(),
+        };
+        with_backend!(conn, |c| diesel::insert_into(districts::table).values(&row).execute(c))
+            .expect("insert district");
+    }
+
+    /// An office in `district`.
+    pub fn office(conn: &mut DbConnection, license_no: &str, name: &str, district: &str) {
+        office_with(conn, license_no, name, district, |_| {});
+    }
+
+    /// An office, adjusted by `adjust`.
+    pub fn office_with(
+        conn: &mut DbConnection,
+        license_no: &str,
+        name: &str,
+        district: &str,
+        adjust: impl FnOnce(&mut Office),
+    ) {
+        let mut row = Office {
+            license_no: license_no.into(),
+            name: name.into(),
+            district_code: district.into(),
+            township_id: None,
+            area_kind: "rural".into(),
+            address: "重庆市某区某镇1号".into(),
+            lat: Some(29.5),
+            lng: Some(106.5),
+            phone: "023-61234567".into(),
+            hours: "周一至周五 9:00-17:30".into(),
+            director: "周立".into(),
+            party_org: "joint_branch".into(),
+            practice_areas: "民事代理;法律咨询".into(),
+            status: "practising".into(),
+            established_on: Some(d("2003-05-01")),
+            updated_at: now(),
+        };
+        adjust(&mut row);
+        with_backend!(conn, |c| diesel::insert_into(offices::table).values(&row).execute(c))
+            .expect("insert office");
+    }
+
+    /// A practising worker at `office`, licensed in 2010.
+    pub fn worker(conn: &mut DbConnection, license_no: &str, name: &str, office: &str) {
+        worker_with(conn, license_no, name, office, |_| {});
+    }
+
+    /// A worker, adjusted by `adjust`.
+    pub fn worker_with(
+        conn: &mut DbConnection,
+        license_no: &str,
+        name: &str,
+        office: &str,
+        adjust: impl FnOnce(&mut Worker),
+    ) {
+        let mut row = Worker {
+            license_no: license_no.into(),
+            name: name.into(),
+            gender: Some("female".into()),
+            office_license_no: Some(office.into()),
+            status: "practising".into(),
+            first_licensed_on: Some(d("2010-03-01")),
+            internship_months: Some(12),
+            practice_areas: "民事代理;人民调解".into(),
+            adviser_posts: "石桥村法律顾问".into(),
+            updated_at: now(),
+        };
+        adjust(&mut row);
+        with_backend!(conn, |c| diesel::insert_into(workers::table).values(&row).execute(c))
+            .expect("insert worker");
+    }
+
+    /// An annual review.
+    pub fn review(
+        conn: &mut DbConnection,
+        kind: &str,
+        license_no: &str,
+        year: i32,
+        outcome: &str,
+        rectify_by: Option<&str>,
+    ) {
+        let row = NewReview {
+            subject_kind: kind.into(),
+            subject_license_no: license_no.into(),
+            year,
+            outcome: outcome.into(),
+            rectify_by: rectify_by.map(d),
+            note: None,
+        };
+        with_backend!(conn, |c| diesel::insert_into(annual_reviews::table).values(&row).execute(c))
+            .expect("insert review");
+    }
+
+    /// A disciplinary action against a worker, adjusted by `adjust`.
+    pub fn action(
+        conn: &mut DbConnection,
+        decision_no: &str,
+        license_no: &str,
+        kind: &str,
+        decided_on: &str,
+        adjust: impl FnOnce(&mut NewAction),
+    ) {
+        let mut row = NewAction {
+            decision_no: decision_no.into(),
+            subject_kind: "worker".into(),
+            subject_license_no: license_no.into(),
+            kind: kind.into(),
+            authority: "重庆市渝中区司法局".into(),
+            decided_on: d(decided_on),
+            facts: format!("事实{decision_no}"),
+            basis: "《基层法律服务工作者管理办法》第四十二条".into(),
+            suspended_until: None,
+            public_until: None,
+            withdrawn_on: None,
+            withdrawn_reason: None,
+        };
+        adjust(&mut row);
+        with_backend!(conn, |c| diesel::insert_into(disciplinary_actions::table).values(&row).execute(c))
+            .expect("insert action");
+    }
+
+    /// A commendation of a worker.
+    pub fn commendation(conn: &mut DbConnection, license_no: &str, title: &str, on: &str) {
+        let row = NewCommendation {
+            subject_kind: "worker".into(),
+            subject_license_no: license_no.into(),
+            title: title.into(),
+            awarded_by: "重庆市司法局".into(),
+            awarded_on: d(on),
+        };
+        with_backend!(conn, |c| diesel::insert_into(commendations::table).values(&row).execute(c))
+            .expect("insert commendation");
+    }
+
+    /// A transfer.
+    pub fn transfer(conn: &mut DbConnection, worker: &str, from: &str, to: &str, on: &str) {
+        let row = NewTransfer {
+            worker_license_no: worker.into(),
+            from_office_license_no: Some(from.into()),
+            to_office_license_no: to.into(),
+            effective_on: d(on),
+        };
+        with_backend!(conn, |c| diesel::insert_into(transfers::table).values(&row).execute(c))
+            .expect("insert transfer");
+    }
+}

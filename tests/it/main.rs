@@ -1,0 +1,13 @@
+//! Integration tests: the real portal, started in-process on a free port,
+//! on a fresh database per test (a temporary SQLite file, or a
+//! `test_<uuid>` PostgreSQL database when `TEST_DATABASE_URL` is set).
+
+mod helpers;
+
+mod cli;
+mod demo;
+mod districts;
+mod errors;
+mod health;
+mod migrations;
+mod profiles;
