@@ -144,7 +144,10 @@ pub fn reason_text(reason: &Reason) -> String {
             )
         }
         Reason::Reviewed { year, outcome } => {
-            format!("{year}年度考核结果为“{}”，无公示中的不良信息。", outcome.label())
+            format!(
+                "{year}年度考核结果为“{}”，无公示中的不良信息。",
+                outcome.label()
+            )
         }
         Reason::NewlyLicensed { on } => {
             format!("{on}首次执业，执业未满一年，无不良信息。")

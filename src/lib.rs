@@ -2,9 +2,9 @@
 //! services (基层法律服务所 and 基层法律服务工作者).
 #![warn(missing_docs)]
 
+pub mod config;
 pub mod db;
 pub mod demo;
-pub mod config;
 pub mod domain;
 pub mod i18n;
 pub mod web;

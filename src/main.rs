@@ -28,7 +28,12 @@ struct Cli {
 #[derive(Args)]
 struct Common {
     /// Folder for the SQLite database and the embedded search index.
-    #[arg(long, env = "LEGAL_PORTAL_DATA", default_value = "./data", global = true)]
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_DATA",
+        default_value = "./data",
+        global = true
+    )]
     data_dir: PathBuf,
     /// Database URL: postgres://… for PostgreSQL, or a SQLite path.
     /// Default: legal-portal.db in the data folder.
@@ -107,7 +112,8 @@ fn parse_scale(s: &str) -> Result<Scale, String> {
 }
 
 fn parse_scope(s: &str) -> Result<TokenScope, String> {
-    TokenScope::parse(s).ok_or_else(|| format!("unknown scope {s:?}: use import, complaints or admin"))
+    TokenScope::parse(s)
+        .ok_or_else(|| format!("unknown scope {s:?}: use import, complaints or admin"))
 }
 
 fn main() -> ExitCode {
@@ -190,7 +196,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             match action {
                 TokenCommand::Create { name, scope } => {
                     let token = db::tokens::create(&mut conn, &name, scope)?;
-                    eprintln!("token {name:?} ({}) created; it is shown only this once:", scope.key());
+                    eprintln!(
+                        "token {name:?} ({}) created; it is shown only this once:",
+                        scope.key()
+                    );
                     println!("{token}");
                 }
                 TokenCommand::Revoke { name } => {

@@ -189,6 +189,8 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, DbError> {
         .max_size(max_size)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
-        .build(Manager { url: url.to_owned() })?;
+        .build(Manager {
+            url: url.to_owned(),
+        })?;
     Ok(pool)
 }

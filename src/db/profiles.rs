@@ -10,7 +10,9 @@ use super::schema::*;
 use super::{DbConnection, DbError};
 use crate::domain::LicenseNo;
 use crate::domain::standing::{ActionRecord, ReviewRecord, SubjectStatus};
-use crate::domain::vocab::{DisciplineKind, OfficeStatus, ReviewOutcome, SubjectKind, WorkerStatus};
+use crate::domain::vocab::{
+    DisciplineKind, OfficeStatus, ReviewOutcome, SubjectKind, WorkerStatus,
+};
 
 /// The records standing is computed from, for one subject.
 #[derive(Debug, Clone, Default)]
@@ -29,8 +31,9 @@ impl CreditRecords {
             .map(|r| {
                 Ok(ReviewRecord {
                     year: r.year,
-                    outcome: ReviewOutcome::parse(&r.outcome)
-                        .ok_or_else(|| DbError::Corrupt(format!("review outcome {:?}", r.outcome)))?,
+                    outcome: ReviewOutcome::parse(&r.outcome).ok_or_else(|| {
+                        DbError::Corrupt(format!("review outcome {:?}", r.outcome))
+                    })?,
                     rectify_by: r.rectify_by,
                 })
             })
@@ -130,7 +133,10 @@ pub fn credit_records(
             .select(Review::as_select())
             .load(conn)?;
         for r in reviews {
-            out.entry(r.subject_license_no.clone()).or_default().reviews.push(r);
+            out.entry(r.subject_license_no.clone())
+                .or_default()
+                .reviews
+                .push(r);
         }
         let actions: Vec<Action> = disciplinary_actions::table
             .filter(disciplinary_actions::subject_kind.eq(kind.key()))
@@ -142,7 +148,10 @@ pub fn credit_records(
             .select(Action::as_select())
             .load(conn)?;
         for a in actions {
-            out.entry(a.subject_license_no.clone()).or_default().actions.push(a);
+            out.entry(a.subject_license_no.clone())
+                .or_default()
+                .actions
+                .push(a);
         }
     }
     Ok(out)
@@ -162,7 +171,10 @@ fn commendations_of(
 }
 
 /// Reads a worker's profile.
-pub fn worker(conn: &mut DbConnection, license_no: &LicenseNo) -> Result<Option<WorkerRecords>, DbError> {
+pub fn worker(
+    conn: &mut DbConnection,
+    license_no: &LicenseNo,
+) -> Result<Option<WorkerRecords>, DbError> {
     let Some(worker) = workers::table
         .find(license_no.as_str())
         .select(Worker::as_select())
@@ -183,9 +195,13 @@ pub fn worker(conn: &mut DbConnection, license_no: &LicenseNo) -> Result<Option<
         Some(o) => super::districts::find(conn, &o.district_code)?,
         None => None,
     };
-    let credit = credit_records(conn, SubjectKind::Worker, std::slice::from_ref(&worker.license_no))?
-        .remove(&worker.license_no)
-        .unwrap_or_default();
+    let credit = credit_records(
+        conn,
+        SubjectKind::Worker,
+        std::slice::from_ref(&worker.license_no),
+    )?
+    .remove(&worker.license_no)
+    .unwrap_or_default();
     let commendations = commendations_of(conn, SubjectKind::Worker, &worker.license_no)?;
     let moves: Vec<Transfer> = transfers::table
         .filter(transfers::worker_license_no.eq(&worker.license_no))
@@ -194,7 +210,11 @@ pub fn worker(conn: &mut DbConnection, license_no: &LicenseNo) -> Result<Option<
         .load(conn)?;
     let mut office_nos: Vec<String> = moves
         .iter()
-        .flat_map(|t| t.from_office_license_no.iter().chain([&t.to_office_license_no]))
+        .flat_map(|t| {
+            t.from_office_license_no
+                .iter()
+                .chain([&t.to_office_license_no])
+        })
         .cloned()
         .collect();
     office_nos.sort();
@@ -208,7 +228,10 @@ pub fn worker(conn: &mut DbConnection, license_no: &LicenseNo) -> Result<Option<
     let transfers = moves
         .into_iter()
         .map(|t| TransferRecord {
-            from_name: t.from_office_license_no.as_ref().and_then(|n| names.get(n).cloned()),
+            from_name: t
+                .from_office_license_no
+                .as_ref()
+                .and_then(|n| names.get(n).cloned()),
             to_name: names.get(&t.to_office_license_no).cloned(),
             transfer: t,
         })
@@ -224,7 +247,10 @@ pub fn worker(conn: &mut DbConnection, license_no: &LicenseNo) -> Result<Option<
 }
 
 /// Reads an office's profile.
-pub fn office(conn: &mut DbConnection, license_no: &LicenseNo) -> Result<Option<OfficeRecords>, DbError> {
+pub fn office(
+    conn: &mut DbConnection,
+    license_no: &LicenseNo,
+) -> Result<Option<OfficeRecords>, DbError> {
     let Some(office) = offices::table
         .find(license_no.as_str())
         .select(Office::as_select())
@@ -233,8 +259,9 @@ pub fn office(conn: &mut DbConnection, license_no: &LicenseNo) -> Result<Option<
     else {
         return Ok(None);
     };
-    let district = super::districts::find(conn, &office.district_code)?
-        .ok_or_else(|| DbError::Corrupt(format!("office {} without district", office.license_no)))?;
+    let district = super::districts::find(conn, &office.district_code)?.ok_or_else(|| {
+        DbError::Corrupt(format!("office {} without district", office.license_no))
+    })?;
     let township = match office.township_id {
         Some(id) => townships::table
             .find(id)
@@ -243,9 +270,13 @@ pub fn office(conn: &mut DbConnection, license_no: &LicenseNo) -> Result<Option<
             .optional()?,
         None => None,
     };
-    let credit = credit_records(conn, SubjectKind::Office, std::slice::from_ref(&office.license_no))?
-        .remove(&office.license_no)
-        .unwrap_or_default();
+    let credit = credit_records(
+        conn,
+        SubjectKind::Office,
+        std::slice::from_ref(&office.license_no),
+    )?
+    .remove(&office.license_no)
+    .unwrap_or_default();
     let commendations = commendations_of(conn, SubjectKind::Office, &office.license_no)?;
     let staff: Vec<Worker> = workers::table
         .filter(workers::office_license_no.eq(&office.license_no))
@@ -272,7 +303,10 @@ pub fn office(conn: &mut DbConnection, license_no: &LicenseNo) -> Result<Option<
 }
 
 /// Whether a license number belongs to an office or a worker.
-pub fn kind_of(conn: &mut DbConnection, license_no: &LicenseNo) -> Result<Option<SubjectKind>, DbError> {
+pub fn kind_of(
+    conn: &mut DbConnection,
+    license_no: &LicenseNo,
+) -> Result<Option<SubjectKind>, DbError> {
     let worker: i64 = workers::table
         .filter(workers::license_no.eq(license_no.as_str()))
         .count()

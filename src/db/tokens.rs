@@ -36,7 +36,11 @@ pub fn hash_token(token: &str) -> String {
 }
 
 /// Creates a token and returns it; only its hash is kept.
-pub fn create(conn: &mut DbConnection, name: &str, scope: TokenScope) -> Result<String, TokenError> {
+pub fn create(
+    conn: &mut DbConnection,
+    name: &str,
+    scope: TokenScope,
+) -> Result<String, TokenError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 64 {
         return Err(TokenError::BadName);
@@ -45,7 +49,10 @@ pub fn create(conn: &mut DbConnection, name: &str, scope: TokenScope) -> Result<
     rand::rng().fill_bytes(&mut secret);
     let token = format!(
         "{TOKEN_PREFIX}{}",
-        secret.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        secret
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
     );
     let inserted = diesel::insert_into(admin_tokens::table)
         .values((

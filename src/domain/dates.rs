@@ -6,15 +6,11 @@ use chrono::{Datelike, Months, NaiveDate};
 /// (full-width digits allowed). Returns `None` for anything else,
 /// including impossible dates such as `2023-02-29`.
 pub fn parse_date(raw: &str) -> Option<NaiveDate> {
-    let folded: String = raw
-        .trim()
-        .chars()
-        .map(super::license::fold_width)
-        .collect();
+    let folded: String = raw.trim().chars().map(super::license::fold_width).collect();
     let s = folded.trim();
     let s = s.strip_suffix('日').unwrap_or(s);
     let parts: Vec<&str> = s
-        .split(|c| matches!(c, '-' | '/' | '.' | '年' | '月'))
+        .split(['-', '/', '.', '年', '月'])
         .collect();
     if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || p.len() > 4) {
         return None;
@@ -70,7 +66,15 @@ mod tests {
 
     #[test]
     fn impossible_or_ambiguous_dates_are_refused() {
-        for bad in ["2023-02-29", "3/1/2024", "2024-13-01", "", "2024-3", "yesterday", "24-3-1"] {
+        for bad in [
+            "2023-02-29",
+            "3/1/2024",
+            "2024-13-01",
+            "",
+            "2024-3",
+            "yesterday",
+            "24-3-1",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad:?} should not parse");
         }
     }

@@ -162,16 +162,23 @@ pub struct Facts {
 
 /// Checks rules 1 to 7 over `facts` on `on`, in rule order.
 pub fn check_all(facts: &Facts, on: NaiveDate) -> Vec<Finding> {
-    let districts: HashMap<&str, &DistrictFacts> =
-        facts.districts.iter().map(|d| (d.code.as_str(), d)).collect();
+    let districts: HashMap<&str, &DistrictFacts> = facts
+        .districts
+        .iter()
+        .map(|d| (d.code.as_str(), d))
+        .collect();
     let offices: HashMap<&str, &OfficeFacts> = facts
         .offices
         .iter()
         .map(|o| (o.license_no.as_str(), o))
         .collect();
     let mut out = Vec::new();
-    out.extend(rule1_new_workers_in_saturated_districts(facts, &districts, &offices, on));
-    out.extend(rule2_transfers_into_saturated_districts(facts, &districts, &offices));
+    out.extend(rule1_new_workers_in_saturated_districts(
+        facts, &districts, &offices, on,
+    ));
+    out.extend(rule2_transfers_into_saturated_districts(
+        facts, &districts, &offices,
+    ));
     out.extend(rule3_transfers_to_urban_offices(facts, &offices));
     out.extend(rule4_new_offices(facts));
     out.extend(rule5_rural_offices_moving_to_town(facts));
@@ -305,7 +312,10 @@ fn rule6_internship(facts: &Facts) -> Vec<Finding> {
     facts
         .workers
         .iter()
-        .filter(|w| w.first_licensed_on.is_some_and(|d| d >= plan_effective_on()))
+        .filter(|w| {
+            w.first_licensed_on
+                .is_some_and(|d| d >= plan_effective_on())
+        })
         .filter(|w| w.internship_months.is_none_or(|m| m < 12))
         .map(|w| {
             Finding::new(6, "worker", &w.license_no)
@@ -323,19 +333,17 @@ fn rule7_shell_offices(facts: &Facts, on: NaiveDate) -> Vec<Finding> {
         .filter(|o| o.status == OfficeStatus::Practising)
         .filter_map(|o| {
             let unreviewed = last_two.iter().all(|y| !o.reviewed_years.contains(y));
-            let established_before = o
-                .established_on
-                .is_none_or(|d| d.year() < last_two[1]);
+            let established_before = o.established_on.is_none_or(|d| d.year() < last_two[1]);
             let no_review = unreviewed && established_before;
             let no_worker = o.practising_workers == 0;
             (no_review || no_worker).then(|| {
                 Finding::new(7, "office", &o.license_no)
                     .with("practising_workers", json!(o.practising_workers))
+                    .with("last_review_year", json!(o.reviewed_years.iter().max()))
                     .with(
-                        "last_review_year",
-                        json!(o.reviewed_years.iter().max()),
+                        "years_without_review",
+                        json!(if no_review { last_two.to_vec() } else { vec![] }),
                     )
-                    .with("years_without_review", json!(if no_review { last_two.to_vec() } else { vec![] }))
             })
         })
         .collect()
@@ -436,7 +444,10 @@ mod tests {
     fn base() -> Facts {
         Facts {
             // 230 lawyers per 1,000,000 residents is exactly 2.3.
-            districts: vec![district("500103", 1_000_000, 230), district("500229", 1_000_000, 100)],
+            districts: vec![
+                district("500103", 1_000_000, 230),
+                district("500229", 1_000_000, 100),
+            ],
             offices: vec![
                 office("O-CENTRAL", "500103", AreaKind::Urban),
                 office("O-RURAL", "500229", AreaKind::Rural),
@@ -468,8 +479,10 @@ mod tests {
     #[test]
     fn rule1_new_worker_in_a_district_at_the_target() {
         let mut f = base();
-        f.workers.push(worker("W-NEW", "O-CENTRAL", "2026-03-01", 12));
-        f.workers.push(worker("W-NEW2", "O-RURAL", "2026-03-01", 12));
+        f.workers
+            .push(worker("W-NEW", "O-CENTRAL", "2026-03-01", 12));
+        f.workers
+            .push(worker("W-NEW2", "O-RURAL", "2026-03-01", 12));
         let found = check_all(&f, d(ON));
         assert_eq!(rules(&found), vec![1]);
         assert_eq!(found[0].subject, "W-NEW");
@@ -548,8 +561,10 @@ mod tests {
     #[test]
     fn rule6_internship_of_at_least_a_year() {
         let mut f = base();
-        f.workers.push(worker("W-SHORT", "O-RURAL", "2023-03-01", 11));
-        f.workers.push(worker("W-FULL", "O-RURAL", "2023-03-01", 12));
+        f.workers
+            .push(worker("W-SHORT", "O-RURAL", "2023-03-01", 11));
+        f.workers
+            .push(worker("W-FULL", "O-RURAL", "2023-03-01", 12));
         let found = check_all(&f, d(ON));
         assert_eq!(rules(&found), vec![6]);
         assert_eq!(found[0].subject, "W-SHORT");
@@ -576,10 +591,22 @@ mod tests {
     fn rule8_practice_scope() {
         use PartyPlace::*;
         let good = Standing::GoodStanding;
-        assert_eq!(can_take_case(good, false, &[Elsewhere, Municipality]), CaseAnswer::Yes);
-        assert_eq!(can_take_case(good, false, &[SichuanBorderCounty]), CaseAnswer::OutsideScope);
-        assert_eq!(can_take_case(good, true, &[SichuanBorderCounty]), CaseAnswer::Yes);
-        assert_eq!(can_take_case(good, true, &[Elsewhere]), CaseAnswer::OutsideScope);
+        assert_eq!(
+            can_take_case(good, false, &[Elsewhere, Municipality]),
+            CaseAnswer::Yes
+        );
+        assert_eq!(
+            can_take_case(good, false, &[SichuanBorderCounty]),
+            CaseAnswer::OutsideScope
+        );
+        assert_eq!(
+            can_take_case(good, true, &[SichuanBorderCounty]),
+            CaseAnswer::Yes
+        );
+        assert_eq!(
+            can_take_case(good, true, &[Elsewhere]),
+            CaseAnswer::OutsideScope
+        );
         assert_eq!(
             can_take_case(Standing::Suspended, false, &[Municipality]),
             CaseAnswer::NotPractising

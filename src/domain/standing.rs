@@ -292,7 +292,11 @@ pub fn assess(subject: &Subject<'_>, on: NaiveDate, windows: &DisclosureWindows)
     }
 }
 
-fn standing_on(subject: &Subject<'_>, on: NaiveDate, windows: &DisclosureWindows) -> (Standing, Reason) {
+fn standing_on(
+    subject: &Subject<'_>,
+    on: NaiveDate,
+    windows: &DisclosureWindows,
+) -> (Standing, Reason) {
     match subject.status {
         SubjectStatus::Revoked => {
             return (Standing::Revoked, Reason::Status { status: "revoked" });
@@ -397,9 +401,7 @@ fn standing_on(subject: &Subject<'_>, on: NaiveDate, windows: &DisclosureWindows
 
 /// The latest action by decision date, then decision number.
 fn latest<'a>(actions: impl Iterator<Item = &'a ActionRecord>) -> Option<&'a ActionRecord> {
-    actions.max_by(|a, b| {
-        (a.decided_on, &a.decision_no).cmp(&(b.decided_on, &b.decision_no))
-    })
+    actions.max_by(|a, b| (a.decided_on, &a.decision_no).cmp(&(b.decided_on, &b.decision_no)))
 }
 
 /// Every date on which some input of [`standing_on`] may flip, sorted.
@@ -502,10 +504,26 @@ mod tests {
         let mut a = action("渝司罚〔2026〕2号", SuspendPractice, "2026-09-01");
         a.suspended_until = Some(d("2026-12-31"));
         let actions = [a];
-        let r = assess_on(Practising, "2010-01-01", &reviewed(), &actions, "2026-12-31");
-        assert_eq!(r.standing, Standing::Suspended, "last day of the suspension");
+        let r = assess_on(
+            Practising,
+            "2010-01-01",
+            &reviewed(),
+            &actions,
+            "2026-12-31",
+        );
+        assert_eq!(
+            r.standing,
+            Standing::Suspended,
+            "last day of the suspension"
+        );
         assert_eq!(r.next_change, Some(d("2027-01-01")));
-        let after = assess_on(Practising, "2010-01-01", &reviewed(), &actions, "2027-01-01");
+        let after = assess_on(
+            Practising,
+            "2010-01-01",
+            &reviewed(),
+            &actions,
+            "2027-01-01",
+        );
         assert_eq!(
             after.standing,
             Standing::DisclosedRecord,
@@ -553,10 +571,22 @@ mod tests {
     #[test]
     fn a_disclosed_action_counts_from_its_decision_to_the_window_end() {
         let actions = [action("渝律协〔2026〕3号", PublicCensure, "2026-03-01")];
-        let before = assess_on(Practising, "2010-01-01", &reviewed(), &actions, "2026-02-28");
+        let before = assess_on(
+            Practising,
+            "2010-01-01",
+            &reviewed(),
+            &actions,
+            "2026-02-28",
+        );
         assert_eq!(before.standing, Standing::GoodStanding);
         assert_eq!(before.next_change, Some(d("2026-03-01")));
-        let r = assess_on(Practising, "2010-01-01", &reviewed(), &actions, "2026-11-28");
+        let r = assess_on(
+            Practising,
+            "2010-01-01",
+            &reviewed(),
+            &actions,
+            "2026-11-28",
+        );
         assert_eq!(r.standing, Standing::DisclosedRecord);
         // Three years for 公开谴责: the window's last day is 2029-02-28.
         assert_eq!(r.next_change, Some(d("2029-03-01")));
@@ -566,10 +596,22 @@ mod tests {
     fn short_window_kinds_close_after_one_year() {
         for kind in [Admonition, Warning, IndustryWarning, CircularCriticism] {
             let actions = [action("x", kind, "2025-11-28")];
-            let last_day = assess_on(Practising, "2010-01-01", &reviewed(), &actions, "2026-11-27");
+            let last_day = assess_on(
+                Practising,
+                "2010-01-01",
+                &reviewed(),
+                &actions,
+                "2026-11-27",
+            );
             assert_eq!(last_day.standing, Standing::DisclosedRecord, "{kind:?}");
             assert_eq!(last_day.next_change, Some(d("2026-11-28")));
-            let closed = assess_on(Practising, "2010-01-01", &reviewed(), &actions, "2026-11-28");
+            let closed = assess_on(
+                Practising,
+                "2010-01-01",
+                &reviewed(),
+                &actions,
+                "2026-11-28",
+            );
             assert_eq!(closed.standing, Standing::GoodStanding, "{kind:?}");
         }
     }
@@ -579,9 +621,21 @@ mod tests {
         let mut a = action("渝司罚〔2025〕9号", Fine, "2025-06-01");
         a.public_until = Some(d("2026-11-27"));
         let actions = [a];
-        let yesterday = assess_on(Practising, "2010-01-01", &reviewed(), &actions, "2026-11-27");
+        let yesterday = assess_on(
+            Practising,
+            "2010-01-01",
+            &reviewed(),
+            &actions,
+            "2026-11-27",
+        );
         assert_eq!(yesterday.standing, Standing::DisclosedRecord);
-        let today = assess_on(Practising, "2010-01-01", &reviewed(), &actions, "2026-11-28");
+        let today = assess_on(
+            Practising,
+            "2010-01-01",
+            &reviewed(),
+            &actions,
+            "2026-11-28",
+        );
         assert_eq!(today.standing, Standing::GoodStanding);
         assert_eq!(
             today.reason,
@@ -597,17 +651,35 @@ mod tests {
         let mut a = action("渝司罚〔2026〕4号", Fine, "2026-01-10");
         a.withdrawn_on = Some(d("2026-04-01"));
         let actions = [a];
-        let before = assess_on(Practising, "2010-01-01", &reviewed(), &actions, "2026-03-31");
+        let before = assess_on(
+            Practising,
+            "2010-01-01",
+            &reviewed(),
+            &actions,
+            "2026-03-31",
+        );
         assert_eq!(before.standing, Standing::DisclosedRecord);
         assert_eq!(before.next_change, Some(d("2026-04-01")));
-        let after = assess_on(Practising, "2010-01-01", &reviewed(), &actions, "2026-04-01");
+        let after = assess_on(
+            Practising,
+            "2010-01-01",
+            &reviewed(),
+            &actions,
+            "2026-04-01",
+        );
         assert_eq!(after.standing, Standing::GoodStanding);
 
         let mut s = action("渝司罚〔2026〕5号", SuspendPractice, "2026-01-10");
         s.suspended_until = Some(d("2027-01-09"));
         s.withdrawn_on = Some(d("2026-02-01"));
         let actions = [s];
-        let r = assess_on(Practising, "2010-01-01", &reviewed(), &actions, "2026-11-28");
+        let r = assess_on(
+            Practising,
+            "2010-01-01",
+            &reviewed(),
+            &actions,
+            "2026-11-28",
+        );
         assert_eq!(r.standing, Standing::GoodStanding, "a withdrawn suspension");
     }
 
@@ -619,7 +691,12 @@ mod tests {
         assert_eq!(r.next_change, Some(d("2027-01-01")));
         let r = assess_on(Practising, "2010-01-01", &reviews, &[], "2027-01-01");
         assert_eq!(r.standing, Standing::NotReviewed);
-        assert_eq!(r.reason, Reason::NoRecentReview { last_year: Some(2024) });
+        assert_eq!(
+            r.reason,
+            Reason::NoRecentReview {
+                last_year: Some(2024)
+            }
+        );
 
         let absent = [review(2025, ReviewOutcome::Absent, None)];
         let r = assess_on(Practising, "2010-01-01", &absent, &[], "2026-11-28");
@@ -627,7 +704,12 @@ mod tests {
 
         let r = assess_on(Practising, "2026-03-01", &[], &[], "2026-11-28");
         assert_eq!(r.standing, Standing::GoodStanding);
-        assert_eq!(r.reason, Reason::NewlyLicensed { on: d("2026-03-01") });
+        assert_eq!(
+            r.reason,
+            Reason::NewlyLicensed {
+                on: d("2026-03-01")
+            }
+        );
         assert_eq!(r.next_change, Some(d("2027-03-01")));
         let r = assess_on(Practising, "2026-03-01", &[], &[], "2027-03-01");
         assert_eq!(r.standing, Standing::NotReviewed);
@@ -648,11 +730,20 @@ mod tests {
     fn next_change_skips_dates_that_change_nothing() {
         // Two overlapping windows: the first closing changes the reason's
         // count, so it is a change; a suspended worker's windows are not.
-        let actions = [action("a", Fine, "2025-01-01"), action("b", Fine, "2026-01-01")];
+        let actions = [
+            action("a", Fine, "2025-01-01"),
+            action("b", Fine, "2026-01-01"),
+        ];
         let r = assess_on(Suspended, "2010-01-01", &reviewed(), &actions, "2026-11-28");
         assert_eq!(r.standing, Standing::Suspended);
         assert_eq!(r.next_change, None);
-        let r = assess_on(Practising, "2010-01-01", &reviewed(), &actions, "2026-11-28");
+        let r = assess_on(
+            Practising,
+            "2010-01-01",
+            &reviewed(),
+            &actions,
+            "2026-11-28",
+        );
         assert_eq!(r.next_change, Some(d("2028-01-01")));
         assert!(matches!(r.reason, Reason::Disclosed { count: 2, .. }));
     }

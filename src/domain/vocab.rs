@@ -260,10 +260,19 @@ mod tests {
     #[test]
     fn keys_and_chinese_labels_both_parse() {
         assert_eq!(WorkerStatus::parse("执业"), Some(WorkerStatus::Practising));
-        assert_eq!(WorkerStatus::parse(" Revoked "), Some(WorkerStatus::Revoked));
-        assert_eq!(ReviewOutcome::parse("基本称职"), Some(ReviewOutcome::BasicallyCompetent));
+        assert_eq!(
+            WorkerStatus::parse(" Revoked "),
+            Some(WorkerStatus::Revoked)
+        );
+        assert_eq!(
+            ReviewOutcome::parse("基本称职"),
+            Some(ReviewOutcome::BasicallyCompetent)
+        );
         assert_eq!(AreaKind::parse("城区街道"), Some(AreaKind::Urban));
-        assert_eq!(DisciplineKind::parse("公开谴责"), Some(DisciplineKind::PublicCensure));
+        assert_eq!(
+            DisciplineKind::parse("公开谴责"),
+            Some(DisciplineKind::PublicCensure)
+        );
         assert_eq!(WorkerStatus::parse("retired"), None);
         for k in DisciplineKind::ALL {
             assert_eq!(DisciplineKind::parse(k.key()), Some(*k));

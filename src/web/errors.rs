@@ -220,7 +220,11 @@ impl ResponseError for AppError {
             })),
             Format::Html => HttpResponse::build(status)
                 .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
-                .body(super::templates::error_page(status, self.code.key(), message)),
+                .body(super::templates::error_page(
+                    status,
+                    self.code.key(),
+                    message,
+                )),
         };
         resp.headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -69,7 +69,10 @@ impl Application {
         let url = settings.database_url();
         if db::backend_of(&url) == db::Backend::Sqlite {
             std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-                format!("cannot create the data folder {}", settings.data_dir.display())
+                format!(
+                    "cannot create the data folder {}",
+                    settings.data_dir.display()
+                )
             })?;
         }
         let clock = settings.clock();
@@ -194,7 +197,11 @@ async fn log_requests(
 /// `/admin/api/`, a page elsewhere.
 async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, AppError> {
     let err = AppError::new(ErrorCode::NotFound);
-    Err(if is_api_path(req.path()) { err } else { err.html() })
+    Err(if is_api_path(req.path()) {
+        err
+    } else {
+        err.html()
+    })
 }
 
 fn is_api_path(path: &str) -> bool {

@@ -256,16 +256,16 @@ pub fn worker_view(
         license_no: w.license_no.clone(),
         name: w.name.clone(),
         gender: w.gender.clone(),
-        gender_label: w
-            .gender
-            .as_deref()
-            .map(|g| label_of(Gender::parse(g), g)),
+        gender_label: w.gender.as_deref().map(|g| label_of(Gender::parse(g), g)),
         status: w.status.clone(),
         status_label: label_of(WorkerStatus::parse(&w.status), &w.status),
         first_licensed_on: w.first_licensed_on,
         practice_areas: split_list(&w.practice_areas),
         adviser_posts: split_list(&w.adviser_posts),
-        office: r.office.as_ref().map(|o| office_ref(o, r.district.as_ref().map(|d| d.name.clone()))),
+        office: r
+            .office
+            .as_ref()
+            .map(|o| office_ref(o, r.district.as_ref().map(|d| d.name.clone()))),
         credit: credit_view(status, w.first_licensed_on, &r.credit, today, windows)?,
         commendations: r.commendations.iter().map(CommendationView::from).collect(),
         transfers: r

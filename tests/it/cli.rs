@@ -28,7 +28,18 @@ fn stderr(o: &Output) -> String {
 fn a_token_is_printed_once_and_only_its_hash_is_stored() {
     let dir = tempfile::tempdir().unwrap();
     let (url, _pg) = fresh_database(dir.path());
-    let out = run(&url, dir.path(), &["token", "create", "--name", "渝中区司法局导入", "--scope", "import"]);
+    let out = run(
+        &url,
+        dir.path(),
+        &[
+            "token",
+            "create",
+            "--name",
+            "渝中区司法局导入",
+            "--scope",
+            "import",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let token = stdout(&out).trim().to_owned();
     assert!(token.starts_with("lpt_") && token.len() > 40, "{token}");
@@ -43,21 +54,48 @@ fn a_token_is_printed_once_and_only_its_hash_is_stored() {
     assert_eq!(hash, db::tokens::hash_token(&token));
     assert!(!stderr(&out).contains(&token), "the token is not logged");
 
-    let again = run(&url, dir.path(), &["token", "create", "--name", "渝中区司法局导入", "--scope", "admin"]);
+    let again = run(
+        &url,
+        dir.path(),
+        &[
+            "token",
+            "create",
+            "--name",
+            "渝中区司法局导入",
+            "--scope",
+            "admin",
+        ],
+    );
     assert!(!again.status.success());
-    assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
 
-    let revoke = run(&url, dir.path(), &["token", "revoke", "--name", "渝中区司法局导入"]);
+    let revoke = run(
+        &url,
+        dir.path(),
+        &["token", "revoke", "--name", "渝中区司法局导入"],
+    );
     assert!(revoke.status.success(), "{}", stderr(&revoke));
     let revoked: Option<chrono::NaiveDateTime> = admin_tokens::table
         .select(admin_tokens::revoked_at)
         .first(&mut conn)
         .unwrap();
     assert!(revoked.is_some());
-    let twice = run(&url, dir.path(), &["token", "revoke", "--name", "渝中区司法局导入"]);
+    let twice = run(
+        &url,
+        dir.path(),
+        &["token", "revoke", "--name", "渝中区司法局导入"],
+    );
     assert!(!twice.status.success(), "revoking twice is reported");
 
-    let bad = run(&url, dir.path(), &["token", "create", "--name", "x", "--scope", "root"]);
+    let bad = run(
+        &url,
+        dir.path(),
+        &["token", "create", "--name", "x", "--scope", "root"],
+    );
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("unknown scope"), "{}", stderr(&bad));
 }
@@ -81,17 +119,36 @@ fn demo_data_loads_once_and_refuses_to_overwrite_without_replace() {
     let replaced = run(&url, dir.path(), &["demo-data", "--replace"]);
     assert!(replaced.status.success(), "{}", stderr(&replaced));
     let second: serde_json::Value = serde_json::from_str(stdout(&replaced).trim()).unwrap();
-    assert_eq!(second["loaded"], report["loaded"], "the same seed gives the same data");
+    assert_eq!(
+        second["loaded"], report["loaded"],
+        "the same seed gives the same data"
+    );
 }
 
 #[test]
 fn help_names_every_command_and_setting() {
-    let out = Command::new(env!("CARGO_BIN_EXE_legal-portal")).arg("--help").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_legal-portal"))
+        .arg("--help")
+        .output()
+        .unwrap();
     let help = stdout(&out);
-    for word in ["serve", "demo-data", "token", "DATABASE_URL", "LEGAL_PORTAL_DATA", "MEILI_URL"] {
+    for word in [
+        "serve",
+        "demo-data",
+        "token",
+        "DATABASE_URL",
+        "LEGAL_PORTAL_DATA",
+        "MEILI_URL",
+    ] {
         assert!(help.contains(word), "--help lacks {word}:\n{help}");
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_legal-portal")).args(["serve", "--help"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_legal-portal"))
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
     let help = stdout(&out);
-    assert!(help.contains("LEGAL_PORTAL_BIND") && help.contains("--demo"), "{help}");
+    assert!(
+        help.contains("LEGAL_PORTAL_BIND") && help.contains("--demo"),
+        "{help}"
+    );
 }

@@ -5,14 +5,20 @@ async fn the_demo_portal_labels_its_figures_and_shows_profiles() {
     let app = TestApp::builder().demo().start().await;
 
     let home = app.text("/", 200).await;
-    assert!(home.contains("演示数据"), "the home page says the figures are demo data");
+    assert!(
+        home.contains("演示数据"),
+        "the home page says the figures are demo data"
+    );
 
     let districts = app.json("/api/v1/districts", 200).await;
     assert_eq!(districts["demo_data"], true);
     let list = districts["districts"].as_array().unwrap();
     assert_eq!(list.len(), 38, "the 38 real districts of Chongqing");
     let below = list.iter().filter(|d| d["below_target"] == true).count();
-    assert!((8..=20).contains(&below), "about a third below 2.3, got {below}");
+    assert!(
+        (8..=20).contains(&below),
+        "about a third below 2.3, got {below}"
+    );
     let yuzhong = list.iter().find(|d| d["code"] == "500103").unwrap();
     assert!(yuzhong["lawyer_ratio"].as_f64().unwrap() > 10.0);
     assert!(app.text("/districts", 200).await.contains("演示数据"));

@@ -28,7 +28,10 @@ async fn districts_show_their_ratios_against_the_target() {
     assert_eq!(central["below_target"], false);
     let county = &list[1];
     assert_eq!(county["lawyer_ratio"], 2.0);
-    assert_eq!(county["active_workers"], 10, "the deregistered worker does not count");
+    assert_eq!(
+        county["active_workers"], 10,
+        "the deregistered worker does not count"
+    );
     assert_eq!(county["service_ratio"], 2.5);
     assert_eq!(county["below_target"], true);
     assert_eq!(body["demo_data"], false);

@@ -5,10 +5,18 @@ async fn an_unknown_page_is_a_404_page_in_the_site_layout() {
     let app = TestApp::builder().start().await;
     let resp = app.get("/no-such-page").await;
     assert_eq!(resp.status(), 404);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let body = resp.text().await.unwrap();
     assert!(body.contains("未找到您要的页面或记录"), "{body}");
-    assert!(body.contains("href=\"/\""), "the 404 page leads home: {body}");
+    assert!(
+        body.contains("href=\"/\""),
+        "the 404 page leads home: {body}"
+    );
     assert!(body.contains("lang=\"zh-CN\""));
 }
 
@@ -17,7 +25,12 @@ async fn an_unknown_api_address_is_a_json_error() {
     let app = TestApp::builder().start().await;
     let body = app.json("/api/v1/no-such-thing", 404).await;
     assert_eq!(body["error"]["code"], "not_found");
-    assert!(body["error"]["message"].as_str().unwrap().contains("未找到"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("未找到")
+    );
     assert!(body["error"].get("details").is_some());
 }
 
@@ -29,7 +42,10 @@ async fn every_answer_carries_the_security_headers() {
         let h = resp.headers();
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("object-src 'none'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(
+            csp.contains("object-src 'none'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
         assert!(h.contains_key("referrer-policy"), "{path}");
         assert!(h.contains_key("x-request-id"), "{path}");
     }

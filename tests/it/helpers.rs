@@ -55,8 +55,11 @@ impl PgTestDb {
 impl Drop for PgTestDb {
     fn drop(&mut self) {
         if let Ok(mut admin) = diesel::PgConnection::establish(&self.admin_url) {
-            let _ = sql_query(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
-                .execute(&mut admin);
+            let _ = sql_query(format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin);
         }
     }
 }
@@ -174,7 +177,10 @@ impl TestApp {
         let resp = self.get(path).await;
         let got = resp.status().as_u16();
         let body = resp.text().await.expect("body");
-        assert_eq!(got, status, "GET {path}: expected {status}, got {got}; body:\n{body}");
+        assert_eq!(
+            got, status,
+            "GET {path}: expected {status}, got {got}; body:\n{body}"
+        );
         body
     }
 
@@ -206,7 +212,13 @@ pub mod build {
     }
 
     /// A district.
-    pub fn district(conn: &mut DbConnection, code: &str, name: &str, population: i64, lawyers: i64) {
+    pub fn district(
+        conn: &mut DbConnection,
+        code: &str,
+        name: &str,
+        population: i64,
+        lawyers: i64,
+    ) {
         let row = District {
             code: code.into(),
             name: name.into(),
@@ -218,8 +230,10 @@ pub mod build {
             seat_lng: Some(106.55),
             updated_at: now(),
         };
-        with_backend!(conn, |c| diesel::insert_into(districts::table).values(&row).execute(c))
-            .expect("insert district");
+        with_backend!(conn, |c| diesel::insert_into(districts::table)
+            .values(&row)
+            .execute(c))
+        .expect("insert district");
     }
 
     /// An office in `district`.
@@ -254,8 +268,10 @@ pub mod build {
             updated_at: now(),
         };
         adjust(&mut row);
-        with_backend!(conn, |c| diesel::insert_into(offices::table).values(&row).execute(c))
-            .expect("insert office");
+        with_backend!(conn, |c| diesel::insert_into(offices::table)
+            .values(&row)
+            .execute(c))
+        .expect("insert office");
     }
 
     /// A practising worker at `office`, licensed in 2010.
@@ -284,8 +300,10 @@ pub mod build {
             updated_at: now(),
         };
         adjust(&mut row);
-        with_backend!(conn, |c| diesel::insert_into(workers::table).values(&row).execute(c))
-            .expect("insert worker");
+        with_backend!(conn, |c| diesel::insert_into(workers::table)
+            .values(&row)
+            .execute(c))
+        .expect("insert worker");
     }
 
     /// An annual review.
@@ -305,8 +323,10 @@ pub mod build {
             rectify_by: rectify_by.map(d),
             note: None,
         };
-        with_backend!(conn, |c| diesel::insert_into(annual_reviews::table).values(&row).execute(c))
-            .expect("insert review");
+        with_backend!(conn, |c| diesel::insert_into(annual_reviews::table)
+            .values(&row)
+            .execute(c))
+        .expect("insert review");
     }
 
     /// A disciplinary action against a worker, adjusted by `adjust`.
@@ -333,8 +353,10 @@ pub mod build {
             withdrawn_reason: None,
         };
         adjust(&mut row);
-        with_backend!(conn, |c| diesel::insert_into(disciplinary_actions::table).values(&row).execute(c))
-            .expect("insert action");
+        with_backend!(conn, |c| diesel::insert_into(disciplinary_actions::table)
+            .values(&row)
+            .execute(c))
+        .expect("insert action");
     }
 
     /// A commendation of a worker.
@@ -346,8 +368,10 @@ pub mod build {
             awarded_by: "重庆市司法局".into(),
             awarded_on: d(on),
         };
-        with_backend!(conn, |c| diesel::insert_into(commendations::table).values(&row).execute(c))
-            .expect("insert commendation");
+        with_backend!(conn, |c| diesel::insert_into(commendations::table)
+            .values(&row)
+            .execute(c))
+        .expect("insert commendation");
     }
 
     /// A transfer.
@@ -358,7 +382,9 @@ pub mod build {
             to_office_license_no: to.into(),
             effective_on: d(on),
         };
-        with_backend!(conn, |c| diesel::insert_into(transfers::table).values(&row).execute(c))
-            .expect("insert transfer");
+        with_backend!(conn, |c| diesel::insert_into(transfers::table)
+            .values(&row)
+            .execute(c))
+        .expect("insert transfer");
     }
 }

@@ -14,14 +14,20 @@ struct Line {
 }
 
 fn names(dir: &str) -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(dir);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(dir);
     let mut names: Vec<String> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
         .map(|e| e.unwrap())
         .filter(|e| e.path().is_dir())
         .map(|e| {
             for file in ["up.sql", "down.sql"] {
-                assert!(e.path().join(file).is_file(), "{} lacks {file}", e.path().display());
+                assert!(
+                    e.path().join(file).is_file(),
+                    "{} lacks {file}",
+                    e.path().display()
+                );
             }
             e.file_name().to_string_lossy().into_owned()
         })
@@ -34,7 +40,11 @@ fn names(dir: &str) -> Vec<String> {
 fn both_backends_carry_the_same_migrations() {
     let sqlite = names("sqlite");
     assert!(!sqlite.is_empty());
-    assert_eq!(sqlite, names("postgres"), "migrations/sqlite and migrations/postgres differ");
+    assert_eq!(
+        sqlite,
+        names("postgres"),
+        "migrations/sqlite and migrations/postgres differ"
+    );
 }
 
 fn schema(conn: &mut DbConnection) -> Vec<String> {
@@ -70,11 +80,22 @@ fn round_trip(url: &str) {
     let mut conn = db::establish(url).expect("connect");
     db::run_migrations(&mut conn).expect("up");
     let first = schema(&mut conn);
-    assert!(first.iter().any(|l| l.contains("workers")), "the schema has the workers table");
+    assert!(
+        first.iter().any(|l| l.contains("workers")),
+        "the schema has the workers table"
+    );
     db::revert_all_migrations(&mut conn).expect("down");
-    assert_eq!(schema(&mut conn), Vec::<String>::new(), "down leaves no table behind");
+    assert_eq!(
+        schema(&mut conn),
+        Vec::<String>::new(),
+        "down leaves no table behind"
+    );
     db::run_migrations(&mut conn).expect("up again");
-    assert_eq!(schema(&mut conn), first, "up → down → up changes the schema");
+    assert_eq!(
+        schema(&mut conn),
+        first,
+        "up → down → up changes the schema"
+    );
 }
 
 #[test]
@@ -92,7 +113,9 @@ fn postgres_up_down_up_leaves_the_same_schema() {
     let pg = match PgTestDb::create(&admin) {
         Ok(pg) => pg,
         Err(e) if !in_ci() => {
-            eprintln!("\n*** SKIPPED postgres_up_down_up_leaves_the_same_schema: PostgreSQL unreachable ({e}) ***\n");
+            eprintln!(
+                "\n*** SKIPPED postgres_up_down_up_leaves_the_same_schema: PostgreSQL unreachable ({e}) ***\n"
+            );
             return;
         }
         Err(e) => panic!("CI must provide PostgreSQL: {e}"),

@@ -20,17 +20,38 @@ async fn a_worker_profile_shows_standing_reviews_disclosures_and_history() {
     let app = TestApp::builder()
         .seed(|c| {
             base(c);
-            build::action(c, "渝中司罚〔2026〕3号", WORKER, "fine", "2026-05-10", |a| {
-                a.facts = "超标准收取代理费".into();
-            });
-            build::action(c, "渝中司罚〔2021〕1号", WORKER, "warning", "2021-02-01", |a| {
-                a.facts = "早已过期的旧事".into();
-            });
-            build::action(c, "渝中司罚〔2026〕9号", WORKER, "public_censure", "2026-01-05", |a| {
-                a.facts = "已撤销的决定".into();
-                a.withdrawn_on = Some(d("2026-03-01"));
-                a.withdrawn_reason = Some("复议撤销".into());
-            });
+            build::action(
+                c,
+                "渝中司罚〔2026〕3号",
+                WORKER,
+                "fine",
+                "2026-05-10",
+                |a| {
+                    a.facts = "超标准收取代理费".into();
+                },
+            );
+            build::action(
+                c,
+                "渝中司罚〔2021〕1号",
+                WORKER,
+                "warning",
+                "2021-02-01",
+                |a| {
+                    a.facts = "早已过期的旧事".into();
+                },
+            );
+            build::action(
+                c,
+                "渝中司罚〔2026〕9号",
+                WORKER,
+                "public_censure",
+                "2026-01-05",
+                |a| {
+                    a.facts = "已撤销的决定".into();
+                    a.withdrawn_on = Some(d("2026-03-01"));
+                    a.withdrawn_reason = Some("复议撤销".into());
+                },
+            );
             build::commendation(c, WORKER, "全市优秀基层法律服务工作者", "2024-12-20");
             build::transfer(c, WORKER, OTHER_OFFICE, OFFICE, "2022-07-01");
         })
@@ -41,9 +62,18 @@ async fn a_worker_profile_shows_standing_reviews_disclosures_and_history() {
     assert!(page.contains("有公示中的不良信息"), "standing badge");
     assert!(page.contains("截至 2026-11-28"), "standing is dated");
     assert!(page.contains("渝中司罚〔2026〕3号") && page.contains("超标准收取代理费"));
-    assert!(!page.contains("早已过期的旧事"), "an expired disclosure's content is not public");
-    assert!(page.contains("另有 1 条记录已过公示期"), "but it is counted");
-    assert!(!page.contains("已撤销的决定"), "a withdrawn action is never shown as a mark");
+    assert!(
+        !page.contains("早已过期的旧事"),
+        "an expired disclosure's content is not public"
+    );
+    assert!(
+        page.contains("另有 1 条记录已过公示期"),
+        "but it is counted"
+    );
+    assert!(
+        !page.contains("已撤销的决定"),
+        "a withdrawn action is never shown as a mark"
+    );
     assert!(page.contains("优秀") && page.contains("称职") && page.contains("2025"));
     assert!(page.contains("全市优秀基层法律服务工作者"));
     assert!(page.contains("七星岗街道法律服务所") && page.contains("2022-07-01"));
@@ -57,13 +87,21 @@ async fn a_worker_profile_shows_standing_reviews_disclosures_and_history() {
     assert_eq!(json["standing"]["as_of"], "2026-11-28");
     // A fine is disclosed for three years: until 2029-05-09.
     assert_eq!(json["standing"]["next_change"], "2029-05-10");
-    assert!(json["standing"]["reason"].as_str().unwrap().contains("渝中司罚〔2026〕3号"));
+    assert!(
+        json["standing"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("渝中司罚〔2026〕3号")
+    );
     assert_eq!(json["disclosures"].as_array().unwrap().len(), 1);
     assert_eq!(json["disclosures"][0]["public_until"], "2029-05-09");
     assert_eq!(json["expired_disclosures"], 1);
     assert_eq!(json["reviews"][0]["year"], 2025);
     assert_eq!(json["office"]["license_no"], OFFICE);
-    assert_eq!(json["transfers"][0]["from_office_name"], "七星岗街道法律服务所");
+    assert_eq!(
+        json["transfers"][0]["from_office_name"],
+        "七星岗街道法律服务所"
+    );
     assert_eq!(json["demo_data"], false);
 }
 
@@ -71,19 +109,34 @@ async fn a_worker_profile_shows_standing_reviews_disclosures_and_history() {
 async fn a_penalty_window_that_closed_yesterday_leaves_good_standing_today() {
     let seed = |c: &mut DbConnection| {
         base(c);
-        build::action(c, "渝中司罚〔2025〕7号", WORKER, "fine", "2025-06-01", |a| {
-            a.public_until = Some(d("2026-11-27"));
-        });
+        build::action(
+            c,
+            "渝中司罚〔2025〕7号",
+            WORKER,
+            "fine",
+            "2025-06-01",
+            |a| {
+                a.public_until = Some(d("2026-11-27"));
+            },
+        );
     };
     let yesterday = TestApp::builder().today(d("2026-11-27")).seed(seed).await;
-    let json = yesterday.json(&format!("/api/v1/workers/{WORKER}"), 200).await;
-    assert_eq!(json["standing"]["key"], "disclosed_record", "on the window's last day");
+    let json = yesterday
+        .json(&format!("/api/v1/workers/{WORKER}"), 200)
+        .await;
+    assert_eq!(
+        json["standing"]["key"], "disclosed_record",
+        "on the window's last day"
+    );
     assert_eq!(json["standing"]["next_change"], "2026-11-28");
     drop(yesterday);
 
     let today = TestApp::builder().today(d("2026-11-28")).seed(seed).await;
     let page = today.text(&format!("/workers/{WORKER}"), 200).await;
-    assert!(page.contains("执业状态良好"), "good standing the day after the window closed");
+    assert!(
+        page.contains("执业状态良好"),
+        "good standing the day after the window closed"
+    );
     assert!(!page.contains("有公示中的不良信息"));
     assert!(page.contains("另有 1 条记录已过公示期"));
     let json = today.json(&format!("/api/v1/workers/{WORKER}"), 200).await;
@@ -104,9 +157,15 @@ async fn an_office_profile_lists_its_workers_with_their_standing() {
         .await;
     let page = app.text(&format!("/offices/{OFFICE}"), 200).await;
     assert!(page.contains("解放碑街道法律服务所") && page.contains("渝中区"));
-    assert!(page.contains("限期整改中"), "the office failed its 2025 review");
+    assert!(
+        page.contains("限期整改中"),
+        "the office failed its 2025 review"
+    );
     assert!(page.contains("张秀英") && page.contains("李建国"));
-    assert!(page.contains("停止执业"), "the suspended worker's standing is shown");
+    assert!(
+        page.contains("停止执业"),
+        "the suspended worker's standing is shown"
+    );
     assert!(page.contains("023-61234567"), "the office phone is public");
 
     let json = app.json(&format!("/api/v1/offices/{OFFICE}"), 200).await;
@@ -125,13 +184,17 @@ async fn a_license_number_typed_another_way_finds_the_same_profile() {
     assert_eq!(resp.status(), 308);
     assert_eq!(resp.headers()["location"], format!("/workers/{WORKER}"));
 
-    let resp = app.get(&format!("/lookup?license_no={}", urlencode(typed))).await;
+    let resp = app
+        .get(&format!("/lookup?license_no={}", urlencode(typed)))
+        .await;
     assert_eq!(resp.status(), 303);
     assert_eq!(resp.headers()["location"], format!("/workers/{WORKER}"));
     let resp = app.get(&format!("/lookup?license_no={OFFICE}")).await;
     assert_eq!(resp.headers()["location"], format!("/offices/{OFFICE}"));
 
-    let json = app.json(&format!("/api/v1/workers/{}", urlencode(typed)), 200).await;
+    let json = app
+        .json(&format!("/api/v1/workers/{}", urlencode(typed)), 200)
+        .await;
     assert_eq!(json["license_no"], WORKER);
 }
 
@@ -139,7 +202,10 @@ async fn a_license_number_typed_another_way_finds_the_same_profile() {
 async fn unknown_and_malformed_license_numbers_are_answered_in_chinese() {
     let app = TestApp::builder().seed(base).await;
     let page = app.text("/workers/45009999999", 404).await;
-    assert!(page.contains("没有执业证号为 45009999999 的法律服务工作者"), "{page}");
+    assert!(
+        page.contains("没有执业证号为 45009999999 的法律服务工作者"),
+        "{page}"
+    );
     let page = app.text("/lookup?license_no=12345", 404).await;
     assert!(page.contains("请核对号码"), "{page}");
     let page = app.text("/workers/%3Cscript%3E", 400).await;
@@ -153,5 +219,7 @@ async fn unknown_and_malformed_license_numbers_are_answered_in_chinese() {
 }
 
 fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }

@@ -41,7 +41,10 @@ fn license(raw: &str) -> Result<LicenseNo, AppError> {
     })
 }
 
-async fn worker(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+async fn worker(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let license = license(&path)?;
     let (today, windows) = (state.clock.today(), state.windows);
     let shown = license.clone();
@@ -59,7 +62,10 @@ async fn worker(state: web::Data<AppState>, path: web::Path<String>) -> Result<H
     Ok(json(&state, view))
 }
 
-async fn office(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+async fn office(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let license = license(&path)?;
     let (today, windows) = (state.clock.today(), state.windows);
     let shown = license.clone();

@@ -13,7 +13,16 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn list(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let stats = state.db(db::districts::list).await.map_err(AppError::html)?;
+    let stats = state
+        .db(db::districts::list)
+        .await
+        .map_err(AppError::html)?;
     let views: Vec<DistrictView> = stats.iter().map(DistrictView::from).collect();
-    render_page(&state, "districts.html", "各区县律师与法律服务力量", "districts", &views)
+    render_page(
+        &state,
+        "districts.html",
+        "各区县律师与法律服务力量",
+        "districts",
+        &views,
+    )
 }

@@ -18,7 +18,10 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let (offices, workers, districts) = state.db(db::profiles::headline_counts).await.map_err(AppError::html)?;
+    let (offices, workers, districts) = state
+        .db(db::profiles::headline_counts)
+        .await
+        .map_err(AppError::html)?;
     let below = state
         .db(db::districts::list)
         .await

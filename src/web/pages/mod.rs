@@ -55,7 +55,8 @@ fn html(body: String) -> Result<HttpResponse, AppError> {
 /// spelling (full-width, lower case, spaces) is redirected to its canonical
 /// address.
 fn license_from_path(raw: &str, prefix: &str) -> Result<Result<LicenseNo, HttpResponse>, AppError> {
-    let license = LicenseNo::parse(raw).map_err(|_| AppError::new(ErrorCode::InvalidLicenseNo).html())?;
+    let license =
+        LicenseNo::parse(raw).map_err(|_| AppError::new(ErrorCode::InvalidLicenseNo).html())?;
     if license.as_str() != raw {
         let location = format!("{prefix}/{license}");
         return Ok(Err(HttpResponse::PermanentRedirect()
