@@ -1,6 +1,7 @@
 //! The database: SQLite or PostgreSQL behind one connection type, chosen by
 //! the URL scheme, with embedded migrations run before the pool is built.
 
+pub mod audit;
 pub mod districts;
 pub mod meta;
 pub mod models;

@@ -87,3 +87,45 @@ pub fn revoke(conn: &mut DbConnection, name: &str) -> Result<(), TokenError> {
     }
     Ok(())
 }
+
+/// A live token, as found by [`find_live`].
+#[derive(Debug, Clone)]
+pub struct TokenInfo {
+    /// The token's name (what the audit log records).
+    pub name: String,
+    /// Its scope.
+    pub scope: TokenScope,
+}
+
+/// Finds the live (not revoked) token whose hash matches `token`.
+///
+/// The lookup is by the SHA-256 of the presented token, so the secret is
+/// never compared byte by byte against stored secrets; the stored hash is
+/// still compared in constant time before it is trusted.
+pub fn find_live(conn: &mut DbConnection, token: &str) -> Result<Option<TokenInfo>, DbError> {
+    use subtle::ConstantTimeEq;
+    let presented = hash_token(token);
+    let row: Option<(i64, String, String, String)> = admin_tokens::table
+        .filter(admin_tokens::token_hash.eq(&presented))
+        .filter(admin_tokens::revoked_at.is_null())
+        .select((
+            admin_tokens::id,
+            admin_tokens::name,
+            admin_tokens::scope,
+            admin_tokens::token_hash,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((id, name, scope, stored)) = row else {
+        return Ok(None);
+    };
+    if !bool::from(stored.as_bytes().ct_eq(presented.as_bytes())) {
+        return Ok(None);
+    }
+    let scope = TokenScope::parse(&scope)
+        .ok_or_else(|| DbError::Corrupt(format!("token scope {scope:?}")))?;
+    diesel::update(admin_tokens::table.find(id))
+        .set(admin_tokens::last_used_at.eq(Some(Utc::now().naive_utc())))
+        .execute(conn)?;
+    Ok(Some(TokenInfo { name, scope }))
+}

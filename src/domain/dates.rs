@@ -9,9 +9,7 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     let folded: String = raw.trim().chars().map(super::license::fold_width).collect();
     let s = folded.trim();
     let s = s.strip_suffix('日').unwrap_or(s);
-    let parts: Vec<&str> = s
-        .split(['-', '/', '.', '年', '月'])
-        .collect();
+    let parts: Vec<&str> = s.split(['-', '/', '.', '年', '月']).collect();
     if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || p.len() > 4) {
         return None;
     }

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
 pub mod errors;
 pub mod health;
 pub mod pages;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub windows: DisclosureWindows,
     /// The demo scale, when the database holds demo data.
     pub demo_scale: Option<Arc<str>>,
+    /// Recent admin authentication failures, per address.
+    pub auth_failures: Arc<auth::FailureTracker>,
 }
 
 impl AppState {
@@ -107,6 +110,7 @@ impl Application {
             clock,
             windows: settings.disclosure_windows,
             demo_scale: demo_scale.map(Arc::from),
+            auth_failures: Arc::default(),
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;

@@ -1,0 +1,110 @@
+//! Admin authentication: `Authorization: Bearer <token>` checked against the
+//! stored hashes, with the token's scope. Repeated failures from one address
+//! are slowed down.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::HttpRequest;
+use actix_web::http::header::AUTHORIZATION;
+
+use super::AppState;
+use super::errors::{AppError, ErrorCode};
+use crate::db::tokens::{self, TokenInfo};
+use crate::domain::vocab::TokenScope;
+
+/// Failures from one address within [`FAILURE_WINDOW`] before answers are
+/// delayed.
+const FREE_FAILURES: u32 = 5;
+/// How long failures are remembered.
+const FAILURE_WINDOW: Duration = Duration::from_secs(600);
+/// The longest delay imposed.
+const MAX_DELAY: Duration = Duration::from_secs(5);
+
+/// Recent authentication failures per address.
+#[derive(Debug, Default)]
+pub struct FailureTracker {
+    by_address: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+}
+
+impl FailureTracker {
+    /// The delay owed by `addr` for its recent failures.
+    fn delay_for(&self, addr: IpAddr) -> Duration {
+        let Ok(map) = self.by_address.lock() else {
+            return Duration::ZERO;
+        };
+        match map.get(&addr) {
+            Some((n, since)) if since.elapsed() < FAILURE_WINDOW && *n > FREE_FAILURES => {
+                let extra = (*n - FREE_FAILURES).min(10);
+                (Duration::from_millis(250) * 2u32.saturating_pow(extra)).min(MAX_DELAY)
+            }
+            _ => Duration::ZERO,
+        }
+    }
+
+    fn fail(&self, addr: IpAddr) {
+        if let Ok(mut map) = self.by_address.lock() {
+            if map.len() > 100_000 {
+                map.retain(|_, (_, since)| since.elapsed() < FAILURE_WINDOW);
+            }
+            let entry = map.entry(addr).or_insert((0, Instant::now()));
+            if entry.1.elapsed() >= FAILURE_WINDOW {
+                *entry = (0, Instant::now());
+            }
+            entry.0 += 1;
+        }
+    }
+
+    fn succeed(&self, addr: IpAddr) {
+        if let Ok(mut map) = self.by_address.lock() {
+            map.remove(&addr);
+        }
+    }
+}
+
+/// Checks the request's bearer token and that its scope allows `needed`.
+/// 401 for a missing or wrong token, 403 for a token of another scope.
+pub async fn require(
+    req: &HttpRequest,
+    state: &AppState,
+    needed: TokenScope,
+) -> Result<TokenInfo, AppError> {
+    let addr = req
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    let delay = state.auth_failures.delay_for(addr);
+    if !delay.is_zero() {
+        actix_web::rt::time::sleep(delay).await;
+    }
+    let presented = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty());
+    let Some(token) = presented else {
+        state.auth_failures.fail(addr);
+        return Err(AppError::new(ErrorCode::Unauthorized));
+    };
+    let found = state.db(move |c| tokens::find_live(c, &token)).await?;
+    let Some(info) = found else {
+        state.auth_failures.fail(addr);
+        return Err(AppError::new(ErrorCode::Unauthorized));
+    };
+    state.auth_failures.succeed(addr);
+    if !info.scope.allows(needed) {
+        return Err(
+            AppError::new(ErrorCode::Forbidden).details(serde_json::json!({
+                "needed_scope": needed.key(), "token_scope": info.scope.key()
+            })),
+        );
+    }
+    Ok(info)
+}
