@@ -5,6 +5,7 @@ pub mod audit;
 pub mod districts;
 pub mod meta;
 pub mod models;
+pub mod ops;
 pub mod profiles;
 pub mod schema;
 pub mod tokens;

@@ -1,10 +1,25 @@
-//! Operations endpoints.
+//! Operations endpoints: `/healthz` (alive), `/readyz` (dependencies
+//! reachable, outbox backlog below its bound) and `/metrics` (Prometheus).
+
+use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+use super::AppState;
+use super::errors::AppError;
+use super::metrics::Gauge;
+use crate::db;
+
+/// Outbox rows above which the portal reports itself not ready: search would
+/// be answering from a stale index.
+pub const MAX_READY_BACKLOG: i64 = 10_000;
 
 /// Routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz));
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics));
 }
 
 /// Alive: answers without touching the database.
@@ -12,4 +27,64 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body("ok")
+}
+
+/// Ready: the database answers within two seconds and the outbox backlog is
+/// below [`MAX_READY_BACKLOG`].
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let probe = state.db(|c| {
+        db::ops::ping(c)?;
+        db::ops::outbox_backlog(c)
+    });
+    let (database, backlog) =
+        match actix_web::rt::time::timeout(Duration::from_secs(2), probe).await {
+            Ok(Ok(backlog)) => ("ok", Some(backlog)),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "readiness: database check failed");
+                ("unreachable", None)
+            }
+            Err(_) => ("timeout", None),
+        };
+    let backlog_ok = backlog.is_some_and(|b| b < MAX_READY_BACKLOG);
+    let ready = database == "ok" && backlog_ok;
+    let body = json!({
+        "status": if ready { "ready" } else { "not_ready" },
+        "checks": {
+            "database": database,
+            "outbox_backlog": backlog,
+            "outbox_backlog_limit": MAX_READY_BACKLOG,
+        }
+    });
+    if ready {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
+/// Prometheus text format.
+async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let figures = state.db(db::ops::figures).await?;
+    let text = state.metrics.render(&[
+        Gauge::single(
+            "legal_portal_outbox_backlog",
+            "Changes waiting to reach the search index.",
+            figures.outbox_backlog as f64,
+        ),
+        Gauge::by(
+            "legal_portal_import_batches",
+            "Import batches by status.",
+            "status",
+            &figures.imports,
+        ),
+        Gauge::by(
+            "legal_portal_complaints",
+            "Complaints by status.",
+            "status",
+            &figures.complaints,
+        ),
+    ]);
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(text))
 }

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod errors;
 pub mod health;
+pub mod metrics;
 pub mod pages;
 pub mod templates;
 pub mod views;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub demo_scale: Option<Arc<str>>,
     /// Recent admin authentication failures, per address.
     pub auth_failures: Arc<auth::FailureTracker>,
+    /// Request and search metrics of this process.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -111,6 +114,7 @@ impl Application {
             windows: settings.disclosure_windows,
             demo_scale: demo_scale.map(Arc::from),
             auth_failures: Arc::default(),
+            metrics: Arc::default(),
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
@@ -172,7 +176,8 @@ fn security_headers() -> DefaultHeaders {
 static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
 
 /// Logs method, path (never the query, which may hold names), status and
-/// time, and tags the response with a request id.
+/// time, counts the request in the metrics by its route pattern, and tags
+/// the response with a request id.
 async fn log_requests(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -181,7 +186,18 @@ async fn log_requests(
     let id = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
     let method = req.method().clone();
     let path = req.path().to_owned();
+    let route = req.match_pattern();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
     let mut res = next.call(req).await?;
+    if let Some(state) = state {
+        let route = route.as_deref().unwrap_or("unmatched");
+        state.metrics.observe_request(
+            method.as_str(),
+            route,
+            res.status().as_u16(),
+            started.elapsed(),
+        );
+    }
     if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
         res.headers_mut()
             .insert(HeaderName::from_static("x-request-id"), v);
