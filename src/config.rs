@@ -31,6 +31,13 @@ pub struct Settings {
     pub http_workers: usize,
     /// Database connections in the pool.
     pub pool_size: u32,
+    /// Key that signs standing certificates (64 hex characters or base64);
+    /// `None`: a key generated once into `<data dir>/signing.key`. Several
+    /// portal processes must share one configured key.
+    pub signing_key: Option<String>,
+    /// Public base address (e.g. `https://portal.example.gov.cn`) for
+    /// printed links and QR codes; `None`: taken from the request.
+    pub public_url: Option<String>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -66,6 +73,8 @@ impl Default for Settings {
             disclosure_windows: DisclosureWindows::default(),
             http_workers: 0,
             pool_size: 8,
+            signing_key: None,
+            public_url: None,
         }
     }
 }

@@ -45,6 +45,19 @@ struct Common {
     /// Meilisearch key (never logged).
     #[arg(long, env = "MEILI_MASTER_KEY", global = true, hide_env_values = true)]
     meili_master_key: Option<String>,
+    /// Key signing standing certificates (64 hex characters or base64);
+    /// default: generated once into <data dir>/signing.key.
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_SIGNING_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    signing_key: Option<String>,
+    /// Public base address for printed links and QR codes,
+    /// e.g. https://portal.example.gov.cn (default: taken from the request).
+    #[arg(long, env = "LEGAL_PORTAL_PUBLIC_URL", global = true)]
+    public_url: Option<String>,
     /// Pretend today is this date (YYYY-MM-DD), for demos and tests.
     #[arg(long, env = "LEGAL_PORTAL_TODAY", global = true, value_parser = parse_day)]
     today: Option<NaiveDate>,
@@ -141,6 +154,8 @@ fn settings(common: &Common) -> Settings {
         meili_url: common.meili_url.clone(),
         meili_master_key: common.meili_master_key.clone(),
         today: common.today,
+        signing_key: common.signing_key.clone(),
+        public_url: common.public_url.clone(),
         ..Settings::default()
     }
 }

@@ -208,6 +208,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    certificates (code) {
+        code -> Text,
+        subject_kind -> Text,
+        subject_license_no -> Text,
+        subject_name -> Text,
+        issued_on -> Date,
+        standing -> Text,
+        reason -> Text,
+        signature -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(townships -> districts (district_code));
 diesel::joinable!(offices -> districts (district_code));
 diesel::joinable!(offices -> townships (township_id));
@@ -231,4 +245,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     admin_tokens,
     audit_log,
     search_outbox,
+    certificates,
 );

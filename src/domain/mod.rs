@@ -3,7 +3,9 @@
 //! Everything that enters the portal is parsed into these checked types once,
 //! at the edge, and is valid from then on.
 
+pub mod certificate;
 pub mod dates;
+pub mod geo;
 pub mod license;
 pub mod plan_rules;
 pub mod standing;

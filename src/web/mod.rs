@@ -43,6 +43,10 @@ pub struct AppState {
     pub auth_failures: Arc<auth::FailureTracker>,
     /// Request and search metrics of this process.
     pub metrics: Arc<metrics::Metrics>,
+    /// Signs standing certificates.
+    pub signer: Arc<crate::domain::certificate::Signer>,
+    /// Public base address for printed links and QR codes, if configured.
+    pub public_url: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -81,6 +85,14 @@ impl Application {
                 )
             })?;
         }
+        let key = crate::secrets::load_or_create(
+            settings.signing_key.as_deref(),
+            &settings.data_dir,
+            "signing.key",
+        )
+        .context("cannot load the certificate signing key")?;
+        let signer = crate::domain::certificate::Signer::new(&key)
+            .context("the certificate signing key is unusable")?;
         let clock = settings.clock();
         let demo = settings.demo;
         let pool_size = settings.pool_size;
@@ -115,6 +127,8 @@ impl Application {
             demo_scale: demo_scale.map(Arc::from),
             auth_failures: Arc::default(),
             metrics: Arc::default(),
+            signer: Arc::new(signer),
+            public_url: settings.public_url.as_deref().map(Arc::from),
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;

@@ -332,6 +332,9 @@ pub struct OfficeView {
     pub lat: Option<f64>,
     /// Longitude, WGS-84.
     pub lng: Option<f64>,
+    /// A link that opens the position in a Chinese map app (converted to
+    /// GCJ-02), when the position is known.
+    pub map_url: Option<String>,
     /// Office phone.
     pub phone: String,
     /// Opening hours.
@@ -399,6 +402,7 @@ pub fn office_view(
         address: o.address.clone(),
         lat: o.lat,
         lng: o.lng,
+        map_url: map_url(o),
         phone: o.phone.clone(),
         hours: o.hours.clone(),
         director: o.director.clone(),
@@ -469,4 +473,78 @@ impl From<&DistrictStats> for DistrictView {
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+/// The answer to "who holds this number and what is their standing?".
+#[derive(Debug, Clone, Serialize)]
+pub struct SubjectSummary {
+    /// `office` or `worker`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// License number.
+    pub license_no: String,
+    /// Name.
+    pub name: String,
+    /// The worker's office name, for workers.
+    pub office_name: Option<String>,
+    /// Whether the office is in a district of the Sichuan border area
+    /// (rule 8), for workers.
+    pub office_borders_sichuan: bool,
+    /// Standing today.
+    pub standing: StandingView,
+    /// Address of the profile.
+    pub profile_url: String,
+}
+
+/// Reads the summary of whoever holds `license`.
+pub fn subject_summary(
+    conn: &mut crate::db::DbConnection,
+    license: &crate::domain::LicenseNo,
+    today: NaiveDate,
+    windows: &DisclosureWindows,
+) -> Result<Option<SubjectSummary>, DbError> {
+    match profiles::kind_of(conn, license)? {
+        Some(SubjectKind::Worker) => {
+            let Some(r) = profiles::worker(conn, license)? else {
+                return Ok(None);
+            };
+            let v = worker_view(&r, today, windows)?;
+            Ok(Some(SubjectSummary {
+                kind: "worker",
+                profile_url: format!("/workers/{}", v.license_no),
+                license_no: v.license_no,
+                name: v.name,
+                office_name: v.office.map(|o| o.name),
+                office_borders_sichuan: r.district.is_some_and(|d| d.borders_sichuan),
+                standing: v.credit.standing,
+            }))
+        }
+        Some(SubjectKind::Office) => {
+            let Some(r) = profiles::office(conn, license)? else {
+                return Ok(None);
+            };
+            let status = profiles::office_status(&r.office)?;
+            let credit = credit_view(status, r.office.established_on, &r.credit, today, windows)?;
+            Ok(Some(SubjectSummary {
+                kind: "office",
+                profile_url: format!("/offices/{}", r.office.license_no),
+                license_no: r.office.license_no,
+                name: r.office.name,
+                office_name: None,
+                office_borders_sichuan: r.district.borders_sichuan,
+                standing: credit.standing,
+            }))
+        }
+        None => Ok(None),
+    }
+}
+
+/// An Amap (高德地图) marker link for the office, in GCJ-02 as Chinese map
+/// apps expect.
+fn map_url(o: &Office) -> Option<String> {
+    let (lat, lng) = crate::domain::geo::wgs84_to_gcj02(o.lat?, o.lng?);
+    let name: String = url::form_urlencoded::byte_serialize(o.name.as_bytes()).collect();
+    Some(format!(
+        "https://uri.amap.com/marker?position={lng:.6},{lat:.6}&name={name}&coordinate=gaode&callnative=1"
+    ))
 }

@@ -11,3 +11,4 @@ mod errors;
 mod health;
 mod migrations;
 mod profiles;
+mod verify;

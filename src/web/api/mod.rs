@@ -15,7 +15,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .route("/offices/{license_no}", web::get().to(office))
             .route("/workers/{license_no}", web::get().to(worker))
-            .route("/districts", web::get().to(districts)),
+            .route("/districts", web::get().to(districts))
+            .route("/verify", web::get().to(verify))
+            .route("/certificates/{code}", web::get().to(certificate)),
     );
 }
 
@@ -98,4 +100,26 @@ async fn districts(state: web::Data<AppState>) -> Result<HttpResponse, AppError>
             districts: stats.iter().map(DistrictView::from).collect(),
         },
     ))
+}
+
+async fn verify(
+    state: web::Data<AppState>,
+    query: web::Query<super::pages::verify::VerifyQuery>,
+) -> Result<HttpResponse, AppError> {
+    let raw = query.license_no.as_deref().unwrap_or("").trim();
+    if raw.is_empty() {
+        return Err(AppError::new(ErrorCode::BadRequest)
+            .message("请提供执业证号（license_no）。")
+            .details(serde_json::json!({"field": "license_no"})));
+    }
+    let outcome = super::pages::verify::verify(&state, license(raw)?, query.name.clone()).await?;
+    Ok(json(&state, outcome))
+}
+
+async fn certificate(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let check = super::pages::verify::check(&state, &path).await?;
+    Ok(json(&state, check))
 }

@@ -3,6 +3,7 @@
 mod districts;
 mod home;
 mod offices;
+pub mod verify;
 mod workers;
 
 use actix_web::http::header::{CONTENT_TYPE, LOCATION};
@@ -21,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     offices::configure(cfg);
     workers::configure(cfg);
     districts::configure(cfg);
+    verify::configure(cfg);
 }
 
 /// The context every page starts from: demo label and today's date.

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::{license_from_path, not_found_page, render_page};
+use super::{license_from_path, not_found_page};
 use crate::db;
 use crate::web::AppState;
 use crate::web::errors::AppError;
@@ -13,6 +13,7 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn profile(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -38,6 +39,14 @@ async fn profile(
             "没有执业证号为 {license} 的法律服务工作者。"
         )));
     };
-    let title = format!("{} · 法律服务工作者", view.name);
-    render_page(&state, "worker.html", &title, "worker", &view)
+    let mut ctx = super::base_context(&state);
+    ctx.insert("title", &format!("{} · 法律服务工作者", view.name));
+    let verify_url = format!(
+        "{}/verify?license_no={}",
+        super::verify::base_url(&req, &state),
+        view.license_no
+    );
+    ctx.insert("qr_svg", &super::verify::qr_svg(&verify_url));
+    ctx.insert("worker", &view);
+    super::html(crate::web::templates::render("worker.html", &ctx)?)
 }
