@@ -8,6 +8,7 @@ pub mod meta;
 pub mod models;
 pub mod ops;
 pub mod profiles;
+pub mod public_lists;
 pub mod schema;
 pub mod tokens;
 

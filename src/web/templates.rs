@@ -14,7 +14,7 @@ macro_rules! embedded {
 /// Every template, parsed once.
 pub static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
     let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html"]);
+    tera.autoescape_on(vec![".html", ".xml"]);
     if let Err(e) = tera.add_raw_templates(embedded![
         "base.html",
         "macros.html",
@@ -26,6 +26,10 @@ pub static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "verify.html",
         "certificate.html",
         "certificate_check.html",
+        "disclosures.html",
+        "announcements.html",
+        "pager.html",
+        "feed.xml",
     ]) {
         // The templates are compiled in and covered by tests; a broken one
         // is a build defect, reported loudly and served as plain errors.

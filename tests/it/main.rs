@@ -9,6 +9,7 @@ mod demo;
 mod districts;
 mod errors;
 mod health;
+mod lists;
 mod migrations;
 mod profiles;
 mod verify;

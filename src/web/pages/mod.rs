@@ -2,6 +2,7 @@
 
 mod districts;
 mod home;
+mod lists;
 mod offices;
 pub mod verify;
 mod workers;
@@ -23,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     workers::configure(cfg);
     districts::configure(cfg);
     verify::configure(cfg);
+    lists::configure(cfg);
 }
 
 /// The context every page starts from: demo label and today's date.

@@ -1,0 +1,459 @@
+//! `/disclosures`, `/announcements`, their Atom feeds and the sitemap.
+
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::base_context;
+use super::verify::base_url;
+use crate::db;
+use crate::db::public_lists::DisclosedAction;
+use crate::domain::vocab::{AnnouncementKind, DisciplineKind};
+use crate::i18n::{Label, label_of};
+use crate::web::AppState;
+use crate::web::errors::{AppError, ErrorCode};
+use crate::web::templates;
+
+/// Items per page.
+const PER_PAGE: usize = 20;
+/// Entries in a feed.
+const FEED_ENTRIES: usize = 50;
+/// URLs per sitemap file (the protocol's limit).
+const SITEMAP_URLS: usize = 50_000;
+
+pub(super) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/disclosures", web::get().to(disclosures_page))
+        .route("/announcements", web::get().to(announcements_page))
+        .route("/feeds/disclosures.atom", web::get().to(disclosures_feed))
+        .route(
+            "/feeds/announcements.atom",
+            web::get().to(announcements_feed),
+        )
+        .route("/sitemap.xml", web::get().to(sitemap_index))
+        .route("/sitemaps/{part}.xml", web::get().to(sitemap_part));
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    district: Option<String>,
+    kind: Option<String>,
+    page: Option<String>,
+}
+
+impl ListQuery {
+    fn page(&self) -> Result<usize, AppError> {
+        match self
+            .page
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            None => Ok(1),
+            Some(p) => p
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=100_000).contains(n))
+                .ok_or_else(|| {
+                    AppError::new(ErrorCode::BadRequest)
+                        .message("页码应为正整数。")
+                        .html()
+                }),
+        }
+    }
+
+    fn district(&self) -> Option<String> {
+        self.district
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned)
+    }
+}
+
+/// A disclosure as the list and the feed show it.
+#[derive(Debug, Serialize)]
+struct DisclosureItem {
+    decision_no: String,
+    kind: String,
+    kind_label: String,
+    authority: String,
+    decided_on: NaiveDate,
+    public_until: NaiveDate,
+    facts: String,
+    basis: String,
+    subject_kind: String,
+    subject_license_no: String,
+    subject_name: Option<String>,
+    subject_url: String,
+}
+
+impl From<DisclosedAction> for DisclosureItem {
+    fn from(d: DisclosedAction) -> Self {
+        let a = d.action;
+        let prefix = if a.subject_kind == "office" {
+            "/offices"
+        } else {
+            "/workers"
+        };
+        Self {
+            kind_label: label_of(DisciplineKind::parse(&a.kind), &a.kind),
+            subject_url: format!("{prefix}/{}", a.subject_license_no),
+            decision_no: a.decision_no,
+            kind: a.kind,
+            authority: a.authority,
+            decided_on: a.decided_on,
+            public_until: d.public_until,
+            facts: a.facts,
+            basis: a.basis,
+            subject_kind: a.subject_kind,
+            subject_license_no: a.subject_license_no,
+            subject_name: d.subject_name,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+}
+
+async fn disclosures_page(
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = q.page()?;
+    let kind = match q.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        None => None,
+        Some(k) => Some(DisciplineKind::parse(k).ok_or_else(|| {
+            AppError::new(ErrorCode::BadRequest)
+                .message("未知的处理种类。")
+                .html()
+        })?),
+    };
+    let district = q.district();
+    let (today, windows) = (state.clock.today(), state.windows);
+    let (items, districts) = {
+        let district = district.clone();
+        state
+            .db(move |c| {
+                let items =
+                    db::public_lists::disclosures(c, today, &windows, district.as_deref(), kind)?;
+                Ok((items, db::districts::list(c)?))
+            })
+            .await
+            .map_err(AppError::html)?
+    };
+    let total = items.len();
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let shown: Vec<DisclosureItem> = items
+        .into_iter()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .map(DisclosureItem::from)
+        .collect();
+    let mut ctx = base_context(&state);
+    ctx.insert("title", "不良信息公示");
+    ctx.insert("items", &shown);
+    ctx.insert("total", &total);
+    ctx.insert("page", &page);
+    ctx.insert("pages", &pages);
+    ctx.insert("district", &district);
+    ctx.insert("kind", &kind.map(|k| k.key()));
+    ctx.insert(
+        "districts",
+        &districts
+            .iter()
+            .map(|d| Choice {
+                value: d.district.code.clone(),
+                label: d.district.name.clone(),
+            })
+            .collect::<Vec<_>>(),
+    );
+    ctx.insert(
+        "kinds",
+        &DisciplineKind::ALL
+            .iter()
+            .map(|k| Choice {
+                value: k.key().into(),
+                label: k.label().into(),
+            })
+            .collect::<Vec<_>>(),
+    );
+    html_ok(templates::render("disclosures.html", &ctx)?)
+}
+
+/// An announcement as the list and the feed show it.
+#[derive(Debug, Serialize)]
+struct AnnouncementItem {
+    id: i64,
+    kind: String,
+    kind_label: String,
+    title: String,
+    body: String,
+    published_on: NaiveDate,
+    license_nos: Vec<String>,
+}
+
+impl From<db::models::Announcement> for AnnouncementItem {
+    fn from(a: db::models::Announcement) -> Self {
+        Self {
+            kind_label: label_of(AnnouncementKind::parse(&a.kind), &a.kind),
+            license_nos: db::models::split_list(&a.license_nos),
+            id: a.id,
+            kind: a.kind,
+            title: a.title,
+            body: a.body,
+            published_on: a.published_on,
+        }
+    }
+}
+
+async fn announcements_page(
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = q.page()?;
+    let kind = match q.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        None => None,
+        Some(k) => Some(AnnouncementKind::parse(k).ok_or_else(|| {
+            AppError::new(ErrorCode::BadRequest)
+                .message("未知的公告类型。")
+                .html()
+        })?),
+    };
+    let offset = ((page - 1) * PER_PAGE) as i64;
+    let (rows, total) = state
+        .db(move |c| {
+            db::public_lists::announcements(c, kind.map(|k| k.key()), offset, PER_PAGE as i64)
+        })
+        .await
+        .map_err(AppError::html)?;
+    let items: Vec<AnnouncementItem> = rows.into_iter().map(AnnouncementItem::from).collect();
+    let mut ctx = base_context(&state);
+    ctx.insert("title", "公告");
+    ctx.insert("items", &items);
+    ctx.insert("total", &total);
+    ctx.insert("page", &page);
+    ctx.insert("pages", &(total as usize).div_ceil(PER_PAGE).max(1));
+    ctx.insert("kind", &kind.map(|k| k.key()));
+    ctx.insert(
+        "kinds",
+        &AnnouncementKind::ALL
+            .iter()
+            .map(|k| Choice {
+                value: k.key().into(),
+                label: k.label().into(),
+            })
+            .collect::<Vec<_>>(),
+    );
+    html_ok(templates::render("announcements.html", &ctx)?)
+}
+
+/// One entry of an Atom feed.
+#[derive(Serialize)]
+struct FeedEntry {
+    id: String,
+    title: String,
+    link: String,
+    updated: String,
+    summary: String,
+}
+
+fn atom(
+    req: &HttpRequest,
+    state: &AppState,
+    title: &str,
+    self_path: &str,
+    alternate: &str,
+    entries: Vec<FeedEntry>,
+) -> Result<HttpResponse, AppError> {
+    let base = base_url(req, state);
+    let updated = entries
+        .first()
+        .map(|e| e.updated.clone())
+        .unwrap_or_else(|| format!("{}T00:00:00+08:00", state.clock.today()));
+    let mut ctx = tera::Context::new();
+    ctx.insert("title", title);
+    ctx.insert("base", &base);
+    ctx.insert("self_path", self_path);
+    ctx.insert("alternate", alternate);
+    ctx.insert("updated", &updated);
+    ctx.insert("entries", &entries);
+    ctx.insert("demo", &state.demo_scale.is_some());
+    let body = templates::render("feed.xml", &ctx)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "application/atom+xml; charset=utf-8"))
+        .insert_header((CACHE_CONTROL, "public, max-age=300"))
+        .body(body))
+}
+
+fn day(d: NaiveDate) -> String {
+    format!("{d}T00:00:00+08:00")
+}
+
+async fn disclosures_feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (today, windows) = (state.clock.today(), state.windows);
+    let items = state
+        .db(move |c| db::public_lists::disclosures(c, today, &windows, None, None))
+        .await?;
+    let base = base_url(&req, &state);
+    let entries = items
+        .into_iter()
+        .take(FEED_ENTRIES)
+        .map(DisclosureItem::from)
+        .map(|d| FeedEntry {
+            id: format!("{base}/disclosures#{}", d.decision_no),
+            title: format!(
+                "{}：{}（{}）",
+                d.kind_label,
+                d.subject_name.as_deref().unwrap_or(&d.subject_license_no),
+                d.decision_no
+            ),
+            link: format!("{base}{}", d.subject_url),
+            updated: day(d.decided_on),
+            summary: format!(
+                "{} {}。事实：{} 依据：{} 公示至 {}。",
+                d.authority, d.decided_on, d.facts, d.basis, d.public_until
+            ),
+        })
+        .collect();
+    atom(
+        &req,
+        &state,
+        "基层法律服务不良信息公示",
+        "/feeds/disclosures.atom",
+        "/disclosures",
+        entries,
+    )
+}
+
+async fn announcements_feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (rows, _) = state
+        .db(|c| db::public_lists::announcements(c, None, 0, FEED_ENTRIES as i64))
+        .await?;
+    let base = base_url(&req, &state);
+    let entries = rows
+        .into_iter()
+        .map(AnnouncementItem::from)
+        .map(|a| FeedEntry {
+            id: format!("{base}/announcements#a{}", a.id),
+            title: format!("{}：{}", a.kind_label, a.title),
+            link: format!("{base}/announcements#a{}", a.id),
+            updated: day(a.published_on),
+            summary: a.body,
+        })
+        .collect();
+    atom(
+        &req,
+        &state,
+        "基层法律服务公告",
+        "/feeds/announcements.atom",
+        "/announcements",
+        entries,
+    )
+}
+
+fn xml(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "application/xml; charset=utf-8"))
+        .insert_header((CACHE_CONTROL, "public, max-age=3600"))
+        .body(body)
+}
+
+/// `/sitemap.xml`: an index of the parts, each at most 50,000 addresses.
+async fn sitemap_index(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (offices, workers) = state.db(db::public_lists::all_license_nos).await?;
+    let base = base_url(&req, &state);
+    let mut parts = vec!["pages".to_owned()];
+    parts.extend((0..offices.len().div_ceil(SITEMAP_URLS)).map(|i| format!("offices-{}", i + 1)));
+    parts.extend((0..workers.len().div_ceil(SITEMAP_URLS)).map(|i| format!("workers-{}", i + 1)));
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for p in parts {
+        out.push_str(&format!(
+            "  <sitemap><loc>{}/sitemaps/{p}.xml</loc></sitemap>\n",
+            escape_xml(&base)
+        ));
+    }
+    out.push_str("</sitemapindex>\n");
+    Ok(xml(out))
+}
+
+async fn sitemap_part(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let part = path.into_inner();
+    let base = base_url(&req, &state);
+    let paths: Vec<String> = if part == "pages" {
+        [
+            "/",
+            "/verify",
+            "/districts",
+            "/disclosures",
+            "/announcements",
+        ]
+        .iter()
+        .map(|p| (*p).to_owned())
+        .collect()
+    } else {
+        let (kind, n) = part
+            .rsplit_once('-')
+            .and_then(|(k, n)| Some((k.to_owned(), n.parse::<usize>().ok().filter(|n| *n >= 1)?)))
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
+        let (offices, workers) = state.db(db::public_lists::all_license_nos).await?;
+        let (list, prefix) = match kind.as_str() {
+            "offices" => (offices, "/offices/"),
+            "workers" => (workers, "/workers/"),
+            _ => return Err(AppError::new(ErrorCode::NotFound)),
+        };
+        let chunk: Vec<String> = list
+            .into_iter()
+            .skip((n - 1) * SITEMAP_URLS)
+            .take(SITEMAP_URLS)
+            .map(|no| format!("{prefix}{no}"))
+            .collect();
+        if chunk.is_empty() {
+            return Err(AppError::new(ErrorCode::NotFound));
+        }
+        chunk
+    };
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for p in paths {
+        out.push_str(&format!(
+            "  <url><loc>{}{}</loc></url>\n",
+            escape_xml(&base),
+            escape_xml(&p)
+        ));
+    }
+    out.push_str("</urlset>\n");
+    Ok(xml(out))
+}
+
+fn escape_xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn html_ok(body: String) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+        .body(body))
+}

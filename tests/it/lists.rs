@@ -1,0 +1,124 @@
+use legal_portal::db::DbConnection;
+
+use crate::helpers::{TestApp, build, d};
+
+fn seed(c: &mut DbConnection) {
+    build::district(c, "500103", "渝中区", 588_717, 2000);
+    build::district(c, "500229", "城口县", 197_497, 30);
+    build::office(c, "31500103001", "解放碑街道法律服务所", "500103");
+    build::office(c, "31500229001", "葛城街道法律服务所", "500229");
+    build::worker(c, "45001030001", "张秀英", "31500103001");
+    build::worker(c, "45002290001", "王建", "31500229001");
+    build::action(
+        c,
+        "渝中司罚〔2026〕1号",
+        "45001030001",
+        "fine",
+        "2026-03-01",
+        |a| a.facts = "在公示期内".into(),
+    );
+    build::action(
+        c,
+        "城口司罚〔2026〕2号",
+        "45002290001",
+        "admonition",
+        "2026-06-01",
+        |_| {},
+    );
+    build::action(
+        c,
+        "渝中司罚〔2020〕3号",
+        "45001030001",
+        "fine",
+        "2020-03-01",
+        |a| a.facts = "早已过期".into(),
+    );
+    build::action(
+        c,
+        "渝中司罚〔2026〕4号",
+        "45001030001",
+        "public_censure",
+        "2026-02-01",
+        |a| {
+            a.facts = "撤回事实甲乙".into();
+            a.withdrawn_on = Some(d("2026-04-01"));
+        },
+    );
+    for i in 0..25 {
+        build::action(
+            c,
+            &format!("城口司罚〔2025〕{}号", 100 + i),
+            "45002290001",
+            "warning",
+            "2025-12-31",
+            |_| {},
+        );
+    }
+}
+
+#[actix_web::test]
+async fn disclosures_list_only_in_window_actions_newest_first_with_filters_and_pages() {
+    let app = TestApp::builder().seed(seed).await;
+    let page = app.text("/disclosures", 200).await;
+    assert!(
+        page.contains("共 27 条"),
+        "2 in 2026 + 25 short-window warnings from 2025-12-31:\n{page}"
+    );
+    assert!(!page.contains("早已过期") && !page.contains("撤回事实甲乙"));
+    let first = page.find("城口司罚〔2026〕2号").unwrap();
+    let second = page.find("渝中司罚〔2026〕1号").unwrap();
+    assert!(first < second, "newest first");
+    assert!(page.contains("第 1 / 2 页") && page.contains("page=2"));
+    let page2 = app.text("/disclosures?page=2", 200).await;
+    assert!(page2.contains("第 2 / 2 页"));
+
+    let yuzhong = app.text("/disclosures?district=500103", 200).await;
+    assert!(
+        yuzhong.contains("共 1 条") && yuzhong.contains("张秀英"),
+        "{yuzhong}"
+    );
+    let censures = app.text("/disclosures?kind=admonition", 200).await;
+    assert!(censures.contains("共 1 条") && censures.contains("王建"));
+    app.text("/disclosures?kind=nonsense", 400).await;
+    app.text("/disclosures?page=0", 400).await;
+
+    let feed = app.text("/feeds/disclosures.atom", 200).await;
+    assert!(
+        feed.starts_with("<?xml") && feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\"")
+    );
+    assert!(feed.contains("渝中司罚〔2026〕1号") && !feed.contains("早已过期"));
+}
+
+#[actix_web::test]
+async fn the_sitemap_lists_every_profile() {
+    let app = TestApp::builder().seed(seed).await;
+    let index = app.text("/sitemap.xml", 200).await;
+    for part in [
+        "/sitemaps/pages.xml",
+        "/sitemaps/offices-1.xml",
+        "/sitemaps/workers-1.xml",
+    ] {
+        assert!(index.contains(part), "{index}");
+    }
+    let workers = app.text("/sitemaps/workers-1.xml", 200).await;
+    assert!(
+        workers.contains("/workers/45001030001</loc>")
+            && workers.contains("/workers/45002290001</loc>")
+    );
+    app.text("/sitemaps/workers-2.xml", 404).await;
+    app.text("/sitemaps/secrets-1.xml", 404).await;
+}
+
+#[actix_web::test]
+async fn announcements_are_listed_with_a_feed() {
+    let app = TestApp::builder().demo().start().await;
+    let page = app.text("/announcements", 200).await;
+    assert!(
+        page.contains("演示数据") && page.contains("注销公告"),
+        "{page}"
+    );
+    let exits = app.text("/announcements?kind=exit", 200).await;
+    assert!(!exits.contains("考核结果通报</h2>"), "only exit notices");
+    let feed = app.text("/feeds/announcements.atom", 200).await;
+    assert!(feed.contains("<entry>") && feed.contains("（演示数据）"));
+}
