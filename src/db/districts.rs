@@ -59,3 +59,57 @@ pub fn find(conn: &mut DbConnection, code: &str) -> Result<Option<District>, DbE
         .first(conn)
         .optional()?)
 }
+
+/// Offices of a district with their credit records, and the review outcomes
+/// of its offices and workers counted by year.
+#[derive(Debug, Clone, Default)]
+pub struct DistrictDetail {
+    /// Offices by name, with reviews and actions.
+    pub offices: Vec<(super::models::Office, super::profiles::CreditRecords)>,
+    /// `(subject kind, year, outcome) → count`.
+    pub review_counts: std::collections::BTreeMap<(String, i32, String), i64>,
+}
+
+/// Reads a district's offices and review counts.
+pub fn detail(conn: &mut DbConnection, code: &str) -> Result<DistrictDetail, DbError> {
+    use super::models::Office;
+    use super::schema::annual_reviews;
+    use crate::domain::vocab::SubjectKind;
+    let offices: Vec<Office> = offices::table
+        .filter(offices::district_code.eq(code))
+        .order((offices::name, offices::license_no))
+        .select(Office::as_select())
+        .load(conn)?;
+    let office_nos: Vec<String> = offices.iter().map(|o| o.license_no.clone()).collect();
+    let mut credit = super::profiles::credit_records(conn, SubjectKind::Office, &office_nos)?;
+    let worker_nos: Vec<String> = workers::table
+        .filter(workers::office_license_no.eq_any(&office_nos))
+        .select(workers::license_no)
+        .load(conn)?;
+    let mut review_counts = std::collections::BTreeMap::new();
+    for (kind, nos) in [("office", &office_nos), ("worker", &worker_nos)] {
+        for chunk in nos.chunks(500) {
+            let rows: Vec<(i32, String, i64)> = annual_reviews::table
+                .filter(annual_reviews::subject_kind.eq(kind))
+                .filter(annual_reviews::subject_license_no.eq_any(chunk))
+                .group_by((annual_reviews::year, annual_reviews::outcome))
+                .select((annual_reviews::year, annual_reviews::outcome, count_star()))
+                .load(conn)?;
+            for (year, outcome, n) in rows {
+                *review_counts
+                    .entry((kind.to_owned(), year, outcome))
+                    .or_insert(0) += n;
+            }
+        }
+    }
+    Ok(DistrictDetail {
+        offices: offices
+            .into_iter()
+            .map(|o| {
+                let c = credit.remove(&o.license_no).unwrap_or_default();
+                (o, c)
+            })
+            .collect(),
+        review_counts,
+    })
+}

@@ -22,6 +22,7 @@ pub static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "office.html",
         "worker.html",
         "districts.html",
+        "district.html",
         "error.html",
         "verify.html",
         "certificate.html",

@@ -1,15 +1,23 @@
-//! `/districts`: every district's ratios against the plan's 2.3.
+//! `/districts` and `/districts/{code}`: ratios against the plan's 2.3,
+//! drawn as SVG, with each district's offices, review outcomes and
+//! disclosures.
 
 use actix_web::{HttpResponse, web};
+use serde::Serialize;
 
-use super::render_page;
+use super::{base_context, html, not_found_page};
 use crate::db;
+use crate::domain::vocab::{AreaKind, ReviewOutcome};
+use crate::i18n::label_of;
 use crate::web::AppState;
+use crate::web::charts::ratio_chart;
 use crate::web::errors::AppError;
-use crate::web::views::DistrictView;
+use crate::web::templates;
+use crate::web::views::{self, DistrictView};
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/districts", web::get().to(list));
+    cfg.route("/districts", web::get().to(list))
+        .route("/districts/{code}", web::get().to(detail));
 }
 
 async fn list(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
@@ -18,11 +26,103 @@ async fn list(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
         .await
         .map_err(AppError::html)?;
     let views: Vec<DistrictView> = stats.iter().map(DistrictView::from).collect();
-    render_page(
-        &state,
-        "districts.html",
-        "各区县律师与法律服务力量",
-        "districts",
-        &views,
-    )
+    let mut ctx = base_context(&state);
+    ctx.insert("title", "各区县律师与法律服务力量");
+    ctx.insert("chart", &ratio_chart(&views));
+    ctx.insert("districts", &views);
+    html(templates::render("districts.html", &ctx)?)
+}
+
+/// An office row on a district's page.
+#[derive(Serialize)]
+struct OfficeRow {
+    license_no: String,
+    name: String,
+    area_kind_label: String,
+    standing: &'static str,
+    standing_label: &'static str,
+}
+
+/// Review outcomes of one year.
+#[derive(Serialize)]
+struct YearRow {
+    year: i32,
+    kind: String,
+    outcomes: Vec<(String, i64)>,
+}
+
+async fn detail(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let code = path.into_inner();
+    if code.len() > 12 || !code.chars().all(|c| c.is_ascii_digit()) {
+        return Err(not_found_page("没有这个区县代码。"));
+    }
+    let (today, windows) = (state.clock.today(), state.windows);
+    let wanted = code.clone();
+    let found = state
+        .db(move |c| {
+            let Some(stats) = db::districts::list(c)?
+                .into_iter()
+                .find(|d| d.district.code == wanted)
+            else {
+                return Ok(None);
+            };
+            let detail = db::districts::detail(c, &wanted)?;
+            let disclosures =
+                db::public_lists::disclosures(c, today, &windows, Some(&wanted), None)?;
+            let offices = detail
+                .offices
+                .iter()
+                .map(|(o, credit)| {
+                    let v = views::credit_view(
+                        db::profiles::office_status(o)?,
+                        o.established_on,
+                        credit,
+                        today,
+                        &windows,
+                    )?;
+                    Ok(OfficeRow {
+                        license_no: o.license_no.clone(),
+                        name: o.name.clone(),
+                        area_kind_label: label_of(AreaKind::parse(&o.area_kind), &o.area_kind),
+                        standing: v.standing.key,
+                        standing_label: v.standing.label,
+                    })
+                })
+                .collect::<Result<Vec<_>, db::DbError>>()?;
+            Ok(Some((
+                stats,
+                offices,
+                detail.review_counts,
+                disclosures.len(),
+            )))
+        })
+        .await
+        .map_err(AppError::html)?;
+    let Some((stats, offices, counts, disclosures)) = found else {
+        return Err(not_found_page(&format!("没有区县代码为 {code} 的区县。")));
+    };
+    let view = DistrictView::from(&stats);
+    let mut years: Vec<YearRow> = Vec::new();
+    for ((kind, year, outcome), n) in counts.into_iter().rev() {
+        let label = label_of(ReviewOutcome::parse(&outcome), &outcome);
+        match years.last_mut() {
+            Some(row) if row.year == year && row.kind == kind => row.outcomes.push((label, n)),
+            _ => years.push(YearRow {
+                year,
+                kind,
+                outcomes: vec![(label, n)],
+            }),
+        }
+    }
+    let mut ctx = base_context(&state);
+    ctx.insert("title", &format!("{} · 区县统计", view.name));
+    ctx.insert("chart", &ratio_chart(std::slice::from_ref(&view)));
+    ctx.insert("district", &view);
+    ctx.insert("offices", &offices);
+    ctx.insert("years", &years);
+    ctx.insert("disclosures", &disclosures);
+    html(templates::render("district.html", &ctx)?)
 }
