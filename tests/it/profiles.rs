@@ -223,3 +223,35 @@ fn urlencode(s: &str) -> String {
         .collect::<String>()
         .replace('+', "%20")
 }
+
+#[actix_web::test]
+async fn can_this_worker_take_my_case_follows_rule_8() {
+    let app = TestApp::builder()
+        .seed(|c| {
+            base(c);
+            build::worker_with(c, "45001030009", "刘停", OFFICE, |w| {
+                w.status = "suspended".into()
+            });
+        })
+        .await;
+    let page = app
+        .text(
+            &format!("/workers/{WORKER}?party_a=elsewhere&party_b=municipality"),
+            200,
+        )
+        .await;
+    assert!(page.contains("可以。至少一方当事人住在"), "{page}");
+    // 渝中区 does not border Sichuan in the builder.
+    let page = app
+        .text(&format!("/workers/{WORKER}?party_a=sichuan_border"), 200)
+        .await;
+    assert!(page.contains("本区县不属于川渝毗邻地区"), "{page}");
+    let page = app
+        .text("/workers/45001030009?party_a=municipality", 200)
+        .await;
+    assert!(page.contains("不可以。这位工作者目前不能执业"), "{page}");
+    let page = app
+        .text(&format!("/workers/{WORKER}?party_a=mars"), 200)
+        .await;
+    assert!(!page.contains("可以。"), "an unknown place gives no answer");
+}

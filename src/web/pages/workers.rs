@@ -2,8 +2,12 @@
 
 use actix_web::{HttpResponse, web};
 
+use serde::{Deserialize, Serialize};
+
 use super::{license_from_path, not_found_page};
 use crate::db;
+use crate::domain::Standing;
+use crate::domain::plan_rules::{CaseAnswer, PartyPlace, can_take_case};
 use crate::web::AppState;
 use crate::web::errors::AppError;
 use crate::web::views;
@@ -12,10 +16,59 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/workers/{license_no}", web::get().to(profile));
 }
 
+/// Where the parties live, from the "can this worker take my case?" form.
+#[derive(Debug, Deserialize)]
+struct CaseQuery {
+    party_a: Option<String>,
+    party_b: Option<String>,
+}
+
+fn place(raw: Option<&str>) -> Option<PartyPlace> {
+    match raw?.trim() {
+        "municipality" => Some(PartyPlace::Municipality),
+        "sichuan_border" => Some(PartyPlace::SichuanBorderCounty),
+        "elsewhere" => Some(PartyPlace::Elsewhere),
+        _ => None,
+    }
+}
+
+/// The answer shown on the profile.
+#[derive(Debug, Serialize)]
+struct CaseCheck {
+    answer: CaseAnswer,
+    party_a: Option<PartyPlace>,
+    party_b: Option<PartyPlace>,
+    text: String,
+}
+
+/// Rule 8, in words.
+fn case_check(q: &CaseQuery, standing: &str, borders_sichuan: bool) -> Option<CaseCheck> {
+    let (a, b) = (place(q.party_a.as_deref()), place(q.party_b.as_deref()));
+    let parties: Vec<PartyPlace> = [a, b].into_iter().flatten().collect();
+    if parties.is_empty() {
+        return None;
+    }
+    let standing = Standing::parse(standing).unwrap_or(Standing::NotReviewed);
+    let answer = can_take_case(standing, borders_sichuan, &parties);
+    let text = match answer {
+        CaseAnswer::Yes => "可以。至少一方当事人住在这位工作者可以服务的地区，且其执业状态允许执业。".to_owned(),
+        CaseAnswer::NotPractising => "不可以。这位工作者目前不能执业（见上方执业状态）。".to_owned(),
+        CaseAnswer::OutsideScope if borders_sichuan => "不可以。基层法律服务工作者只能为至少一方住在重庆市或与本区县毗邻的四川县（区）的当事人代理。".to_owned(),
+        CaseAnswer::OutsideScope => "不可以。基层法律服务工作者只能为至少一方住在重庆市的当事人代理；本区县不属于川渝毗邻地区。".to_owned(),
+    };
+    Some(CaseCheck {
+        answer,
+        party_a: a,
+        party_b: b,
+        text,
+    })
+}
+
 async fn profile(
     req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<CaseQuery>,
 ) -> Result<HttpResponse, AppError> {
     let license = match license_from_path(&path, "/workers")? {
         Ok(l) => l,
@@ -28,13 +81,16 @@ async fn profile(
         state
             .db(move |c| {
                 db::profiles::worker(c, &license)?
-                    .map(|r| views::worker_view(&r, today, &windows))
+                    .map(|r| {
+                        let borders = r.district.as_ref().is_some_and(|d| d.borders_sichuan);
+                        views::worker_view(&r, today, &windows).map(|v| (v, borders))
+                    })
                     .transpose()
             })
             .await
             .map_err(AppError::html)?
     };
-    let Some(view) = view else {
+    let Some((view, borders_sichuan)) = view else {
         return Err(not_found_page(&format!(
             "没有执业证号为 {license} 的法律服务工作者。"
         )));
@@ -47,6 +103,11 @@ async fn profile(
         view.license_no
     );
     ctx.insert("qr_svg", &super::verify::qr_svg(&verify_url));
+    ctx.insert(
+        "case_check",
+        &case_check(&query, view.credit.standing.key, borders_sichuan),
+    );
+    ctx.insert("borders_sichuan", &borders_sichuan);
     ctx.insert("worker", &view);
     super::html(crate::web::templates::render("worker.html", &ctx)?)
 }
