@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use chrono::{NaiveDate, TimeDelta, Utc};
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
 use crate::domain::standing::DisclosureWindows;
 
@@ -31,6 +31,8 @@ pub struct Settings {
     pub http_workers: usize,
     /// Database connections in the pool.
     pub pool_size: u32,
+    /// Complaints: key, deadlines, retention, rate limits.
+    pub complaints: crate::complaints::ComplaintSettings,
 }
 
 impl std::fmt::Debug for Settings {
@@ -49,6 +51,7 @@ impl std::fmt::Debug for Settings {
             )
             .field("demo", &self.demo)
             .field("today", &self.today)
+            .field("complaints", &self.complaints)
             .finish_non_exhaustive()
     }
 }
@@ -66,6 +69,7 @@ impl Default for Settings {
             disclosure_windows: DisclosureWindows::default(),
             http_workers: 0,
             pool_size: 8,
+            complaints: Default::default(),
         }
     }
 }
@@ -103,5 +107,15 @@ impl Clock {
     pub fn today(&self) -> NaiveDate {
         self.fixed
             .unwrap_or_else(|| (Utc::now().naive_utc() + TimeDelta::hours(8)).date())
+    }
+
+    /// Now, UTC. On a fixed clock: the fixed day in China at the real time
+    /// of day, so events keep their order and fall on the fixed day.
+    pub fn now_utc(&self) -> NaiveDateTime {
+        let real = Utc::now().naive_utc();
+        match self.fixed {
+            None => real,
+            Some(day) => day.and_time((real + TimeDelta::hours(8)).time()) - TimeDelta::hours(8),
+        }
     }
 }

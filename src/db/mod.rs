@@ -2,6 +2,7 @@
 //! the URL scheme, with embedded migrations run before the pool is built.
 
 pub mod audit;
+pub mod complaints;
 pub mod districts;
 pub mod meta;
 pub mod models;

@@ -1,12 +1,16 @@
 //! The HTTP side: the application factory shared by `main` and the tests,
 //! routes, middleware and error mapping.
 
+pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod complaints;
+pub mod csrf;
 pub mod errors;
 pub mod health;
 pub mod pages;
+pub mod rate_limit;
 pub mod templates;
 pub mod views;
 
@@ -40,6 +44,8 @@ pub struct AppState {
     pub demo_scale: Option<Arc<str>>,
     /// Recent admin authentication failures, per address.
     pub auth_failures: Arc<auth::FailureTracker>,
+    /// The complaint desk: contact key, CSRF signer, deadlines, limits.
+    pub complaints: Arc<complaints::ComplaintDesk>,
 }
 
 impl AppState {
@@ -105,12 +111,33 @@ impl Application {
         })
         .await??;
 
+        let (contact_key, key_created) = crate::complaints::crypto::ContactKey::configured_or_file(
+            settings.complaints.key.as_deref(),
+            &settings.data_dir,
+        )?;
+        if key_created {
+            tracing::warn!(
+                folder = %settings.data_dir.display(),
+                "generated complaint.key in the data folder: back it up, and set \
+                 LEGAL_PORTAL_COMPLAINT_KEY when several processes share the database"
+            );
+        }
+        crate::complaints::spawn_retention_job(
+            pool.clone(),
+            clock,
+            settings.complaints.retention_days,
+            settings.complaints.purge_every,
+        );
         let state = AppState {
             pool,
             clock,
             windows: settings.disclosure_windows,
             demo_scale: demo_scale.map(Arc::from),
             auth_failures: Arc::default(),
+            complaints: Arc::new(complaints::ComplaintDesk::new(
+                &settings.complaints,
+                contact_key,
+            )),
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
@@ -128,6 +155,7 @@ impl Application {
                 .configure(health::configure)
                 .configure(assets::configure)
                 .configure(api::configure)
+                .configure(admin::configure)
                 .configure(pages::configure)
                 .default_service(web::to(not_found))
         })

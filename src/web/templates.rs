@@ -23,6 +23,9 @@ pub static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "worker.html",
         "districts.html",
         "error.html",
+        "complaint_new.html",
+        "complaint_receipt.html",
+        "complaint_status.html",
     ]) {
         // The templates are compiled in and covered by tests; a broken one
         // is a build defect, reported loudly and served as plain errors.

@@ -1,5 +1,7 @@
 //! The JSON API under `/api/v1/`, mirroring the pages.
 
+pub mod complaints;
+
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
@@ -15,7 +17,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .route("/offices/{license_no}", web::get().to(office))
             .route("/workers/{license_no}", web::get().to(worker))
-            .route("/districts", web::get().to(districts)),
+            .route("/districts", web::get().to(districts))
+            .configure(complaints::configure),
     );
 }
 

@@ -1,5 +1,6 @@
 //! Public HTML pages. They work without JavaScript.
 
+mod complaints;
 mod districts;
 mod home;
 mod offices;
@@ -21,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     offices::configure(cfg);
     workers::configure(cfg);
     districts::configure(cfg);
+    complaints::configure(cfg);
 }
 
 /// The context every page starts from: demo label and today's date.
