@@ -90,11 +90,14 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// A change to the settings before the portal starts.
+type AdjustSettings = Box<dyn FnOnce(&mut Settings)>;
+
 /// How to start a `TestApp`.
 pub struct Spawn {
     today: NaiveDate,
     demo: bool,
-    adjust: Option<Box<dyn FnOnce(&mut Settings)>>,
+    adjust: Option<AdjustSettings>,
 }
 
 impl Spawn {

@@ -60,7 +60,14 @@ async fn the_bureau_moves_a_complaint_through_every_stage_with_deadlines_and_aud
     let (tracking, code) = file_by_api(&app, &body("李四", "13812345678")).await;
     let clerk = token(&app, TokenScope::Complaints);
 
-    let (status, list) = call(&app, &clerk, reqwest::Method::GET, "/admin/api/complaints", None).await;
+    let (status, list) = call(
+        &app,
+        &clerk,
+        reqwest::Method::GET,
+        "/admin/api/complaints",
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{list}");
     assert_eq!(list["total"], 1);
     let item = &list["complaints"][0];
@@ -69,13 +76,19 @@ async fn the_bureau_moves_a_complaint_through_every_stage_with_deadlines_and_aud
     assert_eq!(item["contact"]["name"], "李*");
     assert_eq!(item["withhold_identity"], true);
     assert_eq!(item["district_code"], "500103");
-    assert!(!list.to_string().contains("13812345678"), "lists mask the phone");
+    assert!(
+        !list.to_string().contains("13812345678"),
+        "lists mask the phone"
+    );
 
     let path = format!("/admin/api/complaints/{tracking}");
     let (_, one) = call(&app, &clerk, reqwest::Method::GET, &path, None).await;
     assert_eq!(one["contact"]["phone"], "138****5678");
     assert!(one["description"].as_str().unwrap().contains("借款纠纷"));
-    assert_eq!(one["next_stages"], serde_json::json!(["accepted", "declined"]));
+    assert_eq!(
+        one["next_stages"],
+        serde_json::json!(["accepted", "declined"])
+    );
     let (_, revealed) = call(
         &app,
         &clerk,
@@ -87,26 +100,62 @@ async fn the_bureau_moves_a_complaint_through_every_stage_with_deadlines_and_aud
     assert_eq!(revealed["contact"]["phone"], "13812345678");
     assert_eq!(revealed["contact"]["name"], "李四");
 
-    let (status, err) = move_to(&app, &clerk, &tracking, serde_json::json!({"to": "concluded", "note": "x", "outcome": "upheld"})).await;
+    let (status, err) = move_to(
+        &app,
+        &clerk,
+        &tracking,
+        serde_json::json!({"to": "concluded", "note": "x", "outcome": "upheld"}),
+    )
+    .await;
     assert_eq!(status, 400, "a submitted complaint cannot be concluded");
-    assert_eq!(err["error"]["details"]["allowed"], serde_json::json!(["accepted", "declined"]));
+    assert_eq!(
+        err["error"]["details"]["allowed"],
+        serde_json::json!(["accepted", "declined"])
+    );
 
-    let (status, v) = move_to(&app, &clerk, &tracking, serde_json::json!({"to": "accepted", "note": "转渝中区司法局办理"})).await;
+    let (status, v) = move_to(
+        &app,
+        &clerk,
+        &tracking,
+        serde_json::json!({"to": "accepted", "note": "转渝中区司法局办理"}),
+    )
+    .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["status"], "accepted");
     assert_eq!(v["timeline"][1]["on"], "2026-11-28");
     assert_eq!(v["timeline"][1]["due_by"], "2026-12-05");
     assert_eq!(v["timeline"][2]["stage"], "concluded");
-    assert_eq!(v["timeline"][2]["due_by"], "2027-01-27", "60 days from acceptance");
+    assert_eq!(
+        v["timeline"][2]["due_by"], "2027-01-27",
+        "60 days from acceptance"
+    );
 
-    let (status, v) = move_to(&app, &clerk, &tracking, serde_json::json!({"to": "investigating", "note": "约谈当事人"})).await;
+    let (status, v) = move_to(
+        &app,
+        &clerk,
+        &tracking,
+        serde_json::json!({"to": "investigating", "note": "约谈当事人"}),
+    )
+    .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["timeline"][2]["stage"], "investigating");
     assert_eq!(v["timeline"][3]["due_by"], "2027-01-27");
 
-    let (status, _) = move_to(&app, &clerk, &tracking, serde_json::json!({"to": "concluded", "note": "查实多收费用"})).await;
+    let (status, _) = move_to(
+        &app,
+        &clerk,
+        &tracking,
+        serde_json::json!({"to": "concluded", "note": "查实多收费用"}),
+    )
+    .await;
     assert_eq!(status, 400, "a conclusion needs an outcome");
-    let (status, _) = move_to(&app, &clerk, &tracking, serde_json::json!({"to": "concluded", "outcome": "upheld"})).await;
+    let (status, _) = move_to(
+        &app,
+        &clerk,
+        &tracking,
+        serde_json::json!({"to": "concluded", "outcome": "upheld"}),
+    )
+    .await;
     assert_eq!(status, 400, "a conclusion needs a note");
     let (status, v) = move_to(&app, &clerk, &tracking, serde_json::json!({"to": "concluded", "note": "查实多收费用，已责令退还。", "outcome": "upheld"})).await;
     assert_eq!(status, 200, "{v}");
@@ -143,12 +192,27 @@ async fn the_bureau_moves_a_complaint_through_every_stage_with_deadlines_and_aud
         .load(&mut conn)
         .unwrap();
     let names: Vec<&str> = actions.iter().map(|(a, _)| a.as_str()).collect();
-    for a in ["complaints.list", "complaint.read", "complaint.reveal_contact", "complaint.transition", "complaint.transition_refused"] {
+    for a in [
+        "complaints.list",
+        "complaint.read",
+        "complaint.reveal_contact",
+        "complaint.transition",
+        "complaint.transition_refused",
+    ] {
         assert!(names.contains(&a), "{a} not audited: {names:?}");
     }
-    assert_eq!(names.iter().filter(|a| **a == "complaint.transition").count(), 3);
+    assert_eq!(
+        names
+            .iter()
+            .filter(|a| **a == "complaint.transition")
+            .count(),
+        3
+    );
     let all = format!("{actions:?}");
-    assert!(!all.contains("13812345678") && !all.contains("李四"), "{all}");
+    assert!(
+        !all.contains("13812345678") && !all.contains("李四"),
+        "{all}"
+    );
     let outbox: Vec<(String, String)> = search_outbox::table
         .select((search_outbox::entity_kind, search_outbox::entity_key))
         .load(&mut conn)
@@ -161,9 +225,21 @@ async fn a_refusal_needs_a_reason_and_shows_it() {
     let app = TestApp::builder().settings(keyed).seed(subjects).await;
     let (tracking, code) = file_by_api(&app, &body("李四", "13812345678")).await;
     let clerk = token(&app, TokenScope::Admin);
-    let (status, _) = move_to(&app, &clerk, &tracking, serde_json::json!({"to": "declined"})).await;
+    let (status, _) = move_to(
+        &app,
+        &clerk,
+        &tracking,
+        serde_json::json!({"to": "declined"}),
+    )
+    .await;
     assert_eq!(status, 400);
-    let (status, v) = move_to(&app, &clerk, &tracking, serde_json::json!({"to": "declined", "note": "已在法院诉讼中，不属于受理范围。"})).await;
+    let (status, v) = move_to(
+        &app,
+        &clerk,
+        &tracking,
+        serde_json::json!({"to": "declined", "note": "已在法院诉讼中，不属于受理范围。"}),
+    )
+    .await;
     assert_eq!(status, 200, "{v}");
     let resp = app
         .client
@@ -174,17 +250,38 @@ async fn a_refusal_needs_a_reason_and_shows_it() {
         .unwrap();
     let seen: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(seen["status"], "declined");
-    assert_eq!(seen["timeline"][1]["note"], "已在法院诉讼中，不属于受理范围。");
-    assert_eq!(seen["timeline"].as_array().unwrap().len(), 2, "nothing follows a refusal");
+    assert_eq!(
+        seen["timeline"][1]["note"],
+        "已在法院诉讼中，不属于受理范围。"
+    );
+    assert_eq!(
+        seen["timeline"].as_array().unwrap().len(),
+        2,
+        "nothing follows a refusal"
+    );
 }
 
 #[actix_web::test]
 async fn only_a_complaints_token_reaches_the_workflow() {
     let app = TestApp::builder().settings(keyed).seed(subjects).await;
     let importer = token(&app, TokenScope::Import);
-    let (status, _) = call(&app, &importer, reqwest::Method::GET, "/admin/api/complaints", None).await;
+    let (status, _) = call(
+        &app,
+        &importer,
+        reqwest::Method::GET,
+        "/admin/api/complaints",
+        None,
+    )
+    .await;
     assert_eq!(status, 403);
-    let (status, _) = call(&app, "lpt_wrong", reqwest::Method::GET, "/admin/api/complaints", None).await;
+    let (status, _) = call(
+        &app,
+        "lpt_wrong",
+        reqwest::Method::GET,
+        "/admin/api/complaints",
+        None,
+    )
+    .await;
     assert_eq!(status, 401);
 }
 
@@ -202,28 +299,70 @@ async fn overdue_stages_are_marked_on_a_fixed_clock() {
         })
         .await;
     let clerk = token(&app, TokenScope::Complaints);
-    let (_, all) = call(&app, &clerk, reqwest::Method::GET, "/admin/api/complaints", None).await;
+    let (_, all) = call(
+        &app,
+        &clerk,
+        reqwest::Method::GET,
+        "/admin/api/complaints",
+        None,
+    )
+    .await;
     assert_eq!(all["total"], 2);
-    let (_, late) = call(&app, &clerk, reqwest::Method::GET, "/admin/api/complaints?overdue=true", None).await;
+    let (_, late) = call(
+        &app,
+        &clerk,
+        reqwest::Method::GET,
+        "/admin/api/complaints?overdue=true",
+        None,
+    )
+    .await;
     assert_eq!(late["total"], 1);
     let item = &late["complaints"][0];
-    assert!(item["tracking_no"].as_str().unwrap().starts_with("TS20261101"));
+    assert!(
+        item["tracking_no"]
+            .as_str()
+            .unwrap()
+            .starts_with("TS20261101")
+    );
     assert_eq!(item["overdue"], true);
     assert_eq!(item["timeline"][1]["due_by"], "2026-11-08");
     assert_eq!(item["timeline"][1]["overdue"], true);
-    let (_, on_time) = call(&app, &clerk, reqwest::Method::GET, "/admin/api/complaints?overdue=false&status=submitted&district=500103", None).await;
+    let (_, on_time) = call(
+        &app,
+        &clerk,
+        reqwest::Method::GET,
+        "/admin/api/complaints?overdue=false&status=submitted&district=500103",
+        None,
+    )
+    .await;
     assert_eq!(on_time["total"], 1);
-    let (_, elsewhere) = call(&app, &clerk, reqwest::Method::GET, "/admin/api/complaints?district=500101", None).await;
+    let (_, elsewhere) = call(
+        &app,
+        &clerk,
+        reqwest::Method::GET,
+        "/admin/api/complaints?district=500101",
+        None,
+    )
+    .await;
     assert_eq!(elsewhere["total"], 0);
 
     // Accepted late, on the fixed 28 November: marked late; conclusion due
     // 60 days later.
     let tracking = item["tracking_no"].as_str().unwrap().to_owned();
-    let (_, v) = move_to(&app, &clerk, &tracking, serde_json::json!({"to": "accepted"})).await;
+    let (_, v) = move_to(
+        &app,
+        &clerk,
+        &tracking,
+        serde_json::json!({"to": "accepted"}),
+    )
+    .await;
     assert_eq!(v["timeline"][1]["late"], true);
     assert_eq!(v["timeline"][2]["due_by"], "2027-01-27");
     assert_eq!(v["overdue"], false);
-    let n: i64 = complaints::table.count().get_result(&mut app.conn()).unwrap();
+    let n: i64 = complaints::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
     assert_eq!(n, 2);
 }
 

@@ -1,7 +1,11 @@
 use super::{WORKER, body, file_by_api, subjects};
 use crate::helpers::TestApp;
 
-async fn follow(app: &TestApp, tracking: &str, code: Option<&str>) -> (u16, String, serde_json::Value) {
+async fn follow(
+    app: &TestApp,
+    tracking: &str,
+    code: Option<&str>,
+) -> (u16, String, serde_json::Value) {
     let mut req = app
         .client
         .get(format!("{}/api/v1/complaints/{tracking}", app.address));
@@ -55,7 +59,12 @@ async fn an_integration_files_and_follows_a_complaint() {
 
     let (status, _, err) = follow(&app, &tracking, None).await;
     assert_eq!(status, 401);
-    assert!(err["error"]["message"].as_str().unwrap().contains("X-Access-Code"));
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("X-Access-Code")
+    );
     let (status, _, _) = follow(&app, &tracking, Some("ABCD-EFGH-JKMN-PQRS")).await;
     assert_eq!(status, 404, "a wrong code finds nothing");
 }
@@ -77,7 +86,12 @@ async fn bad_fields_are_listed_in_chinese_and_nothing_is_filed() {
     let v: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(v["error"]["code"], "bad_request");
     let fields = &v["error"]["details"]["fields"];
-    for f in ["category", "description", "complainant_name", "complainant_phone"] {
+    for f in [
+        "category",
+        "description",
+        "complainant_name",
+        "complainant_phone",
+    ] {
         assert!(fields[f].is_string(), "{f} not flagged: {v}");
     }
     assert!(fields["description"].as_str().unwrap().contains("2000"));

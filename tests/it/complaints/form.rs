@@ -82,8 +82,12 @@ pub async fn file_by_form(app: &TestApp, fields: &[(&str, &str)]) -> (String, St
         post_form(app, "/complaints/new", Some(&session), fields, &[]).await;
     assert_eq!(status, 200, "filing: {receipt}");
     assert_eq!(headers["cache-control"], "no-store");
-    let tracking = between(&receipt, "id=\"tracking_no\">", "<").unwrap().to_owned();
-    let code = between(&receipt, "id=\"access_code\">", "<").unwrap().to_owned();
+    let tracking = between(&receipt, "id=\"tracking_no\">", "<")
+        .unwrap()
+        .to_owned();
+    let code = between(&receipt, "id=\"access_code\">", "<")
+        .unwrap()
+        .to_owned();
     (tracking, code)
 }
 
@@ -98,7 +102,10 @@ fn count(app: &TestApp) -> i64 {
 async fn a_resident_files_through_the_form_and_follows_it() {
     let app = TestApp::builder().seed(subjects).await;
     let (form, session) = open_form(&app, &format!("/complaints/new?subject={WORKER}")).await;
-    assert!(form.contains("被投诉对象：<strong>张秀英</strong>"), "{form}");
+    assert!(
+        form.contains("被投诉对象：<strong>张秀英</strong>"),
+        "{form}"
+    );
     assert!(form.contains(&format!("value=\"{WORKER}\"")), "prefilled");
 
     let (status, headers, receipt) =
@@ -106,11 +113,21 @@ async fn a_resident_files_through_the_form_and_follows_it() {
     assert_eq!(status, 200, "{receipt}");
     assert_eq!(headers["cache-control"], "no-store");
     assert!(receipt.contains("投诉已提交") && receipt.contains("查询码只显示这一次"));
-    assert!(receipt.contains("2026-12-05"), "the acceptance deadline: {receipt}");
+    assert!(
+        receipt.contains("2026-12-05"),
+        "the acceptance deadline: {receipt}"
+    );
     assert!(!receipt.contains("李四") && !receipt.contains("13812345678"));
-    let tracking = between(&receipt, "id=\"tracking_no\">", "<").unwrap().to_owned();
-    let code = between(&receipt, "id=\"access_code\">", "<").unwrap().to_owned();
-    assert!(tracking.starts_with("TS20261128") && tracking.len() == 19, "{tracking}");
+    let tracking = between(&receipt, "id=\"tracking_no\">", "<")
+        .unwrap()
+        .to_owned();
+    let code = between(&receipt, "id=\"access_code\">", "<")
+        .unwrap()
+        .to_owned();
+    assert!(
+        tracking.starts_with("TS20261128") && tracking.len() == 19,
+        "{tracking}"
+    );
     assert_eq!(code.len(), 19, "{code}");
 
     let status_form = app.text("/complaints/status", 200).await;
@@ -119,7 +136,10 @@ async fn a_resident_files_through_the_form_and_follows_it() {
         &app,
         "/complaints/status",
         None,
-        &[("tracking_no", &tracking.to_lowercase()), ("access_code", &code)],
+        &[
+            ("tracking_no", &tracking.to_lowercase()),
+            ("access_code", &code),
+        ],
         &[],
     )
     .await;
@@ -135,7 +155,10 @@ async fn a_resident_files_through_the_form_and_follows_it() {
         &app,
         "/complaints/status",
         None,
-        &[("tracking_no", &tracking), ("access_code", "ABCD-EFGH-JKMN-PQRS")],
+        &[
+            ("tracking_no", &tracking),
+            ("access_code", "ABCD-EFGH-JKMN-PQRS"),
+        ],
         &[],
     )
     .await;
@@ -173,7 +196,10 @@ async fn errors_are_shown_beside_the_fields_and_nothing_typed_is_lost() {
     ] {
         assert!(page.contains(message), "missing {message:?}");
     }
-    assert!(page.contains(">多收了费用</textarea>"), "the description is kept");
+    assert!(
+        page.contains(">多收了费用</textarea>"),
+        "the description is kept"
+    );
     assert!(page.contains("value=\"李四\"") && page.contains("value=\"1381234\""));
     assert!(page.contains("value=\"2026-12-24\"") && page.contains(">退钱</textarea>"));
     assert_eq!(count(&app), 0, "nothing is filed");
@@ -185,11 +211,13 @@ async fn a_name_offers_the_matching_subjects_to_choose_from() {
     let (_, session) = open_form(&app, "/complaints/new").await;
     let mut fields: Vec<(&str, &str)> = FIELDS.to_vec();
     fields[0] = ("subject_license_no", "解放碑");
-    let (status, _, page) =
-        post_form(&app, "/complaints/new", Some(&session), &fields, &[]).await;
+    let (status, _, page) = post_form(&app, "/complaints/new", Some(&session), &fields, &[]).await;
     assert_eq!(status, 422);
     assert!(page.contains("请选择其中一个"), "{page}");
-    assert!(page.contains(&format!("value=\"{OFFICE}\"")), "the office is offered");
+    assert!(
+        page.contains(&format!("value=\"{OFFICE}\"")),
+        "the office is offered"
+    );
     assert_eq!(count(&app), 0);
 
     fields.push(("subject_choice", OFFICE));
@@ -200,8 +228,7 @@ async fn a_name_offers_the_matching_subjects_to_choose_from() {
 
     fields[0] = ("subject_license_no", "99999999999");
     fields.pop();
-    let (status, _, page) =
-        post_form(&app, "/complaints/new", Some(&session), &fields, &[]).await;
+    let (status, _, page) = post_form(&app, "/complaints/new", Some(&session), &fields, &[]).await;
     assert_eq!(status, 422);
     assert!(page.contains("没有执业证号为 99999999999"), "{page}");
 }
@@ -212,7 +239,10 @@ async fn a_post_without_the_form_s_token_or_from_another_site_is_refused() {
     let (status, _, page) = post_form(&app, "/complaints/new", None, FIELDS, &[]).await;
     assert_eq!(status, 403, "no token, no cookie");
     assert!(page.contains("投诉尚未提交"), "{page}");
-    assert!(page.contains("value=\"李四\""), "what was typed is kept for a retry");
+    assert!(
+        page.contains("value=\"李四\""),
+        "what was typed is kept for a retry"
+    );
 
     let (_, session) = open_form(&app, "/complaints/new").await;
     let forged = super::form::Session {
@@ -264,9 +294,17 @@ async fn a_tracking_number_with_a_wrong_check_digit_is_refused() {
     .await;
     assert_eq!(status, 400);
     assert!(page.contains("校验码不符"), "{page}");
-    assert!(page.contains(&format!("value=\"{wrong}\"")), "the number typed is kept");
+    assert!(
+        page.contains(&format!("value=\"{wrong}\"")),
+        "the number typed is kept"
+    );
 
-    let typo = format!("{}{}{}", &tracking[..10], if &tracking[10..11] == "9" { "8" } else { "9" }, &tracking[11..]);
+    let typo = format!(
+        "{}{}{}",
+        &tracking[..10],
+        if &tracking[10..11] == "9" { "8" } else { "9" },
+        &tracking[11..]
+    );
     let (status, _, page) = post_form(
         &app,
         "/complaints/status",
@@ -308,7 +346,11 @@ async fn filing_too_often_from_one_address_is_answered_429_with_retry_after() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 429);
-    let retry: u64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=1800).contains(&retry), "Retry-After {retry}");
     let v: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(v["error"]["code"], "rate_limited");

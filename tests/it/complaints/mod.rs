@@ -108,7 +108,10 @@ pub fn mobile_numbers(text: &str) -> Vec<String> {
                 i += 1;
             }
             let run = &text[start..i];
-            if run.len() == 11 && run.as_bytes()[0] == b'1' && (b'3'..=b'9').contains(&run.as_bytes()[1]) {
+            if run.len() == 11
+                && run.as_bytes()[0] == b'1'
+                && (b'3'..=b'9').contains(&run.as_bytes()[1])
+            {
                 found.push(run.to_owned());
             }
         } else {

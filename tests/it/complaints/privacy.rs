@@ -4,7 +4,9 @@ use legal_portal::db::tokens;
 use legal_portal::domain::vocab::TokenScope;
 
 use super::form::{FIELDS, file_by_form, post_form};
-use super::{OFFICE, WORKER, body, capture_logs, captured_logs, file_by_api, mobile_numbers, subjects};
+use super::{
+    OFFICE, WORKER, body, capture_logs, captured_logs, file_by_api, mobile_numbers, subjects,
+};
 use crate::helpers::TestApp;
 
 const NAMES: [&str; 3] = ["李四", "欧阳娜娜", "赵钱孙"];
@@ -29,7 +31,10 @@ async fn no_public_page_api_answer_or_log_line_carries_a_complainant_s_name_or_p
     for (to, outcome) in [("accepted", None), ("concluded", Some("mediated"))] {
         let resp = app
             .client
-            .post(format!("{}/admin/api/complaints/{t1}/transitions", app.address))
+            .post(format!(
+                "{}/admin/api/complaints/{t1}/transitions",
+                app.address
+            ))
             .bearer_auth(&clerk)
             .json(&serde_json::json!({"to": to, "note": "双方达成和解", "outcome": outcome}))
             .send()
@@ -87,13 +92,24 @@ async fn no_public_page_api_answer_or_log_line_carries_a_complainant_s_name_or_p
         crawled.push((format!("status API {tracking}"), resp.text().await.unwrap()));
     }
     let profile = &crawled[2].1;
-    assert!(profile.contains("调解解决 1 件"), "the crawl reaches the counts");
-    assert!(crawled.iter().any(|(p, b)| p.starts_with("status page") && b.contains("已办结")));
+    assert!(
+        profile.contains("调解解决 1 件"),
+        "the crawl reaches the counts"
+    );
+    assert!(
+        crawled
+            .iter()
+            .any(|(p, b)| p.starts_with("status page") && b.contains("已办结"))
+    );
     for (path, text) in &crawled {
         for secret in NAMES.iter().chain(PHONES.iter()) {
             assert!(!text.contains(secret), "{path} shows {secret}");
         }
-        assert_eq!(mobile_numbers(text), Vec::<String>::new(), "{path} shows a mobile number");
+        assert_eq!(
+            mobile_numbers(text),
+            Vec::<String>::new(),
+            "{path} shows a mobile number"
+        );
     }
 
     // At rest: sealed, and the access code only as a hash.
@@ -113,16 +129,30 @@ async fn no_public_page_api_answer_or_log_line_carries_a_complainant_s_name_or_p
     }
 
     let logs = captured_logs();
-    assert!(logs.contains("complaint filed"), "the log was captured: {logs}");
-    for secret in NAMES.iter().chain(PHONES.iter()).chain([&c1.as_str(), &c2.as_str(), &c3.as_str(), clerk.as_str()].iter()) {
+    assert!(
+        logs.contains("complaint filed"),
+        "the log was captured: {logs}"
+    );
+    for secret in NAMES
+        .iter()
+        .chain(PHONES.iter())
+        .chain([c1.as_str(), c2.as_str(), c3.as_str(), clerk.as_str()].iter())
+    {
         assert!(!logs.contains(secret), "the log carries {secret}");
     }
-    assert_eq!(mobile_numbers(&logs), Vec::<String>::new(), "the log carries a mobile number");
+    assert_eq!(
+        mobile_numbers(&logs),
+        Vec::<String>::new(),
+        "the log carries a mobile number"
+    );
 }
 
 #[test]
 fn the_mobile_number_scan_finds_what_a_reader_would() {
     assert_eq!(mobile_numbers("电话13812345678。"), vec!["13812345678"]);
-    assert!(mobile_numbers("TS20261213123456789").is_empty(), "part of a longer number");
+    assert!(
+        mobile_numbers("TS20261213123456789").is_empty(),
+        "part of a longer number"
+    );
     assert!(mobile_numbers("12812345678 023-61234567").is_empty());
 }

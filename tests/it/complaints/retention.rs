@@ -8,7 +8,10 @@ use super::{KEY, noon, seed_complaint, subjects};
 use crate::helpers::{TestApp, d};
 
 fn conclude(c: &mut legal_portal::db::DbConnection, no: &TrackingNo, on: &str) {
-    for (to, outcome) in [(Stage::Accepted, None), (Stage::Concluded, Some(Outcome::NotUpheld))] {
+    for (to, outcome) in [
+        (Stage::Accepted, None),
+        (Stage::Concluded, Some(Outcome::NotUpheld)),
+    ] {
         advance(
             c,
             no,
@@ -25,7 +28,12 @@ fn conclude(c: &mut legal_portal::db::DbConnection, no: &TrackingNo, on: &str) {
     }
 }
 
-type Row = (Option<Vec<u8>>, String, Option<chrono::NaiveDateTime>, String);
+type Row = (
+    Option<Vec<u8>>,
+    String,
+    Option<chrono::NaiveDateTime>,
+    String,
+);
 
 fn rows(c: &mut legal_portal::db::DbConnection) -> Vec<Row> {
     complaints::table
@@ -59,7 +67,11 @@ async fn personal_data_is_purged_after_the_retention_period_on_a_fixed_clock() {
     let purge = |c: &mut _, day: &str| {
         legal_portal::complaints::purge_once(c, &Clock::fixed(d(day)), 365).unwrap()
     };
-    assert_eq!(purge(&mut c, "2025-01-30"), 0, "364 days after closing (2024 is a leap year)");
+    assert_eq!(
+        purge(&mut c, "2025-01-30"),
+        0,
+        "364 days after closing (2024 is a leap year)"
+    );
     assert!(rows(&mut c)[0].0.is_some());
     assert_eq!(purge(&mut c, "2025-01-31"), 1, "365 days after closing");
     let after = rows(&mut c);
@@ -68,7 +80,11 @@ async fn personal_data_is_purged_after_the_retention_period_on_a_fixed_clock() {
     assert!(after[0].2.is_some());
     assert_eq!(after[0].3, "concluded", "the record and outcome remain");
     assert!(after[1].0.is_some(), "an open complaint keeps its contact");
-    assert_eq!(purge(&mut c, "2030-01-01"), 0, "nothing twice, nothing open");
+    assert_eq!(
+        purge(&mut c, "2030-01-01"),
+        0,
+        "nothing twice, nothing open"
+    );
     let audited: i64 = audit_log::table
         .filter(audit_log::action.eq("complaint.purge"))
         .count()
@@ -106,5 +122,9 @@ async fn the_scheduled_job_purges_at_start() {
         }
         actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(purged, vec![true, false], "closed 58 days ago: purged; 8 days ago: kept");
+    assert_eq!(
+        purged,
+        vec![true, false],
+        "closed 58 days ago: purged; 8 days ago: kept"
+    );
 }
