@@ -364,8 +364,9 @@ pub mod limits {
     pub const NOTE_MAX: usize = 1000;
 }
 
-/// What a resident sends, as typed. Form and JSON share these names.
-#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+/// What a resident sends, as typed. Form and JSON share these names. Its
+/// `Debug` hides the name and phone.
+#[derive(Clone, Default, serde::Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct ComplaintInput {
     /// License number (or, on the form, a name to look up).
@@ -384,6 +385,17 @@ pub struct ComplaintInput {
     pub complainant_phone: String,
     /// Ask that the identity be withheld from the subject.
     pub withhold_identity: bool,
+}
+
+impl fmt::Debug for ComplaintInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ComplaintInput")
+            .field("subject_license_no", &self.subject_license_no)
+            .field("category", &self.category)
+            .field("complainant_name", &"***")
+            .field("complainant_phone", &"***")
+            .finish_non_exhaustive()
+    }
 }
 
 /// The checked complaint, minus the subject (looked up in the database).

@@ -3,6 +3,7 @@
 
 mod admin;
 mod api;
+mod binary;
 mod form;
 mod privacy;
 mod retention;
