@@ -62,20 +62,19 @@ async fn file(
             .details(json!({ "line": e.line(), "column": e.column() }))
     })?;
     let today = state.clock.today();
-    let mut errors = match complaint::validate(&input, today) {
-        Ok(_) => Default::default(),
-        Err(e) => e,
-    };
+    let valid = complaint::validate(&input, today);
     let license = LicenseNo::parse(&input.subject_license_no);
-    if license.is_err() {
-        errors.insert(
-            "subject_license_no",
-            "请填写被投诉对象的执业证号或执业许可证号。".into(),
-        );
-    }
-    let (Ok(valid), Ok(license)) = (complaint::validate(&input, today), license) else {
+    let (Ok(valid), Ok(license)) = (valid.as_ref(), license.as_ref()) else {
+        let mut errors = valid.err().unwrap_or_default();
+        if license.is_err() {
+            errors.insert(
+                "subject_license_no",
+                "请填写被投诉对象的执业证号或执业许可证号。".into(),
+            );
+        }
         return Err(fields(errors));
     };
+    let (valid, license) = (valid.clone(), license.clone());
     let desk = state.complaints.clone();
     let now = state.clock.now_utc();
     let filed = state
