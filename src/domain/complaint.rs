@@ -680,7 +680,16 @@ mod tests {
             complainant_phone: "１３８ 1234 5678".into(),
             withhold_identity: true,
         };
+        let shown = format!("{good:?}");
+        assert!(
+            !shown.contains("李四") && !shown.contains("1234"),
+            "{shown}"
+        );
         let v = validate(&good, today).unwrap();
+        assert!(
+            !format!("{v:?}").contains("李四"),
+            "the contact's Debug hides it"
+        );
         assert_eq!(v.contact.phone, "13812345678");
         assert_eq!(v.contact.name, "李四");
         assert_eq!(v.category, Category::Fees);

@@ -75,6 +75,9 @@ impl RateLimiter {
     /// Takes one request from `addr`'s bucket at `now`; when it is empty,
     /// says how long until the next one is allowed.
     pub fn check_at(&self, addr: IpAddr, now: Instant) -> Result<(), Duration> {
+        if self.rate.max == 0 {
+            return Err(self.rate.per);
+        }
         let max = f64::from(self.rate.max);
         let per_token = self.rate.per.as_secs_f64() / max;
         let Ok(mut map) = self.buckets.lock() else {

@@ -368,45 +368,44 @@ async fn overdue_stages_are_marked_on_a_fixed_clock() {
 
 #[actix_web::test]
 async fn the_status_page_marks_an_overdue_conclusion() {
-    let (tracking, code) = {
-        let holder = std::sync::Arc::new(std::sync::Mutex::new(None));
-        let h = holder.clone();
-        let app = TestApp::builder()
-            .settings(keyed)
-            .today(d("2027-03-01"))
-            .seed(move |c| {
-                subjects(c);
-                let filed = seed_complaint(c, noon(d("2026-11-02")), "13900003333");
-                let no = filed.tracking_no.clone();
-                legal_portal::db::complaints::advance(
-                    c,
-                    &no,
-                    &legal_portal::db::complaints::Transition {
-                        to: legal_portal::domain::complaint::Stage::Accepted,
-                        note: String::new(),
-                        outcome: None,
-                    },
-                    "clerk",
-                    noon(d("2026-11-05")),
-                )
-                .unwrap()
-                .unwrap();
-                *h.lock().unwrap() = Some((no.to_string(), filed.access_code));
-            })
-            .await;
-        let (tracking, code) = holder.lock().unwrap().clone().unwrap();
-        let (status, _, page) = super::form::post_form(
-            &app,
-            "/complaints/status",
-            None,
-            &[("tracking_no", &tracking), ("access_code", &code)],
-            &[],
-        )
+    let seeded = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let slot = seeded.clone();
+    let app = TestApp::builder()
+        .settings(keyed)
+        .today(d("2027-03-01"))
+        .seed(move |c| {
+            subjects(c);
+            let filed = seed_complaint(c, noon(d("2026-11-02")), "13900003333");
+            let accept = legal_portal::db::complaints::Transition {
+                to: legal_portal::domain::complaint::Stage::Accepted,
+                note: String::new(),
+                outcome: None,
+            };
+            legal_portal::db::complaints::advance(
+                c,
+                &filed.tracking_no,
+                &accept,
+                "clerk",
+                noon(d("2026-11-05")),
+            )
+            .unwrap()
+            .unwrap();
+            *slot.lock().unwrap() = Some((filed.tracking_no.to_string(), filed.access_code));
+        })
         .await;
-        assert_eq!(status, 200, "{page}");
-        assert!(page.contains("期限 2027-01-04"), "{page}");
-        assert!(page.contains("已超期"), "concluding was due 4 January");
-        (tracking, code)
-    };
-    assert!(!tracking.is_empty() && !code.is_empty());
+    let (tracking, code) = seeded.lock().unwrap().clone().unwrap();
+    let (status, _, page) = super::form::post_form(
+        &app,
+        "/complaints/status",
+        None,
+        &[("tracking_no", &tracking), ("access_code", &code)],
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("期限 2027-01-04"),
+        "60 days from acceptance: {page}"
+    );
+    assert!(page.contains("已超期"), "concluding was due 4 January");
 }
