@@ -9,6 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use super::csrf::Csrf;
+use super::errors::{AppError, ErrorCode};
 use super::rate_limit::RateLimiter;
 use crate::complaints::ComplaintSettings;
 use crate::complaints::crypto::ContactKey;
@@ -102,6 +103,25 @@ pub fn categories() -> Vec<Choice> {
             label: c.label(),
         })
         .collect()
+}
+
+/// Reads a request body of at most `limit` bytes; a longer one is refused
+/// with `413 payload_too_large` and a Chinese message (JSON; `.html()` it
+/// for a page).
+pub async fn read_body(
+    payload: actix_web::web::Payload,
+    limit: usize,
+) -> Result<actix_web::web::Bytes, AppError> {
+    match payload.to_bytes_limited(limit).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => {
+            Err(AppError::new(ErrorCode::BadRequest).message("请求内容未能完整接收，请重试。"))
+        }
+        Err(_) => Err(AppError::new(ErrorCode::PayloadTooLarge).message(format!(
+            "提交的内容过长（上限 {} KB），请删减后再试。",
+            limit / 1024
+        ))),
+    }
 }
 
 /// Adds `Cache-Control: no-store`: complaint answers are never cached.

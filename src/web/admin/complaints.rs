@@ -18,7 +18,7 @@ use crate::domain::complaint::{Outcome, Stage, TrackingNo, limits};
 use crate::domain::vocab::TokenScope;
 use crate::web::AppState;
 use crate::web::auth::require;
-use crate::web::complaints::{no_store, staff_view};
+use crate::web::complaints::{no_store, read_body, staff_view};
 use crate::web::errors::{AppError, ErrorCode};
 
 /// Routes.
@@ -27,7 +27,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/api/complaints/{tracking_no}", web::get().to(read))
         .service(
             web::resource("/admin/api/complaints/{tracking_no}/transitions")
-                .app_data(web::PayloadConfig::new(16 * 1024))
                 .route(web::post().to(transition)),
         );
 }
@@ -174,10 +173,11 @@ async fn transition(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let token = require(&req, &state, TokenScope::Complaints).await?;
     let no = tracking(&path)?;
+    let body = read_body(payload, 16 * 1024).await?;
     let body: TransitionBody = serde_json::from_slice(&body).map_err(|e| {
         bad(
             "请求体应为 {\"to\", \"note\", \"outcome\"}。",

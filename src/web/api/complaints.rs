@@ -12,7 +12,7 @@ use crate::domain::LicenseNo;
 use crate::domain::complaint::{self, ComplaintInput, TrackingNo, TrackingNoError};
 use crate::domain::vocab::SubjectKind;
 use crate::web::AppState;
-use crate::web::complaints::{no_store, status_view};
+use crate::web::complaints::{no_store, read_body, status_view};
 use crate::web::errors::{AppError, ErrorCode};
 
 /// The header carrying the access code.
@@ -20,12 +20,8 @@ pub const ACCESS_CODE_HEADER: &str = "x-access-code";
 
 /// Routes, inside the `/api/v1` scope.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/complaints")
-            .app_data(web::PayloadConfig::new(64 * 1024))
-            .route(web::post().to(file)),
-    )
-    .route("/complaints/{tracking_no}", web::get().to(follow));
+    cfg.service(web::resource("/complaints").route(web::post().to(file)))
+        .route("/complaints/{tracking_no}", web::get().to(follow));
 }
 
 fn fields(errors: impl serde::Serialize) -> AppError {
@@ -37,11 +33,12 @@ fn fields(errors: impl serde::Serialize) -> AppError {
 async fn file(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     if let Err(refused) = state.complaints.submit_limit.check(&req) {
         return Ok(no_store(refused.json()));
     }
+    let body = read_body(payload, 64 * 1024).await?;
     if crate::web::csrf::check_origin(&req).is_err() {
         return Err(
             AppError::new(ErrorCode::Forbidden).message("不接受来自其他网站页面的投诉提交。")

@@ -20,7 +20,7 @@ use crate::domain::complaint::{
 use crate::domain::vocab::SubjectKind;
 use crate::i18n::Label;
 use crate::web::AppState;
-use crate::web::complaints::{categories, no_store, status_view};
+use crate::web::complaints::{categories, no_store, read_body, status_view};
 use crate::web::csrf::{CsrfRefusal, FIELD_NAME};
 use crate::web::errors::{AppError, ErrorCode};
 use crate::web::templates;
@@ -28,13 +28,11 @@ use crate::web::templates;
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/complaints/new")
-            .app_data(web::PayloadConfig::new(64 * 1024))
             .route(web::get().to(new_form))
             .route(web::post().to(submit)),
     )
     .service(
         web::resource("/complaints/status")
-            .app_data(web::PayloadConfig::new(4 * 1024))
             .route(web::get().to(status_form))
             .route(web::post().to(status)),
     );
@@ -217,11 +215,14 @@ struct Receipt {
 async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     if let Err(refused) = state.complaints.submit_limit.check(&req) {
         return Ok(no_store(refused.html()));
     }
+    let body = read_body(payload, 64 * 1024)
+        .await
+        .map_err(AppError::html)?;
     let form = parse_form(&body);
     let input = input_from(&form);
     match state
@@ -338,11 +339,12 @@ async fn status_form(state: web::Data<AppState>) -> Result<HttpResponse, AppErro
 async fn status(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     if let Err(refused) = state.complaints.lookup_limit.check(&req) {
         return Ok(no_store(refused.html()));
     }
+    let body = read_body(payload, 4 * 1024).await.map_err(AppError::html)?;
     if crate::web::csrf::check_origin(&req).is_err() {
         return Err(AppError::new(ErrorCode::Forbidden)
             .message("该表单只能在本站页面上提交。")

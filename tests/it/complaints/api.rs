@@ -129,3 +129,21 @@ async fn bad_fields_are_listed_in_chinese_and_nothing_is_filed() {
     assert_eq!(n, 0);
     file_by_api(&app, &body("李四", "13812345678")).await;
 }
+
+#[actix_web::test]
+async fn an_oversized_body_is_refused_in_chinese() {
+    let app = TestApp::builder().seed(subjects).await;
+    let mut b = body("李四", "13812345678");
+    b["description"] = "多".repeat(30_000).into();
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/complaints", app.address))
+        .json(&b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+    let v: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "payload_too_large");
+    assert!(v["error"]["message"].as_str().unwrap().contains("过长"));
+}
