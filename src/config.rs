@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use chrono::{NaiveDate, TimeDelta, Utc};
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
 use crate::domain::standing::DisclosureWindows;
 
@@ -38,6 +38,8 @@ pub struct Settings {
     /// Public base address (e.g. `https://portal.example.gov.cn`) for
     /// printed links and QR codes; `None`: taken from the request.
     pub public_url: Option<String>,
+    /// Complaints: key, deadlines, retention, rate limits.
+    pub complaints: crate::complaints::ComplaintSettings,
 }
 
 impl std::fmt::Debug for Settings {
@@ -56,6 +58,7 @@ impl std::fmt::Debug for Settings {
             )
             .field("demo", &self.demo)
             .field("today", &self.today)
+            .field("complaints", &self.complaints)
             .finish_non_exhaustive()
     }
 }
@@ -75,6 +78,7 @@ impl Default for Settings {
             pool_size: 8,
             signing_key: None,
             public_url: None,
+            complaints: Default::default(),
         }
     }
 }
@@ -112,5 +116,15 @@ impl Clock {
     pub fn today(&self) -> NaiveDate {
         self.fixed
             .unwrap_or_else(|| (Utc::now().naive_utc() + TimeDelta::hours(8)).date())
+    }
+
+    /// Now, UTC. On a fixed clock: the fixed day in China at the real time
+    /// of day, so events keep their order and fall on the fixed day.
+    pub fn now_utc(&self) -> NaiveDateTime {
+        let real = Utc::now().naive_utc();
+        match self.fixed {
+            None => real,
+            Some(day) => day.and_time((real + TimeDelta::hours(8)).time()) - TimeDelta::hours(8),
+        }
     }
 }

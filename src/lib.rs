@@ -2,6 +2,7 @@
 //! services (基层法律服务所 and 基层法律服务工作者).
 #![warn(missing_docs)]
 
+pub mod complaints;
 pub mod config;
 pub mod db;
 pub mod demo;

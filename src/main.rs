@@ -6,12 +6,15 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
+use legal_portal::complaints::ComplaintSettings;
 use legal_portal::config::Settings;
 use legal_portal::db;
 use legal_portal::demo::{self, Scale};
+use legal_portal::domain::complaint::Deadlines;
 use legal_portal::domain::dates::parse_date;
 use legal_portal::domain::vocab::TokenScope;
 use legal_portal::web::Application;
+use legal_portal::web::rate_limit::Rate;
 
 /// Public directory and credit portal for grassroots legal services
 /// (基层法律服务所 and 基层法律服务工作者).
@@ -61,6 +64,46 @@ struct Common {
     /// Pretend today is this date (YYYY-MM-DD), for demos and tests.
     #[arg(long, env = "LEGAL_PORTAL_TODAY", global = true, value_parser = parse_day)]
     today: Option<NaiveDate>,
+    /// Key sealing complainants' names and phones (AES-256-GCM): 64 hex
+    /// characters or base64 of 32 bytes. Unset: kept in complaint.key in the
+    /// data folder, created on first start. Never logged.
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_COMPLAINT_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    complaint_key: Option<String>,
+    /// Days the bureau has to accept or decline a complaint.
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_COMPLAINT_ACCEPT_DAYS",
+        global = true,
+        default_value_t = 7
+    )]
+    complaint_accept_days: u32,
+    /// Days from acceptance to conclusion.
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_COMPLAINT_CONCLUDE_DAYS",
+        global = true,
+        default_value_t = 60
+    )]
+    complaint_conclude_days: u32,
+    /// Days after a complaint closes before its personal data is purged.
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_COMPLAINT_RETENTION_DAYS",
+        global = true,
+        default_value_t = 730
+    )]
+    complaint_retention_days: u32,
+    /// Complaints one address may file, e.g. 10/h, 3/min.
+    #[arg(long, env = "LEGAL_PORTAL_COMPLAINT_RATE", global = true, default_value = "10/h", value_parser = parse_rate)]
+    complaint_rate: Rate,
+    /// Complaint status look-ups one address may make.
+    #[arg(long, env = "LEGAL_PORTAL_COMPLAINT_LOOKUP_RATE", global = true, default_value = "120/h", value_parser = parse_rate)]
+    complaint_lookup_rate: Rate,
 }
 
 #[derive(Subcommand)]
@@ -120,6 +163,10 @@ fn parse_day(s: &str) -> Result<NaiveDate, String> {
     parse_date(s).ok_or_else(|| format!("not a date: {s:?} (use YYYY-MM-DD)"))
 }
 
+fn parse_rate(s: &str) -> Result<Rate, String> {
+    Rate::parse(s).ok_or_else(|| format!("not a rate: {s:?} (use e.g. 10/h, 5/min)"))
+}
+
 fn parse_scale(s: &str) -> Result<Scale, String> {
     Scale::parse(s).ok_or_else(|| format!("unknown scale {s:?}: use province or nation"))
 }
@@ -156,6 +203,17 @@ fn settings(common: &Common) -> Settings {
         today: common.today,
         signing_key: common.signing_key.clone(),
         public_url: common.public_url.clone(),
+        complaints: ComplaintSettings {
+            key: common.complaint_key.clone(),
+            deadlines: Deadlines {
+                accept_days: common.complaint_accept_days,
+                conclude_days: common.complaint_conclude_days,
+            },
+            retention_days: common.complaint_retention_days,
+            submit_rate: common.complaint_rate,
+            lookup_rate: common.complaint_lookup_rate,
+            ..ComplaintSettings::default()
+        },
         ..Settings::default()
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod certificates;
+pub mod complaints;
 pub mod districts;
 pub mod meta;
 pub mod models;

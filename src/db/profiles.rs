@@ -74,6 +74,8 @@ pub struct WorkerRecords {
     pub commendations: Vec<Commendation>,
     /// Transfers, newest first, with the names of the offices.
     pub transfers: Vec<TransferRecord>,
+    /// Concluded complaints by outcome (counts only).
+    pub complaint_outcomes: Vec<(crate::domain::complaint::Outcome, i64)>,
 }
 
 /// A transfer with the offices' names.
@@ -102,6 +104,8 @@ pub struct OfficeRecords {
     pub commendations: Vec<Commendation>,
     /// Its workers with their own credit records, by name.
     pub workers: Vec<(Worker, CreditRecords)>,
+    /// Concluded complaints by outcome (counts only).
+    pub complaint_outcomes: Vec<(crate::domain::complaint::Outcome, i64)>,
 }
 
 /// Parses a stored worker status.
@@ -236,6 +240,8 @@ pub fn worker(
             transfer: t,
         })
         .collect();
+    let complaint_outcomes =
+        super::complaints::outcome_counts(conn, SubjectKind::Worker, &worker.license_no)?;
     Ok(Some(WorkerRecords {
         worker,
         office,
@@ -243,6 +249,7 @@ pub fn worker(
         credit,
         commendations,
         transfers,
+        complaint_outcomes,
     }))
 }
 
@@ -292,6 +299,8 @@ pub fn office(
             (w, c)
         })
         .collect();
+    let complaint_outcomes =
+        super::complaints::outcome_counts(conn, SubjectKind::Office, &office.license_no)?;
     Ok(Some(OfficeRecords {
         office,
         district,
@@ -299,6 +308,7 @@ pub fn office(
         credit,
         commendations,
         workers,
+        complaint_outcomes,
     }))
 }
 

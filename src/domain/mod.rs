@@ -4,6 +4,7 @@
 //! at the edge, and is valid from then on.
 
 pub mod certificate;
+pub mod complaint;
 pub mod dates;
 pub mod geo;
 pub mod license;

@@ -1,14 +1,18 @@
 //! The HTTP side: the application factory shared by `main` and the tests,
 //! routes, middleware and error mapping.
 
+pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod charts;
+pub mod complaints;
+pub mod csrf;
 pub mod errors;
 pub mod health;
 pub mod metrics;
 pub mod pages;
+pub mod rate_limit;
 pub mod templates;
 pub mod views;
 
@@ -48,6 +52,8 @@ pub struct AppState {
     pub signer: Arc<crate::domain::certificate::Signer>,
     /// Public base address for printed links and QR codes, if configured.
     pub public_url: Option<Arc<str>>,
+    /// The complaint desk: contact key, CSRF signer, deadlines, limits.
+    pub complaints: Arc<complaints::ComplaintDesk>,
 }
 
 impl AppState {
@@ -121,6 +127,23 @@ impl Application {
         })
         .await??;
 
+        let (contact_key, key_created) = crate::complaints::crypto::ContactKey::configured_or_file(
+            settings.complaints.key.as_deref(),
+            &settings.data_dir,
+        )?;
+        if key_created {
+            tracing::warn!(
+                folder = %settings.data_dir.display(),
+                "generated complaint.key in the data folder: back it up, and set \
+                 LEGAL_PORTAL_COMPLAINT_KEY when several processes share the database"
+            );
+        }
+        crate::complaints::spawn_retention_job(
+            pool.clone(),
+            clock,
+            settings.complaints.retention_days,
+            settings.complaints.purge_every,
+        );
         let state = AppState {
             pool,
             clock,
@@ -130,6 +153,10 @@ impl Application {
             metrics: Arc::default(),
             signer: Arc::new(signer),
             public_url: settings.public_url.as_deref().map(Arc::from),
+            complaints: Arc::new(complaints::ComplaintDesk::new(
+                &settings.complaints,
+                contact_key,
+            )),
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
@@ -147,6 +174,7 @@ impl Application {
                 .configure(health::configure)
                 .configure(assets::configure)
                 .configure(api::configure)
+                .configure(admin::configure)
                 .configure(pages::configure)
                 .default_service(web::to(not_found))
         })

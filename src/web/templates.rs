@@ -31,6 +31,9 @@ pub static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "announcements.html",
         "pager.html",
         "feed.xml",
+        "complaint_new.html",
+        "complaint_receipt.html",
+        "complaint_status.html",
     ]) {
         // The templates are compiled in and covered by tests; a broken one
         // is a build defect, reported loudly and served as plain errors.

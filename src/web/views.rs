@@ -241,6 +241,8 @@ pub struct WorkerView {
     pub commendations: Vec<CommendationView>,
     /// Transfers, newest first.
     pub transfers: Vec<TransferView>,
+    /// Concluded complaints, counted by outcome (never their content).
+    pub complaints: super::complaints::ComplaintCounts,
 }
 
 /// Builds a worker's profile view.
@@ -279,6 +281,7 @@ pub fn worker_view(
                 effective_on: t.transfer.effective_on,
             })
             .collect(),
+        complaints: super::complaints::ComplaintCounts::from_counts(&r.complaint_outcomes),
     })
 }
 
@@ -360,6 +363,8 @@ pub struct OfficeView {
     pub commendations: Vec<CommendationView>,
     /// Workers of the office.
     pub workers: Vec<StaffView>,
+    /// Concluded complaints, counted by outcome (never their content).
+    pub complaints: super::complaints::ComplaintCounts,
 }
 
 /// Builds an office's profile view.
@@ -415,6 +420,7 @@ pub fn office_view(
         credit: credit_view(status, o.established_on, &r.credit, today, windows)?,
         commendations: r.commendations.iter().map(CommendationView::from).collect(),
         workers,
+        complaints: super::complaints::ComplaintCounts::from_counts(&r.complaint_outcomes),
     })
 }
 

@@ -90,10 +90,14 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// A change to the settings before the portal starts.
+type AdjustSettings = Box<dyn FnOnce(&mut Settings)>;
+
 /// How to start a `TestApp`.
 pub struct Spawn {
     today: NaiveDate,
     demo: bool,
+    adjust: Option<AdjustSettings>,
 }
 
 impl Spawn {
@@ -109,6 +113,12 @@ impl Spawn {
         self
     }
 
+    /// Adjusts the settings before the portal starts.
+    pub fn settings(mut self, adjust: impl FnOnce(&mut Settings) + 'static) -> Self {
+        self.adjust = Some(Box::new(adjust));
+        self
+    }
+
     /// Seeds the database with `seed`, then starts the portal.
     pub async fn seed<F>(self, seed: F) -> TestApp
     where
@@ -121,7 +131,7 @@ impl Spawn {
             db::run_migrations(&mut conn).expect("migrations");
             seed(&mut conn);
         }
-        let settings = Settings {
+        let mut settings = Settings {
             bind: "127.0.0.1:0".into(),
             data_dir: dir.path().to_path_buf(),
             database_url: Some(db_url.clone()),
@@ -131,6 +141,9 @@ impl Spawn {
             pool_size: 4,
             ..Settings::default()
         };
+        if let Some(adjust) = self.adjust {
+            adjust(&mut settings);
+        }
         let app = Application::build(settings).await.expect("portal starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let handle = app.handle();
@@ -160,6 +173,7 @@ impl TestApp {
         Spawn {
             today: today(),
             demo: false,
+            adjust: None,
         }
     }
 

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod cli;
+mod complaints;
 mod demo;
 mod districts;
 mod errors;

@@ -1,5 +1,7 @@
 //! The JSON API under `/api/v1/`, mirroring the pages.
 
+pub mod complaints;
+
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
@@ -17,7 +19,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/workers/{license_no}", web::get().to(worker))
             .route("/districts", web::get().to(districts))
             .route("/verify", web::get().to(verify))
-            .route("/certificates/{code}", web::get().to(certificate)),
+            .route("/certificates/{code}", web::get().to(certificate))
+            .configure(complaints::configure),
     );
 }
 

@@ -1,5 +1,6 @@
 //! Public HTML pages. They work without JavaScript.
 
+mod complaints;
 mod districts;
 mod home;
 mod lists;
@@ -25,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     districts::configure(cfg);
     verify::configure(cfg);
     lists::configure(cfg);
+    complaints::configure(cfg);
 }
 
 /// The context every page starts from: demo label and today's date.

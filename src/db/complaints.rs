@@ -1,0 +1,609 @@
+//! Complaints as stored: filing (contact sealed, access code hashed), the
+//! stage timeline, the bureau's list, the retention purge and the outcome
+//! counts shown on profiles.
+
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+use super::schema::{complaint_events, complaints, offices, search_outbox, workers};
+use super::{DbConnection, DbError};
+use crate::complaints::crypto::ContactKey;
+use crate::domain::LicenseNo;
+use crate::domain::complaint::{
+    self, ACCESS_CODE_LEN, Deadlines, Outcome, Stage, StageEvent, TrackingNo, ValidComplaint,
+};
+use crate::domain::vocab::SubjectKind;
+
+/// A complaint row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = complaints)]
+pub struct Complaint {
+    /// Row id.
+    pub id: i64,
+    /// Tracking number.
+    pub tracking_no: String,
+    /// Hex SHA-256 of the normalised access code.
+    pub access_code_hash: String,
+    /// `SubjectKind` key.
+    pub subject_kind: String,
+    /// Subject license number.
+    pub subject_license_no: String,
+    /// `Category` key.
+    pub category: String,
+    /// What happened (emptied by the purge).
+    pub description: String,
+    /// When.
+    pub occurred_on: Option<NaiveDate>,
+    /// What the complainant wants (emptied by the purge).
+    pub desired_outcome: String,
+    /// Sealed contact; `None` once purged.
+    pub contact_ciphertext: Option<Vec<u8>>,
+    /// Identity withheld from the subject.
+    pub withhold_identity: bool,
+    /// `Stage` key of the current stage.
+    pub status: String,
+    /// `Outcome` key once concluded.
+    pub outcome: Option<String>,
+    /// Filed, UTC.
+    pub submitted_at: NaiveDateTime,
+    /// Last change, UTC.
+    pub updated_at: NaiveDateTime,
+    /// When the personal data was purged, UTC.
+    pub purged_at: Option<NaiveDateTime>,
+}
+
+/// A stage reached.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = complaint_events)]
+pub struct Event {
+    /// Row id.
+    pub id: i64,
+    /// Complaint.
+    pub complaint_id: i64,
+    /// `Stage` key.
+    pub stage: String,
+    /// Staff note (the reason of a refusal, the findings of a conclusion).
+    pub note: String,
+    /// Token name, or `complainant`.
+    pub actor: String,
+    /// When, UTC.
+    pub at: NaiveDateTime,
+}
+
+/// A complaint with its events, oldest first.
+#[derive(Debug, Clone)]
+pub struct ComplaintRecord {
+    /// The complaint.
+    pub complaint: Complaint,
+    /// Its events.
+    pub events: Vec<Event>,
+}
+
+/// The date in China of a UTC time.
+pub fn china_date(at: NaiveDateTime) -> NaiveDate {
+    (at + TimeDelta::hours(8)).date()
+}
+
+impl ComplaintRecord {
+    /// The current stage.
+    pub fn stage(&self) -> Result<Stage, DbError> {
+        parse_stage(&self.complaint.status)
+    }
+
+    /// The events as the domain takes them.
+    pub fn stage_events(&self) -> Result<Vec<StageEvent>, DbError> {
+        self.events
+            .iter()
+            .map(|e| {
+                Ok(StageEvent {
+                    stage: parse_stage(&e.stage)?,
+                    on: china_date(e.at),
+                })
+            })
+            .collect()
+    }
+
+    /// Whether `code` is this complaint's access code (constant time).
+    pub fn access_code_matches(&self, code: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        match complaint::normalise_access_code(code) {
+            Some(c) => bool::from(
+                hash_code(&c)
+                    .as_bytes()
+                    .ct_eq(self.complaint.access_code_hash.as_bytes()),
+            ),
+            None => false,
+        }
+    }
+}
+
+fn parse_stage(key: &str) -> Result<Stage, DbError> {
+    Stage::parse(key).ok_or_else(|| DbError::Corrupt(format!("complaint stage {key:?}")))
+}
+
+fn hash_code(normalised: &str) -> String {
+    Sha256::digest(normalised.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A possible subject found by name.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SubjectMatch {
+    /// Office or worker.
+    pub kind: SubjectKind,
+    /// License number.
+    pub license_no: String,
+    /// Name.
+    pub name: String,
+    /// For a worker, the office's name.
+    pub office_name: Option<String>,
+}
+
+/// The name of a subject, if it exists.
+pub fn subject_name(
+    conn: &mut DbConnection,
+    kind: SubjectKind,
+    license_no: &str,
+) -> Result<Option<String>, DbError> {
+    Ok(match kind {
+        SubjectKind::Office => offices::table
+            .find(license_no)
+            .select(offices::name)
+            .first(conn)
+            .optional()?,
+        SubjectKind::Worker => workers::table
+            .find(license_no)
+            .select(workers::name)
+            .first(conn)
+            .optional()?,
+    })
+}
+
+/// Offices and workers whose name contains `name`, at most `limit` of each.
+pub fn find_subjects_by_name(
+    conn: &mut DbConnection,
+    name: &str,
+    limit: i64,
+) -> Result<Vec<SubjectMatch>, DbError> {
+    let escaped: String = name
+        .trim()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    if escaped.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pattern = format!("%{escaped}%");
+    let found_workers: Vec<(String, String, Option<String>)> = workers::table
+        .left_join(offices::table)
+        .filter(workers::name.like(&pattern).escape('\\'))
+        .order((workers::name, workers::license_no))
+        .limit(limit)
+        .select((workers::license_no, workers::name, offices::name.nullable()))
+        .load(conn)?;
+    let found_offices: Vec<(String, String)> = offices::table
+        .filter(offices::name.like(&pattern).escape('\\'))
+        .order((offices::name, offices::license_no))
+        .limit(limit)
+        .select((offices::license_no, offices::name))
+        .load(conn)?;
+    Ok(found_workers
+        .into_iter()
+        .map(|(license_no, name, office_name)| SubjectMatch {
+            kind: SubjectKind::Worker,
+            license_no,
+            name,
+            office_name,
+        })
+        .chain(
+            found_offices
+                .into_iter()
+                .map(|(license_no, name)| SubjectMatch {
+                    kind: SubjectKind::Office,
+                    license_no,
+                    name,
+                    office_name: None,
+                }),
+        )
+        .collect())
+}
+
+/// What a successful filing hands back, once.
+#[derive(Debug, Clone)]
+pub struct Filed {
+    /// The tracking number.
+    pub tracking_no: TrackingNo,
+    /// The access code, `XXXX-XXXX-XXXX-XXXX`; only its hash is kept.
+    pub access_code: String,
+}
+
+/// Files a complaint against `subject` at `now` (UTC; the tracking number
+/// carries the date in China).
+pub fn file(
+    conn: &mut DbConnection,
+    kind: SubjectKind,
+    subject: &LicenseNo,
+    valid: &ValidComplaint,
+    key: &ContactKey,
+    now: NaiveDateTime,
+) -> Result<Filed, DbError> {
+    let mut rng = rand::rng();
+    for _ in 0..8 {
+        let tracking_no = TrackingNo::new(china_date(now), rng.next_u32());
+        let mut raw = [0u8; ACCESS_CODE_LEN];
+        rng.fill_bytes(&mut raw);
+        let access_code = complaint::access_code_from(&raw);
+        let hash = hash_code(&access_code.replace('-', ""));
+        let sealed = key
+            .seal(&valid.contact, tracking_no.as_str())
+            .map_err(|e| DbError::Corrupt(e.to_string()))?;
+        let inserted = conn.transaction(|c| {
+            let id: i64 = diesel::insert_into(complaints::table)
+                .values((
+                    complaints::tracking_no.eq(tracking_no.as_str()),
+                    complaints::access_code_hash.eq(&hash),
+                    complaints::subject_kind.eq(kind.key()),
+                    complaints::subject_license_no.eq(subject.as_str()),
+                    complaints::category.eq(valid.category.key()),
+                    complaints::description.eq(&valid.description),
+                    complaints::occurred_on.eq(Some(valid.occurred_on)),
+                    complaints::desired_outcome.eq(&valid.desired_outcome),
+                    complaints::contact_ciphertext.eq(Some(&sealed)),
+                    complaints::withhold_identity.eq(valid.withhold_identity),
+                    complaints::status.eq(Stage::Submitted.key()),
+                    complaints::submitted_at.eq(now),
+                    complaints::updated_at.eq(now),
+                ))
+                .returning(complaints::id)
+                .get_result(c)?;
+            diesel::insert_into(complaint_events::table)
+                .values((
+                    complaint_events::complaint_id.eq(id),
+                    complaint_events::stage.eq(Stage::Submitted.key()),
+                    complaint_events::note.eq(""),
+                    complaint_events::actor.eq("complainant"),
+                    complaint_events::at.eq(now),
+                ))
+                .execute(c)?;
+            Ok::<_, diesel::result::Error>(())
+        });
+        match inserted {
+            Ok(()) => {
+                return Ok(Filed {
+                    tracking_no,
+                    access_code,
+                });
+            }
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(DbError::Corrupt(
+        "no free tracking number after 8 tries".into(),
+    ))
+}
+
+fn events_of(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Event>, DbError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        out.extend(
+            complaint_events::table
+                .filter(complaint_events::complaint_id.eq_any(chunk))
+                .order((complaint_events::at, complaint_events::id))
+                .select(Event::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// A complaint by tracking number.
+pub fn find(
+    conn: &mut DbConnection,
+    tracking_no: &TrackingNo,
+) -> Result<Option<ComplaintRecord>, DbError> {
+    let Some(complaint) = complaints::table
+        .filter(complaints::tracking_no.eq(tracking_no.as_str()))
+        .select(Complaint::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let events = events_of(conn, &[complaint.id])?;
+    Ok(Some(ComplaintRecord { complaint, events }))
+}
+
+/// Filters of the bureau's list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Only this stage.
+    pub status: Option<Stage>,
+    /// Only subjects in this district (an office's, or a worker's office's).
+    pub district: Option<String>,
+    /// Only (not) overdue ones.
+    pub overdue: Option<bool>,
+    /// Skip this many.
+    pub offset: usize,
+    /// At most this many.
+    pub limit: usize,
+}
+
+/// A complaint in the bureau's list.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// The record.
+    pub record: ComplaintRecord,
+    /// The subject's district code, when known.
+    pub district_code: Option<String>,
+    /// Pending past a deadline on the day listed.
+    pub overdue: bool,
+}
+
+/// The bureau's list, newest first, with the total matching.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &ListFilter,
+    deadlines: &Deadlines,
+    today: NaiveDate,
+) -> Result<(usize, Vec<Listed>), DbError> {
+    let mut q = complaints::table.into_boxed();
+    if let Some(s) = filter.status {
+        q = q.filter(complaints::status.eq(s.key()));
+    }
+    let rows: Vec<Complaint> = q
+        .order((complaints::submitted_at.desc(), complaints::id.desc()))
+        .select(Complaint::as_select())
+        .load(conn)?;
+    let office_nos: Vec<String> = rows
+        .iter()
+        .filter(|c| c.subject_kind == SubjectKind::Office.key())
+        .map(|c| c.subject_license_no.clone())
+        .collect();
+    let worker_nos: Vec<String> = rows
+        .iter()
+        .filter(|c| c.subject_kind == SubjectKind::Worker.key())
+        .map(|c| c.subject_license_no.clone())
+        .collect();
+    let mut districts: std::collections::HashMap<(String, String), String> = Default::default();
+    for chunk in office_nos.chunks(500) {
+        for (no, code) in offices::table
+            .filter(offices::license_no.eq_any(chunk))
+            .select((offices::license_no, offices::district_code))
+            .load::<(String, String)>(conn)?
+        {
+            districts.insert(("office".into(), no), code);
+        }
+    }
+    for chunk in worker_nos.chunks(500) {
+        for (no, code) in workers::table
+            .inner_join(offices::table)
+            .filter(workers::license_no.eq_any(chunk))
+            .select((workers::license_no, offices::district_code))
+            .load::<(String, String)>(conn)?
+        {
+            districts.insert(("worker".into(), no), code);
+        }
+    }
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let mut by_complaint: std::collections::HashMap<i64, Vec<Event>> = Default::default();
+    for e in events_of(conn, &ids)? {
+        by_complaint.entry(e.complaint_id).or_default().push(e);
+    }
+    let mut out = Vec::new();
+    for complaint in rows {
+        let district_code = districts
+            .get(&(
+                complaint.subject_kind.clone(),
+                complaint.subject_license_no.clone(),
+            ))
+            .cloned();
+        if filter
+            .district
+            .as_ref()
+            .is_some_and(|d| district_code.as_ref() != Some(d))
+        {
+            continue;
+        }
+        let events = by_complaint.remove(&complaint.id).unwrap_or_default();
+        let record = ComplaintRecord { complaint, events };
+        let overdue = complaint::is_overdue(&record.stage_events()?, deadlines, today);
+        if filter.overdue.is_some_and(|want| want != overdue) {
+            continue;
+        }
+        out.push(Listed {
+            record,
+            district_code,
+            overdue,
+        });
+    }
+    let total = out.len();
+    let page = out
+        .into_iter()
+        .skip(filter.offset)
+        .take(filter.limit)
+        .collect();
+    Ok((total, page))
+}
+
+/// A stage change the bureau asks for.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    /// The stage to move to.
+    pub to: Stage,
+    /// The note (required for a refusal and a conclusion).
+    pub note: String,
+    /// The outcome (required for a conclusion, refused otherwise).
+    pub outcome: Option<Outcome>,
+}
+
+/// Why a stage change was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransitionRefused {
+    /// No such complaint.
+    NotFound,
+    /// The stage cannot follow the current one.
+    NotAllowed {
+        /// The current stage.
+        from: Stage,
+        /// What may follow.
+        allowed: Vec<Stage>,
+    },
+    /// A conclusion without an outcome, or an outcome on another stage.
+    Outcome,
+    /// A refusal or conclusion without a note.
+    NoteRequired,
+}
+
+/// Moves a complaint to the next stage, with its event, the audit entry
+/// and (for a conclusion, which changes the subject's profile) a search
+/// outbox row, in one transaction.
+pub fn advance(
+    conn: &mut DbConnection,
+    tracking_no: &TrackingNo,
+    t: &Transition,
+    actor: &str,
+    now: NaiveDateTime,
+) -> Result<Result<ComplaintRecord, TransitionRefused>, DbError> {
+    conn.transaction(|c| {
+        let Some(record) = find(c, tracking_no)? else {
+            return Ok(Err(TransitionRefused::NotFound));
+        };
+        let from = record.stage()?;
+        if !from.can_move_to(t.to) {
+            return Ok(Err(TransitionRefused::NotAllowed {
+                from,
+                allowed: from.next_stages(),
+            }));
+        }
+        if (t.to == Stage::Concluded) != t.outcome.is_some() {
+            return Ok(Err(TransitionRefused::Outcome));
+        }
+        if matches!(t.to, Stage::Declined | Stage::Concluded) && t.note.trim().is_empty() {
+            return Ok(Err(TransitionRefused::NoteRequired));
+        }
+        let id = record.complaint.id;
+        diesel::update(complaints::table.find(id))
+            .set((
+                complaints::status.eq(t.to.key()),
+                complaints::outcome.eq(t.outcome.map(|o| o.key())),
+                complaints::updated_at.eq(now),
+            ))
+            .execute(c)?;
+        diesel::insert_into(complaint_events::table)
+            .values((
+                complaint_events::complaint_id.eq(id),
+                complaint_events::stage.eq(t.to.key()),
+                complaint_events::note.eq(t.note.trim()),
+                complaint_events::actor.eq(actor),
+                complaint_events::at.eq(now),
+            ))
+            .execute(c)?;
+        let detail = serde_json::json!({
+            "from": from.key(), "to": t.to.key(), "outcome": t.outcome.map(|o| o.key()),
+        });
+        super::audit::record(
+            c,
+            actor,
+            "complaint.transition",
+            tracking_no.as_str(),
+            &detail.to_string(),
+        )?;
+        if t.to == Stage::Concluded {
+            diesel::insert_into(search_outbox::table)
+                .values((
+                    search_outbox::entity_kind.eq(&record.complaint.subject_kind),
+                    search_outbox::entity_key.eq(&record.complaint.subject_license_no),
+                    search_outbox::due_at.eq(now),
+                    search_outbox::enqueued_at.eq(now),
+                ))
+                .execute(c)?;
+        }
+        Ok(find(c, tracking_no)?.ok_or(TransitionRefused::NotFound))
+    })
+}
+
+/// Empties the personal data (contact, description, desired outcome) of
+/// complaints declined or concluded at least `retention_days` before
+/// `today`, auditing each; returns how many were purged.
+pub fn purge_closed(
+    conn: &mut DbConnection,
+    retention_days: u32,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    let closed: Vec<Complaint> = complaints::table
+        .filter(complaints::status.eq_any([Stage::Declined.key(), Stage::Concluded.key()]))
+        .filter(complaints::purged_at.is_null())
+        .select(Complaint::as_select())
+        .load(conn)?;
+    let ids: Vec<i64> = closed.iter().map(|c| c.id).collect();
+    let mut closed_on: std::collections::HashMap<i64, NaiveDate> = Default::default();
+    for e in events_of(conn, &ids)? {
+        if e.stage == Stage::Declined.key() || e.stage == Stage::Concluded.key() {
+            closed_on.insert(e.complaint_id, china_date(e.at));
+        }
+    }
+    let mut purged = 0;
+    for c in closed {
+        let Some(on) = closed_on.get(&c.id) else {
+            continue;
+        };
+        if !complaint::purge_due(*on, retention_days, today) {
+            continue;
+        }
+        conn.transaction(|tx| {
+            diesel::update(complaints::table.find(c.id))
+                .set((
+                    complaints::contact_ciphertext.eq(None::<Vec<u8>>),
+                    complaints::description.eq(""),
+                    complaints::desired_outcome.eq(""),
+                    complaints::purged_at.eq(Some(now)),
+                ))
+                .execute(tx)?;
+            super::audit::record(
+                tx,
+                "retention-job",
+                "complaint.purge",
+                &c.tracking_no,
+                &serde_json::json!({"closed_on": on, "retention_days": retention_days}).to_string(),
+            )
+        })?;
+        purged += 1;
+    }
+    Ok(purged)
+}
+
+/// Concluded complaints against a subject, counted by outcome key.
+pub fn outcome_counts(
+    conn: &mut DbConnection,
+    kind: SubjectKind,
+    license_no: &str,
+) -> Result<Vec<(Outcome, i64)>, DbError> {
+    let outcomes: Vec<Option<String>> = complaints::table
+        .filter(complaints::subject_kind.eq(kind.key()))
+        .filter(complaints::subject_license_no.eq(license_no))
+        .filter(complaints::status.eq(Stage::Concluded.key()))
+        .select(complaints::outcome)
+        .load(conn)?;
+    let mut counts: Vec<(Outcome, i64)> = Outcome::ALL.iter().map(|o| (*o, 0)).collect();
+    for o in outcomes.iter().flatten() {
+        let parsed = Outcome::parse(o)
+            .ok_or_else(|| DbError::Corrupt(format!("complaint outcome {o:?}")))?;
+        if let Some(slot) = counts.iter_mut().find(|(k, _)| *k == parsed) {
+            slot.1 += 1;
+        }
+    }
+    counts.retain(|(_, n)| *n > 0);
+    Ok(counts)
+}

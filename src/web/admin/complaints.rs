@@ -1,0 +1,259 @@
+//! The complaint workflow for the bureau (token scope `complaints`):
+//!
+//! - `GET /admin/api/complaints?status=&district=&overdue=&page=&per_page=`
+//! - `GET /admin/api/complaints/{tracking_no}[?reveal_contact=true]`
+//! - `POST /admin/api/complaints/{tracking_no}/transitions`
+//!   `{"to", "note", "outcome"}`
+//!
+//! Every call is audited by token name, never with personal data. Lists
+//! show the contact masked; one complaint shows it in full only when asked,
+//! and that is audited as its own action.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::db::{self, complaints::ListFilter, complaints::TransitionRefused};
+use crate::domain::complaint::{Outcome, Stage, TrackingNo, limits};
+use crate::domain::vocab::TokenScope;
+use crate::web::AppState;
+use crate::web::auth::require;
+use crate::web::complaints::{no_store, read_body, staff_view};
+use crate::web::errors::{AppError, ErrorCode};
+
+/// Routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/api/complaints", web::get().to(list))
+        .route("/admin/api/complaints/{tracking_no}", web::get().to(read))
+        .service(
+            web::resource("/admin/api/complaints/{tracking_no}/transitions")
+                .route(web::post().to(transition)),
+        );
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+    district: Option<String>,
+    overdue: Option<bool>,
+    page: Option<usize>,
+    per_page: Option<usize>,
+}
+
+fn bad(message: impl Into<String>, details: serde_json::Value) -> AppError {
+    AppError::new(ErrorCode::BadRequest)
+        .message(message)
+        .details(details)
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let token = require(&req, &state, TokenScope::Complaints).await?;
+    let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(Stage::parse(s).ok_or_else(|| {
+            bad(
+                "未知的状态。",
+                json!({"status": s, "allowed": Stage::ALL.iter().map(|s| s.key()).collect::<Vec<_>>()}),
+            )
+        })?),
+    };
+    let per_page = query.per_page.unwrap_or(50).clamp(1, 200);
+    let page = query.page.unwrap_or(1).max(1);
+    let filter = ListFilter {
+        status,
+        district: query.district.clone().filter(|d| !d.is_empty()),
+        overdue: query.overdue,
+        offset: (page - 1) * per_page,
+        limit: per_page,
+    };
+    let desk = state.complaints.clone();
+    let today = state.clock.today();
+    let audit = json!({
+        "status": status.map(|s| s.key()), "district": filter.district,
+        "overdue": filter.overdue, "page": page,
+    })
+    .to_string();
+    let actor = token.name.clone();
+    let (total, views) = state
+        .db(move |c| {
+            db::audit::record(c, &actor, "complaints.list", "complaints", &audit)?;
+            let (total, rows) = db::complaints::list(c, &filter, &desk.deadlines, today)?;
+            let views = rows
+                .into_iter()
+                .map(|l| {
+                    let mut v = staff_view(&l.record, l.district_code, &desk, today, false, false)?;
+                    v.status.overdue = l.overdue;
+                    Ok(v)
+                })
+                .collect::<Result<Vec<_>, db::DbError>>()?;
+            Ok((total, views))
+        })
+        .await?;
+    Ok(no_store(HttpResponse::Ok().json(json!({
+        "total": total, "page": page, "per_page": per_page, "complaints": views,
+    }))))
+}
+
+fn tracking(raw: &str) -> Result<TrackingNo, AppError> {
+    TrackingNo::parse(raw).map_err(|e| bad(e.message(), json!({"field": "tracking_no"})))
+}
+
+#[derive(Deserialize)]
+struct ReadQuery {
+    reveal_contact: Option<bool>,
+}
+
+async fn read(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<ReadQuery>,
+) -> Result<HttpResponse, AppError> {
+    let token = require(&req, &state, TokenScope::Complaints).await?;
+    let no = tracking(&path)?;
+    let reveal = query.reveal_contact.unwrap_or(false);
+    let desk = state.complaints.clone();
+    let today = state.clock.today();
+    let view = state
+        .db(move |c| {
+            let Some(record) = db::complaints::find(c, &no)? else {
+                return Ok(None);
+            };
+            let action = if reveal {
+                "complaint.reveal_contact"
+            } else {
+                "complaint.read"
+            };
+            db::audit::record(c, &token.name, action, no.as_str(), "{}")?;
+            let district = district_of(c, &record)?;
+            staff_view(&record, district, &desk, today, true, reveal).map(Some)
+        })
+        .await?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound).message("没有该编号的投诉。"))?;
+    Ok(no_store(HttpResponse::Ok().json(view)))
+}
+
+fn district_of(
+    c: &mut db::DbConnection,
+    record: &db::complaints::ComplaintRecord,
+) -> Result<Option<String>, db::DbError> {
+    use db::schema::{offices, workers};
+    use diesel::prelude::*;
+    let no = &record.complaint.subject_license_no;
+    Ok(if record.complaint.subject_kind == "office" {
+        offices::table
+            .find(no)
+            .select(offices::district_code)
+            .first(c)
+            .optional()?
+    } else {
+        workers::table
+            .inner_join(offices::table)
+            .filter(workers::license_no.eq(no))
+            .select(offices::district_code)
+            .first(c)
+            .optional()?
+    })
+}
+
+#[derive(Deserialize)]
+struct TransitionBody {
+    to: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    outcome: Option<String>,
+}
+
+async fn transition(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let token = require(&req, &state, TokenScope::Complaints).await?;
+    let no = tracking(&path)?;
+    let body = read_body(payload, 16 * 1024).await?;
+    let body: TransitionBody = serde_json::from_slice(&body).map_err(|e| {
+        bad(
+            "请求体应为 {\"to\", \"note\", \"outcome\"}。",
+            json!({"reason": e.to_string()}),
+        )
+    })?;
+    let to = Stage::parse(&body.to).ok_or_else(|| {
+        bad(
+            "未知的目标状态。",
+            json!({"to": body.to, "allowed": Stage::ALL.iter().map(|s| s.key()).collect::<Vec<_>>()}),
+        )
+    })?;
+    let outcome = match body.outcome.as_deref().filter(|o| !o.is_empty()) {
+        None => None,
+        Some(o) => Some(Outcome::parse(o).ok_or_else(|| {
+            bad(
+                "未知的办理结果。",
+                json!({"outcome": o, "allowed": Outcome::ALL.iter().map(|o| o.key()).collect::<Vec<_>>()}),
+            )
+        })?),
+    };
+    if body.note.chars().count() > limits::NOTE_MAX {
+        return Err(bad(
+            format!("说明最多 {} 个字。", limits::NOTE_MAX),
+            json!({"field": "note"}),
+        ));
+    }
+    let t = db::complaints::Transition {
+        to,
+        note: body.note,
+        outcome,
+    };
+    let desk = state.complaints.clone();
+    let (today, now) = (state.clock.today(), state.clock.now_utc());
+    let result = state
+        .db(
+            move |c| match db::complaints::advance(c, &no, &t, &token.name, now)? {
+                Ok(record) => {
+                    let district = district_of(c, &record)?;
+                    staff_view(&record, district, &desk, today, true, false).map(Ok)
+                }
+                Err(refused) => {
+                    if refused != TransitionRefused::NotFound {
+                        db::audit::record(
+                            c,
+                            &token.name,
+                            "complaint.transition_refused",
+                            no.as_str(),
+                            &json!({"to": t.to.key()}).to_string(),
+                        )?;
+                    }
+                    Ok(Err(refused))
+                }
+            },
+        )
+        .await?;
+    match result {
+        Ok(view) => Ok(no_store(HttpResponse::Ok().json(view))),
+        Err(TransitionRefused::NotFound) => {
+            Err(AppError::new(ErrorCode::NotFound).message("没有该编号的投诉。"))
+        }
+        Err(TransitionRefused::NotAllowed { from, allowed }) => Err(bad(
+            format!("投诉当前为“{}”，不能转为该状态。", stage_label(from)),
+            json!({"from": from.key(), "allowed": allowed.iter().map(|s| s.key()).collect::<Vec<_>>()}),
+        )),
+        Err(TransitionRefused::Outcome) => Err(bad(
+            "办结时必须填写办理结果（outcome），其他状态不填。",
+            json!({"field": "outcome"}),
+        )),
+        Err(TransitionRefused::NoteRequired) => Err(bad(
+            "不予受理须说明理由，办结须说明办理结果。",
+            json!({"field": "note"}),
+        )),
+    }
+}
+
+fn stage_label(s: Stage) -> &'static str {
+    crate::i18n::Label::label(&s)
+}

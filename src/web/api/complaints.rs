@@ -1,0 +1,144 @@
+//! `POST /api/v1/complaints` (file; 201 with `tracking_no` and
+//! `access_code`) and `GET /api/v1/complaints/{tracking_no}` (follow, with
+//! the access code in `X-Access-Code`). Same field names as the form.
+//! Every answer is `no-store`.
+
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+
+use crate::db;
+use crate::domain::LicenseNo;
+use crate::domain::complaint::{self, ComplaintInput, TrackingNo, TrackingNoError};
+use crate::domain::vocab::SubjectKind;
+use crate::web::AppState;
+use crate::web::complaints::{no_store, read_body, status_view};
+use crate::web::errors::{AppError, ErrorCode};
+
+/// The header carrying the access code.
+pub const ACCESS_CODE_HEADER: &str = "x-access-code";
+
+/// Routes, inside the `/api/v1` scope.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/complaints").route(web::post().to(file)))
+        .route("/complaints/{tracking_no}", web::get().to(follow));
+}
+
+fn fields(errors: impl serde::Serialize) -> AppError {
+    AppError::new(ErrorCode::BadRequest)
+        .message("投诉内容有误，请按 details.fields 逐项修改。")
+        .details(json!({ "fields": errors }))
+}
+
+async fn file(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    if let Err(refused) = state.complaints.submit_limit.check(&req) {
+        return Ok(no_store(refused.json()));
+    }
+    let body = read_body(payload, 64 * 1024).await?;
+    if crate::web::csrf::check_origin(&req).is_err() {
+        return Err(
+            AppError::new(ErrorCode::Forbidden).message("不接受来自其他网站页面的投诉提交。")
+        );
+    }
+    let is_json = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    if !is_json {
+        return Err(AppError::new(ErrorCode::UnsupportedMediaType)
+            .message("请以 application/json 提交投诉。"));
+    }
+    let input: ComplaintInput = serde_json::from_slice(&body).map_err(|e| {
+        AppError::new(ErrorCode::BadRequest)
+            .message("请求体不是有效的投诉 JSON。")
+            .details(json!({ "line": e.line(), "column": e.column() }))
+    })?;
+    let today = state.clock.today();
+    let valid = complaint::validate(&input, today);
+    let license = LicenseNo::parse(&input.subject_license_no);
+    let (Ok(valid), Ok(license)) = (valid.as_ref(), license.as_ref()) else {
+        let mut errors = valid.err().unwrap_or_default();
+        if license.is_err() {
+            errors.insert(
+                "subject_license_no",
+                "请填写被投诉对象的执业证号或执业许可证号。".into(),
+            );
+        }
+        return Err(fields(errors));
+    };
+    let (valid, license) = (valid.clone(), license.clone());
+    let desk = state.complaints.clone();
+    let now = state.clock.now_utc();
+    let filed = state
+        .db(move |c| {
+            let Some(kind) = db::profiles::kind_of(c, &license)? else {
+                return Ok(None);
+            };
+            db::complaints::file(c, kind, &license, &valid, &desk.key, now).map(Some)
+        })
+        .await?;
+    let Some(filed) = filed else {
+        return Err(fields(json!({
+            "subject_license_no": "没有该执业证号的法律服务所或法律服务工作者。"
+        })));
+    };
+    tracing::info!(tracking_no = %filed.tracking_no, "complaint filed");
+    Ok(no_store(HttpResponse::Created().json(json!({
+        "tracking_no": filed.tracking_no,
+        "access_code": filed.access_code,
+        "status_url": format!("/api/v1/complaints/{}", filed.tracking_no),
+    }))))
+}
+
+async fn follow(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    if let Err(refused) = state.complaints.lookup_limit.check(&req) {
+        return Ok(no_store(refused.json()));
+    }
+    let tracking = TrackingNo::parse(&path).map_err(|e| {
+        let reason = match e {
+            TrackingNoError::Malformed => "malformed",
+            TrackingNoError::WrongCheckDigit => "wrong_check_digit",
+        };
+        AppError::new(ErrorCode::BadRequest)
+            .message(e.message())
+            .details(json!({ "field": "tracking_no", "reason": reason }))
+    })?;
+    let Some(code) = req
+        .headers()
+        .get(ACCESS_CODE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+    else {
+        return Err(AppError::new(ErrorCode::Unauthorized)
+            .message("请在 X-Access-Code 请求头中提供查询码。"));
+    };
+    let (today, deadlines) = (state.clock.today(), state.complaints.deadlines);
+    let view = state
+        .db(move |c| {
+            let Some(record) = db::complaints::find(c, &tracking)? else {
+                return Ok(None);
+            };
+            if !record.access_code_matches(&code) {
+                return Ok(None);
+            }
+            let name = match SubjectKind::parse(&record.complaint.subject_kind) {
+                Some(k) => {
+                    db::complaints::subject_name(c, k, &record.complaint.subject_license_no)?
+                }
+                None => None,
+            };
+            status_view(&record, name, &deadlines, today).map(Some)
+        })
+        .await?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound).message("投诉编号与查询码不匹配。"))?;
+    Ok(no_store(HttpResponse::Ok().json(view)))
+}

@@ -1,0 +1,409 @@
+//! What the complaint pages, the public API and the bureau's API share: the
+//! desk (key, CSRF signer, deadlines, rate limiters), labels, and the views.
+//! Handlers live in `pages/complaints.rs`, `api/complaints.rs` and
+//! `admin/complaints.rs`.
+
+use actix_web::HttpResponse;
+use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+
+use super::csrf::Csrf;
+use super::errors::{AppError, ErrorCode};
+use super::rate_limit::RateLimiter;
+use crate::complaints::ComplaintSettings;
+use crate::complaints::crypto::ContactKey;
+use crate::db::DbError;
+use crate::db::complaints::{ComplaintRecord, china_date};
+use crate::domain::complaint::{
+    self, Category, Deadlines, Outcome, Stage, TimelineStep, mask_name, mask_phone,
+};
+use crate::domain::vocab::SubjectKind;
+use crate::i18n::{Label, label_of};
+
+/// The complaint desk: what every complaint handler needs.
+#[derive(Debug)]
+pub struct ComplaintDesk {
+    /// Seals and opens contacts.
+    pub key: ContactKey,
+    /// Signs form tokens.
+    pub csrf: Csrf,
+    /// Stage deadlines.
+    pub deadlines: Deadlines,
+    /// Filings per address.
+    pub submit_limit: RateLimiter,
+    /// Status look-ups per address.
+    pub lookup_limit: RateLimiter,
+}
+
+impl ComplaintDesk {
+    /// A desk from the settings and the key.
+    pub fn new(settings: &ComplaintSettings, key: ContactKey) -> Self {
+        Self {
+            csrf: Csrf::new(key.derive("legal-portal csrf v1")),
+            key,
+            deadlines: settings.deadlines,
+            submit_limit: RateLimiter::new(settings.submit_rate),
+            lookup_limit: RateLimiter::new(settings.lookup_rate),
+        }
+    }
+}
+
+impl Label for Category {
+    fn label(&self) -> &'static str {
+        match self {
+            Category::Fees => "收费问题",
+            Category::Conduct => "执业行为不当",
+            Category::UnlicensedPractice => "无证或超范围执业",
+            Category::ServiceQuality => "服务质量",
+            Category::Other => "其他",
+        }
+    }
+}
+
+impl Label for Stage {
+    fn label(&self) -> &'static str {
+        match self {
+            Stage::Submitted => "已提交",
+            Stage::Accepted => "已受理",
+            Stage::Declined => "不予受理",
+            Stage::Investigating => "调查中",
+            Stage::Concluded => "已办结",
+        }
+    }
+}
+
+impl Label for Outcome {
+    fn label(&self) -> &'static str {
+        match self {
+            Outcome::Upheld => "投诉属实",
+            Outcome::PartlyUpheld => "部分属实",
+            Outcome::NotUpheld => "投诉不属实",
+            Outcome::Mediated => "调解解决",
+            Outcome::Withdrawn => "投诉人撤回",
+        }
+    }
+}
+
+/// A key with its label, for choices on forms.
+#[derive(Debug, Clone, Serialize)]
+pub struct Choice {
+    /// Key.
+    pub key: &'static str,
+    /// Label.
+    pub label: &'static str,
+}
+
+/// The categories, for the form.
+pub fn categories() -> Vec<Choice> {
+    Category::ALL
+        .iter()
+        .map(|c| Choice {
+            key: c.key(),
+            label: c.label(),
+        })
+        .collect()
+}
+
+/// Reads a request body of at most `limit` bytes; a longer one is refused
+/// with `413 payload_too_large` and a Chinese message (JSON; `.html()` it
+/// for a page).
+pub async fn read_body(
+    payload: actix_web::web::Payload,
+    limit: usize,
+) -> Result<actix_web::web::Bytes, AppError> {
+    match payload.to_bytes_limited(limit).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => {
+            Err(AppError::new(ErrorCode::BadRequest).message("请求内容未能完整接收，请重试。"))
+        }
+        Err(_) => Err(AppError::new(ErrorCode::PayloadTooLarge).message(format!(
+            "提交的内容过长（上限 {} KB），请删减后再试。",
+            limit / 1024
+        ))),
+    }
+}
+
+/// Adds `Cache-Control: no-store`: complaint answers are never cached.
+pub fn no_store(mut resp: HttpResponse) -> HttpResponse {
+    resp.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// One line of a timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepView {
+    /// Stage key.
+    pub stage: &'static str,
+    /// Stage label.
+    pub label: &'static str,
+    /// Reached on; `null` while pending.
+    pub on: Option<NaiveDate>,
+    /// Due by.
+    pub due_by: Option<NaiveDate>,
+    /// Pending past its deadline.
+    pub overdue: bool,
+    /// Reached after its deadline.
+    pub late: bool,
+    /// The bureau's reason (refusal) or findings (conclusion).
+    pub note: Option<String>,
+}
+
+/// A complaint as its complainant follows it: no personal data, no text.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusView {
+    /// Tracking number.
+    pub tracking_no: String,
+    /// Office or worker.
+    pub subject_kind: String,
+    /// Its label.
+    pub subject_kind_label: String,
+    /// Subject license number.
+    pub subject_license_no: String,
+    /// Subject name, when it still exists.
+    pub subject_name: Option<String>,
+    /// Category key.
+    pub category: String,
+    /// Category label.
+    pub category_label: String,
+    /// Current stage key.
+    pub status: &'static str,
+    /// Current stage label.
+    pub status_label: &'static str,
+    /// Outcome key, once concluded.
+    pub outcome: Option<String>,
+    /// Outcome label.
+    pub outcome_label: Option<String>,
+    /// Filed on (China date).
+    pub submitted_on: NaiveDate,
+    /// A stage is pending past its deadline.
+    pub overdue: bool,
+    /// The timeline, with the next stage and its deadline.
+    pub timeline: Vec<StepView>,
+}
+
+fn steps<'a>(
+    record: &'a ComplaintRecord,
+    deadlines: &Deadlines,
+    today: NaiveDate,
+) -> Result<Vec<(TimelineStep, Option<&'a str>)>, DbError> {
+    let events = record.stage_events()?;
+    let steps = complaint::timeline(&events, deadlines, today);
+    Ok(steps
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let note = record
+                .events
+                .get(i)
+                .filter(|_| s.on.is_some())
+                .map(|e| e.note.as_str());
+            (s, note)
+        })
+        .collect())
+}
+
+/// Builds the complainant's view.
+pub fn status_view(
+    record: &ComplaintRecord,
+    subject_name: Option<String>,
+    deadlines: &Deadlines,
+    today: NaiveDate,
+) -> Result<StatusView, DbError> {
+    let c = &record.complaint;
+    let stage = record.stage()?;
+    let timeline: Vec<StepView> = steps(record, deadlines, today)?
+        .into_iter()
+        .map(|(s, note)| StepView {
+            stage: s.stage.key(),
+            label: s.stage.label(),
+            on: s.on,
+            due_by: s.due_by,
+            overdue: s.overdue,
+            late: s.late,
+            // Only a refusal's reason and a conclusion's findings are meant
+            // for the complainant; working notes stay with the bureau.
+            note: note
+                .filter(|n| !n.is_empty() && matches!(s.stage, Stage::Declined | Stage::Concluded))
+                .map(str::to_owned),
+        })
+        .collect();
+    Ok(StatusView {
+        tracking_no: c.tracking_no.clone(),
+        subject_kind: c.subject_kind.clone(),
+        subject_kind_label: label_of(SubjectKind::parse(&c.subject_kind), &c.subject_kind),
+        subject_license_no: c.subject_license_no.clone(),
+        subject_name,
+        category: c.category.clone(),
+        category_label: label_of(Category::parse(&c.category), &c.category),
+        status: stage.key(),
+        status_label: stage.label(),
+        outcome: c.outcome.clone(),
+        outcome_label: c.outcome.as_deref().map(|o| label_of(Outcome::parse(o), o)),
+        submitted_on: china_date(c.submitted_at),
+        overdue: timeline.iter().any(|s| s.overdue),
+        timeline,
+    })
+}
+
+/// The complainant's contact as staff see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactView {
+    /// Name (masked unless revealed).
+    pub name: String,
+    /// Phone (masked unless revealed).
+    pub phone: String,
+    /// Whether these are the full values.
+    pub revealed: bool,
+}
+
+/// A staff event line, with who did it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffStepView {
+    /// The public part.
+    #[serde(flatten)]
+    pub step: StepView,
+    /// Token name, or `complainant`.
+    pub actor: Option<String>,
+    /// When, UTC.
+    pub at: Option<NaiveDateTime>,
+}
+
+/// A complaint as the bureau sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffView {
+    /// What the complainant sees.
+    #[serde(flatten)]
+    pub status: StatusView,
+    /// Subject's district code.
+    pub district_code: Option<String>,
+    /// When it happened.
+    pub occurred_on: Option<NaiveDate>,
+    /// What happened (absent in lists; empty once purged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// What the complainant wants (absent in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desired_outcome: Option<String>,
+    /// The complainant asked that their identity be withheld from the subject.
+    pub withhold_identity: bool,
+    /// The contact; `null` once purged.
+    pub contact: Option<ContactView>,
+    /// When the personal data was purged.
+    pub purged_at: Option<NaiveDateTime>,
+    /// Stages that may follow.
+    pub next_stages: Vec<&'static str>,
+    /// The timeline with actors and every note.
+    pub events: Vec<StaffStepView>,
+}
+
+/// Builds the bureau's view; `full` adds the text, `reveal` the unmasked
+/// contact.
+pub fn staff_view(
+    record: &ComplaintRecord,
+    district_code: Option<String>,
+    desk: &ComplaintDesk,
+    today: NaiveDate,
+    full: bool,
+    reveal: bool,
+) -> Result<StaffView, DbError> {
+    let c = &record.complaint;
+    let status = status_view(record, None, &desk.deadlines, today)?;
+    let contact = match &c.contact_ciphertext {
+        None => None,
+        Some(sealed) => {
+            let contact = desk
+                .key
+                .open(sealed, &c.tracking_no)
+                .map_err(|e| DbError::Corrupt(e.to_string()))?;
+            Some(if reveal {
+                ContactView {
+                    name: contact.name,
+                    phone: contact.phone,
+                    revealed: true,
+                }
+            } else {
+                ContactView {
+                    name: mask_name(&contact.name),
+                    phone: mask_phone(&contact.phone),
+                    revealed: false,
+                }
+            })
+        }
+    };
+    let events = steps(record, &desk.deadlines, today)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, (s, note))| {
+            let event = record.events.get(i).filter(|_| s.on.is_some());
+            StaffStepView {
+                step: StepView {
+                    stage: s.stage.key(),
+                    label: s.stage.label(),
+                    on: s.on,
+                    due_by: s.due_by,
+                    overdue: s.overdue,
+                    late: s.late,
+                    note: note.filter(|n| !n.is_empty()).map(str::to_owned),
+                },
+                actor: event.map(|e| e.actor.clone()),
+                at: event.map(|e| e.at),
+            }
+        })
+        .collect();
+    Ok(StaffView {
+        district_code,
+        occurred_on: c.occurred_on,
+        description: full.then(|| c.description.clone()),
+        desired_outcome: full.then(|| c.desired_outcome.clone()),
+        withhold_identity: c.withhold_identity,
+        contact,
+        purged_at: c.purged_at,
+        next_stages: record
+            .stage()?
+            .next_stages()
+            .iter()
+            .map(|s| s.key())
+            .collect(),
+        events,
+        status,
+    })
+}
+
+/// Counts of concluded complaints by outcome, as profiles show them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ComplaintCounts {
+    /// Concluded complaints in all.
+    pub concluded: i64,
+    /// By outcome, only outcomes that occurred.
+    pub by_outcome: Vec<OutcomeCount>,
+}
+
+/// One outcome's count.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomeCount {
+    /// Outcome key.
+    pub outcome: &'static str,
+    /// Its label.
+    pub label: &'static str,
+    /// How many.
+    pub count: i64,
+}
+
+impl ComplaintCounts {
+    /// From the stored counts.
+    pub fn from_counts(counts: &[(Outcome, i64)]) -> Self {
+        Self {
+            concluded: counts.iter().map(|(_, n)| n).sum(),
+            by_outcome: counts
+                .iter()
+                .map(|(o, n)| OutcomeCount {
+                    outcome: o.key(),
+                    label: o.label(),
+                    count: *n,
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,410 @@
+//! `/complaints/new` (file a complaint) and `/complaints/status` (follow
+//! it). Plain forms: no JavaScript needed; errors beside each field; what
+//! was typed is kept on an error. Every answer is `no-store`.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_TYPE, SET_COOKIE};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use tera::Context;
+
+use super::base_context;
+use crate::db;
+use crate::db::complaints::SubjectMatch;
+use crate::domain::LicenseNo;
+use crate::domain::complaint::{
+    self, ComplaintInput, FieldErrors, TrackingNo, limits, normalise_access_code,
+};
+use crate::domain::vocab::SubjectKind;
+use crate::i18n::Label;
+use crate::web::AppState;
+use crate::web::complaints::{categories, no_store, read_body, status_view};
+use crate::web::csrf::{CsrfRefusal, FIELD_NAME};
+use crate::web::errors::{AppError, ErrorCode};
+use crate::web::templates;
+
+pub(super) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/complaints/new")
+            .route(web::get().to(new_form))
+            .route(web::post().to(submit)),
+    )
+    .service(
+        web::resource("/complaints/status")
+            .route(web::get().to(status_form))
+            .route(web::post().to(status)),
+    );
+}
+
+#[derive(Deserialize)]
+struct NewQuery {
+    subject: Option<String>,
+}
+
+fn page(status: StatusCode, body: String) -> HttpResponse {
+    no_store(
+        HttpResponse::build(status)
+            .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+            .body(body),
+    )
+}
+
+/// What the form shows besides the values.
+#[derive(Default)]
+struct FormState {
+    errors: FieldErrors,
+    form_error: Option<String>,
+    matches: Vec<SubjectMatch>,
+    subject_name: Option<String>,
+}
+
+fn render_form(
+    state: &AppState,
+    req: &HttpRequest,
+    status: StatusCode,
+    input: &ComplaintInput,
+    extra: FormState,
+) -> Result<HttpResponse, AppError> {
+    let issued = state.complaints.csrf.issue(req);
+    let mut ctx = base_context(state);
+    ctx.insert("title", "投诉");
+    ctx.insert("form", input);
+    ctx.insert("errors", &extra.errors);
+    ctx.insert("form_error", &extra.form_error);
+    ctx.insert("matches", &extra.matches);
+    ctx.insert("subject_name", &extra.subject_name);
+    ctx.insert("categories", &categories());
+    ctx.insert("csrf_token", &issued.token);
+    ctx.insert(
+        "limits",
+        &serde_json::json!({
+            "subject": limits::SUBJECT, "description_min": limits::DESCRIPTION_MIN,
+            "description_max": limits::DESCRIPTION_MAX,
+            "desired_outcome_max": limits::DESIRED_OUTCOME_MAX,
+            "name_max": limits::NAME_MAX, "phone_max": limits::PHONE_MAX,
+        }),
+    );
+    let mut resp = page(status, templates::render("complaint_new.html", &ctx)?);
+    if let Some(cookie) = issued.set_cookie {
+        resp.headers_mut().append(SET_COOKIE, cookie);
+    }
+    Ok(resp)
+}
+
+async fn new_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<NewQuery>,
+) -> Result<HttpResponse, AppError> {
+    let prefill = query
+        .subject
+        .as_deref()
+        .map(|s| s.chars().take(limits::SUBJECT).collect::<String>())
+        .unwrap_or_default();
+    let subject_name = match LicenseNo::parse(&prefill) {
+        Ok(license) => state
+            .db(move |c| subject_of(c, &license))
+            .await
+            .map_err(AppError::html)?
+            .map(|(_, _, name)| name),
+        Err(_) => None,
+    };
+    let input = ComplaintInput {
+        subject_license_no: prefill,
+        ..Default::default()
+    };
+    let extra = FormState {
+        subject_name,
+        ..Default::default()
+    };
+    render_form(&state, &req, StatusCode::OK, &input, extra)
+}
+
+fn subject_of(
+    c: &mut db::DbConnection,
+    license: &LicenseNo,
+) -> Result<Option<(SubjectKind, LicenseNo, String)>, db::DbError> {
+    let Some(kind) = db::profiles::kind_of(c, license)? else {
+        return Ok(None);
+    };
+    Ok(db::complaints::subject_name(c, kind, license.as_str())?
+        .map(|name| (kind, license.clone(), name)))
+}
+
+/// How the subject field resolved.
+enum Subject {
+    Found(SubjectKind, LicenseNo, String),
+    Choose(Vec<SubjectMatch>),
+    Missing(String),
+}
+
+/// A license number that exists, or else the offices and workers whose
+/// names match what was typed.
+fn resolve_subject(c: &mut db::DbConnection, raw: &str) -> Result<Subject, db::DbError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(Subject::Missing(
+            "请填写被投诉的法律服务所或工作者。".into(),
+        ));
+    }
+    if raw.chars().count() > limits::SUBJECT {
+        return Ok(Subject::Missing(format!("最多 {} 个字。", limits::SUBJECT)));
+    }
+    if let Ok(license) = LicenseNo::parse(raw) {
+        if let Some((kind, license, name)) = subject_of(c, &license)? {
+            return Ok(Subject::Found(kind, license, name));
+        }
+        if raw
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch.is_whitespace())
+        {
+            return Ok(Subject::Missing(format!(
+                "没有执业证号为 {license} 的法律服务所或工作者，请核对，或输入名称查找。"
+            )));
+        }
+    }
+    let matches = db::complaints::find_subjects_by_name(c, raw, 10)?;
+    Ok(if matches.is_empty() {
+        Subject::Missing(
+            "没有找到名称相符的法律服务所或工作者，请核对后再试，或填写执业证号。".into(),
+        )
+    } else {
+        Subject::Choose(matches)
+    })
+}
+
+fn parse_form(body: &[u8]) -> HashMap<String, String> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+fn input_from(form: &HashMap<String, String>) -> ComplaintInput {
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let subject = form
+        .get("subject_choice")
+        .filter(|s| !s.trim().is_empty())
+        .cloned()
+        .unwrap_or_else(|| get("subject_license_no"));
+    ComplaintInput {
+        subject_license_no: subject,
+        category: get("category"),
+        description: get("description"),
+        occurred_on: get("occurred_on"),
+        desired_outcome: get("desired_outcome"),
+        complainant_name: get("complainant_name"),
+        complainant_phone: get("complainant_phone"),
+        withhold_identity: matches!(
+            form.get("withhold_identity").map(String::as_str),
+            Some("true" | "on" | "1" | "yes")
+        ),
+    }
+}
+
+#[derive(Serialize)]
+struct Receipt {
+    tracking_no: String,
+    access_code: String,
+    submitted_on: chrono::NaiveDate,
+    subject_name: String,
+    subject_license_no: String,
+    category_label: &'static str,
+    accept_by: chrono::NaiveDate,
+}
+
+async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    if let Err(refused) = state.complaints.submit_limit.check(&req) {
+        return Ok(no_store(refused.html()));
+    }
+    let body = read_body(payload, 64 * 1024)
+        .await
+        .map_err(AppError::html)?;
+    let form = parse_form(&body);
+    let input = input_from(&form);
+    match state
+        .complaints
+        .csrf
+        .verify(&req, form.get(FIELD_NAME).map(String::as_str))
+    {
+        Ok(()) => {}
+        Err(CsrfRefusal::CrossSite) => {
+            return Err(AppError::new(ErrorCode::Forbidden)
+                .message("该表单只能在本站页面上提交。")
+                .html());
+        }
+        Err(CsrfRefusal::BadToken) => {
+            let extra = FormState {
+                form_error: Some(
+                    "页面已过期或无法确认提交来源，投诉尚未提交。请核对下面的内容，再点一次“提交投诉”。"
+                        .into(),
+                ),
+                ..Default::default()
+            };
+            return render_form(&state, &req, StatusCode::FORBIDDEN, &input, extra);
+        }
+    }
+    let today = state.clock.today();
+    let valid = complaint::validate(&input, today);
+    let raw_subject = input.subject_license_no.clone();
+    let subject = state
+        .db(move |c| resolve_subject(c, &raw_subject))
+        .await
+        .map_err(AppError::html)?;
+    let mut extra = FormState::default();
+    if let Err(errors) = &valid {
+        extra.errors = errors.clone();
+    }
+    let found = match subject {
+        Subject::Found(kind, license, name) => {
+            extra.subject_name = Some(name.clone());
+            Some((kind, license, name))
+        }
+        Subject::Choose(matches) => {
+            extra.errors.insert(
+                "subject_license_no",
+                "找到以下对象，请选择其中一个后再提交。".into(),
+            );
+            extra.matches = matches;
+            None
+        }
+        Subject::Missing(message) => {
+            extra.errors.insert("subject_license_no", message);
+            None
+        }
+    };
+    let (Ok(valid), Some((kind, license, name))) = (valid, found) else {
+        return render_form(
+            &state,
+            &req,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &input,
+            extra,
+        );
+    };
+    let desk = state.complaints.clone();
+    let now = state.clock.now_utc();
+    let category_label = valid.category.label();
+    let subject_license_no = license.to_string();
+    let filed = state
+        .db(move |c| db::complaints::file(c, kind, &license, &valid, &desk.key, now))
+        .await
+        .map_err(AppError::html)?;
+    tracing::info!(tracking_no = %filed.tracking_no, "complaint filed");
+    let receipt = Receipt {
+        tracking_no: filed.tracking_no.to_string(),
+        access_code: filed.access_code,
+        submitted_on: today,
+        subject_name: name,
+        subject_license_no,
+        category_label,
+        accept_by: today + chrono::TimeDelta::days(state.complaints.deadlines.accept_days.into()),
+    };
+    let mut ctx = base_context(&state);
+    ctx.insert("title", "投诉已提交");
+    ctx.insert("receipt", &receipt);
+    Ok(page(
+        StatusCode::OK,
+        templates::render("complaint_receipt.html", &ctx)?,
+    ))
+}
+
+fn status_page(
+    state: &AppState,
+    status: StatusCode,
+    ctx_fill: impl FnOnce(&mut Context),
+) -> Result<HttpResponse, AppError> {
+    let mut ctx = base_context(state);
+    ctx.insert("title", "投诉进度查询");
+    ctx.insert(
+        "form",
+        &serde_json::json!({"tracking_no": "", "access_code": ""}),
+    );
+    ctx.insert("errors", &FieldErrors::new());
+    ctx.insert("form_error", &None::<String>);
+    ctx_fill(&mut ctx);
+    Ok(page(
+        status,
+        templates::render("complaint_status.html", &ctx)?,
+    ))
+}
+
+async fn status_form(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    status_page(&state, StatusCode::OK, |_| {})
+}
+
+async fn status(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    if let Err(refused) = state.complaints.lookup_limit.check(&req) {
+        return Ok(no_store(refused.html()));
+    }
+    let body = read_body(payload, 4 * 1024).await.map_err(AppError::html)?;
+    if crate::web::csrf::check_origin(&req).is_err() {
+        return Err(AppError::new(ErrorCode::Forbidden)
+            .message("该表单只能在本站页面上提交。")
+            .html());
+    }
+    let form = parse_form(&body);
+    let typed_no = form.get("tracking_no").cloned().unwrap_or_default();
+    let typed_code = form.get("access_code").cloned().unwrap_or_default();
+    let kept = serde_json::json!({"tracking_no": typed_no, "access_code": typed_code});
+    let mut errors = FieldErrors::new();
+    let tracking = TrackingNo::parse(&typed_no);
+    if let Err(e) = &tracking {
+        errors.insert("tracking_no", e.message().into());
+    }
+    if normalise_access_code(&typed_code).is_none() {
+        errors.insert(
+            "access_code",
+            "查询码为 16 位字母和数字（可带连字符），请对照回执核对。".into(),
+        );
+    }
+    let Ok(tracking) = tracking else {
+        return status_page(&state, StatusCode::BAD_REQUEST, |ctx| {
+            ctx.insert("form", &kept);
+            ctx.insert("errors", &errors);
+        });
+    };
+    if !errors.is_empty() {
+        return status_page(&state, StatusCode::BAD_REQUEST, |ctx| {
+            ctx.insert("form", &kept);
+            ctx.insert("errors", &errors);
+        });
+    }
+    let (today, deadlines) = (state.clock.today(), state.complaints.deadlines);
+    let view = state
+        .db(move |c| {
+            let Some(record) = db::complaints::find(c, &tracking)? else {
+                return Ok(None);
+            };
+            if !record.access_code_matches(&typed_code) {
+                return Ok(None);
+            }
+            let kind = SubjectKind::parse(&record.complaint.subject_kind);
+            let name = match kind {
+                Some(k) => {
+                    db::complaints::subject_name(c, k, &record.complaint.subject_license_no)?
+                }
+                None => None,
+            };
+            status_view(&record, name, &deadlines, today).map(Some)
+        })
+        .await
+        .map_err(AppError::html)?;
+    match view {
+        Some(view) => status_page(&state, StatusCode::OK, |ctx| ctx.insert("status", &view)),
+        None => status_page(&state, StatusCode::NOT_FOUND, |ctx| {
+            ctx.insert("form", &kept);
+            ctx.insert(
+                "form_error",
+                &Some("投诉编号与查询码不匹配，请对照回执核对后再试。"),
+            );
+        }),
+    }
+}

@@ -1,0 +1,176 @@
+//! A small per-address rate limiter (a token bucket per IP address), for any
+//! route that needs one: complaints now, search and verify later.
+//! Refusals are answered 429 with `Retry-After` in whole seconds.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::http::header::{HeaderValue, RETRY_AFTER};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+
+use super::errors::{AppError, ErrorCode};
+
+/// How many requests an address may make over a period: a burst of `max`,
+/// refilled evenly over `per`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    /// Requests allowed in a burst (and per period).
+    pub max: u32,
+    /// The period.
+    pub per: Duration,
+}
+
+impl Rate {
+    /// `max` per hour.
+    pub fn per_hour(max: u32) -> Self {
+        Self {
+            max,
+            per: Duration::from_secs(3600),
+        }
+    }
+
+    /// Parses `10/h`, `5/min`, `2/s` or `100/d` (also `/hour`, `/minute`,
+    /// `/second`, `/day`).
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (n, unit) = raw.trim().split_once('/')?;
+        let max: u32 = n.trim().parse().ok()?;
+        let secs = match unit.trim() {
+            "s" | "sec" | "second" => 1,
+            "m" | "min" | "minute" => 60,
+            "h" | "hour" => 3600,
+            "d" | "day" => 86_400,
+            _ => return None,
+        };
+        (max > 0).then_some(Self {
+            max,
+            per: Duration::from_secs(secs),
+        })
+    }
+}
+
+impl std::fmt::Display for Rate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}s", self.max, self.per.as_secs())
+    }
+}
+
+/// Buckets per address.
+#[derive(Debug)]
+pub struct RateLimiter {
+    rate: Rate,
+    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+}
+
+impl RateLimiter {
+    /// A limiter allowing `rate` per address.
+    pub fn new(rate: Rate) -> Self {
+        Self {
+            rate,
+            buckets: Mutex::default(),
+        }
+    }
+
+    /// Takes one request from `addr`'s bucket at `now`; when it is empty,
+    /// says how long until the next one is allowed.
+    pub fn check_at(&self, addr: IpAddr, now: Instant) -> Result<(), Duration> {
+        if self.rate.max == 0 {
+            return Err(self.rate.per);
+        }
+        let max = f64::from(self.rate.max);
+        let per_token = self.rate.per.as_secs_f64() / max;
+        let Ok(mut map) = self.buckets.lock() else {
+            return Ok(());
+        };
+        if map.len() > 100_000 {
+            map.retain(|_, (_, at)| now.duration_since(*at) < self.rate.per);
+        }
+        let (tokens, at) = map.entry(addr).or_insert((max, now));
+        let refilled = (*tokens + now.duration_since(*at).as_secs_f64() / per_token).min(max);
+        *at = now;
+        if refilled >= 1.0 {
+            *tokens = refilled - 1.0;
+            Ok(())
+        } else {
+            *tokens = refilled;
+            Err(Duration::from_secs_f64((1.0 - refilled) * per_token))
+        }
+    }
+
+    /// Takes one request from the caller's address, or says how long it
+    /// must wait.
+    pub fn check(&self, req: &HttpRequest) -> Result<(), Refused> {
+        let addr = req
+            .peer_addr()
+            .map(|a| a.ip())
+            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        self.check_at(addr, Instant::now()).map_err(|wait| Refused {
+            retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        })
+    }
+}
+
+/// A refused request: answered 429 with `Retry-After`.
+#[derive(Debug, Clone, Copy)]
+pub struct Refused {
+    /// Whole seconds to wait.
+    pub retry_after: u64,
+}
+
+impl Refused {
+    fn error(self) -> AppError {
+        AppError::new(ErrorCode::RateLimited)
+            .message(format!(
+                "请求过于频繁，请在 {} 秒后再试。",
+                self.retry_after
+            ))
+            .details(serde_json::json!({ "retry_after_seconds": self.retry_after }))
+    }
+
+    fn with_header(self, mut resp: HttpResponse) -> HttpResponse {
+        if let Ok(v) = HeaderValue::from_str(&self.retry_after.to_string()) {
+            resp.headers_mut().insert(RETRY_AFTER, v);
+        }
+        resp
+    }
+
+    /// The JSON answer.
+    pub fn json(self) -> HttpResponse {
+        self.with_header(self.error().error_response())
+    }
+
+    /// The page answer.
+    pub fn html(self) -> HttpResponse {
+        self.with_header(self.error().html().error_response())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_is_allowed_then_refilled_evenly() {
+        let limiter = RateLimiter::new(Rate::parse("3/min").unwrap());
+        let a = IpAddr::from([10, 0, 0, 1]);
+        let b = IpAddr::from([10, 0, 0, 2]);
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            assert!(limiter.check_at(a, t0).is_ok());
+        }
+        let wait = limiter.check_at(a, t0).unwrap_err();
+        assert!(wait > Duration::from_secs(19) && wait <= Duration::from_secs(20));
+        assert!(limiter.check_at(b, t0).is_ok(), "other addresses are apart");
+        assert!(limiter.check_at(a, t0 + Duration::from_secs(21)).is_ok());
+        assert!(limiter.check_at(a, t0 + Duration::from_secs(22)).is_err());
+    }
+
+    #[test]
+    fn rates_parse() {
+        assert_eq!(Rate::parse("10/h"), Some(Rate::per_hour(10)));
+        assert_eq!(Rate::parse("5/min").unwrap().per, Duration::from_secs(60));
+        assert_eq!(Rate::parse("0/h"), None);
+        assert_eq!(Rate::parse("ten/h"), None);
+    }
+}

@@ -1,0 +1,149 @@
+use super::{WORKER, body, file_by_api, subjects};
+use crate::helpers::TestApp;
+
+async fn follow(
+    app: &TestApp,
+    tracking: &str,
+    code: Option<&str>,
+) -> (u16, String, serde_json::Value) {
+    let mut req = app
+        .client
+        .get(format!("{}/api/v1/complaints/{tracking}", app.address));
+    if let Some(code) = code {
+        req = req.header("x-access-code", code);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let cache = resp
+        .headers()
+        .get("cache-control")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, cache, resp.json().await.unwrap())
+}
+
+#[actix_web::test]
+async fn an_integration_files_and_follows_a_complaint() {
+    let app = TestApp::builder().seed(subjects).await;
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/complaints", app.address))
+        .json(&body("李四", "13812345678"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let v: serde_json::Value = resp.json().await.unwrap();
+    let tracking = v["tracking_no"].as_str().unwrap().to_owned();
+    let code = v["access_code"].as_str().unwrap().to_owned();
+    assert!(tracking.starts_with("TS20261128"));
+
+    let (status, cache, view) = follow(&app, &tracking, Some(&code.to_lowercase())).await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(cache, "no-store");
+    assert_eq!(view["tracking_no"], tracking.as_str());
+    assert_eq!(view["status"], "submitted");
+    assert_eq!(view["subject_license_no"], WORKER);
+    assert_eq!(view["subject_name"], "张秀英");
+    assert_eq!(view["category"], "fees");
+    assert_eq!(view["timeline"][0]["stage"], "submitted");
+    assert_eq!(view["timeline"][0]["on"], "2026-11-28");
+    assert_eq!(view["timeline"][1]["stage"], "accepted");
+    assert_eq!(view["timeline"][1]["on"], serde_json::Value::Null);
+    assert_eq!(view["timeline"][1]["due_by"], "2026-12-05");
+    assert_eq!(view["overdue"], false);
+    let text = view.to_string();
+    assert!(!text.contains("李四") && !text.contains("13812345678"));
+    assert!(!text.contains("description"), "the text is not echoed");
+
+    let (status, _, err) = follow(&app, &tracking, None).await;
+    assert_eq!(status, 401);
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("X-Access-Code")
+    );
+    let (status, _, _) = follow(&app, &tracking, Some("ABCD-EFGH-JKMN-PQRS")).await;
+    assert_eq!(status, 404, "a wrong code finds nothing");
+}
+
+#[actix_web::test]
+async fn bad_fields_are_listed_in_chinese_and_nothing_is_filed() {
+    let app = TestApp::builder().seed(subjects).await;
+    let mut b = body("", "12345");
+    b["category"] = "bribery".into();
+    b["description"] = "x".repeat(2001).into();
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/complaints", app.address))
+        .json(&b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let v: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "bad_request");
+    let fields = &v["error"]["details"]["fields"];
+    for f in [
+        "category",
+        "description",
+        "complainant_name",
+        "complainant_phone",
+    ] {
+        assert!(fields[f].is_string(), "{f} not flagged: {v}");
+    }
+    assert!(fields["description"].as_str().unwrap().contains("2000"));
+
+    let mut b = body("李四", "13812345678");
+    b["subject_license_no"] = "99999999999".into();
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/complaints", app.address))
+        .json(&b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let v: serde_json::Value = resp.json().await.unwrap();
+    assert!(v["error"]["details"]["fields"]["subject_license_no"].is_string());
+
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/complaints", app.address))
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 415);
+
+    let n: i64 = {
+        use diesel::prelude::*;
+        legal_portal::db::schema::complaints::table
+            .count()
+            .get_result(&mut app.conn())
+            .unwrap()
+    };
+    assert_eq!(n, 0);
+    file_by_api(&app, &body("李四", "13812345678")).await;
+}
+
+#[actix_web::test]
+async fn an_oversized_body_is_refused_in_chinese() {
+    let app = TestApp::builder().seed(subjects).await;
+    let mut b = body("李四", "13812345678");
+    b["description"] = "多".repeat(30_000).into();
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/complaints", app.address))
+        .json(&b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+    let v: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "payload_too_large");
+    assert!(v["error"]["message"].as_str().unwrap().contains("过长"));
+}
