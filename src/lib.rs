@@ -7,4 +7,5 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod i18n;
+pub mod import;
 pub mod web;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod districts;
+pub mod imports;
 pub mod meta;
 pub mod models;
 pub mod profiles;
