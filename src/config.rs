@@ -31,6 +31,8 @@ pub struct Settings {
     pub http_workers: usize,
     /// Database connections in the pool.
     pub pool_size: u32,
+    /// Largest admin import body accepted, in bytes.
+    pub import_limit_bytes: usize,
 }
 
 impl std::fmt::Debug for Settings {
@@ -66,6 +68,7 @@ impl Default for Settings {
             disclosure_windows: DisclosureWindows::default(),
             http_workers: 0,
             pool_size: 8,
+            import_limit_bytes: 50 * 1024 * 1024,
         }
     }
 }

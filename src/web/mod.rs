@@ -1,6 +1,7 @@
 //! The HTTP side: the application factory shared by `main` and the tests,
 //! routes, middleware and error mapping.
 
+pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod auth;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub demo_scale: Option<Arc<str>>,
     /// Recent admin authentication failures, per address.
     pub auth_failures: Arc<auth::FailureTracker>,
+    /// Largest admin import body accepted, in bytes.
+    pub import_limit: usize,
 }
 
 impl AppState {
@@ -111,6 +114,7 @@ impl Application {
             windows: settings.disclosure_windows,
             demo_scale: demo_scale.map(Arc::from),
             auth_failures: Arc::default(),
+            import_limit: settings.import_limit_bytes,
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
@@ -128,6 +132,7 @@ impl Application {
                 .configure(health::configure)
                 .configure(assets::configure)
                 .configure(api::configure)
+                .configure(admin::configure)
                 .configure(pages::configure)
                 .default_service(web::to(not_found))
         })

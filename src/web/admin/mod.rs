@@ -1,0 +1,13 @@
+//! Admin API under `/admin/api/`: every call needs a bearer token
+//! (`web::auth`) and goes to the audit log under the token's name.
+
+pub mod compliance;
+pub mod import;
+
+use actix_web::web;
+
+/// Registers the admin routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(import::configure)
+        .configure(compliance::configure);
+}
