@@ -266,8 +266,7 @@ fn import_file(
             file.display()
         )
     })?;
-    let bytes =
-        std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let mut conn = open(settings)?;
     let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
     let opts = import::Options {

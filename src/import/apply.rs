@@ -34,6 +34,8 @@ pub struct Applied {
     pub timed: Vec<(SubjectKind, String, NaiveDate)>,
     /// Offices whose area kind changed (rule 5).
     pub moves: Vec<OfficeMove>,
+    /// The office each transfer left, as stored (given or filled in).
+    pub transfer_from: HashMap<(String, NaiveDate), Option<String>>,
 }
 
 /// The context of one application.
@@ -401,6 +403,8 @@ fn transfers(
             Some(o) => o.from_office_license_no.clone(),
             None => offices_now.get(&r.worker_license_no).cloned().flatten(),
         });
+        out.transfer_from
+            .insert((r.worker_license_no.clone(), r.effective_on), from.clone());
         match old {
             None => new.push(NewTransfer {
                 worker_license_no: r.worker_license_no.clone(),

@@ -294,7 +294,11 @@ fn warnings(
                 facts_transfers.push(TransferFacts {
                     worker_license_no: r.worker_license_no.clone(),
                     worker_first_licensed_on: first.get(&r.worker_license_no).copied().flatten(),
-                    from_office_license_no: r.from_office_license_no.clone(),
+                    from_office_license_no: applied
+                        .transfer_from
+                        .get(&(r.worker_license_no.clone(), r.effective_on))
+                        .cloned()
+                        .flatten(),
                     to_office_license_no: r.to_office_license_no.clone(),
                     effective_on: r.effective_on,
                 });

@@ -9,5 +9,6 @@ mod demo;
 mod districts;
 mod errors;
 mod health;
+mod import;
 mod migrations;
 mod profiles;
