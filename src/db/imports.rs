@@ -68,17 +68,36 @@ pub fn existing_workers(
     })
 }
 
+/// A batch to store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewBatch<'a> {
+    /// Dataset key.
+    pub dataset: &'a str,
+    /// Whether it was a dry run.
+    pub dry_run: bool,
+    /// `applied`, `dry_run` or `rejected`.
+    pub status: &'a str,
+    /// Token name or `cli:…`.
+    pub actor: &'a str,
+    /// The report as JSON.
+    pub report_json: &'a str,
+    /// Start.
+    pub started_at: NaiveDateTime,
+    /// End.
+    pub finished_at: NaiveDateTime,
+}
+
 /// Stores a batch's report and returns its id.
-pub fn store_batch(
-    conn: &mut DbConnection,
-    dataset: &str,
-    dry_run: bool,
-    status: &str,
-    actor: &str,
-    report_json: &str,
-    started_at: NaiveDateTime,
-    finished_at: NaiveDateTime,
-) -> Result<i64, DbError> {
+pub fn store_batch(conn: &mut DbConnection, b: NewBatch<'_>) -> Result<i64, DbError> {
+    let NewBatch {
+        dataset,
+        dry_run,
+        status,
+        actor,
+        report_json,
+        started_at,
+        finished_at,
+    } = b;
     let id = diesel::insert_into(import_batches::table)
         .values((
             import_batches::dataset.eq(dataset),

@@ -215,8 +215,8 @@ fn offices(
     for r in rows {
         if let Some(name) = &r.township {
             let key = (r.district_code.clone(), name.clone());
-            if !townships.contains_key(&key) {
-                townships.insert(key, next_id);
+            if let std::collections::hash_map::Entry::Vacant(e) = townships.entry(key) {
+                e.insert(next_id);
                 new_townships.push(NewTownship {
                     id: next_id,
                     district_code: r.district_code.clone(),

@@ -20,7 +20,7 @@ use crate::domain::plan_rules::{self, Finding, TransferFacts};
 use crate::domain::standing::DisclosureWindows;
 use crate::domain::vocab::SubjectKind;
 pub use parse::{Format, ParseError};
-use report::{BatchStatus, Counts, Problem, Report, Warning};
+use report::{BatchStatus, Counts, Report, Warning};
 use validate::{Known, Records, SheetInfo};
 
 /// The eight datasets.
@@ -174,7 +174,7 @@ pub fn run(
             problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
             let mut r = report.clone();
             r.problems = std::mem::take(&mut problems);
-            return Err(Rollback::Report(r));
+            return Err(Rollback::Report(Box::new(r)));
         }
         progress.stage("写入", records.len() as u64);
         let mut ctx = apply::Ctx::new(
@@ -192,7 +192,7 @@ pub fn run(
         r.warnings = warnings;
         if opts.dry_run {
             r.status = BatchStatus::DryRun;
-            return Err(Rollback::Report(r));
+            return Err(Rollback::Report(Box::new(r)));
         }
         r.status = BatchStatus::Applied;
         r.elapsed_ms = clock.elapsed().as_millis() as u64;
@@ -202,7 +202,8 @@ pub fn run(
     report = match outcome {
         Ok(r) => r,
         Err(Rollback::Db(e)) => return Err(ImportError::Db(e)),
-        Err(Rollback::Report(mut r)) => {
+        Err(Rollback::Report(r)) => {
+            let mut r = *r;
             r.elapsed_ms = clock.elapsed().as_millis() as u64;
             r.id = Some(store(conn, &r, &opts.actor, started_at)?);
             r
@@ -227,7 +228,7 @@ pub fn run(
 /// Ends the transaction without committing: a rejected or dry-run report,
 /// or a database failure.
 enum Rollback {
-    Report(Report),
+    Report(Box<Report>),
     Db(DbError),
 }
 
@@ -252,13 +253,15 @@ fn store(
     let json = serde_json::to_string(r).map_err(|e| DbError::Corrupt(e.to_string()))?;
     db::imports::store_batch(
         conn,
-        &r.dataset,
-        r.dry_run,
-        r.status.key(),
-        actor,
-        &json,
-        started_at,
-        Utc::now().naive_utc(),
+        db::imports::NewBatch {
+            dataset: &r.dataset,
+            dry_run: r.dry_run,
+            status: r.status.key(),
+            actor,
+            report_json: &json,
+            started_at,
+            finished_at: Utc::now().naive_utc(),
+        },
     )
 }
 
@@ -339,5 +342,3 @@ pub fn compliance(conn: &mut DbConnection, today: NaiveDate) -> Result<Vec<Warni
         .collect())
 }
 
-/// Problems, for callers that want them without a report.
-pub type Problems = Vec<Problem>;
