@@ -13,9 +13,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS="${1:-200000}"
-cargo build --release --quiet
-BIN="${CARGO_TARGET_DIR:-target}/release/legal-portal"
 WORK="$(mktemp -d)"
+cargo build --release --quiet
+# Copy at once: a shared target folder may be rebuilt from another branch.
+cp "${CARGO_TARGET_DIR:-target}/release/legal-portal" "$WORK/legal-portal"
+BIN="$WORK/legal-portal"
+"$BIN" import --help >/dev/null 2>&1 || { echo "the built binary has no import command (target folder rebuilt by another branch?); rerun" >&2; exit 1; }
 PGDB="bench_import_$$"
 cleanup() {
     rm -rf "$WORK"
@@ -46,7 +49,7 @@ now_ms() { date +%s%3N; }
 imp() { # url dataset file -> prints "wall_ms report_ms counts"
     local t0 t1 out
     t0=$(now_ms)
-    out=$(DATABASE_URL="$1" "$BIN" import "$2" "$3" 2>/dev/null)
+    out=$(DATABASE_URL="$1" "$BIN" import "$2" "$3") || { echo "import of $2 into $1 failed" >&2; exit 1; }
     t1=$(now_ms)
     python3 -c 'import json,sys; r=json.loads(sys.argv[1]); c=r["counts"]; print(sys.argv[2], r["elapsed_ms"], c["inserted"], c["updated"], c["unchanged"], r["rows"])' "$out" $((t1 - t0))
 }
