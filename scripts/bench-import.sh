@@ -51,7 +51,7 @@ imp() { # url dataset file -> prints "wall_ms report_ms counts"
     t0=$(now_ms)
     out=$(DATABASE_URL="$1" "$BIN" import "$2" "$3") || { echo "import of $2 into $1 failed" >&2; exit 1; }
     t1=$(now_ms)
-    python3 -c 'import json,sys; r=json.loads(sys.argv[1]); c=r["counts"]; print(sys.argv[2], r["elapsed_ms"], c["inserted"], c["updated"], c["unchanged"], r["rows"])' "$out" $((t1 - t0))
+    printf '%s' "$out" | python3 -c 'import json,sys; r=json.load(sys.stdin); c=r["counts"]; print(sys.argv[1], r["elapsed_ms"], c["inserted"], c["updated"], c["unchanged"], r["rows"])' $((t1 - t0))
 }
 bench() { # label url
     local label="$1" url="$2"
