@@ -156,49 +156,51 @@ pub fn run(
         elapsed_ms: 0,
     };
     drop(sheet);
-    let outcome = conn.transaction::<Report, Rollback, _>(|c| {
-        let wanted = validate::wanted(&records, &|row| info.gave_kind(row));
-        let known = Known {
-            districts: db::imports::existing_districts(c, &wanted.districts)?,
-            offices: db::imports::existing_offices(c, &wanted.offices)?,
-            workers: db::imports::existing_workers(c, &wanted.workers)?,
-        };
-        validate::check_references(
-            &mut records,
-            &known,
-            &|k| info.header(k),
-            &|row| info.gave_kind(row),
-            &mut problems,
-        );
-        if !problems.is_empty() {
-            problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
+    let outcome = with_large_cache(conn, |conn| {
+        conn.transaction::<Report, Rollback, _>(|c| {
+            let wanted = validate::wanted(&records, &|row| info.gave_kind(row));
+            let known = Known {
+                districts: db::imports::existing_districts(c, &wanted.districts)?,
+                offices: db::imports::existing_offices(c, &wanted.offices)?,
+                workers: db::imports::existing_workers(c, &wanted.workers)?,
+            };
+            validate::check_references(
+                &mut records,
+                &known,
+                &|k| info.header(k),
+                &|row| info.gave_kind(row),
+                &mut problems,
+            );
+            if !problems.is_empty() {
+                problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
+                let mut r = report.clone();
+                r.problems = std::mem::take(&mut problems);
+                return Err(Rollback::Report(Box::new(r)));
+            }
+            progress.stage("写入", records.len() as u64);
+            let mut ctx = apply::Ctx::new(
+                started_at,
+                opts.today,
+                opts.windows,
+                progress,
+                opts.abort_after_rows,
+            );
+            let applied = apply::apply(c, &records, &mut ctx)?;
+            progress.stage("检查规则", 1);
+            let warnings = warnings(c, &records, &applied, opts.today)?;
             let mut r = report.clone();
-            r.problems = std::mem::take(&mut problems);
-            return Err(Rollback::Report(Box::new(r)));
-        }
-        progress.stage("写入", records.len() as u64);
-        let mut ctx = apply::Ctx::new(
-            started_at,
-            opts.today,
-            opts.windows,
-            progress,
-            opts.abort_after_rows,
-        );
-        let applied = apply::apply(c, &records, &mut ctx)?;
-        progress.stage("检查规则", 1);
-        let warnings = warnings(c, &records, &applied, opts.today)?;
-        let mut r = report.clone();
-        r.counts = applied.counts;
-        r.warnings = warnings;
-        if opts.dry_run {
-            r.status = BatchStatus::DryRun;
-            return Err(Rollback::Report(Box::new(r)));
-        }
-        r.status = BatchStatus::Applied;
-        r.elapsed_ms = clock.elapsed().as_millis() as u64;
-        r.id = Some(store(c, &r, &opts.actor, started_at)?);
-        Ok(r)
-    });
+            r.counts = applied.counts;
+            r.warnings = warnings;
+            if opts.dry_run {
+                r.status = BatchStatus::DryRun;
+                return Err(Rollback::Report(Box::new(r)));
+            }
+            r.status = BatchStatus::Applied;
+            r.elapsed_ms = clock.elapsed().as_millis() as u64;
+            r.id = Some(store(c, &r, &opts.actor, started_at)?);
+            Ok(r)
+        })
+    })?;
     report = match outcome {
         Ok(r) => r,
         Err(Rollback::Db(e)) => return Err(ImportError::Db(e)),
@@ -223,6 +225,25 @@ pub fn run(
     )?;
     progress.advance(1);
     Ok(report)
+}
+
+/// Runs `f` with a larger SQLite page cache (64 MB instead of 2 MB): a
+/// big batch touches many index pages, and re-reading them dominated the
+/// import's time. The connection's default is restored afterwards.
+fn with_large_cache<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> T,
+) -> Result<T, DbError> {
+    use diesel::connection::SimpleConnection;
+    let sqlite = matches!(conn, DbConnection::Sqlite(_));
+    if sqlite {
+        conn.batch_execute("PRAGMA cache_size = -65536")?;
+    }
+    let out = f(conn);
+    if sqlite {
+        conn.batch_execute("PRAGMA cache_size = -2000")?;
+    }
+    Ok(out)
 }
 
 /// Ends the transaction without committing: a rejected or dry-run report,
@@ -341,4 +362,3 @@ pub fn compliance(conn: &mut DbConnection, today: NaiveDate) -> Result<Vec<Warni
         .map(Warning::from)
         .collect())
 }
-
