@@ -40,6 +40,8 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Complaints: key, deadlines, retention, rate limits.
     pub complaints: crate::complaints::ComplaintSettings,
+    /// Largest admin import body accepted, in bytes.
+    pub import_limit_bytes: usize,
 }
 
 impl std::fmt::Debug for Settings {
@@ -79,6 +81,7 @@ impl Default for Settings {
             signing_key: None,
             public_url: None,
             complaints: Default::default(),
+            import_limit_bytes: 50 * 1024 * 1024,
         }
     }
 }

@@ -8,5 +8,6 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod i18n;
+pub mod import;
 pub mod secrets;
 pub mod web;

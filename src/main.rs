@@ -119,6 +119,27 @@ enum Command {
         /// HTTP worker threads (0: one per core).
         #[arg(long, env = "LEGAL_PORTAL_WORKERS", default_value_t = 0)]
         workers: usize,
+        /// Largest admin import body accepted, in MB (413 above it).
+        #[arg(long, env = "LEGAL_PORTAL_IMPORT_LIMIT_MB", default_value_t = 50)]
+        import_limit_mb: usize,
+    },
+    /// Import a dataset file (CSV, XLSX, JSON or NDJSON, by extension) in
+    /// one transaction, as POST /admin/api/import/{dataset} does; prints
+    /// the JSON report. Exit status 2 when the batch is rejected.
+    Import {
+        /// districts, offices, workers, transfers, reviews,
+        /// disciplinary-actions, commendations or announcements.
+        #[arg(value_parser = parse_dataset)]
+        dataset: legal_portal::import::Dataset,
+        /// The file: .csv (UTF-8 or GBK), .xlsx, .json or .ndjson.
+        file: PathBuf,
+        /// Check and report, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Testing only: abort the process after this many rows were
+        /// written inside the open transaction, as a crash would.
+        #[arg(long, hide = true)]
+        abort_after_rows: Option<usize>,
     },
     /// Load deterministic demo data into an empty database.
     DemoData {
@@ -165,6 +186,16 @@ fn parse_day(s: &str) -> Result<NaiveDate, String> {
 
 fn parse_rate(s: &str) -> Result<Rate, String> {
     Rate::parse(s).ok_or_else(|| format!("not a rate: {s:?} (use e.g. 10/h, 5/min)"))
+}
+
+fn parse_dataset(s: &str) -> Result<legal_portal::import::Dataset, String> {
+    legal_portal::import::Dataset::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = legal_portal::import::Dataset::ALL
+            .iter()
+            .map(|d| d.key())
+            .collect();
+        format!("unknown dataset {s:?}: use one of {}", all.join(", "))
+    })
 }
 
 fn parse_scale(s: &str) -> Result<Scale, String> {
@@ -235,12 +266,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             bind,
             demo,
             workers,
+            import_limit_mb,
         } => {
             settings.bind = bind;
             settings.demo = demo;
             settings.http_workers = workers;
+            settings.import_limit_bytes = import_limit_mb.saturating_mul(1024 * 1024);
             serve(settings)
         }
+        Command::Import {
+            dataset,
+            file,
+            dry_run,
+            abort_after_rows,
+        } => import_file(&settings, dataset, &file, dry_run, abort_after_rows),
         Command::DemoData {
             scale,
             seed,
@@ -282,6 +321,64 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+fn import_file(
+    settings: &Settings,
+    dataset: legal_portal::import::Dataset,
+    file: &std::path::Path,
+    dry_run: bool,
+    abort_after_rows: Option<usize>,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use legal_portal::import::{self, Format, report::BatchStatus};
+    let format = Format::from_extension(file).with_context(|| {
+        format!(
+            "cannot tell the format of {}: use .csv, .xlsx, .json or .ndjson",
+            file.display()
+        )
+    })?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut conn = open(settings)?;
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    let opts = import::Options {
+        dry_run,
+        actor: format!("cli:{user}"),
+        today: settings.clock().today(),
+        windows: settings.disclosure_windows,
+        abort_after_rows,
+    };
+    let bar = Bar(indicatif::ProgressBar::new(0));
+    let report = import::run(&mut conn, dataset, &format, &bytes, &opts, &bar)?;
+    bar.0.finish_and_clear();
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    if report.status == BatchStatus::Rejected {
+        eprintln!(
+            "导入被拒绝 / rejected: {} problem(s), nothing written",
+            report.problems.len()
+        );
+        std::process::exit(2);
+    }
+    Ok(())
+}
+
+/// The import's progress on stderr.
+struct Bar(indicatif::ProgressBar);
+
+impl legal_portal::import::Progress for Bar {
+    fn stage(&self, name: &str, len: u64) {
+        self.0.set_style(
+            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {per_sec}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        self.0.set_message(name.to_owned());
+        self.0.set_length(len);
+        self.0.set_position(0);
+    }
+
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
     }
 }
 

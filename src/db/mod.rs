@@ -5,6 +5,7 @@ pub mod audit;
 pub mod certificates;
 pub mod complaints;
 pub mod districts;
+pub mod imports;
 pub mod meta;
 pub mod models;
 pub mod ops;

@@ -29,6 +29,8 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// Too many requests from one address.
     RateLimited,
+    /// An import batch with row problems: nothing was written.
+    ImportRejected,
     /// Something failed on our side.
     Internal,
     /// A dependency (database, search) is unavailable.
@@ -46,6 +48,7 @@ impl ErrorCode {
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::RateLimited,
+        ErrorCode::ImportRejected,
         ErrorCode::Internal,
         ErrorCode::Unavailable,
     ];
@@ -61,6 +64,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::ImportRejected => "import_rejected",
             ErrorCode::Internal => "internal",
             ErrorCode::Unavailable => "unavailable",
         }
@@ -76,6 +80,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::ImportRejected => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -92,6 +97,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "上传内容超过大小限制。",
             ErrorCode::UnsupportedMediaType => "不支持该内容类型。",
             ErrorCode::RateLimited => "请求过于频繁，请稍后再试。",
+            ErrorCode::ImportRejected => "导入被拒绝：数据有误，未写入任何数据。",
             ErrorCode::Internal => "服务器内部错误，请稍后再试。",
             ErrorCode::Unavailable => "服务暂时不可用，请稍后再试。",
         }

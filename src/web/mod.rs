@@ -54,6 +54,8 @@ pub struct AppState {
     pub public_url: Option<Arc<str>>,
     /// The complaint desk: contact key, CSRF signer, deadlines, limits.
     pub complaints: Arc<complaints::ComplaintDesk>,
+    /// Largest admin import body accepted, in bytes.
+    pub import_limit: usize,
 }
 
 impl AppState {
@@ -157,6 +159,7 @@ impl Application {
                 &settings.complaints,
                 contact_key,
             )),
+            import_limit: settings.import_limit_bytes,
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;

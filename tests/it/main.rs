@@ -10,6 +10,7 @@ mod demo;
 mod districts;
 mod errors;
 mod health;
+mod import;
 mod lists;
 mod migrations;
 mod profiles;

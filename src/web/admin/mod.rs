@@ -1,11 +1,16 @@
-//! The bureau's API under `/admin/api/`, each call needing a bearer token
-//! of the right scope and each audited.
+//! The bureau's API under `/admin/api/`: every call needs a bearer token of
+//! the right scope (`web::auth`) and goes to the audit log under the token's
+//! name.
 
 pub mod complaints;
+pub mod compliance;
+pub mod import;
 
 use actix_web::web;
 
-/// Routes.
+/// Registers the admin routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    complaints::configure(cfg);
+    cfg.configure(import::configure)
+        .configure(compliance::configure)
+        .configure(complaints::configure);
 }

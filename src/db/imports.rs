@@ -1,0 +1,267 @@
+//! Import batches (their stored reports), the existence lookups the import
+//! validates references with, and the facts the plan's rules are checked on.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::*;
+use super::{DbConnection, DbError};
+use crate::domain::plan_rules::{
+    DistrictFacts, Facts, OfficeFacts, TransferFacts, WorkerFacts, plan_effective_on,
+};
+use crate::domain::vocab::{AreaKind, OfficeStatus, ReviewOutcome, WorkerStatus};
+
+const CHUNK: usize = 5_000;
+
+/// Which of `keys` exist in a table, looked up in chunks.
+fn existing(
+    conn: &mut DbConnection,
+    keys: &HashSet<String>,
+    mut query: impl FnMut(&mut DbConnection, &[&str]) -> QueryResult<Vec<String>>,
+) -> Result<HashSet<String>, DbError> {
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let mut out = HashSet::with_capacity(keys.len());
+    for chunk in keys.chunks(CHUNK) {
+        out.extend(query(conn, chunk)?);
+    }
+    Ok(out)
+}
+
+/// The district codes among `keys` that exist.
+pub fn existing_districts(
+    conn: &mut DbConnection,
+    keys: &HashSet<String>,
+) -> Result<HashSet<String>, DbError> {
+    existing(conn, keys, |c, ks| {
+        districts::table
+            .filter(districts::code.eq_any(ks))
+            .select(districts::code)
+            .load(c)
+    })
+}
+
+/// The office license numbers among `keys` that exist.
+pub fn existing_offices(
+    conn: &mut DbConnection,
+    keys: &HashSet<String>,
+) -> Result<HashSet<String>, DbError> {
+    existing(conn, keys, |c, ks| {
+        offices::table
+            .filter(offices::license_no.eq_any(ks))
+            .select(offices::license_no)
+            .load(c)
+    })
+}
+
+/// The worker license numbers among `keys` that exist.
+pub fn existing_workers(
+    conn: &mut DbConnection,
+    keys: &HashSet<String>,
+) -> Result<HashSet<String>, DbError> {
+    existing(conn, keys, |c, ks| {
+        workers::table
+            .filter(workers::license_no.eq_any(ks))
+            .select(workers::license_no)
+            .load(c)
+    })
+}
+
+/// A batch to store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewBatch<'a> {
+    /// Dataset key.
+    pub dataset: &'a str,
+    /// Whether it was a dry run.
+    pub dry_run: bool,
+    /// `applied`, `dry_run` or `rejected`.
+    pub status: &'a str,
+    /// Token name or `cli:…`.
+    pub actor: &'a str,
+    /// The report as JSON.
+    pub report_json: &'a str,
+    /// Start.
+    pub started_at: NaiveDateTime,
+    /// End.
+    pub finished_at: NaiveDateTime,
+}
+
+/// Stores a batch's report and returns its id.
+pub fn store_batch(conn: &mut DbConnection, b: NewBatch<'_>) -> Result<i64, DbError> {
+    let NewBatch {
+        dataset,
+        dry_run,
+        status,
+        actor,
+        report_json,
+        started_at,
+        finished_at,
+    } = b;
+    let id = diesel::insert_into(import_batches::table)
+        .values((
+            import_batches::dataset.eq(dataset),
+            import_batches::dry_run.eq(dry_run),
+            import_batches::status.eq(status),
+            import_batches::token_name.eq(actor),
+            import_batches::report.eq(report_json),
+            import_batches::started_at.eq(started_at),
+            import_batches::finished_at.eq(Some(finished_at)),
+        ))
+        .returning(import_batches::id)
+        .get_result(conn)?;
+    Ok(id)
+}
+
+/// The stored report of batch `id`, as JSON text.
+pub fn batch_report(conn: &mut DbConnection, id: i64) -> Result<Option<String>, DbError> {
+    Ok(import_batches::table
+        .find(id)
+        .select(import_batches::report)
+        .first(conn)
+        .optional()?)
+}
+
+fn corrupt(what: &str, v: &str) -> DbError {
+    DbError::Corrupt(format!("{what} {v:?}"))
+}
+
+/// The facts the plan's rules look at: every district and office, the
+/// workers licensed since the plan took effect (the only ones rules 1 and
+/// 6 concern), and — when `with_transfers` — every transfer since then.
+pub fn facts(conn: &mut DbConnection, with_transfers: bool) -> Result<Facts, DbError> {
+    let districts = districts::table
+        .select((districts::code, districts::population, districts::lawyers))
+        .load::<(String, i64, i64)>(conn)?
+        .into_iter()
+        .map(|(code, population, lawyers)| DistrictFacts {
+            code,
+            population,
+            lawyers,
+        })
+        .collect();
+    let mut reviewed: HashMap<String, Vec<i32>> = HashMap::new();
+    let absent = ReviewOutcome::Absent.key();
+    for (no, year) in annual_reviews::table
+        .filter(annual_reviews::subject_kind.eq("office"))
+        .filter(annual_reviews::outcome.ne(absent))
+        .select((annual_reviews::subject_license_no, annual_reviews::year))
+        .load::<(String, i32)>(conn)?
+    {
+        reviewed.entry(no).or_default().push(year);
+    }
+    let practising: HashMap<String, i64> = workers::table
+        .filter(workers::status.eq(WorkerStatus::Practising.key()))
+        .filter(workers::office_license_no.is_not_null())
+        .group_by(workers::office_license_no)
+        .select((workers::office_license_no, diesel::dsl::count_star()))
+        .load::<(Option<String>, i64)>(conn)?
+        .into_iter()
+        .filter_map(|(o, n)| Some((o?, n)))
+        .collect();
+    let mut offices = Vec::new();
+    for (license_no, district_code, area, status, established_on) in offices::table
+        .select((
+            offices::license_no,
+            offices::district_code,
+            offices::area_kind,
+            offices::status,
+            offices::established_on,
+        ))
+        .load::<(String, String, String, String, Option<chrono::NaiveDate>)>(conn)?
+    {
+        offices.push(OfficeFacts {
+            area_kind: AreaKind::parse(&area).ok_or_else(|| corrupt("area kind", &area))?,
+            status: OfficeStatus::parse(&status)
+                .ok_or_else(|| corrupt("office status", &status))?,
+            established_on,
+            reviewed_years: reviewed.remove(&license_no).unwrap_or_default(),
+            practising_workers: practising.get(&license_no).copied().unwrap_or(0),
+            district_code,
+            license_no,
+        });
+    }
+    let mut workers = Vec::new();
+    for (license_no, office_license_no, status, first_licensed_on, internship_months) in
+        workers::table
+            .filter(workers::first_licensed_on.ge(plan_effective_on()))
+            .select((
+                workers::license_no,
+                workers::office_license_no,
+                workers::status,
+                workers::first_licensed_on,
+                workers::internship_months,
+            ))
+            .load::<(
+                String,
+                Option<String>,
+                String,
+                Option<chrono::NaiveDate>,
+                Option<i32>,
+            )>(conn)?
+    {
+        workers.push(WorkerFacts {
+            status: WorkerStatus::parse(&status)
+                .ok_or_else(|| corrupt("worker status", &status))?,
+            license_no,
+            office_license_no,
+            first_licensed_on,
+            internship_months,
+        });
+    }
+    let transfers = if with_transfers {
+        transfers::table
+            .inner_join(workers::table.on(workers::license_no.eq(transfers::worker_license_no)))
+            .filter(transfers::effective_on.ge(plan_effective_on()))
+            .select((
+                transfers::worker_license_no,
+                workers::first_licensed_on,
+                transfers::from_office_license_no,
+                transfers::to_office_license_no,
+                transfers::effective_on,
+            ))
+            .load::<(
+                String,
+                Option<chrono::NaiveDate>,
+                Option<String>,
+                String,
+                chrono::NaiveDate,
+            )>(conn)?
+            .into_iter()
+            .map(|(w, first, from, to, on)| TransferFacts {
+                worker_license_no: w,
+                worker_first_licensed_on: first,
+                from_office_license_no: from,
+                to_office_license_no: to,
+                effective_on: on,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Facts {
+        districts,
+        offices,
+        workers,
+        transfers,
+        office_moves: Vec::new(),
+    })
+}
+
+/// First licensing dates of the workers among `keys`.
+pub fn first_licensed(
+    conn: &mut DbConnection,
+    keys: &HashSet<String>,
+) -> Result<HashMap<String, Option<chrono::NaiveDate>>, DbError> {
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let mut out = HashMap::new();
+    for chunk in keys.chunks(CHUNK) {
+        out.extend(
+            workers::table
+                .filter(workers::license_no.eq_any(chunk))
+                .select((workers::license_no, workers::first_licensed_on))
+                .load::<(String, Option<chrono::NaiveDate>)>(conn)?,
+        );
+    }
+    Ok(out)
+}

@@ -1,0 +1,818 @@
+//! Writing a checked batch: load what exists for the batch's keys in bulk,
+//! compare, insert the new rows in multi-row statements, update the changed
+//! ones, and add the search outbox rows — all inside the caller's
+//! transaction.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+
+use super::Progress;
+use super::report::Counts;
+use super::validate::Records;
+use crate::db::models::*;
+use crate::db::schema::*;
+use crate::db::{DbConnection, DbError};
+use crate::domain::plan_rules::OfficeMove;
+use crate::domain::standing::{ActionRecord, DisclosureWindows};
+use crate::domain::vocab::{AreaKind, SubjectKind};
+
+/// Keys per `IN (…)` lookup, well under SQLite's bound-parameter limit.
+const LOOKUP_CHUNK: usize = 5_000;
+/// Bound parameters per multi-row insert (SQLite allows 32,766).
+const MAX_BOUND_PARAMETERS: usize = 30_000;
+
+/// What applying a batch did.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Counts.
+    pub counts: Counts,
+    /// Offices and workers whose search documents changed.
+    pub changed: Vec<(SubjectKind, String)>,
+    /// Future dates on which a subject's standing changes by itself.
+    pub timed: Vec<(SubjectKind, String, NaiveDate)>,
+    /// Offices whose area kind changed (rule 5).
+    pub moves: Vec<OfficeMove>,
+    /// The office each transfer left, as stored (given or filled in).
+    pub transfer_from: HashMap<(String, NaiveDate), Option<String>>,
+}
+
+/// The context of one application.
+pub struct Ctx<'a> {
+    /// Now, UTC.
+    pub now: NaiveDateTime,
+    /// Today in China.
+    pub today: NaiveDate,
+    /// Disclosure windows, for the outbox's time-driven refreshes.
+    pub windows: DisclosureWindows,
+    /// Progress display.
+    pub progress: &'a dyn Progress,
+    /// Test hook: abort the process (as a crash would) once this many rows
+    /// have been written inside the open transaction.
+    pub abort_after_rows: Option<usize>,
+    written: usize,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context.
+    pub fn new(
+        now: NaiveDateTime,
+        today: NaiveDate,
+        windows: DisclosureWindows,
+        progress: &'a dyn Progress,
+        abort_after_rows: Option<usize>,
+    ) -> Self {
+        Self {
+            now,
+            today,
+            windows,
+            progress,
+            abort_after_rows,
+            written: 0,
+        }
+    }
+
+    fn wrote(&mut self, n: usize) {
+        self.written += n;
+        self.progress.advance(n as u64);
+        if self
+            .abort_after_rows
+            .is_some_and(|limit| self.written >= limit)
+        {
+            eprintln!(
+                "*** aborting the import after {} rows, as asked ***",
+                self.written
+            );
+            std::process::abort();
+        }
+    }
+}
+
+/// Inserts `$rows` in multi-row statements of at most
+/// [`MAX_BOUND_PARAMETERS`] values; `$columns` is the row's column count.
+macro_rules! insert_chunks {
+    ($conn:expr, $ctx:expr, $table:expr, $rows:expr, $columns:expr) => {
+        for chunk in $rows.chunks((MAX_BOUND_PARAMETERS / $columns).max(1)) {
+            // Batch inserts do not compile against the multi backend.
+            $crate::with_backend!(&mut *$conn, |cc| diesel::insert_into($table)
+                .values(chunk)
+                .execute(cc))?;
+            $ctx.wrote(chunk.len());
+        }
+    };
+}
+
+/// Loads rows for `keys` in chunks.
+fn load_by<T>(
+    conn: &mut DbConnection,
+    keys: &[String],
+    mut query: impl FnMut(&mut DbConnection, &[String]) -> QueryResult<Vec<T>>,
+) -> Result<Vec<T>, DbError> {
+    let mut out = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(LOOKUP_CHUNK) {
+        out.extend(query(conn, chunk)?);
+    }
+    Ok(out)
+}
+
+fn unique<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let set: HashSet<&str> = keys.collect();
+    set.into_iter().map(str::to_owned).collect()
+}
+
+/// Writes `records`, returning counts and what search must refresh.
+pub fn apply(
+    conn: &mut DbConnection,
+    records: &Records,
+    ctx: &mut Ctx<'_>,
+) -> Result<Applied, DbError> {
+    let mut out = Applied::default();
+    match records {
+        Records::Districts(v) => districts(conn, v, ctx, &mut out)?,
+        Records::Offices(v) => offices(conn, v, ctx, &mut out)?,
+        Records::Workers(v) => workers(conn, v, ctx, &mut out)?,
+        Records::Transfers(v) => transfers(conn, v, ctx, &mut out)?,
+        Records::Reviews(v) => reviews(conn, v, ctx, &mut out)?,
+        Records::Actions(v) => actions(conn, v, ctx, &mut out)?,
+        Records::Commendations(v) => commendations(conn, v, ctx, &mut out)?,
+        Records::Announcements(v) => announcements(conn, v, ctx, &mut out)?,
+    }
+    outbox(conn, &out, ctx)?;
+    Ok(out)
+}
+
+fn districts(
+    conn: &mut DbConnection,
+    rows: &[super::validate::DistrictIn],
+    ctx: &mut Ctx<'_>,
+    out: &mut Applied,
+) -> Result<(), DbError> {
+    let keys = unique(rows.iter().map(|r| r.code.as_str()));
+    let existing: HashMap<String, District> = load_by(conn, &keys, |c, ks| {
+        districts::table
+            .filter(districts::code.eq_any(ks))
+            .select(District::as_select())
+            .load(c)
+    })?
+    .into_iter()
+    .map(|d| (d.code.clone(), d))
+    .collect();
+    let mut new = Vec::new();
+    for r in rows {
+        let old = existing.get(&r.code);
+        let mut row = District {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            kind: r.kind.key().to_owned(),
+            population: r.population,
+            lawyers: r.lawyers,
+            borders_sichuan: r.borders_sichuan,
+            seat_lat: old.and_then(|o| o.seat_lat),
+            seat_lng: old.and_then(|o| o.seat_lng),
+            updated_at: old.map_or(ctx.now, |o| o.updated_at),
+        };
+        match old {
+            None => new.push(row),
+            Some(o) if *o == row => out.counts.unchanged += 1,
+            Some(_) => {
+                row.updated_at = ctx.now;
+                diesel::update(districts::table.find(&row.code))
+                    .set(&row)
+                    .execute(conn)?;
+                out.counts.updated += 1;
+                ctx.wrote(1);
+            }
+        }
+    }
+    out.counts.inserted += new.len();
+    insert_chunks!(conn, ctx, districts::table, &new, 9);
+    Ok(())
+}
+
+fn offices(
+    conn: &mut DbConnection,
+    rows: &[super::validate::OfficeIn],
+    ctx: &mut Ctx<'_>,
+    out: &mut Applied,
+) -> Result<(), DbError> {
+    let district_codes = unique(rows.iter().map(|r| r.district_code.as_str()));
+    let mut townships: HashMap<(String, String), i64> = load_by(conn, &district_codes, |c, ks| {
+        townships::table
+            .filter(townships::district_code.eq_any(ks))
+            .select(Township::as_select())
+            .load(c)
+    })?
+    .into_iter()
+    .map(|t| ((t.district_code, t.name), t.id))
+    .collect();
+    let mut next_id: i64 = townships::table
+        .select(diesel::dsl::max(townships::id))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0)
+        + 1;
+    let mut new_townships = Vec::new();
+    for r in rows {
+        if let Some(name) = &r.township {
+            let key = (r.district_code.clone(), name.clone());
+            if let std::collections::hash_map::Entry::Vacant(e) = townships.entry(key) {
+                e.insert(next_id);
+                new_townships.push(NewTownship {
+                    id: next_id,
+                    district_code: r.district_code.clone(),
+                    name: name.clone(),
+                    area_kind: r.area_kind.key().to_owned(),
+                });
+                next_id += 1;
+            }
+        }
+    }
+    if !new_townships.is_empty() {
+        insert_chunks!(conn, ctx, townships::table, &new_townships, 4);
+        if let DbConnection::Pg(pg) = conn {
+            // Ids were chosen here; the identity sequence must learn of them.
+            diesel::sql_query(
+                "SELECT setval(pg_get_serial_sequence('townships', 'id'), \
+                 (SELECT COALESCE(MAX(id), 0) + 1 FROM townships), false)",
+            )
+            .execute(pg)?;
+        }
+    }
+
+    let keys = unique(rows.iter().map(|r| r.license_no.as_str()));
+    let existing: HashMap<String, Office> = load_by(conn, &keys, |c, ks| {
+        offices::table
+            .filter(offices::license_no.eq_any(ks))
+            .select(Office::as_select())
+            .load(c)
+    })?
+    .into_iter()
+    .map(|o| (o.license_no.clone(), o))
+    .collect();
+    let mut new = Vec::new();
+    for r in rows {
+        let old = existing.get(&r.license_no);
+        let township_id = r.township.as_ref().and_then(|t| {
+            townships
+                .get(&(r.district_code.clone(), t.clone()))
+                .copied()
+        });
+        let mut row = Office {
+            license_no: r.license_no.clone(),
+            name: r.name.clone(),
+            district_code: r.district_code.clone(),
+            township_id,
+            area_kind: r.area_kind.key().to_owned(),
+            address: r.address.clone(),
+            lat: r.lat,
+            lng: r.lng,
+            phone: r.phone.clone(),
+            hours: r.hours.clone(),
+            director: r.director.clone(),
+            party_org: r.party_org.key().to_owned(),
+            practice_areas: r.practice_areas.clone(),
+            status: r.status.key().to_owned(),
+            established_on: r.established_on,
+            updated_at: old.map_or(ctx.now, |o| o.updated_at),
+        };
+        match old {
+            None => new.push(row),
+            Some(o) if *o == row => out.counts.unchanged += 1,
+            Some(o) => {
+                if let Some(from) = AreaKind::parse(&o.area_kind)
+                    && from != r.area_kind
+                {
+                    out.moves.push(OfficeMove {
+                        license_no: r.license_no.clone(),
+                        from,
+                        to: r.area_kind,
+                    });
+                }
+                row.updated_at = ctx.now;
+                diesel::update(offices::table.find(&row.license_no))
+                    .set(&row)
+                    .execute(conn)?;
+                out.counts.updated += 1;
+                out.changed
+                    .push((SubjectKind::Office, row.license_no.clone()));
+                ctx.wrote(1);
+            }
+        }
+    }
+    out.counts.inserted += new.len();
+    out.changed.extend(
+        new.iter()
+            .map(|o| (SubjectKind::Office, o.license_no.clone())),
+    );
+    insert_chunks!(conn, ctx, offices::table, &new, 16);
+    Ok(())
+}
+
+fn workers(
+    conn: &mut DbConnection,
+    rows: &[super::validate::WorkerIn],
+    ctx: &mut Ctx<'_>,
+    out: &mut Applied,
+) -> Result<(), DbError> {
+    let keys = unique(rows.iter().map(|r| r.license_no.as_str()));
+    let existing: HashMap<String, Worker> = load_by(conn, &keys, |c, ks| {
+        workers::table
+            .filter(workers::license_no.eq_any(ks))
+            .select(Worker::as_select())
+            .load(c)
+    })?
+    .into_iter()
+    .map(|w| (w.license_no.clone(), w))
+    .collect();
+    let mut new = Vec::new();
+    for r in rows {
+        let old = existing.get(&r.license_no);
+        let mut row = Worker {
+            license_no: r.license_no.clone(),
+            name: r.name.clone(),
+            gender: r.gender.map(|g| g.key().to_owned()),
+            office_license_no: r.office_license_no.clone(),
+            status: r.status.key().to_owned(),
+            first_licensed_on: r.first_licensed_on,
+            internship_months: r.internship_months,
+            practice_areas: r.practice_areas.clone(),
+            adviser_posts: r.adviser_posts.clone(),
+            updated_at: old.map_or(ctx.now, |o| o.updated_at),
+        };
+        match old {
+            None => new.push(row),
+            Some(o) if *o == row => out.counts.unchanged += 1,
+            Some(_) => {
+                row.updated_at = ctx.now;
+                diesel::update(workers::table.find(&row.license_no))
+                    .set(&row)
+                    .execute(conn)?;
+                out.counts.updated += 1;
+                out.changed
+                    .push((SubjectKind::Worker, row.license_no.clone()));
+                ctx.wrote(1);
+            }
+        }
+    }
+    out.counts.inserted += new.len();
+    out.changed.extend(
+        new.iter()
+            .map(|w| (SubjectKind::Worker, w.license_no.clone())),
+    );
+    insert_chunks!(conn, ctx, workers::table, &new, 10);
+    Ok(())
+}
+
+fn transfers(
+    conn: &mut DbConnection,
+    rows: &[super::validate::TransferIn],
+    ctx: &mut Ctx<'_>,
+    out: &mut Applied,
+) -> Result<(), DbError> {
+    let keys = unique(rows.iter().map(|r| r.worker_license_no.as_str()));
+    let stored: Vec<Transfer> = load_by(conn, &keys, |c, ks| {
+        transfers::table
+            .filter(transfers::worker_license_no.eq_any(ks))
+            .select(Transfer::as_select())
+            .load(c)
+    })?;
+    let offices_now: HashMap<String, Option<String>> = load_by(conn, &keys, |c, ks| {
+        workers::table
+            .filter(workers::license_no.eq_any(ks))
+            .select((workers::license_no, workers::office_license_no))
+            .load::<(String, Option<String>)>(c)
+    })?
+    .into_iter()
+    .collect();
+    let mut latest: HashMap<&str, NaiveDate> = HashMap::new();
+    for t in &stored {
+        let e = latest
+            .entry(t.worker_license_no.as_str())
+            .or_insert(t.effective_on);
+        *e = (*e).max(t.effective_on);
+    }
+    let existing: HashMap<(&str, NaiveDate), &Transfer> = stored
+        .iter()
+        .map(|t| ((t.worker_license_no.as_str(), t.effective_on), t))
+        .collect();
+    let mut new = Vec::new();
+    let mut moved: HashMap<&str, (NaiveDate, &str)> = HashMap::new();
+    for r in rows {
+        let old = existing.get(&(r.worker_license_no.as_str(), r.effective_on));
+        let from = r.from_office_license_no.clone().or_else(|| match old {
+            Some(o) => o.from_office_license_no.clone(),
+            None => offices_now.get(&r.worker_license_no).cloned().flatten(),
+        });
+        out.transfer_from
+            .insert((r.worker_license_no.clone(), r.effective_on), from.clone());
+        match old {
+            None => new.push(NewTransfer {
+                worker_license_no: r.worker_license_no.clone(),
+                from_office_license_no: from,
+                to_office_license_no: r.to_office_license_no.clone(),
+                effective_on: r.effective_on,
+            }),
+            Some(o)
+                if o.from_office_license_no == from
+                    && o.to_office_license_no == r.to_office_license_no =>
+            {
+                out.counts.unchanged += 1;
+            }
+            Some(o) => {
+                diesel::update(transfers::table.find(o.id))
+                    .set((
+                        transfers::from_office_license_no.eq(&from),
+                        transfers::to_office_license_no.eq(&r.to_office_license_no),
+                    ))
+                    .execute(conn)?;
+                out.counts.updated += 1;
+                ctx.wrote(1);
+            }
+        }
+        let stored_latest = latest.get(r.worker_license_no.as_str()).copied();
+        let newest_in_batch = moved
+            .get(r.worker_license_no.as_str())
+            .is_none_or(|(d, _)| r.effective_on > *d);
+        if stored_latest.is_none_or(|d| r.effective_on >= d) && newest_in_batch {
+            moved.insert(
+                &r.worker_license_no,
+                (r.effective_on, &r.to_office_license_no),
+            );
+        }
+    }
+    out.counts.inserted += new.len();
+    insert_chunks!(conn, ctx, transfers::table, &new, 4);
+    for (worker, (_, to)) in moved {
+        let now_at = offices_now.get(worker).cloned().flatten();
+        if now_at.as_deref() != Some(to) {
+            diesel::update(workers::table.find(worker))
+                .set((
+                    workers::office_license_no.eq(Some(to)),
+                    workers::updated_at.eq(ctx.now),
+                ))
+                .execute(conn)?;
+            out.changed.push((SubjectKind::Worker, worker.to_owned()));
+        }
+    }
+    // A changed transfer history shows on the worker's page and in search.
+    let changed_rows = out.counts.inserted + out.counts.updated;
+    if changed_rows > 0 {
+        let already: HashSet<String> = out.changed.iter().map(|(_, k)| k.clone()).collect();
+        let touched: HashSet<&str> = rows
+            .iter()
+            .filter(|r| !existing.contains_key(&(r.worker_license_no.as_str(), r.effective_on)))
+            .map(|r| r.worker_license_no.as_str())
+            .collect();
+        for w in touched {
+            if !already.contains(w) {
+                out.changed.push((SubjectKind::Worker, w.to_owned()));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn reviews(
+    conn: &mut DbConnection,
+    rows: &[super::validate::ReviewIn],
+    ctx: &mut Ctx<'_>,
+    out: &mut Applied,
+) -> Result<(), DbError> {
+    let keys = unique(rows.iter().map(|r| r.subject_license_no.as_str()));
+    let stored: Vec<Review> = load_by(conn, &keys, |c, ks| {
+        annual_reviews::table
+            .filter(annual_reviews::subject_license_no.eq_any(ks))
+            .select(Review::as_select())
+            .load(c)
+    })?;
+    let existing: HashMap<(&str, &str, i32), &Review> = stored
+        .iter()
+        .map(|r| {
+            (
+                (
+                    r.subject_kind.as_str(),
+                    r.subject_license_no.as_str(),
+                    r.year,
+                ),
+                r,
+            )
+        })
+        .collect();
+    let mut new = Vec::new();
+    for r in rows {
+        let row = NewReview {
+            subject_kind: r.subject_kind.key().to_owned(),
+            subject_license_no: r.subject_license_no.clone(),
+            year: r.year,
+            outcome: r.outcome.key().to_owned(),
+            rectify_by: r.rectify_by,
+            note: r.note.clone(),
+        };
+        let changed =
+            match existing.get(&(r.subject_kind.key(), r.subject_license_no.as_str(), r.year)) {
+                None => {
+                    new.push(row);
+                    true
+                }
+                Some(o)
+                    if o.outcome == row.outcome
+                        && o.rectify_by == row.rectify_by
+                        && o.note == row.note =>
+                {
+                    out.counts.unchanged += 1;
+                    false
+                }
+                Some(o) => {
+                    diesel::update(annual_reviews::table.find(o.id))
+                        .set((
+                            annual_reviews::outcome.eq(&row.outcome),
+                            annual_reviews::rectify_by.eq(row.rectify_by),
+                            annual_reviews::note.eq(&row.note),
+                        ))
+                        .execute(conn)?;
+                    out.counts.updated += 1;
+                    ctx.wrote(1);
+                    true
+                }
+            };
+        if changed {
+            out.changed
+                .push((r.subject_kind, r.subject_license_no.clone()));
+            if let Some(by) = r.rectify_by
+                && by >= ctx.today
+            {
+                out.timed.push((
+                    r.subject_kind,
+                    r.subject_license_no.clone(),
+                    by + TimeDelta::days(1),
+                ));
+            }
+        }
+    }
+    out.counts.inserted += new.len();
+    insert_chunks!(conn, ctx, annual_reviews::table, &new, 6);
+    Ok(())
+}
+
+fn actions(
+    conn: &mut DbConnection,
+    rows: &[super::validate::ActionIn],
+    ctx: &mut Ctx<'_>,
+    out: &mut Applied,
+) -> Result<(), DbError> {
+    let keys = unique(rows.iter().map(|r| r.decision_no.as_str()));
+    let stored: Vec<Action> = load_by(conn, &keys, |c, ks| {
+        disciplinary_actions::table
+            .filter(disciplinary_actions::decision_no.eq_any(ks))
+            .select(Action::as_select())
+            .load(c)
+    })?;
+    let existing: HashMap<&str, &Action> =
+        stored.iter().map(|a| (a.decision_no.as_str(), a)).collect();
+    let mut new = Vec::new();
+    for r in rows {
+        let row = NewAction {
+            decision_no: r.decision_no.clone(),
+            subject_kind: r.subject_kind.key().to_owned(),
+            subject_license_no: r.subject_license_no.clone(),
+            kind: r.kind.key().to_owned(),
+            authority: r.authority.clone(),
+            decided_on: r.decided_on,
+            facts: r.facts.clone(),
+            basis: r.basis.clone(),
+            suspended_until: r.suspended_until,
+            public_until: r.public_until,
+            withdrawn_on: r.withdrawn_on,
+            withdrawn_reason: r.withdrawn_reason.clone(),
+        };
+        let changed = match existing.get(r.decision_no.as_str()) {
+            None => {
+                new.push(row);
+                true
+            }
+            Some(o) if same_action(o, &row) => {
+                out.counts.unchanged += 1;
+                false
+            }
+            Some(o) => {
+                diesel::update(disciplinary_actions::table.find(o.id))
+                    .set((
+                        disciplinary_actions::subject_kind.eq(&row.subject_kind),
+                        disciplinary_actions::subject_license_no.eq(&row.subject_license_no),
+                        disciplinary_actions::kind.eq(&row.kind),
+                        disciplinary_actions::authority.eq(&row.authority),
+                        disciplinary_actions::decided_on.eq(row.decided_on),
+                        disciplinary_actions::facts.eq(&row.facts),
+                        disciplinary_actions::basis.eq(&row.basis),
+                        disciplinary_actions::suspended_until.eq(row.suspended_until),
+                        disciplinary_actions::public_until.eq(row.public_until),
+                        disciplinary_actions::withdrawn_on.eq(row.withdrawn_on),
+                        disciplinary_actions::withdrawn_reason.eq(&row.withdrawn_reason),
+                    ))
+                    .execute(conn)?;
+                out.counts.updated += 1;
+                ctx.wrote(1);
+                if o.subject_license_no != row.subject_license_no
+                    && let Some(k) = SubjectKind::parse(&o.subject_kind)
+                {
+                    out.changed.push((k, o.subject_license_no.clone()));
+                }
+                true
+            }
+        };
+        if changed {
+            out.changed
+                .push((r.subject_kind, r.subject_license_no.clone()));
+            let record = ActionRecord {
+                decision_no: r.decision_no.clone(),
+                kind: r.kind,
+                decided_on: r.decided_on,
+                suspended_until: r.suspended_until,
+                public_until: r.public_until,
+                withdrawn_on: r.withdrawn_on,
+            };
+            let dates = [
+                Some(r.decided_on),
+                r.suspended_until.map(|d| d + TimeDelta::days(1)),
+                Some(record.window_end(&ctx.windows) + TimeDelta::days(1)),
+                r.withdrawn_on,
+            ];
+            for d in dates.into_iter().flatten().filter(|d| *d > ctx.today) {
+                out.timed
+                    .push((r.subject_kind, r.subject_license_no.clone(), d));
+            }
+        }
+    }
+    out.counts.inserted += new.len();
+    insert_chunks!(conn, ctx, disciplinary_actions::table, &new, 12);
+    Ok(())
+}
+
+fn same_action(o: &Action, n: &NewAction) -> bool {
+    o.subject_kind == n.subject_kind
+        && o.subject_license_no == n.subject_license_no
+        && o.kind == n.kind
+        && o.authority == n.authority
+        && o.decided_on == n.decided_on
+        && o.facts == n.facts
+        && o.basis == n.basis
+        && o.suspended_until == n.suspended_until
+        && o.public_until == n.public_until
+        && o.withdrawn_on == n.withdrawn_on
+        && o.withdrawn_reason == n.withdrawn_reason
+}
+
+fn commendations(
+    conn: &mut DbConnection,
+    rows: &[super::validate::CommendationIn],
+    ctx: &mut Ctx<'_>,
+    out: &mut Applied,
+) -> Result<(), DbError> {
+    let keys = unique(rows.iter().map(|r| r.subject_license_no.as_str()));
+    let stored: Vec<Commendation> = load_by(conn, &keys, |c, ks| {
+        commendations::table
+            .filter(commendations::subject_license_no.eq_any(ks))
+            .select(Commendation::as_select())
+            .load(c)
+    })?;
+    let existing: HashMap<(&str, &str, NaiveDate), &Commendation> = stored
+        .iter()
+        .map(|c| {
+            (
+                (
+                    c.subject_license_no.as_str(),
+                    c.title.as_str(),
+                    c.awarded_on,
+                ),
+                c,
+            )
+        })
+        .collect();
+    let mut new = Vec::new();
+    for r in rows {
+        match existing.get(&(
+            r.subject_license_no.as_str(),
+            r.title.as_str(),
+            r.awarded_on,
+        )) {
+            None => {
+                new.push(NewCommendation {
+                    subject_kind: r.subject_kind.key().to_owned(),
+                    subject_license_no: r.subject_license_no.clone(),
+                    title: r.title.clone(),
+                    awarded_by: r.awarded_by.clone(),
+                    awarded_on: r.awarded_on,
+                });
+                out.changed
+                    .push((r.subject_kind, r.subject_license_no.clone()));
+            }
+            Some(o) if o.awarded_by == r.awarded_by && o.subject_kind == r.subject_kind.key() => {
+                out.counts.unchanged += 1;
+            }
+            Some(o) => {
+                diesel::update(commendations::table.find(o.id))
+                    .set((
+                        commendations::awarded_by.eq(&r.awarded_by),
+                        commendations::subject_kind.eq(r.subject_kind.key()),
+                    ))
+                    .execute(conn)?;
+                out.counts.updated += 1;
+                out.changed
+                    .push((r.subject_kind, r.subject_license_no.clone()));
+                ctx.wrote(1);
+            }
+        }
+    }
+    out.counts.inserted += new.len();
+    insert_chunks!(conn, ctx, commendations::table, &new, 5);
+    Ok(())
+}
+
+fn announcements(
+    conn: &mut DbConnection,
+    rows: &[super::validate::AnnouncementIn],
+    ctx: &mut Ctx<'_>,
+    out: &mut Applied,
+) -> Result<(), DbError> {
+    let keys = unique(rows.iter().map(|r| r.title.as_str()));
+    let stored: Vec<Announcement> = load_by(conn, &keys, |c, ks| {
+        announcements::table
+            .filter(announcements::title.eq_any(ks))
+            .select(Announcement::as_select())
+            .load(c)
+    })?;
+    let existing: HashMap<(&str, NaiveDate), &Announcement> = stored
+        .iter()
+        .map(|a| ((a.title.as_str(), a.published_on), a))
+        .collect();
+    let mut new = Vec::new();
+    for r in rows {
+        let license_nos = r.license_nos.join(";");
+        match existing.get(&(r.title.as_str(), r.published_on)) {
+            None => new.push(NewAnnouncement {
+                kind: r.kind.key().to_owned(),
+                title: r.title.clone(),
+                body: r.body.clone(),
+                published_on: r.published_on,
+                license_nos,
+            }),
+            Some(o)
+                if o.kind == r.kind.key() && o.body == r.body && o.license_nos == license_nos =>
+            {
+                out.counts.unchanged += 1;
+            }
+            Some(o) => {
+                diesel::update(announcements::table.find(o.id))
+                    .set((
+                        announcements::kind.eq(r.kind.key()),
+                        announcements::body.eq(&r.body),
+                        announcements::license_nos.eq(&license_nos),
+                    ))
+                    .execute(conn)?;
+                out.counts.updated += 1;
+                ctx.wrote(1);
+            }
+        }
+    }
+    out.counts.inserted += new.len();
+    insert_chunks!(conn, ctx, announcements::table, &new, 5);
+    Ok(())
+}
+
+/// 00:00 China time (UTC+8) of `day`, as naive UTC.
+fn china_midnight_utc(day: NaiveDate) -> NaiveDateTime {
+    day.and_time(chrono::NaiveTime::MIN) - TimeDelta::hours(8)
+}
+
+/// One outbox row per changed office or worker, due now, and one per
+/// future date on which a subject's standing changes by itself.
+fn outbox(conn: &mut DbConnection, applied: &Applied, ctx: &mut Ctx<'_>) -> Result<(), DbError> {
+    let mut seen = HashSet::new();
+    let mut rows = Vec::new();
+    for (kind, key) in &applied.changed {
+        if seen.insert((*kind, key.as_str(), None)) {
+            rows.push((
+                search_outbox::entity_kind.eq(kind.key()),
+                search_outbox::entity_key.eq(key.as_str()),
+                search_outbox::due_at.eq(ctx.now),
+                search_outbox::enqueued_at.eq(ctx.now),
+            ));
+        }
+    }
+    for (kind, key, day) in &applied.timed {
+        if seen.insert((*kind, key.as_str(), Some(*day))) {
+            rows.push((
+                search_outbox::entity_kind.eq(kind.key()),
+                search_outbox::entity_key.eq(key.as_str()),
+                search_outbox::due_at.eq(china_midnight_utc(*day)),
+                search_outbox::enqueued_at.eq(ctx.now),
+            ));
+        }
+    }
+    for chunk in rows.chunks(MAX_BOUND_PARAMETERS / 4) {
+        crate::with_backend!(&mut *conn, |cc| diesel::insert_into(search_outbox::table)
+            .values(chunk)
+            .execute(cc))?;
+    }
+    Ok(())
+}

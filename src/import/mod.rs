@@ -1,0 +1,364 @@
+//! The admin import (DESIGN.md, "Import formats"): parse a body, check every
+//! row, and write the batch in one transaction — all rows or none — with
+//! the search outbox rows, the plan-rule warnings and a stored report.
+//! The HTTP endpoint and the `import` command share [`run`].
+
+pub mod apply;
+pub mod columns;
+pub mod parse;
+pub mod report;
+pub mod validate;
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use chrono::{NaiveDate, Utc};
+use diesel::Connection;
+
+use crate::db::{self, DbConnection, DbError};
+use crate::domain::plan_rules::{self, Finding, TransferFacts};
+use crate::domain::standing::DisclosureWindows;
+use crate::domain::vocab::SubjectKind;
+pub use parse::{Format, ParseError};
+use report::{BatchStatus, Counts, Report, Warning};
+use validate::{Known, Records, SheetInfo};
+
+/// The eight datasets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dataset {
+    /// 区县.
+    Districts,
+    /// 基层法律服务所.
+    Offices,
+    /// 基层法律服务工作者.
+    Workers,
+    /// 变更执业机构.
+    Transfers,
+    /// 年度考核.
+    Reviews,
+    /// 不良信息.
+    DisciplinaryActions,
+    /// 表彰.
+    Commendations,
+    /// 公告.
+    Announcements,
+}
+
+impl Dataset {
+    /// Every dataset.
+    pub const ALL: &'static [Dataset] = &[
+        Dataset::Districts,
+        Dataset::Offices,
+        Dataset::Workers,
+        Dataset::Transfers,
+        Dataset::Reviews,
+        Dataset::DisciplinaryActions,
+        Dataset::Commendations,
+        Dataset::Announcements,
+    ];
+
+    /// The key used in the URL and on the command line.
+    pub fn key(self) -> &'static str {
+        match self {
+            Dataset::Districts => "districts",
+            Dataset::Offices => "offices",
+            Dataset::Workers => "workers",
+            Dataset::Transfers => "transfers",
+            Dataset::Reviews => "reviews",
+            Dataset::DisciplinaryActions => "disciplinary-actions",
+            Dataset::Commendations => "commendations",
+            Dataset::Announcements => "announcements",
+        }
+    }
+
+    /// Parses a key.
+    pub fn parse(key: &str) -> Option<Dataset> {
+        Dataset::ALL.iter().copied().find(|d| d.key() == key.trim())
+    }
+}
+
+/// Progress of a long import, for the command line's progress bar.
+pub trait Progress {
+    /// A new stage with `len` steps.
+    fn stage(&self, name: &str, len: u64);
+    /// `n` more steps done.
+    fn advance(&self, n: u64);
+}
+
+/// No progress display.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn stage(&self, _: &str, _: u64) {}
+    fn advance(&self, _: u64) {}
+}
+
+/// How to run one import.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Check and report, then roll back.
+    pub dry_run: bool,
+    /// Who imports: the token's name, or `cli:…` (stored and audited).
+    pub actor: String,
+    /// Today in China, for the rules.
+    pub today: NaiveDate,
+    /// Disclosure windows, for time-driven search refreshes.
+    pub windows: DisclosureWindows,
+    /// Test hook: abort the process after this many rows were written.
+    pub abort_after_rows: Option<usize>,
+}
+
+/// Why an import could not even be checked.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The body is not the declared format.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for ImportError {
+    fn from(e: diesel::result::Error) -> Self {
+        ImportError::Db(e.into())
+    }
+}
+
+/// Parses, checks and (unless rejected or a dry run) writes one batch; the
+/// report is stored and its id set. Rejected batches write nothing but the
+/// report and the audit entry.
+pub fn run(
+    conn: &mut DbConnection,
+    dataset: Dataset,
+    format: &Format,
+    body: &[u8],
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Result<Report, ImportError> {
+    let clock = Instant::now();
+    let started_at = Utc::now().naive_utc();
+    progress.stage("解析", 1);
+    let sheet = parse::parse(format, body)?;
+    progress.advance(1);
+    let (mut records, mut problems) = validate::read(dataset, &sheet);
+    let info = SheetInfo::new(dataset, &sheet);
+    let mut report = Report {
+        id: None,
+        dataset: dataset.key().to_owned(),
+        format: format.name().to_owned(),
+        dry_run: opts.dry_run,
+        status: BatchStatus::Rejected,
+        rows: sheet.rows.len(),
+        counts: Counts::default(),
+        problems: Vec::new(),
+        warnings: Vec::new(),
+        elapsed_ms: 0,
+    };
+    drop(sheet);
+    let outcome = with_large_cache(conn, |conn| {
+        conn.transaction::<Report, Rollback, _>(|c| {
+            let wanted = validate::wanted(&records, &|row| info.gave_kind(row));
+            let known = Known {
+                districts: db::imports::existing_districts(c, &wanted.districts)?,
+                offices: db::imports::existing_offices(c, &wanted.offices)?,
+                workers: db::imports::existing_workers(c, &wanted.workers)?,
+            };
+            validate::check_references(
+                &mut records,
+                &known,
+                &|k| info.header(k),
+                &|row| info.gave_kind(row),
+                &mut problems,
+            );
+            if !problems.is_empty() {
+                problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
+                let mut r = report.clone();
+                r.problems = std::mem::take(&mut problems);
+                return Err(Rollback::Report(Box::new(r)));
+            }
+            progress.stage("写入", records.len() as u64);
+            let mut ctx = apply::Ctx::new(
+                started_at,
+                opts.today,
+                opts.windows,
+                progress,
+                opts.abort_after_rows,
+            );
+            let applied = apply::apply(c, &records, &mut ctx)?;
+            progress.stage("检查规则", 1);
+            let warnings = warnings(c, &records, &applied, opts.today)?;
+            let mut r = report.clone();
+            r.counts = applied.counts;
+            r.warnings = warnings;
+            if opts.dry_run {
+                r.status = BatchStatus::DryRun;
+                return Err(Rollback::Report(Box::new(r)));
+            }
+            r.status = BatchStatus::Applied;
+            r.elapsed_ms = clock.elapsed().as_millis() as u64;
+            r.id = Some(store(c, &r, &opts.actor, started_at)?);
+            Ok(r)
+        })
+    })?;
+    report = match outcome {
+        Ok(r) => r,
+        Err(Rollback::Db(e)) => return Err(ImportError::Db(e)),
+        Err(Rollback::Report(r)) => {
+            let mut r = *r;
+            r.elapsed_ms = clock.elapsed().as_millis() as u64;
+            r.id = Some(store(conn, &r, &opts.actor, started_at)?);
+            r
+        }
+    };
+    let detail = serde_json::json!({
+        "batch": report.id, "status": report.status, "dry_run": report.dry_run,
+        "rows": report.rows, "counts": report.counts, "problems": report.problems.len(),
+        "warnings": report.warnings.len(),
+    });
+    db::audit::record(
+        conn,
+        &opts.actor,
+        "import",
+        dataset.key(),
+        &detail.to_string(),
+    )?;
+    progress.advance(1);
+    Ok(report)
+}
+
+/// Runs `f` with a larger SQLite page cache (64 MB instead of 2 MB): a
+/// big batch touches many index pages, and re-reading them dominated the
+/// import's time. The connection's default is restored afterwards.
+fn with_large_cache<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> T,
+) -> Result<T, DbError> {
+    use diesel::connection::SimpleConnection;
+    let sqlite = matches!(conn, DbConnection::Sqlite(_));
+    if sqlite {
+        conn.batch_execute("PRAGMA cache_size = -65536")?;
+    }
+    let out = f(conn);
+    if sqlite {
+        conn.batch_execute("PRAGMA cache_size = -2000")?;
+    }
+    Ok(out)
+}
+
+/// Ends the transaction without committing: a rejected or dry-run report,
+/// or a database failure.
+enum Rollback {
+    Report(Box<Report>),
+    Db(DbError),
+}
+
+impl From<DbError> for Rollback {
+    fn from(e: DbError) -> Self {
+        Rollback::Db(e)
+    }
+}
+
+impl From<diesel::result::Error> for Rollback {
+    fn from(e: diesel::result::Error) -> Self {
+        Rollback::Db(e.into())
+    }
+}
+
+fn store(
+    conn: &mut DbConnection,
+    r: &Report,
+    actor: &str,
+    started_at: chrono::NaiveDateTime,
+) -> Result<i64, DbError> {
+    let json = serde_json::to_string(r).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    db::imports::store_batch(
+        conn,
+        db::imports::NewBatch {
+            dataset: &r.dataset,
+            dry_run: r.dry_run,
+            status: r.status.key(),
+            actor,
+            report_json: &json,
+            started_at,
+            finished_at: Utc::now().naive_utc(),
+        },
+    )
+}
+
+/// The plan-rule findings about this batch, on the database as the batch
+/// leaves it.
+fn warnings(
+    conn: &mut DbConnection,
+    records: &Records,
+    applied: &apply::Applied,
+    today: NaiveDate,
+) -> Result<Vec<Warning>, DbError> {
+    let mut relevant: HashSet<(&str, String)> = HashSet::new();
+    let mut districts: HashSet<String> = HashSet::new();
+    let mut facts_transfers = Vec::new();
+    match records {
+        Records::Districts(v) => districts.extend(v.iter().map(|r| r.code.clone())),
+        Records::Offices(v) => {
+            relevant.extend(v.iter().map(|r| ("office", r.license_no.clone())));
+        }
+        Records::Workers(v) => {
+            for r in v {
+                relevant.insert(("worker", r.license_no.clone()));
+                if let Some(o) = &r.office_license_no {
+                    relevant.insert(("office", o.clone()));
+                }
+            }
+        }
+        Records::Transfers(v) => {
+            let workers: HashSet<String> = v.iter().map(|r| r.worker_license_no.clone()).collect();
+            let first = db::imports::first_licensed(conn, &workers)?;
+            for r in v {
+                relevant.insert(("transfer", r.worker_license_no.clone()));
+                facts_transfers.push(TransferFacts {
+                    worker_license_no: r.worker_license_no.clone(),
+                    worker_first_licensed_on: first.get(&r.worker_license_no).copied().flatten(),
+                    from_office_license_no: applied
+                        .transfer_from
+                        .get(&(r.worker_license_no.clone(), r.effective_on))
+                        .cloned()
+                        .flatten(),
+                    to_office_license_no: r.to_office_license_no.clone(),
+                    effective_on: r.effective_on,
+                });
+            }
+        }
+        Records::Reviews(v) => {
+            relevant.extend(
+                v.iter()
+                    .filter(|r| r.subject_kind == SubjectKind::Office)
+                    .map(|r| ("office", r.subject_license_no.clone())),
+            );
+        }
+        _ => return Ok(Vec::new()),
+    }
+    let mut facts = db::imports::facts(conn, false)?;
+    facts.transfers = facts_transfers;
+    facts.office_moves = applied.moves.clone();
+    let findings = plan_rules::check_all(&facts, today);
+    Ok(findings
+        .into_iter()
+        .filter(|f: &Finding| {
+            relevant.contains(&(f.subject_kind, f.subject.clone()))
+                || f.figures
+                    .get("district")
+                    .and_then(|d| d.as_str())
+                    .is_some_and(|d| districts.contains(d))
+        })
+        .map(Warning::from)
+        .collect())
+}
+
+/// The plan-rule findings over the whole database on `today`.
+pub fn compliance(conn: &mut DbConnection, today: NaiveDate) -> Result<Vec<Warning>, DbError> {
+    let facts = db::imports::facts(conn, true)?;
+    Ok(plan_rules::check_all(&facts, today)
+        .into_iter()
+        .map(Warning::from)
+        .collect())
+}

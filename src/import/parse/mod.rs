@@ -1,0 +1,168 @@
+//! Parsers: every format becomes a [`Sheet`] of text cells under the
+//! headers as the user wrote them, rows numbered as the user sees them.
+
+mod csv;
+mod json;
+mod xlsx;
+
+use super::report::Problem;
+
+/// The formats the import reads, picked by the body's content type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Format {
+    /// `application/json`: an array of objects.
+    Json,
+    /// `application/x-ndjson`: one object per line.
+    Ndjson,
+    /// `text/csv`, with the declared `charset` if any.
+    Csv {
+        /// The `charset` parameter of the content type.
+        charset: Option<String>,
+    },
+    /// `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
+    Xlsx,
+}
+
+/// The XLSX media type.
+pub const XLSX_MEDIA_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+impl Format {
+    /// The format a `Content-Type` header names, or `None` for one the
+    /// import does not read.
+    pub fn from_content_type(content_type: &str) -> Option<Format> {
+        let mut parts = content_type.split(';');
+        let media = parts.next()?.trim().to_ascii_lowercase();
+        let charset = parts.find_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            k.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| v.trim().trim_matches('"').to_owned())
+        });
+        match media.as_str() {
+            "application/json" => Some(Format::Json),
+            "application/x-ndjson" | "application/ndjson" | "application/jsonl" => {
+                Some(Format::Ndjson)
+            }
+            "text/csv" => Some(Format::Csv { charset }),
+            XLSX_MEDIA_TYPE => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+
+    /// The format a file name's extension names (for the command line).
+    pub fn from_extension(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "json" => Some(Format::Json),
+            "ndjson" | "jsonl" => Some(Format::Ndjson),
+            "csv" => Some(Format::Csv { charset: None }),
+            "xlsx" => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+
+    /// A short name for reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Csv { .. } => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// Why a body was refused as a whole, before any row was looked at.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// The bytes are not the declared format.
+    #[error("内容与声明的类型 {declared} 不符：{reason}")]
+    Mismatch {
+        /// The declared format.
+        declared: &'static str,
+        /// What is wrong, in Chinese.
+        reason: String,
+    },
+    /// An unknown or unusable `charset`.
+    #[error("无法识别的字符集：{0}")]
+    Charset(String),
+    /// No header row or no data at all.
+    #[error("文件为空：没有表头或数据行。")]
+    Empty,
+}
+
+/// A header as the user wrote it.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// The text.
+    pub text: String,
+    /// The row where it appears (1 for a header row; the first element or
+    /// line carrying the key for JSON).
+    pub row: usize,
+}
+
+/// One data row: cells aligned with the sheet's headers.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The row number as the user sees it.
+    pub number: usize,
+    /// Trimmed text of each cell; `None` when empty.
+    pub cells: Vec<Option<String>>,
+}
+
+/// A parsed body.
+#[derive(Debug, Default)]
+pub struct Sheet {
+    /// Column headers.
+    pub headers: Vec<Header>,
+    /// Data rows (blank rows skipped).
+    pub rows: Vec<Row>,
+    /// Rows that could not be read at all.
+    pub problems: Vec<Problem>,
+}
+
+/// Parses `bytes` as `format`.
+pub fn parse(format: &Format, bytes: &[u8]) -> Result<Sheet, ParseError> {
+    match format {
+        Format::Json => json::parse_array(bytes),
+        Format::Ndjson => json::parse_lines(bytes),
+        Format::Csv { charset } => csv::parse(bytes, charset.as_deref()),
+        Format::Xlsx => xlsx::parse(bytes),
+    }
+}
+
+/// Whether `bytes` start like a ZIP archive (and so an XLSX file).
+pub fn looks_like_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// A cell's text, trimmed; `None` when nothing is left.
+fn cell(raw: &str) -> Option<String> {
+    let t = raw.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_pick_the_parser() {
+        assert_eq!(
+            Format::from_content_type("text/csv; charset=GBK"),
+            Some(Format::Csv {
+                charset: Some("GBK".into())
+            })
+        );
+        assert_eq!(
+            Format::from_content_type("application/json"),
+            Some(Format::Json)
+        );
+        assert_eq!(Format::from_content_type("text/plain"), None);
+        assert_eq!(
+            Format::from_content_type(XLSX_MEDIA_TYPE),
+            Some(Format::Xlsx)
+        );
+    }
+}

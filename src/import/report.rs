@@ -1,0 +1,138 @@
+//! What an import says back: counts, row problems and plan-rule warnings.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::domain::plan_rules::Finding;
+
+/// A problem with one row (or the header row): the batch is refused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    /// Row number as the user sees it (header = 1 in CSV/XLSX; 1-based
+    /// element or line in JSON/NDJSON).
+    pub row: usize,
+    /// The column as the user wrote it (empty for the whole row).
+    pub column: String,
+    /// Stable machine-readable code.
+    pub code: String,
+    /// What is wrong, in Chinese.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem.
+    pub fn new(row: usize, column: &str, code: &str, message: String) -> Self {
+        Self {
+            row,
+            column: column.to_owned(),
+            code: code.to_owned(),
+            message,
+        }
+    }
+}
+
+/// A plan-rule finding on the batch, as a warning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Warning {
+    /// Rule number (DESIGN.md, "Rules of the plan").
+    pub rule: u8,
+    /// `district`, `office`, `worker` or `transfer`.
+    pub subject_kind: String,
+    /// The record's key.
+    pub subject: String,
+    /// The rule in Chinese.
+    pub message: String,
+    /// The figures behind the finding.
+    pub figures: BTreeMap<String, Value>,
+}
+
+impl From<Finding> for Warning {
+    fn from(f: Finding) -> Self {
+        Self {
+            rule: f.rule,
+            subject_kind: f.subject_kind.to_owned(),
+            subject: f.subject,
+            message: rule_text(f.rule).to_owned(),
+            figures: f
+                .figures
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        }
+    }
+}
+
+/// The plan's rule `n` in Chinese.
+pub fn rule_text(n: u8) -> &'static str {
+    match n {
+        1 => "规则1：律师万人比已达 2.3 的区县不再新增基层法律服务工作者。",
+        2 => "规则2：不得变更执业机构至律师万人比已达 2.3 的区县。",
+        3 => "规则3：执业不满一年的人员和农村乡镇所的人员不得变更至城区街道所。",
+        4 => "规则4：不再新设基层法律服务所（设立核准已取消）。",
+        5 => "规则5：基层法律服务所不得由农村乡镇迁往城区街道。",
+        6 => "规则6：新执业人员应完成至少一年的实习。",
+        7 => "规则7：连续两年未参加年度考核或无执业人员的所，列为空壳所候选。",
+        _ => "规则8：执业范围。",
+    }
+}
+
+/// Rows written, by kind of change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// New rows.
+    pub inserted: usize,
+    /// Rows that existed and changed.
+    pub updated: usize,
+    /// Rows that existed unchanged.
+    pub unchanged: usize,
+}
+
+/// How a batch ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchStatus {
+    /// Written.
+    Applied,
+    /// Valid, checked and rolled back as asked.
+    DryRun,
+    /// Refused: problems listed, nothing written.
+    Rejected,
+}
+
+impl BatchStatus {
+    /// The stored key.
+    pub fn key(self) -> &'static str {
+        match self {
+            BatchStatus::Applied => "applied",
+            BatchStatus::DryRun => "dry_run",
+            BatchStatus::Rejected => "rejected",
+        }
+    }
+}
+
+/// The report of one batch, stored and returned as JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The stored batch id (`/admin/api/imports/{id}`).
+    pub id: Option<i64>,
+    /// Dataset key.
+    pub dataset: String,
+    /// Format read.
+    pub format: String,
+    /// Whether it was a dry run.
+    pub dry_run: bool,
+    /// How it ended.
+    pub status: BatchStatus,
+    /// Data rows read.
+    pub rows: usize,
+    /// Counts (what was or, on a dry run, would have been written).
+    pub counts: Counts,
+    /// Row problems; non-empty exactly when rejected.
+    pub problems: Vec<Problem>,
+    /// Plan-rule warnings on the batch as it would leave the database.
+    pub warnings: Vec<Warning>,
+    /// Milliseconds taken.
+    pub elapsed_ms: u64,
+}

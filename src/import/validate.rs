@@ -1,0 +1,1113 @@
+//! From a [`Sheet`] of text to checked records: headers matched to columns,
+//! every cell parsed, keys unique within the batch, referenced license
+//! numbers known. Every problem is collected, not only the first.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+
+use super::Dataset;
+use super::columns::{self, Column};
+use super::parse::{Row, Sheet};
+use super::report::Problem;
+use crate::domain::LicenseNo;
+use crate::domain::dates::parse_date;
+use crate::domain::vocab::{
+    AnnouncementKind, AreaKind, DisciplineKind, DistrictKind, Gender, OfficeStatus, PartyOrg,
+    ReviewOutcome, SubjectKind, WorkerStatus,
+};
+
+/// A district row.
+#[derive(Debug, Clone)]
+pub struct DistrictIn {
+    /// Row number.
+    pub row: usize,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: DistrictKind,
+    /// Population.
+    pub population: i64,
+    /// Lawyers.
+    pub lawyers: i64,
+    /// Borders Sichuan.
+    pub borders_sichuan: bool,
+}
+
+/// An office row.
+#[derive(Debug, Clone)]
+pub struct OfficeIn {
+    /// Row number.
+    pub row: usize,
+    /// License number.
+    pub license_no: String,
+    /// Name.
+    pub name: String,
+    /// District code.
+    pub district_code: String,
+    /// Township name.
+    pub township: Option<String>,
+    /// Area kind.
+    pub area_kind: AreaKind,
+    /// Address.
+    pub address: String,
+    /// Latitude.
+    pub lat: Option<f64>,
+    /// Longitude.
+    pub lng: Option<f64>,
+    /// Phone.
+    pub phone: String,
+    /// Hours.
+    pub hours: String,
+    /// Director.
+    pub director: String,
+    /// Party organisation.
+    pub party_org: PartyOrg,
+    /// Practice areas joined with `;`.
+    pub practice_areas: String,
+    /// Status.
+    pub status: OfficeStatus,
+    /// Established.
+    pub established_on: Option<NaiveDate>,
+}
+
+/// A worker row.
+#[derive(Debug, Clone)]
+pub struct WorkerIn {
+    /// Row number.
+    pub row: usize,
+    /// License number.
+    pub license_no: String,
+    /// Name.
+    pub name: String,
+    /// Gender.
+    pub gender: Option<Gender>,
+    /// Office.
+    pub office_license_no: Option<String>,
+    /// Status.
+    pub status: WorkerStatus,
+    /// First licensed.
+    pub first_licensed_on: Option<NaiveDate>,
+    /// Internship months.
+    pub internship_months: Option<i32>,
+    /// Practice areas joined with `;`.
+    pub practice_areas: String,
+    /// Adviser posts joined with `;`.
+    pub adviser_posts: String,
+}
+
+/// A transfer row.
+#[derive(Debug, Clone)]
+pub struct TransferIn {
+    /// Row number.
+    pub row: usize,
+    /// Worker.
+    pub worker_license_no: String,
+    /// Office left, when given.
+    pub from_office_license_no: Option<String>,
+    /// Office joined.
+    pub to_office_license_no: String,
+    /// Effective date.
+    pub effective_on: NaiveDate,
+}
+
+/// An annual review row.
+#[derive(Debug, Clone)]
+pub struct ReviewIn {
+    /// Row number.
+    pub row: usize,
+    /// Subject kind (given or inferred).
+    pub subject_kind: SubjectKind,
+    /// Subject.
+    pub subject_license_no: String,
+    /// Year.
+    pub year: i32,
+    /// Outcome.
+    pub outcome: ReviewOutcome,
+    /// Rectification deadline.
+    pub rectify_by: Option<NaiveDate>,
+    /// Note.
+    pub note: Option<String>,
+}
+
+/// A disciplinary action row.
+#[derive(Debug, Clone)]
+pub struct ActionIn {
+    /// Row number.
+    pub row: usize,
+    /// Decision number.
+    pub decision_no: String,
+    /// Subject kind.
+    pub subject_kind: SubjectKind,
+    /// Subject.
+    pub subject_license_no: String,
+    /// Kind.
+    pub kind: DisciplineKind,
+    /// Authority.
+    pub authority: String,
+    /// Decided on.
+    pub decided_on: NaiveDate,
+    /// Facts.
+    pub facts: String,
+    /// Basis.
+    pub basis: String,
+    /// Suspended until.
+    pub suspended_until: Option<NaiveDate>,
+    /// Public until.
+    pub public_until: Option<NaiveDate>,
+    /// Withdrawn on.
+    pub withdrawn_on: Option<NaiveDate>,
+    /// Withdrawal reason.
+    pub withdrawn_reason: Option<String>,
+}
+
+/// A commendation row.
+#[derive(Debug, Clone)]
+pub struct CommendationIn {
+    /// Row number.
+    pub row: usize,
+    /// Subject kind.
+    pub subject_kind: SubjectKind,
+    /// Subject.
+    pub subject_license_no: String,
+    /// Title.
+    pub title: String,
+    /// Awarding body.
+    pub awarded_by: String,
+    /// Date.
+    pub awarded_on: NaiveDate,
+}
+
+/// An announcement row.
+#[derive(Debug, Clone)]
+pub struct AnnouncementIn {
+    /// Row number.
+    pub row: usize,
+    /// Kind.
+    pub kind: AnnouncementKind,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// Published.
+    pub published_on: NaiveDate,
+    /// License numbers concerned.
+    pub license_nos: Vec<String>,
+}
+
+/// The checked rows of one batch.
+#[derive(Debug, Clone)]
+pub enum Records {
+    /// Districts.
+    Districts(Vec<DistrictIn>),
+    /// Offices.
+    Offices(Vec<OfficeIn>),
+    /// Workers.
+    Workers(Vec<WorkerIn>),
+    /// Transfers.
+    Transfers(Vec<TransferIn>),
+    /// Annual reviews.
+    Reviews(Vec<ReviewIn>),
+    /// Disciplinary actions.
+    Actions(Vec<ActionIn>),
+    /// Commendations.
+    Commendations(Vec<CommendationIn>),
+    /// Announcements.
+    Announcements(Vec<AnnouncementIn>),
+}
+
+impl Records {
+    /// Rows in the batch.
+    pub fn len(&self) -> usize {
+        match self {
+            Records::Districts(v) => v.len(),
+            Records::Offices(v) => v.len(),
+            Records::Workers(v) => v.len(),
+            Records::Transfers(v) => v.len(),
+            Records::Reviews(v) => v.len(),
+            Records::Actions(v) => v.len(),
+            Records::Commendations(v) => v.len(),
+            Records::Announcements(v) => v.len(),
+        }
+    }
+
+    /// Whether the batch has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Where each known column sits in the sheet, with its header as written.
+struct Layout {
+    at: HashMap<&'static str, (usize, String)>,
+}
+
+/// Matches headers to the dataset's columns; unknown, unnamed, repeated
+/// and missing required columns are problems.
+fn layout(dataset: Dataset, sheet: &Sheet, problems: &mut Vec<Problem>) -> Layout {
+    let mut at = HashMap::new();
+    for (i, h) in sheet.headers.iter().enumerate() {
+        if h.text.is_empty() {
+            let used = sheet
+                .rows
+                .iter()
+                .find(|r| r.cells.get(i).is_some_and(Option::is_some));
+            if let Some(r) = used {
+                problems.push(Problem::new(
+                    r.number,
+                    "",
+                    "unknown_column",
+                    format!("第 {} 列有数据但没有表头。", i + 1),
+                ));
+            }
+            continue;
+        }
+        match columns::resolve(dataset, &h.text) {
+            None => problems.push(Problem::new(
+                h.row,
+                &h.text,
+                "unknown_column",
+                format!(
+                    "未知的列“{}”：{} 数据集不接受此列。可用的列：{}。",
+                    h.text,
+                    dataset.key(),
+                    known_columns(dataset)
+                ),
+            )),
+            Some(c) => {
+                if at.insert(c.key, (i, h.text.clone())).is_some() {
+                    problems.push(Problem::new(
+                        h.row,
+                        &h.text,
+                        "duplicate_column",
+                        format!("列“{}”（{}）出现了不止一次。", h.text, c.key),
+                    ));
+                }
+            }
+        }
+    }
+    let header_row = sheet.headers.first().map_or(1, |h| h.row);
+    for c in columns::columns(dataset).iter().filter(|c| c.required) {
+        if !at.contains_key(c.key) {
+            problems.push(Problem::new(
+                header_row,
+                c.key,
+                "missing_column",
+                format!("缺少必填列“{}”（{}）。", c.headers[0], c.key),
+            ));
+        }
+    }
+    Layout { at }
+}
+
+fn known_columns(dataset: Dataset) -> String {
+    columns::columns(dataset)
+        .iter()
+        .map(|c: &Column| format!("{} {}", c.key, c.headers[0]))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// One row being read, collecting its problems.
+struct Cells<'a> {
+    row: &'a Row,
+    layout: &'a Layout,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl Cells<'_> {
+    fn raw(&self, key: &str) -> Option<&str> {
+        let (i, _) = self.layout.at.get(key)?;
+        self.row.cells.get(*i)?.as_deref()
+    }
+
+    fn header(&self, key: &str) -> String {
+        self.layout
+            .at
+            .get(key)
+            .map_or_else(|| key.to_owned(), |(_, h)| h.clone())
+    }
+
+    fn problem(&mut self, key: &str, code: &str, message: String) {
+        let column = self.header(key);
+        self.problems
+            .push(Problem::new(self.row.number, &column, code, message));
+    }
+
+    fn text(&self, key: &str) -> Option<String> {
+        self.raw(key).map(str::to_owned)
+    }
+
+    fn text_or_empty(&self, key: &str) -> String {
+        self.text(key).unwrap_or_default()
+    }
+
+    fn required(&mut self, key: &str) -> Option<String> {
+        let v = self.text(key);
+        if v.is_none() && self.layout.at.contains_key(key) {
+            let h = self.header(key);
+            self.problem(key, "missing_value", format!("“{h}”不能为空。"));
+        }
+        v
+    }
+
+    fn license(&mut self, key: &str) -> Option<String> {
+        let raw = self.raw(key)?.to_owned();
+        match LicenseNo::parse(&raw) {
+            Ok(l) => Some(l.into_string()),
+            Err(_) => {
+                self.problem(
+                    key,
+                    "bad_license_no",
+                    format!("“{raw}”不是有效的执业证号：只能包含数字、字母和连字符。"),
+                );
+                None
+            }
+        }
+    }
+
+    fn required_license(&mut self, key: &str) -> Option<String> {
+        self.required(key)?;
+        self.license(key)
+    }
+
+    fn date(&mut self, key: &str) -> Option<NaiveDate> {
+        let raw = self.raw(key)?.to_owned();
+        let d = parse_date(&raw);
+        if d.is_none() {
+            self.problem(
+                key,
+                "bad_date",
+                format!("“{raw}”不是有效日期：请写作 2024-03-01、2024/3/1 或 2024年3月1日。"),
+            );
+        }
+        d
+    }
+
+    fn required_date(&mut self, key: &str) -> Option<NaiveDate> {
+        self.required(key)?;
+        self.date(key)
+    }
+
+    fn vocab<T>(&mut self, key: &str, parse: fn(&str) -> Option<T>, all: &[&str]) -> Option<T> {
+        let raw = self.raw(key)?.to_owned();
+        let v = parse(&raw);
+        if v.is_none() {
+            self.problem(
+                key,
+                "unknown_vocabulary",
+                format!("“{raw}”不是可接受的取值；可用：{}。", all.join("、")),
+            );
+        }
+        v
+    }
+
+    fn required_vocab<T>(
+        &mut self,
+        key: &str,
+        parse: fn(&str) -> Option<T>,
+        all: &[&str],
+    ) -> Option<T> {
+        self.required(key)?;
+        self.vocab(key, parse, all)
+    }
+
+    fn int(&mut self, key: &str) -> Option<i64> {
+        let raw = self.raw(key)?.to_owned();
+        let folded: String = raw
+            .chars()
+            .map(crate::domain::license::fold_width)
+            .filter(|c| *c != ',' && !c.is_whitespace())
+            .collect();
+        let v = folded
+            .parse::<i64>()
+            .ok()
+            .or_else(|| {
+                folded
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+                    .map(|f| f as i64)
+            })
+            .filter(|v| *v >= 0);
+        if v.is_none() {
+            self.problem(key, "bad_number", format!("“{raw}”不是有效的非负整数。"));
+        }
+        v
+    }
+
+    fn required_int(&mut self, key: &str) -> Option<i64> {
+        self.required(key)?;
+        self.int(key)
+    }
+
+    fn coordinate(&mut self, key: &str, limit: f64) -> Option<f64> {
+        let raw = self.raw(key)?.to_owned();
+        let v = raw.parse::<f64>().ok().filter(|v| v.abs() <= limit);
+        if v.is_none() {
+            self.problem(
+                key,
+                "bad_number",
+                format!("“{raw}”不是有效的坐标（WGS-84 度数）。"),
+            );
+        }
+        v
+    }
+
+    fn boolean(&mut self, key: &str) -> Option<bool> {
+        let raw = self.raw(key)?.to_owned();
+        match raw.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "y" | "是" | "毗邻" => Some(true),
+            "false" | "0" | "no" | "n" | "否" | "不毗邻" => Some(false),
+            _ => {
+                self.problem(
+                    key,
+                    "unknown_vocabulary",
+                    format!("“{raw}”不是可接受的取值；可用：是、否、true、false。"),
+                );
+                None
+            }
+        }
+    }
+
+    fn list(&self, key: &str) -> String {
+        split_list(self.raw(key).unwrap_or_default()).join(";")
+    }
+}
+
+/// Splits a list written with `;`, `；`, `、` or `,`.
+pub fn split_list(raw: &str) -> Vec<String> {
+    raw.split([';', '；', '、', ',', '，'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn keys<T: Copy>(all: &[T], key: fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().map(|v| key(*v)).collect()
+}
+
+/// Reads every row of `sheet` as `dataset`, with the header and cell
+/// problems found (reference checks come later, with the database).
+pub fn read(dataset: Dataset, sheet: &Sheet) -> (Records, Vec<Problem>) {
+    let mut problems = sheet.problems.clone();
+    let layout = layout(dataset, sheet, &mut problems);
+    macro_rules! each {
+        ($variant:ident, $f:ident) => {
+            Records::$variant(
+                sheet
+                    .rows
+                    .iter()
+                    .filter_map(|row| {
+                        let mut c = Cells {
+                            row,
+                            layout: &layout,
+                            problems: &mut problems,
+                        };
+                        $f(&mut c)
+                    })
+                    .collect(),
+            )
+        };
+    }
+    let records = match dataset {
+        Dataset::Districts => each!(Districts, district),
+        Dataset::Offices => each!(Offices, office),
+        Dataset::Workers => each!(Workers, worker),
+        Dataset::Transfers => each!(Transfers, transfer),
+        Dataset::Reviews => each!(Reviews, review),
+        Dataset::DisciplinaryActions => each!(Actions, action),
+        Dataset::Commendations => each!(Commendations, commendation),
+        Dataset::Announcements => each!(Announcements, announcement),
+    };
+    duplicates(&records, &layout, &mut problems);
+    (records, problems)
+}
+
+fn district(c: &mut Cells<'_>) -> Option<DistrictIn> {
+    let code = c.required("code");
+    let name = c.required("name");
+    let kind = c.required_vocab(
+        "kind",
+        DistrictKind::parse,
+        &keys(DistrictKind::ALL, DistrictKind::key),
+    );
+    let population = c.required_int("population");
+    let lawyers = c.required_int("lawyers");
+    let borders_sichuan = c.boolean("borders_sichuan").unwrap_or(false);
+    Some(DistrictIn {
+        row: c.row.number,
+        code: code?,
+        name: name?,
+        kind: kind?,
+        population: population?,
+        lawyers: lawyers?,
+        borders_sichuan,
+    })
+}
+
+fn office(c: &mut Cells<'_>) -> Option<OfficeIn> {
+    let license_no = c.required_license("license_no");
+    let name = c.required("name");
+    let district_code = c.required("district_code");
+    let area_kind = c.required_vocab(
+        "area_kind",
+        AreaKind::parse,
+        &keys(AreaKind::ALL, AreaKind::key),
+    );
+    let lat = c.coordinate("lat", 90.0);
+    let lng = c.coordinate("lng", 180.0);
+    let party_org = c
+        .vocab(
+            "party_org",
+            PartyOrg::parse,
+            &keys(PartyOrg::ALL, PartyOrg::key),
+        )
+        .unwrap_or(PartyOrg::NoOrganisation);
+    let status = c.required_vocab(
+        "status",
+        OfficeStatus::parse,
+        &keys(OfficeStatus::ALL, OfficeStatus::key),
+    );
+    let established_on = c.date("established_on");
+    Some(OfficeIn {
+        row: c.row.number,
+        license_no: license_no?,
+        name: name?,
+        district_code: district_code?,
+        township: c.text("township"),
+        area_kind: area_kind?,
+        address: c.text_or_empty("address"),
+        lat,
+        lng,
+        phone: c.text_or_empty("phone"),
+        hours: c.text_or_empty("hours"),
+        director: c.text_or_empty("director"),
+        party_org,
+        practice_areas: c.list("practice_areas"),
+        status: status?,
+        established_on,
+    })
+}
+
+fn worker(c: &mut Cells<'_>) -> Option<WorkerIn> {
+    let license_no = c.required_license("license_no");
+    let name = c.required("name");
+    let gender = c.vocab("gender", Gender::parse, &keys(Gender::ALL, Gender::key));
+    let office = c.license("office_license_no");
+    let status = c.required_vocab(
+        "status",
+        WorkerStatus::parse,
+        &keys(WorkerStatus::ALL, WorkerStatus::key),
+    );
+    let first = c.date("first_licensed_on");
+    let months = c.int("internship_months");
+    let months = match months.map(i32::try_from) {
+        Some(Ok(m)) => Some(m),
+        Some(Err(_)) => {
+            c.problem("internship_months", "bad_number", "实习月数过大。".into());
+            None
+        }
+        None => None,
+    };
+    Some(WorkerIn {
+        row: c.row.number,
+        license_no: license_no?,
+        name: name?,
+        gender,
+        office_license_no: office,
+        status: status?,
+        first_licensed_on: first,
+        internship_months: months,
+        practice_areas: c.list("practice_areas"),
+        adviser_posts: c.list("adviser_posts"),
+    })
+}
+
+fn transfer(c: &mut Cells<'_>) -> Option<TransferIn> {
+    let worker = c.required_license("worker_license_no");
+    let from = c.license("from_office_license_no");
+    let to = c.required_license("to_office_license_no");
+    let on = c.required_date("effective_on");
+    Some(TransferIn {
+        row: c.row.number,
+        worker_license_no: worker?,
+        from_office_license_no: from,
+        to_office_license_no: to?,
+        effective_on: on?,
+    })
+}
+
+/// The subject kind as given; `None` when the column is absent or empty
+/// (it is then inferred from the license number).
+fn subject_kind(c: &mut Cells<'_>) -> Result<Option<SubjectKind>, ()> {
+    if c.raw("subject_kind").is_none() {
+        return Ok(None);
+    }
+    c.vocab(
+        "subject_kind",
+        SubjectKind::parse,
+        &keys(SubjectKind::ALL, SubjectKind::key),
+    )
+    .map(Some)
+    .ok_or(())
+}
+
+fn review(c: &mut Cells<'_>) -> Option<ReviewIn> {
+    let kind = subject_kind(c);
+    let subject = c.required_license("subject_license_no");
+    let year = c.required_int("year");
+    let year = match year {
+        Some(y) if (1990..=2100).contains(&y) => Some(y as i32),
+        Some(y) => {
+            c.problem(
+                "year",
+                "bad_number",
+                format!("年度 {y} 不在 1990 至 2100 之间。"),
+            );
+            None
+        }
+        None => None,
+    };
+    let outcome = c.required_vocab(
+        "outcome",
+        ReviewOutcome::parse,
+        &keys(ReviewOutcome::ALL, ReviewOutcome::key),
+    );
+    let rectify_by = c.date("rectify_by");
+    let kind = kind.ok()?;
+    if let (Some(k), Some(o)) = (kind, outcome)
+        && !o.applies_to(k)
+    {
+        c.problem(
+            "outcome",
+            "invalid_value",
+            format!(
+                "考核结果“{}”不适用于{}。",
+                o.key(),
+                if k == SubjectKind::Office {
+                    "机构"
+                } else {
+                    "人员"
+                }
+            ),
+        );
+    }
+    Some(ReviewIn {
+        row: c.row.number,
+        subject_kind: kind.unwrap_or(INFER),
+        subject_license_no: subject?,
+        year: year?,
+        outcome: outcome?,
+        rectify_by,
+        note: c.text("note"),
+    })
+}
+
+/// Placeholder until the subject kind is inferred from the database in
+/// [`check_references`].
+const INFER: SubjectKind = SubjectKind::Worker;
+
+fn action(c: &mut Cells<'_>) -> Option<ActionIn> {
+    let decision_no = c.required("decision_no");
+    let kind_of_subject = subject_kind(c);
+    let subject = c.required_license("subject_license_no");
+    let kind = c.required_vocab(
+        "kind",
+        DisciplineKind::parse,
+        &keys(DisciplineKind::ALL, DisciplineKind::key),
+    );
+    let authority = c.required("authority");
+    let decided_on = c.required_date("decided_on");
+    let suspended_until = c.date("suspended_until");
+    let public_until = c.date("public_until");
+    let withdrawn_on = c.date("withdrawn_on");
+    Some(ActionIn {
+        row: c.row.number,
+        decision_no: decision_no?,
+        subject_kind: kind_of_subject.ok()?.unwrap_or(INFER),
+        subject_license_no: subject?,
+        kind: kind?,
+        authority: authority?,
+        decided_on: decided_on?,
+        facts: c.text_or_empty("facts"),
+        basis: c.text_or_empty("basis"),
+        suspended_until,
+        public_until,
+        withdrawn_on,
+        withdrawn_reason: c.text("withdrawn_reason"),
+    })
+}
+
+fn commendation(c: &mut Cells<'_>) -> Option<CommendationIn> {
+    let kind = subject_kind(c);
+    let subject = c.required_license("subject_license_no");
+    let title = c.required("title");
+    let by = c.required("awarded_by");
+    let on = c.required_date("awarded_on");
+    Some(CommendationIn {
+        row: c.row.number,
+        subject_kind: kind.ok()?.unwrap_or(INFER),
+        subject_license_no: subject?,
+        title: title?,
+        awarded_by: by?,
+        awarded_on: on?,
+    })
+}
+
+fn announcement(c: &mut Cells<'_>) -> Option<AnnouncementIn> {
+    let kind = c.required_vocab(
+        "kind",
+        AnnouncementKind::parse,
+        &keys(AnnouncementKind::ALL, AnnouncementKind::key),
+    );
+    let title = c.required("title");
+    let on = c.required_date("published_on");
+    let mut license_nos = Vec::new();
+    for raw in split_list(c.raw("license_nos").unwrap_or_default()) {
+        match LicenseNo::parse(&raw) {
+            Ok(l) => license_nos.push(l.into_string()),
+            Err(_) => c.problem(
+                "license_nos",
+                "bad_license_no",
+                format!("“{raw}”不是有效的执业证号。"),
+            ),
+        }
+    }
+    Some(AnnouncementIn {
+        row: c.row.number,
+        kind: kind?,
+        title: title?,
+        body: c.text_or_empty("body"),
+        published_on: on?,
+        license_nos,
+    })
+}
+
+/// The batch key of each record, with the column to blame.
+fn key_of(records: &Records) -> (Vec<(usize, String)>, &'static str) {
+    match records {
+        Records::Districts(v) => (v.iter().map(|r| (r.row, r.code.clone())).collect(), "code"),
+        Records::Offices(v) => (
+            v.iter().map(|r| (r.row, r.license_no.clone())).collect(),
+            "license_no",
+        ),
+        Records::Workers(v) => (
+            v.iter().map(|r| (r.row, r.license_no.clone())).collect(),
+            "license_no",
+        ),
+        Records::Transfers(v) => (
+            v.iter()
+                .map(|r| (r.row, format!("{} {}", r.worker_license_no, r.effective_on)))
+                .collect(),
+            "effective_on",
+        ),
+        Records::Reviews(v) => (
+            v.iter()
+                .map(|r| (r.row, format!("{} {}", r.subject_license_no, r.year)))
+                .collect(),
+            "year",
+        ),
+        Records::Actions(v) => (
+            v.iter().map(|r| (r.row, r.decision_no.clone())).collect(),
+            "decision_no",
+        ),
+        Records::Commendations(v) => (
+            v.iter()
+                .map(|r| {
+                    (
+                        r.row,
+                        format!("{} {} {}", r.subject_license_no, r.title, r.awarded_on),
+                    )
+                })
+                .collect(),
+            "title",
+        ),
+        Records::Announcements(v) => (
+            v.iter()
+                .map(|r| (r.row, format!("{} {}", r.title, r.published_on)))
+                .collect(),
+            "title",
+        ),
+    }
+}
+
+fn duplicates(records: &Records, layout: &Layout, problems: &mut Vec<Problem>) {
+    let (keys, column) = key_of(records);
+    let header = layout
+        .at
+        .get(column)
+        .map_or(column.to_owned(), |(_, h)| h.clone());
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
+    for (row, key) in &keys {
+        if let Some(earlier) = first.get(key.as_str()) {
+            problems.push(Problem::new(
+                *row,
+                &header,
+                "duplicate_key",
+                format!("与第 {earlier} 行重复：同一批次中“{key}”只能出现一次。"),
+            ));
+        } else {
+            first.insert(key, *row);
+        }
+    }
+}
+
+/// The license numbers the database knows, by table.
+#[derive(Debug, Default)]
+pub struct Known {
+    /// District codes.
+    pub districts: HashSet<String>,
+    /// Office license numbers.
+    pub offices: HashSet<String>,
+    /// Worker license numbers.
+    pub workers: HashSet<String>,
+}
+
+/// What a batch refers to, to be looked up in the database.
+#[derive(Debug, Default)]
+pub struct Wanted {
+    /// District codes.
+    pub districts: HashSet<String>,
+    /// Office license numbers.
+    pub offices: HashSet<String>,
+    /// Worker license numbers.
+    pub workers: HashSet<String>,
+}
+
+/// Everything `records` refers to. Subjects whose kind is not given are
+/// looked up in both tables.
+pub fn wanted(records: &Records, given_kind: &dyn Fn(usize) -> bool) -> Wanted {
+    let mut w = Wanted::default();
+    let subject = |w: &mut Wanted, row: usize, kind: SubjectKind, no: &str| {
+        if !given_kind(row) || kind == SubjectKind::Office {
+            w.offices.insert(no.to_owned());
+        }
+        if !given_kind(row) || kind == SubjectKind::Worker {
+            w.workers.insert(no.to_owned());
+        }
+    };
+    match records {
+        Records::Districts(_) => {}
+        Records::Offices(v) => w
+            .districts
+            .extend(v.iter().map(|r| r.district_code.clone())),
+        Records::Workers(v) => w
+            .offices
+            .extend(v.iter().filter_map(|r| r.office_license_no.clone())),
+        Records::Transfers(v) => {
+            for r in v {
+                w.workers.insert(r.worker_license_no.clone());
+                w.offices.insert(r.to_office_license_no.clone());
+                w.offices.extend(r.from_office_license_no.clone());
+            }
+        }
+        Records::Reviews(v) => v
+            .iter()
+            .for_each(|r| subject(&mut w, r.row, r.subject_kind, &r.subject_license_no)),
+        Records::Actions(v) => v
+            .iter()
+            .for_each(|r| subject(&mut w, r.row, r.subject_kind, &r.subject_license_no)),
+        Records::Commendations(v) => v
+            .iter()
+            .for_each(|r| subject(&mut w, r.row, r.subject_kind, &r.subject_license_no)),
+        Records::Announcements(v) => {
+            for r in v {
+                w.offices.extend(r.license_nos.iter().cloned());
+                w.workers.extend(r.license_nos.iter().cloned());
+            }
+        }
+    }
+    w
+}
+
+/// Checks that every referenced record exists, and settles the subject
+/// kind of rows that did not give one. `given_kind(row)` says whether the
+/// row gave its subject kind.
+pub fn check_references(
+    records: &mut Records,
+    known: &Known,
+    header_of: &dyn Fn(&str) -> String,
+    given_kind: &dyn Fn(usize) -> bool,
+    problems: &mut Vec<Problem>,
+) {
+    let mut invalid = Vec::new();
+    let mut missing = |row: usize, key: &str, what: &str, no: &str| {
+        problems.push(Problem::new(
+            row,
+            &header_of(key),
+            "unknown_reference",
+            format!("{what}“{no}”不存在：请先导入该{what}。"),
+        ));
+    };
+    let settle = |row: usize, kind: &mut SubjectKind, no: &str| -> bool {
+        if given_kind(row) {
+            return match kind {
+                SubjectKind::Office => known.offices.contains(no),
+                SubjectKind::Worker => known.workers.contains(no),
+            };
+        }
+        if known.workers.contains(no) {
+            *kind = SubjectKind::Worker;
+            true
+        } else if known.offices.contains(no) {
+            *kind = SubjectKind::Office;
+            true
+        } else {
+            false
+        }
+    };
+    let what = |k: SubjectKind| {
+        if k == SubjectKind::Office {
+            "机构"
+        } else {
+            "人员"
+        }
+    };
+    match records {
+        Records::Districts(_) => {}
+        Records::Offices(v) => {
+            for r in v
+                .iter()
+                .filter(|r| !known.districts.contains(&r.district_code))
+            {
+                missing(r.row, "district_code", "区县", &r.district_code);
+            }
+        }
+        Records::Workers(v) => {
+            for r in v {
+                if let Some(o) = &r.office_license_no
+                    && !known.offices.contains(o)
+                {
+                    missing(r.row, "office_license_no", "机构", o);
+                }
+            }
+        }
+        Records::Transfers(v) => {
+            for r in v {
+                if !known.workers.contains(&r.worker_license_no) {
+                    missing(r.row, "worker_license_no", "人员", &r.worker_license_no);
+                }
+                if !known.offices.contains(&r.to_office_license_no) {
+                    missing(
+                        r.row,
+                        "to_office_license_no",
+                        "机构",
+                        &r.to_office_license_no,
+                    );
+                }
+                if let Some(f) = &r.from_office_license_no
+                    && !known.offices.contains(f)
+                {
+                    missing(r.row, "from_office_license_no", "机构", f);
+                }
+            }
+        }
+        Records::Reviews(v) => {
+            for r in v {
+                if !settle(r.row, &mut r.subject_kind, &r.subject_license_no) {
+                    missing(
+                        r.row,
+                        "subject_license_no",
+                        what(r.subject_kind),
+                        &r.subject_license_no,
+                    );
+                } else if !r.outcome.applies_to(r.subject_kind) && !given_kind(r.row) {
+                    invalid.push(Problem::new(
+                        r.row,
+                        &header_of("outcome"),
+                        "invalid_value",
+                        format!(
+                            "考核结果“{}”不适用于{}。",
+                            r.outcome.key(),
+                            what(r.subject_kind)
+                        ),
+                    ));
+                }
+            }
+        }
+        Records::Actions(v) => {
+            for r in v {
+                if !settle(r.row, &mut r.subject_kind, &r.subject_license_no) {
+                    missing(
+                        r.row,
+                        "subject_license_no",
+                        what(r.subject_kind),
+                        &r.subject_license_no,
+                    );
+                }
+            }
+        }
+        Records::Commendations(v) => {
+            for r in v {
+                if !settle(r.row, &mut r.subject_kind, &r.subject_license_no) {
+                    missing(
+                        r.row,
+                        "subject_license_no",
+                        what(r.subject_kind),
+                        &r.subject_license_no,
+                    );
+                }
+            }
+        }
+        Records::Announcements(v) => {
+            for r in v {
+                for no in &r.license_nos {
+                    if !known.offices.contains(no) && !known.workers.contains(no) {
+                        missing(r.row, "license_nos", "执业证号", no);
+                    }
+                }
+            }
+        }
+    }
+    problems.extend(invalid);
+}
+
+/// Whether each row gave a subject kind, and the header of each column, as
+/// the reference check needs them.
+pub struct SheetInfo {
+    given: HashSet<usize>,
+    headers: HashMap<&'static str, String>,
+}
+
+impl SheetInfo {
+    /// Collects the information from `sheet`.
+    pub fn new(dataset: Dataset, sheet: &Sheet) -> Self {
+        let mut headers = HashMap::new();
+        let mut kind_at = None;
+        for (i, h) in sheet.headers.iter().enumerate() {
+            if let Some(c) = columns::resolve(dataset, &h.text) {
+                headers.entry(c.key).or_insert_with(|| h.text.clone());
+                if c.key == "subject_kind" {
+                    kind_at = Some(i);
+                }
+            }
+        }
+        let given = match kind_at {
+            Some(i) => sheet
+                .rows
+                .iter()
+                .filter(|r| r.cells.get(i).is_some_and(Option::is_some))
+                .map(|r| r.number)
+                .collect(),
+            None => HashSet::new(),
+        };
+        Self { given, headers }
+    }
+
+    /// Whether row `row` gave its subject kind.
+    pub fn gave_kind(&self, row: usize) -> bool {
+        self.given.contains(&row)
+    }
+
+    /// The header the user wrote for `key`.
+    pub fn header(&self, key: &str) -> String {
+        self.headers
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_owned())
+    }
+}

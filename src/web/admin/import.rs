@@ -1,0 +1,165 @@
+//! `POST /admin/api/import/{dataset}?dry_run=` and `GET
+//! /admin/api/imports/{id}`.
+
+use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use crate::db;
+use crate::domain::vocab::TokenScope;
+use crate::import::report::{BatchStatus, Report};
+use crate::import::{self, Dataset, Format, ImportError, Options, ParseError, Silent};
+use crate::web::AppState;
+use crate::web::auth::require;
+use crate::web::errors::{AppError, ErrorCode};
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/api/import/{dataset}", web::post().to(post_import))
+        .route("/admin/api/imports/{id}", web::get().to(get_report));
+}
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    #[serde(default)]
+    dry_run: bool,
+}
+
+async fn post_import(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    dataset: web::Path<String>,
+    query: web::Query<ImportQuery>,
+    body: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let token = require(&req, &state, TokenScope::Import).await?;
+    let dataset = Dataset::parse(&dataset).ok_or_else(unknown_dataset)?;
+    let format = declared_format(&req)?;
+    let bytes = read_limited(&req, body, state.import_limit).await?;
+    let opts = Options {
+        dry_run: query.dry_run,
+        actor: token.name,
+        today: state.clock.today(),
+        windows: state.windows,
+        abort_after_rows: None,
+    };
+    let outcome = state
+        .db(move |c| Ok(import::run(c, dataset, &format, &bytes, &opts, &Silent)))
+        .await?;
+    let report = outcome.map_err(import_error)?;
+    tracing::info!(
+        dataset = dataset.key(),
+        batch = report.id,
+        status = report.status.key(),
+        rows = report.rows,
+        "import"
+    );
+    respond(report)
+}
+
+fn respond(report: Report) -> Result<HttpResponse, AppError> {
+    if report.status == BatchStatus::Rejected {
+        let n = report.problems.len();
+        let details = serde_json::to_value(&report).map_err(AppError::internal)?;
+        return Err(AppError::new(ErrorCode::ImportRejected)
+            .message(format!("导入被拒绝：发现 {n} 个问题，未写入任何数据。"))
+            .details(details));
+    }
+    Ok(HttpResponse::Ok().json(report))
+}
+
+fn unknown_dataset() -> AppError {
+    let known: Vec<&str> = Dataset::ALL.iter().map(|d| d.key()).collect();
+    AppError::new(ErrorCode::NotFound)
+        .message(format!("没有这个数据集。可用：{}。", known.join("、")))
+        .details(serde_json::json!({ "datasets": known }))
+}
+
+/// The format the `Content-Type` names; 415 for any other.
+fn declared_format(req: &HttpRequest) -> Result<Format, AppError> {
+    let ct = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    Format::from_content_type(ct).ok_or_else(|| {
+        AppError::new(ErrorCode::UnsupportedMediaType)
+            .message(
+                "不支持该内容类型：请使用 application/json、application/x-ndjson、text/csv \
+                 或 XLSX（application/vnd.openxmlformats-officedocument.spreadsheetml.sheet）。",
+            )
+            .details(serde_json::json!({ "content_type": ct }))
+    })
+}
+
+fn too_large(limit: usize) -> AppError {
+    AppError::new(ErrorCode::PayloadTooLarge)
+        .message(format!(
+            "上传内容超过大小限制（{} MB）：请拆分后分批导入。",
+            limit / (1024 * 1024)
+        ))
+        .details(serde_json::json!({ "limit_bytes": limit }))
+}
+
+/// Reads the body, refusing with 413 as soon as the declared length or the
+/// bytes received pass `limit`.
+async fn read_limited(
+    req: &HttpRequest,
+    body: web::Payload,
+    limit: usize,
+) -> Result<web::Bytes, AppError> {
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(limit));
+    }
+    match body.to_bytes_limited(limit).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(too_large(limit)),
+        Err(e) => Err(AppError::new(ErrorCode::BadRequest)
+            .message("无法读取上传内容。")
+            .details(serde_json::json!({ "cause": e.to_string() }))),
+    }
+}
+
+fn import_error(e: ImportError) -> AppError {
+    match e {
+        ImportError::Parse(p @ ParseError::Charset(_)) => {
+            AppError::new(ErrorCode::UnsupportedMediaType).message(p.to_string())
+        }
+        ImportError::Parse(p) => {
+            let details = match &p {
+                ParseError::Mismatch { declared, .. } => {
+                    serde_json::json!({ "declared": declared })
+                }
+                _ => serde_json::Value::Null,
+            };
+            AppError::new(ErrorCode::BadRequest)
+                .message(p.to_string())
+                .details(details)
+        }
+        ImportError::Db(e) => AppError::from(e),
+    }
+}
+
+async fn get_report(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = require(&req, &state, TokenScope::Import).await?;
+    let id: i64 = id.parse().map_err(|_| AppError::new(ErrorCode::NotFound))?;
+    let stored = state
+        .db(move |c| {
+            db::audit::record(c, &token.name, "read_import", &id.to_string(), "")?;
+            db::imports::batch_report(c, id)
+        })
+        .await?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound).message("没有这个导入批次。"))?;
+    let mut report: Report = serde_json::from_str(&stored).map_err(AppError::internal)?;
+    report.id = Some(id);
+    Ok(HttpResponse::Ok().json(report))
+}

@@ -1,0 +1,214 @@
+use diesel::prelude::*;
+use legal_portal::db::schema::workers;
+use legal_portal::domain::vocab::TokenScope;
+
+use super::*;
+
+const WORKERS_CSV: &str = "\u{feff}license_no,name,gender,office_license_no,status,first_licensed_on,internship_months,practice_areas\n\
+W-1,张三,男,O-RURAL,执业,2015-04-01,12,民事代理；人民调解\n\
+ｗ-2 ,李四,female,o-rural,practising,2016/5/2,13,法律咨询\n";
+
+#[actix_web::test]
+async fn a_utf8_csv_with_bom_goes_in_and_again_changes_nothing() {
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    let first = import_ok(&app, &token, "workers", CSV, WORKERS_CSV).await;
+    assert_eq!(first["status"], "applied");
+    assert_eq!(first["counts"]["inserted"], 2, "{first:#}");
+    let mut conn = app.conn();
+    let names: Vec<(String, String, Option<String>)> = workers::table
+        .filter(workers::license_no.eq_any(["W-1", "W-2"]))
+        .order(workers::license_no)
+        .select((
+            workers::license_no,
+            workers::practice_areas,
+            workers::office_license_no,
+        ))
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(
+        names,
+        vec![
+            (
+                "W-1".into(),
+                "民事代理;人民调解".into(),
+                Some("O-RURAL".into())
+            ),
+            ("W-2".into(), "法律咨询".into(), Some("O-RURAL".into())),
+        ],
+        "license numbers are normalised and lists joined"
+    );
+    let outbox = outbox_count(&mut conn);
+    assert_eq!(outbox, 2, "one outbox row per new worker");
+
+    let again = import_ok(&app, &token, "workers", CSV, WORKERS_CSV).await;
+    assert_eq!(again["counts"]["unchanged"], 2, "{again:#}");
+    assert_eq!(again["counts"]["inserted"], 0);
+    assert_eq!(again["counts"]["updated"], 0);
+    assert_eq!(outbox_count(&mut conn), outbox, "nothing new for search");
+
+    let stored = app
+        .client
+        .get(format!("{}/admin/api/imports/{}", app.address, again["id"]))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.status().as_u16(), 200);
+    let stored: serde_json::Value = stored.json().await.unwrap();
+    assert_eq!(stored["counts"], again["counts"]);
+}
+
+#[actix_web::test]
+async fn a_gbk_csv_with_chinese_headers_is_detected_or_declared() {
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    let text = "执业证号,姓名,性别,执业机构许可证号,状态,首次执业日期,实习月数\n\
+                W-G1,赵六,女,O-TOWN,执业,2012年3月1日,12\n";
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
+    assert!(!unmappable);
+    let (status, report) = post(&app, &token, "workers", CSV, gbk.to_vec(), false).await;
+    assert_eq!(status, 200, "{report:#}");
+    assert_eq!(report["counts"]["inserted"], 1);
+    let name: String = workers::table
+        .find("W-G1")
+        .select(workers::name)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(name, "赵六");
+
+    let (status, report) = post(
+        &app,
+        &token,
+        "workers",
+        "text/csv; charset=GB18030",
+        gbk.to_vec(),
+        false,
+    )
+    .await;
+    assert_eq!(status, 200, "{report:#}");
+    assert_eq!(report["counts"]["unchanged"], 1);
+}
+
+#[actix_web::test]
+async fn json_and_ndjson_are_read_with_english_keys() {
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    let json = r#"[{"license_no":"W-J1","name":"钱七","status":"practising","office_license_no":"O-TOWN","first_licensed_on":"2011-01-01","internship_months":12,"practice_areas":["民事代理","法律咨询"]}]"#;
+    let report = import_ok(&app, &token, "workers", JSON, json).await;
+    assert_eq!(report["counts"]["inserted"], 1);
+    let nd = "{\"license_no\":\"W-N1\",\"name\":\"孙八\",\"status\":\"执业\",\"office_license_no\":\"O-TOWN\",\"first_licensed_on\":\"2011-01-01\",\"internship_months\":12}\n\n{\"license_no\":\"W-N2\",\"name\":\"周九\",\"status\":\"注销\"}\n";
+    let report = import_ok(&app, &token, "workers", NDJSON, nd).await;
+    assert_eq!(report["counts"]["inserted"], 2);
+    assert_eq!(report["format"], "ndjson");
+}
+
+#[actix_web::test]
+async fn an_xlsx_written_by_a_library_keeps_dates_and_long_numbers() {
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let date_format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    for (c, h) in [
+        "执业证号",
+        "姓名",
+        "执业机构许可证号",
+        "状态",
+        "首次执业日期",
+        "实习月数",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_number(1, 0, 50010120100001.0).unwrap();
+    sheet.write_string(1, 1, "吴十").unwrap();
+    sheet.write_string(1, 2, "O-RURAL").unwrap();
+    sheet.write_string(1, 3, "执业").unwrap();
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2014, 7, 1).unwrap();
+    sheet
+        .write_datetime_with_format(1, 4, &date, &date_format)
+        .unwrap();
+    sheet.write_number(1, 5, 12).unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+
+    let (status, report) = post(&app, &token, "workers", XLSX, bytes, false).await;
+    assert_eq!(status, 200, "{report:#}");
+    assert_eq!(report["counts"]["inserted"], 1);
+    let (first, months): (Option<chrono::NaiveDate>, Option<i32>) = workers::table
+        .find("50010120100001")
+        .select((workers::first_licensed_on, workers::internship_months))
+        .first(&mut app.conn())
+        .expect("the license number is stored with every digit");
+    assert_eq!(first, Some(crate::helpers::d("2014-07-01")));
+    assert_eq!(months, Some(12));
+}
+
+#[actix_web::test]
+async fn a_dry_run_reports_but_writes_nothing() {
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    let before = worker_count(&mut app.conn());
+    let (status, report) = post(&app, &token, "workers", CSV, WORKERS_CSV, true).await;
+    assert_eq!(status, 200, "{report:#}");
+    assert_eq!(report["status"], "dry_run");
+    assert_eq!(report["counts"]["inserted"], 2);
+    assert_eq!(worker_count(&mut app.conn()), before);
+    assert_eq!(outbox_count(&mut app.conn()), 0);
+}
+
+#[actix_web::test]
+async fn every_dataset_imports_and_repeats_unchanged() {
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    let batches = [
+        (
+            "districts",
+            "区县代码,区县名称,类型,常住人口,律师人数,川渝毗邻\n500230,丰都县,县,550000,80,否\n",
+        ),
+        (
+            "offices",
+            "执业许可证号,名称,区县代码,乡镇街道,区域类型,状态,成立日期,党组织\nO-NEW,名山镇法律服务所,500230,名山镇,农村乡镇,执业,2001-01-01,联合党支部\n",
+        ),
+        (
+            "workers",
+            "执业证号,姓名,执业机构许可证号,状态,首次执业日期,实习月数\nW-T,郑一,O-RURAL,执业,2012-01-01,12\n",
+        ),
+        (
+            "transfers",
+            "执业证号,新执业机构,变更日期\nW-T,O-NEW,2025-06-01\n",
+        ),
+        (
+            "reviews",
+            "对象类型,执业证号,年度,考核结果,整改期限\n人员,W-T,2025,不称职,2027-01-31\n机构,O-NEW,2025,合格,\n",
+        ),
+        (
+            "disciplinary-actions",
+            "决定文号,执业证号,处理种类,决定机关,决定日期,事实,依据\n渝司罚〔2026〕1号,W-T,警告,丰都县司法局,2026-05-01,事实,依据\n",
+        ),
+        (
+            "commendations",
+            "执业证号,荣誉名称,授予单位,授予日期\nO-NEW,先进集体,重庆市司法局,2025-12-01\n",
+        ),
+        (
+            "announcements",
+            "类型,标题,正文,发布日期,涉及执业证号\n注销公告,关于注销的公告,正文,2026-01-05,W-OLD0、O-RURAL\n",
+        ),
+    ];
+    for (dataset, body) in batches {
+        let first = import_ok(&app, &token, dataset, CSV, body).await;
+        assert!(
+            first["counts"]["inserted"].as_u64().unwrap() >= 1,
+            "{dataset}: {first:#}"
+        );
+        let again = import_ok(&app, &token, dataset, CSV, body).await;
+        assert_eq!(again["counts"]["inserted"], 0, "{dataset}: {again:#}");
+        assert_eq!(again["counts"]["updated"], 0, "{dataset}: {again:#}");
+    }
+    let office: Option<String> = workers::table
+        .find("W-T")
+        .select(workers::office_license_no)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        office.as_deref(),
+        Some("O-NEW"),
+        "the latest transfer moves the worker"
+    );
+}

@@ -1,0 +1,173 @@
+use legal_portal::domain::vocab::TokenScope;
+
+use super::*;
+
+async fn rules_after(dataset: &str, body: &str) -> Vec<(u64, String)> {
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    let report = import_ok(&app, &token, dataset, CSV, body).await;
+    rules_of(&report)
+}
+
+const WORKER_HEAD: &str = "执业证号,姓名,执业机构许可证号,状态,首次执业日期,实习月数\n";
+
+#[actix_web::test]
+async fn rule_1_new_worker_in_a_district_at_target() {
+    let hit = rules_after(
+        "workers",
+        &format!("{WORKER_HEAD}W-N,甲,O-CENTRAL,执业,2026-06-01,12\n"),
+    )
+    .await;
+    assert!(hit.contains(&(1, "W-N".into())), "{hit:?}");
+    let miss = rules_after(
+        "workers",
+        &format!("{WORKER_HEAD}W-N,甲,O-RURAL,执业,2026-06-01,12\n"),
+    )
+    .await;
+    assert!(!miss.iter().any(|r| r.0 == 1), "{miss:?}");
+}
+
+#[actix_web::test]
+async fn rule_2_transfer_into_a_district_at_target() {
+    let hit = rules_after(
+        "transfers",
+        "执业证号,原执业机构,新执业机构,变更日期\nW-OLD1,O-RURAL,O-CENTRAL,2026-03-01\n",
+    )
+    .await;
+    assert!(hit.contains(&(2, "W-OLD1".into())), "{hit:?}");
+    let miss = rules_after(
+        "transfers",
+        "执业证号,原执业机构,新执业机构,变更日期\nW-OLD2,O-TOWN,O-RURAL,2026-03-01\n",
+    )
+    .await;
+    assert!(!miss.iter().any(|r| r.0 == 2), "{miss:?}");
+}
+
+#[actix_web::test]
+async fn rule_3_rural_worker_to_an_urban_office() {
+    let hit = rules_after(
+        "transfers",
+        "执业证号,新执业机构,变更日期\nW-OLD1,O-TOWN,2026-03-01\n",
+    )
+    .await;
+    assert!(
+        hit.contains(&(3, "W-OLD1".into())),
+        "from the worker's rural office: {hit:?}"
+    );
+    let miss = rules_after(
+        "transfers",
+        "执业证号,新执业机构,变更日期\nW-OLD0,O-TOWN,2026-03-01\n",
+    )
+    .await;
+    assert!(!miss.iter().any(|r| r.0 == 3), "{miss:?}");
+}
+
+const OFFICE_HEAD: &str = "执业许可证号,名称,区县代码,乡镇街道,区域类型,状态,成立日期\n";
+
+#[actix_web::test]
+async fn rule_4_new_office_and_rule_7_shell_office() {
+    let hit = rules_after(
+        "offices",
+        &format!("{OFFICE_HEAD}O-NEW,新所,500229,坪坝镇,农村乡镇,执业,2022-01-01\n"),
+    )
+    .await;
+    assert!(hit.contains(&(4, "O-NEW".into())), "{hit:?}");
+    assert!(
+        hit.contains(&(7, "O-NEW".into())),
+        "no worker, no review: {hit:?}"
+    );
+    let miss = rules_after(
+        "offices",
+        &format!("{OFFICE_HEAD}O-RURAL,高观镇法律服务所,500229,高观镇,农村乡镇,执业,2003-05-01\n"),
+    )
+    .await;
+    assert!(!miss.iter().any(|r| r.0 == 4 || r.0 == 7), "{miss:?}");
+}
+
+#[actix_web::test]
+async fn rule_5_office_moves_from_a_township_to_a_subdistrict() {
+    let hit = rules_after(
+        "offices",
+        &format!(
+            "{OFFICE_HEAD}O-RURAL,高观镇法律服务所,500229,葛城街道,城区街道,执业,2003-05-01\n"
+        ),
+    )
+    .await;
+    assert!(hit.contains(&(5, "O-RURAL".into())), "{hit:?}");
+    let miss = rules_after(
+        "offices",
+        &format!(
+            "{OFFICE_HEAD}O-TOWN,葛城街道法律服务所,500229,葛城街道,城区街道,执业,2003-05-01\n"
+        ),
+    )
+    .await;
+    assert!(!miss.iter().any(|r| r.0 == 5), "{miss:?}");
+}
+
+#[actix_web::test]
+async fn rule_6_internship_under_a_year() {
+    let hit = rules_after(
+        "workers",
+        &format!("{WORKER_HEAD}W-N,甲,O-RURAL,执业,2023-06-01,6\n"),
+    )
+    .await;
+    assert!(hit.contains(&(6, "W-N".into())), "{hit:?}");
+    let miss = rules_after(
+        "workers",
+        &format!("{WORKER_HEAD}W-N,甲,O-RURAL,执业,2023-06-01,12\n"),
+    )
+    .await;
+    assert!(!miss.iter().any(|r| r.0 == 6), "{miss:?}");
+}
+
+#[actix_web::test]
+async fn rule_7_an_office_losing_its_last_worker() {
+    let hit = rules_after(
+        "workers",
+        &format!("{WORKER_HEAD}W-OLD1,王五,O-RURAL,注销,2010-03-01,12\n"),
+    )
+    .await;
+    assert!(hit.contains(&(7, "O-RURAL".into())), "{hit:?}");
+}
+
+#[actix_web::test]
+async fn compliance_lists_current_findings() {
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    let url = format!("{}/admin/api/compliance", app.address);
+    let clean: serde_json::Value = app
+        .client
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(clean["findings"].as_array().unwrap().len(), 0, "{clean:#}");
+    import_ok(
+        &app,
+        &token,
+        "transfers",
+        CSV,
+        "执业证号,新执业机构,变更日期\nW-OLD1,O-CENTRAL,2026-03-01\n",
+    )
+    .await;
+    let now: serde_json::Value = app
+        .client
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rules: Vec<u64> = now["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_u64().unwrap())
+        .collect();
+    assert!(rules.contains(&2) && rules.contains(&3), "{now:#}");
+    assert!(rules.contains(&7), "O-RURAL lost its only worker: {now:#}");
+}
