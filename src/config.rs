@@ -20,6 +20,9 @@ pub struct Settings {
     pub meili_url: Option<String>,
     /// Meilisearch key. Never logged.
     pub meili_master_key: Option<String>,
+    /// Prefix of the Meilisearch index names, so that several portals or
+    /// test runs share one server.
+    pub meili_index_prefix: String,
     /// Load the province demo data when the database is empty.
     pub demo: bool,
     /// Pretend today is this date (demos and tests); `None` for the real
@@ -42,6 +45,9 @@ pub struct Settings {
     pub complaints: crate::complaints::ComplaintSettings,
     /// Largest admin import body accepted, in bytes.
     pub import_limit_bytes: usize,
+    /// Whether this process drains the search outbox in the background
+    /// (tests of what a write puts into the outbox turn it off).
+    pub run_indexer: bool,
 }
 
 impl std::fmt::Debug for Settings {
@@ -73,6 +79,7 @@ impl Default for Settings {
             database_url: None,
             meili_url: None,
             meili_master_key: None,
+            meili_index_prefix: String::new(),
             demo: false,
             today: None,
             disclosure_windows: DisclosureWindows::default(),
@@ -82,6 +89,7 @@ impl Default for Settings {
             public_url: None,
             complaints: Default::default(),
             import_limit_bytes: 50 * 1024 * 1024,
+            run_indexer: true,
         }
     }
 }

@@ -9,5 +9,6 @@ pub mod demo;
 pub mod domain;
 pub mod i18n;
 pub mod import;
+pub mod search;
 pub mod secrets;
 pub mod web;

@@ -61,6 +61,9 @@ struct Common {
     /// e.g. https://portal.example.gov.cn (default: taken from the request).
     #[arg(long, env = "LEGAL_PORTAL_PUBLIC_URL", global = true)]
     public_url: Option<String>,
+    /// Prefix of the Meilisearch index names (several portals on one server).
+    #[arg(long, env = "MEILI_INDEX_PREFIX", global = true, default_value = "")]
+    meili_index_prefix: String,
     /// Pretend today is this date (YYYY-MM-DD), for demos and tests.
     #[arg(long, env = "LEGAL_PORTAL_TODAY", global = true, value_parser = parse_day)]
     today: Option<NaiveDate>,
@@ -154,6 +157,9 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Rebuild the search index from the database (embedded engine: stop
+    /// the portal first, or use POST /admin/api/reindex while it runs).
+    Reindex,
     /// Manage admin API tokens.
     Token {
         #[command(subcommand)]
@@ -231,6 +237,7 @@ fn settings(common: &Common) -> Settings {
         database_url: common.database_url.clone(),
         meili_url: common.meili_url.clone(),
         meili_master_key: common.meili_master_key.clone(),
+        meili_index_prefix: common.meili_index_prefix.clone(),
         today: common.today,
         signing_key: common.signing_key.clone(),
         public_url: common.public_url.clone(),
@@ -303,6 +310,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Reindex => reindex(settings),
         Command::Token { action } => {
             let mut conn = open(&settings)?;
             match action {
@@ -380,6 +388,21 @@ impl legal_portal::import::Progress for Bar {
     fn advance(&self, n: u64) {
         self.0.inc(n);
     }
+}
+
+fn reindex(settings: Settings) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let pool = db::connect(&settings.database_url(), 2)?;
+        let indexer = legal_portal::search::open(&settings, pool).await?;
+        let started = std::time::Instant::now();
+        let documents = indexer.reindex().await?;
+        println!(
+            "{}",
+            serde_json::json!({"backend": indexer.index().backend(), "documents": documents,
+                "seconds": started.elapsed().as_secs_f64()})
+        );
+        Ok(())
+    })
 }
 
 fn serve(settings: Settings) -> anyhow::Result<()> {

@@ -13,6 +13,8 @@ pub mod health;
 pub mod metrics;
 pub mod pages;
 pub mod rate_limit;
+pub mod reindex;
+pub mod search_params;
 pub mod templates;
 pub mod views;
 
@@ -56,6 +58,8 @@ pub struct AppState {
     pub complaints: Arc<complaints::ComplaintDesk>,
     /// Largest admin import body accepted, in bytes.
     pub import_limit: usize,
+    /// The search engine and the indexer feeding it.
+    pub search: crate::search::indexer::Indexer,
 }
 
 impl AppState {
@@ -79,6 +83,7 @@ impl AppState {
 pub struct Application {
     port: u16,
     server: Server,
+    search: crate::search::indexer::Indexer,
 }
 
 impl Application {
@@ -146,6 +151,16 @@ impl Application {
             settings.complaints.retention_days,
             settings.complaints.purge_every,
         );
+        let search = crate::search::open(&settings, pool.clone())
+            .await
+            .context("cannot open the search engine")?;
+        search
+            .start_up()
+            .await
+            .context("cannot bring the search index up to date")?;
+        if settings.run_indexer {
+            actix_web::rt::spawn(search.clone().run(std::time::Duration::from_millis(250)));
+        }
         let state = AppState {
             pool,
             clock,
@@ -160,6 +175,7 @@ impl Application {
                 contact_key,
             )),
             import_limit: settings.import_limit_bytes,
+            search: search.clone(),
         };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
@@ -176,6 +192,7 @@ impl Application {
                 .wrap(from_fn(log_requests))
                 .configure(health::configure)
                 .configure(assets::configure)
+                .configure(reindex::configure)
                 .configure(api::configure)
                 .configure(admin::configure)
                 .configure(pages::configure)
@@ -185,12 +202,21 @@ impl Application {
         .shutdown_timeout(10)
         .listen(listener)?
         .run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            search,
+        })
     }
 
     /// The port the portal listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The search indexer of this portal.
+    pub fn search(&self) -> &crate::search::indexer::Indexer {
+        &self.search
     }
 
     /// A handle to stop the server.
@@ -200,7 +226,9 @@ impl Application {
 
     /// Serves until stopped (Ctrl-C, SIGTERM or the handle).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        self.search.stop();
+        result
     }
 }
 

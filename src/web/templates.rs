@@ -34,6 +34,7 @@ pub static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "complaint_new.html",
         "complaint_receipt.html",
         "complaint_status.html",
+        "search.html",
     ]) {
         // The templates are compiled in and covered by tests; a broken one
         // is a build defect, reported loudly and served as plain errors.

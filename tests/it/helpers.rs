@@ -98,6 +98,7 @@ pub struct Spawn {
     today: NaiveDate,
     demo: bool,
     adjust: Option<AdjustSettings>,
+    meili: Option<crate::search::Meili>,
 }
 
 impl Spawn {
@@ -116,6 +117,13 @@ impl Spawn {
     /// Adjusts the settings before the portal starts.
     pub fn settings(mut self, adjust: impl FnOnce(&mut Settings) + 'static) -> Self {
         self.adjust = Some(Box::new(adjust));
+        self
+    }
+
+    /// Search on Meilisearch (with the test run's own index prefix) instead
+    /// of the embedded engine.
+    pub fn meili(mut self, meili: Option<crate::search::Meili>) -> Self {
+        self.meili = meili;
         self
     }
 
@@ -139,6 +147,13 @@ impl Spawn {
             today: Some(self.today),
             http_workers: 1,
             pool_size: 4,
+            meili_url: self.meili.as_ref().map(|m| m.url.clone()),
+            meili_master_key: self.meili.as_ref().and_then(|m| m.key.clone()),
+            meili_index_prefix: self
+                .meili
+                .as_ref()
+                .map(|m| m.prefix.clone())
+                .unwrap_or_default(),
             ..Settings::default()
         };
         if let Some(adjust) = self.adjust {
@@ -174,6 +189,7 @@ impl TestApp {
             today: today(),
             demo: false,
             adjust: None,
+            meili: None,
         }
     }
 
@@ -202,6 +218,35 @@ impl TestApp {
     pub async fn json(&self, path: &str, status: u16) -> serde_json::Value {
         let body = self.text(path, status).await;
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: not JSON ({e}): {body}"))
+    }
+
+    /// Waits until the search indexer has drained every due outbox row.
+    pub async fn wait_for_search(&self) {
+        let started = std::time::Instant::now();
+        loop {
+            let due = legal_portal::search::outbox::due_count(
+                &mut self.conn(),
+                legal_portal::search::outbox::now(),
+            )
+            .expect("read the outbox");
+            if due == 0 {
+                return;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "the search indexer did not drain {due} outbox rows within 30 s"
+            );
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Outbox rows due now.
+    pub fn conn_outbox_due(&self) -> i64 {
+        legal_portal::search::outbox::due_count(
+            &mut self.conn(),
+            legal_portal::search::outbox::now(),
+        )
+        .expect("read the outbox")
     }
 
     /// A connection to the app's database.

@@ -14,4 +14,5 @@ mod import;
 mod lists;
 mod migrations;
 mod profiles;
+mod search;
 mod verify;

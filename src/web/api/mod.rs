@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1/`, mirroring the pages.
 
 pub mod complaints;
+mod search;
 
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
@@ -20,7 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/districts", web::get().to(districts))
             .route("/verify", web::get().to(verify))
             .route("/certificates/{code}", web::get().to(certificate))
-            .configure(complaints::configure),
+            .configure(complaints::configure)
+            .route("/search", web::get().to(search::search)),
     );
 }
 

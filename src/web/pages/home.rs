@@ -22,19 +22,25 @@ async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
         .db(db::profiles::headline_counts)
         .await
         .map_err(AppError::html)?;
-    let below = state
+    let district_list = state
         .db(db::districts::list)
         .await
-        .map_err(AppError::html)?
+        .map_err(AppError::html)?;
+    let below = district_list
         .iter()
         .filter(|d| crate::web::views::DistrictView::from(*d).below_target)
         .count();
+    let district_options: Vec<serde_json::Value> = district_list
+        .iter()
+        .map(|d| serde_json::json!({"code": d.district.code, "name": d.district.name}))
+        .collect();
     let mut ctx = base_context(&state);
     ctx.insert("title", "基层法律服务查询");
     ctx.insert("offices", &offices);
     ctx.insert("workers", &workers);
     ctx.insert("districts", &districts);
     ctx.insert("districts_below_target", &below);
+    ctx.insert("district_options", &district_options);
     html(templates::render("index.html", &ctx)?)
 }
 

@@ -5,6 +5,7 @@ mod districts;
 mod home;
 mod lists;
 mod offices;
+mod search;
 pub mod verify;
 mod workers;
 
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     verify::configure(cfg);
     lists::configure(cfg);
     complaints::configure(cfg);
+    search::configure(cfg);
 }
 
 /// The context every page starts from: demo label and today's date.

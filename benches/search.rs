@@ -1,0 +1,230 @@
+//! Search figures: loads the province and the nation demo scale, indexes
+//! them, and reports p50/p99 and queries per second per query kind on the
+//! embedded engine and, when `MEILI_URL` is set, on Meilisearch with the raw
+//! Meilisearch time beside the portal's.
+//!
+//!   cargo bench --bench search [-- province|nation] [-- --queries N]
+//!
+//! Times are of one query at a time on one thread (no HTTP): the portal's
+//! search call from parsed query to built hits.
+
+use std::time::{Duration, Instant};
+
+use legal_portal::db;
+use legal_portal::demo::{self, Scale};
+use legal_portal::domain::standing::DisclosureWindows;
+use legal_portal::domain::vocab::SubjectKind;
+use legal_portal::search::embedded::EmbeddedIndex;
+use legal_portal::search::meili::MeiliIndex;
+use legal_portal::search::{
+    Filters, GeoPoint, SearchDocument, SearchIndex, SearchQuery, SortOrder, documents,
+};
+
+type Kind = (&'static str, Vec<SearchQuery>);
+
+fn full_width(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '0'..='9' | 'A'..='Z' => char::from_u32(c as u32 + 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+fn typo(s: &str) -> String {
+    let mut b: Vec<char> = s.chars().collect();
+    if b.len() > 3 {
+        let i = b.len() / 2;
+        b[i] = if b[i] == 'a' { 'e' } else { 'a' };
+    }
+    b.into_iter().collect()
+}
+
+fn text(t: String) -> SearchQuery {
+    SearchQuery {
+        text: t,
+        ..SearchQuery::default()
+    }
+}
+
+fn kinds(docs: &[SearchDocument], n: usize) -> Vec<Kind> {
+    let workers: Vec<&SearchDocument> = docs
+        .iter()
+        .filter(|d| d.kind == SubjectKind::Worker)
+        .collect();
+    let offices: Vec<&SearchDocument> = docs
+        .iter()
+        .filter(|d| d.kind == SubjectKind::Office)
+        .collect();
+    let pick = |v: &Vec<&SearchDocument>, i: usize| v[(i * 7919) % v.len()].clone();
+    let many = |f: &dyn Fn(usize) -> SearchQuery| (0..n).map(f).collect::<Vec<_>>();
+    vec![
+        ("chinese name", many(&|i| text(pick(&workers, i).name))),
+        (
+            "part of office name",
+            many(&|i| text(pick(&offices, i).name.chars().take(2).collect())),
+        ),
+        (
+            "full pinyin",
+            many(&|i| text(pick(&workers, i).name_pinyin)),
+        ),
+        ("initials", many(&|i| text(pick(&workers, i).name_initials))),
+        (
+            "license full-width",
+            many(&|i| text(full_width(&pick(&workers, i).license_no))),
+        ),
+        (
+            "pinyin typo",
+            many(&|i| text(typo(&pick(&workers, i).name_pinyin))),
+        ),
+        (
+            "filters + facets",
+            many(&|i| SearchQuery {
+                filters: Filters {
+                    kind: Some(SubjectKind::Worker),
+                    district: Some(pick(&offices, i).district_code),
+                    ..Filters::default()
+                },
+                ..SearchQuery::default()
+            }),
+        ),
+        ("everything, facets", many(&|_| SearchQuery::default())),
+        (
+            "near me 10 km",
+            many(&|i| {
+                let o = pick(&offices, i);
+                SearchQuery {
+                    filters: Filters {
+                        kind: Some(SubjectKind::Office),
+                        ..Filters::default()
+                    },
+                    near: o.lat.zip(o.lng).map(|(lat, lng)| GeoPoint {
+                        lat: lat + 0.01,
+                        lng,
+                    }),
+                    radius_m: Some(10_000.0),
+                    sort: SortOrder::Distance,
+                    ..SearchQuery::default()
+                }
+            }),
+        ),
+    ]
+}
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn report(engine: &str, scale: &str, kind: &str, mut t: Vec<Duration>, raw: Option<Vec<Duration>>) {
+    t.sort();
+    let total: Duration = t.iter().sum();
+    let qps = t.len() as f64 / total.as_secs_f64();
+    let raw = raw.map(|mut r| {
+        r.sort();
+        format!(
+            "  raw p50 {:7.2} ms  p99 {:7.2} ms",
+            pct(&r, 0.5),
+            pct(&r, 0.99)
+        )
+    });
+    println!(
+        "{engine:<11} {scale:<8} {kind:<22} p50 {:7.2} ms  p99 {:7.2} ms  {qps:8.0} q/s{}",
+        pct(&t, 0.5),
+        pct(&t, 0.99),
+        raw.unwrap_or_default()
+    );
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let n = args
+        .iter()
+        .position(|a| a == "--queries")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(500);
+    let scales: Vec<Scale> = match args.iter().find_map(|a| Scale::parse(a)) {
+        Some(s) => vec![s],
+        None => vec![Scale::Province, Scale::Nation],
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default();
+    for scale in scales {
+        let dir = tempfile::tempdir()?;
+        let url = dir.path().join("bench.db").to_string_lossy().into_owned();
+        let mut conn = db::establish(&url)?;
+        db::run_migrations(&mut conn)?;
+        let started = Instant::now();
+        demo::load_scale(&mut conn, scale, demo::DEFAULT_SEED, today)?;
+        let loaded = started.elapsed();
+        let started = Instant::now();
+        let docs = documents::project_all(&mut conn, today, &DisclosureWindows::default())?;
+        let projected = started.elapsed();
+        let index = EmbeddedIndex::open(&dir.path().join("index"))?;
+        let started = Instant::now();
+        rt.block_on(index.rebuild(docs.clone()))?;
+        println!(
+            "# {}: {} documents; demo load {:.1} s, projection {:.1} s, embedded index {:.1} s",
+            scale.key(),
+            docs.len(),
+            loaded.as_secs_f64(),
+            projected.as_secs_f64(),
+            started.elapsed().as_secs_f64()
+        );
+        let kinds = kinds(&docs, n);
+        for (kind, queries) in &kinds {
+            for q in queries.iter().take(20) {
+                index.search_blocking(q)?;
+            }
+            let times = queries
+                .iter()
+                .map(|q| {
+                    let t = Instant::now();
+                    index.search_blocking(q).map(|_| t.elapsed())
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            report("embedded", scale.key(), kind, times, None);
+        }
+        if let Ok(meili_url) = std::env::var("MEILI_URL") {
+            let key = std::env::var("MEILI_MASTER_KEY").ok();
+            let prefix = format!("bench_{}_", std::process::id());
+            rt.block_on(async {
+                let meili = MeiliIndex::open(&meili_url, key.as_deref(), &prefix).await?;
+                let started = Instant::now();
+                meili.rebuild(docs.clone()).await?;
+                println!(
+                    "# meilisearch index {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
+                let client = meilisearch_sdk::client::Client::new(&meili_url, key.as_deref())?;
+                for (kind, queries) in &kinds {
+                    let mut times = Vec::new();
+                    let mut raw = Vec::new();
+                    for q in queries {
+                        let t = Instant::now();
+                        meili.search(q).await?;
+                        times.push(t.elapsed());
+                        let t = Instant::now();
+                        client
+                            .index(format!("{prefix}workers"))
+                            .search()
+                            .with_query(&q.text)
+                            .with_limit(20)
+                            .execute::<serde_json::Value>()
+                            .await?;
+                        raw.push(t.elapsed());
+                    }
+                    report("meilisearch", scale.key(), kind, times, Some(raw));
+                }
+                meili.drop_indexes().await?;
+                anyhow::Ok(())
+            })?;
+        } else {
+            println!("# MEILI_URL not set: Meilisearch figures skipped");
+        }
+    }
+    Ok(())
+}

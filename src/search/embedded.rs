@@ -1,0 +1,698 @@
+//! The embedded engine: a tantivy index under the data folder.
+//!
+//! Names are indexed three ways: Chinese character 1- and 2-grams (so 龙沙
+//! finds 龙沙镇法律服务所), full pinyin (matched as a prefix with one typo
+//! allowed for longer input) and initials. Other words go through jieba.
+//! License numbers match exactly and rank first. Facets are counted from
+//! fast-field ordinals, and distance is computed for the candidates only,
+//! after a latitude/longitude bounding-box prefilter.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::tokenizer::{LowerCaser, NgramTokenizer, TextAnalyzer};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal,
+    SegmentReader, TantivyDocument, TantivyError, Term,
+};
+
+use super::{
+    Facets, GeoPoint, ParsedText, SearchDocument, SearchError, SearchHit, SearchIndex, SearchQuery,
+    SearchResults, SortOrder, highlight, is_cjk,
+};
+use crate::domain::vocab::SubjectKind;
+
+const JIEBA: &str = "jieba";
+const NGRAM: &str = "cjk_ngram";
+const WRITER_MEMORY: usize = 50_000_000;
+
+/// Facet fields, in the order of [`Facets`].
+const FACETS: [&str; 7] = [
+    "kind",
+    "district",
+    "township",
+    "area_kind",
+    "standing",
+    "status",
+    "practice_area",
+];
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    kind: Field,
+    license_no: Field,
+    name_ngram: Field,
+    text: Field,
+    name_pinyin: Field,
+    name_initials: Field,
+    district: Field,
+    township: Field,
+    area_kind: Field,
+    standing: Field,
+    status: Field,
+    practice_area: Field,
+    lat: Field,
+    lng: Field,
+    kind_rank: Field,
+    key_hi: Field,
+    key_lo: Field,
+    doc: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let ngram = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(NGRAM)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let jieba = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(JIEBA)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        id: b.add_text_field("id", STRING),
+        kind: b.add_text_field("kind", STRING | FAST),
+        license_no: b.add_text_field("license_no", STRING),
+        name_ngram: b.add_text_field("name_ngram", ngram),
+        text: b.add_text_field("text", jieba),
+        name_pinyin: b.add_text_field("name_pinyin", STRING),
+        name_initials: b.add_text_field("name_initials", STRING),
+        district: b.add_text_field("district", STRING | FAST),
+        township: b.add_text_field("township", STRING | FAST),
+        area_kind: b.add_text_field("area_kind", STRING | FAST),
+        standing: b.add_text_field("standing", STRING | FAST),
+        status: b.add_text_field("status", STRING | FAST),
+        practice_area: b.add_text_field("practice_area", STRING | FAST),
+        lat: b.add_f64_field("lat", INDEXED | FAST),
+        lng: b.add_f64_field("lng", INDEXED | FAST),
+        kind_rank: b.add_u64_field("kind_rank", FAST),
+        key_hi: b.add_u64_field("key_hi", FAST),
+        key_lo: b.add_u64_field("key_lo", FAST),
+        doc: b.add_text_field("doc", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// The embedded tantivy engine.
+pub struct EmbeddedIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Arc<Mutex<IndexWriter>>,
+    fields: Fields,
+    path: PathBuf,
+}
+
+fn engine(e: impl std::fmt::Display) -> SearchError {
+    SearchError::Engine(e.to_string())
+}
+
+impl EmbeddedIndex {
+    /// Opens (or creates) the index in `dir`. A second process on the same
+    /// folder gets a clear error, not a wait.
+    pub fn open(dir: &Path) -> Result<Self, SearchError> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            SearchError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+        })?;
+        let (schema, fields) = schema();
+        let index = match Self::open_dir(dir, schema.clone()) {
+            Ok(index) => index,
+            // The index is a projection: one from an older schema is
+            // thrown away and rebuilt from the database.
+            Err(TantivyError::SchemaError(_)) => {
+                tracing::warn!(path = %dir.display(), "search index schema changed; rebuilding");
+                std::fs::remove_dir_all(dir).map_err(engine)?;
+                std::fs::create_dir_all(dir).map_err(engine)?;
+                Self::open_dir(dir, schema).map_err(engine)?
+            }
+            Err(e) => return Err(engine(e)),
+        };
+        register_tokenizers(&index)?;
+        let writer = index.writer(WRITER_MEMORY).map_err(|e| match e {
+            TantivyError::LockFailure(..) => SearchError::Unavailable(format!(
+                "the embedded search index in {} is in use by another portal process; \
+                 run one process per data folder, or set MEILI_URL to share Meilisearch",
+                dir.display()
+            )),
+            e => engine(e),
+        })?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(engine)?;
+        Ok(Self {
+            index,
+            reader,
+            writer: Arc::new(Mutex::new(writer)),
+            fields,
+            path: dir.to_path_buf(),
+        })
+    }
+
+    fn open_dir(dir: &Path, schema: Schema) -> tantivy::Result<Index> {
+        let mmap =
+            MmapDirectory::open(dir).map_err(|e| TantivyError::SystemError(e.to_string()))?;
+        Index::open_or_create(mmap, schema)
+    }
+
+    /// The folder of the index.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn to_tantivy(&self, d: &SearchDocument) -> Result<TantivyDocument, SearchError> {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &d.id);
+        doc.add_text(f.kind, d.kind.key());
+        doc.add_text(f.license_no, &d.license_no);
+        doc.add_text(f.name_ngram, &d.name);
+        doc.add_text(f.text, format!("{} {}", d.name, d.text));
+        doc.add_text(f.name_pinyin, &d.name_pinyin);
+        doc.add_text(f.name_initials, &d.name_initials);
+        doc.add_text(f.district, &d.district_code);
+        if let Some(t) = &d.township {
+            doc.add_text(f.township, t);
+        }
+        doc.add_text(f.area_kind, &d.area_kind);
+        doc.add_text(f.standing, &d.standing);
+        doc.add_text(f.status, &d.status);
+        for a in &d.practice_areas {
+            doc.add_text(f.practice_area, a);
+        }
+        if let (Some(lat), Some(lng)) = (d.lat, d.lng) {
+            doc.add_f64(f.lat, lat);
+            doc.add_f64(f.lng, lng);
+        }
+        let (hi, lo) = key_parts(&d.license_no);
+        doc.add_u64(f.kind_rank, kind_rank(d.kind));
+        doc.add_u64(f.key_hi, hi);
+        doc.add_u64(f.key_lo, lo);
+        doc.add_text(f.doc, serde_json::to_string(d).map_err(engine)?);
+        Ok(doc)
+    }
+
+    fn write(
+        &self,
+        f: impl FnOnce(&mut IndexWriter, &Fields) -> Result<(), SearchError>,
+    ) -> Result<(), SearchError> {
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| SearchError::Engine("index writer poisoned".into()))?;
+        if let Err(e) = f(&mut writer, &self.fields) {
+            // Drop what was staged so that the next write starts clean.
+            let _ = writer.rollback();
+            return Err(e);
+        }
+        writer.commit().map_err(engine)?;
+        self.reader.reload().map_err(engine)
+    }
+
+    fn upsert_blocking(&self, docs: &[SearchDocument]) -> Result<(), SearchError> {
+        let prepared = docs
+            .iter()
+            .map(|d| Ok((d.id.clone(), self.to_tantivy(d)?)))
+            .collect::<Result<Vec<_>, SearchError>>()?;
+        self.write(|w, f| {
+            for (id, doc) in prepared {
+                w.delete_term(Term::from_field_text(f.id, &id));
+                w.add_document(doc).map_err(engine)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn rebuild_blocking(&self, docs: &[SearchDocument]) -> Result<(), SearchError> {
+        let prepared = docs
+            .iter()
+            .map(|d| self.to_tantivy(d))
+            .collect::<Result<Vec<_>, SearchError>>()?;
+        self.write(|w, _| {
+            w.delete_all_documents().map_err(engine)?;
+            for doc in prepared {
+                w.add_document(doc).map_err(engine)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Answers a query on the calling thread.
+    pub fn search_blocking(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let text = ParsedText::parse(&q.text);
+        let query = self.build_query(q, &text)?;
+        let searcher = self.reader.searcher();
+        let collector = Candidates {
+            near: q.near,
+            radius_m: q.radius_m.filter(|_| q.near.is_some()),
+        };
+        let (mut cands, facets) = searcher.search(&*query, &collector).map_err(engine)?;
+        let total = cands.len() as u64;
+        let by_distance = q.sort == SortOrder::Distance && q.near.is_some();
+        let order = |a: &Candidate, b: &Candidate| {
+            let primary = if by_distance {
+                a.distance
+                    .unwrap_or(f64::INFINITY)
+                    .total_cmp(&b.distance.unwrap_or(f64::INFINITY))
+            } else {
+                b.score.total_cmp(&a.score)
+            };
+            primary.then_with(|| a.tiebreak.cmp(&b.tiebreak))
+        };
+        let end = (q.offset + q.limit).min(cands.len());
+        if end > 0 && end < cands.len() {
+            cands.select_nth_unstable_by(end - 1, order);
+            cands.truncate(end);
+        }
+        cands.sort_unstable_by(order);
+        let hits = cands
+            .iter()
+            .skip(q.offset)
+            .take(q.limit)
+            .map(|c| {
+                let doc: TantivyDocument = searcher.doc(c.address).map_err(engine)?;
+                let stored = doc
+                    .get_first(self.fields.doc)
+                    .and_then(|v| v.as_str())
+                    .ok_or_else(|| SearchError::Engine("stored document missing".into()))?;
+                let d: SearchDocument = serde_json::from_str(stored).map_err(engine)?;
+                Ok(hit_of(d, c.distance, &text))
+            })
+            .collect::<Result<Vec<_>, SearchError>>()?;
+        Ok(SearchResults {
+            hits,
+            total,
+            facets,
+            backend: "embedded",
+        })
+    }
+
+    fn build_query(
+        &self,
+        q: &SearchQuery,
+        text: &ParsedText,
+    ) -> Result<Box<dyn Query>, SearchError> {
+        let f = &self.fields;
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if !text.folded.is_empty() {
+            let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            let boosted = |q: Box<dyn Query>, b: f32| -> (Occur, Box<dyn Query>) {
+                (Occur::Should, Box::new(BoostQuery::new(q, b)))
+            };
+            if let Some(license) = &text.license {
+                should.push(boosted(term(f.license_no, license), 1000.0));
+            }
+            if text.has_cjk {
+                let chars: Vec<char> = text.folded.chars().filter(|c| is_cjk(*c)).collect();
+                let grams: Vec<String> = if chars.len() == 1 {
+                    vec![chars[0].to_string()]
+                } else {
+                    chars.windows(2).map(|w| w.iter().collect()).collect()
+                };
+                should.push(boosted(
+                    all_of(grams.iter().map(|g| word(f.name_ngram, g))),
+                    10.0,
+                ));
+            }
+            if let Some(latin) = &text.latin {
+                // Two or three letters are initials or one syllable; a prefix
+                // that short would match a good part of the nation.
+                let len = latin.chars().count();
+                if len >= 4 {
+                    let distance = if len >= 5 { 1 } else { 0 };
+                    let t = Term::from_field_text(f.name_pinyin, latin);
+                    should.push(boosted(
+                        Box::new(FuzzyTermQuery::new_prefix(t, distance, true)),
+                        6.0,
+                    ));
+                }
+                should.push(boosted(term(f.name_pinyin, latin), 8.0));
+                should.push(boosted(term(f.name_initials, latin), 7.0));
+            }
+            let words = self.words(&text.folded)?;
+            if !words.is_empty() {
+                should.push(boosted(all_of(words.iter().map(|w| word(f.text, w))), 1.0));
+            }
+            if should.is_empty() {
+                return Ok(Box::new(EmptyQuery));
+            }
+            must.push((Occur::Must, Box::new(BooleanQuery::new(should))));
+        }
+        let filters = &q.filters;
+        let pairs = [
+            (f.kind, filters.kind.map(|k| k.key().to_owned())),
+            (f.district, filters.district.clone()),
+            (f.township, filters.township.clone()),
+            (f.area_kind, filters.area_kind.clone()),
+            (f.standing, filters.standing.clone()),
+            (f.status, filters.status.clone()),
+            (f.practice_area, filters.practice_area.clone()),
+        ];
+        for (field, value) in pairs {
+            if let Some(v) = value {
+                must.push((Occur::Must, term(field, &v)));
+            }
+        }
+        if let (Some(p), Some(r)) = (q.near, q.radius_m) {
+            let ((lat0, lat1), (lng0, lng1)) = p.bounding_box(r);
+            must.push((Occur::Must, range(f.lat, lat0, lat1)));
+            must.push((Occur::Must, range(f.lng, lng0, lng1)));
+        }
+        if must.is_empty() {
+            return Ok(Box::new(AllQuery));
+        }
+        if text.folded.is_empty() {
+            must.push((Occur::Must, Box::new(AllQuery)));
+        }
+        Ok(Box::new(BooleanQuery::new(must)))
+    }
+
+    /// The words of `text` as the jieba field indexes them.
+    fn words(&self, text: &str) -> Result<Vec<String>, SearchError> {
+        let mut analyzer = self
+            .index
+            .tokenizer_for_field(self.fields.text)
+            .map_err(engine)?;
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(t) = stream.next() {
+            if t.text.chars().any(char::is_alphanumeric) && !out.contains(&t.text) {
+                out.push(t.text.clone());
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn register_tokenizers(index: &Index) -> Result<(), SearchError> {
+    index.tokenizers().register(
+        JIEBA,
+        TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new())
+            .filter(LowerCaser)
+            .build(),
+    );
+    let ngram = NgramTokenizer::new(1, 2, false).map_err(engine)?;
+    index.tokenizers().register(
+        NGRAM,
+        TextAnalyzer::builder(ngram).filter(LowerCaser).build(),
+    );
+    Ok(())
+}
+
+/// An exact term of a `STRING` field.
+fn term(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::Basic,
+    ))
+}
+
+/// A word of a tokenized field, scored by frequency.
+fn word(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn all_of(queries: impl Iterator<Item = Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        queries.map(|q| (Occur::Must, q)).collect(),
+    ))
+}
+
+fn range(field: Field, lo: f64, hi: f64) -> Box<dyn Query> {
+    Box::new(RangeQuery::new(
+        Bound::Included(Term::from_field_f64(field, lo)),
+        Bound::Included(Term::from_field_f64(field, hi)),
+    ))
+}
+
+/// Offices before workers when nothing else decides.
+fn kind_rank(kind: SubjectKind) -> u64 {
+    match kind {
+        SubjectKind::Office => 0,
+        SubjectKind::Worker => 1,
+    }
+}
+
+/// The first 16 bytes of a license number as two big-endian integers: an
+/// order equal to the text's for numbers up to 16 characters, stable beyond.
+fn key_parts(license_no: &str) -> (u64, u64) {
+    let mut bytes = [0u8; 16];
+    for (b, s) in bytes.iter_mut().zip(license_no.bytes()) {
+        *b = s;
+    }
+    let (hi, lo) = bytes.split_at(8);
+    (
+        u64::from_be_bytes(hi.try_into().unwrap_or_default()),
+        u64::from_be_bytes(lo.try_into().unwrap_or_default()),
+    )
+}
+
+/// Builds a hit from a stored document; shared with the Meilisearch engine.
+pub fn hit_of(d: SearchDocument, distance_m: Option<f64>, text: &ParsedText) -> SearchHit {
+    let highlight = highlight(&d.name, &d.name_syllables, text);
+    SearchHit {
+        kind: d.kind,
+        license_no: d.license_no,
+        name: d.name,
+        district_code: d.district_code,
+        district_name: d.district_name,
+        township: d.township,
+        standing: d.standing,
+        standing_label: d.standing_label,
+        status: d.status,
+        office_name: d.office_name,
+        address: d.address,
+        distance_m: distance_m.map(|m| m.round()),
+        highlight,
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    address: DocAddress,
+    score: Score,
+    distance: Option<f64>,
+    tiebreak: (u64, u64, u64),
+}
+
+/// Collects every match with its score, distance and order key, dropping
+/// those outside the radius, and counts the facets of the rest.
+struct Candidates {
+    near: Option<GeoPoint>,
+    radius_m: Option<f64>,
+}
+
+struct SegmentCandidates {
+    segment: SegmentOrdinal,
+    near: Option<GeoPoint>,
+    radius_m: Option<f64>,
+    lat: Column<f64>,
+    lng: Column<f64>,
+    kind_rank: Column<u64>,
+    key_hi: Column<u64>,
+    key_lo: Column<u64>,
+    facet_columns: Vec<Option<StrColumn>>,
+    facet_counts: Vec<Vec<u64>>,
+    found: Vec<Candidate>,
+}
+
+type Harvest = (Vec<Candidate>, Vec<BTreeMap<String, u64>>);
+
+impl Collector for Candidates {
+    type Fruit = (Vec<Candidate>, Facets);
+    type Child = SegmentCandidates;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentCandidates> {
+        let ff = reader.fast_fields();
+        let facet_columns = FACETS
+            .iter()
+            .map(|name| ff.str(name))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(SegmentCandidates {
+            segment,
+            near: self.near,
+            radius_m: self.radius_m,
+            lat: ff.f64("lat")?,
+            lng: ff.f64("lng")?,
+            kind_rank: ff.u64("kind_rank")?,
+            key_hi: ff.u64("key_hi")?,
+            key_lo: ff.u64("key_lo")?,
+            facet_counts: facet_columns
+                .iter()
+                .map(|c| vec![0; c.as_ref().map_or(0, |c| c.dictionary().num_terms())])
+                .collect(),
+            facet_columns,
+            found: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Harvest>) -> tantivy::Result<(Vec<Candidate>, Facets)> {
+        let mut all = Vec::new();
+        let mut counts: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); FACETS.len()];
+        for (cands, facets) in fruits {
+            all.extend(cands);
+            for (into, from) in counts.iter_mut().zip(facets) {
+                for (k, v) in from {
+                    *into.entry(k).or_default() += v;
+                }
+            }
+        }
+        let mut it = counts.into_iter();
+        let mut next = || it.next().unwrap_or_default();
+        let facets = Facets {
+            kind: next(),
+            district: next(),
+            township: next(),
+            area_kind: next(),
+            standing: next(),
+            status: next(),
+            practice_area: next(),
+        };
+        Ok((all, facets))
+    }
+}
+
+impl SegmentCollector for SegmentCandidates {
+    type Fruit = Harvest;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let distance = match (self.near, self.lat.first(doc), self.lng.first(doc)) {
+            (Some(p), Some(lat), Some(lng)) => Some(p.distance_m(&GeoPoint { lat, lng })),
+            _ => None,
+        };
+        if let Some(r) = self.radius_m
+            && distance.is_none_or(|d| d > r)
+        {
+            return;
+        }
+        for (col, counts) in self.facet_columns.iter().zip(&mut self.facet_counts) {
+            if let Some(col) = col {
+                for ord in col.term_ords(doc) {
+                    if let Some(n) = counts.get_mut(ord as usize) {
+                        *n += 1;
+                    }
+                }
+            }
+        }
+        self.found.push(Candidate {
+            address: DocAddress::new(self.segment, doc),
+            score,
+            distance,
+            tiebreak: (
+                self.kind_rank.first(doc).unwrap_or(0),
+                self.key_hi.first(doc).unwrap_or(0),
+                self.key_lo.first(doc).unwrap_or(0),
+            ),
+        });
+    }
+
+    fn harvest(self) -> Harvest {
+        let facets = self
+            .facet_columns
+            .iter()
+            .zip(self.facet_counts)
+            .map(|(col, counts)| {
+                let mut out = BTreeMap::new();
+                if let Some(col) = col {
+                    for (ord, n) in counts.into_iter().enumerate().filter(|(_, n)| *n > 0) {
+                        let ord = ord as u64;
+                        let mut s = String::new();
+                        if col.ord_to_str(ord, &mut s).unwrap_or(false) && !s.is_empty() {
+                            out.insert(s, n);
+                        }
+                    }
+                }
+                out
+            })
+            .collect();
+        (self.found, facets)
+    }
+}
+
+#[async_trait::async_trait]
+impl SearchIndex for EmbeddedIndex {
+    fn backend(&self) -> &'static str {
+        "embedded"
+    }
+
+    async fn upsert(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
+        let me = self.handle();
+        blocking(move || me.upsert_blocking(&docs)).await
+    }
+
+    async fn delete(&self, kind: SubjectKind, license_nos: Vec<String>) -> Result<(), SearchError> {
+        let me = self.handle();
+        blocking(move || {
+            me.write(|w, f| {
+                for k in &license_nos {
+                    w.delete_term(Term::from_field_text(f.id, &SearchDocument::id_of(kind, k)));
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn rebuild(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
+        let me = self.handle();
+        blocking(move || me.rebuild_blocking(&docs)).await
+    }
+
+    async fn count(&self) -> Result<u64, SearchError> {
+        Ok(self.reader.searcher().num_docs())
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let me = self.handle();
+        let query = query.clone();
+        blocking(move || me.search_blocking(&query)).await
+    }
+}
+
+impl EmbeddedIndex {
+    /// A cheap copy sharing the same index, writer and reader.
+    fn handle(&self) -> EmbeddedIndex {
+        EmbeddedIndex {
+            index: self.index.clone(),
+            reader: self.reader.clone(),
+            writer: self.writer.clone(),
+            fields: self.fields,
+            path: self.path.clone(),
+        }
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, SearchError> + Send + 'static,
+) -> Result<T, SearchError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| SearchError::Engine(format!("search task failed: {e}")))?
+}

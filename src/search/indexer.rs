@@ -1,0 +1,379 @@
+//! The indexer: drains the outbox in batches into the engine, deleting rows
+//! only once the engine has confirmed them; rebuilds everything on demand.
+//!
+//! With PostgreSQL several portal processes may share one database: only the
+//! process holding an advisory lock drains the outbox; the others wait their
+//! turn (the lock is freed when its holder's connection closes).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+use tokio::sync::{Mutex, Notify};
+
+use super::documents::{self, SearchDocument};
+use super::outbox;
+use super::{SearchError, SharedIndex};
+use crate::config::Clock;
+use crate::db::{self, DbConnection, DbError, Pool};
+use crate::domain::standing::DisclosureWindows;
+use crate::domain::vocab::SubjectKind;
+
+/// Advisory lock key of the one process that drains the outbox.
+const DRAIN_LOCK: i64 = 0x5345_4152_4348; // "SEARCH"
+/// Advisory lock key of the one process allowed to use an embedded index on
+/// a shared PostgreSQL database.
+const EMBEDDED_LOCK: i64 = 0x454D_4245_4444; // "EMBEDD"
+
+/// Rows taken from the outbox at a time.
+pub const BATCH: i64 = 500;
+
+#[derive(diesel::QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = Bool)]
+    locked: bool,
+}
+
+fn try_advisory_lock(conn: &mut DbConnection, key: i64) -> Result<bool, DbError> {
+    let row: Locked = diesel::sql_query(format!("SELECT pg_try_advisory_lock({key}) AS locked"))
+        .get_result(conn)?;
+    Ok(row.locked)
+}
+
+/// Takes the PostgreSQL lock that says "this process uses an embedded
+/// index on this database"; a second such process is refused with a clear
+/// message. The returned connection holds the lock for the process's life.
+pub fn claim_embedded(url: &str) -> Result<Option<DbConnection>, SearchError> {
+    if db::backend_of(url) != db::Backend::Postgres {
+        return Ok(None);
+    }
+    let mut conn = db::establish(url)?;
+    if try_advisory_lock(&mut conn, EMBEDDED_LOCK)? {
+        Ok(Some(conn))
+    } else {
+        Err(SearchError::Unavailable(
+            "another portal process already uses this PostgreSQL database with the embedded \
+             search engine; several processes must share Meilisearch (set MEILI_URL)"
+                .into(),
+        ))
+    }
+}
+
+/// Drains the outbox into one engine.
+#[derive(Clone)]
+pub struct Indexer {
+    pool: Pool,
+    url: String,
+    index: SharedIndex,
+    clock: Clock,
+    windows: DisclosureWindows,
+    wake: Arc<Notify>,
+    /// The connection kept for advisory locks (the embedded-engine claim
+    /// and the drain lock share it), and whether it holds the drain lock.
+    locks: Arc<Mutex<(Option<DbConnection>, bool)>>,
+    stopped: Arc<AtomicBool>,
+    drained: Arc<AtomicU64>,
+}
+
+/// What one drain did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Drained {
+    /// Outbox rows confirmed and deleted.
+    pub rows: usize,
+    /// Documents written.
+    pub upserted: usize,
+    /// Documents removed.
+    pub deleted: usize,
+}
+
+struct Batch {
+    ids: Vec<i64>,
+    upserts: Vec<SearchDocument>,
+    deletes: Vec<(SubjectKind, Vec<String>)>,
+}
+
+impl Indexer {
+    /// An indexer for `index` fed from the database of `pool` (at `url`).
+    pub fn new(
+        pool: Pool,
+        url: String,
+        index: SharedIndex,
+        clock: Clock,
+        windows: DisclosureWindows,
+    ) -> Self {
+        Self {
+            pool,
+            url,
+            index,
+            clock,
+            windows,
+            wake: Arc::new(Notify::new()),
+            locks: Arc::new(Mutex::new((None, false))),
+            stopped: Arc::default(),
+            drained: Arc::default(),
+        }
+    }
+
+    /// Keeps `claim` (the connection holding the embedded-engine lock) open
+    /// as long as the indexer lives.
+    pub fn holding(self, claim: Option<DbConnection>) -> Self {
+        if let Ok(mut slot) = self.locks.try_lock() {
+            slot.0 = claim;
+        }
+        self
+    }
+
+    /// The engine fed.
+    pub fn index(&self) -> &SharedIndex {
+        &self.index
+    }
+
+    /// Asks the background task to drain now.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    async fn db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, SearchError> {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| SearchError::Engine(format!("database task failed: {e}")))?
+        .map_err(SearchError::from)
+    }
+
+    /// Whether this process may drain (always on SQLite; on PostgreSQL when
+    /// it holds the drain lock).
+    async fn is_leader(&self) -> Result<bool, SearchError> {
+        if db::backend_of(&self.url) != db::Backend::Postgres {
+            return Ok(true);
+        }
+        let mut locks = self.locks.lock().await;
+        if locks.1 {
+            return Ok(true);
+        }
+        let url = self.url.clone();
+        let held = locks.0.take();
+        let (conn, won) = tokio::task::spawn_blocking(move || -> Result<_, DbError> {
+            let mut conn = match held {
+                Some(c) => c,
+                None => db::establish(&url)?,
+            };
+            let won = try_advisory_lock(&mut conn, DRAIN_LOCK)?;
+            Ok((conn, won))
+        })
+        .await
+        .map_err(|e| SearchError::Engine(format!("database task failed: {e}")))??;
+        *locks = (Some(conn), won);
+        Ok(won)
+    }
+
+    /// Drains one batch of due rows; `rows` is 0 when nothing was due (or
+    /// another process drains).
+    pub async fn drain_once(&self) -> Result<Drained, SearchError> {
+        if !self.is_leader().await? {
+            return Ok(Drained::default());
+        }
+        let (today, windows) = (self.clock.today(), self.windows);
+        let batch = self
+            .db(move |conn| {
+                let rows = outbox::due(conn, outbox::now(), BATCH)?;
+                let mut offices = BTreeSet::new();
+                let mut workers = BTreeSet::new();
+                for r in &rows {
+                    match SubjectKind::parse(&r.entity_kind) {
+                        Some(SubjectKind::Office) => offices.insert(r.entity_key.clone()),
+                        Some(SubjectKind::Worker) => workers.insert(r.entity_key.clone()),
+                        None => {
+                            tracing::warn!(kind = %r.entity_kind, "outbox row of unknown kind");
+                            false
+                        }
+                    };
+                }
+                let offices: Vec<String> = offices.into_iter().collect();
+                workers.extend(documents::workers_of(conn, &offices)?);
+                let workers: Vec<String> = workers.into_iter().collect();
+                let mut upserts = Vec::new();
+                let mut deletes = Vec::new();
+                for (kind, keys) in [
+                    (SubjectKind::Office, offices),
+                    (SubjectKind::Worker, workers),
+                ] {
+                    let mut gone = Vec::new();
+                    for (key, doc) in documents::project(conn, kind, &keys, today, &windows)? {
+                        match doc {
+                            Some(d) => upserts.push(d),
+                            None => gone.push(key),
+                        }
+                    }
+                    if !gone.is_empty() {
+                        deletes.push((kind, gone));
+                    }
+                }
+                Ok(Batch {
+                    ids: rows.iter().map(|r| r.id).collect(),
+                    upserts,
+                    deletes,
+                })
+            })
+            .await?;
+        if batch.ids.is_empty() {
+            return Ok(Drained::default());
+        }
+        let done = Drained {
+            rows: batch.ids.len(),
+            upserted: batch.upserts.len(),
+            deleted: batch.deletes.iter().map(|(_, k)| k.len()).sum(),
+        };
+        let refreshes = refreshes(&batch.upserts);
+        if !batch.upserts.is_empty() {
+            self.index.upsert(batch.upserts).await?;
+        }
+        for (kind, keys) in batch.deletes {
+            self.index.delete(kind, keys).await?;
+        }
+        let ids = batch.ids;
+        self.db(move |conn| {
+            conn.transaction(|conn| {
+                outbox::remove(conn, &ids)?;
+                schedule(conn, &refreshes)
+            })
+        })
+        .await?;
+        self.drained.fetch_add(done.rows as u64, Ordering::Relaxed);
+        Ok(done)
+    }
+
+    /// Outbox rows this process has drained since it started.
+    pub fn rows_drained(&self) -> u64 {
+        self.drained.load(Ordering::Relaxed)
+    }
+
+    /// Drains until nothing is due; returns the rows drained.
+    pub async fn catch_up(&self) -> Result<usize, SearchError> {
+        let mut total = 0;
+        loop {
+            let d = self.drain_once().await?;
+            if d.rows == 0 {
+                return Ok(total);
+            }
+            total += d.rows;
+        }
+    }
+
+    /// Rebuilds the whole index from the database; returns the documents
+    /// indexed. Time-driven refreshes are scheduled afresh.
+    pub async fn reindex(&self) -> Result<usize, SearchError> {
+        let (today, windows) = (self.clock.today(), self.windows);
+        let docs = self
+            .db(move |conn| documents::project_all(conn, today, &windows))
+            .await?;
+        let n = docs.len();
+        let refreshes = refreshes(&docs);
+        self.index.rebuild(docs).await?;
+        self.db(move |conn| {
+            conn.transaction(|conn| {
+                let now = outbox::now();
+                outbox::clear_future(conn, now)?;
+                let mut by_day: BTreeMap<_, Vec<String>> = BTreeMap::new();
+                for (kind, key, on) in refreshes {
+                    let due = outbox::china_midnight_utc(on);
+                    if due > now {
+                        by_day.entry((kind.key(), due)).or_default().push(key);
+                    }
+                }
+                for ((kind, due), keys) in by_day {
+                    let kind = SubjectKind::parse(kind).unwrap_or(SubjectKind::Worker);
+                    outbox::enqueue_at(conn, kind, &keys, due)?;
+                }
+                Ok(())
+            })
+        })
+        .await?;
+        Ok(n)
+    }
+
+    /// At start-up: a full reindex when the index is empty but the
+    /// database is not, else a catch-up of the outbox.
+    pub async fn start_up(&self) -> Result<(), SearchError> {
+        let indexed = self.index.count().await?;
+        let subjects = self.db(subject_count).await?;
+        if indexed == 0 && subjects > 0 {
+            if self.is_leader().await? {
+                let started = std::time::Instant::now();
+                let n = self.reindex().await?;
+                tracing::info!(
+                    documents = n,
+                    ms = started.elapsed().as_millis() as u64,
+                    backend = self.index.backend(),
+                    "search index built"
+                );
+            }
+        } else {
+            let n = self.catch_up().await?;
+            tracing::info!(
+                rows = n,
+                backend = self.index.backend(),
+                "search outbox caught up"
+            );
+        }
+        Ok(())
+    }
+
+    /// Ends the drain loop (the portal is stopping).
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+
+    /// Runs the drain loop until [`Indexer::stop`]: on a wake-up or every
+    /// `every`.
+    pub async fn run(self, every: Duration) {
+        while !self.stopped.load(Ordering::SeqCst) {
+            if let Err(e) = self.catch_up().await {
+                tracing::error!(error = %e, "search indexer: drain failed; will retry");
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(every) => {}
+            }
+        }
+    }
+}
+
+fn subject_count(conn: &mut DbConnection) -> Result<i64, DbError> {
+    use crate::db::schema::{offices, workers};
+    let o: i64 = offices::table.count().get_result(conn)?;
+    let w: i64 = workers::table.count().get_result(conn)?;
+    Ok(o + w)
+}
+
+type Refresh = (SubjectKind, String, chrono::NaiveDate);
+
+fn refreshes(docs: &[SearchDocument]) -> Vec<Refresh> {
+    docs.iter()
+        .filter_map(|d| {
+            d.standing_next_change
+                .map(|on| (d.kind, d.license_no.clone(), on))
+        })
+        .collect()
+}
+
+fn schedule(conn: &mut DbConnection, refreshes: &[Refresh]) -> Result<(), DbError> {
+    let now = outbox::now();
+    for (kind, key, on) in refreshes {
+        // A clock pinned in the past (demos, tests) must not loop forever.
+        if outbox::china_midnight_utc(*on) > now {
+            outbox::schedule_refresh(conn, *kind, key, *on)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,409 @@
+//! The Meilisearch engine (when `MEILI_URL` is set): one index for offices
+//! and one for workers, named `<prefix>offices` and `<prefix>workers`, with
+//! the settings of `search-config/*.json` applied at start-up. Every write
+//! waits for its task and reports a failed one. A full reindex fills fresh
+//! indexes and swaps them in.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use meilisearch_sdk::client::{Client, SwapIndexes};
+use meilisearch_sdk::indexes::Index;
+use meilisearch_sdk::search::Selectors;
+use meilisearch_sdk::settings::Settings;
+use meilisearch_sdk::task_info::TaskInfo;
+use serde::{Deserialize, Serialize};
+
+use super::embedded::hit_of;
+use super::{
+    Facets, GeoPoint, ParsedText, SearchDocument, SearchError, SearchHit, SearchIndex, SearchQuery,
+    SearchResults, SortOrder, is_cjk,
+};
+use crate::domain::vocab::SubjectKind;
+
+const OFFICE_SETTINGS: &str = include_str!("../../search-config/offices.json");
+const WORKER_SETTINGS: &str = include_str!("../../search-config/workers.json");
+const TASK_TIMEOUT: Duration = Duration::from_secs(300);
+const FACET_NAMES: [&str; 7] = [
+    "type",
+    "district_code",
+    "township",
+    "area_kind",
+    "standing",
+    "status",
+    "practice_areas",
+];
+
+/// A document as Meilisearch stores it: the projection, its position as
+/// `_geo`, and the name's Chinese 2-grams (so part of a name matches).
+#[derive(Debug, Serialize, Deserialize)]
+struct MeiliDoc {
+    #[serde(flatten)]
+    doc: SearchDocument,
+    #[serde(rename = "_geo", skip_serializing_if = "Option::is_none", default)]
+    geo: Option<GeoPoint>,
+    #[serde(default)]
+    name_grams: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct MeiliHit {
+    #[serde(flatten)]
+    stored: MeiliDoc,
+    #[serde(rename = "_geoDistance", default)]
+    geo_distance: Option<f64>,
+}
+
+/// A hit as one index returns it: ranking score, distance, document.
+type Scored = (f64, Option<f64>, SearchDocument);
+
+fn grams(name: &str) -> String {
+    let chars: Vec<char> = name.chars().filter(|c| is_cjk(*c)).collect();
+    chars
+        .windows(2)
+        .map(|w| w.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn failed(e: impl std::fmt::Display) -> SearchError {
+    SearchError::Engine(format!("Meilisearch: {e}"))
+}
+
+/// The Meilisearch engine.
+pub struct MeiliIndex {
+    client: Client,
+    prefix: String,
+}
+
+impl MeiliIndex {
+    /// Connects, creates the two indexes if missing and applies their
+    /// settings, waiting for every task.
+    pub async fn open(url: &str, key: Option<&str>, prefix: &str) -> Result<Self, SearchError> {
+        let client = Client::new(url, key)
+            .map_err(|e| SearchError::Unavailable(format!("Meilisearch client at {url}: {e}")))?;
+        client.health().await.map_err(|e| {
+            SearchError::Unavailable(format!("Meilisearch at {url} does not answer: {e}"))
+        })?;
+        let me = Self {
+            client,
+            prefix: prefix.to_owned(),
+        };
+        for kind in [SubjectKind::Office, SubjectKind::Worker] {
+            me.prepare(&me.uid(kind)).await?;
+        }
+        Ok(me)
+    }
+
+    fn uid(&self, kind: SubjectKind) -> String {
+        match kind {
+            SubjectKind::Office => format!("{}offices", self.prefix),
+            SubjectKind::Worker => format!("{}workers", self.prefix),
+        }
+    }
+
+    fn settings(uid: &str) -> Result<Settings, SearchError> {
+        let raw = if uid.contains("offices") {
+            OFFICE_SETTINGS
+        } else {
+            WORKER_SETTINGS
+        };
+        serde_json::from_str(raw).map_err(|e| failed(format!("search-config settings: {e}")))
+    }
+
+    async fn prepare(&self, uid: &str) -> Result<Index, SearchError> {
+        if self.client.get_index(uid).await.is_err() {
+            let task = self
+                .client
+                .create_index(uid, Some("id"))
+                .await
+                .map_err(failed)?;
+            self.wait(task).await?;
+        }
+        let index = self.client.index(uid);
+        let settings = Self::settings(uid)?;
+        self.wait(index.set_settings(&settings).await.map_err(failed)?)
+            .await?;
+        Ok(index)
+    }
+
+    async fn wait(&self, task: TaskInfo) -> Result<(), SearchError> {
+        let task = task
+            .wait_for_completion(
+                &self.client,
+                Some(Duration::from_millis(20)),
+                Some(TASK_TIMEOUT),
+            )
+            .await
+            .map_err(failed)?;
+        if task.is_failure() {
+            return Err(failed(format!("task failed: {}", task.unwrap_failure())));
+        }
+        Ok(())
+    }
+
+    async fn add(&self, uid: &str, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
+        let docs: Vec<MeiliDoc> = docs
+            .into_iter()
+            .map(|doc| MeiliDoc {
+                geo: doc.lat.zip(doc.lng).map(|(lat, lng)| GeoPoint { lat, lng }),
+                name_grams: grams(&doc.name),
+                doc,
+            })
+            .collect();
+        for chunk in docs.chunks(5000) {
+            let task = self
+                .client
+                .index(uid)
+                .add_or_replace(chunk, Some("id"))
+                .await
+                .map_err(failed)?;
+            self.wait(task).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes both indexes (tests clean up their prefix with this).
+    pub async fn drop_indexes(&self) -> Result<(), SearchError> {
+        for kind in [SubjectKind::Office, SubjectKind::Worker] {
+            let task = self
+                .client
+                .index(self.uid(kind))
+                .delete()
+                .await
+                .map_err(failed)?;
+            self.wait(task).await?;
+        }
+        Ok(())
+    }
+
+    fn filter(q: &SearchQuery, kind: SubjectKind) -> String {
+        let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+        let f = &q.filters;
+        let mut parts = vec![format!("type = {}", quote(kind.key()))];
+        for (name, value) in [
+            ("district_code", &f.district),
+            ("township", &f.township),
+            ("area_kind", &f.area_kind),
+            ("standing", &f.standing),
+            ("status", &f.status),
+            ("practice_areas", &f.practice_area),
+        ] {
+            if let Some(v) = value {
+                parts.push(format!("{name} = {}", quote(v)));
+            }
+        }
+        if let (Some(p), Some(r)) = (q.near, q.radius_m) {
+            parts.push(format!("_geoRadius({}, {}, {})", p.lat, p.lng, r.round()));
+        }
+        parts.join(" AND ")
+    }
+
+    async fn search_kind(
+        &self,
+        q: &SearchQuery,
+        kind: SubjectKind,
+        text: &ParsedText,
+    ) -> Result<(Vec<Scored>, u64, Facets), SearchError> {
+        let index = self.client.index(self.uid(kind));
+        let filter = Self::filter(q, kind);
+        let sort_geo;
+        let mut sort: Vec<&str> = Vec::new();
+        if let Some(p) = q.near {
+            sort_geo = format!("_geoPoint({}, {}):asc", p.lat, p.lng);
+            if q.sort == SortOrder::Distance {
+                sort.push(&sort_geo);
+            }
+        }
+        if text.folded.is_empty() || q.sort == SortOrder::Distance {
+            sort.push("license_no:asc");
+        }
+        let mut search = index.search();
+        search
+            .with_query(&text.folded)
+            .with_filter(&filter)
+            .with_page(1)
+            .with_hits_per_page((q.offset + q.limit).max(1))
+            .with_show_ranking_score(true)
+            .with_facets(Selectors::Some(&FACET_NAMES));
+        if !sort.is_empty() {
+            search.with_sort(&sort);
+        }
+        let found = search.execute::<MeiliHit>().await.map_err(failed)?;
+        let mut facets = Facets::default();
+        for (name, counts) in found.facet_distribution.unwrap_or_default() {
+            let into = match name.as_str() {
+                "type" => &mut facets.kind,
+                "district_code" => &mut facets.district,
+                "township" => &mut facets.township,
+                "area_kind" => &mut facets.area_kind,
+                "standing" => &mut facets.standing,
+                "status" => &mut facets.status,
+                "practice_areas" => &mut facets.practice_area,
+                _ => continue,
+            };
+            for (k, v) in counts {
+                into.insert(k, v as u64);
+            }
+        }
+        let total = found.total_hits.unwrap_or(found.hits.len()) as u64;
+        let hits = found
+            .hits
+            .into_iter()
+            .map(|h| {
+                let distance = h.result.geo_distance.or_else(|| {
+                    let d = &h.result.stored.doc;
+                    q.near
+                        .zip(d.lat.zip(d.lng))
+                        .map(|(p, (lat, lng))| p.distance_m(&GeoPoint { lat, lng }))
+                });
+                (
+                    h.ranking_score.unwrap_or(0.0),
+                    distance,
+                    h.result.stored.doc,
+                )
+            })
+            .collect();
+        Ok((hits, total, facets))
+    }
+}
+
+fn merge(into: &mut BTreeMap<String, u64>, from: BTreeMap<String, u64>) {
+    for (k, v) in from {
+        *into.entry(k).or_default() += v;
+    }
+}
+
+#[async_trait::async_trait]
+impl SearchIndex for MeiliIndex {
+    fn backend(&self) -> &'static str {
+        "meilisearch"
+    }
+
+    async fn upsert(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
+        let (offices, workers): (Vec<_>, Vec<_>) = docs
+            .into_iter()
+            .partition(|d| d.kind == SubjectKind::Office);
+        for (kind, docs) in [
+            (SubjectKind::Office, offices),
+            (SubjectKind::Worker, workers),
+        ] {
+            if !docs.is_empty() {
+                self.add(&self.uid(kind), docs).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn delete(&self, kind: SubjectKind, license_nos: Vec<String>) -> Result<(), SearchError> {
+        let ids: Vec<String> = license_nos
+            .iter()
+            .map(|k| SearchDocument::id_of(kind, k))
+            .collect();
+        let task = self
+            .client
+            .index(self.uid(kind))
+            .delete_documents(&ids)
+            .await
+            .map_err(failed)?;
+        self.wait(task).await
+    }
+
+    async fn rebuild(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
+        let (offices, workers): (Vec<_>, Vec<_>) = docs
+            .into_iter()
+            .partition(|d| d.kind == SubjectKind::Office);
+        for (kind, docs) in [
+            (SubjectKind::Office, offices),
+            (SubjectKind::Worker, workers),
+        ] {
+            let live = self.uid(kind);
+            let fresh = format!("{live}_rebuild");
+            if self.client.get_index(&fresh).await.is_ok() {
+                let task = self.client.index(&fresh).delete().await.map_err(failed)?;
+                self.wait(task).await?;
+            }
+            self.prepare(&fresh).await?;
+            if !docs.is_empty() {
+                self.add(&fresh, docs).await?;
+            }
+            let swap = SwapIndexes {
+                indexes: (live.clone(), fresh.clone()),
+                rename: None,
+            };
+            let task = self.client.swap_indexes([&swap]).await.map_err(failed)?;
+            self.wait(task).await?;
+            let task = self.client.index(&fresh).delete().await.map_err(failed)?;
+            self.wait(task).await?;
+        }
+        Ok(())
+    }
+
+    async fn count(&self) -> Result<u64, SearchError> {
+        let mut n = 0;
+        for kind in [SubjectKind::Office, SubjectKind::Worker] {
+            let stats = self
+                .client
+                .index(self.uid(kind))
+                .get_stats()
+                .await
+                .map_err(failed)?;
+            n += stats.number_of_documents as u64;
+        }
+        Ok(n)
+    }
+
+    async fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let text = ParsedText::parse(&q.text);
+        let kinds: Vec<SubjectKind> = match q.filters.kind {
+            Some(k) => vec![k],
+            None => vec![SubjectKind::Office, SubjectKind::Worker],
+        };
+        let mut all: Vec<Scored> = Vec::new();
+        let mut total = 0;
+        let mut facets = Facets::default();
+        for kind in kinds {
+            let (hits, n, f) = self.search_kind(q, kind, &text).await?;
+            all.extend(hits);
+            total += n;
+            merge(&mut facets.kind, f.kind);
+            merge(&mut facets.district, f.district);
+            merge(&mut facets.township, f.township);
+            merge(&mut facets.area_kind, f.area_kind);
+            merge(&mut facets.standing, f.standing);
+            merge(&mut facets.status, f.status);
+            merge(&mut facets.practice_area, f.practice_area);
+        }
+        let exact = |d: &SearchDocument| text.license.as_deref() == Some(d.license_no.as_str());
+        let by_distance = q.sort == SortOrder::Distance && q.near.is_some();
+        all.sort_by(|a, b| {
+            exact(&b.2).cmp(&exact(&a.2)).then_with(|| {
+                let primary = if by_distance {
+                    a.1.unwrap_or(f64::INFINITY)
+                        .total_cmp(&b.1.unwrap_or(f64::INFINITY))
+                } else if text.folded.is_empty() {
+                    std::cmp::Ordering::Equal
+                } else {
+                    b.0.total_cmp(&a.0)
+                };
+                primary
+                    .then_with(|| {
+                        (a.2.kind != SubjectKind::Office).cmp(&(b.2.kind != SubjectKind::Office))
+                    })
+                    .then_with(|| a.2.license_no.cmp(&b.2.license_no))
+            })
+        });
+        let hits: Vec<SearchHit> = all
+            .into_iter()
+            .skip(q.offset)
+            .take(q.limit)
+            .map(|(_, distance, d)| hit_of(d, distance.filter(|_| q.near.is_some()), &text))
+            .collect();
+        Ok(SearchResults {
+            hits,
+            total,
+            facets,
+            backend: "meilisearch",
+        })
+    }
+}

@@ -1,0 +1,434 @@
+//! Search: one trait ([`SearchIndex`]) with two engines behind it — the
+//! embedded tantivy index ([`embedded`]) and Meilisearch ([`meili`]) — fed
+//! from the database through the outbox ([`outbox`], [`indexer`]).
+//!
+//! The database is the truth; an index is a projection of it
+//! ([`documents`]) and can be rebuilt at any time.
+
+pub mod documents;
+pub mod embedded;
+pub mod indexer;
+pub mod meili;
+pub mod names;
+pub mod outbox;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::LicenseNo;
+use crate::domain::vocab::SubjectKind;
+
+pub use documents::SearchDocument;
+
+/// Errors of a search engine.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The engine could not be opened (bad settings, index locked by another
+    /// process, server unreachable at start-up).
+    #[error("search engine unavailable: {0}")]
+    Unavailable(String),
+    /// The engine failed an operation.
+    #[error("search engine failed: {0}")]
+    Engine(String),
+    /// The database failed while projecting.
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+}
+
+/// A point on the earth, WGS-84.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GeoPoint {
+    /// Latitude in degrees.
+    pub lat: f64,
+    /// Longitude in degrees.
+    pub lng: f64,
+}
+
+impl GeoPoint {
+    /// Great-circle distance in metres (haversine, mean earth radius).
+    pub fn distance_m(&self, other: &GeoPoint) -> f64 {
+        const R: f64 = 6_371_008.8;
+        let (p1, p2) = (self.lat.to_radians(), other.lat.to_radians());
+        let dp = p2 - p1;
+        let dl = (other.lng - self.lng).to_radians();
+        let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+        2.0 * R * a.sqrt().min(1.0).asin()
+    }
+
+    /// The latitude/longitude box that holds every point within `radius_m`.
+    pub fn bounding_box(&self, radius_m: f64) -> ((f64, f64), (f64, f64)) {
+        let dlat = radius_m / 111_195.0;
+        let cos = self.lat.to_radians().cos().abs().max(1e-6);
+        let dlng = (radius_m / (111_195.0 * cos)).min(180.0);
+        (
+            (self.lat - dlat, self.lat + dlat),
+            (self.lng - dlng, self.lng + dlng),
+        )
+    }
+}
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    /// Best match first (an exact license number first of all); without
+    /// text, offices before workers, then by license number.
+    #[default]
+    Relevance,
+    /// Nearest first; needs a point.
+    Distance,
+}
+
+/// Filters; `None` means any.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Filters {
+    /// Offices or workers.
+    pub kind: Option<SubjectKind>,
+    /// District code.
+    pub district: Option<String>,
+    /// Township name.
+    pub township: Option<String>,
+    /// `rural` or `urban`.
+    pub area_kind: Option<String>,
+    /// Standing key.
+    pub standing: Option<String>,
+    /// Status key.
+    pub status: Option<String>,
+    /// One practice area.
+    pub practice_area: Option<String>,
+}
+
+/// One search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchQuery {
+    /// What the resident typed; may be empty.
+    pub text: String,
+    /// Filters.
+    pub filters: Filters,
+    /// Where the resident is, for distance and radius.
+    pub near: Option<GeoPoint>,
+    /// Only hits within this many metres of `near`.
+    pub radius_m: Option<f64>,
+    /// Order of the hits.
+    pub sort: SortOrder,
+    /// Hits to skip.
+    pub offset: usize,
+    /// Hits to return.
+    pub limit: usize,
+}
+
+impl Default for SearchQuery {
+    fn default() -> Self {
+        Self {
+            text: String::new(),
+            filters: Filters::default(),
+            near: None,
+            radius_m: None,
+            sort: SortOrder::Relevance,
+            offset: 0,
+            limit: 20,
+        }
+    }
+}
+
+/// A stretch of a hit's name, marked when it matched the query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fragment {
+    /// The text.
+    pub text: String,
+    /// Whether it matched.
+    pub matched: bool,
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    /// `office` or `worker`.
+    #[serde(rename = "type")]
+    pub kind: SubjectKind,
+    /// Normalised license number.
+    pub license_no: String,
+    /// Name.
+    pub name: String,
+    /// District code (for a worker, their office's).
+    pub district_code: String,
+    /// District name.
+    pub district_name: String,
+    /// Township name.
+    pub township: Option<String>,
+    /// Standing key.
+    pub standing: String,
+    /// Standing label.
+    pub standing_label: String,
+    /// Status key.
+    pub status: String,
+    /// For a worker: their office's name.
+    pub office_name: Option<String>,
+    /// Address (offices).
+    pub address: Option<String>,
+    /// Metres from the query point, when one was given and the subject has
+    /// a position.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<f64>,
+    /// The name cut into matched and unmatched stretches.
+    pub highlight: Vec<Fragment>,
+}
+
+/// Counts of the hits per value, for each filter.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Facets {
+    /// By `office`/`worker`.
+    #[serde(rename = "type")]
+    pub kind: BTreeMap<String, u64>,
+    /// By district code.
+    pub district: BTreeMap<String, u64>,
+    /// By township.
+    pub township: BTreeMap<String, u64>,
+    /// By area kind.
+    pub area_kind: BTreeMap<String, u64>,
+    /// By standing key.
+    pub standing: BTreeMap<String, u64>,
+    /// By status key.
+    pub status: BTreeMap<String, u64>,
+    /// By practice area.
+    pub practice_area: BTreeMap<String, u64>,
+}
+
+/// The answer to a [`SearchQuery`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// The requested page of hits.
+    pub hits: Vec<SearchHit>,
+    /// How many hits in all.
+    pub total: u64,
+    /// Counts per filter value over all hits.
+    pub facets: Facets,
+    /// Which engine answered: `embedded` or `meilisearch`.
+    pub backend: &'static str,
+}
+
+/// A search engine holding the projection of offices and workers.
+#[async_trait::async_trait]
+pub trait SearchIndex: Send + Sync {
+    /// `embedded` or `meilisearch`.
+    fn backend(&self) -> &'static str;
+
+    /// Adds or replaces documents; returns once the engine has stored them.
+    async fn upsert(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError>;
+
+    /// Removes documents by kind and license number; returns once stored.
+    async fn delete(&self, kind: SubjectKind, license_nos: Vec<String>) -> Result<(), SearchError>;
+
+    /// Replaces everything with `docs` (a full reindex).
+    async fn rebuild(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError>;
+
+    /// How many documents the index holds.
+    async fn count(&self) -> Result<u64, SearchError>;
+
+    /// Answers a query.
+    async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError>;
+}
+
+/// A shared engine.
+pub type SharedIndex = Arc<dyn SearchIndex>;
+
+/// Opens the engine the settings name — Meilisearch when `MEILI_URL` is
+/// set, else the embedded index under `<data dir>/index` — and the indexer
+/// that feeds it. Nothing is indexed yet: call
+/// [`indexer::Indexer::start_up`].
+pub async fn open(
+    settings: &crate::config::Settings,
+    pool: crate::db::Pool,
+) -> Result<indexer::Indexer, SearchError> {
+    let url = settings.database_url();
+    let (index, claim): (SharedIndex, _) = match settings.meili_url.as_deref() {
+        Some(meili) if !meili.trim().is_empty() => {
+            let index = meili::MeiliIndex::open(
+                meili,
+                settings.meili_master_key.as_deref(),
+                &settings.meili_index_prefix,
+            )
+            .await?;
+            (Arc::new(index), None)
+        }
+        _ => {
+            let dir = settings.data_dir.join("index");
+            let db_url = url.clone();
+            tokio::task::spawn_blocking(move || {
+                let claim = indexer::claim_embedded(&db_url)?;
+                let index = embedded::EmbeddedIndex::open(&dir)?;
+                Ok::<_, SearchError>((Arc::new(index) as SharedIndex, claim))
+            })
+            .await
+            .map_err(|e| SearchError::Engine(format!("search start-up failed: {e}")))??
+        }
+    };
+    Ok(indexer::Indexer::new(
+        pool,
+        url,
+        index,
+        settings.clock(),
+        settings.disclosure_windows,
+    )
+    .holding(claim))
+}
+
+/// What the resident typed, understood once for every engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedText {
+    /// Trimmed, full-width folded, lower-cased text.
+    pub folded: String,
+    /// The text as a license number, when it can be one and holds a digit.
+    pub license: Option<String>,
+    /// Whether the text holds Chinese characters.
+    pub has_cjk: bool,
+    /// Latin letters only (pinyin or initials), lower case, no spaces.
+    pub latin: Option<String>,
+}
+
+/// Folds full-width ASCII to half-width and the ideographic space to a
+/// space.
+pub fn fold_width(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// Whether `c` is a CJK ideograph.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+impl ParsedText {
+    /// Understands `raw`.
+    pub fn parse(raw: &str) -> Self {
+        let folded: String = raw
+            .chars()
+            .map(fold_width)
+            .collect::<String>()
+            .trim()
+            .to_lowercase();
+        let license = LicenseNo::parse(&folded)
+            .ok()
+            .filter(|l| l.as_str().chars().any(|c| c.is_ascii_digit()))
+            .map(LicenseNo::into_string);
+        let has_cjk = folded.chars().any(is_cjk);
+        let letters: String = folded.chars().filter(|c| !c.is_whitespace()).collect();
+        let latin = (!letters.is_empty() && letters.chars().all(|c| c.is_ascii_lowercase()))
+            .then_some(letters);
+        Self {
+            folded,
+            license,
+            has_cjk,
+            latin,
+        }
+    }
+}
+
+/// Cuts `name` into matched and unmatched stretches for the query: the
+/// Chinese text where it occurs in the name, or the characters whose pinyin
+/// the latin query spells (full pinyin prefix or initials).
+pub fn highlight(name: &str, syllables: &[String], text: &ParsedText) -> Vec<Fragment> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut marked = vec![false; chars.len()];
+    if text.has_cjk {
+        let needle: Vec<char> = text.folded.chars().filter(|c| is_cjk(*c)).collect();
+        if !needle.is_empty() && needle.len() <= chars.len() {
+            for start in 0..=chars.len() - needle.len() {
+                if chars[start..start + needle.len()] == needle[..] {
+                    marked[start..start + needle.len()].fill(true);
+                }
+            }
+        }
+    } else if let Some(latin) = &text.latin
+        && syllables.len() == chars.len()
+    {
+        let initials: String = syllables.iter().filter_map(|s| s.chars().next()).collect();
+        if initials == *latin {
+            marked.fill(true);
+        } else {
+            let mut rest = latin.as_str();
+            for (i, s) in syllables.iter().enumerate() {
+                if rest.is_empty() || s.is_empty() {
+                    break;
+                }
+                if let Some(r) = rest.strip_prefix(s.as_str()) {
+                    marked[i] = true;
+                    rest = r;
+                } else if s.starts_with(rest) || rest.len() < s.len() {
+                    marked[i] = true;
+                    break;
+                } else {
+                    break;
+                }
+            }
+        }
+    }
+    let mut out: Vec<Fragment> = Vec::new();
+    for (c, m) in chars.into_iter().zip(marked) {
+        match out.last_mut() {
+            Some(f) if f.matched == m => f.text.push(c),
+            _ => out.push(Fragment {
+                text: c.to_string(),
+                matched: m,
+            }),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn license_typed_full_width_with_spaces_is_recognised() {
+        let t = ParsedText::parse("４５００１０１　０００１２３");
+        assert_eq!(t.license.as_deref(), Some("4500101000123"));
+        assert!(!t.has_cjk);
+    }
+
+    #[test]
+    fn pinyin_is_latin_and_not_a_license() {
+        let t = ParsedText::parse(" Zhang San ");
+        assert_eq!(t.latin.as_deref(), Some("zhangsan"));
+        assert_eq!(t.license, None);
+    }
+
+    #[test]
+    fn highlight_marks_chinese_substring_and_pinyin_prefix() {
+        let t = ParsedText::parse("龙沙");
+        let h = highlight("龙沙镇法律服务所", &[], &t);
+        assert_eq!(h[0].text, "龙沙");
+        assert!(h[0].matched);
+        assert!(!h[1].matched);
+        let syl: Vec<String> = ["zhang", "san", "feng"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let h = highlight("张三丰", &syl, &ParsedText::parse("zhangsan"));
+        assert_eq!((h[0].text.as_str(), h[0].matched), ("张三", true));
+        let h = highlight("张三丰", &syl, &ParsedText::parse("zsf"));
+        assert_eq!((h[0].text.as_str(), h[0].matched), ("张三丰", true));
+    }
+
+    #[test]
+    fn distance_between_two_chongqing_points() {
+        let a = GeoPoint {
+            lat: 29.5630,
+            lng: 106.5516,
+        };
+        let b = GeoPoint {
+            lat: 29.5630,
+            lng: 106.5616,
+        };
+        let d = a.distance_m(&b);
+        assert!((960.0..975.0).contains(&d), "{d}");
+        let ((lat0, lat1), (lng0, lng1)) = a.bounding_box(1000.0);
+        assert!(lat0 < a.lat && a.lat < lat1 && lng0 < b.lng && b.lng < lng1);
+    }
+}

@@ -1,0 +1,229 @@
+//! `/search`: results with facets, standing badges and pages; works without
+//! JavaScript.
+
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+
+use super::{base_context, html};
+use crate::db;
+use crate::domain::Standing;
+use crate::domain::vocab::{AreaKind, SubjectKind, WorkerStatus};
+use crate::i18n::{Label, label_of};
+use crate::search::{Facets, SearchHit};
+use crate::web::AppState;
+use crate::web::errors::{AppError, ErrorCode};
+use crate::web::search_params::SearchParams;
+use crate::web::templates;
+
+pub(super) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/search", web::get().to(search));
+}
+
+/// One facet value with its count and the address that applies it.
+#[derive(Serialize)]
+struct FacetLink {
+    value: String,
+    label: String,
+    count: u64,
+    href: String,
+    active: bool,
+}
+
+/// A hit with its distance written for people.
+#[derive(Serialize)]
+struct HitView<'a> {
+    #[serde(flatten)]
+    hit: &'a SearchHit,
+    distance_text: Option<String>,
+}
+
+fn distance_text(m: f64) -> String {
+    if m >= 1000.0 {
+        format!("{:.1} 公里", m / 1000.0)
+    } else {
+        format!("{} 米", m.round() as i64)
+    }
+}
+
+#[derive(Serialize)]
+struct FacetGroup {
+    param: &'static str,
+    title: &'static str,
+    values: Vec<FacetLink>,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+}
+
+/// The address of this search with `param` set to `value` (or removed when
+/// `None`), back on page 1 unless `page` is given.
+fn link(params: &SearchParams, param: &str, value: Option<&str>, page: Option<usize>) -> String {
+    let mut p = serde_json::to_value(params).unwrap_or_default();
+    if let Some(map) = p.as_object_mut() {
+        map.remove("page");
+        match value {
+            Some(v) => {
+                map.insert(param.to_owned(), v.into());
+            }
+            None => {
+                map.remove(param);
+            }
+        }
+        if let Some(n) = page {
+            map.insert("page".into(), n.to_string().into());
+        }
+    }
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(map) = p.as_object() {
+        for (k, v) in map {
+            if let Some(v) = v.as_str().filter(|s| !s.trim().is_empty()) {
+                out.append_pair(k, v);
+            }
+        }
+    }
+    format!("/search?{}", out.finish())
+}
+
+fn groups(
+    facets: &Facets,
+    params: &SearchParams,
+    district_name: &dyn Fn(&str) -> String,
+) -> Vec<FacetGroup> {
+    let current = |param: &str| -> Option<String> {
+        let v = serde_json::to_value(params).ok()?;
+        v.get(param)?.as_str().map(str::to_owned)
+    };
+    let group = |param: &'static str,
+                 title: &'static str,
+                 counts: &std::collections::BTreeMap<String, u64>,
+                 label: &dyn Fn(&str) -> String| {
+        let active = current(param);
+        let mut values: Vec<FacetLink> = counts
+            .iter()
+            .map(|(value, count)| {
+                let is_active = active.as_deref() == Some(value.as_str());
+                FacetLink {
+                    value: value.clone(),
+                    label: label(value),
+                    count: *count,
+                    href: link(params, param, (!is_active).then_some(value.as_str()), None),
+                    active: is_active,
+                }
+            })
+            .collect();
+        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        values.truncate(30);
+        FacetGroup {
+            param,
+            title,
+            values,
+        }
+    };
+    vec![
+        group("type", "类型", &facets.kind, &|k| {
+            label_of(SubjectKind::parse(k), k)
+        }),
+        group("standing", "执业信用", &facets.standing, &|k| {
+            Standing::parse(k).map_or_else(|| k.to_owned(), |s| s.label().to_owned())
+        }),
+        group("district", "区县", &facets.district, district_name),
+        group("township", "乡镇街道", &facets.township, &|k| {
+            k.to_owned()
+        }),
+        group("area_kind", "区域", &facets.area_kind, &|k| {
+            label_of(AreaKind::parse(k), k)
+        }),
+        group("status", "执业状态", &facets.status, &|k| {
+            label_of(WorkerStatus::parse(k), k)
+        }),
+        group(
+            "practice_area",
+            "业务范围",
+            &facets.practice_area,
+            &|k| k.to_owned(),
+        ),
+    ]
+    .into_iter()
+    .filter(|g| !g.values.is_empty())
+    .collect()
+}
+
+async fn search(
+    state: web::Data<AppState>,
+    params: web::Query<SearchParams>,
+) -> Result<HttpResponse, AppError> {
+    let params = params.into_inner();
+    let (query, page, per_page) = params.to_query().map_err(AppError::html)?;
+    let districts = state
+        .db(db::districts::list)
+        .await
+        .map_err(AppError::html)?;
+    let results = state.search.index().search(&query).await.map_err(|e| {
+        tracing::error!(error = %e, "search failed");
+        AppError::new(ErrorCode::Unavailable)
+            .message("搜索暂时不可用，请稍后再试。")
+            .html()
+    })?;
+    let name_of = |code: &str| {
+        districts
+            .iter()
+            .find(|d| d.district.code == code)
+            .map_or_else(|| code.to_owned(), |d| d.district.name.clone())
+    };
+    let pages = (results.total as usize).div_ceil(per_page).max(1);
+    let district_options: Vec<Choice> = districts
+        .iter()
+        .map(|d| Choice {
+            value: d.district.code.clone(),
+            label: d.district.name.clone(),
+        })
+        .collect();
+    let standing_options: Vec<Choice> = Standing::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.key().to_owned(),
+            label: s.label().to_owned(),
+        })
+        .collect();
+    let hits: Vec<HitView> = results
+        .hits
+        .iter()
+        .map(|hit| HitView {
+            hit,
+            distance_text: hit.distance_m.map(distance_text),
+        })
+        .collect();
+    let mut ctx = base_context(&state);
+    ctx.insert(
+        "title",
+        &if query.text.is_empty() {
+            "搜索".to_owned()
+        } else {
+            format!("搜索“{}”", query.text)
+        },
+    );
+    ctx.insert("params", &params);
+    ctx.insert("hits", &hits);
+    ctx.insert("total", &results.total);
+    ctx.insert("backend", &results.backend);
+    ctx.insert("facets", &groups(&results.facets, &params, &name_of));
+    ctx.insert("page", &page);
+    ctx.insert("pages", &pages);
+    ctx.insert("first", &(query.offset + 1));
+    ctx.insert("last", &(query.offset + hits.len()));
+    ctx.insert("near", &query.near.is_some());
+    ctx.insert(
+        "prev_href",
+        &(page > 1).then(|| link(&params, "page", None, Some(page - 1))),
+    );
+    ctx.insert(
+        "next_href",
+        &(page < pages).then(|| link(&params, "page", None, Some(page + 1))),
+    );
+    ctx.insert("district_options", &district_options);
+    ctx.insert("standing_options", &standing_options);
+    html(templates::render("search.html", &ctx)?)
+}

@@ -1,0 +1,434 @@
+//! The conformance suite: the same test functions run on every engine.
+
+use diesel::prelude::*;
+use legal_portal::db::DbConnection;
+use legal_portal::db::models::NewTownship;
+use legal_portal::db::schema::{townships, transfers, workers};
+use legal_portal::domain::vocab::SubjectKind;
+use legal_portal::search::outbox;
+use legal_portal::with_backend;
+use serde_json::Value;
+
+use super::Engine;
+use crate::helpers::{TestApp, build, d};
+
+pub const LONGSHA: &str = "31500101001";
+pub const GAOSUNTANG: &str = "31500101002";
+pub const LIZHI: &str = "31500102001";
+pub const JIANGDONG: &str = "31500102002";
+pub const ZHANG_SAN: &str = "45001010001";
+pub const SHAN_XIONG: &str = "45001010002";
+pub const LI_SI: &str = "45001010003";
+pub const WANG_WU: &str = "45001020001";
+pub const ZENG_JING: &str = "45001010004";
+
+fn township(c: &mut DbConnection, id: i64, district: &str, name: &str, area: &str) {
+    let row = NewTownship {
+        id,
+        district_code: district.into(),
+        name: name.into(),
+        area_kind: area.into(),
+    };
+    with_backend!(c, |c| diesel::insert_into(townships::table)
+        .values(&row)
+        .execute(c))
+    .expect("insert township");
+}
+
+fn office(
+    c: &mut DbConnection,
+    no: &str,
+    name: &str,
+    district: &str,
+    place: (i64, &str, f64, f64),
+) {
+    let (township, area, lat, lng) = place;
+    build::office_with(c, no, name, district, |o| {
+        o.township_id = Some(township);
+        o.area_kind = area.into();
+        o.lat = Some(lat);
+        o.lng = Some(lng);
+    });
+}
+
+/// Two districts, four offices, fifteen workers.
+pub fn seed(c: &mut DbConnection) {
+    build::district(c, "500101", "万州区", 1_560_000, 900);
+    build::district(c, "500102", "涪陵区", 1_110_000, 600);
+    township(c, 1, "500101", "龙沙镇", "rural");
+    township(c, 2, "500101", "高笋塘街道", "urban");
+    township(c, 3, "500102", "荔枝街道", "urban");
+    township(c, 4, "500102", "江东街道", "urban");
+    office(
+        c,
+        LONGSHA,
+        "龙沙镇法律服务所",
+        "500101",
+        (1, "rural", 30.7900, 108.3700),
+    );
+    office(
+        c,
+        GAOSUNTANG,
+        "高笋塘街道法律服务所",
+        "500101",
+        (2, "urban", 30.8100, 108.4000),
+    );
+    office(
+        c,
+        LIZHI,
+        "荔枝街道法律服务所",
+        "500102",
+        (3, "urban", 29.7030, 107.3890),
+    );
+    office(
+        c,
+        JIANGDONG,
+        "江东法律服务所",
+        "500102",
+        (4, "urban", 29.7200, 107.4200),
+    );
+    diesel::update(legal_portal::db::schema::offices::table.find(JIANGDONG))
+        .set(legal_portal::db::schema::offices::status.eq("suspended"))
+        .execute(c)
+        .expect("suspend office");
+    build::worker(c, ZHANG_SAN, "张三", LONGSHA);
+    build::review(c, "worker", ZHANG_SAN, 2025, "competent", None);
+    build::worker_with(c, SHAN_XIONG, "单雄", LONGSHA, |w| {
+        w.practice_areas = "法律咨询".into();
+    });
+    build::worker_with(c, LI_SI, "李四", GAOSUNTANG, |w| {
+        w.status = "deregistered".into();
+    });
+    build::worker(c, WANG_WU, "王五", LIZHI);
+    build::action(
+        c,
+        "涪司罚〔2026〕1号",
+        WANG_WU,
+        "warning",
+        "2026-06-01",
+        |_| {},
+    );
+    build::worker(c, ZENG_JING, "曾静", GAOSUNTANG);
+    for (i, name) in [
+        "陈一", "陈二", "陈三", "陈四", "陈五", "陈六", "陈七", "陈八", "陈九", "陈十",
+    ]
+    .iter()
+    .enumerate()
+    {
+        build::worker(c, &format!("450010109{i:02}"), name, GAOSUNTANG);
+    }
+}
+
+async fn start(engine: &Engine) -> TestApp {
+    TestApp::builder().meili(engine.meili()).seed(seed).await
+}
+
+async fn search(app: &TestApp, engine: &Engine, query: &str) -> Value {
+    let body = app.json(&format!("/api/v1/search?{query}"), 200).await;
+    assert_eq!(body["backend"], engine.backend(), "{body}");
+    body
+}
+
+fn q(text: &str) -> String {
+    format!(
+        "q={}",
+        url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+    )
+}
+
+fn licenses(body: &Value) -> Vec<String> {
+    body["hits"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no hits array: {body}"))
+        .iter()
+        .map(|h| h["license_no"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn first(body: &Value) -> &Value {
+    &body["hits"][0]
+}
+
+async fn finds_a_worker_by_chinese_name(e: Engine) {
+    let app = start(&e).await;
+    let body = search(&app, &e, &q("张三")).await;
+    let hit = first(&body);
+    assert_eq!(
+        hit["license_no"], ZHANG_SAN,
+        "张三 should come first: {body}"
+    );
+    assert_eq!(hit["type"], "worker");
+    assert_eq!(hit["name"], "张三");
+    assert_eq!(hit["district_code"], "500101");
+    assert_eq!(hit["standing"], "good_standing");
+    assert!(
+        hit.get("distance_m").is_none(),
+        "no point, no distance: {hit}"
+    );
+    assert_eq!(hit["highlight"][0]["text"], "张三");
+    assert_eq!(hit["highlight"][0]["matched"], true);
+    e.clean_up().await;
+}
+
+async fn finds_an_office_by_part_of_its_name(e: Engine) {
+    let app = start(&e).await;
+    let body = search(&app, &e, &q("龙沙")).await;
+    assert_eq!(first(&body)["license_no"], LONGSHA, "{body}");
+    assert_eq!(first(&body)["type"], "office");
+    assert!(!licenses(&body).contains(&LIZHI.to_owned()), "{body}");
+    e.clean_up().await;
+}
+
+async fn finds_by_full_pinyin_and_polyphonic_surname(e: Engine) {
+    let app = start(&e).await;
+    let body = search(&app, &e, "q=zhangsan").await;
+    assert_eq!(first(&body)["license_no"], ZHANG_SAN, "{body}");
+    let body = search(&app, &e, "q=shanxiong").await;
+    assert_eq!(
+        first(&body)["license_no"],
+        SHAN_XIONG,
+        "单 as a surname reads shàn: {body}"
+    );
+    let body = search(&app, &e, "q=ZengJing").await;
+    assert_eq!(
+        first(&body)["license_no"],
+        ZENG_JING,
+        "曾 as a surname reads zēng: {body}"
+    );
+    e.clean_up().await;
+}
+
+async fn finds_by_initials(e: Engine) {
+    let app = start(&e).await;
+    let body = search(&app, &e, "q=zs").await;
+    assert!(licenses(&body).contains(&ZHANG_SAN.to_owned()), "{body}");
+    e.clean_up().await;
+}
+
+async fn finds_a_license_typed_full_width_with_spaces(e: Engine) {
+    let app = start(&e).await;
+    let body = search(&app, &e, &q("４５００ １０１０　００１")).await;
+    assert_eq!(
+        first(&body)["license_no"],
+        ZHANG_SAN,
+        "exact license first: {body}"
+    );
+    let body = search(&app, &e, &q("３１５００１０２００１")).await;
+    assert_eq!(first(&body)["license_no"], LIZHI, "{body}");
+    e.clean_up().await;
+}
+
+async fn forgives_a_one_letter_typo_in_pinyin(e: Engine) {
+    let app = start(&e).await;
+    let body = search(&app, &e, "q=zhamgsan").await;
+    assert_eq!(first(&body)["license_no"], ZHANG_SAN, "{body}");
+    e.clean_up().await;
+}
+
+async fn every_filter_narrows_the_hits(e: Engine) {
+    let app = start(&e).await;
+    let body = search(&app, &e, "type=office").await;
+    assert_eq!(body["total"], 4, "{body}");
+    assert!(
+        body["hits"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|h| h["type"] == "office")
+    );
+    let body = search(&app, &e, "district=500102").await;
+    let mut got = licenses(&body);
+    got.sort();
+    let mut want = vec![LIZHI, JIANGDONG, WANG_WU];
+    want.sort();
+    assert_eq!(got, want, "涪陵区: two offices and one worker: {body}");
+    let body = search(
+        &app,
+        &e,
+        &format!(
+            "township={}",
+            url::form_urlencoded::byte_serialize("龙沙镇".as_bytes()).collect::<String>()
+        ),
+    )
+    .await;
+    assert_eq!(
+        body["total"], 3,
+        "龙沙镇: the office and its two workers: {body}"
+    );
+    let body = search(&app, &e, "area_kind=rural").await;
+    assert_eq!(body["total"], 3, "{body}");
+    let body = search(&app, &e, "standing=deregistered").await;
+    assert_eq!(licenses(&body), [LI_SI], "{body}");
+    let body = search(&app, &e, "status=suspended").await;
+    assert_eq!(licenses(&body), [JIANGDONG], "{body}");
+    let body = search(&app, &e, "standing=disclosed_record&type=worker").await;
+    assert_eq!(licenses(&body), [WANG_WU], "{body}");
+    let area = url::form_urlencoded::byte_serialize("法律咨询".as_bytes()).collect::<String>();
+    let body = search(&app, &e, &format!("practice_area={area}&type=worker")).await;
+    assert_eq!(licenses(&body), [SHAN_XIONG], "{body}");
+    e.clean_up().await;
+}
+
+async fn counts_facets(e: Engine) {
+    let app = start(&e).await;
+    let body = search(&app, &e, "").await;
+    assert_eq!(body["total"], 19, "{body}");
+    let f = &body["facets"];
+    assert_eq!(f["type"]["office"], 4, "{f}");
+    assert_eq!(f["type"]["worker"], 15, "{f}");
+    assert_eq!(f["district"]["500101"], 16, "{f}");
+    assert_eq!(f["district"]["500102"], 3, "{f}");
+    assert_eq!(f["standing"]["deregistered"], 1, "{f}");
+    assert_eq!(f["standing"]["suspended"], 1, "{f}");
+    assert_eq!(f["area_kind"]["rural"], 3, "{f}");
+    let body = search(&app, &e, "type=worker&district=500101").await;
+    assert_eq!(body["facets"]["type"]["worker"], 14, "{body}");
+    assert!(body["facets"]["type"].get("office").is_none(), "{body}");
+    e.clean_up().await;
+}
+
+async fn sorts_by_distance_within_a_radius(e: Engine) {
+    let app = start(&e).await;
+    // Standing in 龙沙镇, a little east of the office.
+    let body = search(
+        &app,
+        &e,
+        "type=office&lat=30.7900&lng=108.3800&radius_km=10",
+    )
+    .await;
+    assert_eq!(
+        licenses(&body),
+        [LONGSHA, GAOSUNTANG],
+        "nearest first, 涪陵 outside: {body}"
+    );
+    let d0 = body["hits"][0]["distance_m"].as_f64().unwrap_or(-1.0);
+    let d1 = body["hits"][1]["distance_m"].as_f64().unwrap_or(-1.0);
+    assert!((900.0..1050.0).contains(&d0), "about 960 m to 龙沙镇: {d0}");
+    assert!(d0 < d1, "{d0} < {d1}");
+    assert_eq!(body["total"], 2);
+    let body = search(
+        &app,
+        &e,
+        "type=office&lat=30.7900&lng=108.3800&radius_km=0.5",
+    )
+    .await;
+    assert_eq!(body["total"], 0, "nothing within 500 m: {body}");
+    let body = search(&app, &e, "type=office&lat=30.7900&lng=108.3800").await;
+    assert_eq!(
+        licenses(&body).len(),
+        4,
+        "no radius: every office, by distance: {body}"
+    );
+    assert_eq!(licenses(&body)[..2], [LONGSHA, GAOSUNTANG]);
+    e.clean_up().await;
+}
+
+async fn pages_in_a_stable_order(e: Engine) {
+    let app = start(&e).await;
+    let mut seen = Vec::new();
+    for page in 1..=4 {
+        let body = search(&app, &e, &format!("type=worker&per_page=4&page={page}")).await;
+        assert_eq!(body["total"], 15);
+        seen.extend(licenses(&body));
+    }
+    assert_eq!(seen.len(), 15, "{seen:?}");
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 15, "no worker twice across pages: {seen:?}");
+    let again = licenses(&search(&app, &e, "type=worker&per_page=4&page=2").await);
+    assert_eq!(again, seen[4..8], "page 2 is the same the second time");
+    e.clean_up().await;
+}
+
+async fn still_finds_a_deregistered_worker(e: Engine) {
+    let app = start(&e).await;
+    let body = search(&app, &e, &q("李四")).await;
+    assert_eq!(first(&body)["license_no"], LI_SI, "{body}");
+    assert_eq!(first(&body)["standing"], "deregistered");
+    e.clean_up().await;
+}
+
+async fn follows_a_worker_who_transfers(e: Engine) {
+    let app = start(&e).await;
+    let name = q("曾静");
+    assert_eq!(
+        search(&app, &e, &format!("{name}&district=500101")).await["total"],
+        1
+    );
+    assert_eq!(
+        search(&app, &e, &format!("{name}&district=500102")).await["total"],
+        0
+    );
+    {
+        let mut c = app.conn();
+        c.transaction::<_, diesel::result::Error, _>(|c| {
+            diesel::update(workers::table.find(ZENG_JING))
+                .set(workers::office_license_no.eq(LIZHI))
+                .execute(c)?;
+            diesel::insert_into(transfers::table)
+                .values((
+                    transfers::worker_license_no.eq(ZENG_JING),
+                    transfers::from_office_license_no.eq(GAOSUNTANG),
+                    transfers::to_office_license_no.eq(LIZHI),
+                    transfers::effective_on.eq(d("2026-11-20")),
+                ))
+                .execute(c)?;
+            outbox::enqueue(c, SubjectKind::Worker, &[ZENG_JING.to_owned()])
+                .map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))?;
+            Ok(())
+        })
+        .expect("transfer");
+    }
+    app.wait_for_search().await;
+    assert_eq!(
+        search(&app, &e, &format!("{name}&district=500101")).await["total"],
+        0,
+        "the old district no longer finds 曾静"
+    );
+    let body = search(&app, &e, &format!("{name}&district=500102")).await;
+    assert_eq!(
+        licenses(&body),
+        [ZENG_JING],
+        "the new district does: {body}"
+    );
+    e.clean_up().await;
+}
+
+macro_rules! conformance {
+    ($($name:ident),+ $(,)?) => {
+        mod embedded {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name(super::Engine::Embedded).await;
+                }
+            )+
+        }
+        mod meilisearch {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    if let Some(m) = super::super::Meili::from_env(stringify!($name)) {
+                        super::$name(super::Engine::Meilisearch(m)).await;
+                    }
+                }
+            )+
+        }
+    };
+}
+
+conformance!(
+    finds_a_worker_by_chinese_name,
+    finds_an_office_by_part_of_its_name,
+    finds_by_full_pinyin_and_polyphonic_surname,
+    finds_by_initials,
+    finds_a_license_typed_full_width_with_spaces,
+    forgives_a_one_letter_typo_in_pinyin,
+    every_filter_narrows_the_hits,
+    counts_facets,
+    sorts_by_distance_within_a_radius,
+    pages_in_a_stable_order,
+    still_finds_a_deregistered_worker,
+    follows_a_worker_who_transfers,
+);

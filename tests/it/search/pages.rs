@@ -1,0 +1,194 @@
+//! `/search`, the home page's "near me", `/api/v1/search` errors and
+//! `POST /admin/api/reindex`, as a resident or a clerk sees them.
+
+use diesel::prelude::*;
+use legal_portal::db::schema::{audit_log, offices};
+use legal_portal::db::tokens;
+use legal_portal::domain::vocab::{SubjectKind, TokenScope};
+use legal_portal::search::outbox;
+
+use super::conformance::{LONGSHA, ZHANG_SAN, seed};
+use crate::helpers::TestApp;
+
+#[actix_web::test]
+async fn the_search_page_shows_hits_badges_facets_and_pages_without_javascript() {
+    let app = TestApp::builder().seed(seed).await;
+    let page = app.text("/search?q=%E5%BC%A0%E4%B8%89", 200).await;
+    assert!(
+        page.contains("<mark>张三</mark>"),
+        "the match is marked:\n{page}"
+    );
+    assert!(
+        page.contains(&format!("href=\"/workers/{ZHANG_SAN}\"")),
+        "{page}"
+    );
+    assert!(
+        page.contains("badge standing-good_standing"),
+        "standing badge:\n{page}"
+    );
+    assert!(page.contains("共 1 条结果"), "{page}");
+    assert!(!page.contains("<script"), "the page needs no script");
+
+    let page = app.text("/search?type=worker&per_page=5", 200).await;
+    assert!(page.contains("共 15 条结果，第 1–5 条"), "{page}");
+    assert!(page.contains("第 1 / 3 页"), "{page}");
+    // Tera escapes "/" and "&" in attributes; browsers read them back.
+    assert!(
+        page.contains("rel=\"next\" href=\"&#x2F;search?page=2&amp;per_page=5&amp;type=worker\""),
+        "{page}"
+    );
+    // Facets are links that apply the filter.
+    assert!(
+        page.contains("万州区</a> <span class=\"count\">14</span>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("&#x2F;search?district=500101&amp;per_page=5&amp;type=worker"),
+        "{page}"
+    );
+
+    let page = app.text("/search?type=worker&per_page=5&page=3", 200).await;
+    assert!(page.contains("第 11–15 条"), "{page}");
+    assert!(page.contains("rel=\"prev\""), "{page}");
+    assert!(!page.contains("rel=\"next\""), "{page}");
+}
+
+#[actix_web::test]
+async fn the_search_page_explains_bad_input_in_chinese() {
+    let app = TestApp::builder().seed(seed).await;
+    let page = app.text("/search?lat=abc&lng=106.5", 400).await;
+    assert!(page.contains("纬度“abc”不是数字"), "{page}");
+    let body = app.json("/api/v1/search?type=lawyer", 400).await;
+    assert_eq!(body["error"]["code"], "bad_request", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("类型“lawyer”无效"),
+        "{body}"
+    );
+    assert_eq!(body["error"]["details"]["parameter"], "type");
+    let body = app.json("/api/v1/search?radius_km=5", 400).await;
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("需要同时提供位置"),
+        "{body}"
+    );
+    let body = app.json("/api/v1/search?page=0", 400).await;
+    assert_eq!(body["error"]["details"]["parameter"], "page", "{body}");
+}
+
+#[actix_web::test]
+async fn the_home_page_offers_offices_near_me_with_a_district_fallback() {
+    let app = TestApp::builder().seed(seed).await;
+    let page = app.text("/", 200).await;
+    assert!(page.contains("附近的法律服务所"), "{page}");
+    assert!(
+        page.contains("<option value=\"500101\">万州区</option>"),
+        "{page}"
+    );
+    assert!(page.contains("src=\"/static/near-me.js\""), "{page}");
+    assert!(!page.contains("即将上线"), "the placeholder is gone");
+    let js = app.get("/static/near-me.js").await;
+    assert_eq!(js.status(), 200);
+    assert!(js.text().await.unwrap_or_default().contains("geolocation"));
+    // Without a position: the district choice.
+    let page = app.text("/search?type=office&district=500101", 200).await;
+    assert!(
+        page.contains("龙沙镇法律服务所") && page.contains("高笋塘街道法律服务所"),
+        "{page}"
+    );
+    assert!(!page.contains("荔枝街道法律服务所"), "{page}");
+    // With a position: nearest first, with the distance.
+    let page = app
+        .text("/search?type=office&lat=30.79&lng=108.38&radius_km=10", 200)
+        .await;
+    assert!(page.contains("距离约 955 米"), "{page}");
+    assert!(page.contains("距离约 2.9 公里"), "{page}");
+}
+
+#[actix_web::test]
+async fn the_api_answers_hits_total_facets_and_backend() {
+    let app = TestApp::builder().seed(seed).await;
+    let body = app
+        .json(
+            "/api/v1/search?q=%E9%BE%99%E6%B2%99&lat=30.79&lng=108.38",
+            200,
+        )
+        .await;
+    assert_eq!(body["backend"], "embedded");
+    // The office, then the two workers of the office named 龙沙.
+    assert_eq!(body["total"], 3, "{body}");
+    let hit = &body["hits"][0];
+    assert_eq!(hit["type"], "office");
+    assert_eq!(hit["license_no"], LONGSHA);
+    assert_eq!(hit["name"], "龙沙镇法律服务所");
+    assert_eq!(hit["district_code"], "500101");
+    assert_eq!(hit["standing"], "not_reviewed");
+    assert!(hit["distance_m"].as_f64().is_some(), "{hit}");
+    assert_eq!(body["facets"]["type"]["office"], 1);
+    assert_eq!(body["facets"]["type"]["worker"], 2);
+    assert_eq!(body["page"], 1);
+    assert_eq!(body["demo_data"], false);
+}
+
+#[actix_web::test]
+async fn an_office_change_reaches_search_through_the_outbox() {
+    let app = TestApp::builder().seed(seed).await;
+    {
+        let mut c = app.conn();
+        c.transaction::<_, legal_portal::db::DbError, _>(|c| {
+            diesel::update(offices::table.find(LONGSHA))
+                .set(offices::name.eq("龙沙镇第一法律服务所"))
+                .execute(c)?;
+            outbox::enqueue(c, SubjectKind::Office, &[LONGSHA.to_owned()])
+        })
+        .expect("rename the office");
+    }
+    app.wait_for_search().await;
+    let body = app.json("/api/v1/search?q=%E7%AC%AC%E4%B8%80", 200).await;
+    assert_eq!(body["hits"][0]["license_no"], LONGSHA, "{body}");
+    // Its workers carry the office's name as well.
+    let body = app
+        .json(&format!("/api/v1/search?q={ZHANG_SAN}"), 200)
+        .await;
+    assert_eq!(body["total"], 1);
+    assert_eq!(app.conn_outbox_due(), 0);
+}
+
+#[actix_web::test]
+async fn reindex_needs_an_admin_token_and_is_audited() {
+    let app = TestApp::builder().seed(seed).await;
+    let url = format!("{}/admin/api/reindex", app.address);
+    let resp = app
+        .client
+        .post(&url)
+        .send()
+        .await
+        .expect("reach the portal");
+    assert_eq!(resp.status(), 401);
+    let token = tokens::create(&mut app.conn(), "search-clerk", TokenScope::Admin).expect("token");
+    let resp = app
+        .client
+        .post(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("reach the portal");
+    assert_eq!(resp.status(), 200);
+    let body: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(body["documents"], 19, "{body}");
+    assert_eq!(body["backend"], "embedded");
+    let logged: Vec<(String, String)> = audit_log::table
+        .select((audit_log::actor, audit_log::action))
+        .load(&mut app.conn())
+        .expect("audit log");
+    assert!(
+        logged.contains(&("search-clerk".into(), "search.reindex".into())),
+        "{logged:?}"
+    );
+    let body = app.json("/api/v1/search?q=zhangsan", 200).await;
+    assert_eq!(body["hits"][0]["license_no"], ZHANG_SAN);
+}
