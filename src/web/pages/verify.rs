@@ -1,5 +1,8 @@
 //! `/verify`, printable standing certificates and `/certificates/{code}`.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use actix_web::http::header::CACHE_CONTROL;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -144,6 +147,26 @@ pub fn base_url(req: &HttpRequest, state: &AppState) -> String {
 
 /// An SVG QR code of `text`, or `None` if it is too long to encode.
 pub fn qr_svg(text: &str) -> Option<String> {
+    // Drawing a QR code was a third of a profile's time; the same address
+    // always gives the same picture, so the recent ones are kept (a few MB
+    // at most: the map is emptied when it is full).
+    const KEEP: usize = 256;
+    static RECENT: LazyLock<Mutex<HashMap<String, Option<Arc<str>>>>> =
+        LazyLock::new(Mutex::default);
+    if let Some(svg) = RECENT.lock().ok().and_then(|m| m.get(text).cloned()) {
+        return svg.map(|s| s.to_string());
+    }
+    let svg = draw_qr_svg(text).map(Arc::<str>::from);
+    if let Ok(mut m) = RECENT.lock() {
+        if m.len() >= KEEP {
+            m.clear();
+        }
+        m.insert(text.to_owned(), svg.clone());
+    }
+    svg.map(|s| s.to_string())
+}
+
+fn draw_qr_svg(text: &str) -> Option<String> {
     let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
     let svg = code
         .render::<qrcode::render::svg::Color<'_>>()
