@@ -15,4 +15,5 @@ mod lists;
 mod migrations;
 mod profiles;
 mod search;
+mod security;
 mod verify;
