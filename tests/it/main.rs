@@ -9,6 +9,7 @@ mod complaints;
 mod demo;
 mod districts;
 mod errors;
+mod export;
 mod health;
 mod import;
 mod lists;
