@@ -31,6 +31,8 @@ const ROUTES: &[&str] = &[
     "/metrics",
     "/api/v1/districts",
     "/api/v1/search?q=x",
+    "/api/v1/export/offices.csv",
+    "/api/v1/export/disclosures.csv",
     "/api/v1/verify?license_no=1",
     "/api/v1/offices/nope",
     "/api/v1/workers/nope",
