@@ -45,6 +45,9 @@ pub struct Settings {
     pub complaints: crate::complaints::ComplaintSettings,
     /// Largest admin import body accepted, in bytes.
     pub import_limit_bytes: usize,
+    /// Per-address limits on search and verify, and whether to trust
+    /// `X-Forwarded-For`.
+    pub scraper_rates: crate::web::rate_limit::ScraperRates,
     /// Whether this process drains the search outbox in the background
     /// (tests of what a write puts into the outbox turn it off).
     pub run_indexer: bool,
@@ -89,12 +92,21 @@ impl Default for Settings {
             public_url: None,
             complaints: Default::default(),
             import_limit_bytes: 50 * 1024 * 1024,
+            scraper_rates: Default::default(),
             run_indexer: true,
         }
     }
 }
 
 impl Settings {
+    /// Whether the portal is served over TLS: its public address starts
+    /// with `https://`. Turns on HSTS and `Secure` cookies.
+    pub fn served_over_tls(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"))
+    }
+
     /// The database URL in force.
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {

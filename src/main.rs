@@ -107,6 +107,17 @@ struct Common {
     /// Complaint status look-ups one address may make.
     #[arg(long, env = "LEGAL_PORTAL_COMPLAINT_LOOKUP_RATE", global = true, default_value = "120/h", value_parser = parse_rate)]
     complaint_lookup_rate: Rate,
+    /// Searches one address may make (`/search`, `/api/v1/search`).
+    #[arg(long, env = "LEGAL_PORTAL_SEARCH_RATE", global = true, default_value = "60/min", value_parser = parse_rate)]
+    search_rate: Rate,
+    /// Verifications one address may make (`/verify`, `/lookup`,
+    /// `/certificates/…` and their API twins).
+    #[arg(long, env = "LEGAL_PORTAL_VERIFY_RATE", global = true, default_value = "30/min", value_parser = parse_rate)]
+    verify_rate: Rate,
+    /// Take the client address from X-Forwarded-For (only behind a trusted
+    /// load balancer that sets it).
+    #[arg(long, env = "LEGAL_PORTAL_TRUST_FORWARDED_FOR", global = true)]
+    trust_forwarded_for: bool,
 }
 
 #[derive(Subcommand)]
@@ -251,6 +262,11 @@ fn settings(common: &Common) -> Settings {
             submit_rate: common.complaint_rate,
             lookup_rate: common.complaint_lookup_rate,
             ..ComplaintSettings::default()
+        },
+        scraper_rates: legal_portal::web::rate_limit::ScraperRates {
+            search: common.search_rate,
+            verify: common.verify_rate,
+            trust_forwarded_for: common.trust_forwarded_for,
         },
         ..Settings::default()
     }

@@ -90,7 +90,11 @@ impl Csrf {
         let mut raw = [0u8; 32];
         rand::rng().fill_bytes(&mut raw);
         let cookie: String = raw.iter().map(|b| format!("{b:02x}")).collect();
-        let secure = if req.connection_info().scheme() == "https" {
+        let tls = req
+            .app_data::<actix_web::web::Data<crate::web::AppState>>()
+            .and_then(|s| s.public_url.as_deref())
+            .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"));
+        let secure = if tls || req.connection_info().scheme() == "https" {
             "; Secure"
         } else {
             ""

@@ -60,6 +60,8 @@ pub struct AppState {
     pub import_limit: usize,
     /// The search engine and the indexer feeding it.
     pub search: crate::search::indexer::Indexer,
+    /// Per-address limits on search and verify.
+    pub scrapers: Arc<rate_limit::ScraperLimits>,
 }
 
 impl AppState {
@@ -176,7 +178,9 @@ impl Application {
             )),
             import_limit: settings.import_limit_bytes,
             search: search.clone(),
+            scrapers: Arc::new(rate_limit::ScraperLimits::new(settings.scraper_rates)),
         };
+        let tls = settings.served_over_tls();
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -187,8 +191,9 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(state.clone()))
+                .wrap(from_fn(rate_limit::limit_scrapers))
                 .wrap(Compress::default())
-                .wrap(security_headers())
+                .wrap(security_headers(tls))
                 .wrap(from_fn(log_requests))
                 .configure(health::configure)
                 .configure(assets::configure)
@@ -232,8 +237,18 @@ impl Application {
     }
 }
 
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// Headers on every response; HSTS only when the portal is served over TLS
+/// (its public address starts with `https://`).
+fn security_headers(tls: bool) -> DefaultHeaders {
+    let headers = if tls {
+        DefaultHeaders::new().add((
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        ))
+    } else {
+        DefaultHeaders::new()
+    };
+    headers
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
         .add((

@@ -7,7 +7,10 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderValue, RETRY_AFTER};
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use super::errors::{AppError, ErrorCode};
@@ -144,6 +147,119 @@ impl Refused {
     pub fn html(self) -> HttpResponse {
         self.with_header(self.error().html().error_response())
     }
+}
+
+/// The limits on the routes scrapers like: search and verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScraperRates {
+    /// `/search` and `/api/v1/search`, per address.
+    pub search: Rate,
+    /// `/verify`, `/lookup`, `/certificates/…` and their API twins, per
+    /// address.
+    pub verify: Rate,
+    /// Take the client address from the last `X-Forwarded-For` entry (the
+    /// one the load balancer in front of the portal added) instead of the
+    /// connection's. Only behind a trusted proxy: otherwise anyone could
+    /// pick their own address.
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for ScraperRates {
+    fn default() -> Self {
+        Self {
+            search: Rate {
+                max: 60,
+                per: Duration::from_secs(60),
+            },
+            verify: Rate {
+                max: 30,
+                per: Duration::from_secs(60),
+            },
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// The limiters of [`ScraperRates`].
+#[derive(Debug)]
+pub struct ScraperLimits {
+    search: RateLimiter,
+    verify: RateLimiter,
+    trust_forwarded_for: bool,
+}
+
+impl ScraperLimits {
+    /// Limiters allowing `rates`.
+    pub fn new(rates: ScraperRates) -> Self {
+        Self {
+            search: RateLimiter::new(rates.search),
+            verify: RateLimiter::new(rates.verify),
+            trust_forwarded_for: rates.trust_forwarded_for,
+        }
+    }
+
+    fn limiter_for(&self, path: &str) -> Option<&RateLimiter> {
+        match path {
+            "/search" | "/api/v1/search" => Some(&self.search),
+            "/verify" | "/api/v1/verify" | "/lookup" => Some(&self.verify),
+            p if p.starts_with("/certificates/") || p.starts_with("/api/v1/certificates/") => {
+                Some(&self.verify)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The caller's address: the connection's, or the last `X-Forwarded-For`
+/// entry when `trust_forwarded_for`.
+pub fn client_addr(req: &HttpRequest, trust_forwarded_for: bool) -> IpAddr {
+    if trust_forwarded_for {
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+            .last();
+        if let Some(addr) = forwarded {
+            return addr;
+        }
+    }
+    req.peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+}
+
+/// Middleware: answers 429 (a page, or JSON under `/api/`) to an address
+/// that searches or verifies faster than [`ScraperRates`] allow.
+pub async fn limit_scrapers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let refused = req
+        .app_data::<actix_web::web::Data<super::AppState>>()
+        .and_then(|state| {
+            let limits = &state.scrapers;
+            let limiter = limits.limiter_for(req.path())?;
+            let addr = client_addr(req.request(), limits.trust_forwarded_for);
+            limiter
+                .check_at(addr, Instant::now())
+                .err()
+                .map(|wait| Refused {
+                    retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+                })
+        });
+    if let Some(refused) = refused {
+        let resp = if req.path().starts_with("/api/") {
+            refused.json()
+        } else {
+            refused.html()
+        };
+        return Ok(req.into_response(resp).map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1/`, mirroring the pages.
 
 pub mod complaints;
+mod export;
 mod search;
 
 use actix_web::{HttpResponse, web};
@@ -22,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/verify", web::get().to(verify))
             .route("/certificates/{code}", web::get().to(certificate))
             .configure(complaints::configure)
+            .configure(export::configure)
             .route("/search", web::get().to(search::search)),
     );
 }

@@ -1,0 +1,156 @@
+//! `/api/v1/export/{dataset}.csv`.
+
+use legal_portal::db::DbConnection;
+
+use crate::helpers::{TestApp, build, d};
+
+const TRICKY: &str = "解放碑街道\"法律\",服务所";
+
+fn seed(c: &mut DbConnection) {
+    build::district(c, "500103", "渝中区", 588_717, 2000);
+    build::office(c, "31500103001", TRICKY, "500103");
+    build::worker(c, "45001030001", "张秀英", "31500103001");
+    build::action(
+        c,
+        "渝中司罚〔2026〕1号",
+        "45001030001",
+        "fine",
+        "2026-03-01",
+        |a| a.facts = "在公示期内，含逗号,和\"引号\"".into(),
+    );
+    build::action(
+        c,
+        "渝中司罚〔2020〕3号",
+        "45001030001",
+        "fine",
+        "2020-03-01",
+        |a| a.facts = "早已过期".into(),
+    );
+    build::action(
+        c,
+        "渝中司罚〔2026〕4号",
+        "45001030001",
+        "public_censure",
+        "2026-02-01",
+        |a| {
+            a.facts = "撤回事实甲乙".into();
+            a.withdrawn_on = Some(d("2026-04-01"));
+        },
+    );
+}
+
+/// GETs a CSV export, checks the download headers and the BOM, and parses it.
+async fn csv_of(app: &TestApp, dataset: &str) -> (Vec<String>, Vec<Vec<String>>, String) {
+    let resp = app.get(&format!("/api/v1/export/{dataset}.csv")).await;
+    assert_eq!(resp.status(), 200, "{dataset}");
+    let h = resp.headers();
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert_eq!(
+        h["content-disposition"],
+        format!("attachment; filename=\"{dataset}.csv\"").as_str()
+    );
+    let body = resp.bytes().await.unwrap();
+    assert!(body.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM for Excel");
+    let text = String::from_utf8(body[3..].to_vec()).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows, text)
+}
+
+#[actix_web::test]
+async fn offices_export_with_columns_and_rfc4180_quoting() {
+    let app = TestApp::builder().seed(seed).await;
+    let (header, rows, text) = csv_of(&app, "offices").await;
+    assert_eq!(
+        header,
+        [
+            "license_no",
+            "name",
+            "district_code",
+            "area_kind",
+            "address",
+            "phone",
+            "hours",
+            "director",
+            "practice_areas",
+            "status",
+            "status_label",
+            "established_on",
+            "lat",
+            "lng"
+        ]
+    );
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][0], "31500103001");
+    assert_eq!(rows[0][1], TRICKY, "the name survives the round trip");
+    assert!(
+        text.contains("\"解放碑街道\"\"法律\"\",服务所\""),
+        "quoted, quotes doubled: {text}"
+    );
+}
+
+#[actix_web::test]
+async fn workers_export_pages_through_every_worker_without_private_fields() {
+    let app = TestApp::builder()
+        .seed(|c| {
+            seed(c);
+            for i in 2..=2101 {
+                build::worker(c, &format!("4500103{i:04}"), "李四", "31500103001");
+            }
+        })
+        .await;
+    let (header, rows, _) = csv_of(&app, "workers").await;
+    assert_eq!(
+        header,
+        [
+            "license_no",
+            "name",
+            "office_license_no",
+            "status",
+            "status_label",
+            "first_licensed_on",
+            "practice_areas",
+            "adviser_posts"
+        ]
+    );
+    assert_eq!(rows.len(), 2101, "more than one page of 2,000, each once");
+    let mut nos: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    nos.dedup();
+    assert_eq!(nos.len(), 2101);
+    assert_eq!(rows[0][1], "张秀英");
+    assert_eq!(rows[0][2], "31500103001");
+}
+
+#[actix_web::test]
+async fn disclosures_export_only_in_window_actions() {
+    let app = TestApp::builder().seed(seed).await;
+    let (header, rows, text) = csv_of(&app, "disclosures").await;
+    assert_eq!(header[0], "decision_no");
+    assert!(header.contains(&"public_until".to_owned()));
+    assert_eq!(rows.len(), 1, "{text}");
+    assert_eq!(rows[0][0], "渝中司罚〔2026〕1号");
+    assert_eq!(rows[0][1], "fine");
+    assert_eq!(rows[0][8], "张秀英");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(&"在公示期内，含逗号,和\"引号\"".to_owned()))
+    );
+    assert!(!text.contains("早已过期"), "out of window");
+    assert!(!text.contains("撤回事实甲乙"), "withdrawn");
+}
+
+#[actix_web::test]
+async fn an_unknown_dataset_is_a_json_404() {
+    let app = TestApp::builder().start().await;
+    for path in [
+        "/api/v1/export/complaints.csv",
+        "/api/v1/export/offices.xlsx",
+    ] {
+        let v = app.json(path, 404).await;
+        assert_eq!(v["error"]["code"], "not_found", "{path}");
+    }
+}
