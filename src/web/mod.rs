@@ -10,6 +10,7 @@ pub mod complaints;
 pub mod csrf;
 pub mod errors;
 pub mod health;
+pub mod lang;
 pub mod metrics;
 pub mod pages;
 pub mod rate_limit;
@@ -189,6 +190,7 @@ impl Application {
                 .app_data(web::Data::new(state.clone()))
                 .wrap(Compress::default())
                 .wrap(security_headers())
+                .wrap(from_fn(lang::negotiate))
                 .wrap(from_fn(log_requests))
                 .configure(health::configure)
                 .configure(assets::configure)

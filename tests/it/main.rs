@@ -10,6 +10,7 @@ mod demo;
 mod districts;
 mod errors;
 mod health;
+mod i18n;
 mod import;
 mod lists;
 mod migrations;
