@@ -54,3 +54,5 @@ home-workers = practising grassroots legal service workers
 home-districts = districts and counties, of which
 home-districts-below-n = { $n }
 home-districts-below = {" "}have fewer than 2.3 lawyers per 10,000 residents
+
+role-worker = grassroots legal service worker

@@ -54,3 +54,5 @@ home-workers = 名执业中的基层法律服务工作者
 home-districts = 个区县，其中
 home-districts-below-n = { $n } 个
 home-districts-below = 每万人律师数低于 2.3
+
+role-worker = 基层法律服务工作者

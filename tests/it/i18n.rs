@@ -207,3 +207,37 @@ async fn every_page_renders_in_both_languages_without_leaking_ids() {
         assert!(!has_chinese(h1), "{url}: {h1}");
     }
 }
+
+#[actix_web::test]
+async fn profiles_carry_json_ld_with_only_public_facts() {
+    let app = TestApp::builder()
+        .seed(|c| {
+            base(c);
+            build::worker(c, "45001030002", "李四</script><b>", OFFICE);
+        })
+        .await;
+    let office = app.text(&format!("/offices/{OFFICE}?lang=en"), 200).await;
+    let block = between(&office, r#"<script type="application/ld+json">"#, "</script>");
+    let json: serde_json::Value =
+        serde_json::from_str(block.split_once('>').unwrap().1).expect("valid JSON-LD");
+    assert_eq!(json["@type"], "LegalService");
+    assert_eq!(json["name"], "解放碑街道法律服务所");
+    assert_eq!(json["identifier"], OFFICE);
+    assert_eq!(json["url"], format!("/offices/{OFFICE}"));
+
+    let worker = app.text("/workers/45001030002?lang=en", 200).await;
+    let block = between(&worker, r#"<script type="application/ld+json">"#, "</script>");
+    let body = block.split_once('>').unwrap().1;
+    assert!(body.contains(r"李四\u003c/script\u003e\u003cb\u003e"), "{body}");
+    let json: serde_json::Value = serde_json::from_str(body).expect("valid JSON-LD");
+    assert_eq!(json["@type"], "Person");
+    assert_eq!(json["name"], "李四</script><b>");
+    assert_eq!(json["jobTitle"], "grassroots legal service worker");
+    assert_eq!(json["worksFor"]["identifier"], OFFICE);
+    let keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(
+        keys,
+        ["@context", "@type", "identifier", "jobTitle", "name", "url", "worksFor"],
+        "nothing beyond the public profile"
+    );
+}
