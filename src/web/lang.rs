@@ -64,7 +64,9 @@ impl Lang {
         let mut best: Option<(Lang, f32)> = None;
         for part in header.split(',') {
             let mut bits = part.split(';');
-            let Some(lang) = bits.next().and_then(Lang::parse) else { continue };
+            let Some(lang) = bits.next().and_then(Lang::parse) else {
+                continue;
+            };
             let q = bits
                 .find_map(|b| b.trim().strip_prefix("q="))
                 .and_then(|q| q.parse::<f32>().ok())
@@ -193,7 +195,9 @@ pub fn tr_in(lang: Lang, id: &str, args: Option<&FluentArgs>) -> String {
         return id.to_owned();
     };
     let mut errors = Vec::new();
-    bundle.format_pattern(pattern, args, &mut errors).into_owned()
+    bundle
+        .format_pattern(pattern, args, &mut errors)
+        .into_owned()
 }
 
 /// The message `id` in the current request's language.
@@ -240,7 +244,9 @@ pub fn message_ids(source: &str) -> Vec<String> {
             let (id, _) = l.split_once('=')?;
             let id = id.trim_end();
             let ok = id.starts_with(|c: char| c.is_ascii_alphabetic())
-                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
             ok.then(|| id.to_owned())
         })
         .collect()
@@ -277,7 +283,8 @@ pub fn office_json_ld(o: &super::views::OfficeView) -> String {
         v["telephone"] = o.phone.clone().into();
     }
     if let (Some(lat), Some(lng)) = (o.lat, o.lng) {
-        v["geo"] = serde_json::json!({"@type": "GeoCoordinates", "latitude": lat, "longitude": lng});
+        v["geo"] =
+            serde_json::json!({"@type": "GeoCoordinates", "latitude": lat, "longitude": lng});
     }
     json_ld(&v)
 }

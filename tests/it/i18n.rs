@@ -56,12 +56,18 @@ fn both_locales_have_the_same_ids_and_templates_use_only_known_ones() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
-        for (quote, rest) in text
-            .match_indices("t(key=")
-            .map(|(i, m)| (text.as_bytes()[i + m.len()] as char, &text[i + m.len() + 1..]))
-        {
+        for (quote, rest) in text.match_indices("t(key=").map(|(i, m)| {
+            (
+                text.as_bytes()[i + m.len()] as char,
+                &text[i + m.len() + 1..],
+            )
+        }) {
             let id = &rest[..rest.find(quote).unwrap()];
-            assert!(zh.contains(id), "{}: unknown message id {id}", path.display());
+            assert!(
+                zh.contains(id),
+                "{}: unknown message id {id}",
+                path.display()
+            );
             used += 1;
         }
     }
@@ -131,15 +137,23 @@ async fn chinese_by_default_english_on_request_and_the_choice_is_kept() {
 #[actix_web::test]
 async fn the_switch_links_to_the_same_address_in_the_other_language() {
     let app = TestApp::builder().seed(base).await;
-    let zh = unescape(&app.text(&format!("/verify?license_no={WORKER}&name=x"), 200).await);
+    let zh = unescape(
+        &app.text(&format!("/verify?license_no={WORKER}&name=x"), 200)
+            .await,
+    );
     let switch = between(&zh, r#"<a class="lang-switch""#, "</a>");
     assert!(
-        switch.contains(&format!(r#"href="/verify?license_no={WORKER}&name=x&lang=en""#)),
+        switch.contains(&format!(
+            r#"href="/verify?license_no={WORKER}&name=x&lang=en""#
+        )),
         "{switch}"
     );
     assert!(switch.ends_with(">English"), "{switch}");
 
-    let en = unescape(&app.text(&format!("/verify?lang=en&license_no={WORKER}"), 200).await);
+    let en = unescape(
+        &app.text(&format!("/verify?lang=en&license_no={WORKER}"), 200)
+            .await,
+    );
     let switch = between(&en, r#"<a class="lang-switch""#, "</a>");
     assert!(
         switch.contains(&format!(r#"href="/verify?license_no={WORKER}&lang=zh""#)),
@@ -153,12 +167,27 @@ async fn the_verify_sentence_in_both_languages() {
     let app = TestApp::builder().seed(base).await;
     let zh = app.text(&format!("/verify?license_no={WORKER}"), 200).await;
     let line = between(&zh, r#"<p class="verdict-line">"#, "<span");
-    assert!(line.contains("截至 ") && line.contains("，张秀英"), "{line}");
-    let en = app.text(&format!("/verify?license_no={WORKER}&lang=en"), 200).await;
+    assert!(
+        line.contains("截至 ") && line.contains("，张秀英"),
+        "{line}"
+    );
+    let en = app
+        .text(&format!("/verify?license_no={WORKER}&lang=en"), 200)
+        .await;
     let line = between(&en, r#"<p class="verdict-line">"#, "<span");
-    assert!(line.contains("As of ") && line.contains(": 张秀英"), "{line}");
-    let miss = app.text("/verify?license_no=45009999999&lang=en", 404).await;
-    assert!(miss.contains("No grassroots legal service worker or office holds licence number 45009999999"), "{miss}");
+    assert!(
+        line.contains("As of ") && line.contains(": 张秀英"),
+        "{line}"
+    );
+    let miss = app
+        .text("/verify?license_no=45009999999&lang=en", 404)
+        .await;
+    assert!(
+        miss.contains(
+            "No grassroots legal service worker or office holds licence number 45009999999"
+        ),
+        "{miss}"
+    );
 }
 
 #[actix_web::test]
@@ -217,7 +246,11 @@ async fn profiles_carry_json_ld_with_only_public_facts() {
         })
         .await;
     let office = app.text(&format!("/offices/{OFFICE}?lang=en"), 200).await;
-    let block = between(&office, r#"<script type="application/ld+json">"#, "</script>");
+    let block = between(
+        &office,
+        r#"<script type="application/ld+json">"#,
+        "</script>",
+    );
     let json: serde_json::Value =
         serde_json::from_str(block.split_once('>').unwrap().1).expect("valid JSON-LD");
     assert_eq!(json["@type"], "LegalService");
@@ -226,9 +259,16 @@ async fn profiles_carry_json_ld_with_only_public_facts() {
     assert_eq!(json["url"], format!("/offices/{OFFICE}"));
 
     let worker = app.text("/workers/45001030002?lang=en", 200).await;
-    let block = between(&worker, r#"<script type="application/ld+json">"#, "</script>");
+    let block = between(
+        &worker,
+        r#"<script type="application/ld+json">"#,
+        "</script>",
+    );
     let body = block.split_once('>').unwrap().1;
-    assert!(body.contains(r"李四\u003c/script\u003e\u003cb\u003e"), "{body}");
+    assert!(
+        body.contains(r"李四\u003c/script\u003e\u003cb\u003e"),
+        "{body}"
+    );
     let json: serde_json::Value = serde_json::from_str(body).expect("valid JSON-LD");
     assert_eq!(json["@type"], "Person");
     assert_eq!(json["name"], "李四</script><b>");
@@ -237,7 +277,15 @@ async fn profiles_carry_json_ld_with_only_public_facts() {
     let keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
     assert_eq!(
         keys,
-        ["@context", "@type", "identifier", "jobTitle", "name", "url", "worksFor"],
+        [
+            "@context",
+            "@type",
+            "identifier",
+            "jobTitle",
+            "name",
+            "url",
+            "worksFor"
+        ],
         "nothing beyond the public profile"
     );
 }
