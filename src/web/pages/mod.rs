@@ -15,7 +15,6 @@ use tera::Context;
 
 use super::AppState;
 use super::errors::{AppError, ErrorCode};
-use super::templates;
 use crate::domain::LicenseNo;
 
 /// Routes.
