@@ -10,6 +10,7 @@ pub mod complaints;
 pub mod csrf;
 pub mod errors;
 pub mod health;
+pub mod lang;
 pub mod metrics;
 pub mod pages;
 pub mod rate_limit;
@@ -194,6 +195,7 @@ impl Application {
                 .wrap(from_fn(rate_limit::limit_scrapers))
                 .wrap(Compress::default())
                 .wrap(security_headers(tls))
+                .wrap(from_fn(lang::negotiate))
                 .wrap(from_fn(log_requests))
                 .configure(health::configure)
                 .configure(assets::configure)

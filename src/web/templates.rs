@@ -15,6 +15,7 @@ macro_rules! embedded {
 pub static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
+    super::lang::register(&mut tera);
     if let Err(e) = tera.add_raw_templates(embedded![
         "base.html",
         "macros.html",
@@ -54,7 +55,10 @@ pub fn error_page(status: StatusCode, code: &str, message: &str) -> String {
     ctx.insert("status", &status.as_u16());
     ctx.insert("code", code);
     ctx.insert("message", message);
-    ctx.insert("title", &format!("{} 出错了", status.as_u16()));
+    ctx.insert(
+        "title",
+        &format!("{} {}", status.as_u16(), super::lang::tr("error-title")),
+    );
     render("error.html", &ctx).unwrap_or_else(|e| {
         tracing::error!("error page failed to render: {e:?}");
         format!("{} {message}", status.as_u16())

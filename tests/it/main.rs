@@ -11,6 +11,7 @@ mod districts;
 mod errors;
 mod export;
 mod health;
+mod i18n;
 mod import;
 mod lists;
 mod migrations;

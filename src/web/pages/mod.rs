@@ -11,12 +11,10 @@ mod workers;
 
 use actix_web::http::header::{CONTENT_TYPE, LOCATION};
 use actix_web::{HttpResponse, web};
-use serde::Serialize;
 use tera::Context;
 
 use super::AppState;
 use super::errors::{AppError, ErrorCode};
-use super::templates;
 use crate::domain::LicenseNo;
 
 /// Routes.
@@ -37,20 +35,6 @@ fn base_context(state: &AppState) -> Context {
     ctx.insert("demo_scale", &state.demo_scale.as_deref());
     ctx.insert("today", &state.clock.today());
     ctx
-}
-
-/// Renders `template` with `key` bound to `value`.
-fn render_page<T: Serialize>(
-    state: &AppState,
-    template: &str,
-    title: &str,
-    key: &str,
-    value: &T,
-) -> Result<HttpResponse, AppError> {
-    let mut ctx = base_context(state);
-    ctx.insert("title", title);
-    ctx.insert(key, value);
-    html(templates::render(template, &ctx)?)
 }
 
 fn html(body: String) -> Result<HttpResponse, AppError> {

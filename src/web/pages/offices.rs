@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::{license_from_path, not_found_page, render_page};
+use super::{license_from_path, not_found_page};
 use crate::db;
 use crate::web::AppState;
 use crate::web::errors::AppError;
@@ -39,5 +39,9 @@ async fn profile(
         )));
     };
     let title = format!("{} · 法律服务所", view.name);
-    render_page(&state, "office.html", &title, "office", &view)
+    let mut ctx = super::base_context(&state);
+    ctx.insert("title", &title);
+    ctx.insert("json_ld", &crate::web::lang::office_json_ld(&view));
+    ctx.insert("office", &view);
+    super::html(crate::web::templates::render("office.html", &ctx)?)
 }

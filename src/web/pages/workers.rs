@@ -108,6 +108,7 @@ async fn profile(
         &case_check(&query, view.credit.standing.key, borders_sichuan),
     );
     ctx.insert("borders_sichuan", &borders_sichuan);
+    ctx.insert("json_ld", &crate::web::lang::worker_json_ld(&view));
     ctx.insert("worker", &view);
     super::html(crate::web::templates::render("worker.html", &ctx)?)
 }
