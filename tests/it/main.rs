@@ -14,5 +14,6 @@ mod import;
 mod lists;
 mod migrations;
 mod profiles;
+mod reliability;
 mod search;
 mod verify;
