@@ -28,6 +28,9 @@ const DRAIN_LOCK: i64 = 0x5345_4152_4348; // "SEARCH"
 /// a shared PostgreSQL database.
 const EMBEDDED_LOCK: i64 = 0x454D_4245_4444; // "EMBEDD"
 
+/// The least pause of the drain loop after a failure.
+const RETRY_AFTER: Duration = Duration::from_secs(2);
+
 /// Rows taken from the outbox at a time.
 pub const BATCH: i64 = 500;
 
@@ -328,6 +331,31 @@ impl Indexer {
         Ok(())
     }
 
+    /// Answers `q` with the engine or, when the engine fails (Meilisearch
+    /// unreachable), from the database; the flag says the answer is the
+    /// simpler database one.
+    pub async fn search(
+        &self,
+        q: &super::SearchQuery,
+    ) -> Result<(super::SearchResults, bool), SearchError> {
+        match self.index.search(q).await {
+            Ok(r) => Ok((r, false)),
+            Err(e) => {
+                tracing::warn!(error = %e, "search engine failed; answering from the database");
+                let (q, today, windows) = (q.clone(), self.clock.today(), self.windows);
+                let r = self
+                    .db(move |conn| super::fallback::search(conn, &q, today, &windows))
+                    .await?;
+                Ok((r, true))
+            }
+        }
+    }
+
+    /// Whether the engine answers now (for `/readyz`).
+    pub async fn engine_reachable(&self) -> bool {
+        self.index.count().await.is_ok()
+    }
+
     /// Ends the drain loop (the portal is stopping).
     pub fn stop(&self) {
         self.stopped.store(true, Ordering::SeqCst);
@@ -336,14 +364,34 @@ impl Indexer {
 
     /// Runs the drain loop until [`Indexer::stop`]: on a wake-up or every
     /// `every`.
-    pub async fn run(self, every: Duration) {
+    /// When `started` is false (start-up failed: the engine was down), the
+    /// loop retries the start-up first.
+    pub async fn run(self, every: Duration, mut started: bool) {
+        let mut failed = false;
         while !self.stopped.load(Ordering::SeqCst) {
-            if let Err(e) = self.catch_up().await {
+            if !started {
+                match self.start_up().await {
+                    Ok(()) => started = true,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "search engine still unavailable; will retry");
+                        failed = true;
+                    }
+                }
+            } else if let Err(e) = self.catch_up().await {
                 tracing::error!(error = %e, "search indexer: drain failed; will retry");
+                failed = true;
             }
+            // After a failure, wait at least RETRY_AFTER (a wake-up still
+            // comes through) so a down engine is not hammered.
+            let pause = if failed {
+                every.max(RETRY_AFTER)
+            } else {
+                every
+            };
+            failed = false;
             tokio::select! {
                 _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(every) => {}
+                _ = tokio::time::sleep(pause) => {}
             }
         }
     }

@@ -74,25 +74,52 @@ fn failed(e: impl std::fmt::Display) -> SearchError {
 pub struct MeiliIndex {
     client: Client,
     prefix: String,
+    url: String,
+    /// Set once the server answered and both indexes are prepared; until
+    /// then every operation tries again (the server may come up later).
+    ready: tokio::sync::OnceCell<()>,
 }
 
 impl MeiliIndex {
     /// Connects, creates the two indexes if missing and applies their
     /// settings, waiting for every task.
+    ///
+    /// A server that does not answer is not fatal: the engine is returned
+    /// anyway and connects on its first use that finds the server up
+    /// (searches fall back to the database meanwhile, and the outbox keeps
+    /// every change).
     pub async fn open(url: &str, key: Option<&str>, prefix: &str) -> Result<Self, SearchError> {
         let client = Client::new(url, key)
             .map_err(|e| SearchError::Unavailable(format!("Meilisearch client at {url}: {e}")))?;
-        client.health().await.map_err(|e| {
-            SearchError::Unavailable(format!("Meilisearch at {url} does not answer: {e}"))
-        })?;
         let me = Self {
             client,
             prefix: prefix.to_owned(),
+            url: url.to_owned(),
+            ready: tokio::sync::OnceCell::new(),
         };
-        for kind in [SubjectKind::Office, SubjectKind::Worker] {
-            me.prepare(&me.uid(kind)).await?;
+        if let Err(e) = me.ensure().await {
+            tracing::warn!(error = %e, "Meilisearch is unreachable; starting without it");
         }
         Ok(me)
+    }
+
+    /// Checks the server answers and prepares both indexes, once.
+    async fn ensure(&self) -> Result<(), SearchError> {
+        self.ready
+            .get_or_try_init(|| async {
+                self.client.health().await.map_err(|e| {
+                    SearchError::Unavailable(format!(
+                        "Meilisearch at {} does not answer: {e}",
+                        self.url
+                    ))
+                })?;
+                for kind in [SubjectKind::Office, SubjectKind::Worker] {
+                    self.prepare(&self.uid(kind)).await?;
+                }
+                Ok(())
+            })
+            .await
+            .map(|_| ())
     }
 
     fn uid(&self, kind: SubjectKind) -> String {
@@ -281,6 +308,7 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn upsert(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
+        self.ensure().await?;
         let (offices, workers): (Vec<_>, Vec<_>) = docs
             .into_iter()
             .partition(|d| d.kind == SubjectKind::Office);
@@ -296,6 +324,7 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn delete(&self, kind: SubjectKind, license_nos: Vec<String>) -> Result<(), SearchError> {
+        self.ensure().await?;
         let ids: Vec<String> = license_nos
             .iter()
             .map(|k| SearchDocument::id_of(kind, k))
@@ -310,6 +339,7 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn rebuild(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
+        self.ensure().await?;
         let (offices, workers): (Vec<_>, Vec<_>) = docs
             .into_iter()
             .partition(|d| d.kind == SubjectKind::Office);
@@ -340,6 +370,7 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn count(&self) -> Result<u64, SearchError> {
+        self.ensure().await?;
         let mut n = 0;
         for kind in [SubjectKind::Office, SubjectKind::Worker] {
             let stats = self
@@ -354,6 +385,7 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        self.ensure().await?;
         let text = ParsedText::parse(&q.text);
         let kinds: Vec<SubjectKind> = match q.filters.kind {
             Some(k) => vec![k],

@@ -7,6 +7,7 @@
 
 pub mod documents;
 pub mod embedded;
+pub mod fallback;
 pub mod indexer;
 pub mod meili;
 pub mod names;

@@ -47,10 +47,28 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         };
     let backlog_ok = backlog.is_some_and(|b| b < MAX_READY_BACKLOG);
     let ready = database == "ok" && backlog_ok;
+    // A search engine that is down degrades the portal (searches fall back
+    // to the database) but does not make it unready: every portal shares
+    // the engine, and a load balancer pulling them all would take
+    // complaints and profiles down with search (docs/operations.md).
+    let engine =
+        actix_web::rt::time::timeout(Duration::from_secs(2), state.search.engine_reachable()).await;
+    let search = match engine {
+        Ok(true) => "ok",
+        Ok(false) => "unreachable",
+        Err(_) => "timeout",
+    };
+    let status = match (ready, search) {
+        (false, _) => "not_ready",
+        (true, "ok") => "ready",
+        (true, _) => "degraded",
+    };
     let body = json!({
-        "status": if ready { "ready" } else { "not_ready" },
+        "status": status,
         "checks": {
             "database": database,
+            "search": search,
+            "search_backend": state.search.index().backend(),
             "outbox_backlog": backlog,
             "outbox_backlog_limit": MAX_READY_BACKLOG,
         }

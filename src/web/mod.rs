@@ -157,12 +157,26 @@ impl Application {
         let search = crate::search::open(&settings, pool.clone())
             .await
             .context("cannot open the search engine")?;
-        search
-            .start_up()
-            .await
-            .context("cannot bring the search index up to date")?;
+        // An unreachable engine is not fatal: searches fall back to the
+        // database and the indexer retries (docs/operations.md).
+        let started = match search.start_up().await {
+            Ok(()) => true,
+            Err(e @ crate::search::SearchError::Db(_)) => {
+                return Err(
+                    anyhow::Error::new(e).context("cannot bring the search index up to date")
+                );
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "search engine unavailable at start-up; serving without it");
+                false
+            }
+        };
         if settings.run_indexer {
-            actix_web::rt::spawn(search.clone().run(std::time::Duration::from_millis(250)));
+            actix_web::rt::spawn(
+                search
+                    .clone()
+                    .run(std::time::Duration::from_millis(250), started),
+            );
         }
         let state = AppState {
             pool,

@@ -16,6 +16,7 @@ mod import;
 mod lists;
 mod migrations;
 mod profiles;
+mod reliability;
 mod search;
 mod security;
 mod verify;

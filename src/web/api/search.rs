@@ -15,6 +15,8 @@ struct Answer {
     results: SearchResults,
     page: usize,
     per_page: usize,
+    /// The engine was unreachable: a simpler database answer.
+    degraded: bool,
 }
 
 pub(super) async fn search(
@@ -22,7 +24,7 @@ pub(super) async fn search(
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
     let (query, page, per_page) = params.to_query()?;
-    let results = state.search.index().search(&query).await.map_err(|e| {
+    let (results, degraded) = state.search.search(&query).await.map_err(|e| {
         tracing::error!(error = %e, "search failed");
         AppError::new(ErrorCode::Unavailable).message("搜索暂时不可用，请稍后再试。")
     })?;
@@ -32,6 +34,7 @@ pub(super) async fn search(
             results,
             page,
             per_page,
+            degraded,
         },
     ))
 }

@@ -161,7 +161,7 @@ async fn search(
         .db(db::districts::list)
         .await
         .map_err(AppError::html)?;
-    let results = state.search.index().search(&query).await.map_err(|e| {
+    let (results, degraded) = state.search.search(&query).await.map_err(|e| {
         tracing::error!(error = %e, "search failed");
         AppError::new(ErrorCode::Unavailable)
             .message("搜索暂时不可用，请稍后再试。")
@@ -209,6 +209,7 @@ async fn search(
     ctx.insert("hits", &hits);
     ctx.insert("total", &results.total);
     ctx.insert("backend", &results.backend);
+    ctx.insert("degraded", &degraded);
     ctx.insert("facets", &groups(&results.facets, &params, &name_of));
     ctx.insert("page", &page);
     ctx.insert("pages", &pages);

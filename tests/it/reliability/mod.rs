@@ -1,0 +1,3 @@
+//! Reliability: the portal with its search engine down.
+
+mod degraded;
