@@ -73,7 +73,10 @@ async fn axe_finds_no_violations_on_the_public_pages() {
                 unreachable!()
             }
         };
-        assert!(found.get("error").is_none(), "axe failed on {page}: {found}");
+        assert!(
+            found.get("error").is_none(),
+            "axe failed on {page}: {found}"
+        );
         if found.as_array().is_some_and(|v| !v.is_empty()) {
             failures += &format!("{page}:\n{}", readable(&found));
             let name = format!("axe{}", page.replace(['/', '?', '=', '&', '%'], "_"));

@@ -16,9 +16,10 @@ async fn search_to_certificate(b: &Browser) -> Result<(), String> {
     b.click(&format!("a[href='/workers/{ZHANG_SAN}']")).await?;
     b.wait_path(&format!("/workers/{ZHANG_SAN}")).await?;
     let text = b.text().await?;
-    ensure(text.contains("张三") && text.contains("龙沙镇法律服务所"), || {
-        format!("the profile does not show the worker:\n{text}")
-    })?;
+    ensure(
+        text.contains("张三") && text.contains("龙沙镇法律服务所"),
+        || format!("the profile does not show the worker:\n{text}"),
+    )?;
 
     b.click("a[href^='/verify?license_no=']").await?;
     b.wait_path("/verify?").await?;
@@ -31,7 +32,8 @@ async fn search_to_certificate(b: &Browser) -> Result<(), String> {
     b.click("a[href^='/workers/']").await?;
     b.wait_path(&format!("/workers/{ZHANG_SAN}")).await?;
     b.click("a[href$='/certificate']").await?;
-    b.wait_path(&format!("/workers/{ZHANG_SAN}/certificate")).await?;
+    b.wait_path(&format!("/workers/{ZHANG_SAN}/certificate"))
+        .await?;
     let code = b
         .script(
             "var dt = Array.from(document.querySelectorAll('dt'))\
@@ -93,8 +95,9 @@ async fn nearby(b: &Browser) -> Result<(), String> {
 /// The complaint link on a profile opens the form about that worker.
 async fn complaint_link(b: &Browser) -> Result<(), String> {
     b.goto(&format!("/workers/{ZHANG_SAN}")).await?;
-    b.click("a[href^='/complaints/new']").await?;
-    b.wait_path("/complaints/new").await?;
+    b.click("main a[href^='/complaints/new?subject=']").await?;
+    b.wait_path(&format!("/complaints/new?subject={ZHANG_SAN}"))
+        .await?;
     let value = b
         .script("return document.getElementById('subject_license_no').value")
         .await?;

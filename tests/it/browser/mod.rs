@@ -32,7 +32,13 @@ pub fn seed(c: &mut DbConnection) {
     build::district(c, "500102", "涪陵区", 1_110_000, 600);
     for (no, name, district, lat, lng) in [
         (LONGSHA, "龙沙镇法律服务所", "500101", 30.7900, 108.3700),
-        (GAOSUNTANG, "高笋塘街道法律服务所", "500101", 30.8100, 108.4000),
+        (
+            GAOSUNTANG,
+            "高笋塘街道法律服务所",
+            "500101",
+            30.8100,
+            108.4000,
+        ),
         (XINTIAN, "新田镇法律服务所", "500101", 30.8500, 108.4500),
         (LIZHI, "荔枝街道法律服务所", "500102", 29.7030, 107.3890),
     ] {
@@ -131,7 +137,10 @@ impl Browser {
         let chromium = need(
             test,
             "Chromium",
-            program("CHROMIUM", &["chromium", "chromium-browser", "google-chrome"]),
+            program(
+                "CHROMIUM",
+                &["chromium", "chromium-browser", "google-chrome"],
+            ),
         )?;
         let chromedriver = need(
             test,
@@ -333,9 +342,7 @@ impl Browser {
 
     /// Ends the session (the driver stops on drop).
     pub async fn close(self) {
-        let _ = self
-            .cmd(reqwest::Method::DELETE, "", json!({}))
-            .await;
+        let _ = self.cmd(reqwest::Method::DELETE, "", json!({})).await;
     }
 }
 
