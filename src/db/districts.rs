@@ -51,6 +51,15 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<DistrictStats>, DbError> {
         .collect())
 }
 
+/// Every district's code and name, in code order: what a search form or
+/// facet label needs, without the counts `list` computes.
+pub fn names(conn: &mut DbConnection) -> Result<Vec<(String, String)>, DbError> {
+    Ok(districts::table
+        .select((districts::code, districts::name))
+        .order(districts::code)
+        .load(conn)?)
+}
+
 /// One district by code.
 pub fn find(conn: &mut DbConnection, code: &str) -> Result<Option<District>, DbError> {
     Ok(districts::table

@@ -158,7 +158,7 @@ async fn search(
     let params = params.into_inner();
     let (query, page, per_page) = params.to_query().map_err(AppError::html)?;
     let districts = state
-        .db(db::districts::list)
+        .db(db::districts::names)
         .await
         .map_err(AppError::html)?;
     let (results, degraded) = state.search.search(&query).await.map_err(|e| {
@@ -170,15 +170,15 @@ async fn search(
     let name_of = |code: &str| {
         districts
             .iter()
-            .find(|d| d.district.code == code)
-            .map_or_else(|| code.to_owned(), |d| d.district.name.clone())
+            .find(|(c, _)| c == code)
+            .map_or_else(|| code.to_owned(), |(_, name)| name.clone())
     };
     let pages = (results.total as usize).div_ceil(per_page).max(1);
     let district_options: Vec<Choice> = districts
         .iter()
-        .map(|d| Choice {
-            value: d.district.code.clone(),
-            label: d.district.name.clone(),
+        .map(|(code, name)| Choice {
+            value: code.clone(),
+            label: name.clone(),
         })
         .collect();
     let standing_options: Vec<Choice> = Standing::ALL
