@@ -1,3 +1,4 @@
-//! Reliability: the portal with its search engine down.
+//! Reliability: the portal with its search engine down, and what its log may carry.
 
 mod degraded;
+mod logs;
