@@ -17,6 +17,7 @@ mod import;
 mod lists;
 mod migrations;
 mod profiles;
+mod properties;
 mod reliability;
 mod search;
 mod security;
