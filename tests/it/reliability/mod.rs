@@ -2,3 +2,4 @@
 
 mod degraded;
 mod logs;
+mod shutdown;
