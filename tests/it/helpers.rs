@@ -447,3 +447,75 @@ pub mod build {
         .expect("insert transfer");
     }
 }
+
+/// The real `legal-portal serve` in a child process, with its standard
+/// output and error collected as its log.
+pub struct ServedBinary {
+    /// The process.
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:PORT`, from the "serving at" line.
+    pub address: String,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl ServedBinary {
+    /// Starts `command` (a `legal-portal serve … --bind 127.0.0.1:0`) and
+    /// waits for it to say where it serves.
+    pub async fn start(mut command: std::process::Command) -> Self {
+        use std::io::{BufRead, BufReader, Read};
+        use std::process::Stdio;
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start legal-portal serve");
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let streams: [Box<dyn Read + Send>; 2] = [
+            Box::new(child.stdout.take().expect("stdout")),
+            Box::new(child.stderr.take().expect("stderr")),
+        ];
+        let readers = streams
+            .into_iter()
+            .map(|stream| {
+                let sink = log.clone();
+                std::thread::spawn(move || {
+                    for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                        let mut l = sink.lock().unwrap();
+                        l.push_str(&line);
+                        l.push('\n');
+                    }
+                })
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let address = loop {
+            let text = log.lock().unwrap().clone();
+            if let Some(at) = text.find("serving at ") {
+                let rest = &text[at + "serving at ".len()..];
+                break rest.split_whitespace().next().unwrap().to_owned();
+            }
+            if started.elapsed() > std::time::Duration::from_secs(60) {
+                let _ = child.kill();
+                panic!("the portal did not start:\n{text}");
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
+        Self {
+            child,
+            address,
+            log,
+            readers,
+        }
+    }
+
+    /// Kills the process (if still running) and returns its whole log.
+    pub fn finish(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        for r in self.readers {
+            let _ = r.join();
+        }
+        self.log.lock().unwrap().clone()
+    }
+}

@@ -2,13 +2,10 @@
 //! is created with mode 0600, and its standard error (the log) carries no
 //! personal data and no key.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use super::{body, mobile_numbers, subjects};
-use crate::helpers::fresh_database;
+use crate::helpers::{ServedBinary, fresh_database};
 
 #[actix_web::test]
 async fn serve_creates_a_private_key_and_logs_no_personal_data() {
@@ -19,41 +16,17 @@ async fn serve_creates_a_private_key_and_logs_no_personal_data() {
         legal_portal::db::run_migrations(&mut conn).unwrap();
         subjects(&mut conn);
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_legal-portal"))
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_legal-portal"));
+    serve
         .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
         .env("DATABASE_URL", &url)
         .env("LEGAL_PORTAL_DATA", dir.path())
         .env("LEGAL_PORTAL_TODAY", "2026-11-28")
         .env("RUST_LOG", "debug")
         .env_remove("LEGAL_PORTAL_COMPLAINT_KEY")
-        .env_remove("MEILI_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start legal-portal serve");
-    let log = Arc::new(Mutex::new(String::new()));
-    let stderr = child.stderr.take().unwrap();
-    let sink = log.clone();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let mut l = sink.lock().unwrap();
-            l.push_str(&line);
-            l.push('\n');
-        }
-    });
-    let started = Instant::now();
-    let address = loop {
-        let text = log.lock().unwrap().clone();
-        if let Some(at) = text.find("serving at ") {
-            let rest = &text[at + "serving at ".len()..];
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("the portal did not start:\n{text}");
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    };
+        .env_remove("MEILI_URL");
+    let portal = ServedBinary::start(serve).await;
+    let address = portal.address.clone();
 
     let client = reqwest::Client::new();
     let resp = client
@@ -64,9 +37,7 @@ async fn serve_creates_a_private_key_and_logs_no_personal_data() {
         .unwrap();
     let status = resp.status();
     let filed: serde_json::Value = resp.json().await.unwrap();
-    let _ = child.kill();
-    let _ = child.wait();
-    let _ = reader.join();
+    let text = portal.finish();
     assert_eq!(status, 201, "{filed}");
 
     let key_path = dir.path().join("complaint.key");
@@ -77,7 +48,6 @@ async fn serve_creates_a_private_key_and_logs_no_personal_data() {
         let mode = std::fs::metadata(&key_path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "the key file is private");
     }
-    let text = log.lock().unwrap().clone();
     assert!(text.contains("generated complaint.key"), "{text}");
     assert!(text.contains("complaint filed"), "{text}");
     for secret in [

@@ -4,13 +4,11 @@
 //! ID number, an admin import with a token, a search and a verification by
 //! name.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use crate::complaints::{OFFICE, WORKER, mobile_numbers, subjects};
-use crate::helpers::fresh_database;
+use crate::helpers::{ServedBinary, fresh_database};
 
 const SIGNING_KEY: &str = "5e3c1f0a9b8d7c6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e";
 const COMPLAINT_KEY: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9f";
@@ -47,7 +45,8 @@ async fn the_log_carries_no_secret_token_or_personal_data() {
     let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     assert!(token.starts_with("lpt_"), "{token}");
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_legal-portal"))
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_legal-portal"));
+    serve
         .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
         .env("DATABASE_URL", &url)
         .env("LEGAL_PORTAL_DATA", dir.path())
@@ -56,41 +55,9 @@ async fn the_log_carries_no_secret_token_or_personal_data() {
         .env("LEGAL_PORTAL_SIGNING_KEY", SIGNING_KEY)
         .env("LEGAL_PORTAL_COMPLAINT_KEY", COMPLAINT_KEY)
         .env("MEILI_MASTER_KEY", MEILI_KEY)
-        .env_remove("MEILI_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start legal-portal serve");
-    let log = Arc::new(Mutex::new(String::new()));
-    let readers: Vec<_> = [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ]
-    .into_iter()
-    .map(|stream| {
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let mut l = sink.lock().unwrap();
-                l.push_str(&line);
-                l.push('\n');
-            }
-        })
-    })
-    .collect();
-    let started = Instant::now();
-    let address = loop {
-        let text = log.lock().unwrap().clone();
-        if let Some(at) = text.find("serving at ") {
-            let rest = &text[at + "serving at ".len()..];
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("the portal did not start:\n{text}");
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    };
+        .env_remove("MEILI_URL");
+    let portal = ServedBinary::start(serve).await;
+    let address = portal.address.clone();
 
     let client = reqwest::Client::new();
     let complaint = serde_json::json!({
@@ -157,13 +124,7 @@ async fn the_log_carries_no_secret_token_or_personal_data() {
     }
     // Give the indexer a turn to log what it did with the imported worker.
     actix_web::rt::time::sleep(Duration::from_millis(700)).await;
-    let _ = child.kill();
-    let _ = child.wait();
-    for r in readers {
-        let _ = r.join();
-    }
-
-    let text = log.lock().unwrap().clone();
+    let text = portal.finish();
     assert!(
         text.contains("complaint filed") && text.contains("request"),
         "the log is verbose enough to have had the chance:\n{text}"

@@ -1,16 +1,14 @@
 //! SIGTERM, as a deployment sends it: a request in flight is answered in
 //! full, the process exits cleanly, and what it acknowledged is stored.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use legal_portal::db::schema::workers;
 
 use crate::complaints::{OFFICE, subjects};
-use crate::helpers::fresh_database;
+use crate::helpers::{ServedBinary, fresh_database};
 
 const ROWS: usize = 40_000;
 
@@ -31,40 +29,16 @@ async fn sigterm_lets_an_import_in_flight_finish_and_exits_cleanly() {
         .unwrap();
     let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_legal-portal"))
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_legal-portal"));
+    serve
         .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
         .env("DATABASE_URL", &url)
         .env("LEGAL_PORTAL_DATA", dir.path())
         .env("LEGAL_PORTAL_TODAY", "2026-11-28")
         .env("RUST_LOG", "info")
-        .env_remove("MEILI_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start legal-portal serve");
-    let log = Arc::new(Mutex::new(String::new()));
-    let stderr = child.stderr.take().unwrap();
-    let sink = log.clone();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let mut l = sink.lock().unwrap();
-            l.push_str(&line);
-            l.push('\n');
-        }
-    });
-    let started = Instant::now();
-    let address = loop {
-        let text = log.lock().unwrap().clone();
-        if let Some(at) = text.find("serving at ") {
-            let rest = &text[at + "serving at ".len()..];
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("the portal did not start:\n{text}");
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    };
+        .env_remove("MEILI_URL");
+    let mut portal = ServedBinary::start(serve).await;
+    let address = portal.address.clone();
 
     let mut csv = String::from("执业证号,姓名,状态,执业机构许可证号\n");
     for i in 0..ROWS {
@@ -81,7 +55,7 @@ async fn sigterm_lets_an_import_in_flight_finish_and_exits_cleanly() {
             .await;
         (resp, Instant::now())
     };
-    let pid = child.id().to_string();
+    let pid = portal.child.id().to_string();
     let term = async {
         // Long enough for the body to arrive, well before 40,000 rows are
         // written in a debug build.
@@ -101,17 +75,16 @@ async fn sigterm_lets_an_import_in_flight_finish_and_exits_cleanly() {
     assert!(status.is_success(), "{status} {report}");
 
     let exit = loop {
-        if let Some(s) = child.try_wait().unwrap() {
+        if let Some(s) = portal.child.try_wait().unwrap() {
             break s;
         }
         if termed_at.elapsed() > Duration::from_secs(30) {
-            let _ = child.kill();
+            portal.finish();
             panic!("the portal did not stop after SIGTERM");
         }
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     };
-    let _ = reader.join();
-    let text = log.lock().unwrap().clone();
+    let text = portal.finish();
     assert!(exit.success(), "exit after SIGTERM: {exit:?}\n{text}");
     eprintln!(
         "import answered {} ms after SIGTERM",
