@@ -116,7 +116,21 @@ pub struct EmbeddedIndex {
     writer: Arc<Mutex<IndexWriter>>,
     fields: Fields,
     path: PathBuf,
+    browse: Arc<Mutex<BrowseCache>>,
 }
+
+/// Answers to queries without text or position ("everything in this
+/// district", the empty search page), kept for one generation of the
+/// index: over the whole nation such a query visits every document to
+/// count facets, and many residents ask exactly the same one.
+#[derive(Default)]
+struct BrowseCache {
+    generation: u64,
+    answers: std::collections::HashMap<String, SearchResults>,
+}
+
+/// How many browse answers one generation keeps.
+const BROWSE_KEEP: usize = 128;
 
 fn engine(e: impl std::fmt::Display) -> SearchError {
     SearchError::Engine(e.to_string())
@@ -162,6 +176,7 @@ impl EmbeddedIndex {
             writer: Arc::new(Mutex::new(writer)),
             fields,
             path: dir.to_path_buf(),
+            browse: Arc::default(),
         })
     }
 
@@ -255,9 +270,37 @@ impl EmbeddedIndex {
 
     /// Answers a query on the calling thread.
     pub fn search_blocking(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let searcher = self.reader.searcher();
+        let browsing = q.text.trim().is_empty() && q.near.is_none();
+        if !browsing {
+            return self.answer(q, &searcher);
+        }
+        let generation = searcher.generation().generation_id();
+        let key = format!("{q:?}");
+        if let Ok(cache) = self.browse.lock()
+            && cache.generation == generation
+            && let Some(found) = cache.answers.get(&key)
+        {
+            return Ok(found.clone());
+        }
+        let answer = self.answer(q, &searcher)?;
+        if let Ok(mut cache) = self.browse.lock() {
+            if cache.generation != generation || cache.answers.len() >= BROWSE_KEEP {
+                cache.generation = generation;
+                cache.answers.clear();
+            }
+            cache.answers.insert(key, answer.clone());
+        }
+        Ok(answer)
+    }
+
+    fn answer(
+        &self,
+        q: &SearchQuery,
+        searcher: &tantivy::Searcher,
+    ) -> Result<SearchResults, SearchError> {
         let text = ParsedText::parse(&q.text);
         let query = self.build_query(q, &text)?;
-        let searcher = self.reader.searcher();
         let collector = Candidates {
             near: q.near,
             radius_m: q.radius_m.filter(|_| q.near.is_some()),
@@ -685,6 +728,7 @@ impl EmbeddedIndex {
             writer: self.writer.clone(),
             fields: self.fields,
             path: self.path.clone(),
+            browse: self.browse.clone(),
         }
     }
 }
