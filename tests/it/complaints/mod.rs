@@ -97,7 +97,8 @@ pub fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
 }
 
 /// Every maximal run of exactly 11 ASCII digits shaped like a mainland
-/// mobile number (`1[3-9]\d{9}`), as a person reading the page would see one.
+/// mobile number (`1[3-9]\d{9}`) and not inside a latin word, as a person
+/// reading the page would see one.
 pub fn mobile_numbers(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     let b = text.as_bytes();
@@ -109,7 +110,12 @@ pub fn mobile_numbers(text: &str) -> Vec<String> {
                 i += 1;
             }
             let run = &text[start..i];
+            // Digits inside a word (a hex database name, a request id) are
+            // not a number a reader would dial.
+            let in_word = |j: Option<&u8>| j.is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
             if run.len() == 11
+                && !in_word(start.checked_sub(1).and_then(|j| b.get(j)))
+                && !in_word(b.get(i))
                 && run.as_bytes()[0] == b'1'
                 && (b'3'..=b'9').contains(&run.as_bytes()[1])
             {

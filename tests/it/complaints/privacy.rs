@@ -155,4 +155,9 @@ fn the_mobile_number_scan_finds_what_a_reader_would() {
         "part of a longer number"
     );
     assert!(mobile_numbers("12812345678 023-61234567").is_empty());
+    assert_eq!(mobile_numbers("tel:13812345678;"), vec!["13812345678"]);
+    assert!(
+        mobile_numbers("test_14876861432ab90c").is_empty(),
+        "digits of a hex name"
+    );
 }
