@@ -98,6 +98,18 @@ pub fn search(
                             .or(workers::license_no.like(pattern.clone()).escape('\\')),
                     );
                 }
+                // A worker's district is their office's: filtered here, not
+                // after the candidate limit, so a district's workers are all
+                // reachable however many the province has.
+                if let Some(d) = &q.filters.district {
+                    query = query.filter(
+                        workers::office_license_no.eq_any(
+                            offices::table
+                                .filter(offices::district_code.eq(d.clone()))
+                                .select(offices::license_no.nullable()),
+                        ),
+                    );
+                }
                 query
                     .order(workers::license_no)
                     .limit(MAX_CANDIDATES)

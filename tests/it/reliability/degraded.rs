@@ -73,3 +73,36 @@ async fn with_meilisearch_down_the_portal_degrades_but_serves() {
         "outbox rows were dropped while the engine was down"
     );
 }
+
+#[actix_web::test]
+async fn the_database_answer_filters_workers_by_district_before_its_candidate_limit() {
+    let meili = Meili {
+        url: closed_port(),
+        key: None,
+        prefix: "down_".into(),
+    };
+    let app = TestApp::builder()
+        .meili(Some(meili))
+        .seed(|c| {
+            subjects(c);
+            // More workers elsewhere than the fallback looks at, all with
+            // license numbers ordered before the one in 渝中区.
+            use crate::helpers::build;
+            build::district(c, "500112", "渝北区", 2_190_000, 1500);
+            build::office(c, "31500112001", "双凤桥街道法律服务所", "500112");
+            diesel::Connection::transaction::<_, diesel::result::Error, _>(c, |c| {
+                for i in 0..=legal_portal::search::fallback::MAX_CANDIDATES {
+                    build::worker(c, &format!("4000{i:07}"), "李某", "31500112001");
+                }
+                Ok(())
+            })
+            .unwrap();
+        })
+        .await;
+    let v = app
+        .json("/api/v1/search?type=worker&district=500103", 200)
+        .await;
+    assert_eq!(v["degraded"], true, "{v}");
+    assert_eq!(v["total"], 1, "{v}");
+    assert_eq!(v["hits"][0]["license_no"], WORKER, "{v}");
+}
