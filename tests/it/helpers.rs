@@ -77,6 +77,14 @@ pub fn fresh_database(dir: &std::path::Path) -> (String, Option<PgTestDb>) {
     }
 }
 
+/// Runs the migrations on `url` and lets `seed` fill it, for tests that
+/// then start the real binary on it.
+pub fn migrated(url: &str, seed: impl FnOnce(&mut DbConnection)) {
+    let mut conn = db::establish(url).expect("connect");
+    db::run_migrations(&mut conn).expect("migrations");
+    seed(&mut conn);
+}
+
 /// A running portal for one test.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
@@ -460,6 +468,20 @@ pub struct ServedBinary {
 }
 
 impl ServedBinary {
+    /// `legal-portal serve` on a free port with one worker, on `url` and
+    /// the data folder `data`, on the tests' date and without Meilisearch;
+    /// callers add their own environment.
+    pub fn command(url: &str, data: &std::path::Path) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_legal-portal"));
+        command
+            .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
+            .env("DATABASE_URL", url)
+            .env("LEGAL_PORTAL_DATA", data)
+            .env("LEGAL_PORTAL_TODAY", "2026-11-28")
+            .env_remove("MEILI_URL");
+        command
+    }
+
     /// Starts `command` (a `legal-portal serve … --bind 127.0.0.1:0`) and
     /// waits for it to say where it serves.
     pub async fn start(mut command: std::process::Command) -> Self {

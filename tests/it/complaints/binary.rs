@@ -5,26 +5,17 @@
 use std::process::Command;
 
 use super::{body, mobile_numbers, subjects};
-use crate::helpers::{ServedBinary, fresh_database};
+use crate::helpers::{ServedBinary, fresh_database, migrated};
 
 #[actix_web::test]
 async fn serve_creates_a_private_key_and_logs_no_personal_data() {
     let dir = tempfile::tempdir().unwrap();
     let (url, _pg) = fresh_database(dir.path());
-    {
-        let mut conn = legal_portal::db::establish(&url).unwrap();
-        legal_portal::db::run_migrations(&mut conn).unwrap();
-        subjects(&mut conn);
-    }
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_legal-portal"));
+    migrated(&url, subjects);
+    let mut serve = ServedBinary::command(&url, dir.path());
     serve
-        .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
-        .env("DATABASE_URL", &url)
-        .env("LEGAL_PORTAL_DATA", dir.path())
-        .env("LEGAL_PORTAL_TODAY", "2026-11-28")
         .env("RUST_LOG", "debug")
-        .env_remove("LEGAL_PORTAL_COMPLAINT_KEY")
-        .env_remove("MEILI_URL");
+        .env_remove("LEGAL_PORTAL_COMPLAINT_KEY");
     let portal = ServedBinary::start(serve).await;
     let address = portal.address.clone();
 

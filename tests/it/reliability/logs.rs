@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::complaints::{OFFICE, WORKER, mobile_numbers, subjects};
-use crate::helpers::{ServedBinary, fresh_database};
+use crate::helpers::{ServedBinary, fresh_database, migrated};
 
 const SIGNING_KEY: &str = "5e3c1f0a9b8d7c6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e";
 const COMPLAINT_KEY: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9f";
@@ -31,11 +31,7 @@ fn run(url: &str, dir: &std::path::Path, args: &[&str]) -> std::process::Output 
 async fn the_log_carries_no_secret_token_or_personal_data() {
     let dir = tempfile::tempdir().unwrap();
     let (url, _pg) = fresh_database(dir.path());
-    {
-        let mut conn = legal_portal::db::establish(&url).unwrap();
-        legal_portal::db::run_migrations(&mut conn).unwrap();
-        subjects(&mut conn);
-    }
+    migrated(&url, subjects);
     let out = run(
         &url,
         dir.path(),
@@ -45,17 +41,12 @@ async fn the_log_carries_no_secret_token_or_personal_data() {
     let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     assert!(token.starts_with("lpt_"), "{token}");
 
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_legal-portal"));
+    let mut serve = ServedBinary::command(&url, dir.path());
     serve
-        .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
-        .env("DATABASE_URL", &url)
-        .env("LEGAL_PORTAL_DATA", dir.path())
-        .env("LEGAL_PORTAL_TODAY", "2026-11-28")
         .env("RUST_LOG", "trace")
         .env("LEGAL_PORTAL_SIGNING_KEY", SIGNING_KEY)
         .env("LEGAL_PORTAL_COMPLAINT_KEY", COMPLAINT_KEY)
-        .env("MEILI_MASTER_KEY", MEILI_KEY)
-        .env_remove("MEILI_URL");
+        .env("MEILI_MASTER_KEY", MEILI_KEY);
     let portal = ServedBinary::start(serve).await;
     let address = portal.address.clone();
 

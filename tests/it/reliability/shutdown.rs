@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use legal_portal::db::schema::workers;
 
 use crate::complaints::{OFFICE, subjects};
-use crate::helpers::{ServedBinary, fresh_database};
+use crate::helpers::{ServedBinary, fresh_database, migrated};
 
 const ROWS: usize = 40_000;
 
@@ -16,11 +16,7 @@ const ROWS: usize = 40_000;
 async fn sigterm_lets_an_import_in_flight_finish_and_exits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let (url, _pg) = fresh_database(dir.path());
-    {
-        let mut conn = legal_portal::db::establish(&url).unwrap();
-        legal_portal::db::run_migrations(&mut conn).unwrap();
-        subjects(&mut conn);
-    }
+    migrated(&url, subjects);
     let out = Command::new(env!("CARGO_BIN_EXE_legal-portal"))
         .args(["token", "create", "--name", "导入", "--scope", "import"])
         .env("DATABASE_URL", &url)
@@ -29,14 +25,8 @@ async fn sigterm_lets_an_import_in_flight_finish_and_exits_cleanly() {
         .unwrap();
     let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
 
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_legal-portal"));
-    serve
-        .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
-        .env("DATABASE_URL", &url)
-        .env("LEGAL_PORTAL_DATA", dir.path())
-        .env("LEGAL_PORTAL_TODAY", "2026-11-28")
-        .env("RUST_LOG", "info")
-        .env_remove("MEILI_URL");
+    let mut serve = ServedBinary::command(&url, dir.path());
+    serve.env("RUST_LOG", "info");
     let mut portal = ServedBinary::start(serve).await;
     let address = portal.address.clone();
 
