@@ -366,16 +366,19 @@ pub mod limits {
 
 /// What a resident sends, as typed. Form and JSON share these names. Its
 /// `Debug` hides the name and phone.
-#[derive(Clone, Default, serde::Deserialize, serde::Serialize)]
+#[derive(Clone, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ComplaintInput {
     /// License number (or, on the form, a name to look up).
+    #[schema(example = "45001030001")]
     pub subject_license_no: String,
     /// Category key.
+    #[schema(value_type = Category)]
     pub category: String,
     /// What happened.
     pub description: String,
-    /// When (a date).
+    /// When (a date, `YYYY-MM-DD`, not in the future).
+    #[schema(format = Date, example = "2026-11-01")]
     pub occurred_on: String,
     /// What the complainant wants.
     pub desired_outcome: String,

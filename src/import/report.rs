@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::domain::plan_rules::Finding;
 
 /// A problem with one row (or the header row): the batch is refused.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Problem {
     /// Row number as the user sees it (header = 1 in CSV/XLSX; 1-based
     /// element or line in JSON/NDJSON).
@@ -34,7 +34,7 @@ impl Problem {
 }
 
 /// A plan-rule finding on the batch, as a warning.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Warning {
     /// Rule number (DESIGN.md, "Rules of the plan").
     pub rule: u8,
@@ -79,7 +79,7 @@ pub fn rule_text(n: u8) -> &'static str {
 }
 
 /// Rows written, by kind of change.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Counts {
     /// New rows.
     pub inserted: usize,
@@ -90,7 +90,7 @@ pub struct Counts {
 }
 
 /// How a batch ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BatchStatus {
     /// Written.
@@ -113,7 +113,7 @@ impl BatchStatus {
 }
 
 /// The report of one batch, stored and returned as JSON.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Report {
     /// The stored batch id (`/admin/api/imports/{id}`).
     pub id: Option<i64>,

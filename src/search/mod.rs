@@ -71,7 +71,7 @@ impl GeoPoint {
 }
 
 /// How hits are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SortOrder {
     /// Best match first (an exact license number first of all); without
@@ -135,7 +135,7 @@ impl Default for SearchQuery {
 }
 
 /// A stretch of a hit's name, marked when it matched the query.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Fragment {
     /// The text.
     pub text: String,
@@ -144,7 +144,7 @@ pub struct Fragment {
 }
 
 /// One result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SearchHit {
     /// `office` or `worker`.
     #[serde(rename = "type")]
@@ -178,7 +178,7 @@ pub struct SearchHit {
 }
 
 /// Counts of the hits per value, for each filter.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Facets {
     /// By `office`/`worker`.
     #[serde(rename = "type")]
@@ -198,7 +198,7 @@ pub struct Facets {
 }
 
 /// The answer to a [`SearchQuery`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SearchResults {
     /// The requested page of hits.
     pub hits: Vec<SearchHit>,

@@ -86,7 +86,7 @@ impl Label for Outcome {
 }
 
 /// A key with its label, for choices on forms.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Choice {
     /// Key.
     pub key: &'static str,
@@ -132,7 +132,7 @@ pub fn no_store(mut resp: HttpResponse) -> HttpResponse {
 }
 
 /// One line of a timeline.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StepView {
     /// Stage key.
     pub stage: &'static str,
@@ -151,7 +151,7 @@ pub struct StepView {
 }
 
 /// A complaint as its complainant follows it: no personal data, no text.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StatusView {
     /// Tracking number.
     pub tracking_no: String,
@@ -248,7 +248,7 @@ pub fn status_view(
 }
 
 /// The complainant's contact as staff see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ContactView {
     /// Name (masked unless revealed).
     pub name: String,
@@ -259,7 +259,7 @@ pub struct ContactView {
 }
 
 /// A staff event line, with who did it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StaffStepView {
     /// The public part.
     #[serde(flatten)]
@@ -271,7 +271,8 @@ pub struct StaffStepView {
 }
 
 /// A complaint as the bureau sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ComplaintForBureau)]
 pub struct StaffView {
     /// What the complainant sees.
     #[serde(flatten)]
@@ -372,7 +373,7 @@ pub fn staff_view(
 }
 
 /// Counts of concluded complaints by outcome, as profiles show them.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct ComplaintCounts {
     /// Concluded complaints in all.
     pub concluded: i64,
@@ -381,7 +382,7 @@ pub struct ComplaintCounts {
 }
 
 /// One outcome's count.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OutcomeCount {
     /// Outcome key.
     pub outcome: &'static str,

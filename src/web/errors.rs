@@ -6,12 +6,14 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::db::DbError;
 
-/// Every error the portal answers with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Every error the portal answers with. Serialised as its key
+/// (`not_found`, …), which is how the API document lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The address or record does not exist.
     NotFound,
@@ -102,6 +104,24 @@ impl ErrorCode {
             ErrorCode::Unavailable => "服务暂时不可用，请稍后再试。",
         }
     }
+}
+
+/// The body of every error answer of the JSON API.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody<'a> {
+    /// What went wrong.
+    pub error: ErrorDetail<'a>,
+}
+
+/// What went wrong, for a program and for a person.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail<'a> {
+    /// The stable code; programs branch on this.
+    pub code: ErrorCode,
+    /// A sentence for the user, in Chinese.
+    pub message: &'a str,
+    /// Machine-readable details, e.g. the field at fault; `null` when none.
+    pub details: &'a Value,
 }
 
 /// How an error is shown: as JSON or as a page.
@@ -221,9 +241,13 @@ impl ResponseError for AppError {
             self.message.as_str()
         };
         let mut resp = match self.format {
-            Format::Json => HttpResponse::build(status).json(json!({
-                "error": {"code": self.code.key(), "message": message, "details": self.details}
-            })),
+            Format::Json => HttpResponse::build(status).json(ErrorBody {
+                error: ErrorDetail {
+                    code: self.code,
+                    message,
+                    details: &self.details,
+                },
+            }),
             Format::Html => HttpResponse::build(status)
                 .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
                 .body(super::templates::error_page(
@@ -251,6 +275,13 @@ mod tests {
         for c in ErrorCode::ALL {
             assert!(c.status().is_client_error() || c.status().is_server_error());
             assert!(!c.message().is_empty());
+        }
+    }
+
+    #[test]
+    fn the_serialised_code_is_the_key() {
+        for c in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.key());
         }
     }
 

@@ -206,6 +206,8 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(state.clone()))
+                .app_data(web::QueryConfig::default().error_handler(bad_query))
+                .app_data(web::PathConfig::default().error_handler(bad_path))
                 .wrap(from_fn(rate_limit::limit_scrapers))
                 .wrap(Compress::default())
                 .wrap(security_headers(tls))
@@ -327,6 +329,32 @@ async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, AppError
     } else {
         err.html()
     })
+}
+
+/// A query string the handler's parameters cannot take (a repeated or
+/// mistyped parameter): 400 in the site's error format, not actix's text.
+fn bad_query(e: actix_web::error::QueryPayloadError, req: &HttpRequest) -> actix_web::Error {
+    tracing::debug!(error = %e, "bad query string");
+    in_format(
+        AppError::new(ErrorCode::BadRequest)
+            .message("查询参数有误：请检查是否有重复或格式不对的参数。")
+            .details(serde_json::json!({ "reason": e.to_string() })),
+        req,
+    )
+}
+
+/// A path segment the handler cannot take.
+fn bad_path(e: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
+    tracing::debug!(error = %e, "bad path");
+    in_format(AppError::new(ErrorCode::NotFound), req)
+}
+
+fn in_format(err: AppError, req: &HttpRequest) -> actix_web::Error {
+    if is_api_path(req.path()) {
+        err.into()
+    } else {
+        err.html().into()
+    }
 }
 
 fn is_api_path(path: &str) -> bool {

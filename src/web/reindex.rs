@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::AppState;
 use super::auth::require;
-use super::errors::{AppError, ErrorCode};
+use super::errors::{AppError, ErrorBody, ErrorCode};
 use crate::db;
 use crate::domain::vocab::TokenScope;
 
@@ -15,7 +15,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/api/reindex", web::post().to(reindex));
 }
 
-async fn reindex(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+/// What a reindex did.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Reindexed {
+    /// `embedded` or `meilisearch`.
+    backend: &'static str,
+    /// Documents indexed.
+    documents: u64,
+    /// How long it took.
+    seconds: f64,
+}
+
+/// Rebuilds the search index from the database. Audited.
+#[utoipa::path(
+    post,
+    path = "/admin/api/reindex",
+    tag = "admin",
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "Rebuilt", body = Reindexed),
+        (status = 401, description = "No or an unknown token (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope (`forbidden`)", body = ErrorBody),
+        (status = 503, description = "The search engine failed (`unavailable`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn reindex(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let token = require(&req, &state, TokenScope::Admin).await?;
     let started = Instant::now();
     let documents = state.search.reindex().await.map_err(|e| {
@@ -27,9 +54,9 @@ async fn reindex(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
     state
         .db(move |c| db::audit::record(c, &token.name, "search.reindex", "search", &detail))
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "backend": backend,
-        "documents": documents,
-        "seconds": started.elapsed().as_secs_f64(),
-    })))
+    Ok(HttpResponse::Ok().json(Reindexed {
+        backend,
+        documents: documents as u64,
+        seconds: started.elapsed().as_secs_f64(),
+    }))
 }

@@ -19,36 +19,51 @@ pub const MAX_PAGE: usize = 500;
 pub const MAX_RADIUS_KM: f64 = 500.0;
 
 /// The raw query string.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
-    /// Free text.
+    /// Free text: a name, office name, pinyin, initials or a license
+    /// number; at most 100 characters.
+    #[param(max_length = 100, example = "张三")]
     pub q: Option<String>,
     /// `office` or `worker`.
     #[serde(rename = "type")]
+    #[param(value_type = Option<SubjectKind>)]
     pub kind: Option<String>,
-    /// District code.
+    /// District code (6 digits).
+    #[param(pattern = r"^[0-9]{6}$", example = "500103")]
     pub district: Option<String>,
     /// Township name.
     pub township: Option<String>,
     /// `rural` or `urban`.
+    #[param(value_type = Option<AreaKind>)]
     pub area_kind: Option<String>,
-    /// Standing key.
+    /// Standing key: `good_standing`, `disclosed_record`,
+    /// `under_rectification`, `suspended`, `revoked`, `deregistered` or
+    /// `not_reviewed`.
     pub standing: Option<String>,
     /// Status key.
+    #[param(value_type = Option<WorkerStatus>)]
     pub status: Option<String>,
     /// Practice area.
     pub practice_area: Option<String>,
-    /// Latitude of the resident.
+    /// Latitude of the resident (WGS-84); with `lng`.
+    #[param(value_type = Option<f64>, minimum = -90.0, maximum = 90.0)]
     pub lat: Option<String>,
-    /// Longitude of the resident.
+    /// Longitude of the resident (WGS-84); with `lat`.
+    #[param(value_type = Option<f64>, minimum = -180.0, maximum = 180.0)]
     pub lng: Option<String>,
-    /// Radius in kilometres.
+    /// Radius in kilometres around `lat`/`lng`, above 0 and at most 500.
+    #[param(value_type = Option<f64>, exclusive_minimum = 0.0, maximum = 500.0)]
     pub radius_km: Option<String>,
-    /// `relevance` or `distance`.
+    /// `relevance` or `distance` (needs `lat`/`lng`).
+    #[param(value_type = Option<SortOrder>)]
     pub sort: Option<String>,
-    /// Page number from 1.
+    /// Page number from 1 (at most 500).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     pub page: Option<String>,
-    /// Hits per page.
+    /// Hits per page (1 to 100, default 20).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub per_page: Option<String>,
 }
 

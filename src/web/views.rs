@@ -14,7 +14,7 @@ use crate::domain::vocab::*;
 use crate::i18n::{Label, label_of, reason_text};
 
 /// Standing as the API and pages show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StandingView {
     /// Stable key.
     pub key: &'static str,
@@ -41,7 +41,7 @@ impl From<&StandingReport> for StandingView {
 }
 
 /// An annual review.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReviewView {
     /// Year.
     pub year: i32,
@@ -72,7 +72,7 @@ impl From<&Review> for ReviewView {
 }
 
 /// A disciplinary action inside its disclosure window.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DisclosureView {
     /// Decision number.
     pub decision_no: String,
@@ -95,7 +95,7 @@ pub struct DisclosureView {
 }
 
 /// A commendation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CommendationView {
     /// Title.
     pub title: String,
@@ -116,7 +116,7 @@ impl From<&Commendation> for CommendationView {
 }
 
 /// The credit part of a profile: standing, reviews, disclosures.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CreditView {
     /// Standing.
     pub standing: StandingView,
@@ -181,7 +181,7 @@ fn disclosure_view(a: &Action, public_until: NaiveDate) -> DisclosureView {
 }
 
 /// A short reference to an office.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OfficeRef {
     /// License number.
     pub license_no: String,
@@ -194,7 +194,7 @@ pub struct OfficeRef {
 }
 
 /// A transfer between offices.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TransferView {
     /// Office left.
     pub from_office_license_no: Option<String>,
@@ -209,7 +209,7 @@ pub struct TransferView {
 }
 
 /// A worker's profile.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WorkerView {
     /// Always `worker`.
     #[serde(rename = "type")]
@@ -295,7 +295,7 @@ fn office_ref(o: &Office, district_name: Option<String>) -> OfficeRef {
 }
 
 /// A worker as listed on an office's profile.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StaffView {
     /// License number.
     pub license_no: String,
@@ -310,7 +310,7 @@ pub struct StaffView {
 }
 
 /// An office's profile.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OfficeView {
     /// Always `office`.
     #[serde(rename = "type")]
@@ -425,7 +425,7 @@ pub fn office_view(
 }
 
 /// A district's figures against the target.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DistrictView {
     /// Admin code.
     pub code: String,
@@ -482,7 +482,7 @@ fn round2(x: f64) -> f64 {
 }
 
 /// The answer to "who holds this number and what is their standing?".
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SubjectSummary {
     /// `office` or `worker`.
     #[serde(rename = "type")]

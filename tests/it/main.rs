@@ -16,6 +16,7 @@ mod i18n;
 mod import;
 mod lists;
 mod migrations;
+mod openapi;
 mod profiles;
 mod properties;
 mod reliability;

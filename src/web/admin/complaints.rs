@@ -18,8 +18,8 @@ use crate::domain::complaint::{Outcome, Stage, TrackingNo, limits};
 use crate::domain::vocab::TokenScope;
 use crate::web::AppState;
 use crate::web::auth::require;
-use crate::web::complaints::{no_store, read_body, staff_view};
-use crate::web::errors::{AppError, ErrorCode};
+use crate::web::complaints::{StaffView, no_store, read_body, staff_view};
+use crate::web::errors::{AppError, ErrorBody, ErrorCode};
 
 /// Routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -31,13 +31,35 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
+    /// Only complaints at this stage.
+    #[param(value_type = Option<Stage>)]
     status: Option<String>,
+    /// Only complaints about subjects in this district (6-digit code).
     district: Option<String>,
+    /// Only (or never) those past a deadline.
     overdue: Option<bool>,
+    /// Page number from 1.
+    #[param(minimum = 1)]
     page: Option<usize>,
+    /// Complaints per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<usize>,
+}
+
+/// One page of complaints for the bureau.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ComplaintPage {
+    /// How many match in all.
+    total: usize,
+    /// Page number from 1.
+    page: usize,
+    /// Complaints per page.
+    per_page: usize,
+    /// The complaints, without the complainant's contact details.
+    complaints: Vec<StaffView>,
 }
 
 fn bad(message: impl Into<String>, details: serde_json::Value) -> AppError {
@@ -46,7 +68,22 @@ fn bad(message: impl Into<String>, details: serde_json::Value) -> AppError {
         .details(details)
 }
 
-async fn list(
+/// The bureau's complaint list, oldest deadline first. Every call is
+/// audited.
+#[utoipa::path(
+    get,
+    path = "/admin/api/complaints",
+    tag = "admin",
+    security(("token" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "One page", body = ComplaintPage),
+        (status = 400, description = "An unknown stage (`bad_request`)", body = ErrorBody),
+        (status = 401, description = "No or an unknown token (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope (`forbidden`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<ListQuery>,
@@ -93,21 +130,41 @@ async fn list(
             Ok((total, views))
         })
         .await?;
-    Ok(no_store(HttpResponse::Ok().json(json!({
-        "total": total, "page": page, "per_page": per_page, "complaints": views,
-    }))))
+    Ok(no_store(HttpResponse::Ok().json(ComplaintPage {
+        total,
+        page,
+        per_page,
+        complaints: views,
+    })))
 }
 
 fn tracking(raw: &str) -> Result<TrackingNo, AppError> {
     TrackingNo::parse(raw).map_err(|e| bad(e.message(), json!({"field": "tracking_no"})))
 }
 
-#[derive(Deserialize)]
-struct ReadQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ReadQuery {
+    /// Also show the complainant's name and phone (audited as such).
     reveal_contact: Option<bool>,
 }
 
-async fn read(
+/// One complaint with its history; contact details only when asked.
+#[utoipa::path(
+    get,
+    path = "/admin/api/complaints/{tracking_no}",
+    tag = "admin",
+    security(("token" = [])),
+    params(("tracking_no" = String, Path, description = "The tracking number"), ReadQuery),
+    responses(
+        (status = 200, description = "The complaint", body = StaffView),
+        (status = 400, description = "Not a tracking number (`bad_request`)", body = ErrorBody),
+        (status = 401, description = "No or an unknown token (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "No such complaint (`not_found`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn read(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,
@@ -160,16 +217,40 @@ fn district_of(
     })
 }
 
-#[derive(Deserialize)]
-struct TransitionBody {
+/// A move of a complaint to its next stage.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct TransitionBody {
+    /// The stage to move to.
+    #[schema(value_type = Stage)]
     to: String,
+    /// The bureau's note (required when declining or concluding).
     #[serde(default)]
     note: String,
+    /// The outcome, when concluding.
     #[serde(default)]
+    #[schema(value_type = Option<Outcome>)]
     outcome: Option<String>,
 }
 
-async fn transition(
+/// Moves a complaint to its next stage (accept, decline, investigate,
+/// conclude). Every move is audited.
+#[utoipa::path(
+    post,
+    path = "/admin/api/complaints/{tracking_no}/transitions",
+    tag = "admin",
+    security(("token" = [])),
+    params(("tracking_no" = String, Path, description = "The tracking number")),
+    request_body(content = TransitionBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The complaint after the move", body = StaffView),
+        (status = 400, description = "A move not allowed from this stage, or a missing note or outcome (`bad_request`)", body = ErrorBody),
+        (status = 401, description = "No or an unknown token (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "No such complaint (`not_found`)", body = ErrorBody),
+        (status = 413, description = "Body too large (`payload_too_large`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn transition(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,

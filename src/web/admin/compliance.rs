@@ -8,14 +8,38 @@ use crate::domain::vocab::TokenScope;
 use crate::import;
 use crate::web::AppState;
 use crate::web::auth::require;
-use crate::web::errors::AppError;
+use crate::web::errors::{AppError, ErrorBody};
 
 /// Registers the route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/api/compliance", web::get().to(get_compliance));
 }
 
-async fn get_compliance(
+/// The plan-rule findings over the whole database today.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Compliance {
+    /// The date assessed.
+    as_of: chrono::NaiveDate,
+    /// How many findings per rule number.
+    counts_by_rule: std::collections::BTreeMap<String, usize>,
+    /// Every finding with its figures.
+    findings: Vec<crate::import::report::Warning>,
+}
+
+/// Every breach of the plan's rules today (lawyer ratio, transfers, shell
+/// offices, …), with the figures behind each. Audited.
+#[utoipa::path(
+    get,
+    path = "/admin/api/compliance",
+    tag = "admin",
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "The findings", body = Compliance),
+        (status = 401, description = "No or an unknown token (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope (`forbidden`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn get_compliance(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
@@ -27,13 +51,13 @@ async fn get_compliance(
             import::compliance(c, today)
         })
         .await?;
-    let mut by_rule = std::collections::BTreeMap::<u8, usize>::new();
+    let mut by_rule = std::collections::BTreeMap::<String, usize>::new();
     for f in &findings {
-        *by_rule.entry(f.rule).or_default() += 1;
+        *by_rule.entry(f.rule.to_string()).or_default() += 1;
     }
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "as_of": today,
-        "counts_by_rule": by_rule,
-        "findings": findings,
-    })))
+    Ok(HttpResponse::Ok().json(Compliance {
+        as_of: today,
+        counts_by_rule: by_rule,
+        findings,
+    }))
 }

@@ -11,7 +11,7 @@ use crate::import::report::{BatchStatus, Report};
 use crate::import::{self, Dataset, Format, ImportError, Options, ParseError, Silent};
 use crate::web::AppState;
 use crate::web::auth::require;
-use crate::web::errors::{AppError, ErrorCode};
+use crate::web::errors::{AppError, ErrorBody, ErrorCode};
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -19,13 +19,44 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/api/imports/{id}", web::get().to(get_report));
 }
 
-#[derive(Deserialize)]
-struct ImportQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ImportQuery {
+    /// Check everything and report, but write nothing.
     #[serde(default)]
     dry_run: bool,
 }
 
-async fn post_import(
+/// Imports one dataset, all or nothing: CSV (UTF-8 or GBK), XLSX, JSON or
+/// NDJSON, chosen by `Content-Type`. Row problems reject the whole batch
+/// (422, with the report in `details`); plan-rule breaches are warnings.
+#[utoipa::path(
+    post,
+    path = "/admin/api/import/{dataset}",
+    tag = "admin",
+    security(("token" = [])),
+    params(
+        ("dataset" = String, Path, description = "`districts`, `offices`, `workers`, `transfers`, `reviews`, `disciplinary-actions`, `commendations` or `announcements` (see docs/import.md)"),
+        ImportQuery,
+    ),
+    request_body(description = "The file", content(
+        (String = "text/csv"),
+        (String = "application/json"),
+        (String = "application/x-ndjson"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )),
+    responses(
+        (status = 200, description = "Imported (or checked, with `dry_run`)", body = Report),
+        (status = 400, description = "The file cannot be read as its declared format (`bad_request`)", body = ErrorBody),
+        (status = 401, description = "No or an unknown token (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "No such dataset (`not_found`)", body = ErrorBody),
+        (status = 413, description = "Over the upload limit (`payload_too_large`)", body = ErrorBody),
+        (status = 415, description = "A content type or charset not accepted (`unsupported_media_type`)", body = ErrorBody),
+        (status = 422, description = "Rejected: row problems, nothing written (`import_rejected`; the report in `details`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn post_import(
     req: HttpRequest,
     state: web::Data<AppState>,
     dataset: web::Path<String>,
@@ -145,7 +176,21 @@ fn import_error(e: ImportError) -> AppError {
     }
 }
 
-async fn get_report(
+/// The report of an earlier import batch.
+#[utoipa::path(
+    get,
+    path = "/admin/api/imports/{id}",
+    tag = "admin",
+    security(("token" = [])),
+    params(("id" = i64, Path, description = "The batch id from the import's report")),
+    responses(
+        (status = 200, description = "The report", body = Report),
+        (status = 401, description = "No or an unknown token (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "No such batch (`not_found`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn get_report(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,

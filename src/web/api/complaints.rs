@@ -12,8 +12,8 @@ use crate::domain::LicenseNo;
 use crate::domain::complaint::{self, ComplaintInput, TrackingNo, TrackingNoError};
 use crate::domain::vocab::SubjectKind;
 use crate::web::AppState;
-use crate::web::complaints::{no_store, read_body, status_view};
-use crate::web::errors::{AppError, ErrorCode};
+use crate::web::complaints::{StatusView, no_store, read_body, status_view};
+use crate::web::errors::{AppError, ErrorBody, ErrorCode};
 
 /// The header carrying the access code.
 pub const ACCESS_CODE_HEADER: &str = "x-access-code";
@@ -30,7 +30,35 @@ fn fields(errors: impl serde::Serialize) -> AppError {
         .details(json!({ "fields": errors }))
 }
 
-async fn file(
+/// What a resident keeps after filing: the tracking number and the
+/// one-time access code (shown only in this answer).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Filed {
+    /// Tracking number, with a check digit.
+    tracking_no: String,
+    /// Access code for following the complaint; not stored in clear.
+    access_code: String,
+    /// Where to follow it (with the code in `X-Access-Code`).
+    status_url: String,
+}
+
+/// Files a complaint about an office or a worker. The complainant's name
+/// and phone are sealed at rest and never shown publicly.
+#[utoipa::path(
+    post,
+    path = "/api/v1/complaints",
+    tag = "complaints",
+    request_body(content = ComplaintInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Filed", body = Filed),
+        (status = 400, description = "Fields to correct (`bad_request`, `details.fields` by field)", body = ErrorBody),
+        (status = 403, description = "Sent from another site's page (`forbidden`)", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB (`payload_too_large`)", body = ErrorBody),
+        (status = 415, description = "Not `application/json` (`unsupported_media_type`)", body = ErrorBody),
+        (status = 429, description = "Too many complaints from this address (`rate_limited`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn file(
     state: web::Data<AppState>,
     req: HttpRequest,
     payload: web::Payload,
@@ -88,14 +116,31 @@ async fn file(
         })));
     };
     tracing::info!(tracking_no = %filed.tracking_no, "complaint filed");
-    Ok(no_store(HttpResponse::Created().json(json!({
-        "tracking_no": filed.tracking_no,
-        "access_code": filed.access_code,
-        "status_url": format!("/api/v1/complaints/{}", filed.tracking_no),
-    }))))
+    Ok(no_store(HttpResponse::Created().json(Filed {
+        status_url: format!("/api/v1/complaints/{}", filed.tracking_no),
+        tracking_no: filed.tracking_no.to_string(),
+        access_code: filed.access_code.to_string(),
+    })))
 }
 
-async fn follow(
+/// Where a complaint stands, for the complainant.
+#[utoipa::path(
+    get,
+    path = "/api/v1/complaints/{tracking_no}",
+    tag = "complaints",
+    params(
+        ("tracking_no" = String, Path, description = "The tracking number"),
+        ("X-Access-Code" = String, Header, description = "The access code given when filing"),
+    ),
+    responses(
+        (status = 200, description = "Its stage, deadlines and outcome", body = StatusView),
+        (status = 400, description = "Not a tracking number (`bad_request`)", body = ErrorBody),
+        (status = 401, description = "No access code (`unauthorized`)", body = ErrorBody),
+        (status = 404, description = "No such number, or the code does not match (`not_found`)", body = ErrorBody),
+        (status = 429, description = "Too many lookups from this address (`rate_limited`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn follow(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<String>,

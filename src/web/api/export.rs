@@ -14,7 +14,7 @@ use crate::db::schema::{offices, workers};
 use crate::domain::vocab::{DisciplineKind, OfficeStatus, WorkerStatus};
 use crate::i18n::label_of;
 use crate::web::AppState;
-use crate::web::errors::{AppError, ErrorCode};
+use crate::web::errors::{AppError, ErrorBody, ErrorCode};
 
 /// Rows fetched and written per chunk.
 const PAGE: i64 = 2000;
@@ -178,7 +178,20 @@ fn attachment(name: &str) -> actix_web::HttpResponseBuilder {
     b
 }
 
-async fn export(
+/// A whole dataset as CSV (UTF-8 with a byte-order mark, a header row):
+/// `offices`, `workers`, or `disclosures` (those inside their disclosure
+/// window today).
+#[utoipa::path(
+    get,
+    path = "/api/v1/export/{dataset}.csv",
+    tag = "export",
+    params(("dataset" = String, Path, description = "`offices`, `workers` or `disclosures`", example = "offices")),
+    responses(
+        (status = 200, description = "The CSV file", content_type = "text/csv", body = String),
+        (status = 404, description = "No such dataset (`not_found`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn export(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {

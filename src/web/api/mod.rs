@@ -2,14 +2,16 @@
 
 pub mod complaints;
 mod export;
+pub mod openapi;
 mod search;
 
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
 use super::AppState;
-use super::errors::{AppError, ErrorCode};
-use super::views::{self, DistrictView};
+use super::errors::{AppError, ErrorBody, ErrorCode};
+use super::pages::verify::{CertificateCheck, Verification, VerifyQuery};
+use super::views::{self, DistrictView, OfficeView, WorkerView};
 use crate::db;
 use crate::domain::LicenseNo;
 
@@ -24,15 +26,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/certificates/{code}", web::get().to(certificate))
             .configure(complaints::configure)
             .configure(export::configure)
-            .route("/search", web::get().to(search::search)),
+            .route("/search", web::get().to(search::search))
+            .route("/openapi.json", web::get().to(openapi::document)),
     );
 }
 
 /// Wraps every answer with the demo label, so integrators know.
-#[derive(Serialize)]
-struct Envelope<T: Serialize> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Envelope<T: Serialize> {
     #[serde(flatten)]
     data: T,
+    /// The portal serves invented demo data, not the bureau's records.
     demo_data: bool,
 }
 
@@ -50,7 +54,20 @@ fn license(raw: &str) -> Result<LicenseNo, AppError> {
     })
 }
 
-async fn worker(
+/// A worker's profile: standing, reviews, disclosures in their window,
+/// transfers and complaint outcomes.
+#[utoipa::path(
+    get,
+    path = "/api/v1/workers/{license_no}",
+    tag = "profiles",
+    params(("license_no" = String, Path, description = "执业证号; full-width digits and spaces are folded", example = "45001030001")),
+    responses(
+        (status = 200, description = "The profile", body = Envelope<WorkerView>),
+        (status = 400, description = "Not a license number (`invalid_license_no`)", body = ErrorBody),
+        (status = 404, description = "No worker holds it (`not_found`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn worker(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -71,7 +88,19 @@ async fn worker(
     Ok(json(&state, view))
 }
 
-async fn office(
+/// An office's profile: standing, staff, reviews and disclosures.
+#[utoipa::path(
+    get,
+    path = "/api/v1/offices/{license_no}",
+    tag = "profiles",
+    params(("license_no" = String, Path, description = "执业许可证号", example = "31500103001")),
+    responses(
+        (status = 200, description = "The profile", body = Envelope<OfficeView>),
+        (status = 400, description = "Not a license number (`invalid_license_no`)", body = ErrorBody),
+        (status = 404, description = "No office holds it (`not_found`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn office(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -92,13 +121,22 @@ async fn office(
     Ok(json(&state, view))
 }
 
-#[derive(Serialize)]
-struct DistrictList {
+/// Every district with its ratios against the plan's target.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct DistrictList {
+    /// The plan's target: lawyers per 10,000 residents (2.3).
     target: f64,
     districts: Vec<DistrictView>,
 }
 
-async fn districts(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+/// Every district's lawyer and service ratios against 2.3 per 10,000.
+#[utoipa::path(
+    get,
+    path = "/api/v1/districts",
+    tag = "districts",
+    responses((status = 200, description = "The districts", body = Envelope<DistrictList>))
+)]
+pub(crate) async fn districts(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let stats = state.db(db::districts::list).await?;
     Ok(json(
         &state,
@@ -109,7 +147,21 @@ async fn districts(state: web::Data<AppState>) -> Result<HttpResponse, AppError>
     ))
 }
 
-async fn verify(
+/// The standing of a license number today, optionally checking the
+/// holder's name: `found`, `name_mismatch` (the holder is not named) or
+/// `not_found`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/verify",
+    tag = "verify",
+    params(VerifyQuery),
+    responses(
+        (status = 200, description = "The outcome", body = Envelope<Verification>),
+        (status = 400, description = "No or a malformed license number", body = ErrorBody),
+        (status = 429, description = "Too many checks from this address (`rate_limited`); see `Retry-After`", body = ErrorBody),
+    )
+)]
+pub(crate) async fn verify(
     state: web::Data<AppState>,
     query: web::Query<super::pages::verify::VerifyQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -123,7 +175,19 @@ async fn verify(
     Ok(json(&state, outcome))
 }
 
-async fn certificate(
+/// Checks a standing certificate's code: genuine, what it certified, and
+/// whether the standing changed since.
+#[utoipa::path(
+    get,
+    path = "/api/v1/certificates/{code}",
+    tag = "verify",
+    params(("code" = String, Path, description = "The code printed on the certificate")),
+    responses(
+        (status = 200, description = "The verdict (also for forged or altered codes)", body = Envelope<CertificateCheck>),
+        (status = 429, description = "Too many checks from this address (`rate_limited`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn certificate(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {

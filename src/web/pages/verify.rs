@@ -30,16 +30,19 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The query of `/verify` and `/api/v1/verify`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VerifyQuery {
-    /// The number to check.
+    /// The number to check (required by the API; the page shows a form
+    /// without it).
+    #[param(example = "45001030001")]
     pub license_no: Option<String>,
     /// The name the holder gave, optional.
     pub name: Option<String>,
 }
 
 /// The outcome of a verification.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum Verification {
     /// The number is held by the subject; standing attached.
@@ -270,7 +273,7 @@ async fn certificate_page(
 }
 
 /// A certificate as shown.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CertificateView {
     /// Code.
     pub code: String,
@@ -305,7 +308,7 @@ fn cert_view(c: &Certificate) -> CertificateView {
 }
 
 /// What a certificate check found.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CertificateCheck {
     /// Whether the certificate was issued by this portal and is unaltered.
     pub genuine: bool,
