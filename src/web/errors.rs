@@ -86,6 +86,22 @@ impl ErrorCode {
         }
     }
 
+    /// The Fluent id of the default message (`locales/*/main.ftl`).
+    pub fn message_id(self) -> String {
+        format!("error-msg-{}", self.key().replace('_', "-"))
+    }
+
+    /// The default message in `lang`.
+    pub fn message_in(self, lang: super::lang::Lang) -> String {
+        super::lang::tr_in(lang, &self.message_id(), None)
+    }
+
+    /// The default message in the request's language (Chinese outside a
+    /// request).
+    pub fn message_here(self) -> String {
+        self.message_in(super::lang::current())
+    }
+
     /// The default message, in Chinese.
     pub fn message(self) -> &'static str {
         match self {
@@ -212,14 +228,17 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.code.status();
-        let message = if status.is_server_error() {
-            if let Some(cause) = &self.cause {
-                tracing::error!(code = self.code.key(), cause = %cause, "request failed");
-            }
-            self.code.message()
+        if let (true, Some(cause)) = (status.is_server_error(), &self.cause) {
+            tracing::error!(code = self.code.key(), cause = %cause, "request failed");
+        }
+        // The default message follows the request's language (Chinese
+        // unless asked otherwise); a handler's own message is already in it.
+        let message = if status.is_server_error() || self.message == self.code.message() {
+            self.code.message_here()
         } else {
-            self.message.as_str()
+            self.message.clone()
         };
+        let message = message.as_str();
         let mut resp = match self.format {
             Format::Json => HttpResponse::build(status).json(json!({
                 "error": {"code": self.code.key(), "message": message, "details": self.details}
@@ -251,6 +270,20 @@ mod tests {
         for c in ErrorCode::ALL {
             assert!(c.status().is_client_error() || c.status().is_server_error());
             assert!(!c.message().is_empty());
+        }
+    }
+
+    #[test]
+    fn every_default_message_is_in_both_languages_and_chinese_is_unchanged() {
+        use crate::web::lang::Lang;
+        for c in ErrorCode::ALL {
+            assert_eq!(c.message_in(Lang::Zh), c.message(), "{}", c.key());
+            let en = c.message_in(Lang::En);
+            assert!(
+                en.is_ascii() && en != c.message_id(),
+                "{}: {en}",
+                c.key()
+            );
         }
     }
 
