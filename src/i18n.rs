@@ -209,9 +209,9 @@ pub fn reason_text_en(reason: &Reason) -> String {
             "The {year} annual review outcome was \u{201c}{}\u{201d}; no disciplinary record on disclosure.",
             outcome.label_en()
         ),
-        Reason::NewlyLicensed { on } => format!(
-            "First licensed on {on}: less than a year in practice, no adverse record."
-        ),
+        Reason::NewlyLicensed { on } => {
+            format!("First licensed on {on}: less than a year in practice, no adverse record.")
+        }
         Reason::NoRecentReview { last_year } => match last_year {
             Some(y) => {
                 format!("Last reviewed for {y}; no review record in the last two years.")

@@ -279,11 +279,7 @@ mod tests {
         for c in ErrorCode::ALL {
             assert_eq!(c.message_in(Lang::Zh), c.message(), "{}", c.key());
             let en = c.message_in(Lang::En);
-            assert!(
-                en.is_ascii() && en != c.message_id(),
-                "{}: {en}",
-                c.key()
-            );
+            assert!(en.is_ascii() && en != c.message_id(), "{}: {en}", c.key());
         }
     }
 

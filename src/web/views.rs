@@ -27,8 +27,9 @@ pub struct StandingView {
     /// When it next changes with time alone.
     pub next_change: Option<NaiveDate>,
     /// The standing and its reason, to say them in another language.
+    /// (Boxed: views are moved around a lot and this is rarely read.)
     #[serde(skip)]
-    pub source: (standing::Standing, standing::Reason),
+    pub source: Box<(standing::Standing, standing::Reason)>,
 }
 
 impl From<&StandingReport> for StandingView {
@@ -39,7 +40,7 @@ impl From<&StandingReport> for StandingView {
             reason: reason_text(&r.reason),
             as_of: r.as_of,
             next_change: r.next_change,
-            source: (r.standing, r.reason.clone()),
+            source: Box::new((r.standing, r.reason.clone())),
         }
     }
 }

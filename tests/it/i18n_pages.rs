@@ -43,7 +43,14 @@ fn seed(c: &mut DbConnection) {
     build::worker(c, OTHER_WORKER, "李建国", OFFICE);
     build::review(c, "worker", WORKER, 2025, "competent", None);
     build::review(c, "office", OFFICE, 2025, "pass", None);
-    build::review(c, "worker", OTHER_WORKER, 2025, "not_competent", Some("2027-03-31"));
+    build::review(
+        c,
+        "worker",
+        OTHER_WORKER,
+        2025,
+        "not_competent",
+        Some("2027-03-31"),
+    );
     build::action(c, DECISION, WORKER, "warning", "2026-06-01", |_| {});
     build::commendation(c, WORKER, "优秀法律服务工作者", "2024-12-01");
     build::transfer(c, WORKER, OLD_OFFICE, OFFICE, "2020-01-01");
@@ -171,30 +178,98 @@ async fn every_public_page_is_english_on_request_except_its_data() {
     let code = certificate_code(&cert);
     let pages: Vec<(String, u16, &str)> = vec![
         ("/".into(), 200, "Find a grassroots legal service office"),
-        ("/search?q=%E5%BC%A0".into(), 200, "Find legal service offices and workers"),
+        (
+            "/search?q=%E5%BC%A0".into(),
+            200,
+            "Find legal service offices and workers",
+        ),
         ("/search?type=office".into(), 200, " results, 1–"),
         ("/search?q=zzzzzz".into(), 200, "No results"),
         (format!("/offices/{OFFICE}"), 200, "Practitioners (2)"),
-        (format!("/workers/{WORKER}"), 200, "Can this worker take my case?"),
-        (format!("/workers/{OTHER_WORKER}?party_a=elsewhere"), 200, "No. "),
-        (format!("/workers/{WORKER}?party_a=municipality&party_b=elsewhere"), 200, "Yes. "),
-        (format!("/verify?license_no={WORKER}"), 200, "Verify practising status"),
-        ("/verify?license_no=45009999999".into(), 404, "No grassroots legal service worker"),
-        ("/verify?license_no=%21%21".into(), 400, "The licence number is malformed"),
-        ("/districts".into(), 200, "Lawyers and legal services by district"),
+        (
+            format!("/workers/{WORKER}"),
+            200,
+            "Can this worker take my case?",
+        ),
+        (
+            format!("/workers/{OTHER_WORKER}?party_a=elsewhere"),
+            200,
+            "No. ",
+        ),
+        (
+            format!("/workers/{WORKER}?party_a=municipality&party_b=elsewhere"),
+            200,
+            "Yes. ",
+        ),
+        (
+            format!("/verify?license_no={WORKER}"),
+            200,
+            "Verify practising status",
+        ),
+        (
+            "/verify?license_no=45009999999".into(),
+            404,
+            "No grassroots legal service worker",
+        ),
+        (
+            "/verify?license_no=%21%21".into(),
+            400,
+            "The licence number is malformed",
+        ),
+        (
+            "/districts".into(),
+            200,
+            "Lawyers and legal services by district",
+        ),
         ("/districts/500103".into(), 200, "Annual review results"),
-        ("/districts/999999".into(), 404, "No district has the code 999999."),
+        (
+            "/districts/999999".into(),
+            404,
+            "No district has the code 999999.",
+        ),
         ("/disclosures".into(), 200, "Disciplinary disclosures"),
         ("/announcements".into(), 200, "Announcements"),
-        ("/complaints/new".into(), 200, "Complain about a grassroots legal service office or worker"),
-        (format!("/complaints/new?subject={WORKER}"), 200, "Complaint about:"),
+        (
+            "/complaints/new".into(),
+            200,
+            "Complain about a grassroots legal service office or worker",
+        ),
+        (
+            format!("/complaints/new?subject={WORKER}"),
+            200,
+            "Complaint about:",
+        ),
         ("/complaints/status".into(), 200, "Complaint progress"),
-        (format!("/workers/{WORKER}/certificate"), 200, "Certificate of practising status"),
-        (format!("/certificates/{code}"), 200, "This is a genuine certificate"),
-        ("/certificates/nonsense".into(), 400, "The certificate code is malformed"),
-        ("/certificates/ABCD-EFGH-JKMN-PQRS".into(), 404, "This register has issued no certificate"),
-        ("/lookup?license_no=45009999999".into(), 404, "Please check the number"),
-        ("/no-such-page".into(), 404, "The page or record you asked for was not found."),
+        (
+            format!("/workers/{WORKER}/certificate"),
+            200,
+            "Certificate of practising status",
+        ),
+        (
+            format!("/certificates/{code}"),
+            200,
+            "This is a genuine certificate",
+        ),
+        (
+            "/certificates/nonsense".into(),
+            400,
+            "The certificate code is malformed",
+        ),
+        (
+            "/certificates/ABCD-EFGH-JKMN-PQRS".into(),
+            404,
+            "This register has issued no certificate",
+        ),
+        (
+            "/lookup?license_no=45009999999".into(),
+            404,
+            "Please check the number",
+        ),
+        (
+            "/no-such-page".into(),
+            404,
+            "The page or record you asked for was not found.",
+        ),
     ];
     let mut failures = Vec::new();
     for (path, status, heading) in &pages {
@@ -232,7 +307,10 @@ async fn every_public_page_is_english_on_request_except_its_data() {
 async fn labels_and_standing_reasons_follow_the_page_but_the_api_stays_chinese() {
     let app = TestApp::builder().seed(seed).await;
     let en = app.text(&format!("/workers/{WORKER}?lang=en"), 200).await;
-    assert!(en.contains(">Disciplinary record on disclosure</span>"), "{en}");
+    assert!(
+        en.contains(">Disciplinary record on disclosure</span>"),
+        "{en}"
+    );
     assert!(
         en.contains(&format!("Warning ({DECISION}), disclosed until ")),
         "{en}"
@@ -240,7 +318,10 @@ async fn labels_and_standing_reasons_follow_the_page_but_the_api_stays_chinese()
     assert!(en.contains("<td>Competent</td>"), "{en}");
     let zh = app.text(&format!("/workers/{WORKER}"), 200).await;
     assert!(zh.contains(">有公示中的不良信息</span>"), "{zh}");
-    assert!(zh.contains(&format!("受到警告（{DECISION}），公示至")), "{zh}");
+    assert!(
+        zh.contains(&format!("受到警告（{DECISION}），公示至")),
+        "{zh}"
+    );
 
     // The API serves data: Chinese labels whatever the language asked.
     for path in [
@@ -315,7 +396,11 @@ async fn key_fragments_match_their_snapshots_in_both_languages() {
             .await;
         assert_snapshot(
             &format!("worker-credit-and-case.{lang}"),
-            fragment(&worker, "<section aria-labelledby=\"standing-h\">", "<section aria-labelledby=\"commendations-h\">"),
+            fragment(
+                &worker,
+                "<section aria-labelledby=\"standing-h\">",
+                "<section aria-labelledby=\"commendations-h\">",
+            ),
         );
         let districts = app.text(&format!("/districts?lang={lang}"), 200).await;
         assert_snapshot(
@@ -323,7 +408,10 @@ async fn key_fragments_match_their_snapshots_in_both_languages() {
             fragment(&districts, "<table class=\"districts\">", "</table>"),
         );
         let form = app
-            .text(&format!("/complaints/new?subject={WORKER}&lang={lang}"), 200)
+            .text(
+                &format!("/complaints/new?subject={WORKER}&lang={lang}"),
+                200,
+            )
             .await;
         let form = fragment(&form, "<form class=\"complaint\"", "</form>");
         let token = fragment(form, "name=\"csrf_token\" value=\"", "\">");

@@ -275,10 +275,9 @@ async fn submit(
             Some((kind, license, name))
         }
         Subject::Choose(matches) => {
-            extra.errors.insert(
-                "subject_license_no",
-                tr("complaint-subject-choose"),
-            );
+            extra
+                .errors
+                .insert("subject_license_no", tr("complaint-subject-choose"));
             extra.matches = matches;
             None
         }
@@ -411,10 +410,7 @@ async fn status(
         Some(view) => status_page(&state, StatusCode::OK, |ctx| ctx.insert("status", &view)),
         None => status_page(&state, StatusCode::NOT_FOUND, |ctx| {
             ctx.insert("form", &kept);
-            ctx.insert(
-                "form_error",
-                &Some(tr("complaint-no-match")),
-            );
+            ctx.insert("form_error", &Some(tr("complaint-no-match")));
         }),
     }
 }

@@ -35,7 +35,10 @@ async fn profile(
             .map_err(AppError::html)?
     };
     let Some(mut view) = view else {
-        return Err(not_found_page(&tr_with("nf-office", &[("license_no", &license)])));
+        return Err(not_found_page(&tr_with(
+            "nf-office",
+            &[("license_no", &license)],
+        )));
     };
     view.credit.standing.localize();
     let title = tr_with("title-office", &[("name", &view.name)]);

@@ -132,13 +132,24 @@ fn groups(
         group("type", "search-facet-type", &facets.kind, &|k| {
             here(SubjectKind::parse(k), k)
         }),
-        group("standing", "search-facet-standing", &facets.standing, &|k| {
-            here(Standing::parse(k), k)
-        }),
-        group("district", "search-facet-district", &facets.district, district_name),
-        group("township", "search-facet-township", &facets.township, &|k| {
-            k.to_owned()
-        }),
+        group(
+            "standing",
+            "search-facet-standing",
+            &facets.standing,
+            &|k| here(Standing::parse(k), k),
+        ),
+        group(
+            "district",
+            "search-facet-district",
+            &facets.district,
+            district_name,
+        ),
+        group(
+            "township",
+            "search-facet-township",
+            &facets.township,
+            &|k| k.to_owned(),
+        ),
         group("area_kind", "search-facet-area", &facets.area_kind, &|k| {
             here(AreaKind::parse(k), k)
         }),

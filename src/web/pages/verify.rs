@@ -269,7 +269,10 @@ async fn certificate_page(
     }
     let check_url = format!("{}/certificates/{}", base_url(&req, &state), cert.code);
     let mut ctx = base_context(&state);
-    ctx.insert("title", &tr_with("title-certificate", &[("name", &subject.name)]));
+    ctx.insert(
+        "title",
+        &tr_with("title-certificate", &[("name", &subject.name)]),
+    );
     ctx.insert("certificate", &view);
     ctx.insert("subject", &subject);
     ctx.insert("check_url", &check_url);

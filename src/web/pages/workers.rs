@@ -92,7 +92,10 @@ async fn profile(
             .map_err(AppError::html)?
     };
     let Some((mut view, borders_sichuan)) = view else {
-        return Err(not_found_page(&tr_with("nf-worker", &[("license_no", &license)])));
+        return Err(not_found_page(&tr_with(
+            "nf-worker",
+            &[("license_no", &license)],
+        )));
     };
     view.credit.standing.localize();
     let mut ctx = super::base_context(&state);
