@@ -272,3 +272,62 @@ pub fn reason_text(reason: &Reason) -> String {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::complaint::{Category, Outcome, Stage};
+
+    fn check<T: Label + Copy>(of: &str, all: &[T], key: impl Fn(T) -> &'static str) {
+        for v in all {
+            let k = key(*v);
+            assert_eq!(label_by_key(of, k, Lang::Zh), Some(v.label()), "{of} {k}");
+            let en = label_by_key(of, k, Lang::En).expect("an English label");
+            assert!(
+                !en.is_empty() && en.chars().all(|c| c.is_ascii() || "–“”".contains(c)),
+                "{of} {k}: {en}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_key_of_every_vocabulary_has_its_chinese_and_an_english_label() {
+        check("standing", Standing::ALL, Standing::key);
+        check("district_kind", DistrictKind::ALL, DistrictKind::key);
+        check("area_kind", AreaKind::ALL, AreaKind::key);
+        check("office_status", OfficeStatus::ALL, OfficeStatus::key);
+        check("worker_status", WorkerStatus::ALL, WorkerStatus::key);
+        check("party_org", PartyOrg::ALL, PartyOrg::key);
+        check("gender", Gender::ALL, Gender::key);
+        check("subject_kind", SubjectKind::ALL, SubjectKind::key);
+        check("review_outcome", ReviewOutcome::ALL, ReviewOutcome::key);
+        check("discipline", DisciplineKind::ALL, DisciplineKind::key);
+        check("announcement", AnnouncementKind::ALL, AnnouncementKind::key);
+        check("complaint_category", Category::ALL, Category::key);
+        check("complaint_stage", Stage::ALL, Stage::key);
+        check("complaint_outcome", Outcome::ALL, Outcome::key);
+        assert_eq!(label_by_key("standing", "no_such_key", Lang::En), None);
+        assert_eq!(
+            label_by_key("no_such_vocabulary", "good_standing", Lang::En),
+            None
+        );
+    }
+
+    #[test]
+    fn the_english_reason_names_the_action_and_keeps_the_decision_number() {
+        let r = Reason::Disclosed {
+            decision_no: "渝司罚〔2026〕1号".into(),
+            action: DisciplineKind::Fine,
+            until: chrono::NaiveDate::from_ymd_opt(2027, 1, 2).unwrap(),
+            count: 2,
+        };
+        assert_eq!(
+            reason_text_in(Lang::En, &r),
+            "Fine (渝司罚〔2026〕1号), disclosed until 2027-01-02 (2 records on disclosure)."
+        );
+        assert_eq!(
+            reason_text_in(Lang::Zh, &r),
+            "受到罚款（渝司罚〔2026〕1号），公示至2027-01-02（共2条公示中）。"
+        );
+    }
+}
