@@ -1,105 +1,132 @@
-//! Chinese labels for the domain's keys and reasons. (English and Fluent
-//! files come with the public-site work; every label lives here until then.)
+//! Labels for the domain's keys and the sentences that explain a standing,
+//! in Chinese and English side by side (the rest of the site's text is in
+//! `locales/*/main.ftl`).
+//!
+//! `label()` is the Chinese label: it is data in the JSON API, the CSV
+//! exports, certificates and the search documents, and never changes with
+//! the request. Pages show `label_in(lang)` / `label_here()` (the request's
+//! language), usually through the Tera function `label(of=…, key=…)`.
 
 use crate::domain::standing::{Reason, Standing};
 use crate::domain::vocab::*;
+use crate::web::lang::{self, Lang};
 
-/// A display label in Chinese.
+/// A display label.
 pub trait Label {
-    /// The label.
+    /// The Chinese label (the one stored, exported and served by the API).
     fn label(&self) -> &'static str;
+
+    /// The English label.
+    fn label_en(&self) -> &'static str;
+
+    /// The label in `lang`.
+    fn label_in(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Zh => self.label(),
+            Lang::En => self.label_en(),
+        }
+    }
+
+    /// The label in the language of the request being served (Chinese
+    /// outside a request).
+    fn label_here(&self) -> &'static str {
+        self.label_in(lang::current())
+    }
 }
 
 macro_rules! labels {
-    ($ty:ty { $($variant:ident => $label:literal),+ $(,)? }) => {
+    ($ty:ty { $($variant:ident => $label:literal, $en:literal),+ $(,)? }) => {
         impl Label for $ty {
             fn label(&self) -> &'static str {
                 match self { $(<$ty>::$variant => $label),+ }
+            }
+            fn label_en(&self) -> &'static str {
+                match self { $(<$ty>::$variant => $en),+ }
             }
         }
     };
 }
 
 labels!(Standing {
-    Revoked => "执业证已吊销",
-    Deregistered => "已注销",
-    Suspended => "停止执业",
-    UnderRectification => "限期整改中",
-    DisclosedRecord => "有公示中的不良信息",
-    GoodStanding => "执业状态良好",
-    NotReviewed => "近两年未参加考核",
+    Revoked => "执业证已吊销", "Licence revoked",
+    Deregistered => "已注销", "Deregistered",
+    Suspended => "停止执业", "Suspended from practice",
+    UnderRectification => "限期整改中", "Under rectification",
+    DisclosedRecord => "有公示中的不良信息", "Disciplinary record on disclosure",
+    GoodStanding => "执业状态良好", "In good standing",
+    NotReviewed => "近两年未参加考核", "Not reviewed in the last two years",
 });
 
 labels!(DistrictKind {
-    District => "区",
-    County => "县",
-    AutonomousCounty => "自治县",
-    FunctionalZone => "功能区",
+    District => "区", "district",
+    County => "县", "county",
+    AutonomousCounty => "自治县", "autonomous county",
+    FunctionalZone => "功能区", "functional zone",
 });
 
 labels!(AreaKind {
-    Rural => "农村乡镇",
-    Urban => "城区街道",
+    Rural => "农村乡镇", "rural township",
+    Urban => "城区街道", "urban street",
 });
 
 labels!(OfficeStatus {
-    Practising => "执业",
-    Suspended => "停业",
-    Deregistered => "注销",
+    Practising => "执业", "Practising",
+    Suspended => "停业", "Suspended",
+    Deregistered => "注销", "Deregistered",
 });
 
 labels!(WorkerStatus {
-    Practising => "执业",
-    Suspended => "停业",
-    Deregistered => "注销",
-    Revoked => "吊销",
+    Practising => "执业", "Practising",
+    Suspended => "停业", "Suspended",
+    Deregistered => "注销", "Deregistered",
+    Revoked => "吊销", "Revoked",
 });
 
 labels!(PartyOrg {
-    OwnBranch => "单独建立党支部",
-    JointBranch => "联合党支部",
-    Instructor => "选派党建指导员",
-    NoOrganisation => "无",
+    OwnBranch => "单独建立党支部", "Own Party branch",
+    JointBranch => "联合党支部", "Joint Party branch",
+    Instructor => "选派党建指导员", "Party-building instructor assigned",
+    NoOrganisation => "无", "None",
 });
 
 labels!(Gender {
-    Male => "男",
-    Female => "女",
+    Male => "男", "Male",
+    Female => "女", "Female",
 });
 
 labels!(SubjectKind {
-    Office => "法律服务所",
-    Worker => "法律服务工作者",
+    Office => "法律服务所", "legal service office",
+    Worker => "法律服务工作者", "legal service worker",
 });
 
 labels!(ReviewOutcome {
-    Pass => "合格",
-    Fail => "不合格",
-    Excellent => "优秀",
-    Competent => "称职",
-    BasicallyCompetent => "基本称职",
-    NotCompetent => "不称职",
-    Absent => "未参加",
+    Pass => "合格", "Pass",
+    Fail => "不合格", "Fail",
+    Excellent => "优秀", "Excellent",
+    Competent => "称职", "Competent",
+    BasicallyCompetent => "基本称职", "Basically competent",
+    NotCompetent => "不称职", "Not competent",
+    Absent => "未参加", "Did not take part",
 });
 
 labels!(DisciplineKind {
-    Warning => "警告",
-    Fine => "罚款",
-    Confiscation => "没收违法所得",
-    SuspendPractice => "停止执业",
-    RevokeLicense => "吊销执业证",
-    Admonition => "训诫",
-    IndustryWarning => "警告（行业处分）",
-    CircularCriticism => "通报批评",
-    PublicCensure => "公开谴责",
-    SuspendMembership => "中止会员权利",
-    ExpelMembership => "取消会员资格",
+    Warning => "警告", "Warning",
+    Fine => "罚款", "Fine",
+    Confiscation => "没收违法所得", "Confiscation of illegal gains",
+    SuspendPractice => "停止执业", "Suspension from practice",
+    RevokeLicense => "吊销执业证", "Revocation of licence",
+    Admonition => "训诫", "Admonition",
+    IndustryWarning => "警告（行业处分）", "Warning (industry sanction)",
+    CircularCriticism => "通报批评", "Circulated criticism",
+    PublicCensure => "公开谴责", "Public censure",
+    SuspendMembership => "中止会员权利", "Suspension of membership rights",
+    ExpelMembership => "取消会员资格", "Expulsion from membership",
 });
 
 labels!(AnnouncementKind {
-    Exit => "注销公告",
-    ReviewBulletin => "考核通报",
-    Inspection => "“双随机、一公开”抽查结果",
+    Exit => "注销公告", "Deregistration notice",
+    ReviewBulletin => "考核通报", "Annual review bulletin",
+    Inspection => "“双随机、一公开”抽查结果", "Random inspection results (\"double random, one public\")",
 });
 
 /// The label of a stored vocabulary key, or the key itself when it is not
@@ -108,7 +135,94 @@ pub fn label_of<T: Label>(parsed: Option<T>, key: &str) -> String {
     parsed.map_or_else(|| key.to_owned(), |v| v.label().to_owned())
 }
 
-/// One sentence saying why the subject has its standing.
+/// The label of `key` in the vocabulary `of`, in `lang`: what the Tera
+/// function `label(of=…, key=…)` shows. `None` for an unknown vocabulary or
+/// key.
+pub fn label_by_key(of: &str, key: &str, lang: Lang) -> Option<&'static str> {
+    use crate::domain::complaint::{Category, Outcome, Stage};
+    fn l<T: Label>(v: Option<T>, lang: Lang) -> Option<&'static str> {
+        v.map(|v| v.label_in(lang))
+    }
+    match of {
+        "standing" => l(Standing::parse(key), lang),
+        "district_kind" => l(DistrictKind::parse(key), lang),
+        "area_kind" => l(AreaKind::parse(key), lang),
+        "office_status" => l(OfficeStatus::parse(key), lang),
+        "worker_status" => l(WorkerStatus::parse(key), lang),
+        "party_org" => l(PartyOrg::parse(key), lang),
+        "gender" => l(Gender::parse(key), lang),
+        "subject_kind" => l(SubjectKind::parse(key), lang),
+        "review_outcome" => l(ReviewOutcome::parse(key), lang),
+        "discipline" => l(DisciplineKind::parse(key), lang),
+        "announcement" => l(AnnouncementKind::parse(key), lang),
+        "complaint_category" => l(Category::parse(key), lang),
+        "complaint_stage" => l(Stage::parse(key), lang),
+        "complaint_outcome" => l(Outcome::parse(key), lang),
+        _ => None,
+    }
+}
+
+/// The sentence saying why the subject has its standing, in `lang`.
+pub fn reason_text_in(lang: Lang, reason: &Reason) -> String {
+    match lang {
+        Lang::Zh => reason_text(reason),
+        Lang::En => reason_text_en(reason),
+    }
+}
+
+/// The English sentence saying why the subject has its standing.
+pub fn reason_text_en(reason: &Reason) -> String {
+    match reason {
+        Reason::Status { status } => match *status {
+            "revoked" => "The practising licence has been revoked.".into(),
+            "deregistered" => "The practising registration has been cancelled.".into(),
+            _ => "The registration status is suspended.".into(),
+        },
+        Reason::LicenseRevoked { decision_no } => {
+            format!("The practising licence was revoked by decision {decision_no}.")
+        }
+        Reason::SuspendedUntil { decision_no, until } => match until {
+            Some(d) => format!("Suspended from practice by decision {decision_no} until {d}."),
+            None => format!("Suspended from practice by decision {decision_no}."),
+        },
+        Reason::Rectifying { year, deadline } => match deadline {
+            Some(d) => format!("Failed the {year} annual review; to rectify by {d}."),
+            None => format!("Failed the {year} annual review; rectification pending."),
+        },
+        Reason::Disclosed {
+            decision_no,
+            action,
+            until,
+            count,
+        } => {
+            let more = if *count > 1 {
+                format!(" ({count} records on disclosure)")
+            } else {
+                String::new()
+            };
+            format!(
+                "{} ({decision_no}), disclosed until {until}{more}.",
+                action.label_en()
+            )
+        }
+        Reason::Reviewed { year, outcome } => format!(
+            "The {year} annual review outcome was \u{201c}{}\u{201d}; no disciplinary record on disclosure.",
+            outcome.label_en()
+        ),
+        Reason::NewlyLicensed { on } => {
+            format!("First licensed on {on}: less than a year in practice, no adverse record.")
+        }
+        Reason::NoRecentReview { last_year } => match last_year {
+            Some(y) => {
+                format!("Last reviewed for {y}; no review record in the last two years.")
+            }
+            None => "No annual review record.".into(),
+        },
+    }
+}
+
+/// One sentence saying why the subject has its standing, in Chinese (the
+/// text stored on certificates and served by the API).
 pub fn reason_text(reason: &Reason) -> String {
     match reason {
         Reason::Status { status } => match *status {
@@ -156,5 +270,64 @@ pub fn reason_text(reason: &Reason) -> String {
             Some(y) => format!("最近一次参加考核为{y}年度，近两年无考核记录。"),
             None => "无年度考核记录。".into(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::complaint::{Category, Outcome, Stage};
+
+    fn check<T: Label + Copy>(of: &str, all: &[T], key: impl Fn(T) -> &'static str) {
+        for v in all {
+            let k = key(*v);
+            assert_eq!(label_by_key(of, k, Lang::Zh), Some(v.label()), "{of} {k}");
+            let en = label_by_key(of, k, Lang::En).expect("an English label");
+            assert!(
+                !en.is_empty() && en.chars().all(|c| c.is_ascii() || "–“”".contains(c)),
+                "{of} {k}: {en}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_key_of_every_vocabulary_has_its_chinese_and_an_english_label() {
+        check("standing", Standing::ALL, Standing::key);
+        check("district_kind", DistrictKind::ALL, DistrictKind::key);
+        check("area_kind", AreaKind::ALL, AreaKind::key);
+        check("office_status", OfficeStatus::ALL, OfficeStatus::key);
+        check("worker_status", WorkerStatus::ALL, WorkerStatus::key);
+        check("party_org", PartyOrg::ALL, PartyOrg::key);
+        check("gender", Gender::ALL, Gender::key);
+        check("subject_kind", SubjectKind::ALL, SubjectKind::key);
+        check("review_outcome", ReviewOutcome::ALL, ReviewOutcome::key);
+        check("discipline", DisciplineKind::ALL, DisciplineKind::key);
+        check("announcement", AnnouncementKind::ALL, AnnouncementKind::key);
+        check("complaint_category", Category::ALL, Category::key);
+        check("complaint_stage", Stage::ALL, Stage::key);
+        check("complaint_outcome", Outcome::ALL, Outcome::key);
+        assert_eq!(label_by_key("standing", "no_such_key", Lang::En), None);
+        assert_eq!(
+            label_by_key("no_such_vocabulary", "good_standing", Lang::En),
+            None
+        );
+    }
+
+    #[test]
+    fn the_english_reason_names_the_action_and_keeps_the_decision_number() {
+        let r = Reason::Disclosed {
+            decision_no: "渝司罚〔2026〕1号".into(),
+            action: DisciplineKind::Fine,
+            until: chrono::NaiveDate::from_ymd_opt(2027, 1, 2).unwrap(),
+            count: 2,
+        };
+        assert_eq!(
+            reason_text_in(Lang::En, &r),
+            "Fine (渝司罚〔2026〕1号), disclosed until 2027-01-02 (2 records on disclosure)."
+        );
+        assert_eq!(
+            reason_text_in(Lang::Zh, &r),
+            "受到罚款（渝司罚〔2026〕1号），公示至2027-01-02（共2条公示中）。"
+        );
     }
 }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use crate::domain::plan_rules::TARGET_RATIO;
 
+use super::lang::tr;
 use super::views::DistrictView;
 
 const ROW: f64 = 22.0;
@@ -39,7 +40,9 @@ pub fn ratio_chart(districts: &[DistrictView]) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title chart-desc"><title id="chart-title">各区县每万人律师数与服务力量对照 2.3</title><desc id="chart-desc">深色条为每万人律师数，浅色条为每万人律师与基层法律服务工作者数，红线为目标 2.3。</desc>"##
+        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title chart-desc"><title id="chart-title">{}</title><desc id="chart-desc">{}</desc>"##,
+        esc(&tr("chart-title")),
+        esc(&tr("chart-desc"))
     );
     for (i, d) in districts.iter().enumerate() {
         let y = PAD + ROW * i as f64;

@@ -59,6 +59,16 @@ impl Label for Category {
             Category::Other => "其他",
         }
     }
+
+    fn label_en(&self) -> &'static str {
+        match self {
+            Category::Fees => "Fees",
+            Category::Conduct => "Improper conduct",
+            Category::UnlicensedPractice => "Unlicensed or out-of-scope practice",
+            Category::ServiceQuality => "Quality of service",
+            Category::Other => "Other",
+        }
+    }
 }
 
 impl Label for Stage {
@@ -69,6 +79,16 @@ impl Label for Stage {
             Stage::Declined => "不予受理",
             Stage::Investigating => "调查中",
             Stage::Concluded => "已办结",
+        }
+    }
+
+    fn label_en(&self) -> &'static str {
+        match self {
+            Stage::Submitted => "Submitted",
+            Stage::Accepted => "Accepted",
+            Stage::Declined => "Declined",
+            Stage::Investigating => "Under investigation",
+            Stage::Concluded => "Concluded",
         }
     }
 }
@@ -83,6 +103,16 @@ impl Label for Outcome {
             Outcome::Withdrawn => "投诉人撤回",
         }
     }
+
+    fn label_en(&self) -> &'static str {
+        match self {
+            Outcome::Upheld => "Upheld",
+            Outcome::PartlyUpheld => "Partly upheld",
+            Outcome::NotUpheld => "Not upheld",
+            Outcome::Mediated => "Settled by mediation",
+            Outcome::Withdrawn => "Withdrawn by the complainant",
+        }
+    }
 }
 
 /// A key with its label, for choices on forms.
@@ -94,13 +124,13 @@ pub struct Choice {
     pub label: &'static str,
 }
 
-/// The categories, for the form.
+/// The categories, for the form, labelled in the request's language.
 pub fn categories() -> Vec<Choice> {
     Category::ALL
         .iter()
         .map(|c| Choice {
             key: c.key(),
-            label: c.label(),
+            label: c.label_here(),
         })
         .collect()
 }
@@ -115,12 +145,14 @@ pub async fn read_body(
     match payload.to_bytes_limited(limit).await {
         Ok(Ok(bytes)) => Ok(bytes),
         Ok(Err(_)) => {
-            Err(AppError::new(ErrorCode::BadRequest).message("请求内容未能完整接收，请重试。"))
+            Err(AppError::new(ErrorCode::BadRequest).message(super::lang::tr("body-incomplete")))
         }
-        Err(_) => Err(AppError::new(ErrorCode::PayloadTooLarge).message(format!(
-            "提交的内容过长（上限 {} KB），请删减后再试。",
-            limit / 1024
-        ))),
+        Err(_) => Err(
+            AppError::new(ErrorCode::PayloadTooLarge).message(super::lang::tr_with(
+                "body-too-long",
+                &[("kb", &(limit / 1024))],
+            )),
+        ),
     }
 }
 

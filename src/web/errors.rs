@@ -88,6 +88,22 @@ impl ErrorCode {
         }
     }
 
+    /// The Fluent id of the default message (`locales/*/main.ftl`).
+    pub fn message_id(self) -> String {
+        format!("error-msg-{}", self.key().replace('_', "-"))
+    }
+
+    /// The default message in `lang`.
+    pub fn message_in(self, lang: super::lang::Lang) -> String {
+        super::lang::tr_in(lang, &self.message_id(), None)
+    }
+
+    /// The default message in the request's language (Chinese outside a
+    /// request).
+    pub fn message_here(self) -> String {
+        self.message_in(super::lang::current())
+    }
+
     /// The default message, in Chinese.
     pub fn message(self) -> &'static str {
         match self {
@@ -118,7 +134,8 @@ pub struct ErrorBody<'a> {
 pub struct ErrorDetail<'a> {
     /// The stable code; programs branch on this.
     pub code: ErrorCode,
-    /// A sentence for the user, in Chinese.
+    /// A sentence for the user, in the request's language (Chinese unless
+    /// `?lang=en`, the `lang` cookie or `Accept-Language` asks for English).
     pub message: &'a str,
     /// Machine-readable details, e.g. the field at fault; `null` when none.
     pub details: &'a Value,
@@ -232,14 +249,17 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.code.status();
-        let message = if status.is_server_error() {
-            if let Some(cause) = &self.cause {
-                tracing::error!(code = self.code.key(), cause = %cause, "request failed");
-            }
-            self.code.message()
+        if let (true, Some(cause)) = (status.is_server_error(), &self.cause) {
+            tracing::error!(code = self.code.key(), cause = %cause, "request failed");
+        }
+        // The default message follows the request's language (Chinese
+        // unless asked otherwise); a handler's own message is already in it.
+        let message = if status.is_server_error() || self.message == self.code.message() {
+            self.code.message_here()
         } else {
-            self.message.as_str()
+            self.message.clone()
         };
+        let message = message.as_str();
         let mut resp = match self.format {
             Format::Json => HttpResponse::build(status).json(ErrorBody {
                 error: ErrorDetail {
@@ -282,6 +302,16 @@ mod tests {
     fn the_serialised_code_is_the_key() {
         for c in ErrorCode::ALL {
             assert_eq!(serde_json::to_value(c).unwrap(), c.key());
+        }
+    }
+
+    #[test]
+    fn every_default_message_is_in_both_languages_and_chinese_is_unchanged() {
+        use crate::web::lang::Lang;
+        for c in ErrorCode::ALL {
+            assert_eq!(c.message_in(Lang::Zh), c.message(), "{}", c.key());
+            let en = c.message_in(Lang::En);
+            assert!(en.is_ascii() && en != c.message_id(), "{}: {en}", c.key());
         }
     }
 

@@ -205,9 +205,26 @@ pub fn tr(id: &str) -> String {
     tr_in(current(), id, None)
 }
 
+/// The message `id` with arguments, in the current request's language.
+pub fn tr_with(id: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    tr_in_with(current(), id, args)
+}
+
+/// The message `id` with arguments, in `lang` (for code that runs outside
+/// the request's task, e.g. in a database closure).
+pub fn tr_in_with(lang: Lang, id: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut fargs = FluentArgs::new();
+    for (k, v) in args {
+        fargs.set(*k, FluentValue::from(v.to_string()));
+    }
+    tr_in(lang, id, Some(&fargs))
+}
+
 /// The Tera function `t(key="id", name=value…)`; the other arguments are
-/// the message's Fluent arguments. `lang_tag()` and `lang_switch()` give
-/// the page's language and the address of the other one.
+/// the message's Fluent arguments. `label(of="standing", key=k)` is the
+/// label of a vocabulary key (see `crate::i18n::label_by_key`; the key
+/// itself when unknown). `lang_tag()` and `lang_switch()` give the page's
+/// language and the address of the other one.
 pub fn register(tera: &mut tera::Tera) {
     tera.register_function("t", |args: &HashMap<String, tera::Value>| {
         let key = args
@@ -227,6 +244,19 @@ pub fn register(tera: &mut tera::Tera) {
             fargs.set(k.clone(), value);
         }
         Ok(tera::Value::String(tr_in(current(), key, Some(&fargs))))
+    });
+    tera.register_function("label", |args: &HashMap<String, tera::Value>| {
+        let of = args
+            .get("of")
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| tera::Error::msg("label() needs of"))?;
+        let key = match args.get("key") {
+            Some(tera::Value::String(s)) => s.clone(),
+            Some(tera::Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        };
+        let label = crate::i18n::label_by_key(of, &key, current()).map_or(key, str::to_owned);
+        Ok(tera::Value::String(label))
     });
     tera.register_function("lang_tag", |_: &HashMap<String, tera::Value>| {
         Ok(tera::Value::String(current().tag().to_owned()))

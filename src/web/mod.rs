@@ -337,7 +337,7 @@ fn bad_query(e: actix_web::error::QueryPayloadError, req: &HttpRequest) -> actix
     tracing::debug!(error = %e, "bad query string");
     in_format(
         AppError::new(ErrorCode::BadRequest)
-            .message("查询参数有误：请检查是否有重复或格式不对的参数。")
+            .message(lang::tr("error-msg-bad-query"))
             .details(serde_json::json!({ "reason": e.to_string() })),
         req,
     )

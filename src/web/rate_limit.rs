@@ -124,9 +124,9 @@ pub struct Refused {
 impl Refused {
     fn error(self) -> AppError {
         AppError::new(ErrorCode::RateLimited)
-            .message(format!(
-                "请求过于频繁，请在 {} 秒后再试。",
-                self.retry_after
+            .message(super::lang::tr_with(
+                "rate-limited-wait",
+                &[("seconds", &self.retry_after)],
             ))
             .details(serde_json::json!({ "retry_after_seconds": self.retry_after }))
     }

@@ -26,6 +26,10 @@ pub struct StandingView {
     pub as_of: NaiveDate,
     /// When it next changes with time alone.
     pub next_change: Option<NaiveDate>,
+    /// The standing and its reason, to say them in another language.
+    /// (Boxed: views are moved around a lot and this is rarely read.)
+    #[serde(skip)]
+    pub source: Box<(standing::Standing, standing::Reason)>,
 }
 
 impl From<&StandingReport> for StandingView {
@@ -36,7 +40,18 @@ impl From<&StandingReport> for StandingView {
             reason: reason_text(&r.reason),
             as_of: r.as_of,
             next_change: r.next_change,
+            source: Box::new((r.standing, r.reason.clone())),
         }
+    }
+}
+
+impl StandingView {
+    /// The label and the reason in the request's language (views are built
+    /// in Chinese, which the API serves; pages call this before rendering).
+    pub fn localize(&mut self) {
+        let lang = crate::web::lang::current();
+        self.label = self.source.0.label_in(lang);
+        self.reason = crate::i18n::reason_text_in(lang, &self.source.1);
     }
 }
 

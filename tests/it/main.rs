@@ -13,6 +13,7 @@ mod errors;
 mod export;
 mod health;
 mod i18n;
+mod i18n_pages;
 mod import;
 mod lists;
 mod migrations;

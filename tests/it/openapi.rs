@@ -199,6 +199,7 @@ async fn a_real_error_answer_has_the_documented_shape() {
         ("/api/v1/workers/45009999999", 404),
         ("/api/v1/workers/%E5%BC%A0!", 400),
         ("/admin/api/compliance", 401),
+        ("/api/v1/search?type=office&type=worker", 400),
     ] {
         let body = app.json(path, status).await;
         let error = body["error"].as_object().unwrap();
@@ -213,4 +214,29 @@ async fn a_real_error_answer_has_the_documented_shape() {
             "{path}: {body}"
         );
     }
+}
+
+#[actix_web::test]
+async fn a_query_the_handler_cannot_take_is_a_400_in_the_page_format() {
+    let app = TestApp::builder().start().await;
+    let body = app
+        .json("/api/v1/search?type=office&type=worker", 400)
+        .await;
+    assert_eq!(body["error"]["code"], "bad_request", "{body}");
+    assert!(
+        body["error"]["details"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("type")
+    );
+    let res = app.get("/search?page=1&page=2&lang=en").await;
+    assert_eq!(res.status(), 400);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = res.text().await.unwrap();
+    assert!(page.contains("The query parameters are wrong"), "{page}");
 }

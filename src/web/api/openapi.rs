@@ -24,7 +24,7 @@ use crate::web::{admin, reindex};
             verification, search, districts, exports and complaints; and the bureau's \
             admin API (imports, compliance, complaint handling, reindexing).\n\n\
             Every error answer is `{\"error\": {\"code\", \"message\", \"details\"}}` \
-            with a stable `code`; `message` is a sentence for the user in Chinese. \
+            with a stable `code`; `message` is a sentence for the user, in Chinese unless `?lang=en` or `Accept-Language: en` asks for English. \
             Search and verification are rate-limited per address (429 with \
             `Retry-After`). Admin endpoints need `Authorization: Bearer <token>`, \
             a token created with `legal-portal token create --name NAME --scope SCOPE`.",

@@ -23,6 +23,7 @@ use crate::web::AppState;
 use crate::web::complaints::{categories, no_store, read_body, status_view};
 use crate::web::csrf::{CsrfRefusal, FIELD_NAME};
 use crate::web::errors::{AppError, ErrorCode};
+use crate::web::lang::{self, Lang, tr, tr_in, tr_in_with};
 use crate::web::templates;
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
@@ -69,7 +70,7 @@ fn render_form(
 ) -> Result<HttpResponse, AppError> {
     let issued = state.complaints.csrf.issue(req);
     let mut ctx = base_context(state);
-    ctx.insert("title", "投诉");
+    ctx.insert("title", &tr("title-complaint"));
     ctx.insert("form", input);
     ctx.insert("errors", &extra.errors);
     ctx.insert("form_error", &extra.form_error);
@@ -142,15 +143,26 @@ enum Subject {
 
 /// A license number that exists, or else the offices and workers whose
 /// names match what was typed.
-fn resolve_subject(c: &mut db::DbConnection, raw: &str) -> Result<Subject, db::DbError> {
+/// Runs in a database closure, so it is told the page's language.
+fn resolve_subject(
+    c: &mut db::DbConnection,
+    raw: &str,
+    lang: Lang,
+) -> Result<Subject, db::DbError> {
     let raw = raw.trim();
     if raw.is_empty() {
-        return Ok(Subject::Missing(
-            "请填写被投诉的法律服务所或工作者。".into(),
-        ));
+        return Ok(Subject::Missing(tr_in(
+            lang,
+            "complaint-subject-missing",
+            None,
+        )));
     }
     if raw.chars().count() > limits::SUBJECT {
-        return Ok(Subject::Missing(format!("最多 {} 个字。", limits::SUBJECT)));
+        return Ok(Subject::Missing(tr_in_with(
+            lang,
+            "complaint-subject-too-long",
+            &[("n", &limits::SUBJECT)],
+        )));
     }
     if let Ok(license) = LicenseNo::parse(raw) {
         if let Some((kind, license, name)) = subject_of(c, &license)? {
@@ -160,16 +172,16 @@ fn resolve_subject(c: &mut db::DbConnection, raw: &str) -> Result<Subject, db::D
             .chars()
             .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch.is_whitespace())
         {
-            return Ok(Subject::Missing(format!(
-                "没有执业证号为 {license} 的法律服务所或工作者，请核对，或输入名称查找。"
+            return Ok(Subject::Missing(tr_in_with(
+                lang,
+                "complaint-subject-no-license",
+                &[("license_no", &license)],
             )));
         }
     }
     let matches = db::complaints::find_subjects_by_name(c, raw, 10)?;
     Ok(if matches.is_empty() {
-        Subject::Missing(
-            "没有找到名称相符的法律服务所或工作者，请核对后再试，或填写执业证号。".into(),
-        )
+        Subject::Missing(tr_in(lang, "complaint-subject-no-match", None))
     } else {
         Subject::Choose(matches)
     })
@@ -208,6 +220,7 @@ struct Receipt {
     submitted_on: chrono::NaiveDate,
     subject_name: String,
     subject_license_no: String,
+    category: &'static str,
     category_label: &'static str,
     accept_by: chrono::NaiveDate,
 }
@@ -233,15 +246,12 @@ async fn submit(
         Ok(()) => {}
         Err(CsrfRefusal::CrossSite) => {
             return Err(AppError::new(ErrorCode::Forbidden)
-                .message("该表单只能在本站页面上提交。")
+                .message(tr("form-cross-site"))
                 .html());
         }
         Err(CsrfRefusal::BadToken) => {
             let extra = FormState {
-                form_error: Some(
-                    "页面已过期或无法确认提交来源，投诉尚未提交。请核对下面的内容，再点一次“提交投诉”。"
-                        .into(),
-                ),
+                form_error: Some(tr("form-expired")),
                 ..Default::default()
             };
             return render_form(&state, &req, StatusCode::FORBIDDEN, &input, extra);
@@ -250,8 +260,9 @@ async fn submit(
     let today = state.clock.today();
     let valid = complaint::validate(&input, today);
     let raw_subject = input.subject_license_no.clone();
+    let lang = lang::current();
     let subject = state
-        .db(move |c| resolve_subject(c, &raw_subject))
+        .db(move |c| resolve_subject(c, &raw_subject, lang))
         .await
         .map_err(AppError::html)?;
     let mut extra = FormState::default();
@@ -264,10 +275,9 @@ async fn submit(
             Some((kind, license, name))
         }
         Subject::Choose(matches) => {
-            extra.errors.insert(
-                "subject_license_no",
-                "找到以下对象，请选择其中一个后再提交。".into(),
-            );
+            extra
+                .errors
+                .insert("subject_license_no", tr("complaint-subject-choose"));
             extra.matches = matches;
             None
         }
@@ -287,6 +297,7 @@ async fn submit(
     };
     let desk = state.complaints.clone();
     let now = state.clock.now_utc();
+    let category = valid.category.key();
     let category_label = valid.category.label();
     let subject_license_no = license.to_string();
     let filed = state
@@ -300,11 +311,12 @@ async fn submit(
         submitted_on: today,
         subject_name: name,
         subject_license_no,
+        category,
         category_label,
         accept_by: today + chrono::TimeDelta::days(state.complaints.deadlines.accept_days.into()),
     };
     let mut ctx = base_context(&state);
-    ctx.insert("title", "投诉已提交");
+    ctx.insert("title", &tr("complaint-receipt-title"));
     ctx.insert("receipt", &receipt);
     Ok(page(
         StatusCode::OK,
@@ -318,7 +330,7 @@ fn status_page(
     ctx_fill: impl FnOnce(&mut Context),
 ) -> Result<HttpResponse, AppError> {
     let mut ctx = base_context(state);
-    ctx.insert("title", "投诉进度查询");
+    ctx.insert("title", &tr("complaint-status-title"));
     ctx.insert(
         "form",
         &serde_json::json!({"tracking_no": "", "access_code": ""}),
@@ -347,7 +359,7 @@ async fn status(
     let body = read_body(payload, 4 * 1024).await.map_err(AppError::html)?;
     if crate::web::csrf::check_origin(&req).is_err() {
         return Err(AppError::new(ErrorCode::Forbidden)
-            .message("该表单只能在本站页面上提交。")
+            .message(tr("form-cross-site"))
             .html());
     }
     let form = parse_form(&body);
@@ -360,10 +372,7 @@ async fn status(
         errors.insert("tracking_no", e.message().into());
     }
     if normalise_access_code(&typed_code).is_none() {
-        errors.insert(
-            "access_code",
-            "查询码为 16 位字母和数字（可带连字符），请对照回执核对。".into(),
-        );
+        errors.insert("access_code", tr("complaint-access-code-format"));
     }
     let Ok(tracking) = tracking else {
         return status_page(&state, StatusCode::BAD_REQUEST, |ctx| {
@@ -401,10 +410,7 @@ async fn status(
         Some(view) => status_page(&state, StatusCode::OK, |ctx| ctx.insert("status", &view)),
         None => status_page(&state, StatusCode::NOT_FOUND, |ctx| {
             ctx.insert("form", &kept);
-            ctx.insert(
-                "form_error",
-                &Some("投诉编号与查询码不匹配，请对照回执核对后再试。"),
-            );
+            ctx.insert("form_error", &Some(tr("complaint-no-match")));
         }),
     }
 }

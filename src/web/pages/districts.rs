@@ -7,11 +7,12 @@ use serde::Serialize;
 
 use super::{base_context, html, not_found_page};
 use crate::db;
-use crate::domain::vocab::{AreaKind, ReviewOutcome};
+use crate::domain::vocab::AreaKind;
 use crate::i18n::label_of;
 use crate::web::AppState;
 use crate::web::charts::ratio_chart;
 use crate::web::errors::AppError;
+use crate::web::lang::{tr, tr_with};
 use crate::web::templates;
 use crate::web::views::{self, DistrictView};
 
@@ -27,7 +28,7 @@ async fn list(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
         .map_err(AppError::html)?;
     let views: Vec<DistrictView> = stats.iter().map(DistrictView::from).collect();
     let mut ctx = base_context(&state);
-    ctx.insert("title", "各区县律师与法律服务力量");
+    ctx.insert("title", &tr("districts-title"));
     ctx.insert("chart", &ratio_chart(&views));
     ctx.insert("districts", &views);
     html(templates::render("districts.html", &ctx)?)
@@ -38,6 +39,7 @@ async fn list(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
 struct OfficeRow {
     license_no: String,
     name: String,
+    area_kind: String,
     area_kind_label: String,
     standing: &'static str,
     standing_label: &'static str,
@@ -57,7 +59,7 @@ async fn detail(
 ) -> Result<HttpResponse, AppError> {
     let code = path.into_inner();
     if code.len() > 12 || !code.chars().all(|c| c.is_ascii_digit()) {
-        return Err(not_found_page("没有这个区县代码。"));
+        return Err(not_found_page(&tr("nf-district-code")));
     }
     let (today, windows) = (state.clock.today(), state.windows);
     let wanted = code.clone();
@@ -86,6 +88,7 @@ async fn detail(
                     Ok(OfficeRow {
                         license_no: o.license_no.clone(),
                         name: o.name.clone(),
+                        area_kind: o.area_kind.clone(),
                         area_kind_label: label_of(AreaKind::parse(&o.area_kind), &o.area_kind),
                         standing: v.standing.key,
                         standing_label: v.standing.label,
@@ -102,23 +105,23 @@ async fn detail(
         .await
         .map_err(AppError::html)?;
     let Some((stats, offices, counts, disclosures)) = found else {
-        return Err(not_found_page(&format!("没有区县代码为 {code} 的区县。")));
+        return Err(not_found_page(&tr_with("nf-district", &[("code", &code)])));
     };
     let view = DistrictView::from(&stats);
     let mut years: Vec<YearRow> = Vec::new();
     for ((kind, year, outcome), n) in counts.into_iter().rev() {
-        let label = label_of(ReviewOutcome::parse(&outcome), &outcome);
+        // The template labels the outcome key in the page's language.
         match years.last_mut() {
-            Some(row) if row.year == year && row.kind == kind => row.outcomes.push((label, n)),
+            Some(row) if row.year == year && row.kind == kind => row.outcomes.push((outcome, n)),
             _ => years.push(YearRow {
                 year,
                 kind,
-                outcomes: vec![(label, n)],
+                outcomes: vec![(outcome, n)],
             }),
         }
     }
     let mut ctx = base_context(&state);
-    ctx.insert("title", &format!("{} · 区县统计", view.name));
+    ctx.insert("title", &tr_with("title-district", &[("name", &view.name)]));
     ctx.insert("chart", &ratio_chart(std::slice::from_ref(&view)));
     ctx.insert("district", &view);
     ctx.insert("offices", &offices);

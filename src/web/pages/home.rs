@@ -10,6 +10,7 @@ use crate::domain::LicenseNo;
 use crate::domain::vocab::SubjectKind;
 use crate::web::AppState;
 use crate::web::errors::{AppError, ErrorCode};
+use crate::web::lang::{tr, tr_with};
 use crate::web::templates;
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
@@ -35,7 +36,7 @@ async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
         .map(|d| serde_json::json!({"code": d.district.code, "name": d.district.name}))
         .collect();
     let mut ctx = base_context(&state);
-    ctx.insert("title", "基层法律服务查询");
+    ctx.insert("title", &tr("title-home"));
     ctx.insert("offices", &offices);
     ctx.insert("workers", &workers);
     ctx.insert("districts", &districts);
@@ -57,7 +58,7 @@ async fn lookup(
     let raw = query.license_no.as_deref().unwrap_or("").trim();
     if raw.is_empty() {
         return Err(AppError::new(ErrorCode::BadRequest)
-            .message("请输入执业证号。")
+            .message(tr("lookup-empty"))
             .html());
     }
     let license =
@@ -73,8 +74,9 @@ async fn lookup(
         Some(SubjectKind::Worker) => format!("/workers/{license}"),
         Some(SubjectKind::Office) => format!("/offices/{license}"),
         None => {
-            return Err(not_found_page(&format!(
-                "没有执业证号为 {license} 的法律服务工作者或法律服务所。请核对号码后再试。"
+            return Err(not_found_page(&tr_with(
+                "nf-lookup",
+                &[("license_no", &license)],
             )));
         }
     };

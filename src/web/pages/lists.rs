@@ -13,6 +13,7 @@ use crate::domain::vocab::{AnnouncementKind, DisciplineKind};
 use crate::i18n::{Label, label_of};
 use crate::web::AppState;
 use crate::web::errors::{AppError, ErrorCode};
+use crate::web::lang::tr;
 use crate::web::templates;
 
 /// Items per page.
@@ -56,7 +57,7 @@ impl ListQuery {
                 .filter(|n| (1..=100_000).contains(n))
                 .ok_or_else(|| {
                     AppError::new(ErrorCode::BadRequest)
-                        .message("页码应为正整数。")
+                        .message(tr("bad-page"))
                         .html()
                 }),
         }
@@ -128,7 +129,7 @@ async fn disclosures_page(
         None => None,
         Some(k) => Some(DisciplineKind::parse(k).ok_or_else(|| {
             AppError::new(ErrorCode::BadRequest)
-                .message("未知的处理种类。")
+                .message(tr("bad-discipline-kind"))
                 .html()
         })?),
     };
@@ -154,7 +155,7 @@ async fn disclosures_page(
         .map(DisclosureItem::from)
         .collect();
     let mut ctx = base_context(&state);
-    ctx.insert("title", "不良信息公示");
+    ctx.insert("title", &tr("disclosures-title"));
     ctx.insert("items", &shown);
     ctx.insert("total", &total);
     ctx.insert("page", &page);
@@ -177,7 +178,7 @@ async fn disclosures_page(
             .iter()
             .map(|k| Choice {
                 value: k.key().into(),
-                label: k.label().into(),
+                label: k.label_here().into(),
             })
             .collect::<Vec<_>>(),
     );
@@ -219,7 +220,7 @@ async fn announcements_page(
         None => None,
         Some(k) => Some(AnnouncementKind::parse(k).ok_or_else(|| {
             AppError::new(ErrorCode::BadRequest)
-                .message("未知的公告类型。")
+                .message(tr("bad-announcement-kind"))
                 .html()
         })?),
     };
@@ -232,7 +233,7 @@ async fn announcements_page(
         .map_err(AppError::html)?;
     let items: Vec<AnnouncementItem> = rows.into_iter().map(AnnouncementItem::from).collect();
     let mut ctx = base_context(&state);
-    ctx.insert("title", "公告");
+    ctx.insert("title", &tr("announcements-title"));
     ctx.insert("items", &items);
     ctx.insert("total", &total);
     ctx.insert("page", &page);
@@ -244,7 +245,7 @@ async fn announcements_page(
             .iter()
             .map(|k| Choice {
                 value: k.key().into(),
-                label: k.label().into(),
+                label: k.label_here().into(),
             })
             .collect::<Vec<_>>(),
     );

@@ -6,6 +6,7 @@ use super::{license_from_path, not_found_page};
 use crate::db;
 use crate::web::AppState;
 use crate::web::errors::AppError;
+use crate::web::lang::tr_with;
 use crate::web::views;
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
@@ -33,12 +34,14 @@ async fn profile(
             .await
             .map_err(AppError::html)?
     };
-    let Some(view) = view else {
-        return Err(not_found_page(&format!(
-            "没有执业许可证号为 {license} 的法律服务所。"
+    let Some(mut view) = view else {
+        return Err(not_found_page(&tr_with(
+            "nf-office",
+            &[("license_no", &license)],
         )));
     };
-    let title = format!("{} · 法律服务所", view.name);
+    view.credit.standing.localize();
+    let title = tr_with("title-office", &[("name", &view.name)]);
     let mut ctx = super::base_context(&state);
     ctx.insert("title", &title);
     ctx.insert("json_ld", &crate::web::lang::office_json_ld(&view));

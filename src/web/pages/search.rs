@@ -8,10 +8,16 @@ use super::{base_context, html};
 use crate::db;
 use crate::domain::Standing;
 use crate::domain::vocab::{AreaKind, SubjectKind, WorkerStatus};
-use crate::i18n::{Label, label_of};
+use crate::i18n::Label;
 use crate::search::{Facets, SearchHit};
 use crate::web::AppState;
 use crate::web::errors::{AppError, ErrorCode};
+use crate::web::lang::{tr, tr_with};
+
+/// The label of a key in the request's language, or the key itself.
+fn here<T: Label>(parsed: Option<T>, key: &str) -> String {
+    parsed.map_or_else(|| key.to_owned(), |v| v.label_here().to_owned())
+}
 use crate::web::search_params::SearchParams;
 use crate::web::templates;
 
@@ -39,16 +45,16 @@ struct HitView<'a> {
 
 fn distance_text(m: f64) -> String {
     if m >= 1000.0 {
-        format!("{:.1} 公里", m / 1000.0)
+        tr_with("search-km", &[("n", &format_args!("{:.1}", m / 1000.0))])
     } else {
-        format!("{} 米", m.round() as i64)
+        tr_with("search-m", &[("n", &(m.round() as i64))])
     }
 }
 
 #[derive(Serialize)]
 struct FacetGroup {
     param: &'static str,
-    title: &'static str,
+    title: String,
     values: Vec<FacetLink>,
 }
 
@@ -118,30 +124,41 @@ fn groups(
         values.truncate(30);
         FacetGroup {
             param,
-            title,
+            title: tr(title),
             values,
         }
     };
     vec![
-        group("type", "类型", &facets.kind, &|k| {
-            label_of(SubjectKind::parse(k), k)
+        group("type", "search-facet-type", &facets.kind, &|k| {
+            here(SubjectKind::parse(k), k)
         }),
-        group("standing", "执业信用", &facets.standing, &|k| {
-            Standing::parse(k).map_or_else(|| k.to_owned(), |s| s.label().to_owned())
+        group(
+            "standing",
+            "search-facet-standing",
+            &facets.standing,
+            &|k| here(Standing::parse(k), k),
+        ),
+        group(
+            "district",
+            "search-facet-district",
+            &facets.district,
+            district_name,
+        ),
+        group(
+            "township",
+            "search-facet-township",
+            &facets.township,
+            &|k| k.to_owned(),
+        ),
+        group("area_kind", "search-facet-area", &facets.area_kind, &|k| {
+            here(AreaKind::parse(k), k)
         }),
-        group("district", "区县", &facets.district, district_name),
-        group("township", "乡镇街道", &facets.township, &|k| {
-            k.to_owned()
-        }),
-        group("area_kind", "区域", &facets.area_kind, &|k| {
-            label_of(AreaKind::parse(k), k)
-        }),
-        group("status", "执业状态", &facets.status, &|k| {
-            label_of(WorkerStatus::parse(k), k)
+        group("status", "search-facet-status", &facets.status, &|k| {
+            here(WorkerStatus::parse(k), k)
         }),
         group(
             "practice_area",
-            "业务范围",
+            "search-facet-practice",
             &facets.practice_area,
             &|k| k.to_owned(),
         ),
@@ -164,7 +181,7 @@ async fn search(
     let (results, degraded) = state.search.search(&query).await.map_err(|e| {
         tracing::error!(error = %e, "search failed");
         AppError::new(ErrorCode::Unavailable)
-            .message("搜索暂时不可用，请稍后再试。")
+            .message(tr("search-unavailable"))
             .html()
     })?;
     let name_of = |code: &str| {
@@ -185,7 +202,7 @@ async fn search(
         .iter()
         .map(|s| Choice {
             value: s.key().to_owned(),
-            label: s.label().to_owned(),
+            label: s.label_here().to_owned(),
         })
         .collect();
     let hits: Vec<HitView> = results
@@ -200,9 +217,9 @@ async fn search(
     ctx.insert(
         "title",
         &if query.text.is_empty() {
-            "搜索".to_owned()
+            tr("search-page-title")
         } else {
-            format!("搜索“{}”", query.text)
+            tr_with("search-page-title-q", &[("q", &query.text)])
         },
     );
     ctx.insert("params", &params);

@@ -13,6 +13,7 @@ use crate::domain::LicenseNo;
 use crate::domain::certificate::{Attestation, normalize_code};
 use crate::web::AppState;
 use crate::web::errors::{AppError, ErrorCode};
+use crate::web::lang::{self, tr, tr_with};
 use crate::web::templates;
 use crate::web::views::{self, SubjectSummary};
 
@@ -109,7 +110,7 @@ async fn verify_page(
     query: web::Query<VerifyQuery>,
 ) -> Result<HttpResponse, AppError> {
     let mut ctx = base_context(&state);
-    ctx.insert("title", "核验执业状态");
+    ctx.insert("title", &tr("verify-title"));
     ctx.insert("license_no", &query.license_no.as_deref().unwrap_or(""));
     ctx.insert("name", &query.name.as_deref().unwrap_or(""));
     let raw = query.license_no.as_deref().unwrap_or("").trim();
@@ -117,9 +118,12 @@ async fn verify_page(
     if !raw.is_empty() {
         match LicenseNo::parse(raw) {
             Ok(license) => {
-                let outcome = verify(&state, license, query.name.clone())
+                let mut outcome = verify(&state, license, query.name.clone())
                     .await
                     .map_err(AppError::html)?;
+                if let Verification::Found { subject, .. } = &mut outcome {
+                    subject.standing.localize();
+                }
                 if matches!(outcome, Verification::NotFound { .. }) {
                     status = actix_web::http::StatusCode::NOT_FOUND;
                 }
@@ -127,7 +131,7 @@ async fn verify_page(
             }
             Err(_) => {
                 status = actix_web::http::StatusCode::BAD_REQUEST;
-                ctx.insert("error", ErrorCode::InvalidLicenseNo.message());
+                ctx.insert("error", &ErrorCode::InvalidLicenseNo.message_here());
             }
         }
     }
@@ -255,13 +259,24 @@ async fn certificate_page(
         })
         .await
         .map_err(AppError::html)?;
-    let Some((cert, subject)) = issued else {
-        return Err(not_found_page("没有这个执业证号的记录，无法出具证明。"));
+    let Some((cert, mut subject)) = issued else {
+        return Err(not_found_page(&tr("nf-certificate")));
     };
+    subject.standing.localize();
+    let mut view = cert_view(&cert);
+    if lang::current() != lang::Lang::Zh {
+        // The stored reason is the Chinese one; the certificate is issued
+        // (or reused) on the day and for the standing assessed just now, so
+        // today's reason is the same sentence in the page's language.
+        view.reason = subject.standing.reason.clone();
+    }
     let check_url = format!("{}/certificates/{}", base_url(&req, &state), cert.code);
     let mut ctx = base_context(&state);
-    ctx.insert("title", &format!("{} 执业状态证明", subject.name));
-    ctx.insert("certificate", &cert_view(&cert));
+    ctx.insert(
+        "title",
+        &tr_with("title-certificate", &[("name", &subject.name)]),
+    );
+    ctx.insert("certificate", &view);
     ctx.insert("subject", &subject);
     ctx.insert("check_url", &check_url);
     ctx.insert("qr_svg", &qr_svg(&check_url));
@@ -377,14 +392,17 @@ async fn check_page(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let result = check(&state, &path).await.map_err(AppError::html)?;
+    let mut result = check(&state, &path).await.map_err(AppError::html)?;
+    if let Some(current) = &mut result.current {
+        current.standing.localize();
+    }
     let status = match result.verdict {
         "genuine" => actix_web::http::StatusCode::OK,
         "malformed" => actix_web::http::StatusCode::BAD_REQUEST,
         _ => actix_web::http::StatusCode::NOT_FOUND,
     };
     let mut ctx = base_context(&state);
-    ctx.insert("title", "核验执业状态证明");
+    ctx.insert("title", &tr("certificate-check-title"));
     ctx.insert("check", &result);
     let body = templates::render("certificate_check.html", &ctx)?;
     Ok(HttpResponse::build(status)

@@ -10,6 +10,7 @@ use crate::domain::Standing;
 use crate::domain::plan_rules::{CaseAnswer, PartyPlace, can_take_case};
 use crate::web::AppState;
 use crate::web::errors::AppError;
+use crate::web::lang::{tr, tr_with};
 use crate::web::views;
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
@@ -50,12 +51,12 @@ fn case_check(q: &CaseQuery, standing: &str, borders_sichuan: bool) -> Option<Ca
     }
     let standing = Standing::parse(standing).unwrap_or(Standing::NotReviewed);
     let answer = can_take_case(standing, borders_sichuan, &parties);
-    let text = match answer {
-        CaseAnswer::Yes => "可以。至少一方当事人住在这位工作者可以服务的地区，且其执业状态允许执业。".to_owned(),
-        CaseAnswer::NotPractising => "不可以。这位工作者目前不能执业（见上方执业状态）。".to_owned(),
-        CaseAnswer::OutsideScope if borders_sichuan => "不可以。基层法律服务工作者只能为至少一方住在重庆市或与本区县毗邻的四川县（区）的当事人代理。".to_owned(),
-        CaseAnswer::OutsideScope => "不可以。基层法律服务工作者只能为至少一方住在重庆市的当事人代理；本区县不属于川渝毗邻地区。".to_owned(),
-    };
+    let text = tr(match answer {
+        CaseAnswer::Yes => "case-yes",
+        CaseAnswer::NotPractising => "case-not-practising",
+        CaseAnswer::OutsideScope if borders_sichuan => "case-outside-border",
+        CaseAnswer::OutsideScope => "case-outside",
+    });
     Some(CaseCheck {
         answer,
         party_a: a,
@@ -90,13 +91,15 @@ async fn profile(
             .await
             .map_err(AppError::html)?
     };
-    let Some((view, borders_sichuan)) = view else {
-        return Err(not_found_page(&format!(
-            "没有执业证号为 {license} 的法律服务工作者。"
+    let Some((mut view, borders_sichuan)) = view else {
+        return Err(not_found_page(&tr_with(
+            "nf-worker",
+            &[("license_no", &license)],
         )));
     };
+    view.credit.standing.localize();
     let mut ctx = super::base_context(&state);
-    ctx.insert("title", &format!("{} · 法律服务工作者", view.name));
+    ctx.insert("title", &tr_with("title-worker", &[("name", &view.name)]));
     let verify_url = format!(
         "{}/verify?license_no={}",
         super::verify::base_url(&req, &state),

@@ -4,9 +4,12 @@
 use super::{Browser, LONGSHA, ZHANG_SAN, file, need, seed};
 use crate::helpers::TestApp;
 
-/// The pages checked here and by the markup test.
+/// The pages checked here and by the markup test: each in Chinese, then
+/// each in English. The Chinese ones come first because `?lang=en` also
+/// sets the `lang` cookie, which would make the browser's later pages
+/// English.
 pub fn pages() -> Vec<String> {
-    vec![
+    let zh: Vec<String> = vec![
         "/".into(),
         "/search?q=%E5%BC%A0%E4%B8%89".into(),
         format!("/workers/{ZHANG_SAN}"),
@@ -14,7 +17,15 @@ pub fn pages() -> Vec<String> {
         format!("/verify?license_no={ZHANG_SAN}"),
         "/districts".into(),
         "/complaints/new".into(),
-    ]
+    ];
+    let en: Vec<String> = zh
+        .iter()
+        .map(|p| {
+            let sep = if p.contains('?') { '&' } else { '?' };
+            format!("{p}{sep}lang=en")
+        })
+        .collect();
+    zh.into_iter().chain(en).collect()
 }
 
 /// axe's violations, one readable block each.
