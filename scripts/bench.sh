@@ -64,4 +64,35 @@ for path in "/workers/$WORKER" "/offices/$OFFICE" "/search?q=$(urlenc "$NAME")" 
     printf '%-44s %9.0f req/s  p50 %-8s p99 %-8s ratio %.2f%s\n' "$label" "$r" "$p50" "$p99" \
         "$(echo "$r / $base" | bc -l)" "$( [ "$bad" != 0 ] && echo "  ($bad non-2xx!)" )"
 done
+# 1,000 different names, one picked at random per request: the page cache
+# then holds each only after its first visit.
+LUA="$DATA/names.lua"
+python3 - "$DATA/legal-portal.db" > "$LUA" <<'PY'
+import sqlite3, sys, urllib.parse
+names = [r[0] for r in sqlite3.connect(sys.argv[1]).execute(
+    "select distinct name from workers order by license_no limit 1000")]
+print("paths = {" + ",".join('"/search?q=%s"' % urllib.parse.quote(n) for n in names) + "}")
+print("request = function() return wrk.format('GET', paths[math.random(#paths)]) end")
+PY
+rps_lua() { taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency -s "$LUA" "http://127.0.0.1:$PORT" \
+    | awk '/Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {print r, p50, p99, bad+0}'; }
+row() {
+    printf '%-44s %9.0f req/s  p50 %-8s p99 %-8s ratio %.2f%s\n' "$1" "$2" "$3" "$4" \
+        "$(echo "$2 / $base" | bc -l)" "$( [ "$5" != 0 ] && echo "  ($5 non-2xx!)" )"
+}
+read -r r p50 p99 bad < <(rps_lua)
+row "/search?q=<1,000 names at random>" "$r" "$p50" "$p99" "$bad"
 awk '/VmRSS|VmHWM/ {printf "%s %d MB\n", $1, $2/1024}' "/proc/$PID/status"
+
+# The same pages rendered every time (LEGAL_PORTAL_PAGE_CACHE_SECONDS=0), as
+# the ratios against the same baseline: what a page costs uncached.
+kill "$PID"; wait "$PID" 2>/dev/null || true
+LEGAL_PORTAL_PAGE_CACHE_SECONDS=0 taskset -c 0 "$BIN" serve --bind "127.0.0.1:$PORT" --workers 1 & PID=$!
+until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.01; done
+echo "without the page cache:"
+for path in "/workers/$WORKER" "/search?q=$(urlenc "$NAME")" "/api/v1/search?q=$(urlenc "$NAME")"; do
+    read -r r p50 p99 bad < <(rps "$path")
+    row "$(python3 -c "import urllib.parse,sys; print(urllib.parse.unquote(sys.argv[1]))" "$path")" "$r" "$p50" "$p99" "$bad"
+done
+read -r r p50 p99 bad < <(rps_lua)
+row "/search?q=<1,000 names at random>" "$r" "$p50" "$p99" "$bad"

@@ -51,6 +51,11 @@ pub struct Settings {
     /// Whether this process drains the search outbox in the background
     /// (tests of what a write puts into the outbox turn it off).
     pub run_indexer: bool,
+    /// How long a rendered public answer may be served again (zero: never);
+    /// see `web::page_cache`.
+    pub page_cache_ttl: std::time::Duration,
+    /// Memory for kept answers, in bytes.
+    pub page_cache_bytes: usize,
 }
 
 impl std::fmt::Debug for Settings {
@@ -94,6 +99,8 @@ impl Default for Settings {
             import_limit_bytes: 50 * 1024 * 1024,
             scraper_rates: Default::default(),
             run_indexer: true,
+            page_cache_ttl: std::time::Duration::from_secs(10),
+            page_cache_bytes: 32 * 1024 * 1024,
         }
     }
 }

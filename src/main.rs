@@ -114,6 +114,24 @@ struct Common {
     /// `/certificates/…` and their API twins).
     #[arg(long, env = "LEGAL_PORTAL_VERIFY_RATE", global = true, default_value = "30/min", value_parser = parse_rate)]
     verify_rate: Rate,
+    /// Seconds a rendered public page or API answer may be served again
+    /// before it is rendered afresh; writes through this process and the
+    /// indexer forget them at once. 0 turns the cache off.
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_PAGE_CACHE_SECONDS",
+        global = true,
+        default_value_t = 10
+    )]
+    page_cache_seconds: u64,
+    /// Memory for that cache, in MB.
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_PAGE_CACHE_MB",
+        global = true,
+        default_value_t = 32
+    )]
+    page_cache_mb: usize,
     /// Take the client address from X-Forwarded-For (only behind a trusted
     /// load balancer that sets it).
     #[arg(long, env = "LEGAL_PORTAL_TRUST_FORWARDED_FOR", global = true)]
@@ -268,6 +286,8 @@ fn settings(common: &Common) -> Settings {
             verify: common.verify_rate,
             trust_forwarded_for: common.trust_forwarded_for,
         },
+        page_cache_ttl: std::time::Duration::from_secs(common.page_cache_seconds),
+        page_cache_bytes: common.page_cache_mb * 1024 * 1024,
         ..Settings::default()
     }
 }

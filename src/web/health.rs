@@ -83,7 +83,21 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// Prometheus text format.
 async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let figures = state.db(db::ops::figures).await?;
+    let (hits, misses) = state.pages.counts();
     let text = state.metrics.render(&[
+        Gauge {
+            name: "legal_portal_page_cache_answers",
+            help: "Public answers since start, served from the page cache (hit) or rendered (miss).",
+            series: vec![
+                ("result=\"hit\"".to_owned(), hits as f64),
+                ("result=\"miss\"".to_owned(), misses as f64),
+            ],
+        },
+        Gauge::single(
+            "legal_portal_page_cache_bytes",
+            "Memory held by the page cache.",
+            state.pages.bytes() as f64,
+        ),
         Gauge::single(
             "legal_portal_outbox_backlog",
             "Changes waiting to reach the search index.",

@@ -12,6 +12,7 @@ pub mod errors;
 pub mod health;
 pub mod lang;
 pub mod metrics;
+pub mod page_cache;
 pub mod pages;
 pub mod rate_limit;
 pub mod reindex;
@@ -63,6 +64,8 @@ pub struct AppState {
     pub search: crate::search::indexer::Indexer,
     /// Per-address limits on search and verify.
     pub scrapers: Arc<rate_limit::ScraperLimits>,
+    /// Rendered public answers kept for a few seconds.
+    pub pages: Arc<page_cache::PageCache>,
 }
 
 impl AppState {
@@ -194,6 +197,10 @@ impl Application {
             import_limit: settings.import_limit_bytes,
             search: search.clone(),
             scrapers: Arc::new(rate_limit::ScraperLimits::new(settings.scraper_rates)),
+            pages: Arc::new(page_cache::PageCache::new(
+                settings.page_cache_ttl,
+                settings.page_cache_bytes,
+            )),
         };
         let tls = settings.served_over_tls();
         let listener = TcpListener::bind(&settings.bind)
@@ -208,6 +215,7 @@ impl Application {
                 .app_data(web::Data::new(state.clone()))
                 .app_data(web::QueryConfig::default().error_handler(bad_query))
                 .app_data(web::PathConfig::default().error_handler(bad_path))
+                .wrap(from_fn(page_cache::serve))
                 .wrap(from_fn(rate_limit::limit_scrapers))
                 .wrap(Compress::default())
                 .wrap(security_headers(tls))

@@ -18,6 +18,7 @@ mod import;
 mod lists;
 mod migrations;
 mod openapi;
+mod page_cache;
 mod profiles;
 mod properties;
 mod reliability;

@@ -1,0 +1,226 @@
+//! A short-lived cache of rendered public answers (profiles, search,
+//! districts, lists and their API twins), so a popular profile is rendered
+//! once per change instead of once per visitor.
+//!
+//! An answer is served from the cache only while all of these hold:
+//! - it is younger than the configured lifetime (`--page-cache-seconds`,
+//!   default 10; 0 turns the cache off). This bounds how stale a page can be
+//!   when *another* process changed the data (several portals on one
+//!   PostgreSQL, or the `import` command beside a running portal);
+//! - no write went through this process since (imports, complaint moves,
+//!   reindexing bump [`PageCache::invalidate`]);
+//! - the search indexer of this process has applied no outbox rows since
+//!   (so search answers follow the index);
+//! - "today" is still the day it was rendered on (standing changes at
+//!   midnight).
+//!
+//! Only `GET` answers with status 200, no `Set-Cookie` and no `no-store`
+//! are kept, keyed by language, host and the whole path with its query;
+//! the rate limits, security headers and compression around it apply to
+//! every answer, cached or not. The memory is bounded by
+//! `--page-cache-mb` (default 32): when full, the cache is emptied and
+//! refills with what is asked for next.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use actix_web::HttpResponse;
+use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{CACHE_CONTROL, HeaderMap, SET_COOKIE};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::{Bytes, Data};
+use chrono::NaiveDate;
+
+use super::AppState;
+use super::lang;
+
+/// Paths whose answers may be kept: public, the same for every visitor.
+const CACHEABLE: &[&str] = &[
+    "/workers/",
+    "/offices/",
+    "/search",
+    "/districts",
+    "/disclosures",
+    "/announcements",
+    "/api/v1/workers/",
+    "/api/v1/offices/",
+    "/api/v1/search",
+    "/api/v1/districts",
+];
+
+/// Bodies larger than this are never kept.
+const MAX_BODY: usize = 512 * 1024;
+
+/// Kept answers and the counters that make them stale.
+#[derive(Debug)]
+pub struct PageCache {
+    ttl: Duration,
+    budget: usize,
+    generation: AtomicU64,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    entries: HashMap<String, Entry>,
+    bytes: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    stamp: Stamp,
+    stored: Instant,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// What an answer was rendered against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    generation: u64,
+    drained: u64,
+    today: NaiveDate,
+}
+
+impl PageCache {
+    /// A cache keeping answers for `ttl` within `budget` bytes; a zero
+    /// `ttl` or `budget` keeps nothing.
+    pub fn new(ttl: Duration, budget: usize) -> Self {
+        Self {
+            ttl,
+            budget,
+            generation: AtomicU64::new(0),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            inner: Mutex::default(),
+        }
+    }
+
+    fn enabled(&self) -> bool {
+        !self.ttl.is_zero() && self.budget > 0
+    }
+
+    /// Forgets every kept answer: call after a write.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Answers served from the cache, and answers rendered, since start.
+    pub fn counts(&self) -> (u64, u64) {
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Bytes held now.
+    pub fn bytes(&self) -> usize {
+        self.inner.lock().map_or(0, |i| i.bytes)
+    }
+
+    fn stamp(&self, state: &AppState) -> Stamp {
+        Stamp {
+            generation: self.generation.load(Ordering::Relaxed),
+            drained: state.search.rows_drained(),
+            today: state.clock.today(),
+        }
+    }
+
+    fn get(&self, key: &str, stamp: Stamp) -> Option<Entry> {
+        let inner = self.inner.lock().ok()?;
+        let entry = inner.entries.get(key)?;
+        (entry.stamp == stamp && entry.stored.elapsed() < self.ttl).then(|| entry.clone())
+    }
+
+    fn put(&self, key: String, entry: Entry) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        let size = key.len() + entry.body.len() + 256;
+        if inner.bytes + size > self.budget {
+            inner.entries.clear();
+            inner.bytes = 0;
+        }
+        if let Some(old) = inner.entries.insert(key.clone(), entry) {
+            inner.bytes -= key.len() + old.body.len() + 256;
+        }
+        inner.bytes += size;
+    }
+}
+
+fn cacheable(req: &ServiceRequest) -> bool {
+    req.method() == Method::GET && {
+        let path = req.path();
+        CACHEABLE.iter().any(|p| path.starts_with(p))
+    }
+}
+
+/// Middleware: serves a fresh kept answer, or renders and keeps it.
+pub async fn serve(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let state = req.app_data::<Data<AppState>>().cloned();
+    let Some(state) = state.filter(|s| s.pages.enabled() && cacheable(&req)) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let cache = &state.pages;
+    let key = format!(
+        "{}|{}|{}?{}",
+        lang::current().tag(),
+        req.connection_info().host(),
+        req.path(),
+        req.query_string()
+    );
+    let stamp = cache.stamp(&state);
+    if let Some(hit) = cache.get(&key, stamp) {
+        cache.hits.fetch_add(1, Ordering::Relaxed);
+        let mut res = HttpResponse::Ok();
+        for (name, value) in &hit.headers {
+            res.append_header((name.clone(), value.clone()));
+        }
+        let (req, _) = req.into_parts();
+        return Ok(ServiceResponse::new(req, res.body(hit.body)));
+    }
+    cache.misses.fetch_add(1, Ordering::Relaxed);
+    let res = next.call(req).await?;
+    let keep = res.status() == StatusCode::OK
+        && !res.headers().contains_key(SET_COOKIE)
+        && !res
+            .headers()
+            .get(CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("no-store"))
+        && matches!(res.response().body().size(), BodySize::Sized(n) if n as usize <= MAX_BODY);
+    if !keep {
+        return Ok(res.map_into_boxed_body());
+    }
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let body = match body.try_into_bytes() {
+        Ok(bytes) => bytes,
+        // Sized and small, checked above.
+        Err(body) => actix_web::body::to_bytes(body)
+            .await
+            .map_err(|_| actix_web::error::ErrorInternalServerError("body"))?,
+    };
+    cache.put(
+        key,
+        Entry {
+            stamp,
+            stored: Instant::now(),
+            headers: head.headers().clone(),
+            body: body.clone(),
+        },
+    );
+    Ok(ServiceResponse::new(
+        req,
+        head.set_body(body).map_into_boxed_body(),
+    ))
+}

@@ -1,0 +1,165 @@
+//! The page cache: a public answer is rendered once and served again until a
+//! write through this process, the indexer, a new day or its lifetime makes
+//! it stale; each language and each query has its own answer.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use legal_portal::db::DbConnection;
+use legal_portal::db::schema::workers;
+use legal_portal::db::tokens;
+use legal_portal::domain::vocab::TokenScope;
+
+use crate::helpers::{TestApp, build};
+
+const WORKER: &str = "45001030001";
+const OFFICE: &str = "31500103001";
+
+fn seed(c: &mut DbConnection) {
+    build::district(c, "500103", "渝中区", 588_717, 2000);
+    build::office(c, OFFICE, "解放碑街道法律服务所", "500103");
+    build::worker(c, WORKER, "张秀英", OFFICE);
+    build::review(c, "worker", WORKER, 2025, "competent", None);
+}
+
+/// The `hit` and `miss` counts from `/metrics`.
+async fn counts(app: &TestApp) -> (u64, u64) {
+    let text = app.text("/metrics", 200).await;
+    let read = |result: &str| -> u64 {
+        let prefix = format!("legal_portal_page_cache_answers{{result=\"{result}\"}} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in\n{text}"))
+            .parse::<f64>()
+            .unwrap() as u64
+    };
+    (read("hit"), read("miss"))
+}
+
+fn rename(app: &TestApp, name: &str) {
+    diesel::update(workers::table.find(WORKER))
+        .set(workers::name.eq(name))
+        .execute(&mut app.conn())
+        .unwrap();
+}
+
+#[actix_web::test]
+async fn a_profile_is_rendered_once_and_served_again_unchanged() {
+    let app = TestApp::builder().seed(seed).await;
+    let path = format!("/workers/{WORKER}");
+    let first = app.text(&path, 200).await;
+    let (hits0, misses0) = counts(&app).await;
+    let second = app.text(&path, 200).await;
+    let (hits1, misses1) = counts(&app).await;
+    assert_eq!(first, second);
+    assert_eq!((hits1 - hits0, misses1 - misses0), (1, 0));
+    // Headers are kept and the outer layers still apply.
+    let res = app.get(&path).await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(res.headers().contains_key("content-security-policy"));
+    // Another query is another answer.
+    let asked = app
+        .text(&format!("{path}?party_a=elsewhere#case-h"), 200)
+        .await;
+    assert_ne!(asked, first);
+}
+
+#[actix_web::test]
+async fn each_language_has_its_own_answer_and_the_cookie_is_still_set() {
+    let app = TestApp::builder().seed(seed).await;
+    let path = format!("/workers/{WORKER}");
+    let zh = app.text(&path, 200).await;
+    for _ in 0..2 {
+        let res = app.get(&format!("{path}?lang=en")).await;
+        assert_eq!(res.status(), 200);
+        let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+        assert!(cookie.starts_with("lang=en"), "{cookie}");
+        let en = res.text().await.unwrap();
+        assert!(en.contains("<html lang=\"en\""), "{en}");
+        assert_ne!(en, zh);
+    }
+    assert_eq!(app.text(&path, 200).await, zh);
+}
+
+#[actix_web::test]
+async fn an_import_through_the_portal_is_shown_at_once() {
+    let app = TestApp::builder().seed(seed).await;
+    let path = format!("/api/v1/workers/{WORKER}");
+    assert_eq!(app.json(&path, 200).await["name"], "张秀英");
+    assert_eq!(app.json(&path, 200).await["name"], "张秀英");
+    let token = tokens::create(&mut app.conn(), "clerk", TokenScope::Import).unwrap();
+    let res = app
+        .client
+        .post(format!("{}/admin/api/import/workers", app.address))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(format!(
+            "执业证号,姓名,执业机构许可证号,状态,首次执业日期\n{WORKER},张秀云,{OFFICE},执业,2015-03-01\n"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    assert_eq!(app.json(&path, 200).await["name"], "张秀云");
+}
+
+#[actix_web::test]
+async fn a_change_from_another_process_shows_within_the_lifetime() {
+    let app = TestApp::builder()
+        .settings(|s| s.page_cache_ttl = Duration::from_millis(700))
+        .seed(seed)
+        .await;
+    let path = format!("/api/v1/workers/{WORKER}");
+    assert_eq!(app.json(&path, 200).await["name"], "张秀英");
+    // Written behind the portal's back, as the `import` command or another
+    // portal process would: this process learns of it only by time.
+    rename(&app, "张秀云");
+    let started = std::time::Instant::now();
+    loop {
+        let name = app.json(&path, 200).await["name"].clone();
+        if name == "张秀云" {
+            break;
+        }
+        assert_eq!(name, "张秀英");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "still the old name after the cache's lifetime"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[actix_web::test]
+async fn a_zero_lifetime_turns_the_cache_off() {
+    let app = TestApp::builder()
+        .settings(|s| s.page_cache_ttl = Duration::ZERO)
+        .seed(seed)
+        .await;
+    let path = format!("/api/v1/workers/{WORKER}");
+    assert_eq!(app.json(&path, 200).await["name"], "张秀英");
+    rename(&app, "张秀云");
+    assert_eq!(app.json(&path, 200).await["name"], "张秀云");
+    assert_eq!(counts(&app).await.0, 0);
+}
+
+#[actix_web::test]
+async fn answers_that_set_a_cookie_or_fail_are_never_kept() {
+    let app = TestApp::builder().seed(seed).await;
+    // The complaint form sets its CSRF cookie on every visit.
+    for _ in 0..2 {
+        let res = app.get("/complaints/new").await;
+        assert_eq!(res.status(), 200);
+        assert!(res.headers()["set-cookie"].to_str().is_ok());
+    }
+    let missing = "/workers/45009999999";
+    app.text(missing, 404).await;
+    let (hits, _) = counts(&app).await;
+    app.text(missing, 404).await;
+    assert_eq!(counts(&app).await.0, hits);
+}
