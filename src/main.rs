@@ -129,7 +129,7 @@ struct Common {
         long,
         env = "LEGAL_PORTAL_PAGE_CACHE_MB",
         global = true,
-        default_value_t = 32
+        default_value_t = 16
     )]
     page_cache_mb: usize,
     /// Take the client address from X-Forwarded-For (only behind a trusted

@@ -18,7 +18,7 @@
 //! are kept, keyed by language, host and the whole path with its query;
 //! the rate limits, security headers and compression around it apply to
 //! every answer, cached or not. The memory is bounded by
-//! `--page-cache-mb` (default 32): when full, the cache is emptied and
+//! `--page-cache-mb` (default 16): when full, the cache is emptied and
 //! refills with what is asked for next.
 
 use std::collections::HashMap;
@@ -46,6 +46,8 @@ const CACHEABLE: &[&str] = &[
     "/districts",
     "/disclosures",
     "/announcements",
+    "/verify",
+    "/api/v1/verify",
     "/api/v1/workers/",
     "/api/v1/offices/",
     "/api/v1/search",
