@@ -23,7 +23,7 @@ use legal_portal::db::{self, DbConnection, tokens};
 use legal_portal::domain::vocab::TokenScope;
 use serde_json::Value;
 
-use crate::complaints::{OFFICE, WORKER, body, subjects};
+use crate::complaints::{OFFICE, body, subjects};
 use crate::helpers::{ServedBinary, fresh_database, migrated};
 
 /// Kills when `KILL_ROUNDS` is not set.
@@ -96,6 +96,8 @@ struct Ledger {
     unanswered: Vec<Batch>,
     /// Complaints sent without an answer.
     complaints_unanswered: usize,
+    /// Answers that were neither a success nor a cut connection.
+    unexpected: Vec<String>,
 }
 
 impl Ledger {
@@ -104,6 +106,7 @@ impl Ledger {
         self.imports.extend(other.imports);
         self.unanswered.extend(other.unanswered);
         self.complaints_unanswered += other.complaints_unanswered;
+        self.unexpected.extend(other.unexpected);
     }
 }
 
@@ -194,7 +197,13 @@ async fn client(
                     ledger.complaints_unanswered += 1;
                     return ledger;
                 }
-                (status, body) => panic!("complaint answered {status}: {body:?}"),
+                (status, body) => {
+                    ledger.complaints_unanswered += 1;
+                    ledger
+                        .unexpected
+                        .push(format!("complaint answered {status}: {body:?}"));
+                    return ledger;
+                }
             }
         } else {
             // Mostly small batches; now and then one large enough for a
@@ -249,7 +258,13 @@ async fn client(
                     ledger.unanswered.push(batch);
                     return ledger;
                 }
-                (status, body) => panic!("import answered {status}: {body:?}"),
+                (status, body) => {
+                    ledger
+                        .unexpected
+                        .push(format!("import {} answered {status}: {body:?}", batch.prefix));
+                    ledger.unanswered.push(batch);
+                    return ledger;
+                }
             }
         }
     }
@@ -473,6 +488,11 @@ async fn kill_9_during_imports_and_complaints_loses_no_acknowledged_write() {
         for l in ledgers {
             ledger.absorb(l);
         }
+        assert!(
+            ledger.unexpected.is_empty(),
+            "unexpected answers before the kill: {:?}\n{log}",
+            ledger.unexpected
+        );
 
         let mut conn = db::establish(&url).unwrap();
         integrity_ok(&mut conn);
@@ -506,9 +526,13 @@ async fn kill_9_during_imports_and_complaints_loses_no_acknowledged_write() {
         let mut still = Vec::new();
         for (batch, license, name) in missing {
             let kind = batch.dataset.trim_end_matches('s');
+            let search = url::Url::parse_with_params(
+                &format!("{address}/api/v1/search"),
+                [("q", name.as_str()), ("type", kind), ("per_page", "100")],
+            )
+            .unwrap();
             let resp = http
-                .get(format!("{address}/api/v1/search"))
-                .query(&[("q", name.as_str()), ("type", kind), ("per_page", "100")])
+                .get(search)
                 .send()
                 .await
                 .unwrap();
