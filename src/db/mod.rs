@@ -127,7 +127,6 @@ pub fn establish(url: &str) -> Result<DbConnection, DbError> {
     }
 }
 
-/// The URL with any password replaced, fit for logs and errors.
 /// Makes the open transaction a writer now, waiting (`busy_timeout`) for
 /// another writer to finish. On SQLite a deferred transaction that reads
 /// first and writes later cannot wait when another connection writes
@@ -142,6 +141,7 @@ pub fn lock_for_writing(conn: &mut DbConnection) -> Result<(), DbError> {
     Ok(())
 }
 
+/// The URL with any password replaced, fit for logs and errors.
 pub fn redact_url(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut u) if u.password().is_some() => {
