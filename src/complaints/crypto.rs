@@ -98,7 +98,11 @@ impl ContactKey {
         std::fs::create_dir_all(data_dir).map_err(io)?;
         let key = Self::generate();
         let hex: String = key.key.iter().map(|b| format!("{b:02x}")).collect();
-        write_private(&path, &format!("{hex}\n")).map_err(io)?;
+        if !crate::secrets::create_private(&path, &format!("{hex}\n")).map_err(io)? {
+            // Another process created it first: use theirs.
+            let text = std::fs::read_to_string(&path).map_err(io)?;
+            return Ok((Self::parse(&text)?, false));
+        }
         Ok((key, true))
     }
 
@@ -156,24 +160,6 @@ impl ContactKey {
         mac.update(purpose.as_bytes());
         mac.finalize().into_bytes().into()
     }
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    std::fs::write(path, text)
 }
 
 #[cfg(test)]

@@ -127,6 +127,20 @@ pub fn establish(url: &str) -> Result<DbConnection, DbError> {
     }
 }
 
+/// Makes the open transaction a writer now, waiting (`busy_timeout`) for
+/// another writer to finish. On SQLite a deferred transaction that reads
+/// first and writes later cannot wait when another connection writes
+/// meanwhile: it fails at once with "database is locked". Call it first in
+/// a transaction that reads before it writes. A no-op on PostgreSQL.
+pub fn lock_for_writing(conn: &mut DbConnection) -> Result<(), DbError> {
+    use diesel::connection::SimpleConnection;
+    if let DbConnection::Sqlite(c) = conn {
+        // A write statement takes the write lock even when it changes no row.
+        c.batch_execute("UPDATE __diesel_schema_migrations SET version = version WHERE 0")?;
+    }
+    Ok(())
+}
+
 /// The URL with any password replaced, fit for logs and errors.
 pub fn redact_url(url: &str) -> String {
     match url::Url::parse(url) {

@@ -158,6 +158,9 @@ pub fn run(
     drop(sheet);
     let outcome = with_large_cache(conn, |conn| {
         conn.transaction::<Report, Rollback, _>(|c| {
+            // The batch reads what exists, then writes: take the write lock
+            // first, so that concurrent imports wait instead of failing.
+            db::lock_for_writing(c)?;
             let wanted = validate::wanted(&records, &|row| info.gave_kind(row));
             let known = Known {
                 districts: db::imports::existing_districts(c, &wanted.districts)?,
