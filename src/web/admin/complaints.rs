@@ -41,8 +41,8 @@ pub(crate) struct ListQuery {
     district: Option<String>,
     /// Only (or never) those past a deadline.
     overdue: Option<bool>,
-    /// Page number from 1.
-    #[param(minimum = 1)]
+    /// Page number from 1 (at most 100,000).
+    #[param(minimum = 1, maximum = 100_000)]
     page: Option<usize>,
     /// Complaints per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -61,6 +61,9 @@ pub(crate) struct ComplaintPage {
     /// The complaints, without the complainant's contact details.
     complaints: Vec<StaffView>,
 }
+
+/// The deepest page of the list; deeper is a 400, not an overflow.
+const MAX_PAGE: usize = 100_000;
 
 fn bad(message: impl Into<String>, details: serde_json::Value) -> AppError {
     AppError::new(ErrorCode::BadRequest)
@@ -100,6 +103,12 @@ pub(crate) async fn list(
     };
     let per_page = query.per_page.unwrap_or(50).clamp(1, 200);
     let page = query.page.unwrap_or(1).max(1);
+    if page > MAX_PAGE {
+        return Err(bad(
+            format!("页码不能超过 {MAX_PAGE}。"),
+            json!({"parameter": "page", "max": MAX_PAGE}),
+        ));
+    }
     let filter = ListFilter {
         status,
         district: query.district.clone().filter(|d| !d.is_empty()),

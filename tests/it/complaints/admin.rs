@@ -409,3 +409,32 @@ async fn the_status_page_marks_an_overdue_conclusion() {
     );
     assert!(page.contains("已超期"), "concluding was due 4 January");
 }
+
+#[actix_web::test]
+async fn a_page_past_the_last_possible_one_is_a_400_not_a_crash() {
+    let app = TestApp::builder().settings(keyed).seed(subjects).await;
+    let token = token(&app, TokenScope::Complaints);
+    // Found by schemathesis: (page - 1) * per_page overflowed.
+    for page in ["576460752303423489", "100001"] {
+        let (status, body) = call(
+            &app,
+            &token,
+            reqwest::Method::GET,
+            &format!("/admin/api/complaints?page={page}&per_page=180"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["error"]["details"]["parameter"], "page");
+    }
+    let (status, body) = call(
+        &app,
+        &token,
+        reqwest::Method::GET,
+        "/admin/api/complaints?page=100000&per_page=200",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["complaints"], serde_json::json!([]));
+}
