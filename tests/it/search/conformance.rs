@@ -395,6 +395,40 @@ async fn follows_a_worker_who_transfers(e: Engine) {
     e.clean_up().await;
 }
 
+/// Four-character names over a 20-character alphabet: many share three of
+/// their four characters, in other places or orders.
+fn look_alike(n: usize) -> String {
+    const CHARS: [char; 20] = [
+        '安', '柏', '岑', '戴', '樊', '葛', '韩', '蒋', '柯', '穆', '聂', '欧', '潘', '秦', '冉',
+        '邵', '滕', '闻', '奚', '尤',
+    ];
+    (0..4).map(|i| CHARS[(n / 20usize.pow(i)) % 20]).collect()
+}
+
+async fn ranks_an_exact_full_name_first_among_look_alikes(e: Engine) {
+    let app = TestApp::builder()
+        .meili(e.meili())
+        .seed(|c| {
+            seed(c);
+            for n in 0..600 {
+                build::worker(c, &format!("4500109{n:04}"), &look_alike(n * 7), GAOSUNTANG);
+            }
+        })
+        .await;
+    for n in [0, 1, 123, 599] {
+        let name = look_alike(n * 7);
+        let body = search(&app, &e, &q(&name)).await;
+        let hit = first(&body);
+        assert_eq!(
+            hit["name"],
+            name.as_str(),
+            "{name} should come first: {body}"
+        );
+        assert_eq!(hit["license_no"], format!("4500109{n:04}"));
+    }
+    e.clean_up().await;
+}
+
 macro_rules! conformance {
     ($($name:ident),+ $(,)?) => {
         mod embedded {
@@ -431,4 +465,5 @@ conformance!(
     pages_in_a_stable_order,
     still_finds_a_deregistered_worker,
     follows_a_worker_who_transfers,
+    ranks_an_exact_full_name_first_among_look_alikes,
 );
