@@ -378,12 +378,19 @@ impl EmbeddedIndex {
                 // that short would match a good part of the nation.
                 let len = latin.chars().count();
                 if len >= 4 {
-                    let distance = if len >= 5 { 1 } else { 0 };
                     let t = Term::from_field_text(f.name_pinyin, latin);
+                    // The exact prefix scores above a one-letter variant of
+                    // it, so `zhang` lists 张… before 长…/尚… (chang, shang).
                     should.push(boosted(
-                        Box::new(FuzzyTermQuery::new_prefix(t, distance, true)),
+                        Box::new(FuzzyTermQuery::new_prefix(t.clone(), 0, true)),
                         6.0,
                     ));
+                    if len >= 5 {
+                        should.push(boosted(
+                            Box::new(FuzzyTermQuery::new_prefix(t, 1, true)),
+                            3.0,
+                        ));
+                    }
                 }
                 should.push(boosted(term(f.name_pinyin, latin), 8.0));
                 should.push(boosted(term(f.name_initials, latin), 7.0));

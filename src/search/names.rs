@@ -45,6 +45,15 @@ const SURNAMES: &[(char, &str)] = &[
     ('应', "ying"),
 ];
 
+/// Readings of characters in the names of places and offices (not people)
+/// where the pinyin table's first reading is the wrong one there: 长寿
+/// is Changshou, not Zhangshou; 丰都 is Fengdu, not Fengdou.
+const PLACES: &[(char, &str)] = &[('长', "chang"), ('都', "du")];
+
+/// Two-character words read differently from their characters' first
+/// readings, wherever they appear: 重庆 is Chongqing, not Zhongqing.
+const WORDS: &[(&str, [&str; 2])] = &[("重庆", ["chong", "qing"])];
+
 /// The pinyin of each character of `text`, without tones; characters
 /// without a reading (digits, letters) are kept as lower-case text, other
 /// symbols dropped. When `person` is set, the first character is read as a
@@ -80,18 +89,31 @@ pub struct Reading {
     pub initials: String,
 }
 
-/// Reads a name; `person` applies surname readings to the first character.
+/// Reads a name; `person` applies surname readings to the first character,
+/// otherwise (offices, places) the place readings of [`PLACES`].
 pub fn read(name: &str, person: bool) -> Reading {
-    let syllables: Vec<String> = name
-        .chars()
+    let chars: Vec<char> = name.chars().collect();
+    let mut syllables: Vec<String> = chars
+        .iter()
         .enumerate()
-        .map(|(i, c)| {
+        .map(|(i, &c)| {
+            if !person && let Some((_, s)) = PLACES.iter().find(|(k, _)| *k == c) {
+                return (*s).to_owned();
+            }
             let mut one = [0u8; 4];
-            syllables(c.encode_utf8(&mut one), person && i == 0)
+            self::syllables(c.encode_utf8(&mut one), person && i == 0)
                 .pop()
                 .unwrap_or_default()
         })
         .collect();
+    for i in 0..chars.len().saturating_sub(1) {
+        for (word, readings) in WORDS {
+            if word.chars().eq(chars[i..i + 2].iter().copied()) {
+                syllables[i] = readings[0].to_owned();
+                syllables[i + 1] = readings[1].to_owned();
+            }
+        }
+    }
     let full = syllables.concat();
     let initials = syllables.iter().filter_map(|s| s.chars().next()).collect();
     Reading {
@@ -104,6 +126,19 @@ pub fn read(name: &str, person: bool) -> Reading {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn places_read_as_places() {
+        assert_eq!(read("长寿区", false).full, "changshouqu");
+        assert_eq!(read("丰都县", false).full, "fengduxian");
+        assert_eq!(
+            read("重庆市长生桥镇法律服务所", false).initials,
+            "cqscsqzflfws"
+        );
+        assert_eq!(read("重庆市", false).full, "chongqingshi");
+        // A person's name keeps the surname readings and is not read as a place.
+        assert_eq!(read("长江", true).full, "zhangjiang");
+    }
 
     #[test]
     fn full_pinyin_and_initials() {

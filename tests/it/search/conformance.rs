@@ -429,6 +429,34 @@ async fn ranks_an_exact_full_name_first_among_look_alikes(e: Engine) {
     e.clean_up().await;
 }
 
+async fn lists_exact_pinyin_before_a_one_letter_variant(e: Engine) {
+    let app = TestApp::builder()
+        .meili(e.meili())
+        .seed(|c| {
+            seed(c);
+            build::office(c, "31500101099", "长安法律服务所", "500101");
+            build::office(c, "31500101098", "尚义法律服务所", "500101");
+            build::worker(c, "45001010999", "张明", GAOSUNTANG);
+        })
+        .await;
+    let body = search(&app, &e, &q("zhang")).await;
+    let names: Vec<&str> = body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["name"].as_str().unwrap())
+        .collect();
+    let first_variant = names
+        .iter()
+        .position(|n| n.starts_with('长') || n.starts_with('尚'));
+    let last_zhang = names.iter().rposition(|n| n.starts_with('张'));
+    assert!(last_zhang.is_some(), "no 张 for zhang: {names:?}");
+    if let (Some(v), Some(z)) = (first_variant, last_zhang) {
+        assert!(z < v, "every 张 should come before 长/尚: {names:?}");
+    }
+    e.clean_up().await;
+}
+
 macro_rules! conformance {
     ($($name:ident),+ $(,)?) => {
         mod embedded {
@@ -466,4 +494,5 @@ conformance!(
     still_finds_a_deregistered_worker,
     follows_a_worker_who_transfers,
     ranks_an_exact_full_name_first_among_look_alikes,
+    lists_exact_pinyin_before_a_one_letter_variant,
 );
