@@ -23,7 +23,7 @@ pub mod views;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
@@ -66,9 +66,35 @@ pub struct AppState {
     pub scrapers: Arc<rate_limit::ScraperLimits>,
     /// Rendered public answers kept for a few seconds.
     pub pages: Arc<page_cache::PageCache>,
+    /// District codes and names, read again after a write or a minute.
+    pub district_names: Arc<std::sync::Mutex<Option<NamesMemo>>>,
 }
 
+/// District codes and names with the cache generation and time they were
+/// read at.
+pub type NamesMemo = (u64, Instant, Arc<Vec<(String, String)>>);
+
 impl AppState {
+    /// District codes and names in code order. Every search page needs
+    /// them; reading them once per change instead of once per page keeps
+    /// 100 concurrent searches from queueing on the connection pool.
+    pub async fn district_names(&self) -> Result<Arc<Vec<(String, String)>>, AppError> {
+        let generation = self.pages.generation();
+        let fresh = self.district_names.lock().ok().and_then(|m| {
+            m.as_ref()
+                .filter(|(g, at, _)| *g == generation && at.elapsed() < Duration::from_secs(60))
+                .map(|(_, _, names)| names.clone())
+        });
+        if let Some(names) = fresh {
+            return Ok(names);
+        }
+        let names = Arc::new(self.db(db::districts::names).await?);
+        if let Ok(mut m) = self.district_names.lock() {
+            *m = Some((generation, Instant::now(), names.clone()));
+        }
+        Ok(names)
+    }
+
     /// Runs `f` on a pooled connection on the blocking thread pool.
     pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
     where
@@ -197,6 +223,7 @@ impl Application {
             import_limit: settings.import_limit_bytes,
             search: search.clone(),
             scrapers: Arc::new(rate_limit::ScraperLimits::new(settings.scraper_rates)),
+            district_names: Arc::default(),
             pages: Arc::new(page_cache::PageCache::new(
                 settings.page_cache_ttl,
                 settings.page_cache_bytes,

@@ -113,6 +113,11 @@ impl PageCache {
         self.generation.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// How many times writes through this process invalidated the cache.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Relaxed)
+    }
+
     /// Answers served from the cache, and answers rendered, since start.
     pub fn counts(&self) -> (u64, u64) {
         (

@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
 use super::{base_context, html};
-use crate::db;
 use crate::domain::Standing;
 use crate::domain::vocab::{AreaKind, SubjectKind, WorkerStatus};
 use crate::i18n::Label;
@@ -174,10 +173,7 @@ async fn search(
 ) -> Result<HttpResponse, AppError> {
     let params = params.into_inner();
     let (query, page, per_page) = params.to_query().map_err(AppError::html)?;
-    let districts = state
-        .db(db::districts::names)
-        .await
-        .map_err(AppError::html)?;
+    let districts = state.district_names().await.map_err(AppError::html)?;
     let (results, degraded) = state.search.search(&query).await.map_err(|e| {
         tracing::error!(error = %e, "search failed");
         AppError::new(ErrorCode::Unavailable)
