@@ -162,32 +162,32 @@ pub fn label_by_key(of: &str, key: &str, lang: Lang) -> Option<&'static str> {
     }
 }
 
-/// The sentence saying why the subject has its standing, in `lang`.
+/// The sentence saying why the subject has its standing, in `lang`; the
+/// sentences are the `reason-*` messages of `locales/*/main.ftl`.
 pub fn reason_text_in(lang: Lang, reason: &Reason) -> String {
-    match lang {
-        Lang::Zh => reason_text(reason),
-        Lang::En => reason_text_en(reason),
-    }
-}
-
-/// The English sentence saying why the subject has its standing.
-pub fn reason_text_en(reason: &Reason) -> String {
+    let tr = |id: &str, args: &[(&str, &dyn std::fmt::Display)]| lang::tr_in_with(lang, id, args);
     match reason {
-        Reason::Status { status } => match *status {
-            "revoked" => "The practising licence has been revoked.".into(),
-            "deregistered" => "The practising registration has been cancelled.".into(),
-            _ => "The registration status is suspended.".into(),
-        },
+        Reason::Status { status } => tr(
+            match *status {
+                "revoked" => "reason-status-revoked",
+                "deregistered" => "reason-status-deregistered",
+                _ => "reason-status-suspended",
+            },
+            &[],
+        ),
         Reason::LicenseRevoked { decision_no } => {
-            format!("The practising licence was revoked by decision {decision_no}.")
+            tr("reason-license-revoked", &[("decision", decision_no)])
         }
         Reason::SuspendedUntil { decision_no, until } => match until {
-            Some(d) => format!("Suspended from practice by decision {decision_no} until {d}."),
-            None => format!("Suspended from practice by decision {decision_no}."),
+            Some(d) => tr(
+                "reason-suspended-until",
+                &[("decision", decision_no), ("until", d)],
+            ),
+            None => tr("reason-suspended", &[("decision", decision_no)]),
         },
         Reason::Rectifying { year, deadline } => match deadline {
-            Some(d) => format!("Failed the {year} annual review; to rectify by {d}."),
-            None => format!("Failed the {year} annual review; rectification pending."),
+            Some(d) => tr("reason-rectifying-by", &[("year", year), ("deadline", d)]),
+            None => tr("reason-rectifying", &[("year", year)]),
         },
         Reason::Disclosed {
             decision_no,
@@ -196,27 +196,28 @@ pub fn reason_text_en(reason: &Reason) -> String {
             count,
         } => {
             let more = if *count > 1 {
-                format!(" ({count} records on disclosure)")
+                tr("reason-disclosed-more", &[("count", count)])
             } else {
                 String::new()
             };
-            format!(
-                "{} ({decision_no}), disclosed until {until}{more}.",
-                action.label_en()
+            tr(
+                "reason-disclosed",
+                &[
+                    ("action", &action.label_in(lang)),
+                    ("decision", decision_no),
+                    ("until", until),
+                    ("more", &more),
+                ],
             )
         }
-        Reason::Reviewed { year, outcome } => format!(
-            "The {year} annual review outcome was \u{201c}{}\u{201d}; no disciplinary record on disclosure.",
-            outcome.label_en()
+        Reason::Reviewed { year, outcome } => tr(
+            "reason-reviewed",
+            &[("year", year), ("outcome", &outcome.label_in(lang))],
         ),
-        Reason::NewlyLicensed { on } => {
-            format!("First licensed on {on}: less than a year in practice, no adverse record.")
-        }
+        Reason::NewlyLicensed { on } => tr("reason-newly-licensed", &[("on", on)]),
         Reason::NoRecentReview { last_year } => match last_year {
-            Some(y) => {
-                format!("Last reviewed for {y}; no review record in the last two years.")
-            }
-            None => "No annual review record.".into(),
+            Some(y) => tr("reason-last-reviewed", &[("year", y)]),
+            None => tr("reason-never-reviewed", &[]),
         },
     }
 }
@@ -224,53 +225,7 @@ pub fn reason_text_en(reason: &Reason) -> String {
 /// One sentence saying why the subject has its standing, in Chinese (the
 /// text stored on certificates and served by the API).
 pub fn reason_text(reason: &Reason) -> String {
-    match reason {
-        Reason::Status { status } => match *status {
-            "revoked" => "执业证已被吊销。".into(),
-            "deregistered" => "执业登记已注销。".into(),
-            _ => "登记状态为停业。".into(),
-        },
-        Reason::LicenseRevoked { decision_no } => {
-            format!("依{decision_no}决定，执业证已被吊销。")
-        }
-        Reason::SuspendedUntil { decision_no, until } => match until {
-            Some(d) => format!("依{decision_no}决定停止执业，至{d}止。"),
-            None => format!("依{decision_no}决定停止执业。"),
-        },
-        Reason::Rectifying { year, deadline } => match deadline {
-            Some(d) => format!("{year}年度考核未通过，限期整改至{d}。"),
-            None => format!("{year}年度考核未通过，尚待整改。"),
-        },
-        Reason::Disclosed {
-            decision_no,
-            action,
-            until,
-            count,
-        } => {
-            let more = if *count > 1 {
-                format!("（共{count}条公示中）")
-            } else {
-                String::new()
-            };
-            format!(
-                "受到{}（{decision_no}），公示至{until}{more}。",
-                action.label()
-            )
-        }
-        Reason::Reviewed { year, outcome } => {
-            format!(
-                "{year}年度考核结果为“{}”，无公示中的不良信息。",
-                outcome.label()
-            )
-        }
-        Reason::NewlyLicensed { on } => {
-            format!("{on}首次执业，执业未满一年，无不良信息。")
-        }
-        Reason::NoRecentReview { last_year } => match last_year {
-            Some(y) => format!("最近一次参加考核为{y}年度，近两年无考核记录。"),
-            None => "无年度考核记录。".into(),
-        },
-    }
+    reason_text_in(Lang::Zh, reason)
 }
 
 #[cfg(test)]

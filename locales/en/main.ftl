@@ -333,3 +333,19 @@ error-msg-internal = Internal server error; please try again later.
 error-msg-unavailable = The service is unavailable for now; please try again later.
 error-msg-bad-query = The query parameters are wrong: look for a repeated parameter or one in the wrong format.
 body-incomplete = The request was not received in full; please try again.
+
+## Standing reasons (src/i18n.rs reason_text_in)
+reason-status-revoked = The practising licence has been revoked.
+reason-status-deregistered = The practising registration has been cancelled.
+reason-status-suspended = The registration status is suspended.
+reason-license-revoked = The practising licence was revoked by decision { $decision }.
+reason-suspended-until = Suspended from practice by decision { $decision } until { $until }.
+reason-suspended = Suspended from practice by decision { $decision }.
+reason-rectifying-by = Failed the { $year } annual review; to rectify by { $deadline }.
+reason-rectifying = Failed the { $year } annual review; rectification pending.
+reason-disclosed = { $action } ({ $decision }), disclosed until { $until }{ $more }.
+reason-disclosed-more = {" "}({ $count } records on disclosure)
+reason-reviewed = The { $year } annual review outcome was “{ $outcome }”; no disciplinary record on disclosure.
+reason-newly-licensed = First licensed on { $on }: less than a year in practice, no adverse record.
+reason-last-reviewed = Last reviewed for { $year }; no review record in the last two years.
+reason-never-reviewed = No annual review record.

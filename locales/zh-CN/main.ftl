@@ -333,3 +333,19 @@ error-msg-internal = 服务器内部错误，请稍后再试。
 error-msg-unavailable = 服务暂时不可用，请稍后再试。
 error-msg-bad-query = 查询参数有误：请检查是否有重复或格式不对的参数。
 body-incomplete = 请求内容未能完整接收，请重试。
+
+## Standing reasons (src/i18n.rs reason_text_in)
+reason-status-revoked = 执业证已被吊销。
+reason-status-deregistered = 执业登记已注销。
+reason-status-suspended = 登记状态为停业。
+reason-license-revoked = 依{ $decision }决定，执业证已被吊销。
+reason-suspended-until = 依{ $decision }决定停止执业，至{ $until }止。
+reason-suspended = 依{ $decision }决定停止执业。
+reason-rectifying-by = { $year }年度考核未通过，限期整改至{ $deadline }。
+reason-rectifying = { $year }年度考核未通过，尚待整改。
+reason-disclosed = 受到{ $action }（{ $decision }），公示至{ $until }{ $more }。
+reason-disclosed-more = （共{ $count }条公示中）
+reason-reviewed = { $year }年度考核结果为“{ $outcome }”，无公示中的不良信息。
+reason-newly-licensed = { $on }首次执业，执业未满一年，无不良信息。
+reason-last-reviewed = 最近一次参加考核为{ $year }年度，近两年无考核记录。
+reason-never-reviewed = 无年度考核记录。
