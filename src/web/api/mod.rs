@@ -10,10 +10,13 @@ use serde::Serialize;
 
 use super::AppState;
 use super::errors::{AppError, ErrorBody, ErrorCode};
+use super::lang::tr_with;
 use super::pages::verify::{CertificateCheck, Verification, VerifyQuery};
 use super::views::{self, DistrictView, OfficeView, WorkerView};
 use crate::db;
 use crate::domain::LicenseNo;
+use crate::domain::standing::DisclosureWindows;
+use chrono::NaiveDate;
 
 /// Routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -71,21 +74,12 @@ pub(crate) async fn worker(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let license = license(&path)?;
-    let (today, windows) = (state.clock.today(), state.windows);
-    let shown = license.clone();
-    let view = state
-        .db(move |c| {
-            db::profiles::worker(c, &license)?
-                .map(|r| views::worker_view(&r, today, &windows))
-                .transpose()
-        })
-        .await?
-        .ok_or_else(|| {
-            AppError::new(ErrorCode::NotFound)
-                .message(format!("没有执业证号为 {shown} 的法律服务工作者。"))
-        })?;
-    Ok(json(&state, view))
+    profile(&state, &path, "nf-worker", |c, license, today, windows| {
+        db::profiles::worker(c, license)?
+            .map(|r| views::worker_view(&r, today, windows))
+            .transpose()
+    })
+    .await
 }
 
 /// An office's profile: standing, staff, reviews and disclosures.
@@ -104,21 +98,40 @@ pub(crate) async fn office(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let license = license(&path)?;
+    profile(&state, &path, "nf-office", |c, license, today, windows| {
+        db::profiles::office(c, license)?
+            .map(|r| views::office_view(&r, today, windows))
+            .transpose()
+    })
+    .await
+}
+
+/// A profile as JSON: the license number checked, the view built by `load`
+/// on today's date, or a 404 with the message `missing` (`nf-worker`,
+/// `nf-office`) in the request's language.
+async fn profile<V: Serialize + Send + 'static>(
+    state: &AppState,
+    raw: &str,
+    missing: &str,
+    load: impl FnOnce(
+        &mut db::DbConnection,
+        &LicenseNo,
+        NaiveDate,
+        &DisclosureWindows,
+    ) -> Result<Option<V>, db::DbError>
+    + Send
+    + 'static,
+) -> Result<HttpResponse, AppError> {
+    let license = license(raw)?;
     let (today, windows) = (state.clock.today(), state.windows);
     let shown = license.clone();
     let view = state
-        .db(move |c| {
-            db::profiles::office(c, &license)?
-                .map(|r| views::office_view(&r, today, &windows))
-                .transpose()
-        })
+        .db(move |c| load(c, &license, today, &windows))
         .await?
         .ok_or_else(|| {
-            AppError::new(ErrorCode::NotFound)
-                .message(format!("没有执业许可证号为 {shown} 的法律服务所。"))
+            AppError::new(ErrorCode::NotFound).message(tr_with(missing, &[("license_no", &shown)]))
         })?;
-    Ok(json(&state, view))
+    Ok(json(state, view))
 }
 
 /// Every district with its ratios against the plan's target.
