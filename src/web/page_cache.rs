@@ -7,8 +7,11 @@
 //!   default 10; 0 turns the cache off). This bounds how stale a page can be
 //!   when *another* process changed the data (several portals on one
 //!   PostgreSQL, or the `import` command beside a running portal);
-//! - no write went through this process since (imports, complaint moves,
-//!   reindexing bump [`PageCache::invalidate`]);
+//! - no write went through this process since: every successful write to
+//!   the admin API (`POST /admin/api/…`: imports, complaint moves,
+//!   reindexing) calls [`PageCache::invalidate`] here, in the middleware,
+//!   so a new admin endpoint needs nothing of its own (public writes — a
+//!   complaint filed — change no public page);
 //! - the search indexer of this process has applied no outbox rows since
 //!   (so search answers follow the index);
 //! - "today" is still the day it was rendered on (standing changes at
@@ -22,8 +25,8 @@
 //! refills with what is asked for next.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_web::HttpResponse;
@@ -70,11 +73,11 @@ pub struct PageCache {
 
 #[derive(Debug, Default)]
 struct Inner {
-    entries: HashMap<String, Entry>,
+    entries: HashMap<String, Arc<Entry>>,
     bytes: usize,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Entry {
     stamp: Stamp,
     stored: Instant,
@@ -139,13 +142,14 @@ impl PageCache {
         }
     }
 
-    fn get(&self, key: &str, stamp: Stamp) -> Option<Entry> {
+    fn get(&self, key: &str, stamp: Stamp) -> Option<Arc<Entry>> {
         let inner = self.inner.lock().ok()?;
         let entry = inner.entries.get(key)?;
         (entry.stamp == stamp && entry.stored.elapsed() < self.ttl).then(|| entry.clone())
     }
 
     fn put(&self, key: String, entry: Entry) {
+        let entry = Arc::new(entry);
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
@@ -161,6 +165,11 @@ impl PageCache {
     }
 }
 
+/// A write through the admin API, which may change any public page.
+fn admin_write(req: &ServiceRequest) -> bool {
+    !matches!(*req.method(), Method::GET | Method::HEAD) && req.path().starts_with("/admin/api/")
+}
+
 fn cacheable(req: &ServiceRequest) -> bool {
     req.method() == Method::GET && {
         let path = req.path();
@@ -173,10 +182,19 @@ pub async fn serve(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let state = req.app_data::<Data<AppState>>().cloned();
-    let Some(state) = state.filter(|s| s.pages.enabled() && cacheable(&req)) else {
+    let Some(state) = req.app_data::<Data<AppState>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
+    if admin_write(&req) {
+        let res = next.call(req).await?;
+        if res.status().is_success() {
+            state.pages.invalidate();
+        }
+        return Ok(res.map_into_boxed_body());
+    }
+    if !(state.pages.enabled() && cacheable(&req)) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
     let cache = &state.pages;
     let key = format!(
         "{}|{}|{}?{}",
@@ -193,7 +211,7 @@ pub async fn serve(
             res.append_header((name.clone(), value.clone()));
         }
         let (req, _) = req.into_parts();
-        return Ok(ServiceResponse::new(req, res.body(hit.body)));
+        return Ok(ServiceResponse::new(req, res.body(hit.body.clone())));
     }
     cache.misses.fetch_add(1, Ordering::Relaxed);
     let res = next.call(req).await?;

@@ -49,7 +49,6 @@ pub(crate) async fn reindex(
         tracing::error!(error = %e, "reindex failed");
         AppError::new(ErrorCode::Unavailable).message("重建搜索索引失败，请稍后再试。")
     })?;
-    state.pages.invalidate();
     let backend = state.search.index().backend();
     let detail = serde_json::json!({"documents": documents, "backend": backend}).to_string();
     state

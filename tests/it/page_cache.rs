@@ -163,3 +163,30 @@ async fn answers_that_set_a_cookie_or_fail_are_never_kept() {
     app.text(missing, 404).await;
     assert_eq!(counts(&app).await.0, hits);
 }
+
+#[actix_web::test]
+async fn any_successful_admin_write_forgets_kept_answers() {
+    let app = TestApp::builder()
+        .settings(|s| s.page_cache_ttl = Duration::from_secs(3600))
+        .seed(seed)
+        .await;
+    let path = format!("/api/v1/workers/{WORKER}");
+    assert_eq!(app.json(&path, 200).await["name"], "张秀英");
+    rename(&app, "张秀云");
+    assert_eq!(app.json(&path, 200).await["name"], "张秀英", "kept");
+    let url = format!("{}/admin/api/reindex", app.address);
+    // A refused write changes nothing, so forgets nothing.
+    let refused = app.client.post(&url).send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+    assert_eq!(app.json(&path, 200).await["name"], "张秀英");
+    let token = tokens::create(&mut app.conn(), "admin", TokenScope::Admin).unwrap();
+    let res = app
+        .client
+        .post(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(app.json(&path, 200).await["name"], "张秀云");
+}

@@ -325,11 +325,7 @@ pub(crate) async fn transition(
         )
         .await?;
     match result {
-        Ok(view) => {
-            // Concluded complaints are counted on the subject's profile.
-            state.pages.invalidate();
-            Ok(no_store(HttpResponse::Ok().json(view)))
-        }
+        Ok(view) => Ok(no_store(HttpResponse::Ok().json(view))),
         Err(TransitionRefused::NotFound) => {
             Err(AppError::new(ErrorCode::NotFound).message("没有该编号的投诉。"))
         }

@@ -78,9 +78,6 @@ pub(crate) async fn post_import(
         .db(move |c| Ok(import::run(c, dataset, &format, &bytes, &opts, &Silent)))
         .await?;
     let report = outcome.map_err(import_error)?;
-    if !report.dry_run {
-        state.pages.invalidate();
-    }
     tracing::info!(
         dataset = dataset.key(),
         batch = report.id,
