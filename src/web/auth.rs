@@ -108,3 +108,16 @@ pub async fn require(
     }
     Ok(info)
 }
+
+/// The answers of [`require`] when it refuses, for the API document of every
+/// admin operation: `responses((status = 200, …), TokenRefused, …)`.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // Only its API-document description is used.
+pub(crate) enum TokenRefused {
+    /// No or an unknown token (`unauthorized`)
+    #[response(status = 401)]
+    Unauthorized(super::errors::ErrorBody<'static>),
+    /// The token lacks the scope (`forbidden`)
+    #[response(status = 403)]
+    Forbidden(super::errors::ErrorBody<'static>),
+}

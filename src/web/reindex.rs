@@ -5,7 +5,7 @@ use std::time::Instant;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::AppState;
-use super::auth::require;
+use super::auth::{TokenRefused, require};
 use super::errors::{AppError, ErrorBody, ErrorCode};
 use crate::db;
 use crate::domain::vocab::TokenScope;
@@ -34,8 +34,7 @@ pub(crate) struct Reindexed {
     security(("token" = [])),
     responses(
         (status = 200, description = "Rebuilt", body = Reindexed),
-        (status = 401, description = "No or an unknown token (`unauthorized`)", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope (`forbidden`)", body = ErrorBody),
+        TokenRefused,
         (status = 503, description = "The search engine failed (`unavailable`)", body = ErrorBody),
     )
 )]

@@ -17,7 +17,7 @@ use crate::db::{self, complaints::ListFilter, complaints::TransitionRefused};
 use crate::domain::complaint::{Outcome, Stage, TrackingNo, limits};
 use crate::domain::vocab::TokenScope;
 use crate::web::AppState;
-use crate::web::auth::require;
+use crate::web::auth::{TokenRefused, require};
 use crate::web::complaints::{StaffView, no_store, read_body, staff_view};
 use crate::web::errors::{AppError, ErrorBody, ErrorCode};
 
@@ -82,8 +82,7 @@ fn bad(message: impl Into<String>, details: serde_json::Value) -> AppError {
     responses(
         (status = 200, description = "One page", body = ComplaintPage),
         (status = 400, description = "An unknown stage (`bad_request`)", body = ErrorBody),
-        (status = 401, description = "No or an unknown token (`unauthorized`)", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope (`forbidden`)", body = ErrorBody),
+        TokenRefused,
     )
 )]
 pub(crate) async fn list(
@@ -168,8 +167,7 @@ pub(crate) struct ReadQuery {
     responses(
         (status = 200, description = "The complaint", body = StaffView),
         (status = 400, description = "Not a tracking number (`bad_request`)", body = ErrorBody),
-        (status = 401, description = "No or an unknown token (`unauthorized`)", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope (`forbidden`)", body = ErrorBody),
+        TokenRefused,
         (status = 404, description = "No such complaint (`not_found`)", body = ErrorBody),
     )
 )]
@@ -253,8 +251,7 @@ pub(crate) struct TransitionBody {
     responses(
         (status = 200, description = "The complaint after the move", body = StaffView),
         (status = 400, description = "A move not allowed from this stage, or a missing note or outcome (`bad_request`)", body = ErrorBody),
-        (status = 401, description = "No or an unknown token (`unauthorized`)", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope (`forbidden`)", body = ErrorBody),
+        TokenRefused,
         (status = 404, description = "No such complaint (`not_found`)", body = ErrorBody),
         (status = 413, description = "Body too large (`payload_too_large`)", body = ErrorBody),
     )

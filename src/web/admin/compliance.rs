@@ -7,8 +7,8 @@ use crate::db;
 use crate::domain::vocab::TokenScope;
 use crate::import;
 use crate::web::AppState;
-use crate::web::auth::require;
-use crate::web::errors::{AppError, ErrorBody};
+use crate::web::auth::{TokenRefused, require};
+use crate::web::errors::AppError;
 
 /// Registers the route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -35,8 +35,7 @@ pub(crate) struct Compliance {
     security(("token" = [])),
     responses(
         (status = 200, description = "The findings", body = Compliance),
-        (status = 401, description = "No or an unknown token (`unauthorized`)", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope (`forbidden`)", body = ErrorBody),
+        TokenRefused,
     )
 )]
 pub(crate) async fn get_compliance(

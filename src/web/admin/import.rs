@@ -10,7 +10,7 @@ use crate::domain::vocab::TokenScope;
 use crate::import::report::{BatchStatus, Report};
 use crate::import::{self, Dataset, Format, ImportError, Options, ParseError, Silent};
 use crate::web::AppState;
-use crate::web::auth::require;
+use crate::web::auth::{TokenRefused, require};
 use crate::web::errors::{AppError, ErrorBody, ErrorCode};
 
 /// Registers the routes.
@@ -48,8 +48,7 @@ pub(crate) struct ImportQuery {
     responses(
         (status = 200, description = "Imported (or checked, with `dry_run`)", body = Report),
         (status = 400, description = "The file cannot be read as its declared format (`bad_request`)", body = ErrorBody),
-        (status = 401, description = "No or an unknown token (`unauthorized`)", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope (`forbidden`)", body = ErrorBody),
+        TokenRefused,
         (status = 404, description = "No such dataset (`not_found`)", body = ErrorBody),
         (status = 413, description = "Over the upload limit (`payload_too_large`)", body = ErrorBody),
         (status = 415, description = "A content type or charset not accepted (`unsupported_media_type`)", body = ErrorBody),
@@ -185,8 +184,7 @@ fn import_error(e: ImportError) -> AppError {
     params(("id" = i64, Path, description = "The batch id from the import's report")),
     responses(
         (status = 200, description = "The report", body = Report),
-        (status = 401, description = "No or an unknown token (`unauthorized`)", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope (`forbidden`)", body = ErrorBody),
+        TokenRefused,
         (status = 404, description = "No such batch (`not_found`)", body = ErrorBody),
     )
 )]
