@@ -50,3 +50,26 @@ async fn every_answer_carries_the_security_headers() {
         assert!(h.contains_key("x-request-id"), "{path}");
     }
 }
+
+#[actix_web::test]
+async fn a_missing_profile_names_the_number_in_the_request_language() {
+    let app = TestApp::builder().start().await;
+    for (path, zh, en) in [
+        (
+            "/api/v1/workers/45009999999",
+            "没有执业证号为 45009999999 的法律服务工作者。",
+            "45009999999",
+        ),
+        (
+            "/api/v1/offices/31509999999",
+            "没有执业许可证号为 31509999999 的法律服务所。",
+            "31509999999",
+        ),
+    ] {
+        let body = app.json(path, 404).await;
+        assert_eq!(body["error"]["message"], zh, "{body}");
+        let body = app.json(&format!("{path}?lang=en"), 404).await;
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.is_ascii() && message.contains(en), "{body}");
+    }
+}
