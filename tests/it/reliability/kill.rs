@@ -56,6 +56,18 @@ impl Rng {
     }
 }
 
+/// Status and JSON body of an answer; `(0, None)` when the request got no
+/// answer (the portal was killed under it), `None` for a cut-off body.
+async fn answer(sent: reqwest::Result<reqwest::Response>) -> (u16, Option<Value>) {
+    match sent {
+        Ok(resp) => {
+            let status = resp.status().as_u16();
+            (status, resp.json::<Value>().await.ok())
+        }
+        Err(_) => (0, None),
+    }
+}
+
 /// A distinct Chinese name for record number `n` (up to 40^4 of them), so
 /// that a search by name has one right answer.
 fn name_of(n: u64) -> String {
@@ -184,13 +196,7 @@ async fn client(
                 .json(&json)
                 .send()
                 .await;
-            let answer = match sent {
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    (status, resp.json::<Value>().await.ok())
-                }
-                Err(_) => (0, None),
-            };
+            let answer = answer(sent).await;
             match answer {
                 (201, Some(filed)) => ledger.complaints.push((
                     filed["tracking_no"].as_str().unwrap().to_owned(),
@@ -241,13 +247,7 @@ async fn client(
                 .body(text)
                 .send()
                 .await;
-            let answer = match sent {
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    (status, resp.json::<Value>().await.ok())
-                }
-                Err(_) => (0, None),
-            };
+            let answer = answer(sent).await;
             match answer {
                 (200, Some(report)) => {
                     assert_eq!(report["counts"]["inserted"], batch.rows.len(), "{report}");
