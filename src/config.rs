@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
-use crate::domain::standing::DisclosureWindows;
+use crate::domain::standing::StandingPolicy;
 
 /// Everything the portal needs to start.
 #[derive(Clone)]
@@ -28,8 +28,8 @@ pub struct Settings {
     /// Pretend today is this date (demos and tests); `None` for the real
     /// date in China.
     pub today: Option<NaiveDate>,
-    /// Default disclosure windows for actions without `public_until`.
-    pub disclosure_windows: DisclosureWindows,
+    /// Default disclosure windows and the annual review calendar.
+    pub standing_policy: StandingPolicy,
     /// HTTP worker threads; 0 for one per core.
     pub http_workers: usize,
     /// Database connections in the pool.
@@ -56,6 +56,9 @@ pub struct Settings {
     pub page_cache_ttl: std::time::Duration,
     /// Memory for kept answers, in bytes.
     pub page_cache_bytes: usize,
+    /// Fewest practising workers an office may have before it is a
+    /// shell-office candidate (plan rule 7).
+    pub min_office_workers: u32,
 }
 
 impl std::fmt::Debug for Settings {
@@ -90,7 +93,7 @@ impl Default for Settings {
             meili_index_prefix: String::new(),
             demo: false,
             today: None,
-            disclosure_windows: DisclosureWindows::default(),
+            standing_policy: StandingPolicy::default(),
             http_workers: 0,
             pool_size: 8,
             signing_key: None,
@@ -101,6 +104,7 @@ impl Default for Settings {
             run_indexer: true,
             page_cache_ttl: std::time::Duration::from_secs(10),
             page_cache_bytes: 16 * 1024 * 1024,
+            min_office_workers: 3,
         }
     }
 }
@@ -122,6 +126,14 @@ impl Settings {
                 .to_string_lossy()
                 .into_owned()
         })
+    }
+
+    /// What the plan's rules are checked under.
+    pub fn rule_settings(&self) -> crate::domain::plan_rules::RuleSettings {
+        crate::domain::plan_rules::RuleSettings {
+            review_due: self.standing_policy.review_due,
+            min_office_workers: self.min_office_workers,
+        }
     }
 
     /// The clock the portal reads dates from.

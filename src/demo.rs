@@ -481,8 +481,12 @@ enum Scenario {
     Ordinary,
     /// Latest review failed, deadline ahead: under rectification.
     Rectifying,
-    /// Latest review failed, deadline passed.
+    /// Latest review failed, deadline passed, rectification recorded.
     Rectified,
+    /// Latest review failed, deadline passed, nothing recorded since.
+    Overdue,
+    /// Practising at an office that has been deregistered.
+    OfficeClosed,
     /// No review in the last two years.
     Unreviewed,
     /// A fine inside its disclosure window.
@@ -496,6 +500,7 @@ enum Scenario {
 const DESIGNATED: &[Scenario] = &[
     Scenario::Rectifying,
     Scenario::Rectified,
+    Scenario::Overdue,
     Scenario::Unreviewed,
     Scenario::Disclosed,
     Scenario::SuspendedByPenalty,
@@ -526,7 +531,9 @@ enum ReviewPattern {
     Clean,
     /// Failed last year, deadline ahead.
     FailingNow,
-    /// Failed last year, deadline passed.
+    /// Failed last year, deadline passed, rectified before it.
+    RectifiedBefore,
+    /// Failed last year, deadline passed, nothing recorded.
     FailedBefore,
     /// Nothing taken in the last two years.
     Lapsed,
@@ -537,11 +544,13 @@ impl Scenario {
         match self {
             Scenario::Ordinary => ReviewPattern::Random,
             Scenario::Rectifying => ReviewPattern::FailingNow,
-            Scenario::Rectified => ReviewPattern::FailedBefore,
+            Scenario::Rectified => ReviewPattern::RectifiedBefore,
+            Scenario::Overdue => ReviewPattern::FailedBefore,
             Scenario::Unreviewed => ReviewPattern::Lapsed,
             Scenario::Disclosed
             | Scenario::SuspendedByPenalty
-            | Scenario::WindowClosedYesterday => ReviewPattern::Clean,
+            | Scenario::WindowClosedYesterday
+            | Scenario::OfficeClosed => ReviewPattern::Clean,
         }
     }
 }
@@ -1135,6 +1144,17 @@ impl Generator {
                 workers[i].scenario = scenario;
             }
         }
+        // The bureau deregistered an office but has not yet moved or
+        // deregistered one of its workers.
+        let found = self.find(workers, |w| {
+            w.scenario == Scenario::Ordinary
+                && offices[w.office].status == OfficeStatus::Deregistered
+                && w.licensed < seasoned
+        });
+        if let Some(i) = found {
+            workers[i].scenario = Scenario::OfficeClosed;
+            workers[i].status = WorkerStatus::Practising;
+        }
     }
 
     // --- annual reviews ------------------------------------------------------
@@ -1197,7 +1217,11 @@ impl Generator {
                 }
                 ReviewPattern::Random if self.chance(0.03) => continue,
                 ReviewPattern::Random => self.random_outcome(s.kind),
-                ReviewPattern::FailingNow | ReviewPattern::FailedBefore if year == last_year => {
+                ReviewPattern::FailingNow
+                | ReviewPattern::FailedBefore
+                | ReviewPattern::RectifiedBefore
+                    if year == last_year =>
+                {
                     failure_of(s.kind)
                 }
                 _ => self.clean_outcome(s.kind),
@@ -1205,7 +1229,10 @@ impl Generator {
             let rectify_by = outcome
                 .is_failure()
                 .then(|| self.rectification_deadline(s.pattern, year));
-            out.push(review_row(s, year, outcome, rectify_by));
+            let rectified_on = rectify_by.and_then(|by| self.rectified_on(s.pattern, year, by));
+            let mut row = review_row(s, year, outcome, rectify_by);
+            row.rectified_on = rectified_on;
+            out.push(row);
         }
     }
 
@@ -1233,10 +1260,33 @@ impl Generator {
         }
     }
 
+    /// When a failed review's rectification was recorded as done: always
+    /// for the designated rectified worker, never for the overdue one, and
+    /// for most other failures whose deadline has passed.
+    fn rectified_on(
+        &mut self,
+        pattern: ReviewPattern,
+        year: i32,
+        deadline: NaiveDate,
+    ) -> Option<NaiveDate> {
+        let done = match pattern {
+            ReviewPattern::RectifiedBefore => true,
+            ReviewPattern::Random => deadline < self.today && self.chance(0.7),
+            _ => false,
+        };
+        done.then(|| {
+            shift(deadline, -self.rng.random_range(0..=40))
+                .max(new_year(year + 1))
+                .min(self.today)
+        })
+    }
+
     fn rectification_deadline(&mut self, pattern: ReviewPattern, year: i32) -> NaiveDate {
         match pattern {
             ReviewPattern::FailingNow => shift(self.today, self.rng.random_range(60..=180)),
-            ReviewPattern::FailedBefore => shift(self.today, -self.rng.random_range(20..=120)),
+            ReviewPattern::FailedBefore | ReviewPattern::RectifiedBefore => {
+                shift(self.today, -self.rng.random_range(20..=120))
+            }
             _ if year == self.last_year() => shift(self.today, self.rng.random_range(-150..=150)),
             _ => shift(new_year(year + 1), self.rng.random_range(60..=240)),
         }
@@ -1934,6 +1984,7 @@ fn review_row(
         outcome: outcome.key().to_owned(),
         rectify_by,
         note: note.map(str::to_owned),
+        rectified_on: None,
     }
 }
 
@@ -1992,7 +2043,8 @@ mod tests {
         self, DistrictFacts, Facts, OfficeFacts, TransferFacts, WorkerFacts,
     };
     use crate::domain::standing::{
-        ActionRecord, DisclosureWindows, ReviewRecord, Standing, Subject, SubjectStatus, assess,
+        ActionRecord, OfficeLink, ReviewRecord, Standing, StandingPolicy, Subject, SubjectStatus,
+        assess,
     };
 
     fn today() -> NaiveDate {
@@ -2015,6 +2067,7 @@ mod tests {
                     year: r.year,
                     outcome: ReviewOutcome::parse(&r.outcome).unwrap(),
                     rectify_by: r.rectify_by,
+                    rectified_on: r.rectified_on,
                 });
         }
         let mut actions: HashMap<(&str, &str), Vec<ActionRecord>> = HashMap::new();
@@ -2031,30 +2084,58 @@ mod tests {
                     withdrawn_on: a.withdrawn_on,
                 });
         }
-        let windows = DisclosureWindows::default();
+        let windows = StandingPolicy::default();
         let mut out = BTreeMap::new();
-        let mut assess_one = |kind: SubjectKind, no: &str, status: SubjectStatus, licensed_on| {
-            let key = (kind.key(), no);
-            let subject = Subject {
-                status,
-                licensed_on,
-                reviews: reviews.get(&key).map_or(&[], Vec::as_slice),
-                actions: actions.get(&key).map_or(&[], Vec::as_slice),
+        let offices: HashMap<&str, OfficeLink<'_>> = data
+            .offices
+            .iter()
+            .map(|o| {
+                let link = OfficeLink {
+                    license_no: &o.license_no,
+                    name: &o.name,
+                    status: OfficeStatus::parse(&o.status).unwrap().into(),
+                    actions: actions
+                        .get(&("office", o.license_no.as_str()))
+                        .map_or(&[], Vec::as_slice),
+                };
+                (o.license_no.as_str(), link)
+            })
+            .collect();
+        let mut assess_one =
+            |kind: SubjectKind, no: &str, status: SubjectStatus, licensed_on, office| {
+                let key = (kind.key(), no);
+                let subject = Subject {
+                    status,
+                    licensed_on,
+                    reviews: reviews.get(&key).map_or(&[], Vec::as_slice),
+                    actions: actions.get(&key).map_or(&[], Vec::as_slice),
+                    office,
+                };
+                let standing = assess(&subject, on, &windows).standing;
+                out.insert((kind.key().to_owned(), no.to_owned()), standing);
             };
-            let standing = assess(&subject, on, &windows).standing;
-            out.insert((kind.key().to_owned(), no.to_owned()), standing);
-        };
         for o in &data.offices {
             let status = OfficeStatus::parse(&o.status).unwrap().into();
-            assess_one(SubjectKind::Office, &o.license_no, status, o.established_on);
+            assess_one(
+                SubjectKind::Office,
+                &o.license_no,
+                status,
+                o.established_on,
+                None,
+            );
         }
         for w in &data.workers {
             let status = WorkerStatus::parse(&w.status).unwrap().into();
+            let office = w
+                .office_license_no
+                .as_deref()
+                .and_then(|o| offices.get(o).copied());
             assess_one(
                 SubjectKind::Worker,
                 &w.license_no,
                 status,
                 w.first_licensed_on,
+                office,
             );
         }
         out
@@ -2417,7 +2498,7 @@ mod tests {
     #[test]
     fn the_plan_s_rules_find_breaches() {
         let data = province();
-        let findings = plan_rules::check_all(&plan_facts(&data), today());
+        let findings = plan_rules::check_all(&plan_facts(&data), today(), &Default::default());
         let rules: HashSet<u8> = findings.iter().map(|f| f.rule).collect();
         for rule in [2, 3, 4, 6, 7] {
             assert!(
@@ -2548,10 +2629,11 @@ mod tests {
                 Standing::ALL.len(),
                 "seed {seed} on {on}: {found:?}"
             );
-            let rules: HashSet<u8> = plan_rules::check_all(&plan_facts(&data), on)
-                .iter()
-                .map(|f| f.rule)
-                .collect();
+            let rules: HashSet<u8> =
+                plan_rules::check_all(&plan_facts(&data), on, &Default::default())
+                    .iter()
+                    .map(|f| f.rule)
+                    .collect();
             for rule in [2, 3, 4, 6, 7] {
                 assert!(
                     rules.contains(&rule),

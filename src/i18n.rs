@@ -48,13 +48,15 @@ macro_rules! labels {
 }
 
 labels!(Standing {
-    Revoked => "执业证已吊销", "Licence revoked",
+    Revoked => "已吊销", "Licence revoked",
     Deregistered => "已注销", "Deregistered",
+    OfficeClosed => "所在机构已注销", "Office deregistered",
     Suspended => "停止执业", "Suspended from practice",
+    RectificationOverdue => "逾期未整改", "Rectification overdue",
     UnderRectification => "限期整改中", "Under rectification",
     DisclosedRecord => "有公示中的不良信息", "Disciplinary record on disclosure",
     GoodStanding => "执业状态良好", "In good standing",
-    NotReviewed => "近两年未参加考核", "Not reviewed in the last two years",
+    NotReviewed => "未参加年度考核", "Annual review not taken",
 });
 
 labels!(DistrictKind {
@@ -178,6 +180,25 @@ pub fn reason_text_in(lang: Lang, reason: &Reason) -> String {
         Reason::LicenseRevoked { decision_no } => {
             tr("reason-license-revoked", &[("decision", decision_no)])
         }
+        Reason::OfficeClosed(o) => tr(
+            "reason-office-closed",
+            &[
+                ("office", &o.office_name),
+                ("license_no", &o.office_license_no),
+            ],
+        ),
+        Reason::OfficeSuspended(o) => tr(
+            "reason-office-suspended",
+            &[
+                ("office", &o.office_name),
+                ("license_no", &o.office_license_no),
+            ],
+        ),
+        Reason::RectificationOverdue { year, deadline } => tr(
+            "reason-rectification-overdue",
+            &[("year", year), ("deadline", deadline)],
+        ),
+        Reason::Rectified { year, on } => tr("reason-rectified", &[("year", year), ("on", on)]),
         Reason::SuspendedUntil { decision_no, until } => match until {
             Some(d) => tr(
                 "reason-suspended-until",
@@ -215,9 +236,12 @@ pub fn reason_text_in(lang: Lang, reason: &Reason) -> String {
             &[("year", year), ("outcome", &outcome.label_in(lang))],
         ),
         Reason::NewlyLicensed { on } => tr("reason-newly-licensed", &[("on", on)]),
-        Reason::NoRecentReview { last_year } => match last_year {
-            Some(y) => tr("reason-last-reviewed", &[("year", y)]),
-            None => tr("reason-never-reviewed", &[]),
+        Reason::NoRecentReview {
+            due_year,
+            last_year,
+        } => match last_year {
+            Some(y) => tr("reason-last-reviewed", &[("due", due_year), ("year", y)]),
+            None => tr("reason-never-reviewed", &[("due", due_year)]),
         },
     }
 }

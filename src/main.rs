@@ -12,6 +12,7 @@ use legal_portal::db;
 use legal_portal::demo::{self, Scale};
 use legal_portal::domain::complaint::Deadlines;
 use legal_portal::domain::dates::parse_date;
+use legal_portal::domain::standing::{ReviewDue, StandingPolicy};
 use legal_portal::domain::vocab::TokenScope;
 use legal_portal::web::Application;
 use legal_portal::web::rate_limit::Rate;
@@ -136,6 +137,24 @@ struct Common {
     /// load balancer that sets it).
     #[arg(long, env = "LEGAL_PORTAL_TRUST_FORWARDED_FOR", global = true)]
     trust_forwarded_for: bool,
+    /// Day (MM-DD) of year Y+1 by which the annual review of year Y is due;
+    /// a subject that has not taken the latest due review is "not reviewed".
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_REVIEW_DUE",
+        global = true,
+        default_value = "03-31"
+    )]
+    review_due: ReviewDue,
+    /// Fewest practising workers an office may have before it is a
+    /// shell-office candidate (plan rule 7).
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_MIN_OFFICE_WORKERS",
+        global = true,
+        default_value_t = 3
+    )]
+    min_office_workers: u32,
 }
 
 #[derive(Subcommand)]
@@ -288,6 +307,11 @@ fn settings(common: &Common) -> Settings {
         },
         page_cache_ttl: std::time::Duration::from_secs(common.page_cache_seconds),
         page_cache_bytes: common.page_cache_mb * 1024 * 1024,
+        standing_policy: StandingPolicy {
+            review_due: common.review_due,
+            ..StandingPolicy::default()
+        },
+        min_office_workers: common.min_office_workers,
         ..Settings::default()
     }
 }
@@ -390,7 +414,8 @@ fn import_file(
         dry_run,
         actor: format!("cli:{user}"),
         today: settings.clock().today(),
-        windows: settings.disclosure_windows,
+        windows: settings.standing_policy,
+        rules: settings.rule_settings(),
         abort_after_rows,
     };
     let bar = Bar(indicatif::ProgressBar::new(0));

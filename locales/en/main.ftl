@@ -346,6 +346,21 @@ reason-rectifying = Failed the { $year } annual review; rectification pending.
 reason-disclosed = { $action } ({ $decision }), disclosed until { $until }{ $more }.
 reason-disclosed-more = {" "}({ $count } records on disclosure)
 reason-reviewed = The { $year } annual review outcome was “{ $outcome }”; no disciplinary record on disclosure.
-reason-newly-licensed = First licensed on { $on }: less than a year in practice, no adverse record.
-reason-last-reviewed = Last reviewed for { $year }; no review record in the last two years.
-reason-never-reviewed = No annual review record.
+reason-newly-licensed = First licensed on { $on }: no annual review is due yet; no adverse record.
+reason-last-reviewed = Did not take the { $due } annual review (last reviewed for { $year }).
+reason-never-reviewed = Did not take the { $due } annual review; no annual review record.
+reason-office-closed = The office { $office } ({ $license_no }) has been deregistered; no one may practise through it.
+reason-office-suspended = The office { $office } ({ $license_no }) is suspended from practice.
+reason-rectification-overdue = Failed the { $year } annual review; the rectification deadline { $deadline } has passed with no rectification recorded.
+reason-rectified = Rectification after the { $year } annual review was completed on { $on }; no disciplinary record on disclosure.
+
+## Exit candidates (/admin/api/exit-candidates)
+exit-rectification-overdue = Failed the { $year } annual review; the rectification deadline { $deadline } has passed with no rectification recorded.
+exit-no-review-two-years = No annual review taken for { $first } or { $second } (a shell-office lead).
+exit-too-few-workers = { $count } practising workers, fewer than the minimum of { $min } (a shell-office lead).
+exit-office-closed = The office { $office } ({ $license_no }) has been deregistered; the worker has neither moved nor been deregistered.
+exit-no-announcement-office = Deregistered or revoked, but no exit notice names the office.
+exit-no-announcement-worker = Deregistered or revoked, but no exit notice names the worker.
+exit-bad-format = format must be json or csv.
+nf-announcement = There is no such announcement.
+profile-notices = Notices naming this record

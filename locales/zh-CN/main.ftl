@@ -346,6 +346,21 @@ reason-rectifying = { $year }年度考核未通过，尚待整改。
 reason-disclosed = 受到{ $action }（{ $decision }），公示至{ $until }{ $more }。
 reason-disclosed-more = （共{ $count }条公示中）
 reason-reviewed = { $year }年度考核结果为“{ $outcome }”，无公示中的不良信息。
-reason-newly-licensed = { $on }首次执业，执业未满一年，无不良信息。
-reason-last-reviewed = 最近一次参加考核为{ $year }年度，近两年无考核记录。
-reason-never-reviewed = 无年度考核记录。
+reason-newly-licensed = { $on }首次执业，尚无到期的年度考核，无不良信息。
+reason-last-reviewed = 未参加{ $due }年度考核（最近一次参加考核为{ $year }年度）。
+reason-never-reviewed = 未参加{ $due }年度考核，无年度考核记录。
+reason-office-closed = 所在执业机构“{ $office }”（{ $license_no }）已注销，不能再以该机构名义执业。
+reason-office-suspended = 所在执业机构“{ $office }”（{ $license_no }）停止执业。
+reason-rectification-overdue = { $year }年度考核未通过，整改期限{ $deadline }已过，未见整改完成记录。
+reason-rectified = { $year }年度考核后的整改已于{ $on }完成，无公示中的不良信息。
+
+## Exit candidates (/admin/api/exit-candidates)
+exit-rectification-overdue = { $year }年度考核未通过，整改期限{ $deadline }已过，未见整改完成记录。
+exit-no-review-two-years = { $first }、{ $second }两个年度均未参加年度考核（空壳所线索）。
+exit-too-few-workers = 执业人员{ $count }人，少于{ $min }人的最低要求（空壳所线索）。
+exit-office-closed = 所在执业机构“{ $office }”（{ $license_no }）已注销，尚未变更执业机构或注销执业。
+exit-no-announcement-office = 已注销或吊销，但没有注销公告载明该机构。
+exit-no-announcement-worker = 已注销或吊销，但没有注销公告载明该工作者。
+exit-bad-format = format 只能是 json 或 csv。
+nf-announcement = 没有这条公告。
+profile-notices = 相关公告

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::schema::*;
 use super::{DbConnection, DbError};
 use crate::domain::plan_rules::{
-    DistrictFacts, Facts, OfficeFacts, TransferFacts, WorkerFacts, plan_effective_on,
+    DistrictFacts, Facts, OfficeFacts, OfficeMove, TransferFacts, WorkerFacts, plan_effective_on,
 };
 use crate::domain::vocab::{AreaKind, OfficeStatus, ReviewOutcome, WorkerStatus};
 
@@ -239,12 +239,35 @@ pub fn facts(conn: &mut DbConnection, with_transfers: bool) -> Result<Facts, DbE
     } else {
         Vec::new()
     };
+    let office_moves = if with_transfers {
+        office_moves::table
+            .filter(office_moves::moved_on.ge(plan_effective_on()))
+            .select((
+                office_moves::office_license_no,
+                office_moves::from_area_kind,
+                office_moves::to_area_kind,
+                office_moves::moved_on,
+            ))
+            .load::<(String, String, String, chrono::NaiveDate)>(conn)?
+            .into_iter()
+            .map(|(license_no, from, to, moved_on)| {
+                Ok(OfficeMove {
+                    license_no,
+                    from: AreaKind::parse(&from).ok_or_else(|| corrupt("area kind", &from))?,
+                    to: AreaKind::parse(&to).ok_or_else(|| corrupt("area kind", &to))?,
+                    moved_on,
+                })
+            })
+            .collect::<Result<Vec<_>, DbError>>()?
+    } else {
+        Vec::new()
+    };
     Ok(Facts {
         districts,
         offices,
         workers,
         transfers,
-        office_moves: Vec::new(),
+        office_moves,
     })
 }
 

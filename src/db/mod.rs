@@ -5,6 +5,7 @@ pub mod audit;
 pub mod certificates;
 pub mod complaints;
 pub mod districts;
+pub mod exit;
 pub mod imports;
 pub mod meta;
 pub mod models;

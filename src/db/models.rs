@@ -171,6 +171,8 @@ pub struct Review {
     pub rectify_by: Option<NaiveDate>,
     /// Note.
     pub note: Option<String>,
+    /// The day rectification was completed.
+    pub rectified_on: Option<NaiveDate>,
 }
 
 /// An annual review to insert.
@@ -189,6 +191,8 @@ pub struct NewReview {
     pub rectify_by: Option<NaiveDate>,
     /// Note.
     pub note: Option<String>,
+    /// The day rectification was completed.
+    pub rectified_on: Option<NaiveDate>,
 }
 
 /// A disciplinary action row.

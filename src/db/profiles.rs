@@ -9,7 +9,7 @@ use super::models::*;
 use super::schema::*;
 use super::{DbConnection, DbError};
 use crate::domain::LicenseNo;
-use crate::domain::standing::{ActionRecord, ReviewRecord, SubjectStatus};
+use crate::domain::standing::{ActionRecord, OfficeLink, ReviewRecord, SubjectStatus};
 use crate::domain::vocab::{
     DisciplineKind, OfficeStatus, ReviewOutcome, SubjectKind, WorkerStatus,
 };
@@ -35,6 +35,7 @@ impl CreditRecords {
                         DbError::Corrupt(format!("review outcome {:?}", r.outcome))
                     })?,
                     rectify_by: r.rectify_by,
+                    rectified_on: r.rectified_on,
                 })
             })
             .collect()
@@ -66,6 +67,9 @@ pub struct WorkerRecords {
     pub worker: Worker,
     /// Their office, if any.
     pub office: Option<Office>,
+    /// The office's own reviews and actions (its suspension or revocation
+    /// stops the worker too).
+    pub office_credit: CreditRecords,
     /// The office's district.
     pub district: Option<District>,
     /// Reviews and actions.
@@ -74,6 +78,8 @@ pub struct WorkerRecords {
     pub commendations: Vec<Commendation>,
     /// Transfers, newest first, with the names of the offices.
     pub transfers: Vec<TransferRecord>,
+    /// Announcements naming the worker, newest first.
+    pub announcements: Vec<Announcement>,
     /// Concluded complaints by outcome (counts only).
     pub complaint_outcomes: Vec<(crate::domain::complaint::Outcome, i64)>,
 }
@@ -104,6 +110,8 @@ pub struct OfficeRecords {
     pub commendations: Vec<Commendation>,
     /// Its workers with their own credit records, by name.
     pub workers: Vec<(Worker, CreditRecords)>,
+    /// Announcements naming the office, newest first.
+    pub announcements: Vec<Announcement>,
     /// Concluded complaints by outcome (counts only).
     pub complaint_outcomes: Vec<(crate::domain::complaint::Outcome, i64)>,
 }
@@ -120,6 +128,20 @@ pub fn office_status(o: &Office) -> Result<SubjectStatus, DbError> {
     OfficeStatus::parse(&o.status)
         .map(SubjectStatus::from)
         .ok_or_else(|| DbError::Corrupt(format!("office status {:?}", o.status)))
+}
+
+/// A worker's office as the worker's standing sees it; `actions` are the
+/// office's own, from [`CreditRecords::action_records`].
+pub fn office_link<'a>(
+    office: &'a Office,
+    actions: &'a [ActionRecord],
+) -> Result<OfficeLink<'a>, DbError> {
+    Ok(OfficeLink {
+        license_no: &office.license_no,
+        name: &office.name,
+        status: office_status(office)?,
+        actions,
+    })
 }
 
 /// Reads the credit records of several subjects of one kind at once.
@@ -199,6 +221,16 @@ pub fn worker(
         Some(o) => super::districts::find(conn, &o.district_code)?,
         None => None,
     };
+    let office_credit = match &office {
+        Some(o) => credit_records(
+            conn,
+            SubjectKind::Office,
+            std::slice::from_ref(&o.license_no),
+        )?
+        .remove(&o.license_no)
+        .unwrap_or_default(),
+        None => CreditRecords::default(),
+    };
     let credit = credit_records(
         conn,
         SubjectKind::Worker,
@@ -242,9 +274,12 @@ pub fn worker(
         .collect();
     let complaint_outcomes =
         super::complaints::outcome_counts(conn, SubjectKind::Worker, &worker.license_no)?;
+    let announcements = super::exit::announcements_naming(conn, &worker.license_no)?;
     Ok(Some(WorkerRecords {
+        announcements,
         worker,
         office,
+        office_credit,
         district,
         credit,
         commendations,
@@ -301,7 +336,9 @@ pub fn office(
         .collect();
     let complaint_outcomes =
         super::complaints::outcome_counts(conn, SubjectKind::Office, &office.license_no)?;
+    let announcements = super::exit::announcements_naming(conn, &office.license_no)?;
     Ok(Some(OfficeRecords {
+        announcements,
         office,
         district,
         township,

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::models::{Action, Announcement};
 use super::schema::{announcements, disciplinary_actions, offices, workers};
 use super::{DbConnection, DbError};
-use crate::domain::standing::{ActionRecord, DisclosureWindows};
+use crate::domain::standing::{ActionRecord, StandingPolicy};
 use crate::domain::vocab::DisciplineKind;
 
 /// A disclosed action with the subject's name and district.
@@ -30,7 +30,7 @@ pub struct DisclosedAction {
 pub fn disclosures(
     conn: &mut DbConnection,
     today: NaiveDate,
-    windows: &DisclosureWindows,
+    windows: &StandingPolicy,
     district: Option<&str>,
     kind: Option<DisciplineKind>,
 ) -> Result<Vec<DisclosedAction>, DbError> {

@@ -69,6 +69,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    office_moves (id) {
+        id -> BigInt,
+        office_license_no -> Text,
+        moved_on -> Date,
+        from_area_kind -> Text,
+        to_area_kind -> Text,
+        from_township -> Nullable<Text>,
+        to_township -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     transfers (id) {
         id -> BigInt,
         worker_license_no -> Text,
@@ -87,6 +99,7 @@ diesel::table! {
         outcome -> Text,
         rectify_by -> Nullable<Date>,
         note -> Nullable<Text>,
+        rectified_on -> Nullable<Date>,
     }
 }
 
@@ -235,6 +248,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     offices,
     workers,
     transfers,
+    office_moves,
     annual_reviews,
     disciplinary_actions,
     commendations,

@@ -6,6 +6,7 @@
 pub mod certificate;
 pub mod complaint;
 pub mod dates;
+pub mod exit;
 pub mod geo;
 pub mod license;
 pub mod plan_rules;

@@ -6,26 +6,57 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::dates::{add_years, whole_years_between};
-use super::standing::Standing;
+use super::dates::whole_years_between;
+use super::standing::{ReviewDue, Standing};
 use super::vocab::{AreaKind, OfficeStatus, WorkerStatus};
 
 /// The lawyer ratio the plan aims at: lawyers per 10,000 residents.
 pub const TARGET_RATIO: f64 = 2.3;
 
-/// The day the plan's rules apply from: transfers, new workers and new
-/// offices before it are not checked.
+/// The plan's date (渝司发〔2020〕37号, 2020-07-06): rules 1 to 6 apply to
+/// facts dated on or after it; transfers, new workers, new offices and
+/// office moves before it are not checked.
 pub fn plan_effective_on() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or(NaiveDate::MIN)
+    NaiveDate::from_ymd_opt(2020, 7, 6).unwrap_or(NaiveDate::MIN)
+}
+
+/// Settings the rules are checked under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleSettings {
+    /// The annual review calendar (rule 7 counts only due years).
+    pub review_due: ReviewDue,
+    /// Fewest practising workers an office may have before it is a
+    /// shell-office candidate (rule 7; the national rules require 3).
+    pub min_office_workers: u32,
+}
+
+impl Default for RuleSettings {
+    fn default() -> Self {
+        Self {
+            review_due: ReviewDue::default(),
+            min_office_workers: 3,
+        }
+    }
 }
 
 /// Lawyers per 10,000 residents; `None` for a district without population.
 pub fn lawyer_ratio(lawyers: i64, population: i64) -> Option<f64> {
     (population > 0).then(|| lawyers as f64 * 10_000.0 / population as f64)
+}
+
+/// A lawyer ratio as pages and reports show it: two decimals, rounded down
+/// when below the target, so that a ratio under 2.3 never reads "2.3"
+/// beside "below the target" (2.2996 shows as 2.29, not 2.30).
+pub fn display_ratio(ratio: f64) -> f64 {
+    if ratio < TARGET_RATIO {
+        ((ratio * 100.0 + 1e-9).floor() / 100.0).min(TARGET_RATIO - 0.01)
+    } else {
+        round2(ratio)
+    }
 }
 
 /// Lawyers and active grassroots workers per 10,000 residents.
@@ -81,7 +112,7 @@ impl DistrictFacts {
     }
 
     fn ratio(&self) -> Value {
-        json!(lawyer_ratio(self.lawyers, self.population).map(round2))
+        json!(lawyer_ratio(self.lawyers, self.population).map(display_ratio))
     }
 }
 
@@ -143,6 +174,8 @@ pub struct OfficeMove {
     pub from: AreaKind,
     /// Area kind after.
     pub to: AreaKind,
+    /// The day the move was recorded.
+    pub moved_on: NaiveDate,
 }
 
 /// Everything the rules look at.
@@ -161,7 +194,7 @@ pub struct Facts {
 }
 
 /// Checks rules 1 to 7 over `facts` on `on`, in rule order.
-pub fn check_all(facts: &Facts, on: NaiveDate) -> Vec<Finding> {
+pub fn check_all(facts: &Facts, on: NaiveDate, settings: &RuleSettings) -> Vec<Finding> {
     let districts: HashMap<&str, &DistrictFacts> = facts
         .districts
         .iter()
@@ -183,13 +216,14 @@ pub fn check_all(facts: &Facts, on: NaiveDate) -> Vec<Finding> {
     out.extend(rule4_new_offices(facts));
     out.extend(rule5_rural_offices_moving_to_town(facts));
     out.extend(rule6_internship(facts));
-    out.extend(rule7_shell_offices(facts, on));
+    out.extend(rule7_shell_offices(facts, on, settings));
     out
 }
 
-/// A worker licensed within the year before `on` (rule 1's "new worker").
+/// A worker first licensed on or after the plan's date, by `on` (rule 1's
+/// "new worker").
 fn is_new_worker(first_licensed_on: Option<NaiveDate>, on: NaiveDate) -> bool {
-    first_licensed_on.is_some_and(|d| d <= on && on < add_years(d, 1))
+    first_licensed_on.is_some_and(|d| d >= plan_effective_on() && d <= on)
 }
 
 fn rule1_new_workers_in_saturated_districts(
@@ -210,6 +244,7 @@ fn rule1_new_workers_in_saturated_districts(
                     .with("office", json!(office.license_no))
                     .with("district", json!(district.code))
                     .with("lawyer_ratio", district.ratio())
+                    .with("ratio_as_of", json!(on))
                     .with("target", json!(TARGET_RATIO))
                     .with("first_licensed_on", json!(w.first_licensed_on))
             })
@@ -300,10 +335,12 @@ fn rule5_rural_offices_moving_to_town(facts: &Facts) -> Vec<Finding> {
         .office_moves
         .iter()
         .filter(|m| m.from == AreaKind::Rural && m.to == AreaKind::Urban)
+        .filter(|m| m.moved_on >= plan_effective_on())
         .map(|m| {
             Finding::new(5, "office", &m.license_no)
                 .with("from_area_kind", json!(m.from.key()))
                 .with("to_area_kind", json!(m.to.key()))
+                .with("moved_on", json!(m.moved_on))
         })
         .collect()
 }
@@ -325,20 +362,27 @@ fn rule6_internship(facts: &Facts) -> Vec<Finding> {
         .collect()
 }
 
-fn rule7_shell_offices(facts: &Facts, on: NaiveDate) -> Vec<Finding> {
-    let last_two = [on.year() - 1, on.year() - 2];
+fn rule7_shell_offices(facts: &Facts, on: NaiveDate, settings: &RuleSettings) -> Vec<Finding> {
+    // The last two review years that are due on `on`, latest first.
+    let due = settings.review_due.latest_due_year(on);
+    let last_two = [due, due - 1];
+    let minimum = i64::from(settings.min_office_workers);
     facts
         .offices
         .iter()
-        .filter(|o| o.status == OfficeStatus::Practising)
+        .filter(|o| o.status != OfficeStatus::Deregistered)
         .filter_map(|o| {
             let unreviewed = last_two.iter().all(|y| !o.reviewed_years.contains(y));
-            let established_before = o.established_on.is_none_or(|d| d.year() < last_two[1]);
-            let no_review = unreviewed && established_before;
-            let no_worker = o.practising_workers == 0;
-            (no_review || no_worker).then(|| {
+            // An office established in the older of the two years or later
+            // was not due for both.
+            let due_for_both = !ReviewDue::exempt(o.established_on, last_two[1]);
+            let no_review = unreviewed && due_for_both;
+            let too_few = o.practising_workers < minimum;
+            (no_review || too_few).then(|| {
                 Finding::new(7, "office", &o.license_no)
+                    .with("status", json!(o.status.key()))
                     .with("practising_workers", json!(o.practising_workers))
+                    .with("min_workers", json!(minimum))
                     .with("last_review_year", json!(o.reviewed_years.iter().max()))
                     .with(
                         "years_without_review",
@@ -466,7 +510,20 @@ mod tests {
 
     #[test]
     fn a_clean_picture_has_no_findings() {
-        assert_eq!(check_all(&base(), d(ON)), vec![]);
+        assert_eq!(check_all(&base(), d(ON), &RuleSettings::default()), vec![]);
+    }
+
+    #[test]
+    fn a_ratio_below_the_target_is_never_shown_as_the_target() {
+        assert_eq!(display_ratio(2.2996), 2.29);
+        assert_eq!(display_ratio(2.29999999), 2.29);
+        assert_eq!(display_ratio(2.29), 2.29);
+        assert_eq!(display_ratio(1.0), 1.0);
+        assert_eq!(display_ratio(2.3), 2.3);
+        assert_eq!(display_ratio(2.305), 2.31);
+        // 2,299 lawyers for 10 million residents.
+        let r = lawyer_ratio(2_299, 10_000_000).unwrap();
+        assert_eq!(display_ratio(r), 2.29);
     }
 
     #[test]
@@ -483,13 +540,13 @@ mod tests {
             .push(worker("W-NEW", "O-CENTRAL", "2026-03-01", 12));
         f.workers
             .push(worker("W-NEW2", "O-RURAL", "2026-03-01", 12));
-        let found = check_all(&f, d(ON));
+        let found = check_all(&f, d(ON), &RuleSettings::default());
         assert_eq!(rules(&found), vec![1]);
         assert_eq!(found[0].subject, "W-NEW");
         assert_eq!(found[0].figures["lawyer_ratio"], json!(2.3));
         // Just under the target takes new workers.
         f.districts[0].lawyers = 229;
-        assert_eq!(check_all(&f, d(ON)), vec![]);
+        assert_eq!(check_all(&f, d(ON), &RuleSettings::default()), vec![]);
     }
 
     #[test]
@@ -503,9 +560,16 @@ mod tests {
             effective_on: d("2025-06-01"),
         });
         // Rule 3 fires too: rural office to an urban one.
-        assert_eq!(rules(&check_all(&f, d(ON))), vec![2, 3]);
+        assert_eq!(
+            rules(&check_all(&f, d(ON), &RuleSettings::default())),
+            vec![2, 3]
+        );
         f.transfers[0].effective_on = d("2019-06-01");
-        assert_eq!(check_all(&f, d(ON)), vec![], "before the plan");
+        assert_eq!(
+            check_all(&f, d(ON), &RuleSettings::default()),
+            vec![],
+            "before the plan"
+        );
     }
 
     #[test]
@@ -521,9 +585,13 @@ mod tests {
             effective_on: d("2025-06-01"),
         };
         f.transfers.push(t.clone());
-        assert_eq!(check_all(&f, d(ON)), vec![], "urban to urban, experienced");
+        assert_eq!(
+            check_all(&f, d(ON), &RuleSettings::default()),
+            vec![],
+            "urban to urban, experienced"
+        );
         f.transfers[0].worker_first_licensed_on = Some(d("2024-07-01"));
-        let found = check_all(&f, d(ON));
+        let found = check_all(&f, d(ON), &RuleSettings::default());
         assert_eq!(rules(&found), vec![3]);
         assert_eq!(found[0].figures["years_licensed"], json!(0));
         f.transfers[0] = TransferFacts {
@@ -531,14 +599,21 @@ mod tests {
             ..t
         };
         f.transfers[0].worker_first_licensed_on = Some(d("2025-01-01"));
-        assert_eq!(check_all(&f, d(ON)), vec![], "to a rural office is fine");
+        assert_eq!(
+            check_all(&f, d(ON), &RuleSettings::default()),
+            vec![],
+            "to a rural office is fine"
+        );
     }
 
     #[test]
     fn rule4_offices_established_after_the_plan() {
         let mut f = base();
         f.offices[1].established_on = Some(d("2021-04-01"));
-        assert_eq!(rules(&check_all(&f, d(ON))), vec![4]);
+        assert_eq!(
+            rules(&check_all(&f, d(ON), &RuleSettings::default())),
+            vec![4]
+        );
     }
 
     #[test]
@@ -548,14 +623,31 @@ mod tests {
             license_no: "O-RURAL".into(),
             from: AreaKind::Urban,
             to: AreaKind::Rural,
+            moved_on: d("2025-01-01"),
         });
-        assert_eq!(check_all(&f, d(ON)), vec![]);
+        assert_eq!(check_all(&f, d(ON), &RuleSettings::default()), vec![]);
         f.office_moves.push(OfficeMove {
             license_no: "O-RURAL".into(),
             from: AreaKind::Rural,
             to: AreaKind::Urban,
+            moved_on: d("2025-01-01"),
         });
-        assert_eq!(rules(&check_all(&f, d(ON))), vec![5]);
+        assert_eq!(
+            rules(&check_all(&f, d(ON), &RuleSettings::default())),
+            vec![5]
+        );
+        f.office_moves.truncate(1);
+        f.office_moves.push(OfficeMove {
+            license_no: "O-RURAL".into(),
+            from: AreaKind::Rural,
+            to: AreaKind::Urban,
+            moved_on: d("2020-07-05"),
+        });
+        assert_eq!(
+            check_all(&f, d(ON), &RuleSettings::default()),
+            vec![],
+            "the day before the plan"
+        );
     }
 
     #[test]
@@ -565,7 +657,7 @@ mod tests {
             .push(worker("W-SHORT", "O-RURAL", "2023-03-01", 11));
         f.workers
             .push(worker("W-FULL", "O-RURAL", "2023-03-01", 12));
-        let found = check_all(&f, d(ON));
+        let found = check_all(&f, d(ON), &RuleSettings::default());
         assert_eq!(rules(&found), vec![6]);
         assert_eq!(found[0].subject, "W-SHORT");
         assert_eq!(found[0].figures["internship_months"], json!(11));
@@ -575,16 +667,107 @@ mod tests {
     fn rule7_shell_office_candidates() {
         let mut f = base();
         f.offices[1].reviewed_years = vec![2023, 2025];
-        assert_eq!(check_all(&f, d(ON)), vec![], "one missing year is not two");
+        assert_eq!(
+            check_all(&f, d(ON), &RuleSettings::default()),
+            vec![],
+            "one missing year is not two"
+        );
         f.offices[1].reviewed_years = vec![2023];
-        assert_eq!(rules(&check_all(&f, d(ON))), vec![7]);
+        assert_eq!(
+            rules(&check_all(&f, d(ON), &RuleSettings::default())),
+            vec![7]
+        );
         f.offices[1].reviewed_years = vec![2024, 2025];
         f.offices[2].practising_workers = 0;
-        let found = check_all(&f, d(ON));
+        let found = check_all(&f, d(ON), &RuleSettings::default());
         assert_eq!(rules(&found), vec![7]);
         assert_eq!(found[0].subject, "O-TOWN");
         f.offices[2].status = OfficeStatus::Deregistered;
-        assert_eq!(check_all(&f, d(ON)), vec![], "a closed office is no shell");
+        assert_eq!(
+            check_all(&f, d(ON), &RuleSettings::default()),
+            vec![],
+            "a closed office is no shell"
+        );
+    }
+
+    #[test]
+    fn rules_2_to_6_start_on_the_plan_s_date() {
+        let settings = RuleSettings::default();
+        let mut f = base();
+        f.offices[1].established_on = Some(d("2020-03-01"));
+        assert_eq!(check_all(&f, d(ON), &settings), vec![], "before the plan");
+        f.offices[1].established_on = Some(d("2020-07-05"));
+        assert_eq!(check_all(&f, d(ON), &settings), vec![], "the day before");
+        f.offices[1].established_on = Some(d("2020-07-06"));
+        assert_eq!(
+            rules(&check_all(&f, d(ON), &settings)),
+            vec![4],
+            "the plan's day"
+        );
+        f.offices[1].established_on = Some(d("2020-08-01"));
+        assert_eq!(rules(&check_all(&f, d(ON), &settings)), vec![4]);
+
+        let mut f = base();
+        f.workers
+            .push(worker("W-EARLY", "O-RURAL", "2020-07-05", 6));
+        assert_eq!(
+            check_all(&f, d(ON), &settings),
+            vec![],
+            "rule 6 before the plan"
+        );
+        f.workers.push(worker("W-LATE", "O-RURAL", "2020-07-06", 6));
+        assert_eq!(rules(&check_all(&f, d(ON), &settings)), vec![6]);
+    }
+
+    #[test]
+    fn rule1_covers_every_worker_licensed_since_the_plan_at_today_s_ratio() {
+        let settings = RuleSettings::default();
+        let mut f = base();
+        f.workers
+            .push(worker("W-2021", "O-CENTRAL", "2021-09-01", 12));
+        f.workers
+            .push(worker("W-2019", "O-CENTRAL", "2019-09-01", 12));
+        let found = check_all(&f, d(ON), &settings);
+        assert_eq!(rules(&found), vec![1]);
+        assert_eq!(found[0].subject, "W-2021");
+        assert_eq!(found[0].figures["ratio_as_of"], json!(ON));
+    }
+
+    #[test]
+    fn rule7_counts_due_years_includes_suspended_offices_and_minimum_staff() {
+        let settings = RuleSettings::default();
+        let mut f = base();
+        // On 2026-03-30 the 2025 review is not yet due: 2024 and 2023 are
+        // the last two due years.
+        f.offices[1].reviewed_years = vec![2022];
+        assert_eq!(rules(&check_all(&f, d("2026-03-30"), &settings)), vec![7]);
+        f.offices[1].reviewed_years = vec![2023];
+        assert_eq!(
+            check_all(&f, d("2026-03-30"), &settings),
+            vec![],
+            "2023 was due and taken"
+        );
+        assert_eq!(
+            rules(&check_all(&f, d("2026-03-31"), &settings)),
+            vec![7],
+            "on the due day 2025 and 2024 are the last two due years"
+        );
+        // A suspended office is still a candidate.
+        f.offices[1].status = OfficeStatus::Suspended;
+        let found = check_all(&f, d("2026-03-31"), &settings);
+        assert_eq!(rules(&found), vec![7]);
+        assert_eq!(found[0].figures["status"], json!("suspended"));
+        // Fewer practising workers than the minimum.
+        let mut f = base();
+        f.offices[0].practising_workers = 2;
+        let found = check_all(&f, d(ON), &settings);
+        assert_eq!(rules(&found), vec![7]);
+        assert_eq!(found[0].figures["min_workers"], json!(3));
+        let two = RuleSettings {
+            min_office_workers: 2,
+            ..settings
+        };
+        assert_eq!(check_all(&f, d(ON), &two), vec![]);
     }
 
     #[test]

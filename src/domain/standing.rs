@@ -3,6 +3,11 @@
 //! A pure function of the subject's records and a date (DESIGN.md,
 //! "Standing"). Pages, the API, certificates and the search projection all
 //! call [`assess`]; nothing else decides standing.
+//!
+//! The table, worst first (issue 12): revoked, deregistered, office closed
+//! (a worker's office deregistered), suspended (own status or decision, or
+//! the worker's office suspended), rectification overdue, under
+//! rectification, disclosed record, good standing, not reviewed.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -12,19 +17,26 @@ use super::vocab::{DisciplineKind, OfficeStatus, ReviewOutcome, WorkerStatus};
 /// The standing of a subject on a date, from worst to best.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Standing {
-    /// License revoked (吊销).
+    /// License revoked (吊销), by status or by a decision in force.
     Revoked,
     /// Deregistered (注销).
     Deregistered,
-    /// Suspended by status or by a 停止执业 penalty in force.
+    /// A worker whose office is deregistered (所在机构已注销).
+    OfficeClosed,
+    /// Suspended by status or by a 停止执业 penalty in force, or a worker
+    /// whose office is suspended.
     Suspended,
-    /// Latest review failed and its rectification deadline has not passed.
+    /// The latest review taken failed and its rectification deadline has
+    /// passed with nothing recorded since (逾期未整改).
+    RectificationOverdue,
+    /// The latest review taken failed and its deadline has not passed.
     UnderRectification,
     /// A disciplinary action inside its disclosure window.
     DisclosedRecord,
-    /// Nothing against the subject, and reviewed recently or newly licensed.
+    /// Nothing against the subject, and the latest due review taken (or the
+    /// subject is too new for it).
     GoodStanding,
-    /// Nothing against the subject, but no review in the last two years.
+    /// Nothing against the subject, but the latest due review not taken.
     NotReviewed,
 }
 
@@ -33,7 +45,9 @@ impl Standing {
     pub const ALL: &'static [Standing] = &[
         Standing::Revoked,
         Standing::Deregistered,
+        Standing::OfficeClosed,
         Standing::Suspended,
+        Standing::RectificationOverdue,
         Standing::UnderRectification,
         Standing::DisclosedRecord,
         Standing::GoodStanding,
@@ -45,7 +59,9 @@ impl Standing {
         match self {
             Standing::Revoked => "revoked",
             Standing::Deregistered => "deregistered",
+            Standing::OfficeClosed => "office_closed",
             Standing::Suspended => "suspended",
+            Standing::RectificationOverdue => "rectification_overdue",
             Standing::UnderRectification => "under_rectification",
             Standing::DisclosedRecord => "disclosed_record",
             Standing::GoodStanding => "good_standing",
@@ -56,6 +72,94 @@ impl Standing {
     /// Parses a key.
     pub fn parse(key: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|s| s.key() == key.trim())
+    }
+}
+
+/// The annual review calendar: the review of year Y is held early in Y+1
+/// and is due by this day of Y+1 (`--review-due`, default `03-31`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct ReviewDue {
+    /// Month, 1 to 12.
+    pub month: u32,
+    /// Day of the month; past the month's end (29 February in a common
+    /// year) it is the month's last day.
+    pub day: u32,
+}
+
+impl Default for ReviewDue {
+    fn default() -> Self {
+        Self { month: 3, day: 31 }
+    }
+}
+
+impl std::fmt::Display for ReviewDue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:02}-{:02}", self.month, self.day)
+    }
+}
+
+impl std::str::FromStr for ReviewDue {
+    type Err = String;
+
+    /// Parses `MM-DD` (`03-31`, `3-31`); any day that exists in a leap
+    /// year is accepted.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("expected a day of the year as MM-DD, e.g. 03-31, not {s:?}");
+        let (m, d) = s.trim().split_once(['-', '/']).ok_or_else(bad)?;
+        let month: u32 = m.trim().parse().map_err(|_| bad())?;
+        let day: u32 = d.trim().parse().map_err(|_| bad())?;
+        NaiveDate::from_ymd_opt(2024, month, day).ok_or_else(bad)?;
+        Ok(Self { month, day })
+    }
+}
+
+impl ReviewDue {
+    /// The day by which the review of `year` is due (in `year + 1`).
+    pub fn due_on(&self, year: i32) -> NaiveDate {
+        let y = year.saturating_add(1);
+        (0..4)
+            .find_map(|back| NaiveDate::from_ymd_opt(y, self.month, self.day.saturating_sub(back)))
+            .unwrap_or(NaiveDate::MAX)
+    }
+
+    /// The latest review year due on `on`: the largest Y whose due day is
+    /// on or before `on`.
+    pub fn latest_due_year(&self, on: NaiveDate) -> i32 {
+        let last = on.year() - 1;
+        if self.due_on(last) <= on {
+            last
+        } else {
+            last - 1
+        }
+    }
+
+    /// Whether a subject licensed (established) on `licensed_on` is exempt
+    /// from the review of `year`: licensed on or after 1 January of it.
+    pub fn exempt(licensed_on: Option<NaiveDate>, year: i32) -> bool {
+        licensed_on.is_some_and(|l| l >= new_year(year))
+    }
+}
+
+/// What standing is computed under: disclosure windows and the review
+/// calendar (settings, the same for every subject).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct StandingPolicy {
+    /// Window, in years from the decision, of 训诫, 警告 and 通报批评
+    /// imported without `public_until`.
+    pub short_years: u32,
+    /// Window of every other kind.
+    pub long_years: u32,
+    /// When each year's annual review is due.
+    pub review_due: ReviewDue,
+}
+
+impl Default for StandingPolicy {
+    fn default() -> Self {
+        Self {
+            short_years: 1,
+            long_years: 3,
+            review_due: ReviewDue::default(),
+        }
     }
 }
 
@@ -102,8 +206,9 @@ pub struct ReviewRecord {
     pub outcome: ReviewOutcome,
     /// Rectification deadline (限期整改) of a failed review.
     pub rectify_by: Option<NaiveDate>,
+    /// The day rectification was completed (整改完成日期), if recorded.
+    pub rectified_on: Option<NaiveDate>,
 }
-
 /// A disciplinary action as standing needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionRecord {
@@ -121,35 +226,16 @@ pub struct ActionRecord {
     pub withdrawn_on: Option<NaiveDate>,
 }
 
-/// Default disclosure windows, in years from the decision, for actions
-/// imported without `public_until`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-pub struct DisclosureWindows {
-    /// 训诫, 警告 and 通报批评.
-    pub short_years: u32,
-    /// Every other kind.
-    pub long_years: u32,
-}
-
-impl Default for DisclosureWindows {
-    fn default() -> Self {
-        Self {
-            short_years: 1,
-            long_years: 3,
-        }
-    }
-}
-
 impl ActionRecord {
     /// Last day the action is disclosed: `public_until`, or the default
     /// window counted from the decision (the window's last day is the day
     /// before the anniversary).
-    pub fn window_end(&self, windows: &DisclosureWindows) -> NaiveDate {
+    pub fn window_end(&self, policy: &StandingPolicy) -> NaiveDate {
         self.public_until.unwrap_or_else(|| {
             let years = if self.kind.has_short_window() {
-                windows.short_years
+                policy.short_years
             } else {
-                windows.long_years
+                policy.long_years
             };
             add_years(self.decided_on, years)
                 .pred_opt()
@@ -164,8 +250,8 @@ impl ActionRecord {
 
     /// Whether the action counts against the subject on `on`: decided,
     /// not withdrawn, inside its disclosure window.
-    pub fn is_disclosed(&self, on: NaiveDate, windows: &DisclosureWindows) -> bool {
-        !self.is_withdrawn(on) && self.decided_on <= on && on <= self.window_end(windows)
+    pub fn is_disclosed(&self, on: NaiveDate, policy: &StandingPolicy) -> bool {
+        !self.is_withdrawn(on) && self.decided_on <= on && on <= self.window_end(policy)
     }
 
     /// Whether a 停止执业 penalty is in force on `on`.
@@ -184,6 +270,43 @@ impl ActionRecord {
     }
 }
 
+/// A worker's office, as the worker's standing needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct OfficeLink<'a> {
+    /// The office's license number.
+    pub license_no: &'a str,
+    /// Its name, for the reason sentence.
+    pub name: &'a str,
+    /// Its registration status.
+    pub status: SubjectStatus,
+    /// Its own disciplinary actions (a 停止执业 or 吊销 decision against
+    /// the office stops its workers too); may be empty when unknown.
+    pub actions: &'a [ActionRecord],
+}
+
+impl OfficeLink<'_> {
+    /// Whether the office is closed on `on`: deregistered, or its license
+    /// revoked.
+    fn closed(&self, on: NaiveDate) -> bool {
+        matches!(
+            self.status,
+            SubjectStatus::Deregistered | SubjectStatus::Revoked
+        ) || self.actions.iter().any(|a| a.revokes(on))
+    }
+
+    /// Whether the office is suspended on `on`, by status or a decision.
+    fn suspended(&self, on: NaiveDate) -> bool {
+        self.status == SubjectStatus::Suspended || self.actions.iter().any(|a| a.suspends(on))
+    }
+
+    fn named(&self) -> OfficeNamed {
+        OfficeNamed {
+            office_license_no: self.license_no.to_owned(),
+            office_name: self.name.to_owned(),
+        }
+    }
+}
+
 /// Everything standing is computed from.
 #[derive(Debug, Clone, Copy)]
 pub struct Subject<'a> {
@@ -195,6 +318,17 @@ pub struct Subject<'a> {
     pub reviews: &'a [ReviewRecord],
     /// Disciplinary actions, any order, withdrawn ones included.
     pub actions: &'a [ActionRecord],
+    /// A worker's office; `None` for offices (and workers without one).
+    pub office: Option<OfficeLink<'a>>,
+}
+
+/// The office a reason names.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OfficeNamed {
+    /// License number.
+    pub office_license_no: String,
+    /// Name.
+    pub office_name: String,
 }
 
 /// Why the subject has its standing; rendered by `crate::i18n`.
@@ -211,12 +345,24 @@ pub enum Reason {
         /// Its decision number.
         decision_no: String,
     },
+    /// The worker's office is deregistered (or its license revoked).
+    OfficeClosed(OfficeNamed),
+    /// The worker's office is suspended.
+    OfficeSuspended(OfficeNamed),
     /// A 停止执业 penalty in force.
     SuspendedUntil {
         /// Its decision number.
         decision_no: String,
         /// Last day of the suspension, if set.
         until: Option<NaiveDate>,
+    },
+    /// The latest review failed and its deadline passed with no
+    /// rectification recorded.
+    RectificationOverdue {
+        /// The year that failed.
+        year: i32,
+        /// The deadline that passed.
+        deadline: NaiveDate,
     },
     /// The latest review failed.
     Rectifying {
@@ -236,20 +382,30 @@ pub enum Reason {
         /// How many are disclosed.
         count: usize,
     },
-    /// Reviewed recently and nothing against the subject.
+    /// The latest review taken passed, and it covers the latest due year.
     Reviewed {
         /// Year of the latest review taken.
         year: i32,
-        /// Its outcome.
+        /// Its outcome (never a failing one).
         outcome: ReviewOutcomeKey,
     },
-    /// Licensed less than a year ago.
+    /// The latest review taken failed and rectification was completed.
+    Rectified {
+        /// The year that failed.
+        year: i32,
+        /// The day rectification was completed.
+        on: NaiveDate,
+    },
+    /// Licensed (established) on or after 1 January of the latest due
+    /// review year: no review is due yet.
     NewlyLicensed {
         /// The date of licensing.
         on: NaiveDate,
     },
-    /// No review taken in the last two years.
+    /// No review taken for the latest due year nor any later one.
     NoRecentReview {
+        /// The latest due review year.
+        due_year: i32,
         /// Year of the latest review taken, if any.
         last_year: Option<i32>,
     },
@@ -275,13 +431,13 @@ pub struct StandingReport {
 }
 
 /// Assesses `subject` on `on`.
-pub fn assess(subject: &Subject<'_>, on: NaiveDate, windows: &DisclosureWindows) -> StandingReport {
-    let (standing, reason) = standing_on(subject, on, windows);
-    let next_change = change_dates(subject, windows)
+pub fn assess(subject: &Subject<'_>, on: NaiveDate, policy: &StandingPolicy) -> StandingReport {
+    let (standing, reason) = standing_on(subject, on, policy);
+    let next_change = change_dates(subject, on, policy)
         .into_iter()
         .filter(|d| *d > on)
         .find(|d| {
-            let (s, r) = standing_on(subject, *d, windows);
+            let (s, r) = standing_on(subject, *d, policy);
             s != standing || r != reason
         });
     StandingReport {
@@ -295,21 +451,10 @@ pub fn assess(subject: &Subject<'_>, on: NaiveDate, windows: &DisclosureWindows)
 fn standing_on(
     subject: &Subject<'_>,
     on: NaiveDate,
-    windows: &DisclosureWindows,
+    policy: &StandingPolicy,
 ) -> (Standing, Reason) {
-    match subject.status {
-        SubjectStatus::Revoked => {
-            return (Standing::Revoked, Reason::Status { status: "revoked" });
-        }
-        SubjectStatus::Deregistered => {
-            return (
-                Standing::Deregistered,
-                Reason::Status {
-                    status: "deregistered",
-                },
-            );
-        }
-        _ => {}
+    if subject.status == SubjectStatus::Revoked {
+        return (Standing::Revoked, Reason::Status { status: "revoked" });
     }
     if let Some(a) = latest(subject.actions.iter().filter(|a| a.revokes(on))) {
         return (
@@ -318,6 +463,17 @@ fn standing_on(
                 decision_no: a.decision_no.clone(),
             },
         );
+    }
+    if subject.status == SubjectStatus::Deregistered {
+        return (
+            Standing::Deregistered,
+            Reason::Status {
+                status: "deregistered",
+            },
+        );
+    }
+    if let Some(office) = subject.office.filter(|o| o.closed(on)) {
+        return (Standing::OfficeClosed, Reason::OfficeClosed(office.named()));
     }
     if subject.status == SubjectStatus::Suspended {
         return (
@@ -336,28 +492,48 @@ fn standing_on(
             },
         );
     }
-    let taken = || {
-        subject
-            .reviews
-            .iter()
-            .filter(|r| r.outcome.took_part() && r.year <= on.year())
-    };
-    if let Some(last) = taken().max_by_key(|r| r.year)
-        && last.outcome.is_failure()
-        && last.rectify_by.is_none_or(|deadline| on <= deadline)
-    {
-        return (
-            Standing::UnderRectification,
-            Reason::Rectifying {
-                year: last.year,
-                deadline: last.rectify_by,
+    if let Some(office) = subject.office.filter(|o| o.suspended(on)) {
+        return (Standing::Suspended, Reason::OfficeSuspended(office.named()));
+    }
+    let last_taken = subject
+        .reviews
+        .iter()
+        .filter(|r| r.outcome.took_part() && r.year <= on.year())
+        .max_by_key(|r| r.year);
+    let rectified = last_taken.and_then(|r| {
+        if !r.outcome.is_failure() {
+            return None;
+        }
+        match r.rectified_on.filter(|d| *d <= on) {
+            Some(done) => Some(Reason::Rectified {
+                year: r.year,
+                on: done,
+            }),
+            None => match r.rectify_by {
+                Some(deadline) if on > deadline => Some(Reason::RectificationOverdue {
+                    year: r.year,
+                    deadline,
+                }),
+                deadline => Some(Reason::Rectifying {
+                    year: r.year,
+                    deadline,
+                }),
             },
-        );
+        }
+    });
+    match rectified {
+        Some(reason @ Reason::RectificationOverdue { .. }) => {
+            return (Standing::RectificationOverdue, reason);
+        }
+        Some(reason @ Reason::Rectifying { .. }) => {
+            return (Standing::UnderRectification, reason);
+        }
+        _ => {}
     }
     let disclosed: Vec<&ActionRecord> = subject
         .actions
         .iter()
-        .filter(|a| a.is_disclosed(on, windows))
+        .filter(|a| a.is_disclosed(on, policy))
         .collect();
     if let Some(a) = latest(disclosed.iter().copied()) {
         return (
@@ -365,26 +541,24 @@ fn standing_on(
             Reason::Disclosed {
                 decision_no: a.decision_no.clone(),
                 action: a.kind,
-                until: a.window_end(windows),
+                until: a.window_end(policy),
                 count: disclosed.len(),
             },
         );
     }
-    let last_taken = taken().max_by_key(|r| r.year);
-    if let Some(r) = last_taken
-        && r.year >= on.year() - 2
-    {
+    let due_year = policy.review_due.latest_due_year(on);
+    if let Some(r) = last_taken.filter(|r| r.year >= due_year) {
         return (
             Standing::GoodStanding,
-            Reason::Reviewed {
+            rectified.unwrap_or(Reason::Reviewed {
                 year: r.year,
                 outcome: r.outcome,
-            },
+            }),
         );
     }
-    if let Some(licensed) = subject.licensed_on
-        && licensed <= on
-        && on < add_years(licensed, 1)
+    if let Some(licensed) = subject
+        .licensed_on
+        .filter(|l| ReviewDue::exempt(Some(*l), due_year))
     {
         return (
             Standing::GoodStanding,
@@ -394,6 +568,7 @@ fn standing_on(
     (
         Standing::NotReviewed,
         Reason::NoRecentReview {
+            due_year,
             last_year: last_taken.map(|r| r.year),
         },
     )
@@ -404,24 +579,38 @@ fn latest<'a>(actions: impl Iterator<Item = &'a ActionRecord>) -> Option<&'a Act
     actions.max_by(|a, b| (a.decided_on, &a.decision_no).cmp(&(b.decided_on, &b.decision_no)))
 }
 
-/// Every date on which some input of [`standing_on`] may flip, sorted.
-fn change_dates(subject: &Subject<'_>, windows: &DisclosureWindows) -> Vec<NaiveDate> {
-    let mut dates = Vec::new();
-    for a in subject.actions {
+fn action_dates(actions: &[ActionRecord], policy: &StandingPolicy, dates: &mut Vec<NaiveDate>) {
+    for a in actions {
         dates.push(a.decided_on);
-        dates.extend(a.window_end(windows).succ_opt());
+        dates.extend(a.window_end(policy).succ_opt());
         dates.extend(a.suspended_until.and_then(|d| d.succ_opt()));
         dates.extend(a.withdrawn_on);
     }
+}
+
+/// Every date after `on` on which some input of [`standing_on`] may flip,
+/// sorted: decisions, windows, deadlines, rectifications, and the review
+/// calendar's due days for the years ahead.
+fn change_dates(subject: &Subject<'_>, on: NaiveDate, policy: &StandingPolicy) -> Vec<NaiveDate> {
+    let mut dates = Vec::new();
+    action_dates(subject.actions, policy, &mut dates);
+    if let Some(office) = subject.office {
+        action_dates(office.actions, policy, &mut dates);
+    }
     for r in subject.reviews {
         dates.extend(r.rectify_by.and_then(|d| d.succ_opt()));
-        dates.push(new_year(r.year.saturating_add(3)));
+        dates.extend(r.rectified_on);
         dates.push(new_year(r.year));
     }
+    // The latest due year moves once a year; only the next few due days
+    // can change anything that the records above do not already date.
+    let due_now = policy.review_due.latest_due_year(on);
+    dates.extend((due_now + 1..=due_now + 3).map(|y| policy.review_due.due_on(y)));
     if let Some(l) = subject.licensed_on {
         dates.push(l);
         dates.push(add_years(l, 1));
     }
+    dates.retain(|d| *d > on);
     dates.sort();
     dates.dedup();
     dates
@@ -431,6 +620,7 @@ fn change_dates(subject: &Subject<'_>, windows: &DisclosureWindows) -> Vec<Naive
 mod tests {
     use super::*;
     use DisciplineKind::*;
+    use SubjectStatus::*;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -441,6 +631,7 @@ mod tests {
             year,
             outcome,
             rectify_by: rectify_by.map(d),
+            rectified_on: None,
         }
     }
 
@@ -462,23 +653,44 @@ mod tests {
         actions: &[ActionRecord],
         on: &str,
     ) -> StandingReport {
+        assess_with_office(status, licensed, reviews, actions, None, on)
+    }
+
+    fn assess_with_office(
+        status: SubjectStatus,
+        licensed: &str,
+        reviews: &[ReviewRecord],
+        actions: &[ActionRecord],
+        office: Option<OfficeLink<'_>>,
+        on: &str,
+    ) -> StandingReport {
         let subject = Subject {
             status,
             licensed_on: Some(d(licensed)),
             reviews,
             actions,
+            office,
         };
-        assess(&subject, d(on), &DisclosureWindows::default())
+        assess(&subject, d(on), &StandingPolicy::default())
     }
 
+    fn office(status: SubjectStatus, actions: &[ActionRecord]) -> OfficeLink<'_> {
+        OfficeLink {
+            license_no: "O-1",
+            name: "石桥铺法律服务所",
+            status,
+            actions,
+        }
+    }
+
+    /// Reviewed for 2024 and 2025: covers the latest due year until the
+    /// 2026 review falls due on 2027-03-31.
     fn reviewed() -> Vec<ReviewRecord> {
         vec![
             review(2024, ReviewOutcome::Competent, None),
             review(2025, ReviewOutcome::Excellent, None),
         ]
     }
-
-    use SubjectStatus::*;
 
     #[test]
     fn revoked_and_deregistered_come_from_the_status() {
@@ -494,6 +706,120 @@ mod tests {
         let a = [action("渝司罚〔2026〕1号", RevokeLicense, "2026-06-01")];
         let r = assess_on(Practising, "2010-01-01", &reviewed(), &a, "2026-11-28");
         assert_eq!(r.standing, Standing::Revoked);
+        let r = assess_on(Deregistered, "2010-01-01", &reviewed(), &a, "2026-11-28");
+        assert_eq!(
+            r.standing,
+            Standing::Revoked,
+            "revocation outranks deregistration"
+        );
+    }
+
+    #[test]
+    fn a_worker_of_a_deregistered_office_is_office_closed() {
+        let o = office(Deregistered, &[]);
+        let r = assess_with_office(
+            Practising,
+            "2010-01-01",
+            &reviewed(),
+            &[],
+            Some(o),
+            "2026-11-28",
+        );
+        assert_eq!(r.standing, Standing::OfficeClosed);
+        assert_eq!(
+            r.reason,
+            Reason::OfficeClosed(OfficeNamed {
+                office_license_no: "O-1".into(),
+                office_name: "石桥铺法律服务所".into()
+            })
+        );
+        // The worker's own suspension does not hide the closed office; the
+        // worker's own deregistration does.
+        let r = assess_with_office(
+            Suspended,
+            "2010-01-01",
+            &reviewed(),
+            &[],
+            Some(o),
+            "2026-11-28",
+        );
+        assert_eq!(r.standing, Standing::OfficeClosed);
+        let r = assess_with_office(
+            Deregistered,
+            "2010-01-01",
+            &reviewed(),
+            &[],
+            Some(o),
+            "2026-11-28",
+        );
+        assert_eq!(r.standing, Standing::Deregistered);
+        // An office whose license a decision revoked is closed too.
+        let revoked = [action("渝司罚〔2026〕7号", RevokeLicense, "2026-10-01")];
+        let r = assess_with_office(
+            Practising,
+            "2010-01-01",
+            &reviewed(),
+            &[],
+            Some(office(Practising, &revoked)),
+            "2026-11-28",
+        );
+        assert_eq!(r.standing, Standing::OfficeClosed);
+    }
+
+    #[test]
+    fn a_worker_of_a_suspended_office_is_suspended_and_the_reason_names_the_office() {
+        let r = assess_with_office(
+            Practising,
+            "2010-01-01",
+            &reviewed(),
+            &[],
+            Some(office(Suspended, &[])),
+            "2026-11-28",
+        );
+        assert_eq!(r.standing, Standing::Suspended);
+        assert!(
+            matches!(&r.reason, Reason::OfficeSuspended(o) if o.office_name == "石桥铺法律服务所")
+        );
+
+        let mut s = action("渝司罚〔2026〕8号", SuspendPractice, "2026-10-01");
+        s.suspended_until = Some(d("2026-12-31"));
+        let office_actions = [s];
+        let r = assess_with_office(
+            Practising,
+            "2010-01-01",
+            &reviewed(),
+            &[],
+            Some(office(Practising, &office_actions)),
+            "2026-11-28",
+        );
+        assert_eq!(r.standing, Standing::Suspended);
+        assert_eq!(
+            r.next_change,
+            Some(d("2027-01-01")),
+            "the office's suspension ends"
+        );
+        let r = assess_with_office(
+            Practising,
+            "2010-01-01",
+            &reviewed(),
+            &[],
+            Some(office(Practising, &office_actions)),
+            "2027-01-01",
+        );
+        assert_eq!(
+            r.standing,
+            Standing::GoodStanding,
+            "the office's record is not the worker's"
+        );
+        let r = assess_with_office(
+            Practising,
+            "2010-01-01",
+            &reviewed(),
+            &[],
+            Some(office(Practising, &[])),
+            "2026-11-28",
+        );
+        assert_eq!(r.standing, Standing::GoodStanding);
     }
 
     #[test]
@@ -531,24 +857,43 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_failed_review_is_under_rectification_until_the_deadline_passes() {
-        let reviews = [
+    fn failed_2025(deadline: Option<&str>) -> Vec<ReviewRecord> {
+        vec![
             review(2024, ReviewOutcome::Competent, None),
-            review(2025, ReviewOutcome::NotCompetent, Some("2026-12-31")),
-        ];
-        let on_deadline = assess_on(Practising, "2010-01-01", &reviews, &[], "2026-12-31");
+            review(2025, ReviewOutcome::NotCompetent, deadline),
+        ]
+    }
+
+    #[test]
+    fn a_failed_review_is_under_rectification_to_its_deadline_then_overdue() {
+        let reviews = failed_2025(Some("2026-11-18"));
+        let on_deadline = assess_on(Practising, "2010-01-01", &reviews, &[], "2026-11-18");
         assert_eq!(on_deadline.standing, Standing::UnderRectification);
         assert_eq!(
             on_deadline.reason,
             Reason::Rectifying {
                 year: 2025,
-                deadline: Some(d("2026-12-31"))
+                deadline: Some(d("2026-11-18"))
             }
         );
-        assert_eq!(on_deadline.next_change, Some(d("2027-01-01")));
-        let passed = assess_on(Practising, "2010-01-01", &reviews, &[], "2027-01-01");
-        assert_eq!(passed.standing, Standing::GoodStanding);
+        assert_eq!(on_deadline.next_change, Some(d("2026-11-19")));
+        let day_after = assess_on(Practising, "2010-01-01", &reviews, &[], "2026-11-19");
+        assert_eq!(day_after.standing, Standing::RectificationOverdue);
+        let ten_days = assess_on(Practising, "2010-01-01", &reviews, &[], "2026-11-28");
+        assert_eq!(ten_days.standing, Standing::RectificationOverdue);
+        assert_eq!(
+            ten_days.reason,
+            Reason::RectificationOverdue {
+                year: 2025,
+                deadline: d("2026-11-18")
+            }
+        );
+        // Overdue stays overdue: nothing but a record changes it.
+        assert_eq!(ten_days.next_change, None);
+        // Overdue outranks a disclosed record.
+        let actions = [action("a", Fine, "2026-05-01")];
+        let r = assess_on(Practising, "2010-01-01", &reviews, &actions, "2026-11-28");
+        assert_eq!(r.standing, Standing::RectificationOverdue);
     }
 
     #[test]
@@ -556,16 +901,131 @@ mod tests {
         let reviews = [review(2025, ReviewOutcome::Fail, None)];
         let r = assess_on(Practising, "2010-01-01", &reviews, &[], "2026-11-28");
         assert_eq!(r.standing, Standing::UnderRectification);
+        let r = assess_on(Practising, "2010-01-01", &reviews, &[], "2030-11-28");
+        assert_eq!(r.standing, Standing::UnderRectification);
+    }
+
+    #[test]
+    fn a_recorded_rectification_ends_it_without_a_failing_outcome_in_a_good_reason() {
+        let mut reviews = failed_2025(Some("2026-11-18"));
+        reviews[1].rectified_on = Some(d("2026-12-01"));
+        let before = assess_on(Practising, "2010-01-01", &reviews, &[], "2026-11-28");
+        assert_eq!(before.standing, Standing::RectificationOverdue);
+        assert_eq!(before.next_change, Some(d("2026-12-01")));
+        let done = assess_on(Practising, "2010-01-01", &reviews, &[], "2026-12-01");
+        assert_eq!(done.standing, Standing::GoodStanding);
+        assert_eq!(
+            done.reason,
+            Reason::Rectified {
+                year: 2025,
+                on: d("2026-12-01")
+            }
+        );
+        // Rectified before the deadline: never overdue.
+        reviews[1].rectified_on = Some(d("2026-06-01"));
+        let r = assess_on(Practising, "2010-01-01", &reviews, &[], "2026-11-28");
+        assert_eq!(r.standing, Standing::GoodStanding);
     }
 
     #[test]
     fn a_later_passed_review_ends_rectification() {
         let reviews = [
-            review(2024, ReviewOutcome::NotCompetent, Some("2027-06-30")),
+            review(2024, ReviewOutcome::NotCompetent, Some("2025-06-30")),
             review(2025, ReviewOutcome::Competent, None),
         ];
         let r = assess_on(Practising, "2010-01-01", &reviews, &[], "2026-11-28");
         assert_eq!(r.standing, Standing::GoodStanding);
+        // A later review that the subject did not take changes nothing.
+        let reviews = [
+            review(2024, ReviewOutcome::NotCompetent, Some("2025-06-30")),
+            review(2025, ReviewOutcome::Absent, None),
+        ];
+        let r = assess_on(Practising, "2010-01-01", &reviews, &[], "2026-11-28");
+        assert_eq!(r.standing, Standing::RectificationOverdue);
+    }
+
+    #[test]
+    fn the_review_calendar_moves_on_the_due_day() {
+        let due = ReviewDue::default();
+        assert_eq!(due.latest_due_year(d("2026-01-15")), 2024);
+        assert_eq!(due.latest_due_year(d("2026-03-30")), 2024);
+        assert_eq!(due.latest_due_year(d("2026-03-31")), 2025);
+        assert_eq!(due.latest_due_year(d("2026-12-31")), 2025);
+        let feb29: ReviewDue = "02-29".parse().unwrap();
+        assert_eq!(feb29.due_on(2024), d("2025-02-28"));
+        assert_eq!(feb29.due_on(2023), d("2024-02-29"));
+        assert!("13-01".parse::<ReviewDue>().is_err());
+        assert!("02-30".parse::<ReviewDue>().is_err());
+        assert!("0331".parse::<ReviewDue>().is_err());
+        assert_eq!("3-31".parse::<ReviewDue>().unwrap().to_string(), "03-31");
+
+        // Reviewed for 2024 only: good until the 2025 review falls due.
+        let reviews = [review(2024, ReviewOutcome::Competent, None)];
+        let r = assess_on(Practising, "2010-01-01", &reviews, &[], "2026-03-30");
+        assert_eq!(
+            r.standing,
+            Standing::GoodStanding,
+            "the day before the due day"
+        );
+        assert_eq!(r.next_change, Some(d("2026-03-31")));
+        let r = assess_on(Practising, "2010-01-01", &reviews, &[], "2026-03-31");
+        assert_eq!(r.standing, Standing::NotReviewed, "the due day");
+        assert_eq!(
+            r.reason,
+            Reason::NoRecentReview {
+                due_year: 2025,
+                last_year: Some(2024)
+            }
+        );
+        let absent = [review(2025, ReviewOutcome::Absent, None)];
+        let r = assess_on(Practising, "2010-01-01", &absent, &[], "2026-11-28");
+        assert_eq!(r.standing, Standing::NotReviewed, "did not take part");
+    }
+
+    #[test]
+    fn the_due_day_is_a_setting() {
+        let reviews = [review(2024, ReviewOutcome::Competent, None)];
+        let policy = StandingPolicy {
+            review_due: "06-30".parse().unwrap(),
+            ..StandingPolicy::default()
+        };
+        let subject = Subject {
+            status: Practising,
+            licensed_on: Some(d("2010-01-01")),
+            reviews: &reviews,
+            actions: &[],
+            office: None,
+        };
+        let r = assess(&subject, d("2026-04-01"), &policy);
+        assert_eq!(r.standing, Standing::GoodStanding);
+        assert_eq!(r.next_change, Some(d("2026-06-30")));
+    }
+
+    #[test]
+    fn a_subject_licensed_in_the_due_year_or_later_is_exempt() {
+        // On 2026-01-15 the latest due year is 2024.
+        let r = assess_on(Practising, "2025-10-01", &[], &[], "2026-01-15");
+        assert_eq!(r.standing, Standing::GoodStanding);
+        assert_eq!(
+            r.reason,
+            Reason::NewlyLicensed {
+                on: d("2025-10-01")
+            }
+        );
+        // Exempt from the 2025 review too, which falls due on 2026-03-31…
+        let r = assess_on(Practising, "2025-10-01", &[], &[], "2026-11-28");
+        assert_eq!(r.standing, Standing::GoodStanding);
+        assert_eq!(r.next_change, Some(d("2027-03-31")));
+        // …but not from the 2026 review.
+        let r = assess_on(Practising, "2025-10-01", &[], &[], "2027-03-30");
+        assert_eq!(r.standing, Standing::GoodStanding);
+        let r = assess_on(Practising, "2025-10-01", &[], &[], "2027-03-31");
+        assert_eq!(r.standing, Standing::NotReviewed);
+        // 1 January of the due year is exempt; the day before is not.
+        let r = assess_on(Practising, "2025-01-01", &[], &[], "2026-11-28");
+        assert_eq!(r.standing, Standing::GoodStanding);
+        let r = assess_on(Practising, "2024-12-31", &[], &[], "2026-11-28");
+        assert_eq!(r.standing, Standing::NotReviewed);
     }
 
     #[test]
@@ -588,7 +1048,9 @@ mod tests {
             "2026-11-28",
         );
         assert_eq!(r.standing, Standing::DisclosedRecord);
-        // Three years for 公开谴责: the window's last day is 2029-02-28.
+        // Three years for 公开谴责: the window's last day is 2029-02-28,
+        // but the 2026 review falls due first, and the standing only
+        // changes when the window closes.
         assert_eq!(r.next_change, Some(d("2029-03-01")));
     }
 
@@ -614,36 +1076,6 @@ mod tests {
             );
             assert_eq!(closed.standing, Standing::GoodStanding, "{kind:?}");
         }
-    }
-
-    #[test]
-    fn a_window_that_closed_yesterday_leaves_good_standing_today() {
-        let mut a = action("渝司罚〔2025〕9号", Fine, "2025-06-01");
-        a.public_until = Some(d("2026-11-27"));
-        let actions = [a];
-        let yesterday = assess_on(
-            Practising,
-            "2010-01-01",
-            &reviewed(),
-            &actions,
-            "2026-11-27",
-        );
-        assert_eq!(yesterday.standing, Standing::DisclosedRecord);
-        let today = assess_on(
-            Practising,
-            "2010-01-01",
-            &reviewed(),
-            &actions,
-            "2026-11-28",
-        );
-        assert_eq!(today.standing, Standing::GoodStanding);
-        assert_eq!(
-            today.reason,
-            Reason::Reviewed {
-                year: 2025,
-                outcome: ReviewOutcome::Excellent
-            }
-        );
     }
 
     #[test]
@@ -684,52 +1116,18 @@ mod tests {
     }
 
     #[test]
-    fn good_standing_needs_a_review_in_the_last_two_years_or_a_new_license() {
-        let reviews = [review(2024, ReviewOutcome::Competent, None)];
-        let r = assess_on(Practising, "2010-01-01", &reviews, &[], "2026-12-31");
-        assert_eq!(r.standing, Standing::GoodStanding);
-        assert_eq!(r.next_change, Some(d("2027-01-01")));
-        let r = assess_on(Practising, "2010-01-01", &reviews, &[], "2027-01-01");
-        assert_eq!(r.standing, Standing::NotReviewed);
-        assert_eq!(
-            r.reason,
-            Reason::NoRecentReview {
-                last_year: Some(2024)
-            }
-        );
-
-        let absent = [review(2025, ReviewOutcome::Absent, None)];
-        let r = assess_on(Practising, "2010-01-01", &absent, &[], "2026-11-28");
-        assert_eq!(r.standing, Standing::NotReviewed, "did not take part");
-
-        let r = assess_on(Practising, "2026-03-01", &[], &[], "2026-11-28");
-        assert_eq!(r.standing, Standing::GoodStanding);
-        assert_eq!(
-            r.reason,
-            Reason::NewlyLicensed {
-                on: d("2026-03-01")
-            }
-        );
-        assert_eq!(r.next_change, Some(d("2027-03-01")));
-        let r = assess_on(Practising, "2026-03-01", &[], &[], "2027-03-01");
-        assert_eq!(r.standing, Standing::NotReviewed);
-    }
-
-    #[test]
     fn the_worst_condition_wins() {
-        let reviews = [review(2025, ReviewOutcome::Fail, Some("2027-03-31"))];
+        let reviews = [review(2025, ReviewOutcome::Fail, Some("2027-03-30"))];
         let actions = [action("a", Fine, "2026-05-01")];
         let r = assess_on(Practising, "2010-01-01", &reviews, &actions, "2026-11-28");
         assert_eq!(r.standing, Standing::UnderRectification);
-        assert_eq!(r.next_change, Some(d("2027-04-01")));
-        let after = assess_on(Practising, "2010-01-01", &reviews, &actions, "2027-04-01");
-        assert_eq!(after.standing, Standing::DisclosedRecord);
+        assert_eq!(r.next_change, Some(d("2027-03-31")));
+        let after = assess_on(Practising, "2010-01-01", &reviews, &actions, "2027-03-31");
+        assert_eq!(after.standing, Standing::RectificationOverdue);
     }
 
     #[test]
     fn next_change_skips_dates_that_change_nothing() {
-        // Two overlapping windows: the first closing changes the reason's
-        // count, so it is a change; a suspended worker's windows are not.
         let actions = [
             action("a", Fine, "2025-01-01"),
             action("b", Fine, "2026-01-01"),
@@ -746,6 +1144,38 @@ mod tests {
         );
         assert_eq!(r.next_change, Some(d("2028-01-01")));
         assert!(matches!(r.reason, Reason::Disclosed { count: 2, .. }));
+    }
+
+    #[test]
+    fn a_good_reason_never_names_a_failing_outcome() {
+        // Every combination of a failed latest review, deadline and
+        // rectification, on days around them: a good standing's reason is
+        // never a failing outcome.
+        let days = [
+            "2026-03-30",
+            "2026-03-31",
+            "2026-06-30",
+            "2026-07-01",
+            "2027-04-01",
+        ];
+        for outcome in [ReviewOutcome::Fail, ReviewOutcome::NotCompetent] {
+            for deadline in [None, Some("2026-06-30")] {
+                for rectified in [None, Some("2026-05-01"), Some("2026-08-01")] {
+                    let mut r = review(2025, outcome, deadline);
+                    r.rectified_on = rectified.map(d);
+                    let reviews = [r];
+                    for day in days {
+                        let rep = assess_on(Practising, "2010-01-01", &reviews, &[], day);
+                        if rep.standing == Standing::GoodStanding {
+                            assert!(
+                                !matches!(rep.reason, Reason::Reviewed { outcome, .. } if outcome.is_failure()),
+                                "{rep:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -14,8 +14,8 @@ use super::validate::Records;
 use crate::db::models::*;
 use crate::db::schema::*;
 use crate::db::{DbConnection, DbError};
-use crate::domain::plan_rules::OfficeMove;
-use crate::domain::standing::{ActionRecord, DisclosureWindows};
+use crate::domain::plan_rules::{OfficeMove, TransferFacts};
+use crate::domain::standing::{ActionRecord, StandingPolicy};
 use crate::domain::vocab::{AreaKind, SubjectKind};
 
 /// Keys per `IN (…)` lookup, well under SQLite's bound-parameter limit.
@@ -36,6 +36,9 @@ pub struct Applied {
     pub moves: Vec<OfficeMove>,
     /// The office each transfer left, as stored (given or filled in).
     pub transfer_from: HashMap<(String, NaiveDate), Option<String>>,
+    /// Transfers recorded because a `workers` row changed the worker's
+    /// office (rules 2 and 3 see them like imported transfers).
+    pub implied_transfers: Vec<TransferFacts>,
 }
 
 /// The context of one application.
@@ -45,7 +48,7 @@ pub struct Ctx<'a> {
     /// Today in China.
     pub today: NaiveDate,
     /// Disclosure windows, for the outbox's time-driven refreshes.
-    pub windows: DisclosureWindows,
+    pub windows: StandingPolicy,
     /// Progress display.
     pub progress: &'a dyn Progress,
     /// Test hook: abort the process (as a crash would) once this many rows
@@ -59,7 +62,7 @@ impl<'a> Ctx<'a> {
     pub fn new(
         now: NaiveDateTime,
         today: NaiveDate,
-        windows: DisclosureWindows,
+        windows: StandingPolicy,
         progress: &'a dyn Progress,
         abort_after_rows: Option<usize>,
     ) -> Self {
@@ -282,10 +285,20 @@ fn offices(
                 if let Some(from) = AreaKind::parse(&o.area_kind)
                     && from != r.area_kind
                 {
+                    let from_township = match o.township_id {
+                        Some(id) => townships::table
+                            .find(id)
+                            .select(townships::name)
+                            .first::<String>(conn)
+                            .optional()?,
+                        None => None,
+                    };
+                    record_move(conn, r, from, from_township, ctx.today)?;
                     out.moves.push(OfficeMove {
                         license_no: r.license_no.clone(),
                         from,
                         to: r.area_kind,
+                        moved_on: ctx.today,
                     });
                 }
                 row.updated_at = ctx.now;
@@ -305,6 +318,36 @@ fn offices(
             .map(|o| (SubjectKind::Office, o.license_no.clone())),
     );
     insert_chunks!(conn, ctx, offices::table, &new, 16);
+    Ok(())
+}
+
+/// Stores a change of an office's area kind (plan rule 5), once a day.
+fn record_move(
+    conn: &mut DbConnection,
+    r: &super::validate::OfficeIn,
+    from: AreaKind,
+    from_township: Option<String>,
+    today: NaiveDate,
+) -> Result<(), DbError> {
+    let already: i64 = office_moves::table
+        .filter(office_moves::office_license_no.eq(&r.license_no))
+        .filter(office_moves::moved_on.eq(today))
+        .filter(office_moves::from_area_kind.eq(from.key()))
+        .filter(office_moves::to_area_kind.eq(r.area_kind.key()))
+        .count()
+        .get_result(conn)?;
+    if already == 0 {
+        diesel::insert_into(office_moves::table)
+            .values((
+                office_moves::office_license_no.eq(&r.license_no),
+                office_moves::moved_on.eq(today),
+                office_moves::from_area_kind.eq(from.key()),
+                office_moves::to_area_kind.eq(r.area_kind.key()),
+                office_moves::from_township.eq(from_township),
+                office_moves::to_township.eq(&r.township),
+            ))
+            .execute(conn)?;
+    }
     Ok(())
 }
 
@@ -342,7 +385,18 @@ fn workers(
         match old {
             None => new.push(row),
             Some(o) if *o == row => out.counts.unchanged += 1,
-            Some(_) => {
+            Some(o) => {
+                if let (Some(from), Some(to)) = (&o.office_license_no, &row.office_license_no)
+                    && from != to
+                {
+                    out.implied_transfers.push(TransferFacts {
+                        worker_license_no: row.license_no.clone(),
+                        worker_first_licensed_on: row.first_licensed_on,
+                        from_office_license_no: Some(from.clone()),
+                        to_office_license_no: to.clone(),
+                        effective_on: r.transferred_on.unwrap_or(ctx.today),
+                    });
+                }
                 row.updated_at = ctx.now;
                 diesel::update(workers::table.find(&row.license_no))
                     .set(&row)
@@ -360,6 +414,46 @@ fn workers(
             .map(|w| (SubjectKind::Worker, w.license_no.clone())),
     );
     insert_chunks!(conn, ctx, workers::table, &new, 10);
+    record_implied_transfers(conn, ctx, out)
+}
+
+/// Stores the transfers that changes of office in a `workers` batch imply,
+/// unless the worker already has a transfer on that day: a worker's move
+/// between offices is a transfer whichever dataset carries it, so the
+/// rules, the profile's history and search all see it.
+fn record_implied_transfers(
+    conn: &mut DbConnection,
+    ctx: &mut Ctx<'_>,
+    out: &mut Applied,
+) -> Result<(), DbError> {
+    if out.implied_transfers.is_empty() {
+        return Ok(());
+    }
+    let keys = unique(
+        out.implied_transfers
+            .iter()
+            .map(|t| t.worker_license_no.as_str()),
+    );
+    let stored: HashSet<(String, NaiveDate)> = load_by(conn, &keys, |c, ks| {
+        transfers::table
+            .filter(transfers::worker_license_no.eq_any(ks))
+            .select((transfers::worker_license_no, transfers::effective_on))
+            .load::<(String, NaiveDate)>(c)
+    })?
+    .into_iter()
+    .collect();
+    let new: Vec<NewTransfer> = out
+        .implied_transfers
+        .iter()
+        .filter(|t| !stored.contains(&(t.worker_license_no.clone(), t.effective_on)))
+        .map(|t| NewTransfer {
+            worker_license_no: t.worker_license_no.clone(),
+            from_office_license_no: t.from_office_license_no.clone(),
+            to_office_license_no: t.to_office_license_no.clone(),
+            effective_on: t.effective_on,
+        })
+        .collect();
+    insert_chunks!(conn, ctx, transfers::table, &new, 4);
     Ok(())
 }
 
@@ -507,6 +601,7 @@ fn reviews(
             outcome: r.outcome.key().to_owned(),
             rectify_by: r.rectify_by,
             note: r.note.clone(),
+            rectified_on: r.rectified_on,
         };
         let changed =
             match existing.get(&(r.subject_kind.key(), r.subject_license_no.as_str(), r.year)) {
@@ -517,6 +612,7 @@ fn reviews(
                 Some(o)
                     if o.outcome == row.outcome
                         && o.rectify_by == row.rectify_by
+                        && o.rectified_on == row.rectified_on
                         && o.note == row.note =>
                 {
                     out.counts.unchanged += 1;
@@ -528,6 +624,7 @@ fn reviews(
                             annual_reviews::outcome.eq(&row.outcome),
                             annual_reviews::rectify_by.eq(row.rectify_by),
                             annual_reviews::note.eq(&row.note),
+                            annual_reviews::rectified_on.eq(row.rectified_on),
                         ))
                         .execute(conn)?;
                     out.counts.updated += 1;
@@ -550,7 +647,7 @@ fn reviews(
         }
     }
     out.counts.inserted += new.len();
-    insert_chunks!(conn, ctx, annual_reviews::table, &new, 6);
+    insert_chunks!(conn, ctx, annual_reviews::table, &new, 7);
     Ok(())
 }
 

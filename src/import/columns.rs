@@ -67,6 +67,7 @@ const WORKERS: &[Column] = &[
     opt("internship_months", &["实习月数"]),
     opt("practice_areas", &["业务范围"]),
     opt("adviser_posts", &["法律顾问职务"]),
+    opt("transferred_on", &["变更日期"]),
 ];
 
 const TRANSFERS: &[Column] = &[
@@ -82,6 +83,7 @@ const REVIEWS: &[Column] = &[
     req("year", &["年度"]),
     req("outcome", &["考核结果"]),
     opt("rectify_by", &["整改期限"]),
+    opt("rectified_on", &["整改完成日期"]),
     opt("note", &["备注"]),
 ];
 
@@ -113,7 +115,10 @@ const ANNOUNCEMENTS: &[Column] = &[
     req("title", &["标题"]),
     opt("body", &["正文"]),
     req("published_on", &["发布日期"]),
-    opt("license_nos", &["涉及执业证号"]),
+    opt(
+        "license_nos",
+        &["涉及执业证号", "subject_license_nos", "涉及对象"],
+    ),
 ];
 
 /// The columns of `dataset`, in the order of DESIGN.md.

@@ -16,8 +16,8 @@ use chrono::{NaiveDate, Utc};
 use diesel::Connection;
 
 use crate::db::{self, DbConnection, DbError};
-use crate::domain::plan_rules::{self, Finding, TransferFacts};
-use crate::domain::standing::DisclosureWindows;
+use crate::domain::plan_rules::{self, Finding, RuleSettings, TransferFacts};
+use crate::domain::standing::StandingPolicy;
 use crate::domain::vocab::SubjectKind;
 pub use parse::{Format, ParseError};
 use report::{BatchStatus, Counts, Report, Warning};
@@ -103,7 +103,9 @@ pub struct Options {
     /// Today in China, for the rules.
     pub today: NaiveDate,
     /// Disclosure windows, for time-driven search refreshes.
-    pub windows: DisclosureWindows,
+    pub windows: StandingPolicy,
+    /// What the plan's rules are checked under.
+    pub rules: RuleSettings,
     /// Test hook: abort the process after this many rows were written.
     pub abort_after_rows: Option<usize>,
 }
@@ -143,6 +145,7 @@ pub fn run(
     progress.advance(1);
     let (mut records, mut problems) = validate::read(dataset, &sheet);
     let info = SheetInfo::new(dataset, &sheet);
+    validate::check_dates(&records, opts.today, &|k| info.header(k), &mut problems);
     let mut report = Report {
         id: None,
         dataset: dataset.key().to_owned(),
@@ -190,7 +193,7 @@ pub fn run(
             );
             let applied = apply::apply(c, &records, &mut ctx)?;
             progress.stage("检查规则", 1);
-            let warnings = warnings(c, &records, &applied, opts.today)?;
+            let warnings = warnings(c, &records, &applied, opts.today, &opts.rules)?;
             let mut r = report.clone();
             r.counts = applied.counts;
             r.warnings = warnings;
@@ -296,6 +299,7 @@ fn warnings(
     records: &Records,
     applied: &apply::Applied,
     today: NaiveDate,
+    rules: &RuleSettings,
 ) -> Result<Vec<Warning>, DbError> {
     let mut relevant: HashSet<(&str, String)> = HashSet::new();
     let mut districts: HashSet<String> = HashSet::new();
@@ -311,6 +315,15 @@ fn warnings(
                 if let Some(o) = &r.office_license_no {
                     relevant.insert(("office", o.clone()));
                 }
+            }
+            // A change of office in a workers row is a transfer (rules 2
+            // and 3), and it leaves an office behind (rule 7).
+            for t in &applied.implied_transfers {
+                relevant.insert(("transfer", t.worker_license_no.clone()));
+                if let Some(from) = &t.from_office_license_no {
+                    relevant.insert(("office", from.clone()));
+                }
+                facts_transfers.push(t.clone());
             }
         }
         Records::Transfers(v) => {
@@ -343,7 +356,7 @@ fn warnings(
     let mut facts = db::imports::facts(conn, false)?;
     facts.transfers = facts_transfers;
     facts.office_moves = applied.moves.clone();
-    let findings = plan_rules::check_all(&facts, today);
+    let findings = plan_rules::check_all(&facts, today, rules);
     Ok(findings
         .into_iter()
         .filter(|f: &Finding| {
@@ -358,9 +371,13 @@ fn warnings(
 }
 
 /// The plan-rule findings over the whole database on `today`.
-pub fn compliance(conn: &mut DbConnection, today: NaiveDate) -> Result<Vec<Warning>, DbError> {
+pub fn compliance(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    rules: &RuleSettings,
+) -> Result<Vec<Warning>, DbError> {
     let facts = db::imports::facts(conn, true)?;
-    Ok(plan_rules::check_all(&facts, today)
+    Ok(plan_rules::check_all(&facts, today, rules)
         .into_iter()
         .map(Warning::from)
         .collect())

@@ -96,6 +96,8 @@ pub struct WorkerIn {
     pub practice_areas: String,
     /// Adviser posts joined with `;`.
     pub adviser_posts: String,
+    /// When a change of office takes effect (default: the import day).
+    pub transferred_on: Option<NaiveDate>,
 }
 
 /// A transfer row.
@@ -128,6 +130,8 @@ pub struct ReviewIn {
     pub outcome: ReviewOutcome,
     /// Rectification deadline.
     pub rectify_by: Option<NaiveDate>,
+    /// The day rectification was completed.
+    pub rectified_on: Option<NaiveDate>,
     /// Note.
     pub note: Option<String>,
 }
@@ -536,6 +540,13 @@ fn district(c: &mut Cells<'_>) -> Option<DistrictIn> {
         &keys(DistrictKind::ALL, DistrictKind::key),
     );
     let population = c.required_int("population");
+    if let Some(p) = population.filter(|p| *p <= 0) {
+        c.problem(
+            "population",
+            "invalid_value",
+            format!("常住人口必须大于 0，而不是 {p}。"),
+        );
+    }
     let lawyers = c.required_int("lawyers");
     let borders_sichuan = c.boolean("borders_sichuan").unwrap_or(false);
     Some(DistrictIn {
@@ -624,6 +635,7 @@ fn worker(c: &mut Cells<'_>) -> Option<WorkerIn> {
         internship_months: months,
         practice_areas: c.list("practice_areas"),
         adviser_posts: c.list("adviser_posts"),
+        transferred_on: c.date("transferred_on"),
     })
 }
 
@@ -678,6 +690,16 @@ fn review(c: &mut Cells<'_>) -> Option<ReviewIn> {
         &keys(ReviewOutcome::ALL, ReviewOutcome::key),
     );
     let rectify_by = c.date("rectify_by");
+    let rectified_on = c.date("rectified_on");
+    if let (Some(done), Some(y)) = (rectified_on, year)
+        && done < crate::domain::dates::new_year(y)
+    {
+        c.problem(
+            "rectified_on",
+            "invalid_value",
+            format!("整改完成日期 {done} 早于考核年度 {y} 年。"),
+        );
+    }
     let kind = kind.ok()?;
     if let (Some(k), Some(o)) = (kind, outcome)
         && !o.applies_to(k)
@@ -703,6 +725,7 @@ fn review(c: &mut Cells<'_>) -> Option<ReviewIn> {
         year: year?,
         outcome: outcome?,
         rectify_by,
+        rectified_on,
         note: c.text("note"),
     })
 }
@@ -922,6 +945,28 @@ pub fn wanted(records: &Records, given_kind: &dyn Fn(usize) -> bool) -> Wanted {
         }
     }
     w
+}
+
+/// Checks the dates that must not lie in the future on `today`: a
+/// rectification cannot be recorded as completed before it happened.
+pub fn check_dates(
+    records: &Records,
+    today: NaiveDate,
+    header_of: &dyn Fn(&str) -> String,
+    problems: &mut Vec<Problem>,
+) {
+    if let Records::Reviews(rows) = records {
+        for r in rows {
+            if let Some(done) = r.rectified_on.filter(|d| *d > today) {
+                problems.push(Problem::new(
+                    r.row,
+                    &header_of("rectified_on"),
+                    "invalid_value",
+                    format!("整改完成日期 {done} 晚于今天（{today}）。"),
+                ));
+            }
+        }
+    }
 }
 
 /// Checks that every referenced record exists, and settles the subject

@@ -15,7 +15,7 @@ use crate::db::models::{District, Office, Township, Worker, split_list};
 use crate::db::profiles::{self, CreditRecords, credit_records};
 use crate::db::schema::{districts, offices, townships, workers};
 use crate::db::{DbConnection, DbError};
-use crate::domain::standing::{self, DisclosureWindows, Subject, SubjectStatus};
+use crate::domain::standing::{self, StandingPolicy, Subject, SubjectStatus};
 use crate::domain::vocab::SubjectKind;
 use crate::i18n::Label;
 
@@ -107,8 +107,9 @@ fn assess(
     status: SubjectStatus,
     licensed_on: Option<NaiveDate>,
     credit: &CreditRecords,
+    office: Option<standing::OfficeLink<'_>>,
     today: NaiveDate,
-    windows: &DisclosureWindows,
+    windows: &StandingPolicy,
 ) -> Result<standing::StandingReport, DbError> {
     let reviews = credit.review_records()?;
     let actions = credit.action_records()?;
@@ -118,6 +119,7 @@ fn assess(
             licensed_on,
             reviews: &reviews,
             actions: &actions,
+            office,
         },
         today,
         windows,
@@ -129,12 +131,13 @@ fn office_doc(
     places: &Places,
     credit: &CreditRecords,
     today: NaiveDate,
-    windows: &DisclosureWindows,
+    windows: &StandingPolicy,
 ) -> Result<SearchDocument, DbError> {
     let report = assess(
         profiles::office_status(o)?,
         o.established_on,
         credit,
+        None,
         today,
         windows,
     )?;
@@ -184,16 +187,25 @@ fn office_doc(
 
 fn worker_doc(
     w: &Worker,
-    office: Option<&Office>,
+    office: Option<(&Office, &CreditRecords)>,
     places: &Places,
     credit: &CreditRecords,
     today: NaiveDate,
-    windows: &DisclosureWindows,
+    windows: &StandingPolicy,
 ) -> Result<SearchDocument, DbError> {
+    let office_actions = match office {
+        Some((_, c)) => c.action_records()?,
+        None => Vec::new(),
+    };
+    let link = office
+        .map(|(o, _)| profiles::office_link(o, &office_actions))
+        .transpose()?;
+    let office = office.map(|(o, _)| o);
     let report = assess(
         profiles::worker_status(w)?,
         w.first_licensed_on,
         credit,
+        link,
         today,
         windows,
     )?;
@@ -250,7 +262,7 @@ pub fn project(
     kind: SubjectKind,
     license_nos: &[String],
     today: NaiveDate,
-    windows: &DisclosureWindows,
+    windows: &StandingPolicy,
 ) -> Result<Vec<(String, Option<SearchDocument>)>, DbError> {
     let places = Places::load(conn)?;
     let mut out = Vec::with_capacity(license_nos.len());
@@ -300,7 +312,7 @@ pub fn workers_of(conn: &mut DbConnection, offices: &[String]) -> Result<Vec<Str
 pub fn project_all(
     conn: &mut DbConnection,
     today: NaiveDate,
-    windows: &DisclosureWindows,
+    windows: &StandingPolicy,
 ) -> Result<Vec<SearchDocument>, DbError> {
     let places = Places::load(conn)?;
     let offices: Vec<Office> = offices::table
@@ -326,7 +338,7 @@ fn offices_docs(
     rows: &[Office],
     places: &Places,
     today: NaiveDate,
-    windows: &DisclosureWindows,
+    windows: &StandingPolicy,
 ) -> Result<Vec<SearchDocument>, DbError> {
     let keys: Vec<String> = rows.iter().map(|o| o.license_no.clone()).collect();
     let mut credit = credit_records(conn, SubjectKind::Office, &keys)?;
@@ -343,7 +355,7 @@ fn workers_docs(
     rows: &[Worker],
     places: &Places,
     today: NaiveDate,
-    windows: &DisclosureWindows,
+    windows: &StandingPolicy,
 ) -> Result<Vec<SearchDocument>, DbError> {
     let keys: Vec<String> = rows.iter().map(|w| w.license_no.clone()).collect();
     let mut office_keys: Vec<String> = rows
@@ -363,13 +375,16 @@ fn workers_docs(
         }
     }
     let mut credit = credit_records(conn, SubjectKind::Worker, &keys)?;
+    let office_credit = credit_records(conn, SubjectKind::Office, &office_keys)?;
+    let none = CreditRecords::default();
     rows.iter()
         .map(|w| {
             let c = credit.remove(&w.license_no).unwrap_or_default();
             let office = w
                 .office_license_no
                 .as_ref()
-                .and_then(|k| offices_by_key.get(k));
+                .and_then(|k| offices_by_key.get(k))
+                .map(|o| (o, office_credit.get(&o.license_no).unwrap_or(&none)));
             worker_doc(w, office, places, &c, today, windows)
         })
         .collect()

@@ -10,7 +10,7 @@ use super::embedded::hit_of;
 use super::{Facets, ParsedText, SearchQuery, SearchResults};
 use crate::db::schema::{offices, workers};
 use crate::db::{DbConnection, DbError};
-use crate::domain::standing::DisclosureWindows;
+use crate::domain::standing::StandingPolicy;
 use crate::domain::vocab::SubjectKind;
 
 /// Subjects of each kind the fallback looks at, at most (it projects them
@@ -59,7 +59,7 @@ pub fn search(
     conn: &mut DbConnection,
     q: &SearchQuery,
     today: chrono::NaiveDate,
-    windows: &DisclosureWindows,
+    windows: &StandingPolicy,
 ) -> Result<SearchResults, DbError> {
     let text = ParsedText::parse(&q.text);
     let needle = text.license.clone().unwrap_or_else(|| text.folded.clone());

@@ -19,7 +19,7 @@ use super::outbox;
 use super::{SearchError, SharedIndex};
 use crate::config::Clock;
 use crate::db::{self, DbConnection, DbError, Pool};
-use crate::domain::standing::DisclosureWindows;
+use crate::domain::standing::StandingPolicy;
 use crate::domain::vocab::SubjectKind;
 
 /// Advisory lock key of the one process that drains the outbox.
@@ -72,7 +72,7 @@ pub struct Indexer {
     url: String,
     index: SharedIndex,
     clock: Clock,
-    windows: DisclosureWindows,
+    windows: StandingPolicy,
     wake: Arc<Notify>,
     /// The connection kept for advisory locks (the embedded-engine claim
     /// and the drain lock share it), and whether it holds the drain lock.
@@ -105,7 +105,7 @@ impl Indexer {
         url: String,
         index: SharedIndex,
         clock: Clock,
-        windows: DisclosureWindows,
+        windows: StandingPolicy,
     ) -> Self {
         Self {
             pool,

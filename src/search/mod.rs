@@ -266,14 +266,10 @@ pub async fn open(
             .map_err(|e| SearchError::Engine(format!("search start-up failed: {e}")))??
         }
     };
-    Ok(indexer::Indexer::new(
-        pool,
-        url,
-        index,
-        settings.clock(),
-        settings.disclosure_windows,
+    Ok(
+        indexer::Indexer::new(pool, url, index, settings.clock(), settings.standing_policy)
+            .holding(claim),
     )
-    .holding(claim))
 }
 
 /// What the resident typed, understood once for every engine.

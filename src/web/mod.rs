@@ -34,8 +34,20 @@ use anyhow::Context as _;
 
 use crate::config::{Clock, Settings};
 use crate::db::{self, DbConnection, Pool};
-use crate::domain::standing::DisclosureWindows;
+use crate::domain::standing::StandingPolicy;
 use errors::{AppError, ErrorCode};
+
+/// A text cell for a CSV file that people open in a spreadsheet: a cell
+/// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is
+/// prefixed with `'` so that it is never read as a formula (OWASP, "CSV
+/// injection").
+pub fn csv_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -44,8 +56,10 @@ pub struct AppState {
     pub pool: Pool,
     /// Where "today" comes from.
     pub clock: Clock,
-    /// Disclosure windows for actions without `public_until`.
-    pub windows: DisclosureWindows,
+    /// Disclosure windows and the review calendar.
+    pub windows: StandingPolicy,
+    /// What the plan's rules are checked under.
+    pub rules: crate::domain::plan_rules::RuleSettings,
     /// The demo scale, when the database holds demo data.
     pub demo_scale: Option<Arc<str>>,
     /// Recent admin authentication failures, per address.
@@ -210,7 +224,8 @@ impl Application {
         let state = AppState {
             pool,
             clock,
-            windows: settings.disclosure_windows,
+            windows: settings.standing_policy,
+            rules: settings.rule_settings(),
             demo_scale: demo_scale.map(Arc::from),
             auth_failures: Arc::default(),
             metrics: Arc::default(),

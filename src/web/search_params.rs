@@ -39,8 +39,8 @@ pub struct SearchParams {
     #[param(value_type = Option<AreaKind>)]
     pub area_kind: Option<String>,
     /// Standing key: `good_standing`, `disclosed_record`,
-    /// `under_rectification`, `suspended`, `revoked`, `deregistered` or
-    /// `not_reviewed`.
+    /// `under_rectification`, `rectification_overdue`, `suspended`,
+    /// `office_closed`, `revoked`, `deregistered` or `not_reviewed`.
     pub standing: Option<String>,
     /// Status key.
     #[param(value_type = Option<WorkerStatus>)]

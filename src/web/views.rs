@@ -8,8 +8,8 @@ use crate::db::DbError;
 use crate::db::districts::DistrictStats;
 use crate::db::models::{Action, Commendation, Office, Review, split_list};
 use crate::db::profiles::{self, CreditRecords, OfficeRecords, WorkerRecords};
-use crate::domain::plan_rules::{TARGET_RATIO, lawyer_ratio, service_ratio};
-use crate::domain::standing::{self, DisclosureWindows, StandingReport, Subject};
+use crate::domain::plan_rules::{TARGET_RATIO, display_ratio, lawyer_ratio, service_ratio};
+use crate::domain::standing::{self, StandingPolicy, StandingReport, Subject};
 use crate::domain::vocab::*;
 use crate::i18n::{Label, label_of, reason_text};
 
@@ -149,8 +149,9 @@ pub fn credit_view(
     status: standing::SubjectStatus,
     licensed_on: Option<NaiveDate>,
     credit: &CreditRecords,
+    office: Option<standing::OfficeLink<'_>>,
     today: NaiveDate,
-    windows: &DisclosureWindows,
+    windows: &StandingPolicy,
 ) -> Result<CreditView, DbError> {
     let reviews = credit.review_records()?;
     let actions = credit.action_records()?;
@@ -160,6 +161,7 @@ pub fn credit_view(
             licensed_on,
             reviews: &reviews,
             actions: &actions,
+            office,
         },
         today,
         windows,
@@ -193,6 +195,30 @@ fn disclosure_view(a: &Action, public_until: NaiveDate) -> DisclosureView {
         suspended_until: a.suspended_until,
         public_until,
     }
+}
+
+/// An announcement that names the subject.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NoticeRef {
+    /// Announcement id (`/announcements/{id}`).
+    pub id: i64,
+    /// Kind key.
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Date published.
+    pub published_on: NaiveDate,
+}
+
+fn notices(list: &[crate::db::models::Announcement]) -> Vec<NoticeRef> {
+    list.iter()
+        .map(|a| NoticeRef {
+            id: a.id,
+            kind: a.kind.clone(),
+            title: a.title.clone(),
+            published_on: a.published_on,
+        })
+        .collect()
 }
 
 /// A short reference to an office.
@@ -258,13 +284,16 @@ pub struct WorkerView {
     pub transfers: Vec<TransferView>,
     /// Concluded complaints, counted by outcome (never their content).
     pub complaints: super::complaints::ComplaintCounts,
+    /// Announcements that name the subject (exit notices, bulletins),
+    /// newest first.
+    pub announcements: Vec<NoticeRef>,
 }
 
 /// Builds a worker's profile view.
 pub fn worker_view(
     r: &WorkerRecords,
     today: NaiveDate,
-    windows: &DisclosureWindows,
+    windows: &StandingPolicy,
 ) -> Result<WorkerView, DbError> {
     let w = &r.worker;
     let status = profiles::worker_status(w)?;
@@ -283,7 +312,22 @@ pub fn worker_view(
             .office
             .as_ref()
             .map(|o| office_ref(o, r.district.as_ref().map(|d| d.name.clone()))),
-        credit: credit_view(status, w.first_licensed_on, &r.credit, today, windows)?,
+        credit: {
+            let office_actions = r.office_credit.action_records()?;
+            let office = r
+                .office
+                .as_ref()
+                .map(|o| profiles::office_link(o, &office_actions))
+                .transpose()?;
+            credit_view(
+                status,
+                w.first_licensed_on,
+                &r.credit,
+                office,
+                today,
+                windows,
+            )?
+        },
         commendations: r.commendations.iter().map(CommendationView::from).collect(),
         transfers: r
             .transfers
@@ -297,6 +341,7 @@ pub fn worker_view(
             })
             .collect(),
         complaints: super::complaints::ComplaintCounts::from_counts(&r.complaint_outcomes),
+        announcements: notices(&r.announcements),
     })
 }
 
@@ -380,16 +425,21 @@ pub struct OfficeView {
     pub workers: Vec<StaffView>,
     /// Concluded complaints, counted by outcome (never their content).
     pub complaints: super::complaints::ComplaintCounts,
+    /// Announcements that name the subject (exit notices, bulletins),
+    /// newest first.
+    pub announcements: Vec<NoticeRef>,
 }
 
 /// Builds an office's profile view.
 pub fn office_view(
     r: &OfficeRecords,
     today: NaiveDate,
-    windows: &DisclosureWindows,
+    windows: &StandingPolicy,
 ) -> Result<OfficeView, DbError> {
     let o = &r.office;
     let status = profiles::office_status(o)?;
+    let office_actions = r.credit.action_records()?;
+    let link = profiles::office_link(o, &office_actions)?;
     let workers = r
         .workers
         .iter()
@@ -398,6 +448,7 @@ pub fn office_view(
                 profiles::worker_status(w)?,
                 w.first_licensed_on,
                 credit,
+                Some(link),
                 today,
                 windows,
             )?;
@@ -432,10 +483,11 @@ pub fn office_view(
         status: o.status.clone(),
         status_label: label_of(OfficeStatus::parse(&o.status), &o.status),
         established_on: o.established_on,
-        credit: credit_view(status, o.established_on, &r.credit, today, windows)?,
+        credit: credit_view(status, o.established_on, &r.credit, None, today, windows)?,
         commendations: r.commendations.iter().map(CommendationView::from).collect(),
         workers,
         complaints: super::complaints::ComplaintCounts::from_counts(&r.complaint_outcomes),
+        announcements: notices(&r.announcements),
     })
 }
 
@@ -483,7 +535,7 @@ impl From<&DistrictStats> for DistrictView {
             lawyers: d.lawyers,
             active_workers: s.active_workers,
             offices: s.offices,
-            lawyer_ratio: lawyer.map(round2),
+            lawyer_ratio: lawyer.map(display_ratio),
             service_ratio: service_ratio(d.lawyers, s.active_workers, d.population).map(round2),
             target: TARGET_RATIO,
             below_target: lawyer.is_some_and(|r| r < TARGET_RATIO),
@@ -522,7 +574,7 @@ pub fn subject_summary(
     conn: &mut crate::db::DbConnection,
     license: &crate::domain::LicenseNo,
     today: NaiveDate,
-    windows: &DisclosureWindows,
+    windows: &StandingPolicy,
 ) -> Result<Option<SubjectSummary>, DbError> {
     match profiles::kind_of(conn, license)? {
         Some(SubjectKind::Worker) => {
@@ -545,7 +597,14 @@ pub fn subject_summary(
                 return Ok(None);
             };
             let status = profiles::office_status(&r.office)?;
-            let credit = credit_view(status, r.office.established_on, &r.credit, today, windows)?;
+            let credit = credit_view(
+                status,
+                r.office.established_on,
+                &r.credit,
+                None,
+                today,
+                windows,
+            )?;
             Ok(Some(SubjectSummary {
                 kind: "office",
                 profile_url: format!("/offices/{}", r.office.license_no),

@@ -389,6 +389,7 @@ pub mod build {
             outcome: outcome.into(),
             rectify_by: rectify_by.map(d),
             note: None,
+            rectified_on: None,
         };
         with_backend!(conn, |c| diesel::insert_into(annual_reviews::table)
             .values(&row)

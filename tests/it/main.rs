@@ -24,4 +24,5 @@ mod properties;
 mod reliability;
 mod search;
 mod security;
+mod standing;
 mod verify;

@@ -15,7 +15,7 @@ fn base(c: &mut DbConnection) {
 }
 
 /// The first `XXXX-XXXX-XXXX-XXXX` code in a page.
-fn code_in(page: &str) -> String {
+pub(crate) fn code_in(page: &str) -> String {
     let bytes = page.as_bytes();
     (0..bytes.len().saturating_sub(19))
         .map(|i| &bytes[i..i + 19])

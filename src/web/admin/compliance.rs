@@ -44,10 +44,11 @@ pub(crate) async fn get_compliance(
 ) -> Result<HttpResponse, AppError> {
     let token = require(&req, &state, TokenScope::Import).await?;
     let today = state.clock.today();
+    let rules = state.rules;
     let findings = state
         .db(move |c| {
             db::audit::record(c, &token.name, "read_compliance", "", "")?;
-            import::compliance(c, today)
+            import::compliance(c, today, &rules)
         })
         .await?;
     let mut by_rule = std::collections::BTreeMap::<String, usize>::new();

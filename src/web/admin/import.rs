@@ -71,6 +71,7 @@ pub(crate) async fn post_import(
         actor: token.name,
         today: state.clock.today(),
         windows: state.windows,
+        rules: state.rules,
         abort_after_rows: None,
     };
     let outcome = state

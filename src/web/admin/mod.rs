@@ -4,6 +4,7 @@
 
 pub mod complaints;
 pub mod compliance;
+pub mod exit;
 pub mod import;
 
 use actix_web::web;
@@ -12,5 +13,6 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(import::configure)
         .configure(compliance::configure)
+        .configure(exit::configure)
         .configure(complaints::configure);
 }

@@ -15,7 +15,7 @@ use super::pages::verify::{CertificateCheck, Verification, VerifyQuery};
 use super::views::{self, DistrictView, OfficeView, WorkerView};
 use crate::db;
 use crate::domain::LicenseNo;
-use crate::domain::standing::DisclosureWindows;
+use crate::domain::standing::StandingPolicy;
 use chrono::NaiveDate;
 
 /// Routes.
@@ -117,7 +117,7 @@ async fn profile<V: Serialize + Send + 'static>(
         &mut db::DbConnection,
         &LicenseNo,
         NaiveDate,
-        &DisclosureWindows,
+        &StandingPolicy,
     ) -> Result<Option<V>, db::DbError>
     + Send
     + 'static,

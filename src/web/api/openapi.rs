@@ -44,6 +44,7 @@ use crate::web::{admin, reindex};
         admin::import::post_import,
         admin::import::get_report,
         admin::compliance::get_compliance,
+        admin::exit::get_exit_candidates,
         admin::complaints::list,
         admin::complaints::read,
         admin::complaints::transition,

@@ -82,6 +82,7 @@ async fn detail(
                         db::profiles::office_status(o)?,
                         o.established_on,
                         credit,
+                        None,
                         today,
                         &windows,
                     )?;

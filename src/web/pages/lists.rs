@@ -9,7 +9,7 @@ use super::base_context;
 use super::verify::base_url;
 use crate::db;
 use crate::db::public_lists::DisclosedAction;
-use crate::domain::vocab::{AnnouncementKind, DisciplineKind};
+use crate::domain::vocab::{AnnouncementKind, DisciplineKind, SubjectKind};
 use crate::i18n::{Label, label_of};
 use crate::web::AppState;
 use crate::web::errors::{AppError, ErrorCode};
@@ -26,6 +26,7 @@ const SITEMAP_URLS: usize = 50_000;
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/disclosures", web::get().to(disclosures_page))
         .route("/announcements", web::get().to(announcements_page))
+        .route("/announcements/{id}", web::get().to(announcement_page))
         .route("/feeds/disclosures.atom", web::get().to(disclosures_feed))
         .route(
             "/feeds/announcements.atom",
@@ -195,13 +196,31 @@ struct AnnouncementItem {
     body: String,
     published_on: NaiveDate,
     license_nos: Vec<String>,
+    /// The subjects named, each with its profile's address when it is in
+    /// the register.
+    subjects: Vec<NamedSubject>,
+}
+
+/// A license number an announcement names.
+#[derive(Debug, Serialize)]
+struct NamedSubject {
+    license_no: String,
+    url: Option<String>,
 }
 
 impl From<db::models::Announcement> for AnnouncementItem {
     fn from(a: db::models::Announcement) -> Self {
+        let license_nos = db::models::split_list(&a.license_nos);
         Self {
             kind_label: label_of(AnnouncementKind::parse(&a.kind), &a.kind),
-            license_nos: db::models::split_list(&a.license_nos),
+            subjects: license_nos
+                .iter()
+                .map(|n| NamedSubject {
+                    license_no: n.clone(),
+                    url: None,
+                })
+                .collect(),
+            license_nos,
             id: a.id,
             kind: a.kind,
             title: a.title,
@@ -209,6 +228,53 @@ impl From<db::models::Announcement> for AnnouncementItem {
             published_on: a.published_on,
         }
     }
+}
+
+/// Announcements with links to the profiles of the subjects they name.
+fn announcement_items(
+    c: &mut db::DbConnection,
+    rows: Vec<db::models::Announcement>,
+) -> Result<Vec<AnnouncementItem>, db::DbError> {
+    let mut items: Vec<AnnouncementItem> = rows.into_iter().map(AnnouncementItem::from).collect();
+    let nos: Vec<String> = items
+        .iter()
+        .flat_map(|a| a.license_nos.iter().cloned())
+        .collect();
+    let kinds = db::exit::kinds_of(c, &nos)?;
+    for item in &mut items {
+        for s in &mut item.subjects {
+            s.url = kinds.get(&s.license_no).map(|k| match k {
+                SubjectKind::Office => format!("/offices/{}", s.license_no),
+                SubjectKind::Worker => format!("/workers/{}", s.license_no),
+            });
+        }
+    }
+    Ok(items)
+}
+
+/// `/announcements/{id}`: one notice, linking each subject it names.
+async fn announcement_page(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let not_found = || super::not_found_page(&tr("nf-announcement"));
+    let Some(id) = path.trim().parse::<i64>().ok().filter(|id| *id > 0) else {
+        return Err(not_found());
+    };
+    let item = state
+        .db(move |c| match db::exit::announcement(c, id)? {
+            Some(a) => Ok(announcement_items(c, vec![a])?.pop()),
+            None => Ok(None),
+        })
+        .await
+        .map_err(AppError::html)?;
+    let Some(item) = item else {
+        return Err(not_found());
+    };
+    let mut ctx = base_context(&state);
+    ctx.insert("title", &item.title);
+    ctx.insert("a", &item);
+    html_ok(templates::render("announcement.html", &ctx)?)
 }
 
 async fn announcements_page(
@@ -225,13 +291,14 @@ async fn announcements_page(
         })?),
     };
     let offset = ((page - 1) * PER_PAGE) as i64;
-    let (rows, total) = state
+    let (items, total) = state
         .db(move |c| {
-            db::public_lists::announcements(c, kind.map(|k| k.key()), offset, PER_PAGE as i64)
+            let (rows, total) =
+                db::public_lists::announcements(c, kind.map(|k| k.key()), offset, PER_PAGE as i64)?;
+            Ok((announcement_items(c, rows)?, total))
         })
         .await
         .map_err(AppError::html)?;
-    let items: Vec<AnnouncementItem> = rows.into_iter().map(AnnouncementItem::from).collect();
     let mut ctx = base_context(&state);
     ctx.insert("title", &tr("announcements-title"));
     ctx.insert("items", &items);

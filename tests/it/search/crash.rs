@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use legal_portal::config::{Clock, Settings};
 use legal_portal::db::schema::{transfers, workers};
 use legal_portal::db::{self, DbError};
-use legal_portal::domain::standing::DisclosureWindows;
+use legal_portal::domain::standing::StandingPolicy;
 use legal_portal::domain::vocab::SubjectKind;
 use legal_portal::search::embedded::EmbeddedIndex;
 use legal_portal::search::indexer::Indexer;
@@ -95,7 +95,7 @@ async fn crash_and_restart(cut: usize) {
         db::run_migrations(&mut conn).expect("migrations");
         seed(&mut conn);
     }
-    let windows = DisclosureWindows::default();
+    let windows = StandingPolicy::default();
     // The first process: indexes everything, then dies mid-batch.
     {
         let pool = db::connect(&url, 2).expect("pool");
