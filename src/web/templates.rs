@@ -30,6 +30,7 @@ pub static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "certificate_check.html",
         "disclosures.html",
         "announcements.html",
+        "announcement.html",
         "pager.html",
         "feed.xml",
         "complaint_new.html",

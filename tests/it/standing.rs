@@ -47,7 +47,7 @@ async fn app_on(today: &str) -> (TestApp, String) {
 }
 
 async fn standing_of(app: &TestApp, kind: &str, no: &str) -> Value {
-    app.json(&format!("/api/v1/{kind}/{no}"), 200).await["credit"]["standing"].clone()
+    app.json(&format!("/api/v1/{kind}/{no}"), 200).await["standing"].clone()
 }
 
 const REVIEWS: &str = "对象类型,执业证号,年度,考核结果,整改期限,整改完成日期\n";
@@ -81,7 +81,7 @@ async fn an_overdue_rectification_is_never_good_standing() {
         .json(&format!("/api/v1/verify?license_no={WORKER}"), 200)
         .await;
     assert_eq!(
-        verify["standing"]["key"], "rectification_overdue",
+        verify["subject"]["standing"]["key"], "rectification_overdue",
         "{verify:#}"
     );
     let en = app.text(&format!("/workers/{WORKER}?lang=en"), 200).await;
@@ -175,7 +175,7 @@ async fn a_worker_follows_the_office_s_status() {
             .contains("解放碑街道法律服务所")
     );
     let office = app.json(&format!("/api/v1/offices/{OFFICE}"), 200).await;
-    assert_eq!(office["credit"]["standing"]["key"], "deregistered");
+    assert_eq!(office["standing"]["key"], "deregistered");
     assert!(
         office["workers"]
             .as_array()

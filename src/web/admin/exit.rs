@@ -18,9 +18,8 @@ use crate::web::lang::{self, Lang};
 
 /// Registers the route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/admin/api/exit-candidates",
-        web::get().to(get_exit_candidates),
+    cfg.service(
+        web::resource("/admin/api/exit-candidates").route(web::get().to(get_exit_candidates)),
     );
 }
 
