@@ -52,15 +52,31 @@ async fn standing_of(app: &TestApp, kind: &str, no: &str) -> Value {
 
 const REVIEWS: &str = "对象类型,执业证号,年度,考核结果,整改期限,整改完成日期\n";
 
+/// Imports one review row (after the header [`REVIEWS`]).
+async fn import_review(app: &TestApp, token: &str, row: &str) {
+    import_ok(app, token, "reviews", CSV, &format!("{REVIEWS}{row}\n")).await;
+}
+
+/// GETs an admin address with the token, as JSON.
+async fn admin_json(app: &TestApp, token: &str, url: &str) -> Value {
+    app.client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request reaches the portal")
+        .json()
+        .await
+        .expect("a JSON answer")
+}
+
 #[actix_web::test]
 async fn an_overdue_rectification_is_never_good_standing() {
     let (app, token) = app_on("2026-11-28").await;
-    import_ok(
+    import_review(
         &app,
         &token,
-        "reviews",
-        CSV,
-        &format!("{REVIEWS}人员,{WORKER},2025,不称职,2026-11-18,\n"),
+        &format!("人员,{WORKER},2025,不称职,2026-11-18,"),
     )
     .await;
     let s = standing_of(&app, "workers", WORKER).await;
@@ -89,12 +105,10 @@ async fn an_overdue_rectification_is_never_good_standing() {
 
     // Recording the rectification ends it, and the good reason never
     // names the failing outcome.
-    import_ok(
+    import_review(
         &app,
         &token,
-        "reviews",
-        CSV,
-        &format!("{REVIEWS}人员,{WORKER},2025,不称职,2026-11-18,2026-11-25\n"),
+        &format!("人员,{WORKER},2025,不称职,2026-11-18,2026-11-25"),
     )
     .await;
     let s = standing_of(&app, "workers", WORKER).await;
@@ -107,12 +121,10 @@ async fn an_overdue_rectification_is_never_good_standing() {
 #[actix_web::test]
 async fn before_its_deadline_a_failed_review_is_under_rectification() {
     let (app, token) = app_on("2026-11-28").await;
-    import_ok(
+    import_review(
         &app,
         &token,
-        "reviews",
-        CSV,
-        &format!("{REVIEWS}人员,{WORKER},2025,不称职,2026-11-28,\n"),
+        &format!("人员,{WORKER},2025,不称职,2026-11-28,"),
     )
     .await;
     let s = standing_of(&app, "workers", WORKER).await;
@@ -338,16 +350,12 @@ async fn an_office_moving_to_a_subdistrict_stays_in_the_compliance_report() {
         ),
     )
     .await;
-    let compliance: Value = app
-        .client
-        .get(format!("{}/admin/api/compliance", app.address))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let compliance = admin_json(
+        &app,
+        &token,
+        &format!("{}/admin/api/compliance", app.address),
+    )
+    .await;
     let moved = compliance["findings"]
         .as_array()
         .unwrap()
@@ -361,12 +369,10 @@ async fn an_office_moving_to_a_subdistrict_stays_in_the_compliance_report() {
 #[actix_web::test]
 async fn the_exit_list_names_overdue_closed_and_unannounced_subjects() {
     let (app, token) = app_on("2026-11-28").await;
-    import_ok(
+    import_review(
         &app,
         &token,
-        "reviews",
-        CSV,
-        &format!("{REVIEWS}人员,{WORKER},2025,不称职,2026-11-18,\n"),
+        &format!("人员,{WORKER},2025,不称职,2026-11-18,"),
     )
     .await;
     import_ok(
@@ -378,16 +384,7 @@ async fn the_exit_list_names_overdue_closed_and_unannounced_subjects() {
     )
     .await;
     let url = format!("{}/admin/api/exit-candidates", app.address);
-    let list: Value = app
-        .client
-        .get(&url)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = admin_json(&app, &token, &url).await;
     let entries = list["candidates"].as_array().unwrap();
     let find = |no: &str, reason: &str| {
         entries
@@ -421,16 +418,7 @@ async fn the_exit_list_names_overdue_closed_and_unannounced_subjects() {
         ),
     )
     .await;
-    let list: Value = app
-        .client
-        .get(&url)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = admin_json(&app, &token, &url).await;
     assert!(
         !list["candidates"]
             .as_array()
@@ -511,12 +499,10 @@ async fn a_certificate_says_when_the_standing_changed_since() {
     let code = crate::verify::code_in(&page);
     let before = app.text(&format!("/certificates/{code}"), 200).await;
     assert!(before.contains("未发生变化"), "{before}");
-    import_ok(
+    import_review(
         &app,
         &token,
-        "reviews",
-        CSV,
-        &format!("{REVIEWS}人员,{WORKER},2025,不称职,2026-11-18,\n"),
+        &format!("人员,{WORKER},2025,不称职,2026-11-18,"),
     )
     .await;
     let after = app.text(&format!("/certificates/{code}"), 200).await;
