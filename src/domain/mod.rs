@@ -8,6 +8,7 @@ pub mod complaint;
 pub mod dates;
 pub mod geo;
 pub mod license;
+pub mod mask;
 pub mod plan_rules;
 pub mod standing;
 pub mod vocab;

@@ -16,7 +16,9 @@ pub mod page_cache;
 pub mod pages;
 pub mod rate_limit;
 pub mod reindex;
+pub mod route;
 pub mod search_params;
+pub mod site;
 pub mod templates;
 pub mod views;
 
@@ -123,14 +125,12 @@ impl Application {
     /// asked and the database is empty), binds and prepares the server.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let url = settings.database_url();
-        if db::backend_of(&url) == db::Backend::Sqlite {
-            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-                format!(
-                    "cannot create the data folder {}",
-                    settings.data_dir.display()
-                )
-            })?;
-        }
+        crate::secrets::private_dir(&settings.data_dir).with_context(|| {
+            format!(
+                "cannot create the data folder {}",
+                settings.data_dir.display()
+            )
+        })?;
         let key = crate::secrets::load_or_create(
             settings.signing_key.as_deref(),
             &settings.data_dir,
@@ -187,8 +187,13 @@ impl Application {
             .await
             .context("cannot open the search engine")?;
         // An unreachable engine is not fatal: searches fall back to the
-        // database and the indexer retries (docs/operations.md).
-        let started = match search.start_up().await {
+        // database and the indexer retries (docs/operations.md). A damaged
+        // embedded index was moved aside when opened: the portal serves at
+        // once (searches from the database) while the indexer rebuilds it.
+        let started = if search.rebuilding() && settings.run_indexer {
+            false
+        } else {
+            match search.start_up().await {
             Ok(()) => true,
             Err(e @ crate::search::SearchError::Db(_)) => {
                 return Err(
@@ -199,6 +204,7 @@ impl Application {
                 tracing::warn!(error = %e, "search engine unavailable at start-up; serving without it");
                 false
             }
+        }
         };
         if settings.run_indexer {
             actix_web::rt::spawn(
@@ -232,7 +238,17 @@ impl Application {
         let tls = settings.served_over_tls();
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
-        let port = listener.local_addr()?.port();
+        let local = listener.local_addr()?;
+        let port = local.port();
+        if settings.public_url.is_none() && !local.ip().is_loopback() {
+            tracing::warn!(
+                address = %local,
+                "LEGAL_PORTAL_PUBLIC_URL (--public-url) is not set and the portal listens beyond \
+                 this machine: certificate check addresses, QR codes, feeds and sitemaps take \
+                 their host from each request's Host header. Set it to the public address in \
+                 production"
+            );
+        }
         let workers = match settings.http_workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
@@ -247,6 +263,7 @@ impl Application {
                 .wrap(Compress::default())
                 .wrap(security_headers(tls))
                 .wrap(from_fn(lang::negotiate))
+                .wrap(from_fn(head_as_get))
                 .wrap(from_fn(log_requests))
                 .configure(health::configure)
                 .configure(assets::configure)
@@ -315,6 +332,20 @@ fn security_headers(tls: bool) -> DefaultHeaders {
         ))
 }
 
+/// `HEAD` is `GET` without the body (RFC 9110): a `HEAD` request is routed
+/// and answered as the `GET` would be — same status and headers — and
+/// actix's HTTP layer, which remembers the request was `HEAD`, sends no
+/// body. Without this every `HEAD` was a 404, as routes name `GET` only.
+async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
+}
+
 static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
 
 /// Logs method, path (never the query, which may hold names), status and
@@ -328,7 +359,7 @@ async fn log_requests(
     let id = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
     let method = req.method().clone();
     let path = req.path().to_owned();
-    let route = req.match_pattern();
+    let route = route::pattern(req.request());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let mut res = next.call(req).await?;
     if let Some(state) = state {
