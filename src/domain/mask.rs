@@ -4,14 +4,13 @@
 //! `500***********123X`. The contact the bureau needs is in the sealed
 //! contact fields; the text keeps what happened without the numbers.
 //!
-//! A number is a run of digits (half- or full-width), optionally with
-//! single spaces or hyphens between digits (`138 1234 5678`,
-//! `138-1234-5678`) and a final `X` for an identity card. Masked are runs of
-//! 11 digits that form a mainland mobile number (`1[3-9]…`, also after
-//! `+86`/`86`), of 18 characters that form an identity card number (17
-//! digits and a digit or `X`) and of 15 digits (the old card). Other
-//! numbers — license numbers (11 digits starting with 3 or 4), dates,
-//! amounts, landlines of offices — stay as they are.
+//! Masked are mainland mobile numbers — 11 digits `1[3-9]…`, also after
+//! `+86`/`86`, half- or full-width, in one piece or in groups joined by
+//! single spaces or hyphens (`138 1234 5678`, `138-1234-5678`) — and
+//! identity card numbers written in one piece: 17 digits and a digit or
+//! `X`, or the old 15 digits. Other numbers — license numbers (11 digits
+//! starting with 3 or 4), dates, amounts, landlines of offices — stay as
+//! they are.
 
 /// `text` with identity card and mobile numbers masked.
 pub fn mask_personal_numbers(text: &str) -> String {
@@ -24,48 +23,83 @@ pub fn mask_personal_numbers(text: &str) -> String {
             i += 1;
             continue;
         }
-        // The run: digits, single separators between digits, a final X.
-        let start = i;
-        let mut digits = String::new();
-        let mut end = i;
+        // The run: groups of digits joined by single separators, the last
+        // group possibly ending in an X. Each group is (start, end, digits).
+        let mut groups: Vec<(usize, usize, String)> = Vec::new();
         let mut j = i;
-        while j < chars.len() {
-            if let Some(d) = digit(chars[j]) {
+        loop {
+            let start = j;
+            let mut digits = String::new();
+            while let Some(d) = chars.get(j).and_then(|c| digit(*c)) {
                 digits.push(d);
                 j += 1;
-                end = j;
-            } else if matches!(chars[j], ' ' | '-' | '\u{3000}' | '－')
-                && chars.get(j + 1).and_then(|c| digit(*c)).is_some()
-            {
-                j += 1;
-            } else {
+            }
+            groups.push((start, j, digits));
+            let joined = chars
+                .get(j)
+                .is_some_and(|c| matches!(c, ' ' | '-' | '\u{3000}' | '－'))
+                && chars.get(j + 1).and_then(|c| digit(*c)).is_some();
+            if !joined {
                 break;
             }
+            j += 1;
         }
-        let mut x = false;
-        if digits.len() == 17 && chars.get(end).is_some_and(|c| matches!(c, 'X' | 'x' | 'Ｘ' | 'ｘ')) {
-            x = true;
-            end += 1;
+        let run_end = j;
+        // Consecutive groups that together form a personal number are
+        // masked; the rest is copied as it was.
+        let mut g = 0;
+        let mut copied_to = i;
+        while g < groups.len() {
+            let mut found = None;
+            let mut digits = String::new();
+            for (h, group) in groups.iter().enumerate().skip(g) {
+                digits.push_str(&group.2);
+                let mut end = group.1;
+                let x = digits.len() == 17
+                    && chars
+                        .get(end)
+                        .is_some_and(|c| matches!(c, 'X' | 'x' | 'Ｘ' | 'ｘ'));
+                if x {
+                    end += 1;
+                }
+                if let Some(m) = masked(&digits, x, h == g) {
+                    found = Some((h, end, m));
+                    break;
+                }
+                if digits.len() >= 18 {
+                    break;
+                }
+            }
+            match found {
+                Some((h, end, m)) => {
+                    out.extend(&chars[copied_to..groups[g].0]);
+                    out.push_str(&m);
+                    copied_to = end;
+                    g = h + 1;
+                }
+                None => g += 1,
+            }
         }
-        match masked(&digits, x) {
-            Some(m) => out.push_str(&m),
-            None => out.extend(&chars[start..end]),
-        }
+        let end = run_end.max(copied_to);
+        out.extend(&chars[copied_to..end]);
         i = end;
     }
     out
 }
 
-/// The masked form of a run of `digits` (with a final `X` when `x`), or
-/// `None` when it is not a personal number.
-fn masked(digits: &str, x: bool) -> Option<String> {
+/// The masked form of `digits` (with a final `X` when `x`), or `None` when
+/// they are not a personal number. Identity card numbers are written in
+/// one piece (`single`); mobile numbers also in groups (`138 1234 5678`).
+fn masked(digits: &str, x: bool, single: bool) -> Option<String> {
     let mobile = |d: &str| {
         d.len() == 11
             && d.starts_with('1')
-            && d.as_bytes().get(1).is_some_and(|b| (b'3'..=b'9').contains(b))
+            && d.as_bytes()
+                .get(1)
+                .is_some_and(|b| (b'3'..=b'9').contains(b))
     };
     let stars = |n: usize| "*".repeat(n);
-    if x {
+    if x && single {
         return Some(format!("{}{}{}X", &digits[..3], stars(11), &digits[14..]));
     }
     match digits.len() {
@@ -73,8 +107,8 @@ fn masked(digits: &str, x: bool) -> Option<String> {
         13 if digits.starts_with("86") && mobile(&digits[2..]) => {
             Some(format!("86{}****{}", &digits[2..5], &digits[9..]))
         }
-        18 => Some(format!("{}{}{}", &digits[..3], stars(11), &digits[14..])),
-        15 => Some(format!("{}{}{}", &digits[..3], stars(8), &digits[11..])),
+        18 if single => Some(format!("{}{}{}", &digits[..3], stars(11), &digits[14..])),
+        15 if single => Some(format!("{}{}{}", &digits[..3], stars(8), &digits[11..])),
         _ => None,
     }
 }
@@ -100,9 +134,14 @@ mod tests {
         assert_eq!(m("+86 13812345678"), "+86138****5678");
         assert_eq!(m("+8613812345678"), "+86138****5678");
         assert_eq!(m("１３８１２３４５６７８"), "138****5678");
-        assert_eq!(m("身份证50010119800101123X号"), "身份证500***********123X号");
+        assert_eq!(
+            m("身份证50010119800101123X号"),
+            "身份证500***********123X号"
+        );
         assert_eq!(m("身份证500101198001011234"), "身份证500***********1234");
         assert_eq!(m("旧证500101800101123"), "旧证500********1123");
+        assert_eq!(m("电话13812345678 2026年"), "电话138****5678 2026年");
+        assert_eq!(m("2026-11-20 13812345678"), "2026-11-20 138****5678");
     }
 
     #[test]

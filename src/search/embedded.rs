@@ -176,6 +176,9 @@ impl EmbeddedIndex {
                     "the search index cannot be read; moved it aside and rebuilding it from \
                      the database (search answers from the database until then)"
                 );
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    SearchError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+                })?;
                 (Live::open(dir, &schema)?, true)
             }
         };

@@ -376,6 +376,7 @@ impl Indexer {
             })
         })
         .await?;
+        self.health.rebuilding.store(false, Ordering::SeqCst);
         Ok(n)
     }
 
@@ -415,7 +416,9 @@ impl Indexer {
         q: &super::SearchQuery,
     ) -> Result<(super::SearchResults, bool), SearchError> {
         let answer = if self.rebuilding() {
-            Err(SearchError::Unavailable("the index is being rebuilt".into()))
+            Err(SearchError::Unavailable(
+                "the index is being rebuilt".into(),
+            ))
         } else {
             self.index.search(q).await
         };
@@ -472,7 +475,9 @@ impl Indexer {
                         started = false;
                     }
                     Ok(false) => {}
-                    Err(e) => tracing::error!(error = %e, "search indexer: cannot recreate the index"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "search indexer: cannot recreate the index")
+                    }
                 }
             }
             if failed {

@@ -93,11 +93,7 @@ impl Csrf {
         let tls = req
             .app_data::<actix_web::web::Data<crate::web::AppState>>()
             .is_some_and(|s| crate::web::site::is_https(req, s));
-        let secure = if tls {
-            "; Secure"
-        } else {
-            ""
-        };
+        let secure = if tls { "; Secure" } else { "" };
         let header = format!(
             "{COOKIE_NAME}={cookie}; Path=/complaints; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
             LIFETIME.as_secs() * 6

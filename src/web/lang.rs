@@ -354,8 +354,14 @@ mod tests {
 
     #[test]
     fn links_built_from_the_path_stay_on_the_site() {
-        assert_eq!(url_in("//evil.test/x", "", Lang::En), "/evil.test/x?lang=en");
-        assert_eq!(url_in("/\\evil.test", "a=1", Lang::Zh), "/evil.test?a=1&lang=zh");
+        assert_eq!(
+            url_in("//evil.test/x", "", Lang::En),
+            "/evil.test/x?lang=en"
+        );
+        assert_eq!(
+            url_in("/\\evil.test", "a=1", Lang::Zh),
+            "/evil.test?a=1&lang=zh"
+        );
         assert_eq!(url_in("/search", "q=x", Lang::En), "/search?q=x&lang=en");
         assert_eq!(on_site(""), "/");
     }

@@ -194,17 +194,17 @@ impl Application {
             false
         } else {
             match search.start_up().await {
-            Ok(()) => true,
-            Err(e @ crate::search::SearchError::Db(_)) => {
-                return Err(
-                    anyhow::Error::new(e).context("cannot bring the search index up to date")
-                );
+                Ok(()) => true,
+                Err(e @ crate::search::SearchError::Db(_)) => {
+                    return Err(
+                        anyhow::Error::new(e).context("cannot bring the search index up to date")
+                    );
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "search engine unavailable at start-up; serving without it");
+                    false
+                }
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "search engine unavailable at start-up; serving without it");
-                false
-            }
-        }
         };
         if settings.run_indexer {
             actix_web::rt::spawn(

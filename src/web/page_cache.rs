@@ -201,8 +201,7 @@ pub async fn serve(
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let cache = &state.pages;
-    let (scheme, host) =
-        super::site::from_request(req.request(), state.scrapers.trust_forwarded());
+    let (scheme, host) = super::site::from_request(req.request(), state.scrapers.trust_forwarded());
     let key = format!(
         "{}|{scheme}://{host}|{}?{}",
         lang::current().tag(),

@@ -39,10 +39,13 @@ pub fn from_request(req: &HttpRequest, trust_forwarded: bool) -> (String, String
             "https" => "https",
             _ => "http",
         };
-        if let Some(host) = Some(info.host()).filter(|h| plain_host(h)) {
-            return (scheme.to_owned(), host.to_owned());
-        }
-        return (scheme.to_owned(), local_host(req));
+        let host = info.host();
+        let host = if plain_host(host) {
+            host.to_owned()
+        } else {
+            local_host(req)
+        };
+        return (scheme.to_owned(), host);
     }
     let host = req
         .headers()

@@ -178,10 +178,17 @@ async fn cells_that_spreadsheets_would_run_as_formulas_are_neutralised() {
                 },
             );
             build::worker(c, "45001030009", "=1+2", "31500103009");
-            build::action(c, "渝中司罚〔2026〕9号", "45001030009", "fine", "2026-03-01", |a| {
-                a.facts = "-1+cmd|' /C calc'!A0".into();
-                a.basis = "@basis".into();
-            });
+            build::action(
+                c,
+                "渝中司罚〔2026〕9号",
+                "45001030009",
+                "fine",
+                "2026-03-01",
+                |a| {
+                    a.facts = "-1+cmd|' /C calc'!A0".into();
+                    a.basis = "@basis".into();
+                },
+            );
         })
         .await;
     let (header, rows, _) = csv_of(&app, "offices").await;

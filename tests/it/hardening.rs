@@ -17,6 +17,11 @@ fn seed(c: &mut DbConnection) {
     build::worker(c, WORKER, "张秀英", OFFICE);
 }
 
+/// The page with the entities Tera writes for `/` and `&` read back.
+fn unescape(page: &str) -> String {
+    page.replace("&#x2F;", "/").replace("&amp;", "&")
+}
+
 fn lang_switch(page: &str) -> &str {
     let start = page
         .find(r#"<a class="lang-switch""#)
@@ -30,19 +35,15 @@ async fn the_language_switch_of_a_double_slash_path_stays_on_the_site() {
     let app = TestApp::builder().start().await;
     for (path, expected) in [
         ("//evil.test/x", r#"href="/evil.test/x?lang=en""#),
-        ("///evil.test/x?a=1", r#"href="/evil.test/x?a=1&amp;lang=en""#),
+        ("///evil.test/x?a=1", r#"href="/evil.test/x?a=1&lang=en""#),
         ("/%2F%2Fevil.test", r#"href="/%2F%2Fevil.test?lang=en""#),
     ] {
         let resp = app.get(path).await;
         assert_eq!(resp.status(), 404, "{path}");
-        let page = resp.text().await.unwrap();
+        let page = unescape(&resp.text().await.unwrap());
         let switch = lang_switch(&page);
         assert!(!switch.contains(r#"href="//"#), "{path}: {switch}");
-        assert!(!switch.contains("href=\"&#x2F;&#x2F;"), "{path}: {switch}");
-        assert!(
-            switch.contains(expected) || switch.contains(&expected.replace("&amp;", "&")),
-            "{path}: {switch}"
-        );
+        assert!(switch.contains(expected), "{path}: {switch}");
     }
 }
 
@@ -53,7 +54,7 @@ async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> String
     }
     let resp = req.send().await.unwrap();
     assert_eq!(resp.status(), 200, "{path}");
-    resp.text().await.unwrap()
+    unescape(&resp.text().await.unwrap())
 }
 
 #[actix_web::test]
@@ -145,7 +146,8 @@ async fn an_unset_public_url_on_a_public_address_is_warned_about_at_start() {
     let configured = on_every_address(Some("https://fw.cq.gov.cn"));
     let log = ServedBinary::start(configured).await.finish();
     assert!(
-        !log.lines().any(|l| l.contains("WARN") && l.contains(warning)),
+        !log.lines()
+            .any(|l| l.contains("WARN") && l.contains(warning)),
         "configured: no warning\n{log}"
     );
 }
@@ -220,8 +222,14 @@ async fn head_answers_like_get_without_a_body_on_every_public_route() {
         let (get_status, get_head, get_body) = raw(&app.address, "GET", &path).await;
         let (status, head, body) = raw(&app.address, "HEAD", &path).await;
         assert_eq!(status, get_status, "HEAD {path}:\n{head}");
-        assert!(body.is_empty(), "HEAD {path} sent a body of {} bytes", body.len());
-        assert!(!get_body.is_empty(), "GET {path} has a body");
+        assert!(
+            body.is_empty(),
+            "HEAD {path} sent a body of {} bytes",
+            body.len()
+        );
+        if get_status.contains(" 200 ") || get_status.contains(" 404 ") {
+            assert!(!get_body.is_empty(), "GET {path} has a body");
+        }
         assert_eq!(
             header(&head, "content-type"),
             header(&get_head, "content-type"),
@@ -251,7 +259,12 @@ async fn metrics_need_a_metrics_or_admin_token() {
         let token = tokens::create(&mut app.conn(), name, scope).unwrap();
         let resp = get(Some(token)).await.unwrap();
         assert_eq!(resp.status(), 200, "{name}");
-        assert!(resp.text().await.unwrap().contains("legal_portal_outbox_backlog"));
+        assert!(
+            resp.text()
+                .await
+                .unwrap()
+                .contains("legal_portal_outbox_backlog")
+        );
     }
     // A metrics token does nothing else.
     let prom = tokens::create(&mut app.conn(), "prom2", TokenScope::Metrics).unwrap();
@@ -300,7 +313,11 @@ async fn the_data_folder_and_the_database_files_are_private() {
     assert_eq!(mode(&data.join("signing.key")), 0o600);
     assert_eq!(mode(&data.join("complaint.key")), 0o600);
     if pg.is_none() {
-        for name in ["legal-portal.db", "legal-portal.db-wal", "legal-portal.db-shm"] {
+        for name in [
+            "legal-portal.db",
+            "legal-portal.db-wal",
+            "legal-portal.db-shm",
+        ] {
             let path = data.join(name);
             assert!(path.exists(), "{name}");
             assert_eq!(mode(&path), 0o600, "{name}");

@@ -233,7 +233,10 @@ async fn a_path_spelled_with_percent_escapes_shares_its_routes_limit() {
     // The spelling reaches the same handler…
     let v = app.json("/api/v1/%73earch?q=x", 200).await;
     assert!(v["hits"].is_array(), "{v}");
-    assert_eq!(get_from(&app, "/api/v1/search?q=x", None).await.status(), 200);
+    assert_eq!(
+        get_from(&app, "/api/v1/search?q=x", None).await.status(),
+        200
+    );
     // …and the same bucket, answered in JSON as the API is.
     let resp = get_from(&app, "/api/v1/%73earch?q=x", None).await;
     assert_eq!(resp.status(), 429);
@@ -242,11 +245,15 @@ async fn a_path_spelled_with_percent_escapes_shares_its_routes_limit() {
     assert_eq!(v["error"]["code"], "rate_limited");
     assert_eq!(get_from(&app, "/%73earch?q=x", None).await.status(), 429);
 
-    for path in ["/%76erify", "/%6cookup?license_no=1", "/api/v1/%63ertificates/NOPE"] {
-        let status = get_from(&app, path, None).await.status();
-        assert_ne!(status, 429, "{path}");
-        assert_ne!(status, 404, "{path} reaches its handler");
+    // Three verifications, spelled three ways, empty the verify bucket…
+    for path in [
+        "/%76erify",
+        "/%6cookup?license_no=1",
+        "/api/v1/%63ertificates/NOPE",
+    ] {
+        assert_ne!(get_from(&app, path, None).await.status(), 429, "{path}");
     }
+    // …for every spelling of every verify route.
     for path in [
         "/verify",
         "/%76erify",

@@ -231,7 +231,7 @@ pub(crate) async fn export(
         "disclosures" => return disclosures(state).await,
         _ => {
             return Err(AppError::new(ErrorCode::NotFound)
-                .message("没有这个导出数据集：可用 offices、workers、disclosures。"));
+                .message(crate::web::lang::tr("error-msg-no-export")));
         }
     };
     let columns = if dataset == "offices" {
@@ -300,7 +300,10 @@ mod tests {
     #[test]
     fn formulas_are_quoted_and_numbers_are_not() {
         for (raw, out) in [
-            ("=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")"),
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "'=HYPERLINK(\"http://x\",\"y\")",
+            ),
             ("+1+1", "'+1+1"),
             ("-1+cmd|' /C calc'!A0", "'-1+cmd|' /C calc'!A0"),
             ("@SUM(A1)", "'@SUM(A1)"),

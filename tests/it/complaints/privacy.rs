@@ -180,7 +180,12 @@ async fn identity_card_and_mobile_numbers_in_the_text_are_masked_before_storing(
         "我的身份证号500***********123X，手机139****4321，收费超标。执业证号45001030001。"
     );
     assert_eq!(desired, "退费，请打159****4321联系");
-    for secret in ["50010119800101123X", "13987654321", "139 8765 4321", "15987654321"] {
+    for secret in [
+        "50010119800101123X",
+        "13987654321",
+        "139 8765 4321",
+        "15987654321",
+    ] {
         assert!(!description.contains(secret) && !desired.contains(secret));
     }
 }

@@ -73,7 +73,11 @@ async fn reindex_and_serve_rebuild_a_damaged_index() {
         let (url, _pg) = fresh_database(dir.path());
         crate::helpers::migrated(&url, seed);
         let out = reindex(&url, dir.path());
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let index = dir.path().join("index");
 
         // `reindex` always rebuilds.
@@ -81,10 +85,12 @@ async fn reindex_and_serve_rebuild_a_damaged_index() {
         let out = reindex(&url, dir.path());
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{how}: reindex failed:\n{stderr}");
-        let report: serde_json::Value =
-            serde_json::from_slice(&out.stdout).expect("JSON report");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
         assert_eq!(report["documents"], DOCUMENTS, "{how}");
-        assert!(stderr.contains("moved it aside"), "{how}: a warning\n{stderr}");
+        assert!(
+            stderr.contains("moved it aside"),
+            "{how}: a warning\n{stderr}"
+        );
         assert_eq!(set_aside_count(dir.path()), 1, "{how}: kept for a look");
 
         // `serve` starts, answers from the database, then from the rebuilt
@@ -127,7 +133,11 @@ async fn reindex_and_serve_rebuild_a_damaged_index() {
             );
             actix_web::rt::time::sleep(Duration::from_millis(100)).await;
         }
-        assert_eq!(app.search().index().count().await.unwrap(), DOCUMENTS, "{how}");
+        assert_eq!(
+            app.search().index().count().await.unwrap(),
+            DOCUMENTS,
+            "{how}"
+        );
         app.search().stop();
     }
 }
@@ -149,7 +159,9 @@ async fn an_index_folder_deleted_while_serving_is_recreated_and_rebuilt() {
 
     let started = Instant::now();
     loop {
-        let v = app.json(&format!("/api/v1/search?q={ZHANG_SAN}"), 200).await;
+        let v = app
+            .json(&format!("/api/v1/search?q={ZHANG_SAN}"), 200)
+            .await;
         if v["degraded"] == false && v["hits"][0]["name"] == "张三新" {
             break;
         }
@@ -203,7 +215,12 @@ async fn readyz_and_metrics_report_an_indexer_that_keeps_failing() {
         actix_web::rt::time::sleep(Duration::from_millis(250)).await;
     };
     assert_eq!(ready["status"], "degraded", "{ready}");
-    assert!(ready["checks"]["indexer_failures_in_a_row"].as_u64().unwrap() >= 3);
+    assert!(
+        ready["checks"]["indexer_failures_in_a_row"]
+            .as_u64()
+            .unwrap()
+            >= 3
+    );
     let metrics = app.metrics().await;
     let in_a_row: f64 = metrics
         .lines()
