@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use legal_portal::db;
 use legal_portal::demo::{self, Scale};
-use legal_portal::domain::standing::DisclosureWindows;
+use legal_portal::domain::standing::StandingPolicy;
 use legal_portal::domain::vocab::SubjectKind;
 use legal_portal::search::embedded::EmbeddedIndex;
 use legal_portal::search::meili::MeiliIndex;
@@ -161,7 +161,7 @@ fn main() -> anyhow::Result<()> {
         demo::load_scale(&mut conn, scale, demo::DEFAULT_SEED, today)?;
         let loaded = started.elapsed();
         let started = Instant::now();
-        let docs = documents::project_all(&mut conn, today, &DisclosureWindows::default())?;
+        let docs = documents::project_all(&mut conn, today, &StandingPolicy::default())?;
         let projected = started.elapsed();
         let index = EmbeddedIndex::open(&dir.path().join("index"))?;
         let started = Instant::now();

@@ -31,7 +31,8 @@ struct Cli {
 /// Settings every command shares.
 #[derive(Args)]
 struct Common {
-    /// Folder for the SQLite database and the embedded search index.
+    /// Folder for the SQLite database, the keys and the embedded search
+    /// index; made private (0700, the database files 0600).
     #[arg(
         long,
         env = "LEGAL_PORTAL_DATA",
@@ -58,8 +59,10 @@ struct Common {
         hide_env_values = true
     )]
     signing_key: Option<String>,
-    /// Public base address for printed links and QR codes,
-    /// e.g. https://portal.example.gov.cn (default: taken from the request).
+    /// Public base address for printed links, QR codes, feeds and sitemaps,
+    /// e.g. https://portal.example.gov.cn. Set it in production: unset, each
+    /// request's Host header chooses them (a warning at start when the
+    /// portal listens beyond loopback).
     #[arg(long, env = "LEGAL_PORTAL_PUBLIC_URL", global = true)]
     public_url: Option<String>,
     /// Prefix of the Meilisearch index names (several portals on one server).
@@ -133,8 +136,10 @@ struct Common {
         default_value_t = 16
     )]
     page_cache_mb: usize,
-    /// Take the client address from X-Forwarded-For (only behind a trusted
-    /// load balancer that sets it).
+    /// Trust the load balancer's headers: the client address from
+    /// X-Forwarded-For and, without a public URL, the host and scheme from
+    /// Forwarded / X-Forwarded-Host / X-Forwarded-Proto (only behind a
+    /// load balancer that sets them).
     #[arg(long, env = "LEGAL_PORTAL_TRUST_FORWARDED_FOR", global = true)]
     trust_forwarded_for: bool,
     /// Day (MM-DD) of year Y+1 by which the annual review of year Y is due;
@@ -206,7 +211,8 @@ enum Command {
         replace: bool,
     },
     /// Rebuild the search index from the database (embedded engine: stop
-    /// the portal first, or use POST /admin/api/reindex while it runs).
+    /// the portal first, or use POST /admin/api/reindex while it runs); a
+    /// damaged embedded index folder is moved aside and rebuilt.
     Reindex,
     /// Manage admin API tokens.
     Token {
@@ -222,7 +228,8 @@ enum TokenCommand {
         /// A name for the token, e.g. the clerk or system using it.
         #[arg(long)]
         name: String,
-        /// What the token may do.
+        /// What the token may do: import, complaints, metrics (read
+        /// /metrics only, for Prometheus) or admin (everything).
         #[arg(long, value_parser = parse_scope)]
         scope: TokenScope,
     },
@@ -258,7 +265,7 @@ fn parse_scale(s: &str) -> Result<Scale, String> {
 
 fn parse_scope(s: &str) -> Result<TokenScope, String> {
     TokenScope::parse(s)
-        .ok_or_else(|| format!("unknown scope {s:?}: use import, complaints or admin"))
+        .ok_or_else(|| format!("unknown scope {s:?}: use import, complaints, metrics or admin"))
 }
 
 fn main() -> ExitCode {
@@ -319,7 +326,7 @@ fn settings(common: &Common) -> Settings {
 fn open(settings: &Settings) -> anyhow::Result<db::DbConnection> {
     let url = settings.database_url();
     if db::backend_of(&url) == db::Backend::Sqlite {
-        std::fs::create_dir_all(&settings.data_dir)?;
+        legal_portal::secrets::private_dir(&settings.data_dir)?;
     }
     let mut conn = db::establish(&url)?;
     db::run_migrations(&mut conn)?;

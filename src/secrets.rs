@@ -56,6 +56,42 @@ pub fn load_or_create(
     Ok(key.to_vec())
 }
 
+/// Creates the data folder if need be and makes it private (mode 0700 on
+/// Unix): it holds the SQLite database, the keys and the search index. A
+/// folder others could read is tightened, with a line in the log.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+            tracing::info!(folder = %dir.display(), "made the data folder private (0700)");
+        }
+    }
+    Ok(())
+}
+
+/// Makes `path` private (mode 0600 on Unix), creating it empty when it
+/// does not exist; for the SQLite database, whose journal files SQLite then
+/// creates with the same mode.
+pub fn private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    drop(options.open(path)?);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(path)?.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
+}
+
 /// Creates `path` holding `text` (mode 0600 on Unix) all at once: the text
 /// goes to a temporary file in the same folder, is synced, then linked to
 /// `path`. A process killed half-way leaves no file (or a stray temporary

@@ -332,6 +332,7 @@ error-msg-import-rejected = Import rejected: the data has errors and nothing was
 error-msg-internal = Internal server error; please try again later.
 error-msg-unavailable = The service is unavailable for now; please try again later.
 error-msg-bad-query = The query parameters are wrong: look for a repeated parameter or one in the wrong format.
+error-msg-no-export = No such export: use offices, workers or disclosures.
 body-incomplete = The request was not received in full; please try again.
 
 ## Standing reasons (src/i18n.rs reason_text_in)

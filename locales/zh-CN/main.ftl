@@ -332,6 +332,7 @@ error-msg-import-rejected = 导入被拒绝：数据有误，未写入任何数�
 error-msg-internal = 服务器内部错误，请稍后再试。
 error-msg-unavailable = 服务暂时不可用，请稍后再试。
 error-msg-bad-query = 查询参数有误：请检查是否有重复或格式不对的参数。
+error-msg-no-export = 没有这个导出数据集：可用 offices、workers、disclosures。
 body-incomplete = 请求内容未能完整接收，请重试。
 
 ## Standing reasons (src/i18n.rs reason_text_in)

@@ -108,6 +108,29 @@ fn sqlite_path(url: &str) -> &str {
         .unwrap_or(url)
 }
 
+/// Makes the SQLite database and its journal files private (0600): they
+/// hold complaints and tokens. Created here first when missing, so that
+/// SQLite, which gives its `-wal` and `-shm` files the database's mode,
+/// never makes them readable by others. A failure is logged, and SQLite
+/// then reports what it cannot open.
+fn private_sqlite_files(path: &str) {
+    if path == ":memory:" || path.is_empty() || path.starts_with("file:") {
+        return;
+    }
+    let db = std::path::Path::new(path);
+    if let Err(e) = crate::secrets::private_file(db) {
+        tracing::warn!(path, error = %e, "cannot make the database file private");
+    }
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let extra = std::path::PathBuf::from(format!("{path}{suffix}"));
+        if extra.exists()
+            && let Err(e) = crate::secrets::private_file(&extra)
+        {
+            tracing::warn!(path = %extra.display(), error = %e, "cannot make a database file private");
+        }
+    }
+}
+
 /// Opens one connection, with the SQLite pragmas set.
 pub fn establish(url: &str) -> Result<DbConnection, DbError> {
     match backend_of(url) {
@@ -117,6 +140,7 @@ pub fn establish(url: &str) -> Result<DbConnection, DbError> {
             if path.contains("://") {
                 return Err(DbError::UnsupportedUrl(redact_url(url)));
             }
+            private_sqlite_files(path);
             let mut c = diesel::SqliteConnection::establish(path)?;
             diesel::connection::SimpleConnection::batch_execute(
                 &mut c,

@@ -509,9 +509,11 @@ pub fn validate(input: &ComplaintInput, today: NaiveDate) -> Result<ValidComplai
         (Some(category), Some(occurred_on), Some(phone)) if errors.is_empty() => {
             Ok(ValidComplaint {
                 category,
-                description: description.to_owned(),
+                // Identity card and mobile numbers typed into the text are
+                // masked before anything stores it (docs/complaints.md).
+                description: super::mask::mask_personal_numbers(description),
                 occurred_on,
-                desired_outcome: desired.to_owned(),
+                desired_outcome: super::mask::mask_personal_numbers(desired),
                 contact: Contact {
                     name: name.to_owned(),
                     phone,

@@ -9,6 +9,7 @@ pub mod dates;
 pub mod exit;
 pub mod geo;
 pub mod license;
+pub mod mask;
 pub mod plan_rules;
 pub mod standing;
 pub mod vocab;

@@ -253,6 +253,8 @@ vocabulary! {
         Import => "import",
         /// Handle complaints.
         Complaints => "complaints",
+        /// Read `/metrics` only (a Prometheus scraper).
+        Metrics => "metrics",
         /// Everything.
         Admin => "admin",
     }

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
@@ -110,14 +110,29 @@ fn schema() -> (Schema, Fields) {
 }
 
 /// The embedded tantivy engine.
+///
+/// The index is derived data: a folder that cannot be opened (an empty
+/// `meta.json`, a truncated segment file) is moved aside to
+/// `index.broken-<time>` and started afresh, and [`SearchIndex::recover`]
+/// does the same while the portal runs (the folder deleted under it); the
+/// indexer then rebuilds it from the database.
 pub struct EmbeddedIndex {
-    index: Index,
-    reader: IndexReader,
-    writer: Arc<Mutex<IndexWriter>>,
+    live: Arc<RwLock<Arc<Live>>>,
     fields: Fields,
     path: PathBuf,
     browse: Arc<Mutex<BrowseCache>>,
+    recovered: bool,
 }
+
+/// One opened folder: the index, its writer and its reader.
+struct Live {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+}
+
+/// The writer's lock file in an index folder (tantivy's name).
+const WRITER_LOCK: &str = ".tantivy-writer.lock";
 
 /// Answers to queries without text or position ("everything in this
 /// district", the empty search page), kept for one generation of the
@@ -138,46 +153,95 @@ fn engine(e: impl std::fmt::Display) -> SearchError {
 
 impl EmbeddedIndex {
     /// Opens (or creates) the index in `dir`. A second process on the same
-    /// folder gets a clear error, not a wait.
+    /// folder gets a clear error, not a wait. A folder that cannot be read
+    /// is moved aside and replaced by an empty index (see
+    /// [`EmbeddedIndex::recovered`]): the index is a projection of the
+    /// database and is rebuilt from it.
     pub fn open(dir: &Path) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir).map_err(|e| {
             SearchError::Unavailable(format!("cannot create {}: {e}", dir.display()))
         })?;
         let (schema, fields) = schema();
-        let index = match Self::open_dir(dir, schema.clone()) {
-            Ok(index) => index,
-            // The index is a projection: one from an older schema is
-            // thrown away and rebuilt from the database.
-            Err(TantivyError::SchemaError(_)) => {
-                tracing::warn!(path = %dir.display(), "search index schema changed; rebuilding");
-                std::fs::remove_dir_all(dir).map_err(engine)?;
-                std::fs::create_dir_all(dir).map_err(engine)?;
-                Self::open_dir(dir, schema).map_err(engine)?
+        let (live, recovered) = match Live::open(dir, &schema) {
+            Ok(live) => (live, false),
+            // Another process writes there: never touch its folder.
+            Err(e @ SearchError::Unavailable(_)) => return Err(e),
+            Err(e) => {
+                ensure_unlocked(dir)?;
+                let aside = set_aside(dir)?;
+                tracing::warn!(
+                    path = %dir.display(),
+                    moved_to = %aside.display(),
+                    error = %e,
+                    "the search index cannot be read; moved it aside and rebuilding it from \
+                     the database (search answers from the database until then)"
+                );
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    SearchError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+                })?;
+                (Live::open(dir, &schema)?, true)
             }
-            Err(e) => return Err(engine(e)),
         };
-        register_tokenizers(&index)?;
-        let writer = index.writer(WRITER_MEMORY).map_err(|e| match e {
-            TantivyError::LockFailure(..) => SearchError::Unavailable(format!(
-                "the embedded search index in {} is in use by another portal process; \
-                 run one process per data folder, or set MEILI_URL to share Meilisearch",
-                dir.display()
-            )),
-            e => engine(e),
-        })?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(engine)?;
         Ok(Self {
-            index,
-            reader,
-            writer: Arc::new(Mutex::new(writer)),
+            live: Arc::new(RwLock::new(Arc::new(live))),
             fields,
             path: dir.to_path_buf(),
             browse: Arc::default(),
+            recovered,
         })
+    }
+
+    /// Whether [`EmbeddedIndex::open`] found the folder unreadable and
+    /// started an empty index in its place.
+    pub fn recovered(&self) -> bool {
+        self.recovered
+    }
+
+    fn live(&self) -> Result<Arc<Live>, SearchError> {
+        self.live
+            .read()
+            .map(|l| l.clone())
+            .map_err(|_| SearchError::Engine("index state poisoned".into()))
+    }
+
+    /// Whether the folder still holds a readable index.
+    fn folder_intact(&self) -> bool {
+        let (schema, _) = schema();
+        self.path.join("meta.json").is_file()
+            && Self::open_dir(&self.path, schema)
+                .and_then(|index| index.load_metas())
+                .is_ok()
+    }
+
+    /// When the folder is gone or unreadable while the portal runs: moves
+    /// what is left aside and swaps in an empty index at the same place.
+    fn recover_blocking(&self) -> Result<bool, SearchError> {
+        if self.folder_intact() {
+            return Ok(false);
+        }
+        if self.path.exists() {
+            let aside = set_aside(&self.path)?;
+            tracing::warn!(path = %self.path.display(), moved_to = %aside.display(),
+                "the search index folder is unreadable; moved it aside");
+        }
+        std::fs::create_dir_all(&self.path).map_err(|e| {
+            SearchError::Unavailable(format!("cannot create {}: {e}", self.path.display()))
+        })?;
+        let (schema, _) = schema();
+        let fresh = Arc::new(Live::open(&self.path, &schema)?);
+        let old = {
+            let mut live = self
+                .live
+                .write()
+                .map_err(|_| SearchError::Engine("index state poisoned".into()))?;
+            std::mem::replace(&mut *live, fresh)
+        };
+        drop(old);
+        if let Ok(mut cache) = self.browse.lock() {
+            cache.answers.clear();
+        }
+        tracing::warn!(path = %self.path.display(), "recreated the search index; it is rebuilt from the database");
+        Ok(true)
     }
 
     fn open_dir(dir: &Path, schema: Schema) -> tantivy::Result<Index> {
@@ -227,7 +291,8 @@ impl EmbeddedIndex {
         &self,
         f: impl FnOnce(&mut IndexWriter, &Fields) -> Result<(), SearchError>,
     ) -> Result<(), SearchError> {
-        let mut writer = self
+        let live = self.live()?;
+        let mut writer = live
             .writer
             .lock()
             .map_err(|_| SearchError::Engine("index writer poisoned".into()))?;
@@ -236,8 +301,11 @@ impl EmbeddedIndex {
             let _ = writer.rollback();
             return Err(e);
         }
-        writer.commit().map_err(engine)?;
-        self.reader.reload().map_err(engine)
+        if let Err(e) = writer.commit() {
+            let _ = writer.rollback();
+            return Err(engine(e));
+        }
+        live.reader.reload().map_err(engine)
     }
 
     fn upsert_blocking(&self, docs: &[SearchDocument]) -> Result<(), SearchError> {
@@ -270,7 +338,8 @@ impl EmbeddedIndex {
 
     /// Answers a query on the calling thread.
     pub fn search_blocking(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
-        let searcher = self.reader.searcher();
+        let live = self.live()?;
+        let searcher = live.reader.searcher();
         let browsing = q.text.trim().is_empty() && q.near.is_none();
         if !browsing {
             return self.answer(q, &searcher);
@@ -436,6 +505,7 @@ impl EmbeddedIndex {
     /// The words of `text` as the jieba field indexes them.
     fn words(&self, text: &str) -> Result<Vec<String>, SearchError> {
         let mut analyzer = self
+            .live()?
             .index
             .tokenizer_for_field(self.fields.text)
             .map_err(engine)?;
@@ -448,6 +518,88 @@ impl EmbeddedIndex {
         }
         Ok(out)
     }
+}
+
+impl Live {
+    /// Opens or creates the index in `dir` with its writer and reader. A
+    /// writer lock held by another process is `Unavailable`; anything else
+    /// that fails is an `Engine` error (a damaged folder).
+    fn open(dir: &Path, schema: &Schema) -> Result<Self, SearchError> {
+        let index = match EmbeddedIndex::open_dir(dir, schema.clone()) {
+            Ok(index) => index,
+            // The index is a projection: one from an older schema is
+            // thrown away and rebuilt from the database.
+            Err(TantivyError::SchemaError(_)) => {
+                tracing::warn!(path = %dir.display(), "search index schema changed; rebuilding");
+                std::fs::remove_dir_all(dir).map_err(engine)?;
+                std::fs::create_dir_all(dir).map_err(engine)?;
+                EmbeddedIndex::open_dir(dir, schema.clone()).map_err(engine)?
+            }
+            Err(e) => return Err(engine(e)),
+        };
+        register_tokenizers(&index)?;
+        let writer = index.writer(WRITER_MEMORY).map_err(|e| match e {
+            TantivyError::LockFailure(..) => SearchError::Unavailable(format!(
+                "the embedded search index in {} is in use by another portal process; \
+                 run one process per data folder, or set MEILI_URL to share Meilisearch",
+                dir.display()
+            )),
+            e => engine(e),
+        })?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(engine)?;
+        // Every segment must open: a truncated file shows here, not at the
+        // first search.
+        reader.reload().map_err(engine)?;
+        Ok(Self {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+        })
+    }
+}
+
+/// Refuses to touch a folder whose writer lock another process holds.
+fn ensure_unlocked(dir: &Path) -> Result<(), SearchError> {
+    let Ok(file) = std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.join(WRITER_LOCK))
+    else {
+        return Ok(());
+    };
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => Err(SearchError::Unavailable(format!(
+            "the embedded search index in {} is in use by another portal process",
+            dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(_)) => Ok(()),
+    }
+}
+
+/// Moves `dir` to `<dir>.broken-<unix seconds>` beside it (removing it when
+/// it cannot be moved) and returns where it went.
+fn set_aside(dir: &Path) -> Result<PathBuf, SearchError> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let mut name = dir.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".broken-{stamp}"));
+    let aside = dir.with_file_name(name);
+    if std::fs::rename(dir, &aside).is_err() {
+        let removed = if dir.is_dir() {
+            std::fs::remove_dir_all(dir)
+        } else {
+            std::fs::remove_file(dir)
+        };
+        removed.map_err(|e| {
+            SearchError::Unavailable(format!("cannot move aside {}: {e}", dir.display()))
+        })?;
+    }
+    Ok(aside)
 }
 
 fn register_tokenizers(index: &Index) -> Result<(), SearchError> {
@@ -716,7 +868,12 @@ impl SearchIndex for EmbeddedIndex {
     }
 
     async fn count(&self) -> Result<u64, SearchError> {
-        Ok(self.reader.searcher().num_docs())
+        Ok(self.live()?.reader.searcher().num_docs())
+    }
+
+    async fn recover(&self) -> Result<bool, SearchError> {
+        let me = self.handle();
+        blocking(move || me.recover_blocking()).await
     }
 
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
@@ -730,12 +887,11 @@ impl EmbeddedIndex {
     /// A cheap copy sharing the same index, writer and reader.
     fn handle(&self) -> EmbeddedIndex {
         EmbeddedIndex {
-            index: self.index.clone(),
-            reader: self.reader.clone(),
-            writer: self.writer.clone(),
+            live: self.live.clone(),
             fields: self.fields,
             path: self.path.clone(),
             browse: self.browse.clone(),
+            recovered: self.recovered,
         }
     }
 }

@@ -79,6 +79,43 @@ pub struct Indexer {
     locks: Arc<Mutex<(Option<DbConnection>, bool)>>,
     stopped: Arc<AtomicBool>,
     drained: Arc<AtomicU64>,
+    health: Arc<Health>,
+}
+
+/// Failures in a row at which the indexer counts as failing (about 6 s of
+/// retries): `/readyz` says so and `/metrics` shows it.
+pub const FAILING_AFTER: u64 = 3;
+
+/// How the drain loop fares, for `/readyz` and `/metrics`.
+#[derive(Debug, Default)]
+struct Health {
+    /// Failed attempts since the last success.
+    in_a_row: AtomicU64,
+    /// Failed attempts since start.
+    total: AtomicU64,
+    /// Full rebuilds done since start.
+    rebuilds: AtomicU64,
+    /// The index is being rebuilt from scratch (it was damaged or lost):
+    /// searches answer from the database meanwhile.
+    rebuilding: AtomicBool,
+}
+
+/// The indexer's state as `/readyz` and `/metrics` report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexerHealth {
+    /// Failed attempts since the last success.
+    pub failures_in_a_row: u64,
+    /// Failed attempts since start.
+    pub failures_total: u64,
+    /// The index is being rebuilt after damage or loss.
+    pub rebuilding: bool,
+}
+
+impl IndexerHealth {
+    /// Whether the indexer keeps failing ([`FAILING_AFTER`] in a row).
+    pub fn failing(&self) -> bool {
+        self.failures_in_a_row >= FAILING_AFTER
+    }
 }
 
 /// What one drain did.
@@ -117,7 +154,38 @@ impl Indexer {
             locks: Arc::new(Mutex::new((None, false))),
             stopped: Arc::default(),
             drained: Arc::default(),
+            health: Arc::default(),
         }
+    }
+
+    /// Says the index must be rebuilt from scratch (it was found damaged):
+    /// searches answer from the database until [`Indexer::start_up`] has
+    /// rebuilt it.
+    pub fn mark_rebuilding(&self) {
+        self.health.rebuilding.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the index is being rebuilt after damage or loss.
+    pub fn rebuilding(&self) -> bool {
+        self.health.rebuilding.load(Ordering::SeqCst)
+    }
+
+    /// How the drain loop fares.
+    pub fn health(&self) -> IndexerHealth {
+        IndexerHealth {
+            failures_in_a_row: self.health.in_a_row.load(Ordering::Relaxed),
+            failures_total: self.health.total.load(Ordering::Relaxed),
+            rebuilding: self.rebuilding(),
+        }
+    }
+
+    fn failed(&self) {
+        self.health.in_a_row.fetch_add(1, Ordering::Relaxed);
+        self.health.total.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn succeeded(&self) {
+        self.health.in_a_row.store(0, Ordering::Relaxed);
     }
 
     /// Keeps `claim` (the connection holding the embedded-engine lock) open
@@ -260,6 +328,12 @@ impl Indexer {
         self.drained.load(Ordering::Relaxed)
     }
 
+    /// A number that grows whenever this process changed what the index
+    /// answers (rows drained, full rebuilds), for the page cache.
+    pub fn changes(&self) -> u64 {
+        self.rows_drained() + self.health.rebuilds.load(Ordering::Relaxed)
+    }
+
     /// Drains until nothing is due; returns the rows drained.
     pub async fn catch_up(&self) -> Result<usize, SearchError> {
         let mut total = 0;
@@ -282,6 +356,7 @@ impl Indexer {
         let n = docs.len();
         let refreshes = refreshes(&docs);
         self.index.rebuild(docs).await?;
+        self.health.rebuilds.fetch_add(1, Ordering::Relaxed);
         self.db(move |conn| {
             conn.transaction(|conn| {
                 let now = outbox::now();
@@ -301,6 +376,7 @@ impl Indexer {
             })
         })
         .await?;
+        self.health.rebuilding.store(false, Ordering::SeqCst);
         Ok(n)
     }
 
@@ -309,7 +385,7 @@ impl Indexer {
     pub async fn start_up(&self) -> Result<(), SearchError> {
         let indexed = self.index.count().await?;
         let subjects = self.db(subject_count).await?;
-        if indexed == 0 && subjects > 0 {
+        if (indexed == 0 && subjects > 0) || self.rebuilding() {
             if self.is_leader().await? {
                 let started = std::time::Instant::now();
                 let n = self.reindex().await?;
@@ -328,6 +404,7 @@ impl Indexer {
                 "search outbox caught up"
             );
         }
+        self.health.rebuilding.store(false, Ordering::SeqCst);
         Ok(())
     }
 
@@ -338,7 +415,14 @@ impl Indexer {
         &self,
         q: &super::SearchQuery,
     ) -> Result<(super::SearchResults, bool), SearchError> {
-        match self.index.search(q).await {
+        let answer = if self.rebuilding() {
+            Err(SearchError::Unavailable(
+                "the index is being rebuilt".into(),
+            ))
+        } else {
+            self.index.search(q).await
+        };
+        match answer {
             Ok(r) => Ok((r, false)),
             Err(e) => {
                 tracing::warn!(error = %e, "search engine failed; answering from the database");
@@ -364,8 +448,13 @@ impl Indexer {
 
     /// Runs the drain loop until [`Indexer::stop`]: on a wake-up or every
     /// `every`.
-    /// When `started` is false (start-up failed: the engine was down), the
-    /// loop retries the start-up first.
+    /// When `started` is false (start-up failed: the engine was down, or
+    /// the index must be rebuilt), the loop retries the start-up first.
+    /// After a failed drain it asks the engine to [`SearchIndex::recover`]
+    /// (an embedded index folder deleted under the portal is recreated) and
+    /// then rebuilds the index from the database.
+    ///
+    /// [`SearchIndex::recover`]: super::SearchIndex::recover
     pub async fn run(self, every: Duration, mut started: bool) {
         let mut failed = false;
         while !self.stopped.load(Ordering::SeqCst) {
@@ -380,6 +469,21 @@ impl Indexer {
             } else if let Err(e) = self.catch_up().await {
                 tracing::error!(error = %e, "search indexer: drain failed; will retry");
                 failed = true;
+                match self.index.recover().await {
+                    Ok(true) => {
+                        self.mark_rebuilding();
+                        started = false;
+                    }
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::error!(error = %e, "search indexer: cannot recreate the index")
+                    }
+                }
+            }
+            if failed {
+                self.failed();
+            } else {
+                self.succeeded();
             }
             // After a failure, wait at least RETRY_AFTER (a wake-up still
             // comes through) so a down engine is not hammered.

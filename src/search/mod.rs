@@ -230,6 +230,14 @@ pub trait SearchIndex: Send + Sync {
 
     /// Answers a query.
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError>;
+
+    /// After failed writes: puts a damaged or vanished index back in order
+    /// (an empty one), and says whether it did, so that the indexer
+    /// rebuilds it from the database. Engines that cannot lose their
+    /// index this way do nothing.
+    async fn recover(&self) -> Result<bool, SearchError> {
+        Ok(false)
+    }
 }
 
 /// A shared engine.
@@ -252,7 +260,7 @@ pub async fn open(
                 &settings.meili_index_prefix,
             )
             .await?;
-            (Arc::new(index), None)
+            (Arc::new(index), (None, false))
         }
         _ => {
             let dir = settings.data_dir.join("index");
@@ -260,16 +268,21 @@ pub async fn open(
             tokio::task::spawn_blocking(move || {
                 let claim = indexer::claim_embedded(&db_url)?;
                 let index = embedded::EmbeddedIndex::open(&dir)?;
-                Ok::<_, SearchError>((Arc::new(index) as SharedIndex, claim))
+                let rebuild = index.recovered();
+                Ok::<_, SearchError>((Arc::new(index) as SharedIndex, (claim, rebuild)))
             })
             .await
             .map_err(|e| SearchError::Engine(format!("search start-up failed: {e}")))??
         }
     };
-    Ok(
+    let (claim, rebuild) = claim;
+    let indexer =
         indexer::Indexer::new(pool, url, index, settings.clock(), settings.standing_policy)
-            .holding(claim),
-    )
+            .holding(claim);
+    if rebuild {
+        indexer.mark_rebuilding();
+    }
+    Ok(indexer)
 }
 
 /// What the resident typed, understood once for every engine.

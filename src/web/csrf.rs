@@ -92,13 +92,8 @@ impl Csrf {
         let cookie: String = raw.iter().map(|b| format!("{b:02x}")).collect();
         let tls = req
             .app_data::<actix_web::web::Data<crate::web::AppState>>()
-            .and_then(|s| s.public_url.as_deref())
-            .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"));
-        let secure = if tls || req.connection_info().scheme() == "https" {
-            "; Secure"
-        } else {
-            ""
-        };
+            .is_some_and(|s| crate::web::site::is_https(req, s));
+        let secure = if tls { "; Secure" } else { "" };
         let header = format!(
             "{COOKIE_NAME}={cookie}; Path=/complaints; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
             LIFETIME.as_secs() * 6
@@ -157,8 +152,9 @@ pub fn check_origin(req: &HttpRequest) -> Result<(), CsrfRefusal> {
         let host = origin
             .split_once("://")
             .map(|(_, rest)| rest.trim_end_matches('/'));
-        let info = req.connection_info();
-        if host != Some(info.host()) {
+        let state = req.app_data::<actix_web::web::Data<crate::web::AppState>>();
+        let own = crate::web::site::own_hosts(req, state.map(|s| s.get_ref()));
+        if !host.is_some_and(|h| own.iter().any(|o| o.eq_ignore_ascii_case(h))) {
             return Err(CsrfRefusal::CrossSite);
         }
     }

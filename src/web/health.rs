@@ -1,15 +1,17 @@
 //! Operations endpoints: `/healthz` (alive), `/readyz` (dependencies
-//! reachable, outbox backlog below its bound) and `/metrics` (Prometheus).
+//! reachable, outbox backlog below its bound) and `/metrics` (Prometheus,
+//! behind a bearer token of scope `metrics` or `admin`).
 
 use std::time::Duration;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
 use super::AppState;
 use super::errors::AppError;
 use super::metrics::Gauge;
 use crate::db;
+use crate::domain::vocab::TokenScope;
 
 /// Outbox rows above which the portal reports itself not ready: search would
 /// be answering from a stale index.
@@ -58,10 +60,21 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         Ok(false) => "unreachable",
         Err(_) => "timeout",
     };
-    let status = match (ready, search) {
-        (false, _) => "not_ready",
-        (true, "ok") => "ready",
-        (true, _) => "degraded",
+    // An indexer that keeps failing (or an index being rebuilt after it
+    // was lost) leaves search stale or answered from the database: the
+    // portal is degraded, as with an engine that is down.
+    let health = state.search.health();
+    let indexer = if health.failing() {
+        "failing"
+    } else if health.rebuilding {
+        "rebuilding"
+    } else {
+        "ok"
+    };
+    let status = match (ready, search, indexer) {
+        (false, _, _) => "not_ready",
+        (true, "ok", "ok") => "ready",
+        (true, _, _) => "degraded",
     };
     let body = json!({
         "status": status,
@@ -69,6 +82,8 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             "database": database,
             "search": search,
             "search_backend": state.search.index().backend(),
+            "indexer": indexer,
+            "indexer_failures_in_a_row": health.failures_in_a_row,
             "outbox_backlog": backlog,
             "outbox_backlog_limit": MAX_READY_BACKLOG,
         }
@@ -80,10 +95,14 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// Prometheus text format.
-async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+/// Prometheus text format, for a bearer token of scope `metrics` (or
+/// `admin`): the figures (route latencies, complaint and import counts,
+/// backlog) are not for the public.
+async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    super::auth::require(&req, &state, TokenScope::Metrics).await?;
     let figures = state.db(db::ops::figures).await?;
     let (hits, misses) = state.pages.counts();
+    let indexer = state.search.health();
     let text = state.metrics.render(&[
         Gauge {
             name: "legal_portal_page_cache_answers",
@@ -97,6 +116,21 @@ async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
             "legal_portal_page_cache_bytes",
             "Memory held by the page cache.",
             state.pages.bytes() as f64,
+        ),
+        Gauge::single(
+            "legal_portal_indexer_failures_in_a_row",
+            "Failed attempts of the search indexer since its last success (3 or more: failing).",
+            indexer.failures_in_a_row as f64,
+        ),
+        Gauge::single(
+            "legal_portal_indexer_failures",
+            "Failed attempts of the search indexer since start.",
+            indexer.failures_total as f64,
+        ),
+        Gauge::single(
+            "legal_portal_indexer_rebuilding",
+            "1 while the search index is rebuilt after it was found damaged or lost.",
+            if indexer.rebuilding { 1.0 } else { 0.0 },
         ),
         Gauge::single(
             "legal_portal_outbox_backlog",

@@ -104,7 +104,15 @@ pub fn switch_url() -> String {
         .unwrap_or_else(|_| "/?lang=en".to_owned())
 }
 
-/// `path?query` with `lang` set to `lang` and the other parameters kept.
+/// `path` as a link that stays on this site: the leading run of slashes
+/// and backslashes becomes one `/`, so `//evil.test/x` (or `/\\evil.test`)
+/// is `/evil.test/x` here rather than an address on another host.
+pub fn on_site(path: &str) -> String {
+    format!("/{}", path.trim_start_matches(['/', '\\']))
+}
+
+/// `path?query` with `lang` set to `lang` and the other parameters kept;
+/// always a link on this site (see [`on_site`]).
 pub fn url_in(path: &str, query: &str, lang: Lang) -> String {
     let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
         .filter(|(k, _)| k != "lang")
@@ -114,7 +122,7 @@ pub fn url_in(path: &str, query: &str, lang: Lang) -> String {
     let q = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish();
-    format!("{path}?{q}")
+    format!("{}?{q}", on_site(path))
 }
 
 /// Middleware: chooses the language and serves the request in it.
@@ -338,4 +346,23 @@ pub fn worker_json_ld(w: &super::views::WorkerView) -> String {
         });
     }
     json_ld(&v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_built_from_the_path_stay_on_the_site() {
+        assert_eq!(
+            url_in("//evil.test/x", "", Lang::En),
+            "/evil.test/x?lang=en"
+        );
+        assert_eq!(
+            url_in("/\\evil.test", "a=1", Lang::Zh),
+            "/evil.test?a=1&lang=zh"
+        );
+        assert_eq!(url_in("/search", "q=x", Lang::En), "/search?q=x&lang=en");
+        assert_eq!(on_site(""), "/");
+    }
 }

@@ -16,7 +16,9 @@ pub mod page_cache;
 pub mod pages;
 pub mod rate_limit;
 pub mod reindex;
+pub mod route;
 pub mod search_params;
+pub mod site;
 pub mod templates;
 pub mod views;
 
@@ -36,18 +38,6 @@ use crate::config::{Clock, Settings};
 use crate::db::{self, DbConnection, Pool};
 use crate::domain::standing::StandingPolicy;
 use errors::{AppError, ErrorCode};
-
-/// A text cell for a CSV file that people open in a spreadsheet: a cell
-/// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is
-/// prefixed with `'` so that it is never read as a formula (OWASP, "CSV
-/// injection").
-pub fn csv_cell(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        std::borrow::Cow::Owned(format!("'{text}"))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    }
-}
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -137,14 +127,12 @@ impl Application {
     /// asked and the database is empty), binds and prepares the server.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let url = settings.database_url();
-        if db::backend_of(&url) == db::Backend::Sqlite {
-            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-                format!(
-                    "cannot create the data folder {}",
-                    settings.data_dir.display()
-                )
-            })?;
-        }
+        crate::secrets::private_dir(&settings.data_dir).with_context(|| {
+            format!(
+                "cannot create the data folder {}",
+                settings.data_dir.display()
+            )
+        })?;
         let key = crate::secrets::load_or_create(
             settings.signing_key.as_deref(),
             &settings.data_dir,
@@ -201,17 +189,23 @@ impl Application {
             .await
             .context("cannot open the search engine")?;
         // An unreachable engine is not fatal: searches fall back to the
-        // database and the indexer retries (docs/operations.md).
-        let started = match search.start_up().await {
-            Ok(()) => true,
-            Err(e @ crate::search::SearchError::Db(_)) => {
-                return Err(
-                    anyhow::Error::new(e).context("cannot bring the search index up to date")
-                );
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "search engine unavailable at start-up; serving without it");
-                false
+        // database and the indexer retries (docs/operations.md). A damaged
+        // embedded index was moved aside when opened: the portal serves at
+        // once (searches from the database) while the indexer rebuilds it.
+        let started = if search.rebuilding() && settings.run_indexer {
+            false
+        } else {
+            match search.start_up().await {
+                Ok(()) => true,
+                Err(e @ crate::search::SearchError::Db(_)) => {
+                    return Err(
+                        anyhow::Error::new(e).context("cannot bring the search index up to date")
+                    );
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "search engine unavailable at start-up; serving without it");
+                    false
+                }
             }
         };
         if settings.run_indexer {
@@ -247,7 +241,17 @@ impl Application {
         let tls = settings.served_over_tls();
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
-        let port = listener.local_addr()?.port();
+        let local = listener.local_addr()?;
+        let port = local.port();
+        if settings.public_url.is_none() && !local.ip().is_loopback() {
+            tracing::warn!(
+                address = %local,
+                "LEGAL_PORTAL_PUBLIC_URL (--public-url) is not set and the portal listens beyond \
+                 this machine: certificate check addresses, QR codes, feeds and sitemaps take \
+                 their host from each request's Host header. Set it to the public address in \
+                 production"
+            );
+        }
         let workers = match settings.http_workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
@@ -262,6 +266,7 @@ impl Application {
                 .wrap(Compress::default())
                 .wrap(security_headers(tls))
                 .wrap(from_fn(lang::negotiate))
+                .wrap(from_fn(head_as_get))
                 .wrap(from_fn(log_requests))
                 .configure(health::configure)
                 .configure(assets::configure)
@@ -330,6 +335,20 @@ fn security_headers(tls: bool) -> DefaultHeaders {
         ))
 }
 
+/// `HEAD` is `GET` without the body (RFC 9110): a `HEAD` request is routed
+/// and answered as the `GET` would be — same status and headers — and
+/// actix's HTTP layer, which remembers the request was `HEAD`, sends no
+/// body. Without this every `HEAD` was a 404, as routes name `GET` only.
+async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
+}
+
 static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
 
 /// Logs method, path (never the query, which may hold names), status and
@@ -343,7 +362,7 @@ async fn log_requests(
     let id = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
     let method = req.method().clone();
     let path = req.path().to_owned();
-    let route = req.match_pattern();
+    let route = route::pattern(req.request());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let mut res = next.call(req).await?;
     if let Some(state) = state {

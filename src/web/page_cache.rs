@@ -18,9 +18,10 @@
 //!   midnight).
 //!
 //! Only `GET` answers with status 200, no `Set-Cookie` and no `no-store`
-//! are kept, keyed by language, host and the whole path with its query;
-//! the rate limits, security headers and compression around it apply to
-//! every answer, cached or not. The memory is bounded by
+//! are kept, keyed by language, the site address (`web::site`) and the
+//! whole path with its query; the rate limits, security headers and
+//! compression around it apply to every answer, cached or not. The memory
+//! is bounded by
 //! `--page-cache-mb` (default 16): when full, the cache is emptied and
 //! refills with what is asked for next.
 
@@ -41,18 +42,22 @@ use chrono::NaiveDate;
 use super::AppState;
 use super::lang;
 
-/// Paths whose answers may be kept: public, the same for every visitor.
+/// Routes (the patterns the router matched, see [`super::route`]) whose
+/// answers may be kept: public, the same for every visitor.
 const CACHEABLE: &[&str] = &[
-    "/workers/",
-    "/offices/",
+    "/workers/{license_no}",
+    "/offices/{license_no}",
+    "/workers/{license_no}/certificate",
+    "/offices/{license_no}/certificate",
     "/search",
     "/districts",
+    "/districts/{code}",
     "/disclosures",
     "/announcements",
     "/verify",
     "/api/v1/verify",
-    "/api/v1/workers/",
-    "/api/v1/offices/",
+    "/api/v1/workers/{license_no}",
+    "/api/v1/offices/{license_no}",
     "/api/v1/search",
     "/api/v1/districts",
 ];
@@ -137,7 +142,7 @@ impl PageCache {
     fn stamp(&self, state: &AppState) -> Stamp {
         Stamp {
             generation: self.generation.load(Ordering::Relaxed),
-            drained: state.search.rows_drained(),
+            drained: state.search.changes(),
             today: state.clock.today(),
         }
     }
@@ -165,16 +170,15 @@ impl PageCache {
     }
 }
 
-/// A write through the admin API, which may change any public page.
-fn admin_write(req: &ServiceRequest) -> bool {
-    !matches!(*req.method(), Method::GET | Method::HEAD) && req.path().starts_with("/admin/api/")
+/// A write through the admin API, which may change any public page. Read
+/// from the route the router matched, so `/%61dmin/api/…` counts too.
+fn admin_write(req: &ServiceRequest, route: Option<&str>) -> bool {
+    !matches!(*req.method(), Method::GET | Method::HEAD)
+        && route.is_some_and(|r| r.starts_with("/admin/api/"))
 }
 
-fn cacheable(req: &ServiceRequest) -> bool {
-    req.method() == Method::GET && {
-        let path = req.path();
-        CACHEABLE.iter().any(|p| path.starts_with(p))
-    }
+fn cacheable(req: &ServiceRequest, route: Option<&str>) -> bool {
+    req.method() == Method::GET && route.is_some_and(|r| CACHEABLE.contains(&r))
 }
 
 /// Middleware: serves a fresh kept answer, or renders and keeps it.
@@ -185,21 +189,22 @@ pub async fn serve(
     let Some(state) = req.app_data::<Data<AppState>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    if admin_write(&req) {
+    let route = super::route::pattern(req.request());
+    if admin_write(&req, route.as_deref()) {
         let res = next.call(req).await?;
         if res.status().is_success() {
             state.pages.invalidate();
         }
         return Ok(res.map_into_boxed_body());
     }
-    if !(state.pages.enabled() && cacheable(&req)) {
+    if !(state.pages.enabled() && cacheable(&req, route.as_deref())) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let cache = &state.pages;
+    let (scheme, host) = super::site::from_request(req.request(), state.scrapers.trust_forwarded());
     let key = format!(
-        "{}|{}|{}?{}",
+        "{}|{scheme}://{host}|{}?{}",
         lang::current().tag(),
-        req.connection_info().host(),
         req.path(),
         req.query_string()
     );

@@ -198,15 +198,25 @@ impl ScraperLimits {
         }
     }
 
-    fn limiter_for(&self, path: &str) -> Option<&RateLimiter> {
-        match path {
+    /// The limiter of a route, by the pattern the router matched (see
+    /// [`super::route::pattern`]), so no spelling of the path (`%73earch`)
+    /// escapes its bucket.
+    fn limiter_for(&self, route: &str) -> Option<&RateLimiter> {
+        match route {
             "/search" | "/api/v1/search" => Some(&self.search),
-            "/verify" | "/api/v1/verify" | "/lookup" => Some(&self.verify),
-            p if p.starts_with("/certificates/") || p.starts_with("/api/v1/certificates/") => {
-                Some(&self.verify)
-            }
+            "/verify"
+            | "/api/v1/verify"
+            | "/lookup"
+            | "/certificates/{code}"
+            | "/api/v1/certificates/{code}" => Some(&self.verify),
             _ => None,
         }
+    }
+
+    /// Whether `X-Forwarded-For` (and the other forwarded headers) are
+    /// trusted.
+    pub fn trust_forwarded(&self) -> bool {
+        self.trust_forwarded_for
     }
 }
 
@@ -236,11 +246,12 @@ pub async fn limit_scrapers(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let route = super::route::pattern(req.request());
     let refused = req
         .app_data::<actix_web::web::Data<super::AppState>>()
         .and_then(|state| {
             let limits = &state.scrapers;
-            let limiter = limits.limiter_for(req.path())?;
+            let limiter = limits.limiter_for(route.as_deref()?)?;
             let addr = client_addr(req.request(), limits.trust_forwarded_for);
             limiter
                 .check_at(addr, Instant::now())
@@ -250,7 +261,7 @@ pub async fn limit_scrapers(
                 })
         });
     if let Some(refused) = refused {
-        let resp = if req.path().starts_with("/api/") {
+        let resp = if route.as_deref().is_some_and(|r| r.starts_with("/api/")) {
             refused.json()
         } else {
             refused.html()

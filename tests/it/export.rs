@@ -154,3 +154,61 @@ async fn an_unknown_dataset_is_a_json_404() {
         assert_eq!(v["error"]["code"], "not_found", "{path}");
     }
 }
+
+/// Cells a spreadsheet would run as formulas (OWASP "CSV injection") come
+/// out with a leading `'` in every export; plain numbers stay numbers.
+#[actix_web::test]
+async fn cells_that_spreadsheets_would_run_as_formulas_are_neutralised() {
+    let app = TestApp::builder()
+        .seed(|c| {
+            build::district(c, "500103", "渝中区", 588_717, 2000);
+            build::office_with(
+                c,
+                "31500103009",
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "500103",
+                |o| {
+                    o.address = "\r+1".into();
+                    o.phone = "-2+3".into();
+                    o.director = "@SUM(A1)".into();
+                    o.hours = "\t=1".into();
+                    o.practice_areas = "+9;x".into();
+                    o.lat = Some(-12.5);
+                    o.lng = Some(106.55);
+                },
+            );
+            build::worker(c, "45001030009", "=1+2", "31500103009");
+            build::action(
+                c,
+                "渝中司罚〔2026〕9号",
+                "45001030009",
+                "fine",
+                "2026-03-01",
+                |a| {
+                    a.facts = "-1+cmd|' /C calc'!A0".into();
+                    a.basis = "@basis".into();
+                },
+            );
+        })
+        .await;
+    let (header, rows, _) = csv_of(&app, "offices").await;
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let o = &rows[0];
+    assert_eq!(o[col("name")], "'=HYPERLINK(\"http://x\",\"y\")");
+    assert_eq!(o[col("address")], "'\r+1");
+    assert_eq!(o[col("phone")], "'-2+3");
+    assert_eq!(o[col("director")], "'@SUM(A1)");
+    assert_eq!(o[col("hours")], "'\t=1");
+    assert_eq!(o[col("practice_areas")], "'+9、x");
+    assert_eq!(o[col("lat")], "-12.5", "a negative number is a number");
+    assert_eq!(o[col("lng")], "106.55");
+
+    let (_, rows, _) = csv_of(&app, "workers").await;
+    assert_eq!(rows[0][1], "'=1+2");
+
+    let (header, rows, _) = csv_of(&app, "disclosures").await;
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(rows[0][col("facts")], "'-1+cmd|' /C calc'!A0");
+    assert_eq!(rows[0][col("basis")], "'@basis");
+    assert_eq!(rows[0][col("subject_name")], "'=1+2");
+}

@@ -22,7 +22,7 @@ async fn metrics_count_requests_by_route_not_by_raw_path() {
     app.text("/workers/45001", 404).await;
     app.text("/workers/45002", 404).await;
     app.text("/no/such/page", 404).await;
-    let text = app.text("/metrics", 200).await;
+    let text = app.metrics().await;
     let series = "method=\"GET\",route=\"/workers/{license_no}\",status=\"404\"";
     assert!(
         text.contains(&format!(

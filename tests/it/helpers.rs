@@ -228,6 +228,26 @@ impl TestApp {
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: not JSON ({e}): {body}"))
     }
 
+    /// `/metrics` with a fresh token of scope `metrics`.
+    pub async fn metrics(&self) -> String {
+        let name = format!("prometheus-{}", uuid::Uuid::new_v4().simple());
+        let token = db::tokens::create(
+            &mut self.conn(),
+            &name,
+            legal_portal::domain::vocab::TokenScope::Metrics,
+        )
+        .expect("create a metrics token");
+        let resp = self
+            .client
+            .get(format!("{}/metrics", self.address))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request reaches the portal");
+        assert_eq!(resp.status(), 200, "GET /metrics with a metrics token");
+        resp.text().await.expect("body")
+    }
+
     /// Waits until the search indexer has drained every due outbox row.
     pub async fn wait_for_search(&self) {
         let started = std::time::Instant::now();
@@ -255,6 +275,11 @@ impl TestApp {
             legal_portal::search::outbox::now(),
         )
         .expect("read the outbox")
+    }
+
+    /// The portal's data folder.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
     }
 
     /// A connection to the app's database.

@@ -11,6 +11,7 @@ mod demo;
 mod districts;
 mod errors;
 mod export;
+mod hardening;
 mod health;
 mod i18n;
 mod i18n_pages;

@@ -24,7 +24,7 @@ fn seed(c: &mut DbConnection) {
 
 /// The `hit` and `miss` counts from `/metrics`.
 async fn counts(app: &TestApp) -> (u64, u64) {
-    let text = app.text("/metrics", 200).await;
+    let text = app.metrics().await;
     let read = |result: &str| -> u64 {
         let prefix = format!("legal_portal_page_cache_answers{{result=\"{result}\"}} ");
         text.lines()
@@ -188,5 +188,32 @@ async fn any_successful_admin_write_forgets_kept_answers() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    assert_eq!(app.json(&path, 200).await["name"], "张秀云");
+}
+
+#[actix_web::test]
+async fn an_admin_write_spelled_with_percent_escapes_still_forgets_kept_answers() {
+    // Without the indexer, only the admin write itself can make the kept
+    // answer stale.
+    let app = TestApp::builder()
+        .settings(|s| s.run_indexer = false)
+        .seed(seed)
+        .await;
+    let path = format!("/api/v1/workers/{WORKER}");
+    assert_eq!(app.json(&path, 200).await["name"], "张秀英");
+    assert_eq!(app.json(&path, 200).await["name"], "张秀英");
+    let token = tokens::create(&mut app.conn(), "clerk", TokenScope::Import).unwrap();
+    let res = app
+        .client
+        .post(format!("{}/%61dmin/api/%69mport/workers", app.address))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(format!(
+            "执业证号,姓名,执业机构许可证号,状态,首次执业日期\n{WORKER},张秀云,{OFFICE},执业,2015-03-01\n"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     assert_eq!(app.json(&path, 200).await["name"], "张秀云");
 }

@@ -220,3 +220,48 @@ async fn verify_is_limited_and_x_forwarded_for_is_ignored_unless_trusted() {
         200
     );
 }
+
+#[actix_web::test]
+async fn a_path_spelled_with_percent_escapes_shares_its_routes_limit() {
+    let app = TestApp::builder()
+        .settings(|s| {
+            s.scraper_rates.search = Rate::parse("2/min").unwrap();
+            s.scraper_rates.verify = Rate::parse("3/min").unwrap();
+        })
+        .start()
+        .await;
+    // The spelling reaches the same handler…
+    let v = app.json("/api/v1/%73earch?q=x", 200).await;
+    assert!(v["hits"].is_array(), "{v}");
+    assert_eq!(
+        get_from(&app, "/api/v1/search?q=x", None).await.status(),
+        200
+    );
+    // …and the same bucket, answered in JSON as the API is.
+    let resp = get_from(&app, "/api/v1/%73earch?q=x", None).await;
+    assert_eq!(resp.status(), 429);
+    assert!(resp.headers().contains_key("retry-after"));
+    let v: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "rate_limited");
+    assert_eq!(get_from(&app, "/%73earch?q=x", None).await.status(), 429);
+
+    // Three verifications, spelled three ways, empty the verify bucket…
+    for path in [
+        "/%76erify",
+        "/%6cookup?license_no=1",
+        "/api/v1/%63ertificates/NOPE",
+    ] {
+        assert_ne!(get_from(&app, path, None).await.status(), 429, "{path}");
+    }
+    // …for every spelling of every verify route.
+    for path in [
+        "/verify",
+        "/%76erify",
+        "/%6cookup?license_no=1",
+        "/%63ertificates/NOPE",
+        "/api/v1/%63ertificates/NOPE",
+        "/api/v1/%76erify?license_no=1",
+    ] {
+        assert_eq!(get_from(&app, path, None).await.status(), 429, "{path}");
+    }
+}

@@ -12,6 +12,7 @@ use crate::db::exit::ExitEntry;
 use crate::domain::exit::ExitReason;
 use crate::domain::vocab::TokenScope;
 use crate::web::AppState;
+use crate::web::api::export::neutralise;
 use crate::web::auth::{TokenRefused, require};
 use crate::web::errors::{AppError, ErrorCode};
 use crate::web::lang::{self, Lang};
@@ -196,16 +197,19 @@ fn csv_answer(candidates: &[ExitCandidate]) -> Result<HttpResponse, AppError> {
         let internal = |e: csv::Error| AppError::internal(e.to_string());
         w.write_record(CSV_COLUMNS).map_err(internal)?;
         for c in candidates {
-            w.write_record([
+            // Every cell as the exports write them: never a formula.
+            let since = c.since.to_string();
+            let cells = [
                 c.subject_kind,
                 &c.license_no,
-                &crate::web::csv_cell(&c.name),
+                &c.name,
                 &c.district_code,
                 c.reason,
-                &crate::web::csv_cell(&c.sentence),
-                &c.since.to_string(),
-            ])
-            .map_err(internal)?;
+                &c.sentence,
+                &since,
+            ];
+            w.write_record(cells.iter().map(|cell| neutralise(cell).into_owned()))
+                .map_err(internal)?;
         }
         w.flush().map_err(|e| AppError::internal(e.to_string()))?;
     }

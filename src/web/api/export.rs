@@ -3,6 +3,12 @@
 //! Excel as used in China reads it as UTF-8), a header row, RFC 4180
 //! quoting. Offices and workers are streamed in pages, so the nation's
 //! 70,000 workers never sit in memory as one text.
+//!
+//! Every cell goes through [`neutralise`] (CSV formula injection, OWASP):
+//! a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is
+//! written with a leading `'`, so a spreadsheet shows it as text instead of
+//! running it as a formula. A cell that is a plain decimal number (`-12.5`,
+//! `106.55`) is left alone in every column, so numbers stay numbers.
 
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::web::Bytes;
@@ -68,6 +74,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/export/{dataset}.csv", web::get().to(export));
 }
 
+/// A cell safe to open in a spreadsheet: one a spreadsheet would read as a
+/// formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) gets a
+/// leading `'`, as OWASP recommends; a plain decimal number such as `-12.5`
+/// is not a formula and is kept as it is, so numeric columns stay numeric.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_plain_number(cell) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// `-?digits[.digits]`: what the export writes for a number.
+fn is_plain_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    !int.is_empty()
+        && !frac.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn csv_chunk(header: Option<&[&str]>, rows: &[Vec<String>]) -> Result<Bytes, AppError> {
     let mut out = Vec::with_capacity(rows.len() * 160 + 8);
     if let Some(h) = header {
@@ -81,7 +110,8 @@ fn csv_chunk(header: Option<&[&str]>, rows: &[Vec<String>]) -> Result<Bytes, App
             .has_headers(false)
             .from_writer(&mut out);
         for r in rows {
-            w.write_record(r).map_err(internal)?;
+            w.write_record(r.iter().map(|cell| neutralise(cell).into_owned()))
+                .map_err(internal)?;
         }
         w.flush().map_err(internal)?;
     }
@@ -201,7 +231,7 @@ pub(crate) async fn export(
         "disclosures" => return disclosures(state).await,
         _ => {
             return Err(AppError::new(ErrorCode::NotFound)
-                .message("没有这个导出数据集：可用 offices、workers、disclosures。"));
+                .message(crate::web::lang::tr("error-msg-no-export")));
         }
     };
     let columns = if dataset == "offices" {
@@ -261,4 +291,34 @@ async fn disclosures(state: web::Data<AppState>) -> Result<HttpResponse, AppErro
         })
         .collect();
     Ok(attachment("disclosures").body(csv_chunk(Some(DISCLOSURE_COLUMNS), &rows)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn formulas_are_quoted_and_numbers_are_not() {
+        for (raw, out) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "'=HYPERLINK(\"http://x\",\"y\")",
+            ),
+            ("+1+1", "'+1+1"),
+            ("-1+cmd|' /C calc'!A0", "'-1+cmd|' /C calc'!A0"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("-", "'-"),
+            ("-1e5", "'-1e5"),
+            ("-12.5", "-12.5"),
+            ("-3", "-3"),
+            ("106.55", "106.55"),
+            ("张三", "张三"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralise(raw), out, "{raw:?}");
+        }
+    }
 }

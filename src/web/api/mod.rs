@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1/`, mirroring the pages.
 
 pub mod complaints;
-mod export;
+pub(crate) mod export;
 pub mod openapi;
 mod search;
 

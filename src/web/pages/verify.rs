@@ -141,15 +141,10 @@ async fn verify_page(
         .body(body))
 }
 
-/// The public base address for links printed or encoded in QR codes.
+/// The public base address for links printed or encoded in QR codes (see
+/// [`crate::web::site`]).
 pub fn base_url(req: &HttpRequest, state: &AppState) -> String {
-    match &state.public_url {
-        Some(url) => url.trim_end_matches('/').to_owned(),
-        None => {
-            let info = req.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
-        }
-    }
+    crate::web::site::base_url(req, state)
 }
 
 /// An SVG QR code of `text`, or `None` if it is too long to encode.

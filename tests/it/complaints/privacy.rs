@@ -161,3 +161,31 @@ fn the_mobile_number_scan_finds_what_a_reader_would() {
         "digits of a hex name"
     );
 }
+
+#[actix_web::test]
+async fn identity_card_and_mobile_numbers_in_the_text_are_masked_before_storing() {
+    let app = TestApp::builder().seed(subjects).await;
+    let mut json = body("李四", "13812345678");
+    json["description"] =
+        "我的身份证号50010119800101123X，手机139 8765 4321，收费超标。执业证号45001030001。".into();
+    json["desired_outcome"] = "退费，请打１５９８７６５４３２１联系".into();
+    let (tracking, _) = file_by_api(&app, &json).await;
+    let (description, desired): (String, String) = complaints::table
+        .filter(complaints::tracking_no.eq(&tracking))
+        .select((complaints::description, complaints::desired_outcome))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        description,
+        "我的身份证号500***********123X，手机139****4321，收费超标。执业证号45001030001。"
+    );
+    assert_eq!(desired, "退费，请打159****4321联系");
+    for secret in [
+        "50010119800101123X",
+        "13987654321",
+        "139 8765 4321",
+        "15987654321",
+    ] {
+        assert!(!description.contains(secret) && !desired.contains(secret));
+    }
+}

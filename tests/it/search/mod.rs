@@ -5,6 +5,7 @@
 mod cli;
 mod conformance;
 mod crash;
+mod heal;
 mod pages;
 mod portals;
 
