@@ -427,6 +427,21 @@ fn change_dates(subject: &Subject<'_>, windows: &DisclosureWindows) -> Vec<Naive
     dates
 }
 
+impl Standing {
+    /// Whether a subject of this standing may practise, so a worker may
+    /// take a case (rule 8). Every standing is named, so a new one must be
+    /// placed here.
+    pub fn can_practise(self) -> bool {
+        match self {
+            Standing::Revoked | Standing::Deregistered | Standing::Suspended => false,
+            Standing::UnderRectification
+            | Standing::DisclosedRecord
+            | Standing::GoodStanding
+            | Standing::NotReviewed => true,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
