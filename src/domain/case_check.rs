@@ -305,7 +305,11 @@ mod tests {
 
     #[test]
     fn a_worker_who_cannot_practise_takes_no_case() {
-        for s in [Standing::Revoked, Standing::Deregistered, Standing::Suspended] {
+        for s in [
+            Standing::Revoked,
+            Standing::Deregistered,
+            Standing::Suspended,
+        ] {
             for c in CaseType::ALL
                 .iter()
                 .filter(|c| **c != CaseType::CriminalDefence)
@@ -436,20 +440,20 @@ mod tests {
                 for borders in [false, true] {
                     for a in PartyPlace::ALL {
                         for b in party_bs() {
-                            let places: Vec<PartyPlace> =
-                                std::iter::once(*a).chain(b).collect();
+                            let places: Vec<PartyPlace> = std::iter::once(*a).chain(b).collect();
                             let in_scope = places.iter().any(|p| match p {
                                 PartyPlace::Municipality => true,
                                 PartyPlace::SichuanBorder => borders,
                                 PartyPlace::Elsewhere => false,
                             });
+                            let cannot_practise = matches!(
+                                s,
+                                Standing::Revoked | Standing::Deregistered | Standing::Suspended
+                            );
                             let expected = if *c == CaseType::CriminalDefence
-                                || matches!(
-                                    s,
-                                    Standing::Revoked | Standing::Deregistered | Standing::Suspended
-                                ) {
-                                Answer::No
-                            } else if c.is_litigation() && !in_scope {
+                                || cannot_practise
+                                || (c.is_litigation() && !in_scope)
+                            {
                                 Answer::No
                             } else {
                                 Answer::Yes
