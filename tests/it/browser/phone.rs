@@ -14,6 +14,10 @@ const PHONE_WIDTH: u64 = 390;
 async fn fits(b: &Browser, path: &str) -> Result<(), String> {
     b.goto(path).await?;
     b.wait_path(path.split('?').next().unwrap_or(path)).await?;
+    let inner = b.script("return window.innerWidth").await?;
+    ensure(inner == json!(PHONE_WIDTH), || {
+        format!("{path}: the viewport is {inner} px, not {PHONE_WIDTH}")
+    })?;
     let width = b
         .script("return document.documentElement.scrollWidth")
         .await?
@@ -41,10 +45,6 @@ async fn phone_pages(b: &Browser) -> Result<(), String> {
         json!({"width": PHONE_WIDTH, "height": 844, "deviceScaleFactor": 3, "mobile": true}),
     )
     .await?;
-    let inner = b.script("return window.innerWidth").await?;
-    ensure(inner == json!(PHONE_WIDTH), || {
-        format!("the viewport is {inner} px, not {PHONE_WIDTH}")
-    })?;
     // Chinese first: `?lang=en` sets the cookie that makes later pages English.
     for lang in ["zh", "en"] {
         let q = if lang == "en" { "&lang=en" } else { "" };
