@@ -3,6 +3,7 @@
 //! Everything that enters the portal is parsed into these checked types once,
 //! at the edge, and is valid from then on.
 
+pub mod case_check;
 pub mod certificate;
 pub mod complaint;
 pub mod dates;

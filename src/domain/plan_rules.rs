@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::dates::whole_years_between;
-use super::standing::{ReviewDue, Standing};
+use super::standing::ReviewDue;
 use super::vocab::{AreaKind, OfficeStatus, WorkerStatus};
 
 /// The lawyer ratio the plan aims at: lawyers per 10,000 residents.
@@ -393,56 +393,6 @@ fn rule7_shell_offices(facts: &Facts, on: NaiveDate, settings: &RuleSettings) ->
         .collect()
 }
 
-/// Where a party to a case lives, for rule 8.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PartyPlace {
-    /// In Chongqing municipality.
-    Municipality,
-    /// In a Sichuan county adjacent to a Chongqing border district.
-    SichuanBorderCounty,
-    /// Anywhere else.
-    Elsewhere,
-}
-
-/// The answer to "can this worker take my case?".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CaseAnswer {
-    /// Yes.
-    Yes,
-    /// No: the worker may not practise now.
-    NotPractising,
-    /// No: no party lives where the worker may serve.
-    OutsideScope,
-}
-
-/// Rule 8: a worker in good enough standing to practise takes a case where
-/// at least one party lives in the municipality, or — for a worker whose
-/// office is in a border district — in an adjacent Sichuan county.
-pub fn can_take_case(
-    standing: Standing,
-    office_borders_sichuan: bool,
-    parties: &[PartyPlace],
-) -> CaseAnswer {
-    if matches!(
-        standing,
-        Standing::Revoked | Standing::Deregistered | Standing::Suspended
-    ) {
-        return CaseAnswer::NotPractising;
-    }
-    let in_scope = parties.iter().any(|p| match p {
-        PartyPlace::Municipality => true,
-        PartyPlace::SichuanBorderCounty => office_borders_sichuan,
-        PartyPlace::Elsewhere => false,
-    });
-    if in_scope {
-        CaseAnswer::Yes
-    } else {
-        CaseAnswer::OutsideScope
-    }
-}
-
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
@@ -768,35 +718,5 @@ mod tests {
             ..settings
         };
         assert_eq!(check_all(&f, d(ON), &two), vec![]);
-    }
-
-    #[test]
-    fn rule8_practice_scope() {
-        use PartyPlace::*;
-        let good = Standing::GoodStanding;
-        assert_eq!(
-            can_take_case(good, false, &[Elsewhere, Municipality]),
-            CaseAnswer::Yes
-        );
-        assert_eq!(
-            can_take_case(good, false, &[SichuanBorderCounty]),
-            CaseAnswer::OutsideScope
-        );
-        assert_eq!(
-            can_take_case(good, true, &[SichuanBorderCounty]),
-            CaseAnswer::Yes
-        );
-        assert_eq!(
-            can_take_case(good, true, &[Elsewhere]),
-            CaseAnswer::OutsideScope
-        );
-        assert_eq!(
-            can_take_case(Standing::Suspended, false, &[Municipality]),
-            CaseAnswer::NotPractising
-        );
-        assert_eq!(
-            can_take_case(Standing::DisclosedRecord, false, &[Municipality]),
-            CaseAnswer::Yes
-        );
     }
 }

@@ -616,6 +616,25 @@ fn change_dates(subject: &Subject<'_>, on: NaiveDate, policy: &StandingPolicy) -
     dates
 }
 
+impl Standing {
+    /// Whether a subject of this standing may practise, so a worker may
+    /// take a case (rule 8). Every standing is named, so a new one must be
+    /// placed here.
+    pub fn can_practise(self) -> bool {
+        match self {
+            Standing::Revoked
+            | Standing::Deregistered
+            | Standing::OfficeClosed
+            | Standing::Suspended => false,
+            Standing::RectificationOverdue
+            | Standing::UnderRectification
+            | Standing::DisclosedRecord
+            | Standing::GoodStanding
+            | Standing::NotReviewed => true,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod case_check;
 pub mod charts;
 pub mod complaints;
 pub mod csrf;

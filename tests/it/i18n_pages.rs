@@ -192,12 +192,14 @@ async fn every_public_page_is_english_on_request_except_its_data() {
             "Can this worker take my case?",
         ),
         (
-            format!("/workers/{OTHER_WORKER}?party_a=elsewhere"),
+            format!("/workers/{OTHER_WORKER}?case_type=civil_litigation&party_a=elsewhere"),
             200,
             "No. ",
         ),
         (
-            format!("/workers/{WORKER}?party_a=municipality&party_b=elsewhere"),
+            format!(
+                "/workers/{WORKER}?case_type=civil_litigation&party_a=municipality&party_b=elsewhere"
+            ),
             200,
             "Yes. ",
         ),
@@ -390,7 +392,7 @@ async fn key_fragments_match_their_snapshots_in_both_languages() {
         );
         let worker = app
             .text(
-                &format!("/workers/{OTHER_WORKER}?party_a=elsewhere&lang={lang}"),
+                &format!("/workers/{OTHER_WORKER}?case_type=civil_litigation&party_a=elsewhere&lang={lang}"),
                 200,
             )
             .await;

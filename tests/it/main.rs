@@ -5,6 +5,7 @@
 mod helpers;
 
 mod browser;
+mod case_check;
 mod cli;
 mod complaints;
 mod demo;

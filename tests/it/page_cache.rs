@@ -65,7 +65,10 @@ async fn a_profile_is_rendered_once_and_served_again_unchanged() {
     assert!(res.headers().contains_key("content-security-policy"));
     // Another query is another answer.
     let asked = app
-        .text(&format!("{path}?party_a=elsewhere#case-h"), 200)
+        .text(
+            &format!("{path}?case_type=civil_litigation&party_a=elsewhere#case-h"),
+            200,
+        )
         .await;
     assert_ne!(asked, first);
 }

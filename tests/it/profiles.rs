@@ -236,18 +236,27 @@ async fn can_this_worker_take_my_case_follows_rule_8() {
         .await;
     let page = app
         .text(
-            &format!("/workers/{WORKER}?party_a=elsewhere&party_b=municipality"),
+            &format!("/workers/{WORKER}?case_type=civil_litigation&party_a=elsewhere&party_b=municipality"),
             200,
         )
         .await;
-    assert!(page.contains("可以。至少一方当事人住在"), "{page}");
+    assert!(
+        page.contains("可以。民事诉讼代理要求至少一方当事人住在重庆市"),
+        "{page}"
+    );
     // 渝中区 does not border Sichuan in the builder.
     let page = app
-        .text(&format!("/workers/{WORKER}?party_a=sichuan_border"), 200)
+        .text(
+            &format!("/workers/{WORKER}?case_type=civil_litigation&party_a=sichuan_border"),
+            200,
+        )
         .await;
-    assert!(page.contains("本区县不属于川渝毗邻地区"), "{page}");
+    assert!(page.contains("这位工作者所在区县不与四川毗邻"), "{page}");
     let page = app
-        .text("/workers/45001030009?party_a=municipality", 200)
+        .text(
+            "/workers/45001030009?case_type=legal_advice&party_a=municipality",
+            200,
+        )
         .await;
     assert!(page.contains("不可以。这位工作者目前不能执业"), "{page}");
     let page = app

@@ -186,6 +186,18 @@ async fn a_worker_follows_the_office_s_status() {
             .unwrap()
             .contains("解放碑街道法律服务所")
     );
+    let case = app
+        .json(
+            &format!(
+                "/api/v1/workers/{WORKER}/case-check?case_type=mediation&party_a=municipality"
+            ),
+            200,
+        )
+        .await;
+    assert_eq!(
+        case["answer"], "no",
+        "no case through a closed office: {case:#}"
+    );
     let office = app.json(&format!("/api/v1/offices/{OFFICE}"), 200).await;
     assert_eq!(office["standing"]["key"], "deregistered");
     assert!(

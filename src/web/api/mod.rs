@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1/`, mirroring the pages.
 
+mod case_check;
 pub mod complaints;
 pub(crate) mod export;
 pub mod openapi;
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .route("/offices/{license_no}", web::get().to(office))
             .route("/workers/{license_no}", web::get().to(worker))
+            .configure(case_check::configure)
             .route("/districts", web::get().to(districts))
             .route("/verify", web::get().to(verify))
             .route("/certificates/{code}", web::get().to(certificate))

@@ -32,6 +32,7 @@ use crate::web::{admin, reindex};
     ),
     paths(
         super::worker,
+        super::case_check::case_check,
         super::office,
         super::districts,
         super::verify,
@@ -53,6 +54,8 @@ use crate::web::{admin, reindex};
     components(schemas(
         crate::web::errors::ErrorCode,
         crate::domain::vocab::SubjectKind,
+        crate::domain::case_check::CaseType,
+        crate::domain::case_check::PartyPlace,
         crate::domain::vocab::AreaKind,
         crate::domain::vocab::WorkerStatus,
         crate::domain::complaint::Stage,

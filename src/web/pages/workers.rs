@@ -2,67 +2,16 @@
 
 use actix_web::{HttpResponse, web};
 
-use serde::{Deserialize, Serialize};
-
 use super::{license_from_path, not_found_page};
 use crate::db;
-use crate::domain::Standing;
-use crate::domain::plan_rules::{CaseAnswer, PartyPlace, can_take_case};
 use crate::web::AppState;
+use crate::web::case_check::{CaseForm, CaseQuery, answer};
 use crate::web::errors::AppError;
-use crate::web::lang::{tr, tr_with};
+use crate::web::lang::tr_with;
 use crate::web::views;
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/workers/{license_no}", web::get().to(profile));
-}
-
-/// Where the parties live, from the "can this worker take my case?" form.
-#[derive(Debug, Deserialize)]
-struct CaseQuery {
-    party_a: Option<String>,
-    party_b: Option<String>,
-}
-
-fn place(raw: Option<&str>) -> Option<PartyPlace> {
-    match raw?.trim() {
-        "municipality" => Some(PartyPlace::Municipality),
-        "sichuan_border" => Some(PartyPlace::SichuanBorderCounty),
-        "elsewhere" => Some(PartyPlace::Elsewhere),
-        _ => None,
-    }
-}
-
-/// The answer shown on the profile.
-#[derive(Debug, Serialize)]
-struct CaseCheck {
-    answer: CaseAnswer,
-    party_a: Option<PartyPlace>,
-    party_b: Option<PartyPlace>,
-    text: String,
-}
-
-/// Rule 8, in words.
-fn case_check(q: &CaseQuery, standing: &str, borders_sichuan: bool) -> Option<CaseCheck> {
-    let (a, b) = (place(q.party_a.as_deref()), place(q.party_b.as_deref()));
-    let parties: Vec<PartyPlace> = [a, b].into_iter().flatten().collect();
-    if parties.is_empty() {
-        return None;
-    }
-    let standing = Standing::parse(standing).unwrap_or(Standing::NotReviewed);
-    let answer = can_take_case(standing, borders_sichuan, &parties);
-    let text = tr(match answer {
-        CaseAnswer::Yes => "case-yes",
-        CaseAnswer::NotPractising => "case-not-practising",
-        CaseAnswer::OutsideScope if borders_sichuan => "case-outside-border",
-        CaseAnswer::OutsideScope => "case-outside",
-    });
-    Some(CaseCheck {
-        answer,
-        party_a: a,
-        party_b: b,
-        text,
-    })
 }
 
 async fn profile(
@@ -106,9 +55,10 @@ async fn profile(
         view.license_no
     );
     ctx.insert("qr_svg", &super::verify::qr_svg(&verify_url));
+    let standing = view.credit.standing.source.0;
     ctx.insert(
-        "case_check",
-        &case_check(&query, view.credit.standing.key, borders_sichuan),
+        "case_form",
+        &CaseForm::new(&query, |q| answer(standing, borders_sichuan, q)),
     );
     ctx.insert("borders_sichuan", &borders_sichuan);
     ctx.insert("json_ld", &crate::web::lang::worker_json_ld(&view));

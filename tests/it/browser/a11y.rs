@@ -13,6 +13,7 @@ pub fn pages() -> Vec<String> {
         "/".into(),
         "/search?q=%E5%BC%A0%E4%B8%89".into(),
         format!("/workers/{ZHANG_SAN}"),
+        format!("/workers/{ZHANG_SAN}?case_type=civil_litigation&party_a=sichuan_border"),
         format!("/offices/{LONGSHA}"),
         format!("/verify?license_no={ZHANG_SAN}"),
         "/districts".into(),

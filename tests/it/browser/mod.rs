@@ -10,6 +10,7 @@
 mod a11y;
 mod flows;
 mod markup;
+mod phone;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
