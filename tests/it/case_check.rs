@@ -173,7 +173,7 @@ async fn the_api_answers_yes_and_no_by_case_type_place_and_standing() {
             REVOKED,
             "case_type=non_litigation&party_a=municipality",
             "no",
-            "目前不能执业（执业证已吊销）",
+            "目前不能执业（已吊销）",
             "吊销",
         ),
         (
