@@ -10,6 +10,7 @@ pub mod geo;
 pub mod license;
 pub mod plan_rules;
 pub mod standing;
+pub mod text;
 pub mod vocab;
 
 pub use license::{LicenseNo, LicenseNoError};

@@ -22,6 +22,9 @@ use crate::domain::vocab::{AreaKind, SubjectKind};
 const LOOKUP_CHUNK: usize = 5_000;
 /// Bound parameters per multi-row insert (SQLite allows 32,766).
 const MAX_BOUND_PARAMETERS: usize = 30_000;
+/// New offices and workers are inserted once this many are waiting, so a
+/// large batch is never copied whole into rows to insert.
+const FLUSH_ROWS: usize = 8_192;
 
 /// What applying a batch did.
 #[derive(Debug, Default)]
@@ -276,7 +279,12 @@ fn offices(
             updated_at: old.map_or(ctx.now, |o| o.updated_at),
         };
         match old {
-            None => new.push(row),
+            None => {
+                new.push(row);
+                if new.len() >= FLUSH_ROWS {
+                    insert_offices(conn, ctx, out, &mut new)?;
+                }
+            }
             Some(o) if *o == row => out.counts.unchanged += 1,
             Some(o) => {
                 if let Some(from) = AreaKind::parse(&o.area_kind)
@@ -299,12 +307,22 @@ fn offices(
             }
         }
     }
+    insert_offices(conn, ctx, out, &mut new)
+}
+
+fn insert_offices(
+    conn: &mut DbConnection,
+    ctx: &mut Ctx<'_>,
+    out: &mut Applied,
+    new: &mut Vec<Office>,
+) -> Result<(), DbError> {
     out.counts.inserted += new.len();
     out.changed.extend(
         new.iter()
             .map(|o| (SubjectKind::Office, o.license_no.clone())),
     );
-    insert_chunks!(conn, ctx, offices::table, &new, 16);
+    insert_chunks!(conn, ctx, offices::table, new.as_slice(), 16);
+    new.clear();
     Ok(())
 }
 
@@ -340,7 +358,12 @@ fn workers(
             updated_at: old.map_or(ctx.now, |o| o.updated_at),
         };
         match old {
-            None => new.push(row),
+            None => {
+                new.push(row);
+                if new.len() >= FLUSH_ROWS {
+                    insert_workers(conn, ctx, out, &mut new)?;
+                }
+            }
             Some(o) if *o == row => out.counts.unchanged += 1,
             Some(_) => {
                 row.updated_at = ctx.now;
@@ -354,12 +377,22 @@ fn workers(
             }
         }
     }
+    insert_workers(conn, ctx, out, &mut new)
+}
+
+fn insert_workers(
+    conn: &mut DbConnection,
+    ctx: &mut Ctx<'_>,
+    out: &mut Applied,
+    new: &mut Vec<Worker>,
+) -> Result<(), DbError> {
     out.counts.inserted += new.len();
     out.changed.extend(
         new.iter()
             .map(|w| (SubjectKind::Worker, w.license_no.clone())),
     );
-    insert_chunks!(conn, ctx, workers::table, &new, 10);
+    insert_chunks!(conn, ctx, workers::table, new.as_slice(), 10);
+    new.clear();
     Ok(())
 }
 

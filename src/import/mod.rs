@@ -4,6 +4,7 @@
 //! The HTTP endpoint and the `import` command share [`run`].
 
 pub mod apply;
+pub mod cells;
 pub mod columns;
 pub mod parse;
 pub mod report;
@@ -19,9 +20,9 @@ use crate::db::{self, DbConnection, DbError};
 use crate::domain::plan_rules::{self, Finding, TransferFacts};
 use crate::domain::standing::DisclosureWindows;
 use crate::domain::vocab::SubjectKind;
-pub use parse::{Format, ParseError};
-use report::{BatchStatus, Counts, Report, Warning};
-use validate::{Known, Records, SheetInfo};
+pub use parse::{Format, Limit, Limits, ParseError};
+use report::{BatchStatus, Counts, MAX_PROBLEMS, Report, Warning, keep_first};
+use validate::{Known, Records, RowReader};
 
 /// The eight datasets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -106,6 +107,36 @@ pub struct Options {
     pub windows: DisclosureWindows,
     /// Test hook: abort the process after this many rows were written.
     pub abort_after_rows: Option<usize>,
+    /// What the body may expand to.
+    pub limits: Limits,
+}
+
+/// Validates rows as the parser hands them on, so that the body is never
+/// held as a whole sheet next to the records made of it.
+struct Reading {
+    dataset: Dataset,
+    cell_chars: usize,
+    reader: Option<RowReader>,
+    rows: usize,
+}
+
+impl parse::Sink for Reading {
+    fn headers(&mut self, headers: Vec<parse::Header>) {
+        self.reader = Some(RowReader::new(self.dataset, &headers, self.cell_chars));
+    }
+
+    fn row(&mut self, row: parse::Row) {
+        self.rows += 1;
+        if let Some(r) = &mut self.reader {
+            r.push(&row);
+        }
+    }
+
+    fn problem(&mut self, problem: report::Problem) {
+        if let Some(r) = &mut self.reader {
+            r.problem(problem);
+        }
+    }
 }
 
 /// Why an import could not even be checked.
@@ -127,35 +158,43 @@ impl From<diesel::result::Error> for ImportError {
 
 /// Parses, checks and (unless rejected or a dry run) writes one batch; the
 /// report is stored and its id set. Rejected batches write nothing but the
-/// report and the audit entry.
-pub fn run(
+/// report and the audit entry. The body is read row by row and dropped once
+/// read, before the batch is written.
+pub fn run<B: AsRef<[u8]>>(
     conn: &mut DbConnection,
     dataset: Dataset,
     format: &Format,
-    body: &[u8],
+    body: B,
     opts: &Options,
     progress: &dyn Progress,
 ) -> Result<Report, ImportError> {
     let clock = Instant::now();
     let started_at = Utc::now().naive_utc();
     progress.stage("解析", 1);
-    let sheet = parse::parse(format, body)?;
+    let mut reading = Reading {
+        dataset,
+        cell_chars: opts.limits.cell_chars,
+        reader: None,
+        rows: 0,
+    };
+    parse::parse_into(format, body.as_ref(), &opts.limits, &mut reading)?;
+    drop(body);
+    let reader = reading.reader.ok_or(ParseError::Empty)?;
     progress.advance(1);
-    let (mut records, mut problems) = validate::read(dataset, &sheet);
-    let info = SheetInfo::new(dataset, &sheet);
+    let (mut records, mut problems, mut omitted, info) = reader.finish();
     let mut report = Report {
         id: None,
         dataset: dataset.key().to_owned(),
         format: format.name().to_owned(),
         dry_run: opts.dry_run,
         status: BatchStatus::Rejected,
-        rows: sheet.rows.len(),
+        rows: reading.rows,
         counts: Counts::default(),
         problems: Vec::new(),
+        problems_omitted: 0,
         warnings: Vec::new(),
         elapsed_ms: 0,
     };
-    drop(sheet);
     let outcome = with_large_cache(conn, |conn| {
         conn.transaction::<Report, Rollback, _>(|c| {
             // The batch reads what exists, then writes: take the write lock
@@ -175,9 +214,10 @@ pub fn run(
                 &mut problems,
             );
             if !problems.is_empty() {
-                problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
+                omitted += keep_first(&mut problems, MAX_PROBLEMS);
                 let mut r = report.clone();
                 r.problems = std::mem::take(&mut problems);
+                r.problems_omitted = omitted;
                 return Err(Rollback::Report(Box::new(r)));
             }
             progress.stage("写入", records.len() as u64);
@@ -216,7 +256,8 @@ pub fn run(
     };
     let detail = serde_json::json!({
         "batch": report.id, "status": report.status, "dry_run": report.dry_run,
-        "rows": report.rows, "counts": report.counts, "problems": report.problems.len(),
+        "rows": report.rows, "counts": report.counts,
+        "problems": report.problems.len() + report.problems_omitted,
         "warnings": report.warnings.len(),
     });
     db::audit::record(
