@@ -485,7 +485,10 @@ pub fn validate(input: &ComplaintInput, today: NaiveDate) -> Result<ValidComplai
     }
     let desired = input.desired_outcome.trim();
     if let Some(c) = super::text::first_forbidden(desired) {
-        errors.insert("desired_outcome", forbidden("complaint-control-character", c));
+        errors.insert(
+            "desired_outcome",
+            forbidden("complaint-control-character", c),
+        );
     } else if desired.chars().count() > limits::DESIRED_OUTCOME_MAX {
         errors.insert(
             "desired_outcome",

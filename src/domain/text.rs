@@ -58,7 +58,9 @@ mod tests {
 
     #[test]
     fn controls_and_noncharacters_are_forbidden_but_line_ends_are_not() {
-        for c in ['\0', '\u{1}', '\u{b}', '\u{7f}', '\u{85}', '\u{fffe}', '\u{ffff}'] {
+        for c in [
+            '\0', '\u{1}', '\u{b}', '\u{7f}', '\u{85}', '\u{fffe}', '\u{ffff}',
+        ] {
             assert!(is_forbidden(c), "{}", code_point(c));
         }
         for c in ['\u{fdd0}', '\u{1fffe}', '\u{10ffff}'] {
@@ -79,7 +81,10 @@ mod tests {
 
     #[test]
     fn xml_safe_replaces_what_xml_cannot_hold() {
-        assert_eq!(xml_safe("a\0b\u{b}c\u{fffe}d"), "a\u{fffd}b\u{fffd}c\u{fffd}d");
+        assert_eq!(
+            xml_safe("a\0b\u{b}c\u{fffe}d"),
+            "a\u{fffd}b\u{fffd}c\u{fffd}d"
+        );
         assert_eq!(xml_safe("行1\n行2\t&<>"), "行1\n行2\t&<>");
         assert_eq!(code_point('\u{1}'), "U+0001");
     }

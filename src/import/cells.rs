@@ -9,7 +9,13 @@ use crate::web::lang::{Lang, tr_in_with};
 /// The problem with one cell, if any. Reports are written in Chinese
 /// (docs/import.md); the sentences live in the Fluent files like every
 /// other.
-pub fn check(row: usize, column: &str, cell: &str, name: bool, max_chars: usize) -> Option<Problem> {
+pub fn check(
+    row: usize,
+    column: &str,
+    cell: &str,
+    name: bool,
+    max_chars: usize,
+) -> Option<Problem> {
     if cell.len() > max_chars {
         let n = cell.chars().count();
         if n > max_chars {

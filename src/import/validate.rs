@@ -489,10 +489,8 @@ pub fn read(dataset: Dataset, sheet: &Sheet) -> (Records, Vec<Problem>) {
     for row in &sheet.rows {
         reader.push(row);
     }
-    let (records, mut problems, omitted, _) = reader.finish();
-    if omitted > 0 {
-        problems.truncate(MAX_PROBLEMS);
-    }
+    let (records, mut problems, _, _) = reader.finish();
+    keep_first(&mut problems, MAX_PROBLEMS);
     (records, problems)
 }
 
@@ -516,7 +514,14 @@ pub struct RowReader {
 
 /// Columns holding a name or a title: bidirectional controls are refused
 /// there.
-const NAME_COLUMNS: &[&str] = &["name", "director", "township", "authority", "awarded_by", "title"];
+const NAME_COLUMNS: &[&str] = &[
+    "name",
+    "director",
+    "township",
+    "authority",
+    "awarded_by",
+    "title",
+];
 
 impl RowReader {
     /// Starts on the header row; cells longer than `cell_chars` characters

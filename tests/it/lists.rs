@@ -177,7 +177,10 @@ async fn feeds_stay_well_formed_xml_whatever_the_database_holds() {
             .map(|c| format!("U+{:04X}", c as u32))
             .collect();
         assert!(bad.is_empty(), "{path} holds {bad:?}");
-        assert!(feed.contains("<entry>") && feed.trim_end().ends_with("</feed>"), "{feed}");
+        assert!(
+            feed.contains("<entry>") && feed.trim_end().ends_with("</feed>"),
+            "{feed}"
+        );
     }
     let feed = app.text("/feeds/disclosures.atom", 200).await;
     assert!(feed.contains("控制\u{fffd}字符"), "{feed}");
