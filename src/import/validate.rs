@@ -2,6 +2,7 @@
 //! every cell parsed, keys unique within the batch, referenced license
 //! numbers known. Every problem is collected, not only the first.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -929,31 +930,45 @@ fn announcement(c: &mut Cells<'_>) -> Option<AnnouncementIn> {
 }
 
 /// The batch key of each record, with the column to blame.
-fn key_of(records: &Records) -> (Vec<(usize, String)>, &'static str) {
+fn key_of(records: &Records) -> (Vec<(usize, Cow<'_, str>)>, &'static str) {
     match records {
-        Records::Districts(v) => (v.iter().map(|r| (r.row, r.code.clone())).collect(), "code"),
+        Records::Districts(v) => (
+            v.iter().map(|r| (r.row, r.code.as_str().into())).collect(),
+            "code",
+        ),
         Records::Offices(v) => (
-            v.iter().map(|r| (r.row, r.license_no.clone())).collect(),
+            v.iter()
+                .map(|r| (r.row, r.license_no.as_str().into()))
+                .collect(),
             "license_no",
         ),
         Records::Workers(v) => (
-            v.iter().map(|r| (r.row, r.license_no.clone())).collect(),
+            v.iter()
+                .map(|r| (r.row, r.license_no.as_str().into()))
+                .collect(),
             "license_no",
         ),
         Records::Transfers(v) => (
             v.iter()
-                .map(|r| (r.row, format!("{} {}", r.worker_license_no, r.effective_on)))
+                .map(|r| {
+                    (
+                        r.row,
+                        format!("{} {}", r.worker_license_no, r.effective_on).into(),
+                    )
+                })
                 .collect(),
             "effective_on",
         ),
         Records::Reviews(v) => (
             v.iter()
-                .map(|r| (r.row, format!("{} {}", r.subject_license_no, r.year)))
+                .map(|r| (r.row, format!("{} {}", r.subject_license_no, r.year).into()))
                 .collect(),
             "year",
         ),
         Records::Actions(v) => (
-            v.iter().map(|r| (r.row, r.decision_no.clone())).collect(),
+            v.iter()
+                .map(|r| (r.row, r.decision_no.as_str().into()))
+                .collect(),
             "decision_no",
         ),
         Records::Commendations(v) => (
@@ -961,7 +976,7 @@ fn key_of(records: &Records) -> (Vec<(usize, String)>, &'static str) {
                 .map(|r| {
                     (
                         r.row,
-                        format!("{} {} {}", r.subject_license_no, r.title, r.awarded_on),
+                        format!("{} {} {}", r.subject_license_no, r.title, r.awarded_on).into(),
                     )
                 })
                 .collect(),
@@ -969,7 +984,7 @@ fn key_of(records: &Records) -> (Vec<(usize, String)>, &'static str) {
         ),
         Records::Announcements(v) => (
             v.iter()
-                .map(|r| (r.row, format!("{} {}", r.title, r.published_on)))
+                .map(|r| (r.row, format!("{} {}", r.title, r.published_on).into()))
                 .collect(),
             "title",
         ),
@@ -984,7 +999,7 @@ fn duplicates(records: &Records, layout: &Layout, problems: &mut Vec<Problem>) {
         .map_or(column.to_owned(), |(_, h)| h.clone());
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
     for (row, key) in &keys {
-        if let Some(earlier) = first.get(key.as_str()) {
+        if let Some(earlier) = first.get(key.as_ref()) {
             problems.push(Problem::new(
                 *row,
                 &header,
@@ -992,7 +1007,7 @@ fn duplicates(records: &Records, layout: &Layout, problems: &mut Vec<Problem>) {
                 format!("与第 {earlier} 行重复：同一批次中“{key}”只能出现一次。"),
             ));
         } else {
-            first.insert(key, *row);
+            first.insert(key.as_ref(), *row);
         }
     }
 }
