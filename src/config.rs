@@ -45,6 +45,9 @@ pub struct Settings {
     pub complaints: crate::complaints::ComplaintSettings,
     /// Largest admin import body accepted, in bytes.
     pub import_limit_bytes: usize,
+    /// What an import body (API or command line) may expand to:
+    /// decompressed bytes, rows, columns, characters a cell.
+    pub import_limits: crate::import::Limits,
     /// Per-address limits on search and verify, and whether to trust
     /// `X-Forwarded-For`.
     pub scraper_rates: crate::web::rate_limit::ScraperRates,
@@ -100,6 +103,7 @@ impl Default for Settings {
             public_url: None,
             complaints: Default::default(),
             import_limit_bytes: 50 * 1024 * 1024,
+            import_limits: crate::import::Limits::default(),
             scraper_rates: Default::default(),
             run_indexer: true,
             page_cache_ttl: std::time::Duration::from_secs(10),

@@ -160,6 +160,39 @@ struct Common {
         default_value_t = 3
     )]
     min_office_workers: u32,
+    /// Imports (API and command line): most bytes an XLSX may decompress
+    /// to, in MB (413 above it, before it is decompressed).
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_IMPORT_MAX_EXPANDED_MB",
+        global = true,
+        default_value_t = 256
+    )]
+    import_max_expanded_mb: u64,
+    /// Imports: most data rows in one batch (413 above it).
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_IMPORT_MAX_ROWS",
+        global = true,
+        default_value_t = 1_000_000
+    )]
+    import_max_rows: usize,
+    /// Imports: most columns in one batch (413 above it).
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_IMPORT_MAX_COLUMNS",
+        global = true,
+        default_value_t = 64
+    )]
+    import_max_columns: usize,
+    /// Imports: most characters in one cell (a row problem above it).
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_IMPORT_MAX_CELL_CHARS",
+        global = true,
+        default_value_t = 32_767
+    )]
+    import_max_cell_chars: usize,
 }
 
 #[derive(Subcommand)]
@@ -319,6 +352,12 @@ fn settings(common: &Common) -> Settings {
             ..StandingPolicy::default()
         },
         min_office_workers: common.min_office_workers,
+        import_limits: legal_portal::import::Limits {
+            expanded_bytes: common.import_max_expanded_mb.saturating_mul(1024 * 1024),
+            rows: common.import_max_rows,
+            columns: common.import_max_columns,
+            cell_chars: common.import_max_cell_chars,
+        },
         ..Settings::default()
     }
 }
@@ -424,9 +463,10 @@ fn import_file(
         windows: settings.standing_policy,
         rules: settings.rule_settings(),
         abort_after_rows,
+        limits: settings.import_limits,
     };
     let bar = Bar(indicatif::ProgressBar::new(0));
-    let report = import::run(&mut conn, dataset, &format, &bytes, &opts, &bar)?;
+    let report = import::run(&mut conn, dataset, &format, bytes, &opts, &bar)?;
     bar.0.finish_and_clear();
     println!("{}", serde_json::to_string_pretty(&report)?);
     if report.status == BatchStatus::Rejected {

@@ -386,3 +386,20 @@ exit-no-announcement-worker = Deregistered or revoked, but no exit notice names 
 exit-bad-format = format must be json or csv.
 nf-announcement = There is no such announcement.
 profile-notices = Notices naming this record
+
+## Import limits and cell checks (src/web/admin/import.rs, src/import/cells.rs)
+import-too-large-body = The upload is over the size limit ({ $mb } MB): split it and import the parts one after another.
+import-body-unreadable = The upload could not be read: the connection broke or its chunked encoding is wrong. Please upload it again.
+import-too-large-expanded = The file expands to more than the limit of { $mb } MB when decompressed: split it and import the parts one after another.
+import-too-large-rows = More data rows than the limit of { $max }: split the file and import the parts one after another.
+import-too-large-columns = The sheet has { $found } columns, more than the limit of { $max }: keep only the dataset's columns.
+import-too-large-columns-unknown = The data has more columns than the limit of { $max }: keep only the dataset's columns.
+import-rejected-summary = Import rejected: { $n } problems found, nothing was written.
+import-rejected-summary-capped = Import rejected: { $n } problems found (the report lists the first { $shown } by row), nothing was written.
+import-cell-too-long = The cell holds { $chars } characters, more than the limit of { $max } a cell.
+import-control-character = Contains a control character or noncharacter that is not allowed: { $char }.
+import-bidi-in-name = Names may not contain the bidirectional control character { $char }.
+
+## Complaint text checks (src/domain/complaint.rs)
+complaint-control-character = Contains a control character that is not allowed ({ $char }); please remove it and submit again.
+complaint-bidi-in-name = Names may not contain the bidirectional control character { $char }.

@@ -386,3 +386,20 @@ exit-no-announcement-worker = 已注销或吊销，但没有注销公告载明�
 exit-bad-format = format 只能是 json 或 csv。
 nf-announcement = 没有这条公告。
 profile-notices = 相关公告
+
+## Import limits and cell checks (src/web/admin/import.rs, src/import/cells.rs)
+import-too-large-body = 上传内容超过大小限制（{ $mb } MB）：请拆分后分批导入。
+import-body-unreadable = 无法读取上传内容：连接中断或分块编码有误，请重新上传。
+import-too-large-expanded = 文件解压后超过 { $mb } MB 的上限：请拆分后分批导入。
+import-too-large-rows = 数据行超过 { $max } 行的上限：请拆分后分批导入。
+import-too-large-columns = 表格有 { $found } 列，超过 { $max } 列的上限：请只保留该数据集的列。
+import-too-large-columns-unknown = 表格的列数超过 { $max } 列的上限：请只保留该数据集的列。
+import-rejected-summary = 导入被拒绝：发现 { $n } 个问题，未写入任何数据。
+import-rejected-summary-capped = 导入被拒绝：发现 { $n } 个问题（报告列出按行排在前面的 { $shown } 个），未写入任何数据。
+import-cell-too-long = 该格有 { $chars } 个字符，超过每格 { $max } 个字符的上限。
+import-control-character = 含有不允许的控制字符或非字符 { $char }。
+import-bidi-in-name = 名称中不允许出现双向文字控制字符 { $char }。
+
+## Complaint text checks (src/domain/complaint.rs)
+complaint-control-character = 含有不允许的控制字符 { $char }，请删除后再提交。
+complaint-bidi-in-name = 姓名中不允许出现双向文字控制字符 { $char }。

@@ -436,6 +436,12 @@ impl fmt::Debug for Contact {
 /// Problems with the input, by field name, in Chinese.
 pub type FieldErrors = BTreeMap<&'static str, String>;
 
+/// A refused character's field message, in the request's language (the
+/// sentence lives in the Fluent files).
+fn forbidden(id: &str, c: char) -> String {
+    crate::web::lang::tr_with(id, &[("char", &super::text::code_point(c))])
+}
+
 /// Checks everything but the subject.
 pub fn validate(input: &ComplaintInput, today: NaiveDate) -> Result<ValidComplaint, FieldErrors> {
     let mut errors = FieldErrors::new();
@@ -445,7 +451,9 @@ pub fn validate(input: &ComplaintInput, today: NaiveDate) -> Result<ValidComplai
     }
     let description = input.description.trim();
     let n = description.chars().count();
-    if n < limits::DESCRIPTION_MIN {
+    if let Some(c) = super::text::first_forbidden(description) {
+        errors.insert("description", forbidden("complaint-control-character", c));
+    } else if n < limits::DESCRIPTION_MIN {
         errors.insert(
             "description",
             format!("请写明事情经过，至少 {} 个字。", limits::DESCRIPTION_MIN),
@@ -476,7 +484,12 @@ pub fn validate(input: &ComplaintInput, today: NaiveDate) -> Result<ValidComplai
         Some(_) => {}
     }
     let desired = input.desired_outcome.trim();
-    if desired.chars().count() > limits::DESIRED_OUTCOME_MAX {
+    if let Some(c) = super::text::first_forbidden(desired) {
+        errors.insert(
+            "desired_outcome",
+            forbidden("complaint-control-character", c),
+        );
+    } else if desired.chars().count() > limits::DESIRED_OUTCOME_MAX {
         errors.insert(
             "desired_outcome",
             format!("诉求最多 {} 个字。", limits::DESIRED_OUTCOME_MAX),
@@ -490,7 +503,12 @@ pub fn validate(input: &ComplaintInput, today: NaiveDate) -> Result<ValidComplai
             "complainant_name",
             format!("姓名最多 {} 个字。", limits::NAME_MAX),
         );
-    } else if name.chars().any(|c| c.is_control() || "<>\"".contains(c)) {
+    } else if let Some(c) = name.chars().find(|c| super::text::is_bidi_control(*c)) {
+        errors.insert("complainant_name", forbidden("complaint-bidi-in-name", c));
+    } else if name
+        .chars()
+        .any(|c| super::text::is_forbidden(c) || c.is_control() || "<>\"".contains(c))
+    {
         errors.insert("complainant_name", "姓名含有不允许的字符。".into());
     }
     let phone = normalise_phone(&input.complainant_phone);

@@ -22,13 +22,17 @@ use crate::domain::vocab::{AreaKind, SubjectKind};
 const LOOKUP_CHUNK: usize = 5_000;
 /// Bound parameters per multi-row insert (SQLite allows 32,766).
 const MAX_BOUND_PARAMETERS: usize = 30_000;
+/// New offices and workers are inserted once this many are waiting, so a
+/// large batch is never copied whole into rows to insert.
+const FLUSH_ROWS: usize = 8_192;
 
 /// What applying a batch did.
 #[derive(Debug, Default)]
 pub struct Applied {
     /// Counts.
     pub counts: Counts,
-    /// Offices and workers whose search documents changed.
+    /// Offices and workers whose search documents changed (new ones are
+    /// put in the outbox as they are inserted, not listed here).
     pub changed: Vec<(SubjectKind, String)>,
     /// Future dates on which a subject's standing changes by itself.
     pub timed: Vec<(SubjectKind, String, NaiveDate)>,
@@ -109,8 +113,8 @@ macro_rules! insert_chunks {
 /// Loads rows for `keys` in chunks.
 fn load_by<T>(
     conn: &mut DbConnection,
-    keys: &[String],
-    mut query: impl FnMut(&mut DbConnection, &[String]) -> QueryResult<Vec<T>>,
+    keys: &[&str],
+    mut query: impl FnMut(&mut DbConnection, &[&str]) -> QueryResult<Vec<T>>,
 ) -> Result<Vec<T>, DbError> {
     let mut out = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(LOOKUP_CHUNK) {
@@ -119,9 +123,13 @@ fn load_by<T>(
     Ok(out)
 }
 
-fn unique<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let set: HashSet<&str> = keys.collect();
-    set.into_iter().map(str::to_owned).collect()
+/// The distinct keys, borrowed from the batch (a large batch is not copied
+/// again for its look-ups).
+fn unique<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut keys: Vec<&str> = keys.collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// Writes `records`, returning counts and what search must refresh.
@@ -154,7 +162,7 @@ fn districts(
     let keys = unique(rows.iter().map(|r| r.code.as_str()));
     let existing: HashMap<String, District> = load_by(conn, &keys, |c, ks| {
         districts::table
-            .filter(districts::code.eq_any(ks))
+            .filter(districts::code.eq_any(ks.iter().copied()))
             .select(District::as_select())
             .load(c)
     })?
@@ -202,7 +210,7 @@ fn offices(
     let district_codes = unique(rows.iter().map(|r| r.district_code.as_str()));
     let mut townships: HashMap<(String, String), i64> = load_by(conn, &district_codes, |c, ks| {
         townships::table
-            .filter(townships::district_code.eq_any(ks))
+            .filter(townships::district_code.eq_any(ks.iter().copied()))
             .select(Township::as_select())
             .load(c)
     })?
@@ -245,7 +253,7 @@ fn offices(
     let keys = unique(rows.iter().map(|r| r.license_no.as_str()));
     let existing: HashMap<String, Office> = load_by(conn, &keys, |c, ks| {
         offices::table
-            .filter(offices::license_no.eq_any(ks))
+            .filter(offices::license_no.eq_any(ks.iter().copied()))
             .select(Office::as_select())
             .load(c)
     })?
@@ -279,7 +287,12 @@ fn offices(
             updated_at: old.map_or(ctx.now, |o| o.updated_at),
         };
         match old {
-            None => new.push(row),
+            None => {
+                new.push(row);
+                if new.len() >= FLUSH_ROWS {
+                    insert_offices(conn, ctx, out, &mut new)?;
+                }
+            }
             Some(o) if *o == row => out.counts.unchanged += 1,
             Some(o) => {
                 if let Some(from) = AreaKind::parse(&o.area_kind)
@@ -312,12 +325,50 @@ fn offices(
             }
         }
     }
+    insert_offices(conn, ctx, out, &mut new)
+}
+
+fn insert_offices(
+    conn: &mut DbConnection,
+    ctx: &mut Ctx<'_>,
+    out: &mut Applied,
+    new: &mut Vec<Office>,
+) -> Result<(), DbError> {
     out.counts.inserted += new.len();
-    out.changed.extend(
-        new.iter()
-            .map(|o| (SubjectKind::Office, o.license_no.clone())),
-    );
-    insert_chunks!(conn, ctx, offices::table, &new, 16);
+    insert_chunks!(conn, ctx, offices::table, new.as_slice(), 16);
+    enqueue_now(
+        conn,
+        ctx,
+        SubjectKind::Office,
+        new.iter().map(|o| o.license_no.as_str()),
+    )?;
+    new.clear();
+    Ok(())
+}
+
+/// Outbox rows due now for `keys`, new in this batch (so listed once):
+/// written with the rows themselves rather than gathered for the end.
+fn enqueue_now<'a>(
+    conn: &mut DbConnection,
+    ctx: &Ctx<'_>,
+    kind: SubjectKind,
+    keys: impl Iterator<Item = &'a str>,
+) -> Result<(), DbError> {
+    let rows: Vec<_> = keys
+        .map(|key| {
+            (
+                search_outbox::entity_kind.eq(kind.key()),
+                search_outbox::entity_key.eq(key),
+                search_outbox::due_at.eq(ctx.now),
+                search_outbox::enqueued_at.eq(ctx.now),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(MAX_BOUND_PARAMETERS / 4) {
+        crate::with_backend!(&mut *conn, |cc| diesel::insert_into(search_outbox::table)
+            .values(chunk)
+            .execute(cc))?;
+    }
     Ok(())
 }
 
@@ -360,7 +411,7 @@ fn workers(
     let keys = unique(rows.iter().map(|r| r.license_no.as_str()));
     let existing: HashMap<String, Worker> = load_by(conn, &keys, |c, ks| {
         workers::table
-            .filter(workers::license_no.eq_any(ks))
+            .filter(workers::license_no.eq_any(ks.iter().copied()))
             .select(Worker::as_select())
             .load(c)
     })?
@@ -383,7 +434,12 @@ fn workers(
             updated_at: old.map_or(ctx.now, |o| o.updated_at),
         };
         match old {
-            None => new.push(row),
+            None => {
+                new.push(row);
+                if new.len() >= FLUSH_ROWS {
+                    insert_workers(conn, ctx, out, &mut new)?;
+                }
+            }
             Some(o) if *o == row => out.counts.unchanged += 1,
             Some(o) => {
                 if let (Some(from), Some(to)) = (&o.office_license_no, &row.office_license_no)
@@ -408,13 +464,26 @@ fn workers(
             }
         }
     }
-    out.counts.inserted += new.len();
-    out.changed.extend(
-        new.iter()
-            .map(|w| (SubjectKind::Worker, w.license_no.clone())),
-    );
-    insert_chunks!(conn, ctx, workers::table, &new, 10);
+    insert_workers(conn, ctx, out, &mut new)?;
     record_implied_transfers(conn, ctx, out)
+}
+
+fn insert_workers(
+    conn: &mut DbConnection,
+    ctx: &mut Ctx<'_>,
+    out: &mut Applied,
+    new: &mut Vec<Worker>,
+) -> Result<(), DbError> {
+    out.counts.inserted += new.len();
+    insert_chunks!(conn, ctx, workers::table, new.as_slice(), 10);
+    enqueue_now(
+        conn,
+        ctx,
+        SubjectKind::Worker,
+        new.iter().map(|w| w.license_no.as_str()),
+    )?;
+    new.clear();
+    Ok(())
 }
 
 /// Stores the transfers that changes of office in a `workers` batch imply,
@@ -466,13 +535,13 @@ fn transfers(
     let keys = unique(rows.iter().map(|r| r.worker_license_no.as_str()));
     let stored: Vec<Transfer> = load_by(conn, &keys, |c, ks| {
         transfers::table
-            .filter(transfers::worker_license_no.eq_any(ks))
+            .filter(transfers::worker_license_no.eq_any(ks.iter().copied()))
             .select(Transfer::as_select())
             .load(c)
     })?;
     let offices_now: HashMap<String, Option<String>> = load_by(conn, &keys, |c, ks| {
         workers::table
-            .filter(workers::license_no.eq_any(ks))
+            .filter(workers::license_no.eq_any(ks.iter().copied()))
             .select((workers::license_no, workers::office_license_no))
             .load::<(String, Option<String>)>(c)
     })?
@@ -575,7 +644,7 @@ fn reviews(
     let keys = unique(rows.iter().map(|r| r.subject_license_no.as_str()));
     let stored: Vec<Review> = load_by(conn, &keys, |c, ks| {
         annual_reviews::table
-            .filter(annual_reviews::subject_license_no.eq_any(ks))
+            .filter(annual_reviews::subject_license_no.eq_any(ks.iter().copied()))
             .select(Review::as_select())
             .load(c)
     })?;
@@ -660,7 +729,7 @@ fn actions(
     let keys = unique(rows.iter().map(|r| r.decision_no.as_str()));
     let stored: Vec<Action> = load_by(conn, &keys, |c, ks| {
         disciplinary_actions::table
-            .filter(disciplinary_actions::decision_no.eq_any(ks))
+            .filter(disciplinary_actions::decision_no.eq_any(ks.iter().copied()))
             .select(Action::as_select())
             .load(c)
     })?;
@@ -768,7 +837,7 @@ fn commendations(
     let keys = unique(rows.iter().map(|r| r.subject_license_no.as_str()));
     let stored: Vec<Commendation> = load_by(conn, &keys, |c, ks| {
         commendations::table
-            .filter(commendations::subject_license_no.eq_any(ks))
+            .filter(commendations::subject_license_no.eq_any(ks.iter().copied()))
             .select(Commendation::as_select())
             .load(c)
     })?;
@@ -834,7 +903,7 @@ fn announcements(
     let keys = unique(rows.iter().map(|r| r.title.as_str()));
     let stored: Vec<Announcement> = load_by(conn, &keys, |c, ks| {
         announcements::table
-            .filter(announcements::title.eq_any(ks))
+            .filter(announcements::title.eq_any(ks.iter().copied()))
             .select(Announcement::as_select())
             .load(c)
     })?;
@@ -884,31 +953,36 @@ fn china_midnight_utc(day: NaiveDate) -> NaiveDateTime {
 /// One outbox row per changed office or worker, due now, and one per
 /// future date on which a subject's standing changes by itself.
 fn outbox(conn: &mut DbConnection, applied: &Applied, ctx: &mut Ctx<'_>) -> Result<(), DbError> {
-    let mut seen = HashSet::new();
-    let mut rows = Vec::new();
-    for (kind, key) in &applied.changed {
-        if seen.insert((*kind, key.as_str(), None)) {
-            rows.push((
-                search_outbox::entity_kind.eq(kind.key()),
-                search_outbox::entity_key.eq(key.as_str()),
-                search_outbox::due_at.eq(ctx.now),
-                search_outbox::enqueued_at.eq(ctx.now),
-            ));
-        }
-    }
-    for (kind, key, day) in &applied.timed {
-        if seen.insert((*kind, key.as_str(), Some(*day))) {
-            rows.push((
-                search_outbox::entity_kind.eq(kind.key()),
-                search_outbox::entity_key.eq(key.as_str()),
-                search_outbox::due_at.eq(china_midnight_utc(*day)),
-                search_outbox::enqueued_at.eq(ctx.now),
-            ));
-        }
-    }
-    for chunk in rows.chunks(MAX_BOUND_PARAMETERS / 4) {
+    // Each (kind, key, day) once; sorted and deduplicated in place rather
+    // than through a hash set, and written a chunk at a time, so a large
+    // batch is not copied into rows to insert all at once.
+    let mut due: Vec<(&'static str, &str, Option<NaiveDate>)> = applied
+        .changed
+        .iter()
+        .map(|(kind, key)| (kind.key(), key.as_str(), None))
+        .chain(
+            applied
+                .timed
+                .iter()
+                .map(|(kind, key, day)| (kind.key(), key.as_str(), Some(*day))),
+        )
+        .collect();
+    due.sort_unstable();
+    due.dedup();
+    for chunk in due.chunks(MAX_BOUND_PARAMETERS / 4) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(kind, key, day)| {
+                (
+                    search_outbox::entity_kind.eq(*kind),
+                    search_outbox::entity_key.eq(*key),
+                    search_outbox::due_at.eq(day.map_or(ctx.now, china_midnight_utc)),
+                    search_outbox::enqueued_at.eq(ctx.now),
+                )
+            })
+            .collect();
         crate::with_backend!(&mut *conn, |cc| diesel::insert_into(search_outbox::table)
-            .values(chunk)
+            .values(&rows)
             .execute(cc))?;
     }
     Ok(())

@@ -4,6 +4,7 @@
 //! The HTTP endpoint and the `import` command share [`run`].
 
 pub mod apply;
+pub mod cells;
 pub mod columns;
 pub mod parse;
 pub mod report;
@@ -19,9 +20,9 @@ use crate::db::{self, DbConnection, DbError};
 use crate::domain::plan_rules::{self, Finding, RuleSettings, TransferFacts};
 use crate::domain::standing::StandingPolicy;
 use crate::domain::vocab::SubjectKind;
-pub use parse::{Format, ParseError};
-use report::{BatchStatus, Counts, Report, Warning};
-use validate::{Known, Records, SheetInfo};
+pub use parse::{Format, Limit, Limits, ParseError};
+use report::{BatchStatus, Counts, MAX_PROBLEMS, Report, Warning, keep_first};
+use validate::{Known, Records, RowReader};
 
 /// The eight datasets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -108,6 +109,36 @@ pub struct Options {
     pub rules: RuleSettings,
     /// Test hook: abort the process after this many rows were written.
     pub abort_after_rows: Option<usize>,
+    /// What the body may expand to.
+    pub limits: Limits,
+}
+
+/// Validates rows as the parser hands them on, so that the body is never
+/// held as a whole sheet next to the records made of it.
+struct Reading {
+    dataset: Dataset,
+    cell_chars: usize,
+    reader: Option<RowReader>,
+    rows: usize,
+}
+
+impl parse::Sink for Reading {
+    fn headers(&mut self, headers: Vec<parse::Header>) {
+        self.reader = Some(RowReader::new(self.dataset, &headers, self.cell_chars));
+    }
+
+    fn row(&mut self, row: parse::Row) {
+        self.rows += 1;
+        if let Some(r) = &mut self.reader {
+            r.push(&row);
+        }
+    }
+
+    fn problem(&mut self, problem: report::Problem) {
+        if let Some(r) = &mut self.reader {
+            r.problem(problem);
+        }
+    }
 }
 
 /// Why an import could not even be checked.
@@ -129,22 +160,30 @@ impl From<diesel::result::Error> for ImportError {
 
 /// Parses, checks and (unless rejected or a dry run) writes one batch; the
 /// report is stored and its id set. Rejected batches write nothing but the
-/// report and the audit entry.
-pub fn run(
+/// report and the audit entry. The body is read row by row and dropped once
+/// read, before the batch is written.
+pub fn run<B: AsRef<[u8]>>(
     conn: &mut DbConnection,
     dataset: Dataset,
     format: &Format,
-    body: &[u8],
+    body: B,
     opts: &Options,
     progress: &dyn Progress,
 ) -> Result<Report, ImportError> {
     let clock = Instant::now();
     let started_at = Utc::now().naive_utc();
     progress.stage("解析", 1);
-    let sheet = parse::parse(format, body)?;
+    let mut reading = Reading {
+        dataset,
+        cell_chars: opts.limits.cell_chars,
+        reader: None,
+        rows: 0,
+    };
+    parse::parse_into(format, body.as_ref(), &opts.limits, &mut reading)?;
+    drop(body);
+    let reader = reading.reader.ok_or(ParseError::Empty)?;
     progress.advance(1);
-    let (mut records, mut problems) = validate::read(dataset, &sheet);
-    let info = SheetInfo::new(dataset, &sheet);
+    let (mut records, mut problems, mut omitted, info) = reader.finish();
     validate::check_dates(&records, opts.today, &|k| info.header(k), &mut problems);
     let mut report = Report {
         id: None,
@@ -152,13 +191,13 @@ pub fn run(
         format: format.name().to_owned(),
         dry_run: opts.dry_run,
         status: BatchStatus::Rejected,
-        rows: sheet.rows.len(),
+        rows: reading.rows,
         counts: Counts::default(),
         problems: Vec::new(),
+        problems_omitted: 0,
         warnings: Vec::new(),
         elapsed_ms: 0,
     };
-    drop(sheet);
     let outcome = with_large_cache(conn, |conn| {
         conn.transaction::<Report, Rollback, _>(|c| {
             // The batch reads what exists, then writes: take the write lock
@@ -178,9 +217,10 @@ pub fn run(
                 &mut problems,
             );
             if !problems.is_empty() {
-                problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
+                omitted += keep_first(&mut problems, MAX_PROBLEMS);
                 let mut r = report.clone();
                 r.problems = std::mem::take(&mut problems);
+                r.problems_omitted = omitted;
                 return Err(Rollback::Report(Box::new(r)));
             }
             progress.stage("写入", records.len() as u64);
@@ -219,7 +259,8 @@ pub fn run(
     };
     let detail = serde_json::json!({
         "batch": report.id, "status": report.status, "dry_run": report.dry_run,
-        "rows": report.rows, "counts": report.counts, "problems": report.problems.len(),
+        "rows": report.rows, "counts": report.counts,
+        "problems": report.problems.len() + report.problems_omitted,
         "warnings": report.warnings.len(),
     });
     db::audit::record(
@@ -233,9 +274,11 @@ pub fn run(
     Ok(report)
 }
 
-/// Runs `f` with a larger SQLite page cache (64 MB instead of 2 MB): a
+/// Runs `f` with a larger SQLite page cache (32 MB instead of 2 MB): a
 /// big batch touches many index pages, and re-reading them dominated the
-/// import's time. The connection's default is restored afterwards.
+/// import's time. (It was 64 MB; 32 MB keeps a 49 MB batch under 256 MB
+/// resident with no loss of speed measured, see docs/import.md.) The
+/// connection's default is restored afterwards.
 fn with_large_cache<T>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> T,
@@ -243,7 +286,7 @@ fn with_large_cache<T>(
     use diesel::connection::SimpleConnection;
     let sqlite = matches!(conn, DbConnection::Sqlite(_));
     if sqlite {
-        conn.batch_execute("PRAGMA cache_size = -65536")?;
+        conn.batch_execute("PRAGMA cache_size = -32768")?;
     }
     let out = f(conn);
     if sqlite {
@@ -301,36 +344,18 @@ fn warnings(
     today: NaiveDate,
     rules: &RuleSettings,
 ) -> Result<Vec<Warning>, DbError> {
-    let mut relevant: HashSet<(&str, String)> = HashSet::new();
-    let mut districts: HashSet<String> = HashSet::new();
+    let mut districts: HashSet<&str> = HashSet::new();
     let mut facts_transfers = Vec::new();
     match records {
-        Records::Districts(v) => districts.extend(v.iter().map(|r| r.code.clone())),
-        Records::Offices(v) => {
-            relevant.extend(v.iter().map(|r| ("office", r.license_no.clone())));
-        }
-        Records::Workers(v) => {
-            for r in v {
-                relevant.insert(("worker", r.license_no.clone()));
-                if let Some(o) = &r.office_license_no {
-                    relevant.insert(("office", o.clone()));
-                }
-            }
-            // A change of office in a workers row is a transfer (rules 2
-            // and 3), and it leaves an office behind (rule 7).
-            for t in &applied.implied_transfers {
-                relevant.insert(("transfer", t.worker_license_no.clone()));
-                if let Some(from) = &t.from_office_license_no {
-                    relevant.insert(("office", from.clone()));
-                }
-                facts_transfers.push(t.clone());
-            }
-        }
+        Records::Districts(v) => districts.extend(v.iter().map(|r| r.code.as_str())),
+        // A change of office in a workers row is a transfer (rules 2 and
+        // 3), and it leaves an office behind (rule 7).
+        Records::Workers(_) => facts_transfers.extend(applied.implied_transfers.iter().cloned()),
+        Records::Offices(_) | Records::Reviews(_) => {}
         Records::Transfers(v) => {
             let workers: HashSet<String> = v.iter().map(|r| r.worker_license_no.clone()).collect();
             let first = db::imports::first_licensed(conn, &workers)?;
             for r in v {
-                relevant.insert(("transfer", r.worker_license_no.clone()));
                 facts_transfers.push(TransferFacts {
                     worker_license_no: r.worker_license_no.clone(),
                     worker_first_licensed_on: first.get(&r.worker_license_no).copied().flatten(),
@@ -344,23 +369,31 @@ fn warnings(
                 });
             }
         }
-        Records::Reviews(v) => {
-            relevant.extend(
-                v.iter()
-                    .filter(|r| r.subject_kind == SubjectKind::Office)
-                    .map(|r| ("office", r.subject_license_no.clone())),
-            );
-        }
         _ => return Ok(Vec::new()),
     }
     let mut facts = db::imports::facts(conn, false)?;
     facts.transfers = facts_transfers;
     facts.office_moves = applied.moves.clone();
     let findings = plan_rules::check_all(&facts, today, rules);
+    // Findings are few and a batch may be large: the records the batch
+    // touched are matched against the findings' subjects, not gathered.
+    let subjects: HashSet<(&str, &str)> = findings
+        .iter()
+        .map(|f| (f.subject_kind, f.subject.as_str()))
+        .collect();
+    let implied = applied.implied_transfers.iter().flat_map(|t| {
+        std::iter::once(("transfer", t.worker_license_no.as_str()))
+            .chain(t.from_office_license_no.as_deref().map(|o| ("office", o)))
+    });
+    let relevant: HashSet<(&str, &str)> = touched(records)
+        .chain(implied)
+        .filter(|k| subjects.contains(k))
+        .collect();
+    drop(subjects);
     Ok(findings
         .into_iter()
         .filter(|f: &Finding| {
-            relevant.contains(&(f.subject_kind, f.subject.clone()))
+            relevant.contains(&(f.subject_kind, f.subject.as_str()))
                 || f.figures
                     .get("district")
                     .and_then(|d| d.as_str())
@@ -368,6 +401,28 @@ fn warnings(
         })
         .map(Warning::from)
         .collect())
+}
+
+/// The subjects a batch touched, as `(kind, key)` of the plan's findings:
+/// offices imported, workers imported and their offices, workers
+/// transferred, offices reviewed.
+fn touched(records: &Records) -> Box<dyn Iterator<Item = (&'static str, &str)> + '_> {
+    match records {
+        Records::Offices(v) => Box::new(v.iter().map(|r| ("office", r.license_no.as_str()))),
+        Records::Workers(v) => Box::new(v.iter().flat_map(|r| {
+            std::iter::once(("worker", r.license_no.as_str()))
+                .chain(r.office_license_no.as_deref().map(|o| ("office", o)))
+        })),
+        Records::Transfers(v) => {
+            Box::new(v.iter().map(|r| ("transfer", r.worker_license_no.as_str())))
+        }
+        Records::Reviews(v) => Box::new(
+            v.iter()
+                .filter(|r| r.subject_kind == SubjectKind::Office)
+                .map(|r| ("office", r.subject_license_no.as_str())),
+        ),
+        _ => Box::new(std::iter::empty()),
+    }
 }
 
 /// The plan-rule findings over the whole database on `today`.

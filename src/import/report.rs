@@ -33,6 +33,21 @@ impl Problem {
     }
 }
 
+/// Most problems a report keeps: the first ones by row; the rest are only
+/// counted (`problems_omitted`), so a broken file cannot grow a report
+/// without bound.
+pub const MAX_PROBLEMS: usize = 1_000;
+
+/// Keeps the first `cap` problems by row and column, in that order;
+/// returns how many were dropped.
+pub fn keep_first(problems: &mut Vec<Problem>, cap: usize) -> usize {
+    problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
+    let dropped = problems.len().saturating_sub(cap);
+    problems.truncate(cap);
+    problems.shrink_to(cap.max(problems.len()) * 2);
+    dropped
+}
+
 /// A plan-rule finding on the batch, as a warning.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Warning {
@@ -129,8 +144,12 @@ pub struct Report {
     pub rows: usize,
     /// Counts (what was or, on a dry run, would have been written).
     pub counts: Counts,
-    /// Row problems; non-empty exactly when rejected.
+    /// Row problems, the first 1,000 by row; non-empty exactly when
+    /// rejected.
     pub problems: Vec<Problem>,
+    /// Problems found beyond those listed.
+    #[serde(default)]
+    pub problems_omitted: usize,
     /// Plan-rule warnings on the batch as it would leave the database.
     pub warnings: Vec<Warning>,
     /// Milliseconds taken.

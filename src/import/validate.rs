@@ -2,14 +2,15 @@
 //! every cell parsed, keys unique within the batch, referenced license
 //! numbers known. Every problem is collected, not only the first.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
 use super::Dataset;
 use super::columns::{self, Column};
-use super::parse::{Row, Sheet};
-use super::report::Problem;
+use super::parse::{Header, Limits, Row, Sheet};
+use super::report::{MAX_PROBLEMS, Problem, keep_first};
 use crate::domain::LicenseNo;
 use crate::domain::dates::parse_date;
 use crate::domain::vocab::{
@@ -248,24 +249,13 @@ struct Layout {
     at: HashMap<&'static str, (usize, String)>,
 }
 
-/// Matches headers to the dataset's columns; unknown, unnamed, repeated
-/// and missing required columns are problems.
-fn layout(dataset: Dataset, sheet: &Sheet, problems: &mut Vec<Problem>) -> Layout {
+/// Matches headers to the dataset's columns; unknown, repeated and missing
+/// required columns are problems (data under no header is found as the
+/// rows come, by [`RowReader`]).
+fn layout(dataset: Dataset, headers: &[Header], problems: &mut Vec<Problem>) -> Layout {
     let mut at = HashMap::new();
-    for (i, h) in sheet.headers.iter().enumerate() {
+    for (i, h) in headers.iter().enumerate() {
         if h.text.is_empty() {
-            let used = sheet
-                .rows
-                .iter()
-                .find(|r| r.cells.get(i).is_some_and(Option::is_some));
-            if let Some(r) = used {
-                problems.push(Problem::new(
-                    r.number,
-                    "",
-                    "unknown_column",
-                    format!("第 {} 列有数据但没有表头。", i + 1),
-                ));
-            }
             continue;
         }
         match columns::resolve(dataset, &h.text) {
@@ -292,7 +282,7 @@ fn layout(dataset: Dataset, sheet: &Sheet, problems: &mut Vec<Problem>) -> Layou
             }
         }
     }
-    let header_row = sheet.headers.first().map_or(1, |h| h.row);
+    let header_row = headers.first().map_or(1, |h| h.row);
     for c in columns::columns(dataset).iter().filter(|c| c.required) {
         if !at.contains_key(c.key) {
             problems.push(Problem::new(
@@ -497,38 +487,190 @@ fn keys<T: Copy>(all: &[T], key: fn(T) -> &'static str) -> Vec<&'static str> {
 /// Reads every row of `sheet` as `dataset`, with the header and cell
 /// problems found (reference checks come later, with the database).
 pub fn read(dataset: Dataset, sheet: &Sheet) -> (Records, Vec<Problem>) {
-    let mut problems = sheet.problems.clone();
-    let layout = layout(dataset, sheet, &mut problems);
-    macro_rules! each {
-        ($variant:ident, $f:ident) => {
-            Records::$variant(
-                sheet
-                    .rows
-                    .iter()
-                    .filter_map(|row| {
-                        let mut c = Cells {
-                            row,
-                            layout: &layout,
-                            problems: &mut problems,
-                        };
-                        $f(&mut c)
-                    })
-                    .collect(),
-            )
-        };
+    let mut reader = RowReader::new(dataset, &sheet.headers, Limits::default().cell_chars);
+    for p in &sheet.problems {
+        reader.problem(p.clone());
     }
-    let records = match dataset {
-        Dataset::Districts => each!(Districts, district),
-        Dataset::Offices => each!(Offices, office),
-        Dataset::Workers => each!(Workers, worker),
-        Dataset::Transfers => each!(Transfers, transfer),
-        Dataset::Reviews => each!(Reviews, review),
-        Dataset::DisciplinaryActions => each!(Actions, action),
-        Dataset::Commendations => each!(Commendations, commendation),
-        Dataset::Announcements => each!(Announcements, announcement),
-    };
-    duplicates(&records, &layout, &mut problems);
+    for row in &sheet.rows {
+        reader.push(row);
+    }
+    let (records, mut problems, _, _) = reader.finish();
+    keep_first(&mut problems, MAX_PROBLEMS);
     (records, problems)
+}
+
+/// Reads rows of one dataset as they come, so that a body never has to be
+/// held as a whole sheet: each row becomes a record at once. Problems are
+/// kept to the first [`MAX_PROBLEMS`] by row (and counted beyond).
+pub struct RowReader {
+    dataset: Dataset,
+    layout: Layout,
+    records: Records,
+    problems: Vec<Problem>,
+    omitted: usize,
+    /// Per column: the header as written, whether it is a name, and whether
+    /// data under no header was already reported there.
+    columns: Vec<(String, bool, bool)>,
+    cell_chars: usize,
+    kind_at: Option<usize>,
+    given: HashSet<usize>,
+    headers: HashMap<&'static str, String>,
+}
+
+/// Columns holding a name or a title: bidirectional controls are refused
+/// there.
+const NAME_COLUMNS: &[&str] = &[
+    "name",
+    "director",
+    "township",
+    "authority",
+    "awarded_by",
+    "title",
+];
+
+impl RowReader {
+    /// Starts on the header row; cells longer than `cell_chars` characters
+    /// are row problems.
+    pub fn new(dataset: Dataset, headers: &[Header], cell_chars: usize) -> Self {
+        let mut problems = Vec::new();
+        let layout = layout(dataset, headers, &mut problems);
+        let mut info = HashMap::new();
+        let mut kind_at = None;
+        let columns = headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let column = columns::resolve(dataset, &h.text);
+                if let Some(c) = column {
+                    info.entry(c.key).or_insert_with(|| h.text.clone());
+                    if c.key == "subject_kind" {
+                        kind_at = Some(i);
+                    }
+                }
+                let name = column.is_some_and(|c| NAME_COLUMNS.contains(&c.key));
+                (h.text.clone(), name, false)
+            })
+            .collect();
+        let records = match dataset {
+            Dataset::Districts => Records::Districts(Vec::new()),
+            Dataset::Offices => Records::Offices(Vec::new()),
+            Dataset::Workers => Records::Workers(Vec::new()),
+            Dataset::Transfers => Records::Transfers(Vec::new()),
+            Dataset::Reviews => Records::Reviews(Vec::new()),
+            Dataset::DisciplinaryActions => Records::Actions(Vec::new()),
+            Dataset::Commendations => Records::Commendations(Vec::new()),
+            Dataset::Announcements => Records::Announcements(Vec::new()),
+        };
+        Self {
+            dataset,
+            layout,
+            records,
+            problems,
+            omitted: 0,
+            columns,
+            cell_chars,
+            kind_at,
+            given: HashSet::new(),
+            headers: info,
+        }
+    }
+
+    /// A row that could not be read.
+    pub fn problem(&mut self, p: Problem) {
+        self.problems.push(p);
+        self.compact();
+    }
+
+    /// Reads one row.
+    pub fn push(&mut self, row: &Row) {
+        self.check_cells(row);
+        if self
+            .kind_at
+            .is_some_and(|i| row.cells.get(i).is_some_and(Option::is_some))
+        {
+            self.given.insert(row.number);
+        }
+        let mut c = Cells {
+            row,
+            layout: &self.layout,
+            problems: &mut self.problems,
+        };
+        macro_rules! one {
+            ($variant:ident, $f:ident) => {
+                if let (Records::$variant(v), Some(r)) = (&mut self.records, $f(&mut c)) {
+                    v.push(r);
+                }
+            };
+        }
+        match self.dataset {
+            Dataset::Districts => one!(Districts, district),
+            Dataset::Offices => one!(Offices, office),
+            Dataset::Workers => one!(Workers, worker),
+            Dataset::Transfers => one!(Transfers, transfer),
+            Dataset::Reviews => one!(Reviews, review),
+            Dataset::DisciplinaryActions => one!(Actions, action),
+            Dataset::Commendations => one!(Commendations, commendation),
+            Dataset::Announcements => one!(Announcements, announcement),
+        }
+        self.compact();
+    }
+
+    /// What no column parser looks at: data under no header, cells over
+    /// the length limit, control characters and noncharacters anywhere,
+    /// bidirectional controls in names.
+    fn check_cells(&mut self, row: &Row) {
+        for (i, cell) in row.cells.iter().enumerate() {
+            let Some(text) = cell else { continue };
+            let (header, name) = match self.columns.get_mut(i) {
+                Some((h, _, reported)) if h.is_empty() || *reported => {
+                    if !*reported {
+                        *reported = true;
+                        self.problems.push(unnamed(row.number, i));
+                    }
+                    continue;
+                }
+                Some((h, name, _)) => (h.as_str(), *name),
+                None => {
+                    self.columns.resize(i + 1, (String::new(), false, false));
+                    self.columns[i].2 = true;
+                    self.problems.push(unnamed(row.number, i));
+                    continue;
+                }
+            };
+            if let Some(p) = super::cells::check(row.number, header, text, name, self.cell_chars) {
+                self.problems.push(p);
+            }
+        }
+    }
+
+    /// Keeps the problems to the first [`MAX_PROBLEMS`] by row once twice
+    /// as many were collected.
+    fn compact(&mut self) {
+        if self.problems.len() >= 2 * MAX_PROBLEMS {
+            self.omitted += keep_first(&mut self.problems, MAX_PROBLEMS);
+        }
+    }
+
+    /// The records, the problems kept (not sorted), how many more there
+    /// were, and what the reference check needs to know of the sheet.
+    pub fn finish(mut self) -> (Records, Vec<Problem>, usize, SheetInfo) {
+        duplicates(&self.records, &self.layout, &mut self.problems);
+        self.compact();
+        let info = SheetInfo {
+            given: self.given,
+            headers: self.headers,
+        };
+        (self.records, self.problems, self.omitted, info)
+    }
+}
+
+fn unnamed(row: usize, i: usize) -> Problem {
+    Problem::new(
+        row,
+        "",
+        "unknown_column",
+        format!("第 {} 列有数据但没有表头。", i + 1),
+    )
 }
 
 fn district(c: &mut Cells<'_>) -> Option<DistrictIn> {
@@ -811,31 +953,45 @@ fn announcement(c: &mut Cells<'_>) -> Option<AnnouncementIn> {
 }
 
 /// The batch key of each record, with the column to blame.
-fn key_of(records: &Records) -> (Vec<(usize, String)>, &'static str) {
+fn key_of(records: &Records) -> (Vec<(usize, Cow<'_, str>)>, &'static str) {
     match records {
-        Records::Districts(v) => (v.iter().map(|r| (r.row, r.code.clone())).collect(), "code"),
+        Records::Districts(v) => (
+            v.iter().map(|r| (r.row, r.code.as_str().into())).collect(),
+            "code",
+        ),
         Records::Offices(v) => (
-            v.iter().map(|r| (r.row, r.license_no.clone())).collect(),
+            v.iter()
+                .map(|r| (r.row, r.license_no.as_str().into()))
+                .collect(),
             "license_no",
         ),
         Records::Workers(v) => (
-            v.iter().map(|r| (r.row, r.license_no.clone())).collect(),
+            v.iter()
+                .map(|r| (r.row, r.license_no.as_str().into()))
+                .collect(),
             "license_no",
         ),
         Records::Transfers(v) => (
             v.iter()
-                .map(|r| (r.row, format!("{} {}", r.worker_license_no, r.effective_on)))
+                .map(|r| {
+                    (
+                        r.row,
+                        format!("{} {}", r.worker_license_no, r.effective_on).into(),
+                    )
+                })
                 .collect(),
             "effective_on",
         ),
         Records::Reviews(v) => (
             v.iter()
-                .map(|r| (r.row, format!("{} {}", r.subject_license_no, r.year)))
+                .map(|r| (r.row, format!("{} {}", r.subject_license_no, r.year).into()))
                 .collect(),
             "year",
         ),
         Records::Actions(v) => (
-            v.iter().map(|r| (r.row, r.decision_no.clone())).collect(),
+            v.iter()
+                .map(|r| (r.row, r.decision_no.as_str().into()))
+                .collect(),
             "decision_no",
         ),
         Records::Commendations(v) => (
@@ -843,7 +999,7 @@ fn key_of(records: &Records) -> (Vec<(usize, String)>, &'static str) {
                 .map(|r| {
                     (
                         r.row,
-                        format!("{} {} {}", r.subject_license_no, r.title, r.awarded_on),
+                        format!("{} {} {}", r.subject_license_no, r.title, r.awarded_on).into(),
                     )
                 })
                 .collect(),
@@ -851,7 +1007,7 @@ fn key_of(records: &Records) -> (Vec<(usize, String)>, &'static str) {
         ),
         Records::Announcements(v) => (
             v.iter()
-                .map(|r| (r.row, format!("{} {}", r.title, r.published_on)))
+                .map(|r| (r.row, format!("{} {}", r.title, r.published_on).into()))
                 .collect(),
             "title",
         ),
@@ -866,7 +1022,7 @@ fn duplicates(records: &Records, layout: &Layout, problems: &mut Vec<Problem>) {
         .map_or(column.to_owned(), |(_, h)| h.clone());
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
     for (row, key) in &keys {
-        if let Some(earlier) = first.get(key.as_str()) {
+        if let Some(earlier) = first.get(key.as_ref()) {
             problems.push(Problem::new(
                 *row,
                 &header,
@@ -874,7 +1030,7 @@ fn duplicates(records: &Records, layout: &Layout, problems: &mut Vec<Problem>) {
                 format!("与第 {earlier} 行重复：同一批次中“{key}”只能出现一次。"),
             ));
         } else {
-            first.insert(key, *row);
+            first.insert(key.as_ref(), *row);
         }
     }
 }

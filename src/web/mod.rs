@@ -65,6 +65,8 @@ pub struct AppState {
     pub complaints: Arc<complaints::ComplaintDesk>,
     /// Largest admin import body accepted, in bytes.
     pub import_limit: usize,
+    /// What an import body may expand to.
+    pub import_limits: crate::import::Limits,
     /// The search engine and the indexer feeding it.
     pub search: crate::search::indexer::Indexer,
     /// Per-address limits on search and verify.
@@ -231,6 +233,7 @@ impl Application {
                 contact_key,
             )),
             import_limit: settings.import_limit_bytes,
+            import_limits: settings.import_limits,
             search: search.clone(),
             scrapers: Arc::new(rate_limit::ScraperLimits::new(settings.scraper_rates)),
             district_names: Arc::default(),

@@ -122,3 +122,68 @@ async fn announcements_are_listed_with_a_feed() {
     let feed = app.text("/feeds/announcements.atom", 200).await;
     assert!(feed.contains("<entry>") && feed.contains("（演示数据）"));
 }
+
+/// Whether XML 1.0 allows `c` (written out here, not taken from the code
+/// under test).
+fn xml_char(c: char) -> bool {
+    let n = c as u32;
+    n == 0x9
+        || n == 0xA
+        || n == 0xD
+        || (0x20..=0xD7FF).contains(&n)
+        || (0xE000..=0xFFFD).contains(&n)
+        || (0x10000..=0x10FFFF).contains(&n)
+}
+
+#[actix_web::test]
+async fn feeds_stay_well_formed_xml_whatever_the_database_holds() {
+    use diesel::prelude::*;
+    // What an import before the checks, or a write behind the portal's
+    // back, could have stored (PostgreSQL itself refuses NUL in text).
+    let app = TestApp::builder()
+        .seed(|c| {
+            seed(c);
+            build::action(
+                c,
+                "渝中司罚〔2026〕9号",
+                "45001030001",
+                "fine",
+                "2026-09-01",
+                |a| {
+                    a.facts = "控制\u{1}字符\u{b}与\u{fffe}非字符\u{ffff}".into();
+                    a.basis = "依据\u{1f}".into();
+                },
+            );
+            let row = legal_portal::db::models::NewAnnouncement {
+                kind: "exit".into(),
+                title: "注销\u{8}公告".into(),
+                body: "正文\u{1}\u{b}\u{c}\u{fffe}".into(),
+                published_on: d("2026-09-02"),
+                license_nos: String::new(),
+            };
+            legal_portal::with_backend!(c, |c| diesel::insert_into(
+                legal_portal::db::schema::announcements::table
+            )
+            .values(&row)
+            .execute(c))
+            .expect("insert announcement");
+        })
+        .await;
+    for path in ["/feeds/disclosures.atom", "/feeds/announcements.atom"] {
+        let feed = app.text(path, 200).await;
+        let bad: Vec<String> = feed
+            .chars()
+            .filter(|c| !xml_char(*c))
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        assert!(bad.is_empty(), "{path} holds {bad:?}");
+        assert!(
+            feed.contains("<entry>") && feed.trim_end().ends_with("</feed>"),
+            "{feed}"
+        );
+    }
+    let feed = app.text("/feeds/disclosures.atom", 200).await;
+    assert!(feed.contains("控制\u{fffd}字符"), "{feed}");
+    let feed = app.text("/feeds/announcements.atom", 200).await;
+    assert!(feed.contains("注销\u{fffd}公告"), "{feed}");
+}

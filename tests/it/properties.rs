@@ -207,3 +207,66 @@ proptest! {
         }
     }
 }
+
+/// A workbook with the workers' headers in row 1 and text cells anywhere
+/// Excel allows (up to XFD1048576).
+fn workbook_with(cells: &[(u32, u16, String)]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["执业证号", "姓名", "状态"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).expect("header");
+    }
+    for (r, c, t) in cells {
+        sheet.write_string(*r, *c, t).expect("cell");
+    }
+    book.save_to_buffer().expect("workbook")
+}
+
+proptest! {
+    /// The XLSX path with random dimensions: cells anywhere in Excel's grid,
+    /// near the edges or not, are read cell by cell or refused with a limit;
+    /// never a panic, never an allocation of the sheet's whole range (a
+    /// cell at XFD1048576 made calamine ask for 549 GB), and every row read
+    /// stays within the limits.
+    #[test]
+    fn xlsx_of_random_dimensions_is_read_or_refused_within_the_limits(
+        cells in proptest::collection::vec(
+            (
+                prop_oneof![1u32..40, 1_048_000u32..1_048_576, 1u32..1_048_576],
+                prop_oneof![0u16..8, 16_300u16..16_384, 0u16..16_384],
+                tricky(),
+            ),
+            0..12,
+        ),
+        columns in 3usize..80,
+        rows in 1usize..20,
+    ) {
+        let book = workbook_with(&cells);
+        let limits = parse::Limits { columns, rows, ..parse::Limits::default() };
+        let mut sheet = parse::Sheet::default();
+        let started = std::time::Instant::now();
+        match parse::parse_into(&Format::Xlsx, &book, &limits, &mut sheet) {
+            Ok(()) => {
+                prop_assert!(sheet.rows.len() <= rows);
+                prop_assert!(sheet.headers.len() <= columns);
+                for row in &sheet.rows {
+                    prop_assert!(row.cells.len() <= columns);
+                    prop_assert!(row.number >= 2 && row.number <= 1_048_576);
+                }
+                let (_, problems) = validate::read(Dataset::Workers, &sheet);
+                for p in problems {
+                    prop_assert!(!p.message.is_empty());
+                }
+            }
+            Err(parse::ParseError::TooLarge { limit, .. }) => {
+                let far = cells.iter().any(|(_, c, t)| *c as usize >= columns && !t.trim().is_empty());
+                prop_assert!(
+                    limit == parse::Limit::Rows || (limit == parse::Limit::Columns && far),
+                    "{limit:?}"
+                );
+            }
+            Err(e) => prop_assert!(false, "a workbook written by a library: {e}"),
+        }
+        prop_assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+}

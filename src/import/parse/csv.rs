@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use encoding_rs::{Encoding, GB18030, UTF_8};
 
-use super::{Header, ParseError, Row, Sheet, cell, looks_like_zip};
+use super::{Guard, Header, ParseError, Row, cell, looks_like_zip};
 use crate::import::report::Problem;
 
 /// Decodes `bytes`: with the declared `charset` when given; otherwise UTF-8
@@ -38,14 +38,18 @@ pub fn decode<'a>(bytes: &'a [u8], charset: Option<&str>) -> Result<Cow<'a, str>
 }
 
 /// Parses CSV: the first non-blank record is the header row (row 1 as the
-/// user sees it), data rows follow from row 2.
-pub fn parse(bytes: &[u8], charset: Option<&str>) -> Result<Sheet, ParseError> {
+/// user sees it), data rows follow from row 2, each handed on as it is read.
+pub(super) fn parse(
+    bytes: &[u8],
+    charset: Option<&str>,
+    out: &mut Guard<'_>,
+) -> Result<(), ParseError> {
     let text = decode(bytes, charset)?;
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut sheet = Sheet::default();
+    let mut headers: Option<usize> = None;
     let mut record = ::csv::StringRecord::new();
     let mut number = 0usize;
     loop {
@@ -53,61 +57,69 @@ pub fn parse(bytes: &[u8], charset: Option<&str>) -> Result<Sheet, ParseError> {
             Ok(false) => break,
             Ok(true) => {
                 number += 1;
-                if sheet.headers.is_empty() {
-                    sheet.headers = record
-                        .iter()
-                        .map(|h| Header {
-                            text: h.trim().trim_start_matches('\u{feff}').trim().to_owned(),
-                            row: number,
-                        })
-                        .collect();
+                let Some(headers) = headers else {
+                    out.check_columns(record.len())?;
+                    headers = Some(record.len());
+                    out.headers(
+                        record
+                            .iter()
+                            .map(|h| Header {
+                                text: h.trim().trim_start_matches('\u{feff}').trim().to_owned(),
+                                row: number,
+                            })
+                            .collect(),
+                    )?;
                     continue;
-                }
+                };
                 if record.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
-                if record.len() > sheet.headers.len()
-                    && record
-                        .iter()
-                        .skip(sheet.headers.len())
-                        .any(|f| !f.trim().is_empty())
+                if record.len() > headers
+                    && record.iter().skip(headers).any(|f| !f.trim().is_empty())
                 {
-                    sheet.problems.push(Problem::new(
+                    out.problem(Problem::new(
                         number,
                         "",
                         "malformed_row",
-                        format!(
-                            "该行有 {} 列，多于表头的 {} 列。",
-                            record.len(),
-                            sheet.headers.len()
-                        ),
-                    ));
+                        format!("该行有 {} 列，多于表头的 {} 列。", record.len(), headers),
+                    ))?;
                     continue;
                 }
-                let mut cells: Vec<Option<String>> = record.iter().map(cell).collect();
-                cells.resize(sheet.headers.len(), None);
-                sheet.rows.push(Row { number, cells });
+                let mut cells: Vec<Option<String>> =
+                    record.iter().take(headers).map(cell).collect();
+                cells.resize(headers, None);
+                out.row(Row { number, cells })?;
             }
             Err(e) => {
                 number += 1;
-                sheet.problems.push(Problem::new(
+                out.problem(Problem::new(
                     number,
                     "",
                     "malformed_row",
                     format!("无法读取该行：{e}"),
-                ));
+                ))?;
             }
         }
     }
-    if sheet.headers.is_empty() {
+    if headers.is_none() {
         return Err(ParseError::Empty);
     }
-    Ok(sheet)
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::parse::{Format, parse as parse_sheet};
+
+    fn parse(bytes: &[u8], charset: Option<&str>) -> Result<super::super::Sheet, ParseError> {
+        parse_sheet(
+            &Format::Csv {
+                charset: charset.map(str::to_owned),
+            },
+            bytes,
+        )
+    }
 
     #[test]
     fn utf8_with_bom_and_gbk_decode_alike() {

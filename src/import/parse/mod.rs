@@ -90,6 +90,166 @@ pub enum ParseError {
     /// No header row or no data at all.
     #[error("文件为空：没有表头或数据行。")]
     Empty,
+    /// The body expands beyond one of the [`Limits`].
+    #[error("{}", too_large_text(*.limit, *.max, *.found))]
+    TooLarge {
+        /// Which limit.
+        limit: Limit,
+        /// The limit in force.
+        max: u64,
+        /// What the body holds, when known (it is not always read to the end).
+        found: Option<u64>,
+    },
+}
+
+/// The limits an upload is held to, beyond its size in bytes: what it may
+/// expand to once decompressed and parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Decompressed bytes of an XLSX (the sum of its ZIP entries).
+    pub expanded_bytes: u64,
+    /// Data rows.
+    pub rows: usize,
+    /// Columns of the header row (and cells of any row).
+    pub columns: usize,
+    /// Characters of one cell.
+    pub cell_chars: usize,
+}
+
+impl Default for Limits {
+    /// 256 MB decompressed, 1,000,000 rows, 64 columns, 32,767 characters
+    /// a cell (Excel's own limit): a nation's worker list (about 600,000
+    /// rows in the 50 MB body limit) fits.
+    fn default() -> Self {
+        Self {
+            expanded_bytes: 256 * 1024 * 1024,
+            rows: 1_000_000,
+            columns: 64,
+            cell_chars: 32_767,
+        }
+    }
+}
+
+/// Which of the [`Limits`] a body passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Decompressed bytes.
+    ExpandedBytes,
+    /// Data rows.
+    Rows,
+    /// Columns.
+    Columns,
+}
+
+impl Limit {
+    /// A stable key, for the API's `details.limit`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Limit::ExpandedBytes => "expanded_bytes",
+            Limit::Rows => "rows",
+            Limit::Columns => "columns",
+        }
+    }
+}
+
+fn too_large_text(limit: Limit, max: u64, found: Option<u64>) -> String {
+    match (limit, found) {
+        (Limit::ExpandedBytes, _) => format!(
+            "文件解压后超过 {} MB 的上限：请拆分后分批导入。",
+            max / (1024 * 1024)
+        ),
+        (Limit::Rows, _) => format!("数据行超过 {max} 行的上限：请拆分后分批导入。"),
+        (Limit::Columns, Some(n)) => format!("表格有 {n} 列，超过 {max} 列的上限。"),
+        (Limit::Columns, None) => format!("表格的列数超过 {max} 列的上限。"),
+    }
+}
+
+/// Where a parser puts what it reads, row by row, so that a body is never
+/// held as a whole sheet: [`Sheet`] collects, the import validates as the
+/// rows come.
+pub trait Sink {
+    /// The header row, once, before any row.
+    fn headers(&mut self, headers: Vec<Header>);
+    /// One data row.
+    fn row(&mut self, row: Row);
+    /// A row that could not be read at all.
+    fn problem(&mut self, problem: Problem);
+}
+
+impl Sink for Sheet {
+    fn headers(&mut self, headers: Vec<Header>) {
+        self.headers = headers;
+    }
+
+    fn row(&mut self, row: Row) {
+        self.rows.push(row);
+    }
+
+    fn problem(&mut self, problem: Problem) {
+        self.problems.push(problem);
+    }
+}
+
+/// Holds a parser to the [`Limits`] on its way to a [`Sink`].
+struct Guard<'a> {
+    sink: &'a mut dyn Sink,
+    limits: Limits,
+    rows: usize,
+}
+
+impl<'a> Guard<'a> {
+    fn new(sink: &'a mut dyn Sink, limits: &Limits) -> Self {
+        Self {
+            sink,
+            limits: *limits,
+            rows: 0,
+        }
+    }
+
+    fn check_columns(&self, n: usize) -> Result<(), ParseError> {
+        if n > self.limits.columns {
+            return Err(ParseError::TooLarge {
+                limit: Limit::Columns,
+                max: self.limits.columns as u64,
+                found: Some(n as u64),
+            });
+        }
+        Ok(())
+    }
+
+    fn headers(&mut self, headers: Vec<Header>) -> Result<(), ParseError> {
+        self.check_columns(headers.len())?;
+        self.sink.headers(headers);
+        Ok(())
+    }
+
+    fn row(&mut self, row: Row) -> Result<(), ParseError> {
+        self.check_columns(row.cells.len())?;
+        self.rows += 1;
+        if self.rows > self.limits.rows {
+            return Err(ParseError::TooLarge {
+                limit: Limit::Rows,
+                max: self.limits.rows as u64,
+                found: None,
+            });
+        }
+        self.sink.row(row);
+        Ok(())
+    }
+
+    fn problem(&mut self, problem: Problem) -> Result<(), ParseError> {
+        // A row that cannot be read is still a row.
+        self.rows += 1;
+        if self.rows > self.limits.rows {
+            return Err(ParseError::TooLarge {
+                limit: Limit::Rows,
+                max: self.limits.rows as u64,
+                found: None,
+            });
+        }
+        self.sink.problem(problem);
+        Ok(())
+    }
 }
 
 /// A header as the user wrote it.
@@ -122,13 +282,28 @@ pub struct Sheet {
     pub problems: Vec<Problem>,
 }
 
-/// Parses `bytes` as `format`.
+/// Parses `bytes` as `format` into a whole [`Sheet`], with the default
+/// [`Limits`].
 pub fn parse(format: &Format, bytes: &[u8]) -> Result<Sheet, ParseError> {
+    let mut sheet = Sheet::default();
+    parse_into(format, bytes, &Limits::default(), &mut sheet)?;
+    Ok(sheet)
+}
+
+/// Parses `bytes` as `format`, handing rows to `sink` as they are read and
+/// refusing a body beyond `limits` as soon as it shows.
+pub fn parse_into(
+    format: &Format,
+    bytes: &[u8],
+    limits: &Limits,
+    sink: &mut dyn Sink,
+) -> Result<(), ParseError> {
+    let mut guard = Guard::new(sink, limits);
     match format {
-        Format::Json => json::parse_array(bytes),
-        Format::Ndjson => json::parse_lines(bytes),
-        Format::Csv { charset } => csv::parse(bytes, charset.as_deref()),
-        Format::Xlsx => xlsx::parse(bytes),
+        Format::Json => json::parse_array(bytes, &mut guard),
+        Format::Ndjson => json::parse_lines(bytes, &mut guard),
+        Format::Csv { charset } => csv::parse(bytes, charset.as_deref(), &mut guard),
+        Format::Xlsx => xlsx::parse(bytes, &mut guard),
     }
 }
 

@@ -1,78 +1,177 @@
 //! XLSX: the first sheet, Excel date cells as dates, numbers as written
 //! (a license number never becomes `1.2E+13`).
+//!
+//! A workbook is a ZIP archive, and a small one can expand to gigabytes or
+//! name a cell at XFD1048576. So the archive's entries are checked against
+//! the decompressed-size limit before anything is decompressed (the ZIP
+//! reader never yields more than an entry declares), and the sheet is read
+//! cell by cell as it is stored: no range of the sheet's dimension is ever
+//! allocated, and a cell past the column limit ends the read.
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{DataRef, Reader, Xlsx};
 
-use super::{Header, ParseError, Row, Sheet, cell, looks_like_zip};
+use super::{Guard, Header, Limit, ParseError, Row, cell, looks_like_zip};
+
+/// Most entries an XLSX archive may hold (a workbook has a dozen or so).
+const MAX_ENTRIES: usize = 10_000;
+
+fn mismatch(reason: String) -> ParseError {
+    ParseError::Mismatch {
+        declared: "xlsx",
+        reason,
+    }
+}
 
 /// Parses the first worksheet; the first non-blank row is the header row,
 /// rows are numbered as Excel shows them.
-pub fn parse(bytes: &[u8]) -> Result<Sheet, ParseError> {
-    let mismatch = |reason: String| ParseError::Mismatch {
-        declared: "xlsx",
-        reason,
-    };
+pub(super) fn parse(bytes: &[u8], out: &mut Guard<'_>) -> Result<(), ParseError> {
     if !looks_like_zip(bytes) {
         return Err(mismatch(
             "文件不是 XLSX 格式（应以 ZIP 文件头开始）。".into(),
         ));
     }
+    check_archive(bytes, out.limits.expanded_bytes)?;
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| mismatch(format!("无法打开 XLSX 工作簿：{e}")))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or(ParseError::Empty)?
-        .map_err(|e| mismatch(format!("无法读取第一个工作表：{e}")))?;
-    let Some((first_row, _)) = range.start() else {
+    let Some(name) = book.sheet_names().first().cloned() else {
         return Err(ParseError::Empty);
     };
-    let mut sheet = Sheet::default();
-    for (i, cells) in range.rows().enumerate() {
-        let number = first_row as usize + i + 1;
-        let texts: Vec<Option<String>> = cells.iter().map(text_of).collect();
-        if texts.iter().all(Option::is_none) {
+    let mut cells = book
+        .worksheet_cells_reader(&name)
+        .map_err(|e| mismatch(format!("无法读取第一个工作表：{e}")))?;
+    let mut rows = Rows {
+        out,
+        headers: None,
+        current: None,
+    };
+    loop {
+        let next = cells
+            .next_cell()
+            .map_err(|e| mismatch(format!("无法读取第一个工作表：{e}")))?;
+        let Some(c) = next else { break };
+        let Some(text) = text_of(c.get_value()) else {
             continue;
-        }
-        if sheet.headers.is_empty() {
-            sheet.headers = texts
-                .into_iter()
-                .map(|t| Header {
-                    text: t.unwrap_or_default(),
-                    row: number,
-                })
-                .collect();
-            continue;
-        }
-        sheet.rows.push(Row {
-            number,
-            cells: texts,
-        });
+        };
+        let (row, col) = c.get_position();
+        rows.cell(row as usize + 1, col as usize, text)?;
     }
-    // Trailing empty header cells are formatting, not columns.
-    while sheet.headers.last().is_some_and(|h| h.text.is_empty()) {
-        sheet.headers.pop();
-    }
-    if sheet.headers.is_empty() {
+    rows.flush()?;
+    if rows.headers.is_none() {
         return Err(ParseError::Empty);
     }
-    Ok(sheet)
+    Ok(())
 }
 
-fn text_of(data: &Data) -> Option<String> {
+/// Checks the archive before it is opened: not too many entries, and the
+/// sizes its entries declare (which bound what reading them yields) within
+/// the decompressed-size limit.
+fn check_archive(bytes: &[u8], limit: u64) -> Result<(), ParseError> {
+    let zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| mismatch(format!("无法打开 XLSX 工作簿：{e}")))?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(mismatch(format!(
+            "ZIP 中有 {} 个文件，XLSX 工作簿不会有这么多。",
+            zip.len()
+        )));
+    }
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let size = zip
+            .by_index_data(i)
+            .map_err(|e| mismatch(format!("无法打开 XLSX 工作簿：{e}")))?
+            .size();
+        total = total.saturating_add(size);
+        if total > limit {
+            return Err(ParseError::TooLarge {
+                limit: Limit::ExpandedBytes,
+                max: limit,
+                found: None,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Gathers cells into rows as they come (row by row, as Excel stores them).
+struct Rows<'g, 'a> {
+    out: &'g mut Guard<'a>,
+    /// The header row's width once it was read.
+    headers: Option<usize>,
+    /// The row being gathered: its number and cells.
+    current: Option<(usize, Vec<Option<String>>)>,
+}
+
+impl Rows<'_, '_> {
+    fn cell(&mut self, number: usize, col: usize, text: String) -> Result<(), ParseError> {
+        self.out.check_columns(col + 1)?;
+        match &self.current {
+            Some((n, _)) if *n == number => {}
+            Some((n, _)) if *n > number => {
+                return Err(mismatch(format!(
+                    "工作表的行顺序异常（第 {number} 行出现在第 {n} 行之后）。"
+                )));
+            }
+            _ => {
+                self.flush()?;
+                self.current = Some((number, Vec::new()));
+            }
+        }
+        if let Some((_, cells)) = &mut self.current {
+            if cells.len() <= col {
+                cells.resize(col + 1, None);
+            }
+            cells[col] = Some(text);
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), ParseError> {
+        let Some((number, mut cells)) = self.current.take() else {
+            return Ok(());
+        };
+        match self.headers {
+            None => {
+                // Trailing empty header cells are formatting, not columns.
+                while cells.last().is_some_and(Option::is_none) {
+                    cells.pop();
+                }
+                self.headers = Some(cells.len());
+                self.out.headers(
+                    cells
+                        .into_iter()
+                        .map(|t| Header {
+                            text: t.unwrap_or_default(),
+                            row: number,
+                        })
+                        .collect(),
+                )
+            }
+            Some(width) => {
+                if cells.len() < width {
+                    cells.resize(width, None);
+                }
+                self.out.row(Row { number, cells })
+            }
+        }
+    }
+}
+
+fn text_of(data: &DataRef<'_>) -> Option<String> {
     match data {
-        Data::Empty | Data::Error(_) => None,
-        Data::String(s) | Data::DurationIso(s) => cell(s),
-        Data::DateTimeIso(s) => cell(s.get(..10).unwrap_or(s)),
-        Data::Int(i) => Some(i.to_string()),
-        Data::Float(f) => Some(number_text(*f)),
-        Data::Bool(b) => Some(b.to_string()),
-        Data::DateTime(dt) if dt.is_datetime() => {
+        DataRef::Empty | DataRef::Error(_) => None,
+        DataRef::String(s) | DataRef::DurationIso(s) => cell(s),
+        DataRef::SharedString(s) => cell(s),
+        DataRef::DateTimeIso(s) => cell(s.get(..10).unwrap_or(s)),
+        DataRef::Int(i) => Some(i.to_string()),
+        DataRef::Float(f) => Some(number_text(*f)),
+        DataRef::Bool(b) => Some(b.to_string()),
+        DataRef::DateTime(dt) if dt.is_datetime() => {
             let (y, m, d, ..) = dt.to_ymd_hms_milli();
             Some(format!("{y:04}-{m:02}-{d:02}"))
         }
-        Data::DateTime(dt) => Some(number_text(dt.as_f64())),
+        DataRef::DateTime(dt) => Some(number_text(dt.as_f64())),
     }
 }
 

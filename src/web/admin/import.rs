@@ -8,10 +8,11 @@ use serde::Deserialize;
 use crate::db;
 use crate::domain::vocab::TokenScope;
 use crate::import::report::{BatchStatus, Report};
-use crate::import::{self, Dataset, Format, ImportError, Options, ParseError, Silent};
+use crate::import::{self, Dataset, Format, ImportError, Limit, Options, ParseError, Silent};
 use crate::web::AppState;
 use crate::web::auth::{TokenRefused, require};
 use crate::web::errors::{AppError, ErrorBody, ErrorCode};
+use crate::web::lang::tr_with;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -50,7 +51,7 @@ pub(crate) struct ImportQuery {
         (status = 400, description = "The file cannot be read as its declared format (`bad_request`)", body = ErrorBody),
         TokenRefused,
         (status = 404, description = "No such dataset (`not_found`)", body = ErrorBody),
-        (status = 413, description = "Over the upload limit (`payload_too_large`)", body = ErrorBody),
+        (status = 413, description = "Over the upload limit, or expanding beyond the limits of decompressed bytes, rows or columns (`payload_too_large`; `details.limit` says which)", body = ErrorBody),
         (status = 415, description = "A content type or charset not accepted (`unsupported_media_type`)", body = ErrorBody),
         (status = 422, description = "Rejected: row problems, nothing written (`import_rejected`; the report in `details`)", body = ErrorBody),
     )
@@ -73,9 +74,10 @@ pub(crate) async fn post_import(
         windows: state.windows,
         rules: state.rules,
         abort_after_rows: None,
+        limits: state.import_limits,
     };
     let outcome = state
-        .db(move |c| Ok(import::run(c, dataset, &format, &bytes, &opts, &Silent)))
+        .db(move |c| Ok(import::run(c, dataset, &format, bytes, &opts, &Silent)))
         .await?;
     let report = outcome.map_err(import_error)?;
     tracing::info!(
@@ -90,10 +92,19 @@ pub(crate) async fn post_import(
 
 fn respond(report: Report) -> Result<HttpResponse, AppError> {
     if report.status == BatchStatus::Rejected {
-        let n = report.problems.len();
+        let shown = report.problems.len();
+        let n = shown + report.problems_omitted;
+        let message = if report.problems_omitted > 0 {
+            tr_with(
+                "import-rejected-summary-capped",
+                &[("n", &n), ("shown", &shown)],
+            )
+        } else {
+            tr_with("import-rejected-summary", &[("n", &n)])
+        };
         let details = serde_json::to_value(&report).map_err(AppError::internal)?;
         return Err(AppError::new(ErrorCode::ImportRejected)
-            .message(format!("导入被拒绝：发现 {n} 个问题，未写入任何数据。"))
+            .message(message)
             .details(details));
     }
     Ok(HttpResponse::Ok().json(report))
@@ -125,11 +136,11 @@ fn declared_format(req: &HttpRequest) -> Result<Format, AppError> {
 
 fn too_large(limit: usize) -> AppError {
     AppError::new(ErrorCode::PayloadTooLarge)
-        .message(format!(
-            "上传内容超过大小限制（{} MB）：请拆分后分批导入。",
-            limit / (1024 * 1024)
+        .message(tr_with(
+            "import-too-large-body",
+            &[("mb", &(limit / (1024 * 1024)))],
         ))
-        .details(serde_json::json!({ "limit_bytes": limit }))
+        .details(serde_json::json!({ "limit": "body_bytes", "limit_bytes": limit }))
 }
 
 /// Reads the body, refusing with 413 as soon as the declared length or the
@@ -147,17 +158,42 @@ async fn read_limited(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large(limit));
     }
+    // The outer error is the limit (a chunked body has no length to check
+    // first); the inner one a body that broke off or is badly encoded. Its
+    // cause is for the log, not for the answer.
     match body.to_bytes_limited(limit).await {
         Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(_)) => Err(too_large(limit)),
-        Err(e) => Err(AppError::new(ErrorCode::BadRequest)
-            .message("无法读取上传内容。")
-            .details(serde_json::json!({ "cause": e.to_string() }))),
+        Err(_) => Err(too_large(limit)),
+        Ok(Err(e)) => {
+            tracing::info!(cause = %e, "import body unreadable");
+            Err(AppError::new(ErrorCode::BadRequest)
+                .message(crate::web::lang::tr("import-body-unreadable"))
+                .details(serde_json::json!({ "cause": "body_unreadable" })))
+        }
     }
 }
 
 fn import_error(e: ImportError) -> AppError {
     match e {
+        ImportError::Parse(ParseError::TooLarge { limit, max, found }) => {
+            let message = match (limit, found) {
+                (Limit::ExpandedBytes, _) => tr_with(
+                    "import-too-large-expanded",
+                    &[("mb", &(max / (1024 * 1024)))],
+                ),
+                (Limit::Rows, _) => tr_with("import-too-large-rows", &[("max", &max)]),
+                (Limit::Columns, Some(found)) => tr_with(
+                    "import-too-large-columns",
+                    &[("found", &found), ("max", &max)],
+                ),
+                (Limit::Columns, None) => {
+                    tr_with("import-too-large-columns-unknown", &[("max", &max)])
+                }
+            };
+            AppError::new(ErrorCode::PayloadTooLarge)
+                .message(message)
+                .details(serde_json::json!({ "limit": limit.key(), "max": max, "found": found }))
+        }
         ImportError::Parse(p @ ParseError::Charset(_)) => {
             AppError::new(ErrorCode::UnsupportedMediaType).message(p.to_string())
         }

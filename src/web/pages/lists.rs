@@ -338,6 +338,20 @@ fn atom(
     entries: Vec<FeedEntry>,
 ) -> Result<HttpResponse, AppError> {
     let base = base_url(req, state);
+    // XML cannot hold every character a database can: whatever was stored,
+    // the feed stays well-formed.
+    let safe = crate::domain::text::xml_safe;
+    let entries: Vec<FeedEntry> = entries
+        .into_iter()
+        .map(|e| FeedEntry {
+            id: safe(&e.id),
+            title: safe(&e.title),
+            link: safe(&e.link),
+            updated: safe(&e.updated),
+            summary: safe(&e.summary),
+        })
+        .collect();
+    let base = safe(&base);
     let updated = entries
         .first()
         .map(|e| e.updated.clone())

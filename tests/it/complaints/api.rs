@@ -147,3 +147,71 @@ async fn an_oversized_body_is_refused_in_chinese() {
     assert_eq!(v["error"]["code"], "payload_too_large");
     assert!(v["error"]["message"].as_str().unwrap().contains("过长"));
 }
+
+#[actix_web::test]
+async fn control_characters_in_complaint_text_and_bidi_controls_in_names_are_refused() {
+    let app = TestApp::builder()
+        .settings(|s| {
+            s.complaints.submit_rate =
+                legal_portal::web::rate_limit::Rate::parse("1000/h").expect("rate");
+        })
+        .seed(subjects)
+        .await;
+    let cases = [
+        (
+            "description",
+            "代理一起借款纠纷，收费\u{0}超出约定标准三倍，且拒绝开具发票。",
+            "U+0000",
+        ),
+        (
+            "description",
+            "代理一起借款纠纷，收费\u{1}超出约定标准三倍，且拒绝开具发票。",
+            "U+0001",
+        ),
+        ("desired_outcome", "退还\u{b}多收的费用", "U+000B"),
+        (
+            "description",
+            "代理一起借款纠纷，收费超出约定标准三倍，且拒绝开具发票\u{fffe}。",
+            "U+FFFE",
+        ),
+        ("complainant_name", "李\u{202e}四", "U+202E"),
+        ("complainant_name", "李\u{2069}四", "U+2069"),
+    ];
+    for (field, value, named) in cases {
+        for (lang, word) in [("zh", "字符"), ("en", "character")] {
+            let mut b = body("李四", "13812345678");
+            b[field] = value.into();
+            let resp = app
+                .client
+                .post(format!("{}/api/v1/complaints?lang={lang}", app.address))
+                .json(&b)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 400, "{field} {named}");
+            let v: serde_json::Value = resp.json().await.unwrap();
+            let message = v["error"]["details"]["fields"][field]
+                .as_str()
+                .unwrap_or_else(|| panic!("{field} not flagged: {v}"));
+            assert!(
+                message.contains(named) && message.contains(word),
+                "{lang}: {message}"
+            );
+        }
+    }
+    let mut b = body("李四", "13812345678");
+    b["description"] =
+        "第一行：代理一起借款纠纷，收费超出约定标准三倍。\r\n第二行：\t拒绝开具发票。".into();
+    file_by_api(&app, &b).await;
+    let n: i64 = {
+        use diesel::prelude::*;
+        legal_portal::db::schema::complaints::table
+            .count()
+            .get_result(&mut app.conn())
+            .unwrap()
+    };
+    assert_eq!(
+        n, 1,
+        "only the complaint with line breaks and a tab was filed"
+    );
+}

@@ -7,6 +7,7 @@ mod formats;
 mod limits;
 mod problems;
 mod rules;
+mod uploads;
 
 use diesel::prelude::*;
 use legal_portal::db::{DbConnection, schema::*, tokens};
