@@ -92,6 +92,23 @@ pub fn private_file(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Makes an existing `path` private (mode 0600 on Unix) without opening
+/// it: for files another part of this process may hold open (closing any
+/// descriptor of a SQLite file drops every POSIX lock this process holds
+/// on it, and SQLite then fails with "disk I/O error").
+pub fn tighten(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(path)?.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Creates `path` holding `text` (mode 0600 on Unix) all at once: the text
 /// goes to a temporary file in the same folder, is synced, then linked to
 /// `path`. A process killed half-way leaves no file (or a stray temporary

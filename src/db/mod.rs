@@ -117,14 +117,23 @@ fn private_sqlite_files(path: &str) {
     if path == ":memory:" || path.is_empty() || path.starts_with("file:") {
         return;
     }
+    // Never open a file SQLite may already hold in this process: closing
+    // any descriptor of it drops all of the process's locks on it, and the
+    // pool's other connections then fail with "disk I/O error". The file is
+    // created (0600) only when missing; existing files are only chmod-ed.
     let db = std::path::Path::new(path);
-    if let Err(e) = crate::secrets::private_file(db) {
+    let made = if db.exists() {
+        crate::secrets::tighten(db)
+    } else {
+        crate::secrets::private_file(db)
+    };
+    if let Err(e) = made {
         tracing::warn!(path, error = %e, "cannot make the database file private");
     }
     for suffix in ["-wal", "-shm", "-journal"] {
         let extra = std::path::PathBuf::from(format!("{path}{suffix}"));
         if extra.exists()
-            && let Err(e) = crate::secrets::private_file(&extra)
+            && let Err(e) = crate::secrets::tighten(&extra)
         {
             tracing::warn!(path = %extra.display(), error = %e, "cannot make a database file private");
         }

@@ -122,3 +122,31 @@ fn postgres_up_down_up_leaves_the_same_schema() {
     };
     round_trip(&pg.url);
 }
+
+/// A new connection must not drop the locks another connection of the same
+/// process holds on the SQLite file (closing any descriptor of it would:
+/// the pool then failed with "disk I/O error" once it grew under load).
+#[test]
+fn a_new_sqlite_connection_keeps_the_others_locks() {
+    use diesel::connection::SimpleConnection;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("locks.db");
+    let url = path.to_string_lossy().into_owned();
+    let mut a = db::establish(&url).expect("first connection");
+    a.batch_execute("CREATE TABLE t (x INTEGER); BEGIN IMMEDIATE; INSERT INTO t VALUES (1);")
+        .expect("a holds the write lock");
+    let mut b = db::establish(&url).expect("second connection");
+    b.batch_execute("PRAGMA busy_timeout = 0;")
+        .expect("no waiting");
+    let err = b
+        .batch_execute("INSERT INTO t VALUES (2);")
+        .expect_err("the first connection's write lock still holds");
+    assert!(
+        err.to_string().contains("locked"),
+        "expected 'database is locked', got: {err}"
+    );
+    a.batch_execute("COMMIT;")
+        .expect("the first connection commits");
+    b.batch_execute("INSERT INTO t VALUES (2);")
+        .expect("and then the second may write");
+}
