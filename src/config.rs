@@ -62,6 +62,9 @@ pub struct Settings {
     /// Fewest practising workers an office may have before it is a
     /// shell-office candidate (plan rule 7).
     pub min_office_workers: u32,
+    /// How long the oldest due search-outbox row may wait before `/readyz`
+    /// answers 503 (search would be answering from a stale index).
+    pub readiness_max_lag: std::time::Duration,
 }
 
 impl std::fmt::Debug for Settings {
@@ -109,6 +112,7 @@ impl Default for Settings {
             page_cache_ttl: std::time::Duration::from_secs(10),
             page_cache_bytes: 16 * 1024 * 1024,
             min_office_workers: 3,
+            readiness_max_lag: std::time::Duration::from_secs(300),
         }
     }
 }

@@ -160,6 +160,16 @@ struct Common {
         default_value_t = 3
     )]
     min_office_workers: u32,
+    /// Seconds the oldest due search-outbox row may wait (changes not yet in
+    /// the search index) before `/readyz` answers 503. Rows scheduled for a
+    /// later standing change do not count until they fall due.
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_READINESS_MAX_LAG_SECONDS",
+        global = true,
+        default_value_t = 300
+    )]
+    readiness_max_lag_seconds: u64,
     /// Imports (API and command line): most bytes an XLSX may decompress
     /// to, in MB (413 above it, before it is decompressed).
     #[arg(
@@ -352,6 +362,7 @@ fn settings(common: &Common) -> Settings {
             ..StandingPolicy::default()
         },
         min_office_workers: common.min_office_workers,
+        readiness_max_lag: std::time::Duration::from_secs(common.readiness_max_lag_seconds),
         import_limits: legal_portal::import::Limits {
             expanded_bytes: common.import_max_expanded_mb.saturating_mul(1024 * 1024),
             rows: common.import_max_rows,

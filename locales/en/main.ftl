@@ -403,3 +403,7 @@ import-bidi-in-name = Names may not contain the bidirectional control character 
 ## Complaint text checks (src/domain/complaint.rs)
 complaint-control-character = Contains a control character that is not allowed ({ $char }); please remove it and submit again.
 complaint-bidi-in-name = Names may not contain the bidirectional control character { $char }.
+
+## Readiness (/readyz, src/web/health.rs)
+readiness-database = The database does not answer.
+readiness-search-lag = Search is behind: the oldest waiting change has waited { $seconds } s (limit { $limit } s; { $rows } changes waiting).

@@ -403,3 +403,7 @@ import-bidi-in-name = 名称中不允许出现双向文字控制字符 { $char }
 ## Complaint text checks (src/domain/complaint.rs)
 complaint-control-character = 含有不允许的控制字符 { $char }，请删除后再提交。
 complaint-bidi-in-name = 姓名中不允许出现双向文字控制字符 { $char }。
+
+## Readiness (/readyz, src/web/health.rs)
+readiness-database = 数据库无响应。
+readiness-search-lag = 搜索索引滞后：最早一条待更新的变更已等待 { $seconds } 秒（上限 { $limit } 秒；共 { $rows } 条待更新）。

@@ -464,7 +464,9 @@ impl EmbeddedIndex {
                 should.push(boosted(term(f.name_pinyin, latin), 8.0));
                 should.push(boosted(term(f.name_initials, latin), 7.0));
             }
-            let words = self.words(&text.folded)?;
+            // The normalised text: a license number typed in groups is one
+            // word here, as it is for Meilisearch.
+            let words = self.words(&text.query)?;
             if !words.is_empty() {
                 should.push(boosted(all_of(words.iter().map(|w| word(f.text, w))), 1.0));
             }

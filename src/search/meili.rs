@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use meilisearch_sdk::client::{Client, SwapIndexes};
 use meilisearch_sdk::indexes::Index;
-use meilisearch_sdk::search::Selectors;
+use meilisearch_sdk::request::HttpClient;
+use meilisearch_sdk::search::{SearchQuery as MeiliQuery, Selectors};
 use meilisearch_sdk::settings::Settings;
 use meilisearch_sdk::task_info::TaskInfo;
 use serde::{Deserialize, Serialize};
@@ -245,18 +246,10 @@ impl MeiliIndex {
         if text.folded.is_empty() || q.sort == SortOrder::Distance {
             sort.push("license_no:asc");
         }
-        let mut search = index.search();
-        search
-            .with_query(&text.folded)
-            .with_filter(&filter)
-            .with_page(1)
-            .with_hits_per_page((q.offset + q.limit).max(1))
-            .with_show_ranking_score(true)
-            .with_facets(Selectors::Some(&FACET_NAMES));
-        if !sort.is_empty() {
-            search.with_sort(&sort);
-        }
-        let found = search.execute::<MeiliHit>().await.map_err(failed)?;
+        let found = request(&index, q, text, &filter, &sort)
+            .execute::<MeiliHit>()
+            .await
+            .map_err(failed)?;
         let mut facets = Facets::default();
         for (name, counts) in found.facet_distribution.unwrap_or_default() {
             let into = match name.as_str() {
@@ -293,6 +286,31 @@ impl MeiliIndex {
             .collect();
         Ok((hits, total, facets))
     }
+}
+
+/// The search request to one index. The text sent is
+/// [`ParsedText::query`], never what was typed: a license number typed
+/// with spaces or full-width digits reaches Meilisearch as the normalised
+/// number, as it reaches the embedded engine.
+fn request<'a, Http: HttpClient>(
+    index: &'a Index<Http>,
+    q: &SearchQuery,
+    text: &'a ParsedText,
+    filter: &'a str,
+    sort: &'a [&'a str],
+) -> MeiliQuery<'a, Http> {
+    let mut search = index.search();
+    search
+        .with_query(&text.query)
+        .with_filter(filter)
+        .with_page(1)
+        .with_hits_per_page((q.offset + q.limit).max(1))
+        .with_show_ranking_score(true)
+        .with_facets(Selectors::Some(&FACET_NAMES));
+    if !sort.is_empty() {
+        search.with_sort(sort);
+    }
+    search
 }
 
 fn merge(into: &mut BTreeMap<String, u64>, from: BTreeMap<String, u64>) {
@@ -437,5 +455,32 @@ impl SearchIndex for MeiliIndex {
             facets,
             backend: "meilisearch",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_license_typed_in_groups_reaches_meilisearch_normalised() {
+        // No server is needed to build a request.
+        let client = Client::new("http://127.0.0.1:9", None::<String>).expect("client");
+        let index = client.index("workers");
+        for typed in ["4550 0101 0000 1", "４５５０　０１０１　００００　１"] {
+            let q = SearchQuery {
+                text: typed.to_owned(),
+                ..SearchQuery::default()
+            };
+            let text = ParsedText::parse(&q.text);
+            let req = request(&index, &q, &text, "type = worker", &[]);
+            assert_eq!(req.query, Some("4550010100001"), "{typed:?}");
+        }
+        let q = SearchQuery {
+            text: " 张三 ".to_owned(),
+            ..SearchQuery::default()
+        };
+        let text = ParsedText::parse(&q.text);
+        assert_eq!(request(&index, &q, &text, "", &[]).query, Some("张三"));
     }
 }

@@ -286,12 +286,21 @@ pub async fn open(
 }
 
 /// What the resident typed, understood once for every engine.
+///
+/// Engines search [`ParsedText::query`], never the raw text: a license
+/// number typed with spaces or full-width digits (`4550 0101 0000 1`,
+/// `４５５０…`) reaches the embedded engine and Meilisearch alike as the
+/// normalised number (`4550010100001`), so both answer it the same way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedText {
     /// Trimmed, full-width folded, lower-cased text.
     pub folded: String,
-    /// The text as a license number, when it can be one and holds a digit.
+    /// The text as a license number, when it can be one and holds a digit:
+    /// normalised like `LicenseNo` (half-width, no spaces, upper case).
     pub license: Option<String>,
+    /// The text every engine searches: the normalised license number when
+    /// the text is one, else `folded`.
+    pub query: String,
     /// Whether the text holds Chinese characters.
     pub has_cjk: bool,
     /// Latin letters only (pinyin or initials), lower case, no spaces.
@@ -330,9 +339,11 @@ impl ParsedText {
         let letters: String = folded.chars().filter(|c| !c.is_whitespace()).collect();
         let latin = (!letters.is_empty() && letters.chars().all(|c| c.is_ascii_lowercase()))
             .then_some(letters);
+        let query = license.clone().unwrap_or_else(|| folded.clone());
         Self {
             folded,
             license,
+            query,
             has_cjk,
             latin,
         }
@@ -400,6 +411,27 @@ mod tests {
         let t = ParsedText::parse("４５００１０１　０００１２３");
         assert_eq!(t.license.as_deref(), Some("4500101000123"));
         assert!(!t.has_cjk);
+    }
+
+    #[test]
+    fn engines_are_given_the_normalised_license_number() {
+        for typed in [
+            "4550 0101 0000 1",
+            "４５５０ ０１０１ ００００ １",
+            "４５５０　０１０１　００００　１",
+            " 4550０101 0000１ ",
+            "4550010100001",
+        ] {
+            let t = ParsedText::parse(typed);
+            assert_eq!(t.license.as_deref(), Some("4550010100001"), "{typed:?}");
+            assert_eq!(t.query, "4550010100001", "{typed:?}");
+        }
+        // Letters in a license number are upper-cased like `LicenseNo`.
+        assert_eq!(ParsedText::parse("ab 12 3").query, "AB123");
+        // Text that is not a license number is searched as typed (folded).
+        assert_eq!(ParsedText::parse(" 龙沙 ").query, "龙沙");
+        assert_eq!(ParsedText::parse("Zhang San").query, "zhang san");
+        assert_eq!(ParsedText::parse("张三 123").query, "张三 123");
     }
 
     #[test]

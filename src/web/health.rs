@@ -1,5 +1,5 @@
-//! Operations endpoints: `/healthz` (alive), `/readyz` (dependencies
-//! reachable, outbox backlog below its bound) and `/metrics` (Prometheus,
+//! Operations endpoints: `/healthz` (alive), `/readyz` (database
+//! reachable, the oldest due search-outbox row younger than its bound) and `/metrics` (Prometheus,
 //! behind a bearer token of scope `metrics` or `admin`).
 
 use std::time::Duration;
@@ -12,10 +12,7 @@ use super::errors::AppError;
 use super::metrics::Gauge;
 use crate::db;
 use crate::domain::vocab::TokenScope;
-
-/// Outbox rows above which the portal reports itself not ready: search would
-/// be answering from a stale index.
-pub const MAX_READY_BACKLOG: i64 = 10_000;
+use crate::web::lang::{tr, tr_with};
 
 /// Routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -31,24 +28,31 @@ async fn healthz() -> HttpResponse {
         .body("ok")
 }
 
-/// Ready: the database answers within two seconds and the outbox backlog is
-/// below [`MAX_READY_BACKLOG`].
+/// Ready: the database answers within two seconds and the oldest due
+/// outbox row has waited no longer than `--readiness-max-lag-seconds`.
+///
+/// Only due rows count: rows scheduled for a later standing change (a
+/// disclosure window closing, a review deadline passing) wait by design,
+/// and at the nation's scale there are tens of thousands of them. There is
+/// no bound on the number of due rows: a large import puts many rows due
+/// at once and they drain in seconds; what a load balancer cares about is
+/// how stale search is, which the age says directly.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let probe = state.db(|c| {
+    let now = crate::search::outbox::now();
+    let probe = state.db(move |c| {
         db::ops::ping(c)?;
-        db::ops::outbox_backlog(c)
+        db::ops::outbox_lag(c, now)
     });
-    let (database, backlog) =
-        match actix_web::rt::time::timeout(Duration::from_secs(2), probe).await {
-            Ok(Ok(backlog)) => ("ok", Some(backlog)),
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "readiness: database check failed");
-                ("unreachable", None)
-            }
-            Err(_) => ("timeout", None),
-        };
-    let backlog_ok = backlog.is_some_and(|b| b < MAX_READY_BACKLOG);
-    let ready = database == "ok" && backlog_ok;
+    let (database, lag) = match actix_web::rt::time::timeout(Duration::from_secs(2), probe).await {
+        Ok(Ok(lag)) => ("ok", Some(lag)),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: database check failed");
+            ("unreachable", None)
+        }
+        Err(_) => ("timeout", None),
+    };
+    let max_lag = i64::try_from(state.readiness_max_lag.as_secs()).unwrap_or(i64::MAX);
+    let lagging = lag.is_some_and(|l| l.oldest_due_age_seconds > max_lag);
     // A search engine that is down degrades the portal (searches fall back
     // to the database) but does not make it unready: every portal shares
     // the engine, and a load balancer pulling them all would take
@@ -71,6 +75,29 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     } else {
         "ok"
     };
+    // A lag behind a search engine that is down or an indexer that keeps
+    // failing is the shared engine's fault, the same for every portal:
+    // degraded (200), as above, not a 503 that pulls every portal at once.
+    // A lag while the engine and indexer say they are fine means this
+    // deployment's outbox is not being drained: 503.
+    let engine_trouble = search != "ok" || indexer != "ok";
+    let reason = if database != "ok" {
+        Some(tr("readiness-database"))
+    } else if lagging {
+        lag.map(|l| {
+            tr_with(
+                "readiness-search-lag",
+                &[
+                    ("seconds", &l.oldest_due_age_seconds),
+                    ("limit", &max_lag),
+                    ("rows", &l.due),
+                ],
+            )
+        })
+    } else {
+        None
+    };
+    let ready = database == "ok" && (!lagging || engine_trouble);
     let status = match (ready, search, indexer) {
         (false, _, _) => "not_ready",
         (true, "ok", "ok") => "ready",
@@ -78,14 +105,16 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     };
     let body = json!({
         "status": status,
+        "reason": reason,
         "checks": {
             "database": database,
             "search": search,
             "search_backend": state.search.index().backend(),
             "indexer": indexer,
             "indexer_failures_in_a_row": health.failures_in_a_row,
-            "outbox_backlog": backlog,
-            "outbox_backlog_limit": MAX_READY_BACKLOG,
+            "outbox_backlog": lag.map(|l| l.due),
+            "outbox_oldest_due_age_seconds": lag.map(|l| l.oldest_due_age_seconds),
+            "outbox_max_lag_seconds": max_lag,
         }
     });
     if ready {
@@ -134,8 +163,18 @@ async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
         ),
         Gauge::single(
             "legal_portal_outbox_backlog",
-            "Changes waiting to reach the search index.",
-            figures.outbox_backlog as f64,
+            "Search outbox rows due now and not yet in the search index.",
+            figures.outbox.due as f64,
+        ),
+        Gauge::single(
+            "legal_portal_outbox_oldest_due_age_seconds",
+            "Seconds since the oldest due search outbox row fell due (0: none due); /readyz is 503 above its bound.",
+            figures.outbox.oldest_due_age_seconds as f64,
+        ),
+        Gauge::single(
+            "legal_portal_outbox_scheduled",
+            "Search outbox rows scheduled for a later standing change, not yet due.",
+            figures.outbox_scheduled as f64,
         ),
         Gauge::by(
             "legal_portal_import_batches",

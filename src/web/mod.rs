@@ -75,6 +75,8 @@ pub struct AppState {
     pub pages: Arc<page_cache::PageCache>,
     /// District codes and names, read again after a write or a minute.
     pub district_names: Arc<std::sync::Mutex<Option<NamesMemo>>>,
+    /// Age of the oldest due search-outbox row above which `/readyz` is 503.
+    pub readiness_max_lag: std::time::Duration,
 }
 
 /// District codes and names with the cache generation and time they were
@@ -237,6 +239,7 @@ impl Application {
             search: search.clone(),
             scrapers: Arc::new(rate_limit::ScraperLimits::new(settings.scraper_rates)),
             district_names: Arc::default(),
+            readiness_max_lag: settings.readiness_max_lag,
             pages: Arc::new(page_cache::PageCache::new(
                 settings.page_cache_ttl,
                 settings.page_cache_bytes,

@@ -139,6 +139,8 @@ fn help_names_every_command_and_setting() {
         "DATABASE_URL",
         "LEGAL_PORTAL_DATA",
         "MEILI_URL",
+        "--readiness-max-lag-seconds",
+        "LEGAL_PORTAL_READINESS_MAX_LAG_SECONDS",
     ] {
         assert!(help.contains(word), "--help lacks {word}:\n{help}");
     }

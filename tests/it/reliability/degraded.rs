@@ -106,3 +106,39 @@ async fn the_database_answer_filters_workers_by_district_before_its_candidate_li
     assert_eq!(v["total"], 1, "{v}");
     assert_eq!(v["hits"][0]["license_no"], WORKER, "{v}");
 }
+
+#[actix_web::test]
+async fn a_search_lag_behind_a_down_meilisearch_degrades_but_does_not_pull_the_portal() {
+    // Every portal shares the engine: a lag it causes must not make every
+    // portal unready at once (docs/operations.md, "The search lag bound").
+    let meili = Meili {
+        url: closed_port(),
+        key: Some("a-master-key-for-a-dead-server".into()),
+        prefix: "down_".into(),
+    };
+    let app = TestApp::builder()
+        .meili(Some(meili))
+        .settings(|s| s.readiness_max_lag = Duration::from_secs(60))
+        .seed(subjects)
+        .await;
+    outbox::enqueue_at(
+        &mut app.conn(),
+        SubjectKind::Worker,
+        &[WORKER.to_owned()],
+        outbox::now() - chrono::TimeDelta::minutes(10),
+    )
+    .expect("an overdue outbox row");
+    let v = app.json("/readyz", 200).await;
+    assert_eq!(v["status"], "degraded", "{v}");
+    assert_eq!(v["checks"]["search"], "unreachable", "{v}");
+    let age = v["checks"]["outbox_oldest_due_age_seconds"]
+        .as_i64()
+        .expect("age");
+    assert!(age >= 600, "{v}");
+    assert!(
+        v["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("搜索索引滞后")),
+        "{v}"
+    );
+}

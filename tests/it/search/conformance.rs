@@ -218,6 +218,81 @@ async fn finds_a_license_typed_full_width_with_spaces(e: Engine) {
     e.clean_up().await;
 }
 
+/// How residents type a license number: in groups, full-width (from a
+/// Chinese input method), with the ideographic space, mixed, padded.
+fn typed_forms(license: &str) -> Vec<String> {
+    let full = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_digit() {
+                    char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)
+                } else {
+                    c
+                }
+            })
+            .collect()
+    };
+    let groups: Vec<String> = license
+        .as_bytes()
+        .chunks(4)
+        .map(|g| String::from_utf8_lossy(g).into_owned())
+        .collect();
+    let spaced = groups.join(" ");
+    vec![
+        spaced.clone(),
+        full(&spaced),
+        full(&groups.join("\u{3000}")),
+        full(license),
+        format!("  {}  ", groups.join("  ")),
+        format!("{} {}", full(&groups[0]), groups[1..].join("")),
+    ]
+}
+
+async fn answers_a_license_typed_in_groups_like_the_plain_number(e: Engine) {
+    let app = start(&e).await;
+    for license in [ZHANG_SAN, LIZHI] {
+        let plain = search(&app, &e, &q(license)).await;
+        assert_eq!(first(&plain)["license_no"], license, "{plain}");
+        for typed in typed_forms(license) {
+            let body = search(&app, &e, &q(&typed)).await;
+            assert_eq!(
+                first(&body)["license_no"],
+                license,
+                "{typed:?} should find {license} first: {body}"
+            );
+            assert_eq!(
+                licenses(&body),
+                licenses(&plain),
+                "{typed:?} should answer like {license}"
+            );
+            assert_eq!(body["total"], plain["total"], "{typed:?}");
+        }
+    }
+    e.clean_up().await;
+}
+
+async fn finds_the_demo_worker_by_a_license_typed_with_spaces(e: Engine) {
+    // Issue 18: on the province demo, `4550 0101 0000 1` found the worker
+    // on the embedded engine and nothing on Meilisearch.
+    let app = TestApp::builder().meili(e.meili()).demo().start().await;
+    app.wait_for_search().await;
+    for typed in [
+        "4550 0101 0000 1",
+        "４５５０ ０１０１ ００００ １",
+        "４５５０　０１０１　００００　１",
+        "4550010100001",
+    ] {
+        let body = search(&app, &e, &q(typed)).await;
+        assert_eq!(
+            first(&body)["license_no"],
+            "4550010100001",
+            "{typed:?}: {body}"
+        );
+        assert_eq!(first(&body)["type"], "worker", "{body}");
+    }
+    e.clean_up().await;
+}
+
 async fn forgives_a_one_letter_typo_in_pinyin(e: Engine) {
     let app = start(&e).await;
     let body = search(&app, &e, "q=zhamgsan").await;
@@ -486,6 +561,8 @@ conformance!(
     finds_by_full_pinyin_and_polyphonic_surname,
     finds_by_initials,
     finds_a_license_typed_full_width_with_spaces,
+    answers_a_license_typed_in_groups_like_the_plain_number,
+    finds_the_demo_worker_by_a_license_typed_with_spaces,
     forgives_a_one_letter_typo_in_pinyin,
     every_filter_narrows_the_hits,
     counts_facets,
