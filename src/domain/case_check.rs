@@ -148,6 +148,8 @@ pub struct CaseWorker {
 /// Yes or no.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+// Named apart from the search answer's `Answer` in the OpenAPI document.
+#[schema(as = CaseAnswer)]
 pub enum Answer {
     /// The worker may take the case.
     Yes,

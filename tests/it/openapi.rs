@@ -240,3 +240,33 @@ async fn a_query_the_handler_cannot_take_is_a_400_in_the_page_format() {
     let page = res.text().await.unwrap();
     assert!(page.contains("The query parameters are wrong"), "{page}");
 }
+
+/// The case check's `answer` is documented as the yes/no enum: two
+/// schemas of one name (the search answer was also `Answer`) would
+/// silently replace each other in the document.
+#[actix_web::test]
+async fn the_case_check_answer_is_documented_as_yes_or_no() {
+    let app = TestApp::builder().start().await;
+    let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let schemas = &doc["components"]["schemas"];
+    // Follows `$ref`s, also inside `allOf`, to the first schema with an enum.
+    fn enum_of(schemas: &Value, s: &Value) -> Option<Value> {
+        if let Some(e) = s.get("enum") {
+            return Some(e.clone());
+        }
+        if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+            let name = r.rsplit('/').next()?;
+            return enum_of(schemas, &schemas[name]);
+        }
+        s.get("allOf")?
+            .as_array()?
+            .iter()
+            .find_map(|part| enum_of(schemas, part))
+    }
+    let answer = &schemas["CaseCheck"]["properties"]["answer"];
+    assert_eq!(
+        enum_of(schemas, answer),
+        Some(serde_json::json!(["yes", "no"])),
+        "{answer:#}"
+    );
+}
