@@ -407,3 +407,4 @@ complaint-bidi-in-name = Names may not contain the bidirectional control charact
 ## Readiness (/readyz, src/web/health.rs)
 readiness-database = The database does not answer.
 readiness-search-lag = Search is behind: the oldest waiting change has waited { $seconds } s (limit { $limit } s; { $rows } changes waiting).
+case-choose = Choose the type of case and where one party lives, then press “Check”.

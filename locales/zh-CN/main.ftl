@@ -407,3 +407,4 @@ complaint-bidi-in-name = 姓名中不允许出现双向文字控制字符 { $cha
 ## Readiness (/readyz, src/web/health.rs)
 readiness-database = 数据库无响应。
 readiness-search-lag = 搜索索引滞后：最早一条待更新的变更已等待 { $seconds } 秒（上限 { $limit } 秒；共 { $rows } 条待更新）。
+case-choose = 请先选择案件类型和一方当事人的住所地，再点“查看”。

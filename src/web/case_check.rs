@@ -242,6 +242,11 @@ impl CaseForm {
         let (check, problem) = if query.is_asked() {
             match query.question() {
                 Ok(q) => (Some(answer(q)), None),
+                // A half-filled form (or an old link without a case type):
+                // ask in words, not in parameter names.
+                Err(_) if given(&query.case_type).is_none() || given(&query.party_a).is_none() => {
+                    (None, Some(lang::tr("case-choose")))
+                }
                 Err(e) => (None, Some(e.message)),
             }
         } else {

@@ -437,7 +437,10 @@ async fn the_page_form_shows_the_same_sentence_as_the_api() {
     let page = app
         .text(&format!("/workers/{GOOD}?party_a=municipality"), 200)
         .await;
-    assert!(page.contains("请提供 case_type"), "{page}");
+    assert!(
+        page.contains("请先选择案件类型"),
+        "a missing case type is asked for in words: {page}"
+    );
 }
 
 #[actix_web::test]
@@ -471,4 +474,26 @@ async fn the_case_check_is_in_the_api_document() {
     for status in ["200", "400", "404"] {
         assert!(op["responses"][status].is_object(), "{status}");
     }
+}
+
+/// An old link or a half-filled form asks for the missing choice in words,
+/// never by a parameter's name.
+#[actix_web::test]
+async fn a_half_filled_form_asks_in_words() {
+    let app = TestApp::builder().seed(seed).await;
+    let page = app
+        .text(&format!("/workers/{GOOD}?party_a=municipality"), 200)
+        .await;
+    assert!(page.contains("请先选择案件类型"), "{page}");
+    assert!(
+        !page.contains("请提供"),
+        "no parameter names in the message"
+    );
+    let en = app
+        .text(
+            &format!("/workers/{GOOD}?party_a=municipality&lang=en"),
+            200,
+        )
+        .await;
+    assert!(en.contains("Choose the type of case"));
 }
