@@ -232,6 +232,11 @@ async fn every_public_page_is_english_on_request_except_its_data() {
         ("/disclosures".into(), 200, "Disciplinary disclosures"),
         ("/announcements".into(), 200, "Announcements"),
         (
+            "/announcements/999999".into(),
+            404,
+            "There is no such announcement.",
+        ),
+        (
             "/complaints/new".into(),
             200,
             "Complain about a grassroots legal service office or worker",
