@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use chrono::{NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
 
+use crate::domain::dates::{china_date, china_time, china_to_utc};
 use crate::domain::standing::StandingPolicy;
 
 /// Everything the portal needs to start.
@@ -165,7 +166,7 @@ impl Clock {
     /// Today.
     pub fn today(&self) -> NaiveDate {
         self.fixed
-            .unwrap_or_else(|| (Utc::now().naive_utc() + TimeDelta::hours(8)).date())
+            .unwrap_or_else(|| china_date(Utc::now().naive_utc()))
     }
 
     /// Now, UTC. On a fixed clock: the fixed day in China at the real time
@@ -174,7 +175,7 @@ impl Clock {
         let real = Utc::now().naive_utc();
         match self.fixed {
             None => real,
-            Some(day) => day.and_time((real + TimeDelta::hours(8)).time()) - TimeDelta::hours(8),
+            Some(day) => china_to_utc(day, china_time(real)),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! stage timeline, the bureau's list, the retention purge and the outcome
 //! counts shown on profiles.
 
-use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -81,10 +81,7 @@ pub struct ComplaintRecord {
     pub events: Vec<Event>,
 }
 
-/// The date in China of a UTC time.
-pub fn china_date(at: NaiveDateTime) -> NaiveDate {
-    (at + TimeDelta::hours(8)).date()
-}
+pub use crate::domain::dates::china_date;
 
 impl ComplaintRecord {
     /// The current stage.

@@ -3,13 +3,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::models::{Announcement, Office, Worker, split_list};
 use super::profiles::{self, CreditRecords, credit_records};
 use super::schema::{announcements, offices, workers};
 use super::{DbConnection, DbError};
+use crate::domain::dates::china_date;
 use crate::domain::exit::{self, ExitFacts, ExitFinding};
 use crate::domain::plan_rules::RuleSettings;
 use crate::domain::standing::{self, StandingPolicy, Subject};
@@ -28,11 +29,6 @@ pub struct ExitEntry {
     pub district_code: String,
     /// The reason and since when.
     pub finding: ExitFinding,
-}
-
-/// The day in China of a stored UTC time.
-fn china_day(t: NaiveDateTime) -> NaiveDate {
-    (t + TimeDelta::hours(8)).date()
 }
 
 /// Every exit candidate of the register on `today`, by reason, then
@@ -109,7 +105,7 @@ pub fn candidates(
             established_on: o.established_on,
             reviewed_years: &reviewed_years,
             practising_workers: practising.get(o.license_no.as_str()).copied().unwrap_or(0),
-            changed_on: china_day(o.updated_at),
+            changed_on: china_date(o.updated_at),
             office_changed_on: None,
             named_in_exit_notice: named.contains(&o.license_no),
         };
@@ -159,8 +155,8 @@ pub fn candidates(
             established_on: None,
             reviewed_years: &[],
             practising_workers: 0,
-            changed_on: china_day(w.updated_at),
-            office_changed_on: office.map(|o| china_day(o.updated_at)),
+            changed_on: china_date(w.updated_at),
+            office_changed_on: office.map(|o| china_date(o.updated_at)),
             named_in_exit_notice: named.contains(&w.license_no),
         };
         for finding in exit::findings(&facts, today, rules) {

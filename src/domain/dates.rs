@@ -22,6 +22,30 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
+/// China's offset from UTC (UTC+8, no daylight saving): the bureau's day.
+const CHINA_OFFSET: chrono::TimeDelta = chrono::TimeDelta::hours(8);
+
+/// The date in China of a UTC time.
+pub fn china_date(utc: chrono::NaiveDateTime) -> NaiveDate {
+    (utc + CHINA_OFFSET).date()
+}
+
+/// The time of day in China of a UTC time.
+pub fn china_time(utc: chrono::NaiveDateTime) -> chrono::NaiveTime {
+    (utc + CHINA_OFFSET).time()
+}
+
+/// `time` of day in China on `date`, as a UTC time.
+pub fn china_to_utc(date: NaiveDate, time: chrono::NaiveTime) -> chrono::NaiveDateTime {
+    date.and_time(time) - CHINA_OFFSET
+}
+
+/// Midnight in China at the start of `date`, as a UTC time: when a day's
+/// changes (a window closing, a deadline passing) take effect.
+pub fn china_midnight_utc(date: NaiveDate) -> chrono::NaiveDateTime {
+    china_to_utc(date, chrono::NaiveTime::MIN)
+}
+
 /// `date` plus `years` whole years; 29 February becomes 28 February.
 pub fn add_years(date: NaiveDate, years: u32) -> NaiveDate {
     date.checked_add_months(Months::new(12 * years))
@@ -51,6 +75,19 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_day_in_china_turns_at_16_00_utc() {
+        let t = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+        assert_eq!(china_date(t("2026-11-28 15:59:59")), d(2026, 11, 28));
+        assert_eq!(china_date(t("2026-11-28 16:00:00")), d(2026, 11, 29));
+        assert_eq!(
+            china_midnight_utc(d(2026, 11, 29)),
+            t("2026-11-28 16:00:00")
+        );
+        let noon = t("2026-11-28 04:00:00");
+        assert_eq!(china_to_utc(china_date(noon), china_time(noon)), noon);
     }
 
     #[test]

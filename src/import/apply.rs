@@ -14,6 +14,7 @@ use super::validate::Records;
 use crate::db::models::*;
 use crate::db::schema::*;
 use crate::db::{DbConnection, DbError};
+use crate::domain::dates::china_midnight_utc;
 use crate::domain::plan_rules::{OfficeMove, TransferFacts};
 use crate::domain::standing::{ActionRecord, StandingPolicy};
 use crate::domain::vocab::{AreaKind, SubjectKind};
@@ -943,11 +944,6 @@ fn announcements(
     out.counts.inserted += new.len();
     insert_chunks!(conn, ctx, announcements::table, &new, 5);
     Ok(())
-}
-
-/// 00:00 China time (UTC+8) of `day`, as naive UTC.
-fn china_midnight_utc(day: NaiveDate) -> NaiveDateTime {
-    day.and_time(chrono::NaiveTime::MIN) - TimeDelta::hours(8)
 }
 
 /// One outbox row per changed office or worker, due now, and one per

@@ -2,7 +2,7 @@
 //! in its own transaction; the indexer drains them and deletes them only
 //! after the engine confirms.
 
-use chrono::{NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::search_outbox;
@@ -30,10 +30,7 @@ pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc()
 }
 
-/// Midnight China time (UTC+8) at the start of `date`, in UTC.
-pub fn china_midnight_utc(date: NaiveDate) -> NaiveDateTime {
-    date.and_time(chrono::NaiveTime::MIN) - TimeDelta::hours(8)
-}
+pub use crate::domain::dates::china_midnight_utc;
 
 /// Marks `license_nos` of `kind` for reindexing now. Call it inside the
 /// transaction of the write.
