@@ -606,10 +606,9 @@ fn change_dates(subject: &Subject<'_>, on: NaiveDate, policy: &StandingPolicy) -
     // can change anything that the records above do not already date.
     let due_now = policy.review_due.latest_due_year(on);
     dates.extend((due_now + 1..=due_now + 3).map(|y| policy.review_due.due_on(y)));
-    if let Some(l) = subject.licensed_on {
-        dates.push(l);
-        dates.push(add_years(l, 1));
-    }
+    // Exemption turns on the due days above; licensing itself is a date
+    // only for an assessment made before it.
+    dates.extend(subject.licensed_on);
     dates.retain(|d| *d > on);
     dates.sort();
     dates.dedup();

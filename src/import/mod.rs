@@ -184,7 +184,13 @@ pub fn run<B: AsRef<[u8]>>(
     let reader = reading.reader.ok_or(ParseError::Empty)?;
     progress.advance(1);
     let (mut records, mut problems, mut omitted, info) = reader.finish();
-    validate::check_dates(&records, opts.today, &|k| info.header(k), &mut problems);
+    validate::check_dates(
+        &records,
+        opts.today,
+        &|k| info.header(k),
+        &mut problems,
+        &mut omitted,
+    );
     let mut report = Report {
         id: None,
         dataset: dataset.key().to_owned(),

@@ -1105,11 +1105,14 @@ pub fn wanted(records: &Records, given_kind: &dyn Fn(usize) -> bool) -> Wanted {
 
 /// Checks the dates that must not lie in the future on `today`: a
 /// rectification cannot be recorded as completed before it happened.
+/// Problems beyond the report's cap are counted in `omitted`, as the
+/// reader does, so a million such rows cost no more than a thousand.
 pub fn check_dates(
     records: &Records,
     today: NaiveDate,
     header_of: &dyn Fn(&str) -> String,
     problems: &mut Vec<Problem>,
+    omitted: &mut usize,
 ) {
     if let Records::Reviews(rows) = records {
         for r in rows {
@@ -1120,6 +1123,9 @@ pub fn check_dates(
                     "invalid_value",
                     format!("整改完成日期 {done} 晚于今天（{today}）。"),
                 ));
+                if problems.len() >= 2 * MAX_PROBLEMS {
+                    *omitted += keep_first(problems, MAX_PROBLEMS);
+                }
             }
         }
     }

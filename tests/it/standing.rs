@@ -471,6 +471,11 @@ async fn the_exit_list_names_overdue_closed_and_unannounced_subjects() {
             .unwrap()
             .starts_with("text/csv")
     );
+    assert_eq!(
+        resp.headers()["cache-control"],
+        "no-store",
+        "names people the bureau acts on: never kept by a cache"
+    );
     let csv = resp.text().await.unwrap();
     assert!(
         csv.contains("rectification_overdue") && csv.contains(WORKER),
@@ -521,5 +526,25 @@ async fn a_certificate_says_when_the_standing_changed_since() {
     assert!(
         after.contains("逾期未整改") && !after.contains("未发生变化"),
         "the check shows the change: {after}"
+    );
+}
+
+/// Rows refused for a future rectification date are capped in the report
+/// like every other problem.
+#[actix_web::test]
+async fn future_rectification_dates_are_capped_in_the_report() {
+    let (app, token) = app_on("2026-11-28").await;
+    let mut csv = REVIEWS.to_owned();
+    for i in 0..3000 {
+        csv.push_str(&format!("人员,W-{i},2025,不称职,,2027-01-01\n"));
+    }
+    let (status, body) = post(&app, &token, "reviews", CSV, csv, false).await;
+    assert_eq!(status, 422, "{body:#}");
+    let report = &body["error"]["details"];
+    assert_eq!(report["problems"].as_array().unwrap().len(), 1000);
+    assert!(
+        report["problems_omitted"].as_u64().unwrap() >= 2000,
+        "{}",
+        report["problems_omitted"]
     );
 }

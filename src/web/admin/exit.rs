@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +12,7 @@ use crate::db::exit::ExitEntry;
 use crate::domain::exit::ExitReason;
 use crate::domain::vocab::TokenScope;
 use crate::web::AppState;
-use crate::web::api::export::neutralise;
+use crate::web::api::export::csv_chunk;
 use crate::web::auth::{TokenRefused, require};
 use crate::web::errors::{AppError, ErrorCode};
 use crate::web::lang::{self, Lang};
@@ -189,35 +189,29 @@ const CSV_COLUMNS: &[&str] = &[
 ];
 
 fn csv_answer(candidates: &[ExitCandidate]) -> Result<HttpResponse, AppError> {
-    let mut out = Vec::new();
-    // A BOM so that Excel opens the UTF-8 file as such.
-    out.extend_from_slice("\u{feff}".as_bytes());
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let internal = |e: csv::Error| AppError::internal(e.to_string());
-        w.write_record(CSV_COLUMNS).map_err(internal)?;
-        for c in candidates {
-            // Every cell as the exports write them: never a formula.
-            let since = c.since.to_string();
-            let cells = [
-                c.subject_kind,
-                &c.license_no,
-                &c.name,
-                &c.district_code,
-                c.reason,
-                &c.sentence,
-                &since,
-            ];
-            w.write_record(cells.iter().map(|cell| neutralise(cell).into_owned()))
-                .map_err(internal)?;
-        }
-        w.flush().map_err(|e| AppError::internal(e.to_string()))?;
-    }
+    let rows: Vec<Vec<String>> = candidates
+        .iter()
+        .map(|c| {
+            vec![
+                c.subject_kind.to_owned(),
+                c.license_no.clone(),
+                c.name.clone(),
+                c.district_code.clone(),
+                c.reason.to_owned(),
+                c.sentence.clone(),
+                c.since.to_string(),
+            ]
+        })
+        .collect();
+    // Written as the exports are (BOM, no formula cells), but private: it
+    // names people the bureau is acting on.
+    let body = csv_chunk(Some(CSV_COLUMNS), &rows)?;
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((
             CONTENT_DISPOSITION,
             "attachment; filename=\"exit-candidates.csv\"",
         ))
-        .body(out))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(body))
 }

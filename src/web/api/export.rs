@@ -97,7 +97,9 @@ fn is_plain_number(cell: &str) -> bool {
         && frac.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn csv_chunk(header: Option<&[&str]>, rows: &[Vec<String>]) -> Result<Bytes, AppError> {
+/// Rows as CSV bytes, every cell neutralised; with `header`, the file's
+/// start (a byte-order mark and the header row).
+pub(crate) fn csv_chunk(header: Option<&[&str]>, rows: &[Vec<String>]) -> Result<Bytes, AppError> {
     let mut out = Vec::with_capacity(rows.len() * 160 + 8);
     if let Some(h) = header {
         out.extend_from_slice(BOM);
