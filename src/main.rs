@@ -13,7 +13,7 @@ use legal_portal::demo::{self, Scale};
 use legal_portal::domain::complaint::Deadlines;
 use legal_portal::domain::dates::parse_date;
 use legal_portal::domain::standing::{ReviewDue, StandingPolicy};
-use legal_portal::domain::vocab::TokenScope;
+use legal_portal::domain::vocab::{Role, TokenScope};
 use legal_portal::web::Application;
 use legal_portal::web::rate_limit::Rate;
 
@@ -262,6 +262,52 @@ enum Command {
         #[command(subcommand)]
         action: TokenCommand,
     },
+    /// Manage the accounts that sign in to the console at /admin.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account and print a one-time password (or read one from
+    /// standard input with --password-stdin; at least 12 characters).
+    Create {
+        /// The sign-in name (also what the audit log records).
+        #[arg(long)]
+        name: String,
+        /// city (everything, every district), district (imports,
+        /// compliance and exit candidates of its district) or complaints
+        /// (the complaint desk).
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The district (6-digit code) a district account belongs to; a
+        /// complaints account may be limited to one.
+        #[arg(long)]
+        district: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password (printed, or read with --password-stdin) and end
+    /// the account's sessions.
+    ResetPassword {
+        /// The account's name.
+        #[arg(long)]
+        name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account and end its sessions.
+    Disable {
+        /// The account's name.
+        #[arg(long)]
+        name: String,
+    },
+    /// List the accounts.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -275,6 +321,11 @@ enum TokenCommand {
         /// /metrics only, for Prometheus) or admin (everything).
         #[arg(long, value_parser = parse_scope)]
         scope: TokenScope,
+        /// Limit the token to one district (6-digit code): its imports
+        /// refuse rows about other districts' subjects, and its reads show
+        /// only that district.
+        #[arg(long)]
+        district: Option<String>,
     },
     /// Revoke a token by name.
     Revoke {
@@ -304,6 +355,23 @@ fn parse_dataset(s: &str) -> Result<legal_portal::import::Dataset, String> {
 
 fn parse_scale(s: &str) -> Result<Scale, String> {
     Scale::parse(s).ok_or_else(|| format!("unknown scale {s:?}: use province or nation"))
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| format!("unknown role {s:?}: use city, district or complaints"))
+}
+
+/// The password to set: read from standard input when asked, else a new
+/// random one that is printed once.
+fn password_from(stdin: bool) -> anyhow::Result<(String, bool)> {
+    if stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        let password = line.trim_end_matches(['\r', '\n']).to_owned();
+        Ok((password, false))
+    } else {
+        Ok((db::users::random_password(), true))
+    }
 }
 
 fn parse_scope(s: &str) -> Result<TokenScope, String> {
@@ -431,8 +499,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token { action } => {
             let mut conn = open(&settings)?;
             match action {
-                TokenCommand::Create { name, scope } => {
-                    let token = db::tokens::create(&mut conn, &name, scope)?;
+                TokenCommand::Create {
+                    name,
+                    scope,
+                    district,
+                } => {
+                    if let Some(code) = &district
+                        && db::imports::existing_districts(&mut conn, &[code.clone()].into())?
+                            .is_empty()
+                    {
+                        anyhow::bail!("no district with code {code:?}");
+                    }
+                    let token =
+                        db::tokens::create_limited(&mut conn, &name, scope, district.as_deref())?;
                     eprintln!(
                         "token {name:?} ({}) created; it is shown only this once:",
                         scope.key()
@@ -442,6 +521,76 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 TokenCommand::Revoke { name } => {
                     db::tokens::revoke(&mut conn, &name)?;
                     eprintln!("token {name:?} revoked");
+                }
+            }
+            Ok(())
+        }
+        Command::User { action } => {
+            let mut conn = open(&settings)?;
+            let now = chrono::Utc::now().naive_utc();
+            match action {
+                UserCommand::Create {
+                    name,
+                    role,
+                    district,
+                    password_stdin,
+                } => {
+                    let (password, generated) = password_from(password_stdin)?;
+                    let user = db::users::create(
+                        &mut conn,
+                        &name,
+                        role,
+                        district.as_deref(),
+                        &password,
+                        now,
+                    )?;
+                    db::audit::record(&mut conn, "cli", "user.create", &user.name, role.key())?;
+                    eprintln!(
+                        "account {:?} ({}{}) created",
+                        user.name,
+                        role.key(),
+                        user.district
+                            .as_deref()
+                            .map(|d| format!(", district {d}"))
+                            .unwrap_or_default()
+                    );
+                    if generated {
+                        eprintln!("its password is shown only this once:");
+                        println!("{password}");
+                    }
+                }
+                UserCommand::ResetPassword {
+                    name,
+                    password_stdin,
+                } => {
+                    let (password, generated) = password_from(password_stdin)?;
+                    db::users::reset_password(&mut conn, &name, &password)?;
+                    db::audit::record(&mut conn, "cli", "user.reset_password", name.trim(), "")?;
+                    eprintln!("password of {name:?} reset; its sessions ended");
+                    if generated {
+                        eprintln!("the new password is shown only this once:");
+                        println!("{password}");
+                    }
+                }
+                UserCommand::Disable { name } => {
+                    db::users::disable(&mut conn, &name, now)?;
+                    db::audit::record(&mut conn, "cli", "user.disable", name.trim(), "")?;
+                    eprintln!("account {name:?} disabled; its sessions ended");
+                }
+                UserCommand::List => {
+                    for u in db::users::list(&mut conn)? {
+                        println!(
+                            "{}\t{}\t{}\t{}",
+                            u.name,
+                            u.role.key(),
+                            u.district.as_deref().unwrap_or("-"),
+                            if u.disabled_at.is_some() {
+                                "disabled"
+                            } else {
+                                "active"
+                            }
+                        );
+                    }
                 }
             }
             Ok(())
@@ -475,6 +624,7 @@ fn import_file(
         rules: settings.rule_settings(),
         abort_after_rows,
         limits: settings.import_limits,
+        district: None,
     };
     let bar = Bar(indicatif::ProgressBar::new(0));
     let report = import::run(&mut conn, dataset, &format, bytes, &opts, &bar)?;

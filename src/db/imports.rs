@@ -68,6 +68,39 @@ pub fn existing_workers(
     })
 }
 
+/// License number → district code.
+pub type DistrictOf = HashMap<String, String>;
+
+/// The district of each office among `offices` and of each worker among
+/// `workers` (through the worker's office), for the district limit of an
+/// account or token.
+pub fn districts_of(
+    conn: &mut DbConnection,
+    offices: &HashSet<String>,
+    workers: &HashSet<String>,
+) -> Result<(DistrictOf, DistrictOf), DbError> {
+    let mut by_office = HashMap::new();
+    let keys: Vec<&str> = offices.iter().map(String::as_str).collect();
+    for chunk in keys.chunks(CHUNK) {
+        let rows: Vec<(String, String)> = offices::table
+            .filter(offices::license_no.eq_any(chunk))
+            .select((offices::license_no, offices::district_code))
+            .load(conn)?;
+        by_office.extend(rows);
+    }
+    let mut by_worker = HashMap::new();
+    let keys: Vec<&str> = workers.iter().map(String::as_str).collect();
+    for chunk in keys.chunks(CHUNK) {
+        let rows: Vec<(String, String)> = workers::table
+            .inner_join(offices::table)
+            .filter(workers::license_no.eq_any(chunk))
+            .select((workers::license_no, offices::district_code))
+            .load(conn)?;
+        by_worker.extend(rows);
+    }
+    Ok((by_office, by_worker))
+}
+
 /// A batch to store.
 #[derive(Debug, Clone, Copy)]
 pub struct NewBatch<'a> {
@@ -85,6 +118,8 @@ pub struct NewBatch<'a> {
     pub started_at: NaiveDateTime,
     /// End.
     pub finished_at: NaiveDateTime,
+    /// The district the importing account or token is limited to.
+    pub district: Option<&'a str>,
 }
 
 /// Stores a batch's report and returns its id.
@@ -97,6 +132,7 @@ pub fn store_batch(conn: &mut DbConnection, b: NewBatch<'_>) -> Result<i64, DbEr
         report_json,
         started_at,
         finished_at,
+        district,
     } = b;
     let id = diesel::insert_into(import_batches::table)
         .values((
@@ -107,6 +143,7 @@ pub fn store_batch(conn: &mut DbConnection, b: NewBatch<'_>) -> Result<i64, DbEr
             import_batches::report.eq(report_json),
             import_batches::started_at.eq(started_at),
             import_batches::finished_at.eq(Some(finished_at)),
+            import_batches::district_code.eq(district),
         ))
         .returning(import_batches::id)
         .get_result(conn)?;
@@ -118,6 +155,78 @@ pub fn batch_report(conn: &mut DbConnection, id: i64) -> Result<Option<String>, 
     Ok(import_batches::table
         .find(id)
         .select(import_batches::report)
+        .first(conn)
+        .optional()?)
+}
+
+/// A stored batch as the console lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BatchSummary {
+    /// Id.
+    pub id: i64,
+    /// Dataset key.
+    pub dataset: String,
+    /// `applied`, `dry_run` or `rejected`.
+    pub status: String,
+    /// Who imported.
+    pub actor: String,
+    /// The district it was limited to.
+    pub district: Option<String>,
+    /// When it started, UTC.
+    pub started_at: NaiveDateTime,
+}
+
+/// The latest batches, newest first: all of them, or those limited to
+/// `district`.
+pub fn recent_batches(
+    conn: &mut DbConnection,
+    district: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> Result<(i64, Vec<BatchSummary>), DbError> {
+    let mut count = import_batches::table.count().into_boxed();
+    let mut query = import_batches::table
+        .order(import_batches::id.desc())
+        .select((
+            import_batches::id,
+            import_batches::dataset,
+            import_batches::status,
+            import_batches::token_name,
+            import_batches::district_code,
+            import_batches::started_at,
+        ))
+        .offset(offset)
+        .limit(limit)
+        .into_boxed();
+    if let Some(d) = district {
+        count = count.filter(import_batches::district_code.eq(d));
+        query = query.filter(import_batches::district_code.eq(d));
+    }
+    let total: i64 = count.get_result(conn)?;
+    let rows: Vec<(i64, String, String, String, Option<String>, NaiveDateTime)> =
+        query.load(conn)?;
+    Ok((
+        total,
+        rows.into_iter()
+            .map(
+                |(id, dataset, status, actor, district, started_at)| BatchSummary {
+                    id,
+                    dataset,
+                    status,
+                    actor,
+                    district,
+                    started_at,
+                },
+            )
+            .collect(),
+    ))
+}
+
+/// The district a stored batch was limited to (`Some(None)`: none).
+pub fn batch_district(conn: &mut DbConnection, id: i64) -> Result<Option<Option<String>>, DbError> {
+    Ok(import_batches::table
+        .find(id)
+        .select(import_batches::district_code)
         .first(conn)
         .optional()?)
 }

@@ -14,6 +14,7 @@ pub mod profiles;
 pub mod public_lists;
 pub mod schema;
 pub mod tokens;
+pub mod users;
 
 use std::time::Duration;
 

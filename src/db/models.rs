@@ -7,7 +7,9 @@ use diesel::prelude::*;
 use super::schema::*;
 
 /// A district row.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(
+    Debug, Clone, serde::Serialize, PartialEq, Queryable, Selectable, Insertable, AsChangeset,
+)]
 #[diesel(table_name = districts)]
 pub struct District {
     /// GB/T 2260 code.
@@ -31,7 +33,7 @@ pub struct District {
 }
 
 /// A township row.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = townships)]
 pub struct Township {
     /// Row id.
@@ -45,7 +47,7 @@ pub struct Township {
 }
 
 /// A township to insert.
-#[derive(Debug, Clone, Insertable)]
+#[derive(Debug, Clone, serde::Serialize, Insertable)]
 #[diesel(table_name = townships)]
 pub struct NewTownship {
     /// Row id, chosen by the caller so that offices can refer to it in the
@@ -60,7 +62,9 @@ pub struct NewTownship {
 }
 
 /// An office row.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(
+    Debug, Clone, serde::Serialize, PartialEq, Queryable, Selectable, Insertable, AsChangeset,
+)]
 #[diesel(table_name = offices)]
 pub struct Office {
     /// License number (normalised).
@@ -98,7 +102,9 @@ pub struct Office {
 }
 
 /// A worker row.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(
+    Debug, Clone, serde::Serialize, PartialEq, Queryable, Selectable, Insertable, AsChangeset,
+)]
 #[diesel(table_name = workers)]
 pub struct Worker {
     /// License number (normalised).
@@ -124,7 +130,7 @@ pub struct Worker {
 }
 
 /// A transfer row.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = transfers)]
 pub struct Transfer {
     /// Row id.
@@ -140,7 +146,7 @@ pub struct Transfer {
 }
 
 /// A transfer to insert.
-#[derive(Debug, Clone, Insertable)]
+#[derive(Debug, Clone, serde::Serialize, Insertable)]
 #[diesel(table_name = transfers)]
 pub struct NewTransfer {
     /// Worker.
@@ -154,7 +160,7 @@ pub struct NewTransfer {
 }
 
 /// An annual review row.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = annual_reviews)]
 pub struct Review {
     /// Row id.
@@ -176,7 +182,7 @@ pub struct Review {
 }
 
 /// An annual review to insert.
-#[derive(Debug, Clone, Insertable)]
+#[derive(Debug, Clone, serde::Serialize, Insertable)]
 #[diesel(table_name = annual_reviews)]
 pub struct NewReview {
     /// `SubjectKind` key.
@@ -196,7 +202,7 @@ pub struct NewReview {
 }
 
 /// A disciplinary action row.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = disciplinary_actions)]
 pub struct Action {
     /// Row id.
@@ -228,7 +234,7 @@ pub struct Action {
 }
 
 /// A disciplinary action to insert.
-#[derive(Debug, Clone, Insertable)]
+#[derive(Debug, Clone, serde::Serialize, Insertable)]
 #[diesel(table_name = disciplinary_actions)]
 pub struct NewAction {
     /// Decision number (文号).
@@ -258,7 +264,7 @@ pub struct NewAction {
 }
 
 /// A commendation row.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = commendations)]
 pub struct Commendation {
     /// Row id.
@@ -276,7 +282,7 @@ pub struct Commendation {
 }
 
 /// A commendation to insert.
-#[derive(Debug, Clone, Insertable)]
+#[derive(Debug, Clone, serde::Serialize, Insertable)]
 #[diesel(table_name = commendations)]
 pub struct NewCommendation {
     /// `SubjectKind` key.
@@ -292,7 +298,7 @@ pub struct NewCommendation {
 }
 
 /// An announcement row.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = announcements)]
 pub struct Announcement {
     /// Row id.
@@ -310,7 +316,7 @@ pub struct Announcement {
 }
 
 /// An announcement to insert.
-#[derive(Debug, Clone, Insertable)]
+#[derive(Debug, Clone, serde::Serialize, Insertable)]
 #[diesel(table_name = announcements)]
 pub struct NewAnnouncement {
     /// `AnnouncementKind` key.

@@ -185,6 +185,7 @@ diesel::table! {
         report -> Text,
         started_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
+        district_code -> Nullable<Text>,
     }
 }
 
@@ -197,6 +198,56 @@ diesel::table! {
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
         last_used_at -> Nullable<Timestamp>,
+        district_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    admin_users (id) {
+        id -> BigInt,
+        name -> Text,
+        role -> Text,
+        district_code -> Nullable<Text>,
+        password_hash -> Text,
+        created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    admin_sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    admin_login_failures (id) {
+        id -> BigInt,
+        name -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    admin_lockouts (name) {
+        name -> Text,
+        until -> Timestamp,
+    }
+}
+
+diesel::table! {
+    admin_uploads (hash) {
+        hash -> Text,
+        user_id -> BigInt,
+        dataset -> Text,
+        format -> Text,
+        file_name -> Text,
+        body -> Binary,
+        created_at -> Timestamp,
     }
 }
 
@@ -240,6 +291,8 @@ diesel::joinable!(offices -> districts (district_code));
 diesel::joinable!(offices -> townships (township_id));
 diesel::joinable!(workers -> offices (office_license_no));
 diesel::joinable!(complaint_events -> complaints (complaint_id));
+diesel::joinable!(admin_sessions -> admin_users (user_id));
+diesel::joinable!(admin_uploads -> admin_users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     portal_meta,
@@ -257,6 +310,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaint_events,
     import_batches,
     admin_tokens,
+    admin_users,
+    admin_sessions,
+    admin_login_failures,
+    admin_lockouts,
+    admin_uploads,
     audit_log,
     search_outbox,
     certificates,

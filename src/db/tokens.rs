@@ -41,6 +41,18 @@ pub fn create(
     name: &str,
     scope: TokenScope,
 ) -> Result<String, TokenError> {
+    create_limited(conn, name, scope, None)
+}
+
+/// Creates a token limited to one district when `district` is given: its
+/// imports refuse rows about other districts, and its reads show only its
+/// district.
+pub fn create_limited(
+    conn: &mut DbConnection,
+    name: &str,
+    scope: TokenScope,
+    district: Option<&str>,
+) -> Result<String, TokenError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 64 {
         return Err(TokenError::BadName);
@@ -59,6 +71,7 @@ pub fn create(
             admin_tokens::name.eq(name),
             admin_tokens::scope.eq(scope.key()),
             admin_tokens::token_hash.eq(hash_token(&token)),
+            admin_tokens::district_code.eq(district),
             admin_tokens::created_at.eq(Utc::now().naive_utc()),
         ))
         .execute(conn);
@@ -95,6 +108,8 @@ pub struct TokenInfo {
     pub name: String,
     /// Its scope.
     pub scope: TokenScope,
+    /// The one district it may import and read, when limited.
+    pub district: Option<String>,
 }
 
 /// Finds the live (not revoked) token whose hash matches `token`.
@@ -105,7 +120,7 @@ pub struct TokenInfo {
 pub fn find_live(conn: &mut DbConnection, token: &str) -> Result<Option<TokenInfo>, DbError> {
     use subtle::ConstantTimeEq;
     let presented = hash_token(token);
-    let row: Option<(i64, String, String, String)> = admin_tokens::table
+    let row: Option<(i64, String, String, String, Option<String>)> = admin_tokens::table
         .filter(admin_tokens::token_hash.eq(&presented))
         .filter(admin_tokens::revoked_at.is_null())
         .select((
@@ -113,10 +128,11 @@ pub fn find_live(conn: &mut DbConnection, token: &str) -> Result<Option<TokenInf
             admin_tokens::name,
             admin_tokens::scope,
             admin_tokens::token_hash,
+            admin_tokens::district_code,
         ))
         .first(conn)
         .optional()?;
-    let Some((id, name, scope, stored)) = row else {
+    let Some((id, name, scope, stored, district)) = row else {
         return Ok(None);
     };
     if !bool::from(stored.as_bytes().ct_eq(presented.as_bytes())) {
@@ -127,5 +143,9 @@ pub fn find_live(conn: &mut DbConnection, token: &str) -> Result<Option<TokenInf
     diesel::update(admin_tokens::table.find(id))
         .set(admin_tokens::last_used_at.eq(Some(Utc::now().naive_utc())))
         .execute(conn)?;
-    Ok(Some(TokenInfo { name, scope }))
+    Ok(Some(TokenInfo {
+        name,
+        scope,
+        district,
+    }))
 }

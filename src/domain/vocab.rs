@@ -260,6 +260,19 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What a console account may do (issue 13).
+    Role {
+        /// The city bureau: everything, every district.
+        City => "city" | "市局",
+        /// A district bureau: imports, compliance and exit candidates of
+        /// its own district.
+        District => "district" | "区县司法局",
+        /// The complaint desk, optionally of one district.
+        Complaints => "complaints" | "投诉受理",
+    }
+}
+
 impl TokenScope {
     /// Whether a token of this scope may act where `needed` is required.
     pub fn allows(self, needed: TokenScope) -> bool {

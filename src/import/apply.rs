@@ -9,7 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 
 use super::Progress;
-use super::report::Counts;
+use super::report::{Change, Counts, MAX_CHANGES};
 use super::validate::Records;
 use crate::db::models::*;
 use crate::db::schema::*;
@@ -44,6 +44,23 @@ pub struct Applied {
     /// Transfers recorded because a `workers` row changed the worker's
     /// office (rules 2 and 3 see them like imported transfers).
     pub implied_transfers: Vec<TransferFacts>,
+    /// The first changed rows, field by field.
+    pub changes: Vec<Change>,
+}
+
+impl Applied {
+    /// Describes a changed row, up to [`MAX_CHANGES`] of them.
+    fn note<A: serde::Serialize, B: serde::Serialize>(
+        &mut self,
+        row: usize,
+        key: &str,
+        old: &A,
+        new: &B,
+    ) {
+        if self.changes.len() < MAX_CHANGES {
+            self.changes.push(Change::between(row, key, old, new));
+        }
+    }
 }
 
 /// The context of one application.
@@ -187,7 +204,8 @@ fn districts(
         match old {
             None => new.push(row),
             Some(o) if *o == row => out.counts.unchanged += 1,
-            Some(_) => {
+            Some(o) => {
+                out.note(r.row, &r.code, o, &row);
                 row.updated_at = ctx.now;
                 diesel::update(districts::table.find(&row.code))
                     .set(&row)
@@ -296,6 +314,7 @@ fn offices(
             }
             Some(o) if *o == row => out.counts.unchanged += 1,
             Some(o) => {
+                out.note(r.row, &r.license_no, o, &row);
                 if let Some(from) = AreaKind::parse(&o.area_kind)
                     && from != r.area_kind
                 {
@@ -443,6 +462,7 @@ fn workers(
             }
             Some(o) if *o == row => out.counts.unchanged += 1,
             Some(o) => {
+                out.note(r.row, &r.license_no, o, &row);
                 if let (Some(from), Some(to)) = (&o.office_license_no, &row.office_license_no)
                     && from != to
                 {
@@ -689,6 +709,7 @@ fn reviews(
                     false
                 }
                 Some(o) => {
+                    out.note(r.row, &r.subject_license_no, o, &row);
                     diesel::update(annual_reviews::table.find(o.id))
                         .set((
                             annual_reviews::outcome.eq(&row.outcome),
@@ -762,6 +783,7 @@ fn actions(
                 false
             }
             Some(o) => {
+                out.note(r.row, &r.decision_no, o, &row);
                 diesel::update(disciplinary_actions::table.find(o.id))
                     .set((
                         disciplinary_actions::subject_kind.eq(&row.subject_kind),

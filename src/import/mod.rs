@@ -8,6 +8,7 @@ pub mod cells;
 pub mod columns;
 pub mod parse;
 pub mod report;
+pub mod template;
 pub mod validate;
 
 use std::collections::HashSet;
@@ -111,6 +112,9 @@ pub struct Options {
     pub abort_after_rows: Option<usize>,
     /// What the body may expand to.
     pub limits: Limits,
+    /// The one district the importing account or token is limited to: rows
+    /// about another district's subjects are row problems.
+    pub district: Option<String>,
 }
 
 /// Validates rows as the parser hands them on, so that the body is never
@@ -202,6 +206,7 @@ pub fn run<B: AsRef<[u8]>>(
         problems: Vec::new(),
         problems_omitted: 0,
         warnings: Vec::new(),
+        changes: Vec::new(),
         elapsed_ms: 0,
     };
     let outcome = with_large_cache(conn, |conn| {
@@ -222,6 +227,17 @@ pub fn run<B: AsRef<[u8]>>(
                 &|row| info.gave_kind(row),
                 &mut problems,
             );
+            if let Some(district) = &opts.district {
+                let (offices, workers) = validate::scope_subjects(&records);
+                let (office_district, worker_district) =
+                    db::imports::districts_of(c, &offices, &workers)?;
+                let scope = validate::Scope {
+                    district,
+                    office_district: &office_district,
+                    worker_district: &worker_district,
+                };
+                validate::check_scope(&records, &scope, &|k| info.header(k), &mut problems);
+            }
             if !problems.is_empty() {
                 omitted += keep_first(&mut problems, MAX_PROBLEMS);
                 let mut r = report.clone();
@@ -243,13 +259,20 @@ pub fn run<B: AsRef<[u8]>>(
             let mut r = report.clone();
             r.counts = applied.counts;
             r.warnings = warnings;
+            r.changes = applied.changes;
             if opts.dry_run {
                 r.status = BatchStatus::DryRun;
                 return Err(Rollback::Report(Box::new(r)));
             }
             r.status = BatchStatus::Applied;
             r.elapsed_ms = clock.elapsed().as_millis() as u64;
-            r.id = Some(store(c, &r, &opts.actor, started_at)?);
+            r.id = Some(store(
+                c,
+                &r,
+                &opts.actor,
+                opts.district.as_deref(),
+                started_at,
+            )?);
             Ok(r)
         })
     })?;
@@ -259,7 +282,13 @@ pub fn run<B: AsRef<[u8]>>(
         Err(Rollback::Report(r)) => {
             let mut r = *r;
             r.elapsed_ms = clock.elapsed().as_millis() as u64;
-            r.id = Some(store(conn, &r, &opts.actor, started_at)?);
+            r.id = Some(store(
+                conn,
+                &r,
+                &opts.actor,
+                opts.district.as_deref(),
+                started_at,
+            )?);
             r
         }
     };
@@ -324,6 +353,7 @@ fn store(
     conn: &mut DbConnection,
     r: &Report,
     actor: &str,
+    district: Option<&str>,
     started_at: chrono::NaiveDateTime,
 ) -> Result<i64, DbError> {
     let json = serde_json::to_string(r).map_err(|e| DbError::Corrupt(e.to_string()))?;
@@ -337,6 +367,7 @@ fn store(
             report_json: &json,
             started_at,
             finished_at: Utc::now().naive_utc(),
+            district,
         },
     )
 }
@@ -441,5 +472,46 @@ pub fn compliance(
     Ok(plan_rules::check_all(&facts, today, rules)
         .into_iter()
         .map(Warning::from)
+        .collect())
+}
+
+/// The plan-rule findings on `today` with the district each belongs to (a
+/// district's own code; an office's district; a worker's office's), only
+/// those of `only` when given.
+pub fn compliance_by_district(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    rules: &RuleSettings,
+    only: Option<&str>,
+) -> Result<Vec<(Option<String>, Warning)>, DbError> {
+    let findings = compliance(conn, today, rules)?;
+    let mut offices = HashSet::new();
+    let mut workers = HashSet::new();
+    for w in &findings {
+        match w.subject_kind.as_str() {
+            "office" => offices.insert(w.subject.clone()),
+            "worker" | "transfer" => workers.insert(w.subject.clone()),
+            _ => false,
+        };
+    }
+    let (by_office, by_worker) = db::imports::districts_of(conn, &offices, &workers)?;
+    Ok(findings
+        .into_iter()
+        .map(|w| {
+            let district = match w.subject_kind.as_str() {
+                "district" => Some(w.subject.clone()),
+                "office" => by_office.get(&w.subject).cloned(),
+                "worker" | "transfer" => by_worker.get(&w.subject).cloned(),
+                _ => None,
+            }
+            .or_else(|| {
+                w.figures
+                    .get("district")
+                    .and_then(|d| d.as_str())
+                    .map(str::to_owned)
+            });
+            (district, w)
+        })
+        .filter(|(d, _)| only.is_none_or(|o| d.as_deref() == Some(o)))
         .collect())
 }

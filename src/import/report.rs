@@ -93,6 +93,69 @@ pub fn rule_text(n: u8) -> &'static str {
     }
 }
 
+/// Most changed rows a report describes field by field.
+pub const MAX_CHANGES: usize = 200;
+
+/// One changed row: which record, and each field's value before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Change {
+    /// The row number as the user sees it.
+    pub row: usize,
+    /// The record's key (a code, license or decision number, a title).
+    pub key: String,
+    /// The fields that change.
+    pub fields: Vec<FieldChange>,
+}
+
+/// One field of a [`Change`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FieldChange {
+    /// The stored column's name.
+    pub field: String,
+    /// The value before, as text (empty for none).
+    pub before: String,
+    /// The value after.
+    pub after: String,
+}
+
+impl Change {
+    /// The fields that differ between two stored forms of a record (their
+    /// JSON objects: columns both have, bookkeeping columns aside).
+    pub fn between<A: Serialize, B: Serialize>(row: usize, key: &str, old: &A, new: &B) -> Self {
+        let (Ok(Value::Object(old)), Ok(Value::Object(new))) =
+            (serde_json::to_value(old), serde_json::to_value(new))
+        else {
+            return Self {
+                row,
+                key: key.to_owned(),
+                fields: Vec::new(),
+            };
+        };
+        let text = |v: &Value| match v {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let fields = new
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "id" | "updated_at" | "created_at"))
+            .filter_map(|(k, after)| {
+                let before = old.get(k)?;
+                (before != after).then(|| FieldChange {
+                    field: k.clone(),
+                    before: text(before),
+                    after: text(after),
+                })
+            })
+            .collect();
+        Self {
+            row,
+            key: key.to_owned(),
+            fields,
+        }
+    }
+}
+
 /// Rows written, by kind of change.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Counts {
@@ -152,6 +215,10 @@ pub struct Report {
     pub problems_omitted: usize,
     /// Plan-rule warnings on the batch as it would leave the database.
     pub warnings: Vec<Warning>,
+    /// What the changed rows change, field by field, for the first
+    /// [`MAX_CHANGES`] of them (a preview shows them before applying).
+    #[serde(default)]
+    pub changes: Vec<Change>,
     /// Milliseconds taken.
     pub elapsed_ms: u64,
 }

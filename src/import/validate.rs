@@ -1318,3 +1318,185 @@ impl SheetInfo {
             .unwrap_or_else(|| key.to_owned())
     }
 }
+
+/// What a district-limited account or token may not import: rows about a
+/// subject of another district (issue 13). `office_district` and
+/// `worker_district` map the subjects the database knows to their
+/// district; a row is in scope when every district it touches (an office's
+/// district before and after, a worker's office before and after, a
+/// transfer's both ends, a record's subject) is `scope`. A notice naming no
+/// subject is the city's.
+pub struct Scope<'a> {
+    /// The district the batch is limited to.
+    pub district: &'a str,
+    /// Known offices' districts.
+    pub office_district: &'a HashMap<String, String>,
+    /// Known workers' districts (through their office).
+    pub worker_district: &'a HashMap<String, String>,
+}
+
+/// The offices and workers whose districts [`check_scope`] needs.
+pub fn scope_subjects(records: &Records) -> (HashSet<String>, HashSet<String>) {
+    let mut offices = HashSet::new();
+    let mut workers = HashSet::new();
+    let mut subject = |kind: SubjectKind, no: &str| match kind {
+        SubjectKind::Office => offices.insert(no.to_owned()),
+        SubjectKind::Worker => workers.insert(no.to_owned()),
+    };
+    match records {
+        Records::Districts(_) => {}
+        Records::Offices(v) => v.iter().for_each(|r| {
+            subject(SubjectKind::Office, &r.license_no);
+        }),
+        Records::Workers(v) => v.iter().for_each(|r| {
+            subject(SubjectKind::Worker, &r.license_no);
+            if let Some(o) = &r.office_license_no {
+                subject(SubjectKind::Office, o);
+            }
+        }),
+        Records::Transfers(v) => v.iter().for_each(|r| {
+            subject(SubjectKind::Worker, &r.worker_license_no);
+            subject(SubjectKind::Office, &r.to_office_license_no);
+            if let Some(o) = &r.from_office_license_no {
+                subject(SubjectKind::Office, o);
+            }
+        }),
+        Records::Reviews(v) => v.iter().for_each(|r| {
+            subject(r.subject_kind, &r.subject_license_no);
+        }),
+        Records::Actions(v) => v.iter().for_each(|r| {
+            subject(r.subject_kind, &r.subject_license_no);
+        }),
+        Records::Commendations(v) => v.iter().for_each(|r| {
+            subject(r.subject_kind, &r.subject_license_no);
+        }),
+        Records::Announcements(v) => v.iter().for_each(|r| {
+            for no in &r.license_nos {
+                subject(SubjectKind::Office, no);
+                subject(SubjectKind::Worker, no);
+            }
+        }),
+    }
+    (offices, workers)
+}
+
+/// Adds a problem for every row about a subject outside `scope` (see
+/// [`Scope`]).
+pub fn check_scope(
+    records: &Records,
+    scope: &Scope<'_>,
+    header_of: &dyn Fn(&str) -> String,
+    problems: &mut Vec<Problem>,
+) {
+    let mut out = |row: usize, column: &str, what: &str, found: Option<&str>| {
+        let message = match found {
+            Some(d) => format!("{what}属于区县 {d}，不属于本区县（{}）。", scope.district),
+            None => format!("{what}不属于本区县（{}）。", scope.district),
+        };
+        problems.push(Problem::new(
+            row,
+            &header_of(column),
+            "out_of_district",
+            message,
+        ));
+    };
+    let office = |no: &str| scope.office_district.get(no).map(String::as_str);
+    let worker = |no: &str| scope.worker_district.get(no).map(String::as_str);
+    fn foreign<'s>(d: Option<&'s str>, scope: &str) -> Option<&'s str> {
+        d.filter(|d| *d != scope)
+    }
+    let foreign = |d| foreign(d, scope.district);
+    let subject_district = |kind: SubjectKind, no: &str| match kind {
+        SubjectKind::Office => office(no),
+        SubjectKind::Worker => worker(no),
+    };
+    match records {
+        Records::Districts(v) => {
+            for r in v.iter().filter(|r| r.code != scope.district) {
+                out(r.row, "code", &format!("区县 {} ", r.code), None);
+            }
+        }
+        Records::Offices(v) => {
+            for r in v {
+                if r.district_code != scope.district {
+                    let what = format!("基层法律服务所 {} ", r.license_no);
+                    out(r.row, "district_code", &what, Some(&r.district_code));
+                } else if let Some(d) = foreign(office(&r.license_no)) {
+                    let what = format!("基层法律服务所 {} 现", r.license_no);
+                    out(r.row, "license_no", &what, Some(d));
+                }
+            }
+        }
+        Records::Workers(v) => {
+            for r in v {
+                if let Some(d) = foreign(worker(&r.license_no)) {
+                    let what = format!("执业证号 {} 的工作者现", r.license_no);
+                    out(r.row, "license_no", &what, Some(d));
+                } else if let Some(o) = &r.office_license_no
+                    && let Some(d) = foreign(office(o))
+                {
+                    let what = format!("执业机构 {o} ");
+                    out(r.row, "office_license_no", &what, Some(d));
+                } else if r.office_license_no.is_none() && worker(&r.license_no).is_none() {
+                    let what = format!("执业证号 {} 的工作者没有执业机构，", r.license_no);
+                    out(r.row, "office_license_no", &what, None);
+                }
+            }
+        }
+        Records::Transfers(v) => {
+            for r in v {
+                if let Some(d) = foreign(worker(&r.worker_license_no)) {
+                    let what = format!("执业证号 {} 的工作者现", r.worker_license_no);
+                    out(r.row, "worker_license_no", &what, Some(d));
+                } else if let Some(d) = foreign(office(&r.to_office_license_no)) {
+                    let what = format!("新执业机构 {} ", r.to_office_license_no);
+                    out(r.row, "to_office_license_no", &what, Some(d));
+                }
+            }
+        }
+        Records::Reviews(v) => {
+            for r in v {
+                if let Some(d) = foreign(subject_district(r.subject_kind, &r.subject_license_no)) {
+                    let what = format!("执业证号 {} ", r.subject_license_no);
+                    out(r.row, "subject_license_no", &what, Some(d));
+                }
+            }
+        }
+        Records::Actions(v) => {
+            for r in v {
+                if let Some(d) = foreign(subject_district(r.subject_kind, &r.subject_license_no)) {
+                    let what = format!("执业证号 {} ", r.subject_license_no);
+                    out(r.row, "subject_license_no", &what, Some(d));
+                }
+            }
+        }
+        Records::Commendations(v) => {
+            for r in v {
+                if let Some(d) = foreign(subject_district(r.subject_kind, &r.subject_license_no)) {
+                    let what = format!("执业证号 {} ", r.subject_license_no);
+                    out(r.row, "subject_license_no", &what, Some(d));
+                }
+            }
+        }
+        Records::Announcements(v) => {
+            for r in v {
+                if r.license_nos.is_empty() {
+                    out(
+                        r.row,
+                        "license_nos",
+                        "不涉及具体对象的公告由市局发布，",
+                        None,
+                    );
+                    continue;
+                }
+                let outside = r
+                    .license_nos
+                    .iter()
+                    .find_map(|no| foreign(office(no).or_else(|| worker(no))).map(|d| (no, d)));
+                if let Some((no, d)) = outside {
+                    out(r.row, "license_nos", &format!("执业证号 {no} "), Some(d));
+                }
+            }
+        }
+    }
+}

@@ -80,6 +80,13 @@ impl Csrf {
 
     /// A token for the form on the page answering `req`.
     pub fn issue(&self, req: &HttpRequest) -> Issued {
+        self.issue_at(req, "/complaints")
+    }
+
+    /// A token for a form whose cookie is sent to the pages under `path`
+    /// (`/complaints` for the public forms, `/admin` for the console's
+    /// sign-in form).
+    pub fn issue_at(&self, req: &HttpRequest, path: &str) -> Issued {
         let expiry = unix_now() + LIFETIME.as_secs();
         if let Some(cookie) = cookie_value(req) {
             return Issued {
@@ -95,7 +102,7 @@ impl Csrf {
             .is_some_and(|s| crate::web::site::is_https(req, s));
         let secure = if tls { "; Secure" } else { "" };
         let header = format!(
-            "{COOKIE_NAME}={cookie}; Path=/complaints; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+            "{COOKIE_NAME}={cookie}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
             LIFETIME.as_secs() * 6
         );
         Issued {

@@ -168,9 +168,9 @@ macro_rules! ftl {
 }
 
 /// The Fluent sources, per language, compiled in.
-pub const ZH_SOURCES: [&str; 1] = ftl!("zh-CN": "main.ftl");
+pub const ZH_SOURCES: [&str; 2] = ftl!("zh-CN": "main.ftl", "admin.ftl");
 /// English sources.
-pub const EN_SOURCES: [&str; 1] = ftl!("en": "main.ftl");
+pub const EN_SOURCES: [&str; 2] = ftl!("en": "main.ftl", "admin.ftl");
 
 fn bundle(tag: &str, sources: &[&str]) -> FluentBundle<FluentResource> {
     let id: unic_langid::LanguageIdentifier = tag.parse().expect("valid language tag");

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod case_check;
 pub mod charts;
 pub mod complaints;
+pub mod console;
 pub mod csrf;
 pub mod errors;
 pub mod health;
@@ -280,6 +281,7 @@ impl Application {
                 .configure(reindex::configure)
                 .configure(api::configure)
                 .configure(admin::configure)
+                .configure(console::configure)
                 .configure(pages::configure)
                 .default_service(web::to(not_found))
         })

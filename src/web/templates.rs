@@ -37,6 +37,16 @@ pub static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "complaint_receipt.html",
         "complaint_status.html",
         "search.html",
+        "admin/layout.html",
+        "admin/login.html",
+        "admin/dashboard.html",
+        "admin/import_new.html",
+        "admin/import_report.html",
+        "admin/imports.html",
+        "admin/complaints.html",
+        "admin/complaint.html",
+        "admin/compliance.html",
+        "admin/audit.html",
     ]) {
         // The templates are compiled in and covered by tests; a broken one
         // is a build defect, reported loudly and served as plain errors.

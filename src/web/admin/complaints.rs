@@ -110,7 +110,11 @@ pub(crate) async fn list(
     }
     let filter = ListFilter {
         status,
-        district: query.district.clone().filter(|d| !d.is_empty()),
+        // A token limited to a district lists only that district.
+        district: token
+            .district
+            .clone()
+            .or_else(|| query.district.clone().filter(|d| !d.is_empty())),
         overdue: query.overdue,
         offset: (page - 1) * per_page,
         limit: per_page,
@@ -192,8 +196,15 @@ pub(crate) async fn read(
             } else {
                 "complaint.read"
             };
-            db::audit::record(c, &token.name, action, no.as_str(), "{}")?;
             let district = district_of(c, &record)?;
+            if token
+                .district
+                .as_ref()
+                .is_some_and(|d| district.as_ref() != Some(d))
+            {
+                return Ok(None);
+            }
+            db::audit::record(c, &token.name, action, no.as_str(), "{}")?;
             staff_view(&record, district, &desk, today, true, reveal).map(Some)
         })
         .await?
@@ -201,7 +212,7 @@ pub(crate) async fn read(
     Ok(no_store(HttpResponse::Ok().json(view)))
 }
 
-fn district_of(
+pub(crate) fn district_of(
     c: &mut db::DbConnection,
     record: &db::complaints::ComplaintRecord,
 ) -> Result<Option<String>, db::DbError> {
@@ -300,8 +311,16 @@ pub(crate) async fn transition(
     let desk = state.complaints.clone();
     let (today, now) = (state.clock.today(), state.clock.now_utc());
     let result = state
-        .db(
-            move |c| match db::complaints::advance(c, &no, &t, &token.name, now)? {
+        .db(move |c| {
+            // A token limited to a district moves only that district's
+            // complaints; another district's is "not found".
+            if let Some(d) = &token.district
+                && let Some(record) = db::complaints::find(c, &no)?
+                && district_of(c, &record)?.as_ref() != Some(d)
+            {
+                return Ok(Err(TransitionRefused::NotFound));
+            }
+            match db::complaints::advance(c, &no, &t, &token.name, now)? {
                 Ok(record) => {
                     let district = district_of(c, &record)?;
                     staff_view(&record, district, &desk, today, true, false).map(Ok)
@@ -318,8 +337,8 @@ pub(crate) async fn transition(
                     }
                     Ok(Err(refused))
                 }
-            },
-        )
+            }
+        })
         .await?;
     match result {
         Ok(view) => Ok(no_store(HttpResponse::Ok().json(view))),

@@ -66,7 +66,7 @@ pub(crate) struct ExitCandidates {
 }
 
 /// The sentence saying why, in `lang`.
-fn sentence(lang: Lang, e: &ExitEntry) -> String {
+pub(crate) fn sentence(lang: Lang, e: &ExitEntry) -> String {
     let f = &e.finding.figures;
     let tr = |id: &str, args: &[(&str, &dyn std::fmt::Display)]| lang::tr_in_with(lang, id, args);
     let none = String::new();
@@ -144,12 +144,17 @@ pub(crate) async fn get_exit_candidates(
     };
     let token = require(&req, &state, TokenScope::Import).await?;
     let (today, policy, rules) = (state.clock.today(), state.windows, state.rules);
-    let entries = state
+    let district = token.district.clone();
+    let mut entries = state
         .db(move |c| {
             db::audit::record(c, &token.name, "read_exit_candidates", "", "")?;
             db::exit::candidates(c, today, &policy, &rules)
         })
         .await?;
+    // A token limited to a district reads that district's candidates.
+    if let Some(d) = district {
+        entries.retain(|e| e.district_code == d);
+    }
     let lang = lang::current();
     let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
     let candidates: Vec<ExitCandidate> = entries

@@ -67,14 +67,39 @@ pub(crate) async fn post_import(
     let dataset = Dataset::parse(&dataset).ok_or_else(unknown_dataset)?;
     let format = declared_format(&req)?;
     let bytes = read_limited(&req, body, state.import_limit).await?;
+    let report = run_import(
+        &state,
+        dataset,
+        format,
+        bytes,
+        query.dry_run,
+        token.name,
+        token.district,
+    )
+    .await?;
+    respond(report)
+}
+
+/// Runs one import as the API and the console both do: the same checks,
+/// the same transaction, the same stored report and audit entry.
+pub(crate) async fn run_import(
+    state: &AppState,
+    dataset: Dataset,
+    format: Format,
+    bytes: impl AsRef<[u8]> + Send + 'static,
+    dry_run: bool,
+    actor: String,
+    district: Option<String>,
+) -> Result<Report, AppError> {
     let opts = Options {
-        dry_run: query.dry_run,
-        actor: token.name,
+        dry_run,
+        actor,
         today: state.clock.today(),
         windows: state.windows,
         rules: state.rules,
         abort_after_rows: None,
         limits: state.import_limits,
+        district,
     };
     let outcome = state
         .db(move |c| Ok(import::run(c, dataset, &format, bytes, &opts, &Silent)))
@@ -87,7 +112,7 @@ pub(crate) async fn post_import(
         rows = report.rows,
         "import"
     );
-    respond(report)
+    Ok(report)
 }
 
 fn respond(report: Report) -> Result<HttpResponse, AppError> {
@@ -173,7 +198,7 @@ async fn read_limited(
     }
 }
 
-fn import_error(e: ImportError) -> AppError {
+pub(crate) fn import_error(e: ImportError) -> AppError {
     match e {
         ImportError::Parse(ParseError::TooLarge { limit, max, found }) => {
             let message = match (limit, found) {
@@ -235,6 +260,12 @@ pub(crate) async fn get_report(
     let stored = state
         .db(move |c| {
             db::audit::record(c, &token.name, "read_import", &id.to_string(), "")?;
+            // A token limited to a district reads only that district's batches.
+            if let Some(d) = &token.district
+                && db::imports::batch_district(c, id)?.flatten().as_deref() != Some(d.as_str())
+            {
+                return Ok(None);
+            }
             db::imports::batch_report(c, id)
         })
         .await?
