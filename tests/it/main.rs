@@ -8,6 +8,7 @@ mod browser;
 mod case_check;
 mod cli;
 mod complaints;
+mod console;
 mod demo;
 mod districts;
 mod errors;

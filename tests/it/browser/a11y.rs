@@ -30,7 +30,7 @@ pub fn pages() -> Vec<String> {
 }
 
 /// axe's violations, one readable block each.
-fn readable(violations: &serde_json::Value) -> String {
+pub fn readable(violations: &serde_json::Value) -> String {
     let mut out = String::new();
     for v in violations.as_array().into_iter().flatten() {
         out += &format!(
@@ -53,6 +53,18 @@ fn readable(violations: &serde_json::Value) -> String {
     out
 }
 
+/// The script that runs axe-core in the page and answers its violations.
+/// Pasted into the script itself: WebDriver scripts are not subject to the
+/// page's Content-Security-Policy, `eval` would be.
+pub fn axe_script(axe: &str) -> String {
+    format!(
+        "var done = arguments[arguments.length - 1];\n{axe}\n;\
+         axe.run(document, {{resultTypes: ['violations']}})\
+           .then(function (r) {{ done(r.violations); }})\
+           .catch(function (e) {{ done({{error: String(e)}}); }});"
+    )
+}
+
 #[actix_web::test]
 async fn axe_finds_no_violations_on_the_public_pages() {
     let test = "axe-core";
@@ -65,14 +77,7 @@ async fn axe_finds_no_violations_on_the_public_pages() {
     let Some(b) = Browser::open(test, &app.address).await else {
         return;
     };
-    // Pasted into the script itself: WebDriver scripts are not subject to
-    // the page's Content-Security-Policy, `eval` would be.
-    let script = format!(
-        "var done = arguments[arguments.length - 1];\n{axe}\n;\
-         axe.run(document, {{resultTypes: ['violations']}})\
-           .then(function (r) {{ done(r.violations); }})\
-           .catch(function (e) {{ done({{error: String(e)}}); }});"
-    );
+    let script = axe_script(&axe);
     let mut failures = String::new();
     for page in pages() {
         let r = b.goto(&page).await;

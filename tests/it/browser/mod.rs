@@ -8,6 +8,7 @@
 //! missing a test prints a loud `SKIP:` line and passes, except in CI.
 
 mod a11y;
+mod console;
 mod flows;
 mod markup;
 mod phone;

@@ -1,0 +1,273 @@
+//! The bureau's console in Chromium: a district clerk signs in, uploads a
+//! GBK CSV with a row of another district, sees that row, uploads the
+//! fixed file, applies it and finds the worker on the public site; the city
+//! clerk moves a complaint through its stages. axe-core runs on every
+//! console page on the way, and the Nu HTML checker on every console page.
+
+use std::process::Command;
+
+use legal_portal::domain::vocab::Role;
+
+use super::a11y::{axe_script, readable};
+use super::{Browser, ensure, file, need, program};
+use crate::complaints::{body, file_by_api};
+use crate::console::{Clerk, PASSWORD, account, two_districts};
+use crate::helpers::TestApp;
+
+const HEADER: &str = "执业证号,姓名,执业机构许可证号,状态,首次执业日期,实习月数\n";
+
+fn gbk_file(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, encoding_rs::GBK.encode(text).0).expect("write the upload");
+    path.display().to_string()
+}
+
+/// Runs axe-core on the current page; adds its violations to `failures`.
+async fn axe_here(b: &Browser, script: &str, failures: &mut String) {
+    let page = b.path().await.unwrap_or_default();
+    let found = b.async_script(script).await.expect("axe runs");
+    assert!(
+        found.get("error").is_none(),
+        "axe failed on {page}: {found}"
+    );
+    if found.as_array().is_some_and(|v| !v.is_empty()) {
+        *failures += &format!("{page}:\n{}", readable(&found));
+    }
+}
+
+async fn sign_in(b: &Browser, name: &str) -> Result<(), String> {
+    b.goto("/admin").await?;
+    b.wait_path("/admin/login").await?;
+    b.type_into("#name", name).await?;
+    b.type_into("#password", PASSWORD).await?;
+    b.click("form.console-form button[type=submit]").await?;
+    b.wait_path("/admin").await?;
+    let text = b.text().await?;
+    ensure(text.contains(name), || {
+        format!("signed in as {name}: {text}")
+    })
+}
+
+#[actix_web::test]
+async fn a_clerk_previews_fixes_and_applies_an_upload_and_a_complaint_moves_through_its_stages() {
+    let test = "console in the browser";
+    let Some(axe) = need(test, "axe-core (AXE_CORE_JS)", file("AXE_CORE_JS")) else {
+        return;
+    };
+    let script = axe_script(&std::fs::read_to_string(axe).expect("read axe-core"));
+    let app = TestApp::builder().seed(two_districts).await;
+    account(&app, "yongchuan", Role::District, Some("500118"));
+    account(&app, "city", Role::City, None);
+    let (tracking, _) = file_by_api(&app, &{
+        let mut b = body("李四", "13812345678");
+        b["subject_license_no"] = "45001180001".into();
+        b
+    })
+    .await;
+    let Some(b) = Browser::open(test, &app.address).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = String::new();
+
+    b.goto("/admin/login").await.unwrap();
+    axe_here(&b, &script, &mut failures).await;
+    let r = sign_in(&b, "yongchuan").await;
+    b.check("console-sign-in", r).await;
+    axe_here(&b, &script, &mut failures).await;
+
+    // Row 3 is a worker of another district's office.
+    let bad = gbk_file(
+        dir.path(),
+        "bad.csv",
+        &format!(
+            "{HEADER}45001180009,欧阳明,31500118001,执业,2019-01-01,12\n45001180010,李雷,31500103001,执业,2019-01-01,12\n"
+        ),
+    );
+    let r = async {
+        b.goto("/admin/imports/new").await?;
+        b.script("document.querySelector('#dataset').value = 'workers'")
+            .await?;
+        b.type_into("#file", &bad).await?;
+        b.click("form.console-form button[type=submit]").await?;
+        b.wait_path("/admin/imports/preview").await?;
+        let text = b.text().await?;
+        ensure(
+            text.contains("不属于本区县") && text.contains("整批未导入"),
+            || format!("the bad row is shown: {text}"),
+        )
+    }
+    .await;
+    b.check("console-bad-upload", r).await;
+    axe_here(&b, &script, &mut failures).await;
+
+    let good = gbk_file(
+        dir.path(),
+        "good.csv",
+        &format!("{HEADER}45001180009,欧阳明,31500118001,执业,2019-01-01,12\n"),
+    );
+    let r = async {
+        b.goto("/admin/imports/new").await?;
+        axe_here(&b, &script, &mut String::new()).await;
+        b.script("document.querySelector('#dataset').value = 'workers'")
+            .await?;
+        b.type_into("#file", &good).await?;
+        b.click("form.console-form button[type=submit]").await?;
+        b.wait_path("/admin/imports/preview").await?;
+        let text = b.text().await?;
+        ensure(text.contains("新增 1 行"), || {
+            format!("the dry run: {text}")
+        })
+    }
+    .await;
+    b.check("console-good-upload", r).await;
+    axe_here(&b, &script, &mut failures).await;
+    let r = async {
+        b.click("form[action='/admin/imports/apply'] button")
+            .await?;
+        b.wait_path("/admin/imports/").await?;
+        let text = b.text().await?;
+        ensure(text.contains("已导入"), || format!("the report: {text}"))
+    }
+    .await;
+    b.check("console-apply", r).await;
+    axe_here(&b, &script, &mut failures).await;
+    for page in ["/admin/imports", "/admin/compliance", "/admin/imports/new"] {
+        b.goto(page).await.unwrap();
+        axe_here(&b, &script, &mut failures).await;
+    }
+    let r = async {
+        b.goto("/workers/45001180009").await?;
+        let text = b.text().await?;
+        ensure(text.contains("欧阳明"), || {
+            format!("the public profile: {text}")
+        })
+    }
+    .await;
+    b.check("console-public-profile", r).await;
+
+    // The city clerk: the complaint desk and the audit log.
+    let r = async {
+        b.goto("/admin").await?;
+        b.click(".account-bar button").await?;
+        b.wait_path("/admin/login").await?;
+        sign_in(&b, "city").await
+    }
+    .await;
+    b.check("console-city-sign-in", r).await;
+    for page in ["/admin/complaints", "/admin/audit"] {
+        b.goto(page).await.unwrap();
+        axe_here(&b, &script, &mut failures).await;
+    }
+    let path = format!("/admin/complaints/{tracking}");
+    let r = async {
+        b.goto(&path).await?;
+        b.click("input[name=to][value=accepted]").await?;
+        b.click("form.console-form button[type=submit]").await?;
+        b.wait_path(&path).await?;
+        b.click("input[name=to][value=concluded]").await?;
+        b.script("document.querySelector('#outcome').value = 'mediated'")
+            .await?;
+        b.type_into("#note", "双方达成和解").await?;
+        b.click("form.console-form button[type=submit]").await?;
+        b.wait_path(&path).await?;
+        let text = b.text().await?;
+        ensure(
+            text.contains("已办结") && text.contains("双方达成和解"),
+            || format!("concluded: {text}"),
+        )
+    }
+    .await;
+    b.check("console-complaint", r).await;
+    axe_here(&b, &script, &mut failures).await;
+    b.click("form[action$='/contact'] button").await.unwrap();
+    axe_here(&b, &script, &mut failures).await;
+    b.close().await;
+    assert!(failures.is_empty(), "axe-core violations:\n{failures}");
+}
+
+#[actix_web::test]
+async fn the_nu_html_checker_finds_no_errors_on_the_console_pages() {
+    let test = "Nu HTML checker (console)";
+    let Some(jar) = need(test, "vnu.jar (VNU_JAR)", file("VNU_JAR")) else {
+        return;
+    };
+    let Some(java) = need(test, "java", program("JAVA", &["java"])) else {
+        return;
+    };
+    let app = TestApp::builder().seed(two_districts).await;
+    account(&app, "city", Role::City, None);
+    let (tracking, _) = file_by_api(&app, &body("李四", "13812345678")).await;
+    let mut pages: Vec<(String, String)> = Vec::new();
+    let mut clerk = Clerk::new(&app);
+    for lang in ["zh", "en"] {
+        let a = clerk.get(&format!("/admin/login?lang={lang}")).await;
+        assert_eq!(a.status, 200);
+        pages.push((format!("login {lang}"), a.body));
+    }
+    assert_eq!(clerk.sign_in("city", PASSWORD).await.status, 303);
+    for lang in ["zh", "en"] {
+        // The choice is kept in the `lang` cookie for the pages after.
+        assert_eq!(clerk.get(&format!("/admin?lang={lang}")).await.status, 200);
+        for page in [
+            "/admin".to_owned(),
+            "/admin/imports/new".to_owned(),
+            "/admin/imports".to_owned(),
+            "/admin/complaints".to_owned(),
+            format!("/admin/complaints/{tracking}"),
+            "/admin/compliance".to_owned(),
+            "/admin/audit".to_owned(),
+        ] {
+            let a = clerk.get(&page).await;
+            assert_eq!(a.status, 200, "{page}");
+            pages.push((format!("{page} {lang}"), a.body));
+        }
+        let bad = format!("{HEADER}45001030009,欧阳明,31599999999,执业,2019-01-01,12\n");
+        let a = clerk.preview("workers", "bad.csv", bad.as_bytes()).await;
+        pages.push((format!("rejected preview {lang}"), a.body));
+        let good = format!("{HEADER}45001030001,张秀英,31500103001,执业,2010-01-01,12\n");
+        let a = clerk.preview("workers", "good.csv", good.as_bytes()).await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        pages.push((format!("preview {lang}"), a.body));
+        let a = clerk
+            .post(&format!("/admin/complaints/{tracking}/contact"), &[])
+            .await;
+        pages.push((format!("contact {lang}"), a.body));
+        let a = clerk.get("/admin/imports/1").await;
+        pages.push((format!("report {lang}"), a.body));
+        let a = clerk.get("/admin/audit?from=nope").await;
+        pages.push((format!("error page {lang}"), a.body));
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut files = Vec::new();
+    for (i, (name, html)) in pages.iter().enumerate() {
+        let path = dir.path().join(format!("console{i}.html"));
+        std::fs::write(&path, html).expect("save the page");
+        files.push((path, name.clone()));
+    }
+    let out = Command::new(java)
+        .arg("-jar")
+        .arg(jar)
+        .args(["--errors-only", "--format", "json"])
+        .args(files.iter().map(|(p, _)| p))
+        .output()
+        .expect("run the Nu HTML checker");
+    let report = String::from_utf8_lossy(&out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&report)
+        .unwrap_or_else(|e| panic!("vnu did not answer JSON ({e}): {report}"));
+    let mut errors = String::new();
+    for m in report["messages"].as_array().into_iter().flatten() {
+        let url = m["url"].as_str().unwrap_or_default();
+        let page = files
+            .iter()
+            .find(|(p, _)| url.ends_with(&*p.file_name().unwrap().to_string_lossy()))
+            .map_or(url, |(_, page)| page.as_str());
+        errors += &format!(
+            "- {page} line {}: {} [{}]\n",
+            m["lastLine"],
+            m["message"].as_str().unwrap_or("?"),
+            m["extract"].as_str().unwrap_or("").trim()
+        );
+    }
+    assert!(errors.is_empty(), "Nu HTML checker errors:\n{errors}");
+}

@@ -1,0 +1,276 @@
+//! The console's import: a dry run first, then exactly the previewed file;
+//! the district limit on rows; the history and the templates.
+
+use diesel::prelude::*;
+use legal_portal::db::schema::{admin_uploads, import_batches, workers};
+use legal_portal::db::tokens;
+use legal_portal::domain::vocab::{Role, TokenScope};
+
+use super::{Clerk, account, between, two_districts};
+use crate::helpers::TestApp;
+
+fn gbk(text: &str) -> Vec<u8> {
+    encoding_rs::GBK.encode(text).0.into_owned()
+}
+
+const HEADER: &str = "执业证号,姓名,执业机构许可证号,状态,首次执业日期,实习月数\n";
+
+fn worker_count(app: &TestApp) -> i64 {
+    workers::table.count().get_result(&mut app.conn()).unwrap()
+}
+
+#[actix_web::test]
+async fn a_gbk_file_with_a_bad_row_is_shown_row_by_row_then_the_fixed_file_is_applied_as_previewed()
+{
+    let app = TestApp::builder().seed(two_districts).await;
+    account(&app, "yongchuan", Role::District, Some("500118"));
+    let mut clerk = Clerk::signed_in(&app, "yongchuan").await;
+    let form = clerk.get("/admin/imports/new").await;
+    assert!(form.body.contains("enctype=\"multipart/form-data\""));
+    let before = worker_count(&app);
+
+    // Row 3 names an office that does not exist.
+    let bad = gbk(&format!(
+        "{HEADER}45001180009,欧阳明,31500118001,执业,2019-01-01,12\n45001180010,李雷,31599999999,执业,2019-01-01,12\n"
+    ));
+    let a = clerk.preview("workers", "workers.csv", &bad).await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    let problems = between(&a.body, "<tbody>", "</tbody>").unwrap();
+    assert!(
+        problems.contains("<td>3</td>"),
+        "row 3 is named: {problems}"
+    );
+    assert!(
+        problems.contains("执业机构许可证号"),
+        "its column: {problems}"
+    );
+    assert!(problems.contains("31599999999"), "the cell: {problems}");
+    assert!(!a.body.contains("name=\"hash\""), "nothing to apply");
+    assert_eq!(worker_count(&app), before, "a preview writes nothing");
+
+    // The fixed file: a dry run with counts and what changes, nothing
+    // written yet, and an "apply" that names the file by its hash.
+    let good = gbk(&format!(
+        "{HEADER}45001180009,欧阳明,31500118001,执业,2019-01-01,12\n45001180001,韦波亮,31500118001,执业,2010-01-01,12\n"
+    ));
+    let a = clerk.preview("workers", "workers.csv", &good).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(
+        a.body.contains("新增 1 行，变更 1 行，未变 0 行"),
+        "{}",
+        a.body
+    );
+    assert!(
+        a.body.contains("首次执业日期"),
+        "the changed field by its header"
+    );
+    assert!(a.body.contains("2010-01-01"), "before → after");
+    assert_eq!(worker_count(&app), before);
+    let hash = between(&a.body, "name=\"hash\" value=\"", "\"")
+        .unwrap()
+        .to_owned();
+    assert_eq!(hash.len(), 64);
+
+    let applied = clerk.post("/admin/imports/apply", &[("hash", &hash)]).await;
+    assert_eq!(applied.status, 303, "{}", applied.body);
+    let report_path = applied.location().to_owned();
+    assert!(report_path.starts_with("/admin/imports/"));
+    assert_eq!(worker_count(&app), before + 1);
+    let report = clerk.get(&report_path).await;
+    assert_eq!(report.status, 200);
+    assert!(report.body.contains("已导入"), "{}", report.body);
+
+    // The upload is gone: applying it twice is refused, not repeated.
+    let again = clerk.post("/admin/imports/apply", &[("hash", &hash)]).await;
+    assert_eq!(again.status, 410, "{}", again.body);
+    let kept: i64 = admin_uploads::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(kept, 0);
+
+    // The resident finds the new worker on the public site.
+    let page = app.text("/workers/45001180009", 200).await;
+    assert!(page.contains("欧阳明"));
+
+    // The history lists the batches, with who imported them.
+    let history = clerk.get("/admin/imports").await;
+    assert!(history.body.contains("yongchuan"), "{}", history.body);
+    let batches: Vec<Option<String>> = import_batches::table
+        .select(import_batches::district_code)
+        .load(&mut app.conn())
+        .unwrap();
+    assert!(batches.iter().all(|d| d.as_deref() == Some("500118")));
+}
+
+#[actix_web::test]
+async fn a_file_changed_after_its_preview_cannot_be_applied_in_its_place() {
+    let app = TestApp::builder().seed(two_districts).await;
+    account(&app, "city", Role::City, None);
+    account(&app, "other", Role::City, None);
+    let mut clerk = Clerk::signed_in(&app, "city").await;
+    let good = format!("{HEADER}45001180009,欧阳明,31500118001,执业,2019-01-01,12\n");
+    let a = clerk.preview("workers", "w.csv", good.as_bytes()).await;
+    let hash = between(&a.body, "name=\"hash\" value=\"", "\"")
+        .unwrap()
+        .to_owned();
+
+    // Another account cannot apply this account's upload.
+    let mut other = Clerk::signed_in(&app, "other").await;
+    let b = other.post("/admin/imports/apply", &[("hash", &hash)]).await;
+    assert_eq!(b.status, 410);
+    // A hash that names no previewed file applies nothing.
+    let c = clerk
+        .post("/admin/imports/apply", &[("hash", &"0".repeat(64))])
+        .await;
+    assert_eq!(c.status, 410);
+    assert_eq!(worker_count(&app), 2);
+    // Thirty minutes later the preview is gone.
+    diesel::update(admin_uploads::table)
+        .set(
+            admin_uploads::created_at
+                .eq(chrono::Utc::now().naive_utc() - chrono::TimeDelta::minutes(31)),
+        )
+        .execute(&mut app.conn())
+        .unwrap();
+    let d = clerk.post("/admin/imports/apply", &[("hash", &hash)]).await;
+    assert_eq!(d.status, 410, "{}", d.body);
+    assert_eq!(worker_count(&app), 2);
+}
+
+#[actix_web::test]
+async fn a_district_clerk_s_row_about_another_district_is_refused_and_the_batch_with_it() {
+    let app = TestApp::builder().seed(two_districts).await;
+    account(&app, "yongchuan", Role::District, Some("500118"));
+    let mut clerk = Clerk::signed_in(&app, "yongchuan").await;
+
+    // Row 2: a worker of Yuzhong; row 3: a new worker for a Yuzhong office.
+    let text = format!(
+        "{HEADER}45001030001,张秀英,31500103001,执业,2011-01-01,12\n45001180009,欧阳明,31500103001,执业,2019-01-01,12\n"
+    );
+    let a = clerk.preview("workers", "w.csv", text.as_bytes()).await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    let problems = between(&a.body, "<tbody>", "</tbody>").unwrap();
+    assert_eq!(problems.matches("不属于本区县").count(), 2, "{problems}");
+    assert!(problems.contains("<td>2</td>") && problems.contains("<td>3</td>"));
+    assert_eq!(worker_count(&app), 2);
+
+    // Its own district's office, renamed: fine.
+    let own = "执业许可证号,名称,区县代码,区域类型,状态\n31500118001,胜利路街道法律服务所（新址）,500118,城区街道,执业\n";
+    let b = clerk.preview("offices", "o.csv", own.as_bytes()).await;
+    assert_eq!(b.status, 200, "{}", b.body);
+    // Moving an office into another district is refused.
+    let away = "执业许可证号,名称,区县代码,区域类型,状态\n31500118001,胜利路街道法律服务所,500103,城区街道,执业\n";
+    let c = clerk.preview("offices", "o.csv", away.as_bytes()).await;
+    assert_eq!(c.status, 422);
+    assert!(c.body.contains("不属于本区县"));
+}
+
+#[actix_web::test]
+async fn a_district_token_s_api_import_is_refused_the_same_way_and_its_reads_are_its_district_s() {
+    let app = TestApp::builder().seed(two_districts).await;
+    let token = tokens::create_limited(
+        &mut app.conn(),
+        "yongchuan-system",
+        TokenScope::Import,
+        Some("500118"),
+    )
+    .unwrap();
+    let text = format!("{HEADER}45001030001,张秀英,31500103001,执业,2011-01-01,12\n");
+    let resp = app
+        .client
+        .post(format!("{}/admin/api/import/workers", app.address))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(text)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    let problems = &body["error"]["details"]["problems"];
+    assert_eq!(problems[0]["row"], 2, "{body}");
+    assert_eq!(problems[0]["code"], "out_of_district");
+    assert!(
+        problems[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("不属于本区县")
+    );
+
+    // The same row through an unlimited token is the city's to make.
+    let city = tokens::create(&mut app.conn(), "city-system", TokenScope::Import).unwrap();
+    let resp = app
+        .client
+        .post(format!(
+            "{}/admin/api/import/workers?dry_run=true",
+            app.address
+        ))
+        .bearer_auth(&city)
+        .header("content-type", "text/csv")
+        .body(format!(
+            "{HEADER}45001030001,张秀英,31500103001,执业,2011-01-01,12\n"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+
+    // Reads: the limited token does not see the city-wide batch.
+    let city_batch = body_id(&resp.json::<serde_json::Value>().await.unwrap());
+    let resp = app
+        .client
+        .get(format!("{}/admin/api/imports/{city_batch}", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+}
+
+fn body_id(report: &serde_json::Value) -> i64 {
+    report["id"].as_i64().expect("a stored batch id")
+}
+
+#[actix_web::test]
+async fn every_dataset_s_template_is_an_xlsx_with_the_chinese_headers_and_an_example_row() {
+    use legal_portal::import::Dataset;
+    use legal_portal::import::columns::columns;
+    use legal_portal::import::parse::{Format, parse};
+
+    let app = TestApp::builder().seed(two_districts).await;
+    account(&app, "city", Role::City, None);
+    let clerk = Clerk::signed_in(&app, "city").await;
+    for dataset in Dataset::ALL {
+        let resp = app
+            .client
+            .get(format!(
+                "{}/admin/imports/templates/{}.xlsx",
+                app.address,
+                dataset.key()
+            ))
+            .header(
+                "cookie",
+                format!("lp_admin={}", clerk.session_id().unwrap()),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{}", dataset.key());
+        assert!(
+            resp.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains(".xlsx")
+        );
+        let bytes = resp.bytes().await.unwrap();
+        let sheet = parse(&Format::Xlsx, &bytes).expect("the template reads as XLSX");
+        let headers: Vec<String> = sheet.headers.iter().map(|h| h.text.clone()).collect();
+        let expected: Vec<String> = columns(*dataset)
+            .iter()
+            .map(|c| c.headers[0].to_owned())
+            .collect();
+        assert_eq!(headers, expected, "{}", dataset.key());
+        assert_eq!(sheet.rows.len(), 1, "one example row");
+    }
+}
