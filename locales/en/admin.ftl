@@ -82,6 +82,7 @@ console-import-not-found = No such import batch.
 console-imports-title = Import history
 console-imports-caption = { $n } batches
 console-col-row = Row
+console-col-cell = Cell as given
 console-col-column = Column
 console-col-message = Message
 console-col-rule = Rule

@@ -82,6 +82,7 @@ console-import-not-found = 没有这个导入批次。
 console-imports-title = 导入记录
 console-imports-caption = 共 { $n } 个批次
 console-col-row = 行
+console-col-cell = 单元格内容
 console-col-column = 列
 console-col-message = 说明
 console-col-rule = 规则

@@ -19,7 +19,14 @@ pub struct Problem {
     pub code: String,
     /// What is wrong, in Chinese.
     pub message: String,
+    /// The cell as the file gave it (the first 200 characters; empty for a
+    /// whole-row problem or an empty cell).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cell: String,
 }
+
+/// Most characters of a cell a problem quotes.
+pub const CELL_QUOTE_CHARS: usize = 200;
 
 impl Problem {
     /// A problem.
@@ -29,7 +36,14 @@ impl Problem {
             column: column.to_owned(),
             code: code.to_owned(),
             message,
+            cell: String::new(),
         }
+    }
+
+    /// The same problem quoting the cell as given.
+    pub fn with_cell(mut self, cell: &str) -> Self {
+        self.cell = cell.chars().take(CELL_QUOTE_CHARS).collect();
+        self
     }
 }
 

@@ -583,6 +583,21 @@ impl RowReader {
 
     /// Reads one row.
     pub fn push(&mut self, row: &Row) {
+        let first_new = self.problems.len();
+        self.push_checked(row);
+        // Each new problem quotes the cell it is about, as the file gave it.
+        for p in self.problems.iter_mut().skip(first_new) {
+            if !p.cell.is_empty() || p.row != row.number || p.column.is_empty() {
+                continue;
+            }
+            let at = self.columns.iter().position(|(h, _, _)| *h == p.column);
+            if let Some(Some(text)) = at.and_then(|i| row.cells.get(i)) {
+                p.cell = text.chars().take(super::report::CELL_QUOTE_CHARS).collect();
+            }
+        }
+    }
+
+    fn push_checked(&mut self, row: &Row) {
         self.check_cells(row);
         if self
             .kind_at
@@ -1143,12 +1158,15 @@ pub fn check_references(
 ) {
     let mut invalid = Vec::new();
     let mut missing = |row: usize, key: &str, what: &str, no: &str| {
-        problems.push(Problem::new(
-            row,
-            &header_of(key),
-            "unknown_reference",
-            format!("{what}“{no}”不存在：请先导入该{what}。"),
-        ));
+        problems.push(
+            Problem::new(
+                row,
+                &header_of(key),
+                "unknown_reference",
+                format!("{what}“{no}”不存在：请先导入该{what}。"),
+            )
+            .with_cell(no),
+        );
     };
     let settle = |row: usize, kind: &mut SubjectKind, no: &str| -> bool {
         if given_kind(row) {
@@ -1388,17 +1406,14 @@ pub fn check_scope(
     header_of: &dyn Fn(&str) -> String,
     problems: &mut Vec<Problem>,
 ) {
-    let mut out = |row: usize, column: &str, what: &str, found: Option<&str>| {
+    let mut out = |row: usize, column: &str, cell: &str, what: &str, found: Option<&str>| {
         let message = match found {
             Some(d) => format!("{what}属于区县 {d}，不属于本区县（{}）。", scope.district),
             None => format!("{what}不属于本区县（{}）。", scope.district),
         };
-        problems.push(Problem::new(
-            row,
-            &header_of(column),
-            "out_of_district",
-            message,
-        ));
+        problems.push(
+            Problem::new(row, &header_of(column), "out_of_district", message).with_cell(cell),
+        );
     };
     let office = |no: &str| scope.office_district.get(no).map(String::as_str);
     let worker = |no: &str| scope.worker_district.get(no).map(String::as_str);
@@ -1413,17 +1428,23 @@ pub fn check_scope(
     match records {
         Records::Districts(v) => {
             for r in v.iter().filter(|r| r.code != scope.district) {
-                out(r.row, "code", &format!("区县 {} ", r.code), None);
+                out(r.row, "code", &r.code, &format!("区县 {} ", r.code), None);
             }
         }
         Records::Offices(v) => {
             for r in v {
                 if r.district_code != scope.district {
                     let what = format!("基层法律服务所 {} ", r.license_no);
-                    out(r.row, "district_code", &what, Some(&r.district_code));
+                    out(
+                        r.row,
+                        "district_code",
+                        &r.district_code,
+                        &what,
+                        Some(&r.district_code),
+                    );
                 } else if let Some(d) = foreign(office(&r.license_no)) {
                     let what = format!("基层法律服务所 {} 现", r.license_no);
-                    out(r.row, "license_no", &what, Some(d));
+                    out(r.row, "license_no", &r.license_no, &what, Some(d));
                 }
             }
         }
@@ -1431,15 +1452,15 @@ pub fn check_scope(
             for r in v {
                 if let Some(d) = foreign(worker(&r.license_no)) {
                     let what = format!("执业证号 {} 的工作者现", r.license_no);
-                    out(r.row, "license_no", &what, Some(d));
+                    out(r.row, "license_no", &r.license_no, &what, Some(d));
                 } else if let Some(o) = &r.office_license_no
                     && let Some(d) = foreign(office(o))
                 {
                     let what = format!("执业机构 {o} ");
-                    out(r.row, "office_license_no", &what, Some(d));
+                    out(r.row, "office_license_no", o, &what, Some(d));
                 } else if r.office_license_no.is_none() && worker(&r.license_no).is_none() {
                     let what = format!("执业证号 {} 的工作者没有执业机构，", r.license_no);
-                    out(r.row, "office_license_no", &what, None);
+                    out(r.row, "office_license_no", "", &what, None);
                 }
             }
         }
@@ -1447,10 +1468,22 @@ pub fn check_scope(
             for r in v {
                 if let Some(d) = foreign(worker(&r.worker_license_no)) {
                     let what = format!("执业证号 {} 的工作者现", r.worker_license_no);
-                    out(r.row, "worker_license_no", &what, Some(d));
+                    out(
+                        r.row,
+                        "worker_license_no",
+                        &r.worker_license_no,
+                        &what,
+                        Some(d),
+                    );
                 } else if let Some(d) = foreign(office(&r.to_office_license_no)) {
                     let what = format!("新执业机构 {} ", r.to_office_license_no);
-                    out(r.row, "to_office_license_no", &what, Some(d));
+                    out(
+                        r.row,
+                        "to_office_license_no",
+                        &r.to_office_license_no,
+                        &what,
+                        Some(d),
+                    );
                 }
             }
         }
@@ -1458,7 +1491,13 @@ pub fn check_scope(
             for r in v {
                 if let Some(d) = foreign(subject_district(r.subject_kind, &r.subject_license_no)) {
                     let what = format!("执业证号 {} ", r.subject_license_no);
-                    out(r.row, "subject_license_no", &what, Some(d));
+                    out(
+                        r.row,
+                        "subject_license_no",
+                        &r.subject_license_no,
+                        &what,
+                        Some(d),
+                    );
                 }
             }
         }
@@ -1466,7 +1505,13 @@ pub fn check_scope(
             for r in v {
                 if let Some(d) = foreign(subject_district(r.subject_kind, &r.subject_license_no)) {
                     let what = format!("执业证号 {} ", r.subject_license_no);
-                    out(r.row, "subject_license_no", &what, Some(d));
+                    out(
+                        r.row,
+                        "subject_license_no",
+                        &r.subject_license_no,
+                        &what,
+                        Some(d),
+                    );
                 }
             }
         }
@@ -1474,7 +1519,13 @@ pub fn check_scope(
             for r in v {
                 if let Some(d) = foreign(subject_district(r.subject_kind, &r.subject_license_no)) {
                     let what = format!("执业证号 {} ", r.subject_license_no);
-                    out(r.row, "subject_license_no", &what, Some(d));
+                    out(
+                        r.row,
+                        "subject_license_no",
+                        &r.subject_license_no,
+                        &what,
+                        Some(d),
+                    );
                 }
             }
         }
@@ -1484,6 +1535,7 @@ pub fn check_scope(
                     out(
                         r.row,
                         "license_nos",
+                        "",
                         "不涉及具体对象的公告由市局发布，",
                         None,
                     );
@@ -1494,7 +1546,13 @@ pub fn check_scope(
                     .iter()
                     .find_map(|no| foreign(office(no).or_else(|| worker(no))).map(|d| (no, d)));
                 if let Some((no, d)) = outside {
-                    out(r.row, "license_nos", &format!("执业证号 {no} "), Some(d));
+                    out(
+                        r.row,
+                        "license_nos",
+                        no,
+                        &format!("执业证号 {no} "),
+                        Some(d),
+                    );
                 }
             }
         }

@@ -44,7 +44,10 @@ async fn a_gbk_file_with_a_bad_row_is_shown_row_by_row_then_the_fixed_file_is_ap
         problems.contains("执业机构许可证号"),
         "its column: {problems}"
     );
-    assert!(problems.contains("31599999999"), "the cell: {problems}");
+    assert!(
+        problems.contains("<td>31599999999</td>"),
+        "the cell as given: {problems}"
+    );
     assert!(!a.body.contains("name=\"hash\""), "nothing to apply");
     assert_eq!(worker_count(&app), before, "a preview writes nothing");
 
@@ -191,6 +194,7 @@ async fn a_district_token_s_api_import_is_refused_the_same_way_and_its_reads_are
     let problems = &body["error"]["details"]["problems"];
     assert_eq!(problems[0]["row"], 2, "{body}");
     assert_eq!(problems[0]["code"], "out_of_district");
+    assert_eq!(problems[0]["cell"], "45001030001", "the cell as given");
     assert!(
         problems[0]["message"]
             .as_str()
