@@ -240,7 +240,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    admin_uploads (hash) {
+    admin_uploads (hash, user_id) {
         hash -> Text,
         user_id -> BigInt,
         dataset -> Text,

@@ -448,16 +448,17 @@ pub struct Upload {
     pub body: Vec<u8>,
 }
 
-/// Keeps `upload` for [`UPLOAD_LIFETIME`] (replacing the same account's
-/// copy of the same file), and deletes every expired one.
+/// Keeps `upload` with its bytes `body` for [`UPLOAD_LIFETIME`] (replacing
+/// an earlier copy of the same file), and deletes every expired one.
 pub fn keep_upload(
     conn: &mut DbConnection,
     user_id: i64,
     upload: &Upload,
+    body: &[u8],
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
     purge_uploads(conn, now)?;
-    diesel::delete(admin_uploads::table.find(&upload.hash)).execute(conn)?;
+    diesel::delete(admin_uploads::table.find((&upload.hash, user_id))).execute(conn)?;
     diesel::insert_into(admin_uploads::table)
         .values((
             admin_uploads::hash.eq(&upload.hash),
@@ -465,7 +466,7 @@ pub fn keep_upload(
             admin_uploads::dataset.eq(&upload.dataset),
             admin_uploads::format.eq(&upload.format),
             admin_uploads::file_name.eq(&upload.file_name),
-            admin_uploads::body.eq(&upload.body),
+            admin_uploads::body.eq(body),
             admin_uploads::created_at.eq(now),
         ))
         .execute(conn)?;
@@ -509,8 +510,8 @@ pub fn upload(
     }))
 }
 
-/// Deletes an upload once it is applied.
-pub fn drop_upload(conn: &mut DbConnection, hash: &str) -> Result<(), DbError> {
-    diesel::delete(admin_uploads::table.find(hash)).execute(conn)?;
+/// Deletes the account's upload once it is applied.
+pub fn drop_upload(conn: &mut DbConnection, user_id: i64, hash: &str) -> Result<(), DbError> {
+    diesel::delete(admin_uploads::table.find((hash, user_id))).execute(conn)?;
     Ok(())
 }

@@ -36,13 +36,14 @@ CREATE TABLE admin_lockouts (
 );
 
 CREATE TABLE admin_uploads (
-    hash TEXT PRIMARY KEY NOT NULL,
+    hash TEXT NOT NULL,
     user_id BIGINT NOT NULL REFERENCES admin_users (id),
     dataset TEXT NOT NULL,
     format TEXT NOT NULL,
     file_name TEXT NOT NULL,
     body BLOB NOT NULL,
-    created_at TIMESTAMP NOT NULL
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (hash, user_id)
 );
 
 ALTER TABLE admin_tokens ADD COLUMN district_code TEXT;

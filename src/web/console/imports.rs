@@ -268,15 +268,16 @@ async fn preview(state: web::Data<AppState>, req: HttpRequest, parts: Multipart)
         dataset: dataset.key().to_owned(),
         format: format.name().to_owned(),
         file_name: form.file_name.chars().take(200).collect(),
-        body: form.body,
+        body: Vec::new(),
     };
-    // The dry run reads a copy; the bytes kept are the ones it read.
-    let body = upload.body.clone();
+    // The dry run and the copy kept share the bytes (no second copy of a
+    // 50 MB file); what is kept is what was checked.
+    let body = actix_web::web::Bytes::from(form.body);
     let report = match run_import(
         &state,
         dataset,
         format,
-        body,
+        body.clone(),
         true,
         session.user.name.clone(),
         district_of(&session),
@@ -306,7 +307,7 @@ async fn preview(state: web::Data<AppState>, req: HttpRequest, parts: Multipart)
     let now = chrono::Utc::now().naive_utc();
     let kept = upload.clone();
     state
-        .db(move |c| db::users::keep_upload(c, user_id, &kept, now))
+        .db(move |c| db::users::keep_upload(c, user_id, &kept, &body, now))
         .await
         .map_err(AppError::html)?;
     report_view(
@@ -386,7 +387,7 @@ async fn apply(
         );
     }
     state
-        .db(move |c| db::users::drop_upload(c, &hash))
+        .db(move |c| db::users::drop_upload(c, user_id, &hash))
         .await
         .map_err(AppError::html)?;
     // The public pages kept by the page cache show the old records.

@@ -66,7 +66,10 @@ async fn every_problem_is_named_by_row_and_column_and_nothing_is_written() {
     for want in [(3, "2015-13-01"), (4, "退休"), (5, "O-NOWHERE"), (8, "W<G")] {
         assert!(cells.contains(&want), "{want:?} quoted; got {cells:?}");
     }
-    assert!(!cells.iter().any(|(row, _)| *row == 7), "row 7's cell is empty");
+    assert!(
+        !cells.iter().any(|(row, _)| *row == 7),
+        "row 7's cell is empty"
+    );
     assert_eq!(worker_count(&mut app.conn()), before, "nothing written");
     assert_eq!(outbox_count(&mut app.conn()), 0);
 
