@@ -1,6 +1,7 @@
 //! Settings, from flags with environment fallbacks (see `main.rs`).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 
@@ -43,15 +44,15 @@ pub struct Settings {
     /// printed links and QR codes; `None`: taken from the request.
     pub public_url: Option<String>,
     /// Complaints: key, deadlines, retention, rate limits.
-    pub complaints: crate::complaints::ComplaintSettings,
+    pub complaints: ComplaintSettings,
     /// Largest admin import body accepted, in bytes.
     pub import_limit_bytes: usize,
     /// What an import body (API or command line) may expand to:
     /// decompressed bytes, rows, columns, characters a cell.
-    pub import_limits: crate::import::Limits,
+    pub import_limits: Limits,
     /// Per-address limits on search and verify, and whether to trust
     /// `X-Forwarded-For`.
-    pub scraper_rates: crate::web::rate_limit::ScraperRates,
+    pub scraper_rates: ScraperRates,
     /// Whether this process drains the search outbox in the background
     /// (tests of what a write puts into the outbox turn it off).
     pub run_indexer: bool,
@@ -75,7 +76,7 @@ impl std::fmt::Debug for Settings {
             .field("data_dir", &self.data_dir)
             .field(
                 "database_url",
-                &self.database_url.as_deref().map(crate::db::redact_url),
+                &self.database_url.as_deref().map(redact_url),
             )
             .field("meili_url", &self.meili_url)
             .field(
@@ -107,7 +108,7 @@ impl Default for Settings {
             public_url: None,
             complaints: Default::default(),
             import_limit_bytes: 50 * 1024 * 1024,
-            import_limits: crate::import::Limits::default(),
+            import_limits: Limits::default(),
             scraper_rates: Default::default(),
             run_indexer: true,
             page_cache_ttl: std::time::Duration::from_secs(10),
@@ -179,3 +180,163 @@ impl Clock {
         }
     }
 }
+
+/// How many requests an address may make over a period: a burst of `max`,
+/// refilled evenly over `per`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    /// Requests allowed in a burst (and per period).
+    pub max: u32,
+    /// The period.
+    pub per: Duration,
+}
+
+impl Rate {
+    /// `max` per hour.
+    pub fn per_hour(max: u32) -> Self {
+        Self {
+            max,
+            per: Duration::from_secs(3600),
+        }
+    }
+
+    /// Parses `10/h`, `5/min`, `2/s` or `100/d` (also `/hour`, `/minute`,
+    /// `/second`, `/day`).
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (n, unit) = raw.trim().split_once('/')?;
+        let max: u32 = n.trim().parse().ok()?;
+        let secs = match unit.trim() {
+            "s" | "sec" | "second" => 1,
+            "m" | "min" | "minute" => 60,
+            "h" | "hour" => 3600,
+            "d" | "day" => 86_400,
+            _ => return None,
+        };
+        (max > 0).then_some(Self {
+            max,
+            per: Duration::from_secs(secs),
+        })
+    }
+}
+
+impl std::fmt::Display for Rate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}s", self.max, self.per.as_secs())
+    }
+}
+
+/// The limits on the routes scrapers like: search and verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScraperRates {
+    /// `/search` and `/api/v1/search`, per address.
+    pub search: Rate,
+    /// `/verify`, `/lookup`, `/certificates/…` and their API twins, per
+    /// address.
+    pub verify: Rate,
+    /// Take the client address from the last `X-Forwarded-For` entry (the
+    /// one the load balancer in front of the portal added) instead of the
+    /// connection's. Only behind a trusted proxy: otherwise anyone could
+    /// pick their own address.
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for ScraperRates {
+    fn default() -> Self {
+        Self {
+            search: Rate {
+                max: 60,
+                per: Duration::from_secs(60),
+            },
+            verify: Rate {
+                max: 30,
+                per: Duration::from_secs(60),
+            },
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// What the complaint desk is configured with.
+#[derive(Clone)]
+pub struct ComplaintSettings {
+    /// `LEGAL_PORTAL_COMPLAINT_KEY`: 64 hex characters or base64 of 32
+    /// bytes. Unset: a key is kept in `<data dir>/complaint.key`. Never
+    /// logged.
+    pub key: Option<String>,
+    /// Days to accept and to conclude.
+    pub deadlines: crate::domain::complaint::Deadlines,
+    /// Days after a complaint is declined or concluded before its personal
+    /// data is purged.
+    pub retention_days: u32,
+    /// Filings allowed per address (form and API together).
+    pub submit_rate: Rate,
+    /// Status look-ups allowed per address (page and API together).
+    pub lookup_rate: Rate,
+    /// How often the retention job runs.
+    pub purge_every: Duration,
+}
+
+impl Default for ComplaintSettings {
+    fn default() -> Self {
+        Self {
+            key: None,
+            deadlines: crate::domain::complaint::Deadlines::default(),
+            retention_days: 730,
+            submit_rate: Rate::per_hour(10),
+            lookup_rate: Rate::per_hour(120),
+            purge_every: Duration::from_secs(3600),
+        }
+    }
+}
+
+impl std::fmt::Debug for ComplaintSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ComplaintSettings")
+            .field("key", &self.key.as_ref().map(|_| "***"))
+            .field("deadlines", &self.deadlines)
+            .field("retention_days", &self.retention_days)
+            .field("submit_rate", &self.submit_rate)
+            .field("lookup_rate", &self.lookup_rate)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The import limits (`import::Limits`): the limits an upload is held to, beyond its size in bytes: what it may
+/// expand to once decompressed and parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Decompressed bytes of an XLSX (the sum of its ZIP entries).
+    pub expanded_bytes: u64,
+    /// Data rows.
+    pub rows: usize,
+    /// Columns of the header row (and cells of any row).
+    pub columns: usize,
+    /// Characters of one cell.
+    pub cell_chars: usize,
+}
+
+impl Default for Limits {
+    /// 256 MB decompressed, 1,000,000 rows, 64 columns, 32,767 characters
+    /// a cell (Excel's own limit): a nation's worker list (about 600,000
+    /// rows in the 50 MB body limit) fits.
+    fn default() -> Self {
+        Self {
+            expanded_bytes: 256 * 1024 * 1024,
+            rows: 1_000_000,
+            columns: 64,
+            cell_chars: 32_767,
+        }
+    }
+}
+
+/// The URL with any password replaced, fit for logs and errors.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+

@@ -7,9 +7,177 @@
 //! the request. Pages show `label_in(lang)` / `label_here()` (the request's
 //! language), usually through the Tera function `label(of=…, key=…)`.
 
+use std::sync::LazyLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
 use crate::domain::standing::{Reason, Standing};
 use crate::domain::vocab::*;
-use crate::web::lang::{self, Lang};
+
+/// A language of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Simplified Chinese, the default.
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag, for `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The value of `?lang=`.
+    pub fn param(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// The other language.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    /// Parses `zh`, `zh-CN`, `en`, `en-GB`…
+    pub fn parse(s: &str) -> Option<Lang> {
+        let primary = s.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The preferred of our languages in an `Accept-Language` header, by
+    /// q-value (first wins on a tie); Chinese when none matches.
+    pub fn from_accept_language(header: &str) -> Lang {
+        let mut best: Option<(Lang, f32)> = None;
+        for part in header.split(',') {
+            let mut bits = part.split(';');
+            let Some(lang) = bits.next().and_then(Lang::parse) else {
+                continue;
+            };
+            let q = bits
+                .find_map(|b| b.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if q > 0.0 && best.is_none_or(|(_, bq)| q > bq) {
+                best = Some((lang, q));
+            }
+        }
+        best.map_or(Lang::Zh, |(l, _)| l)
+    }
+}
+
+tokio::task_local! {
+    static LANG: Lang;
+}
+
+/// Runs `fut` with `lang` as the language of [`current`], [`tr`] and
+/// [`Label::label_here`] (the web layer serves each request so).
+pub async fn in_lang<F: std::future::Future>(lang: Lang, fut: F) -> F::Output {
+    LANG.scope(lang, fut).await
+}
+
+/// The language of the request being served (Chinese outside a request).
+pub fn current() -> Lang {
+    LANG.try_with(|l| *l).unwrap_or(Lang::Zh)
+}
+
+macro_rules! ftl {
+    ($lang:literal: $($file:literal),+) => {
+        [$(include_str!(concat!("../locales/", $lang, "/", $file))),+]
+    };
+}
+
+/// The Fluent sources, per language, compiled in.
+pub const ZH_SOURCES: [&str; 2] = ftl!("zh-CN": "main.ftl", "admin.ftl");
+/// English sources.
+pub const EN_SOURCES: [&str; 2] = ftl!("en": "main.ftl", "admin.ftl");
+
+fn bundle(tag: &str, sources: &[&str]) -> FluentBundle<FluentResource> {
+    let id: unic_langid::LanguageIdentifier = tag.parse().expect("valid language tag");
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    bundle.set_use_isolating(false);
+    for src in sources {
+        let res = FluentResource::try_new((*src).to_owned()).unwrap_or_else(|(res, errs)| {
+            tracing::error!("{tag}: Fluent syntax errors: {errs:?}");
+            res
+        });
+        if let Err(errs) = bundle.add_resource(res) {
+            tracing::error!("{tag}: Fluent duplicate ids: {errs:?}");
+        }
+    }
+    bundle
+}
+
+static ZH: LazyLock<FluentBundle<FluentResource>> = LazyLock::new(|| bundle("zh-CN", &ZH_SOURCES));
+static EN: LazyLock<FluentBundle<FluentResource>> = LazyLock::new(|| bundle("en", &EN_SOURCES));
+
+/// The message `id` in `lang` with `args`; the id itself if missing (a test
+/// makes sure none is).
+pub fn tr_in(lang: Lang, id: &str, args: Option<&FluentArgs>) -> String {
+    let bundle = match lang {
+        Lang::Zh => &*ZH,
+        Lang::En => &*EN,
+    };
+    let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+        tracing::warn!("missing message {id} for {}", lang.tag());
+        return id.to_owned();
+    };
+    let mut errors = Vec::new();
+    bundle
+        .format_pattern(pattern, args, &mut errors)
+        .into_owned()
+}
+
+/// The message `id` in the current request's language.
+pub fn tr(id: &str) -> String {
+    tr_in(current(), id, None)
+}
+
+/// The message `id` with arguments, in the current request's language.
+pub fn tr_with(id: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    tr_in_with(current(), id, args)
+}
+
+/// The message `id` with arguments, in `lang` (for code that runs outside
+/// the request's task, e.g. in a database closure).
+pub fn tr_in_with(lang: Lang, id: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut fargs = FluentArgs::new();
+    for (k, v) in args {
+        fargs.set(*k, FluentValue::from(v.to_string()));
+    }
+    tr_in(lang, id, Some(&fargs))
+}
+
+/// Every message id in a Fluent source (lines `id = …` at column 0).
+pub fn message_ids(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter_map(|l| {
+            let (id, _) = l.split_once('=')?;
+            let id = id.trim_end();
+            let ok = id.starts_with(|c: char| c.is_ascii_alphabetic())
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            ok.then(|| id.to_owned())
+        })
+        .collect()
+}
+
 
 /// A display label.
 pub trait Label {
@@ -30,7 +198,7 @@ pub trait Label {
     /// The label in the language of the request being served (Chinese
     /// outside a request).
     fn label_here(&self) -> &'static str {
-        self.label_in(lang::current())
+        self.label_in(current())
     }
 }
 
@@ -167,7 +335,7 @@ pub fn label_by_key(of: &str, key: &str, lang: Lang) -> Option<&'static str> {
 /// The sentence saying why the subject has its standing, in `lang`; the
 /// sentences are the `reason-*` messages of `locales/*/main.ftl`.
 pub fn reason_text_in(lang: Lang, reason: &Reason) -> String {
-    let tr = |id: &str, args: &[(&str, &dyn std::fmt::Display)]| lang::tr_in_with(lang, id, args);
+    let tr = |id: &str, args: &[(&str, &dyn std::fmt::Display)]| tr_in_with(lang, id, args);
     match reason {
         Reason::Status { status } => tr(
             match *status {

@@ -215,3 +215,9 @@ mod tests {
         }
     }
 }
+
+impl crate::db::complaints::Sealer for ContactKey {
+    fn seal_contact(&self, contact: &Contact, tracking_no: &str) -> Result<Vec<u8>, String> {
+        self.seal(contact, tracking_no).map_err(|e| e.to_string())
+    }
+}

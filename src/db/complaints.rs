@@ -9,7 +9,6 @@ use sha2::{Digest, Sha256};
 
 use super::schema::{complaint_events, complaints, offices, search_outbox, workers};
 use super::{DbConnection, DbError};
-use crate::complaints::crypto::ContactKey;
 use crate::domain::LicenseNo;
 use crate::domain::complaint::{
     self, ACCESS_CODE_LEN, Deadlines, Outcome, Stage, StageEvent, TrackingNo, ValidComplaint,
@@ -221,6 +220,18 @@ pub struct Filed {
     pub access_code: String,
 }
 
+/// What seals a complainant's contact before it is stored (the complaint
+/// desk's key, `complaints::crypto::ContactKey`): the database layer stores
+/// the sealed bytes and never sees a key.
+pub trait Sealer {
+    /// The contact sealed, bound to the tracking number.
+    fn seal_contact(
+        &self,
+        contact: &crate::domain::complaint::Contact,
+        tracking_no: &str,
+    ) -> Result<Vec<u8>, String>;
+}
+
 /// Files a complaint against `subject` at `now` (UTC; the tracking number
 /// carries the date in China).
 pub fn file(
@@ -228,7 +239,7 @@ pub fn file(
     kind: SubjectKind,
     subject: &LicenseNo,
     valid: &ValidComplaint,
-    key: &ContactKey,
+    key: &dyn Sealer,
     now: NaiveDateTime,
 ) -> Result<Filed, DbError> {
     let mut rng = rand::rng();
@@ -239,8 +250,8 @@ pub fn file(
         let access_code = complaint::access_code_from(&raw);
         let hash = hash_code(&access_code.replace('-', ""));
         let sealed = key
-            .seal(&valid.contact, tracking_no.as_str())
-            .map_err(|e| DbError::Corrupt(e.to_string()))?;
+            .seal_contact(&valid.contact, tracking_no.as_str())
+            .map_err(DbError::Corrupt)?;
         let inserted = conn.transaction(|c| {
             let id: i64 = diesel::insert_into(complaints::table)
                 .values((

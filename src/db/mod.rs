@@ -176,16 +176,7 @@ pub fn lock_for_writing(conn: &mut DbConnection) -> Result<(), DbError> {
     Ok(())
 }
 
-/// The URL with any password replaced, fit for logs and errors.
-pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_owned(),
-    }
-}
+pub use crate::config::redact_url;
 
 /// Runs every pending migration of the URL's backend.
 pub fn run_migrations(conn: &mut DbConnection) -> Result<(), DbError> {

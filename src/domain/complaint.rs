@@ -439,7 +439,7 @@ pub type FieldErrors = BTreeMap<&'static str, String>;
 /// A refused character's field message, in the request's language (the
 /// sentence lives in the Fluent files).
 fn forbidden(id: &str, c: char) -> String {
-    crate::web::lang::tr_with(id, &[("char", &super::text::code_point(c))])
+    crate::i18n::tr_with(id, &[("char", &super::text::code_point(c))])
 }
 
 /// Checks everything but the subject.

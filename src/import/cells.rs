@@ -4,7 +4,7 @@
 
 use super::report::Problem;
 use crate::domain::text;
-use crate::web::lang::{Lang, tr_in_with};
+use crate::i18n::{Lang, tr_in_with};
 
 /// The problem with one cell, if any. Reports are written in Chinese
 /// (docs/import.md); the sentences live in the Fluent files like every

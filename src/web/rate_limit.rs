@@ -14,50 +14,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use super::errors::{AppError, ErrorCode};
-
-/// How many requests an address may make over a period: a burst of `max`,
-/// refilled evenly over `per`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rate {
-    /// Requests allowed in a burst (and per period).
-    pub max: u32,
-    /// The period.
-    pub per: Duration,
-}
-
-impl Rate {
-    /// `max` per hour.
-    pub fn per_hour(max: u32) -> Self {
-        Self {
-            max,
-            per: Duration::from_secs(3600),
-        }
-    }
-
-    /// Parses `10/h`, `5/min`, `2/s` or `100/d` (also `/hour`, `/minute`,
-    /// `/second`, `/day`).
-    pub fn parse(raw: &str) -> Option<Self> {
-        let (n, unit) = raw.trim().split_once('/')?;
-        let max: u32 = n.trim().parse().ok()?;
-        let secs = match unit.trim() {
-            "s" | "sec" | "second" => 1,
-            "m" | "min" | "minute" => 60,
-            "h" | "hour" => 3600,
-            "d" | "day" => 86_400,
-            _ => return None,
-        };
-        (max > 0).then_some(Self {
-            max,
-            per: Duration::from_secs(secs),
-        })
-    }
-}
-
-impl std::fmt::Display for Rate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}s", self.max, self.per.as_secs())
-    }
-}
+pub use crate::config::{Rate, ScraperRates};
 
 /// Buckets per address.
 #[derive(Debug)]
@@ -146,37 +103,6 @@ impl Refused {
     /// The page answer.
     pub fn html(self) -> HttpResponse {
         self.with_header(self.error().html().error_response())
-    }
-}
-
-/// The limits on the routes scrapers like: search and verify.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ScraperRates {
-    /// `/search` and `/api/v1/search`, per address.
-    pub search: Rate,
-    /// `/verify`, `/lookup`, `/certificates/…` and their API twins, per
-    /// address.
-    pub verify: Rate,
-    /// Take the client address from the last `X-Forwarded-For` entry (the
-    /// one the load balancer in front of the portal added) instead of the
-    /// connection's. Only behind a trusted proxy: otherwise anyone could
-    /// pick their own address.
-    pub trust_forwarded_for: bool,
-}
-
-impl Default for ScraperRates {
-    fn default() -> Self {
-        Self {
-            search: Rate {
-                max: 60,
-                per: Duration::from_secs(60),
-            },
-            verify: Rate {
-                max: 30,
-                per: Duration::from_secs(60),
-            },
-            trust_forwarded_for: false,
-        }
     }
 }
 

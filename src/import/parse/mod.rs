@@ -102,33 +102,7 @@ pub enum ParseError {
     },
 }
 
-/// The limits an upload is held to, beyond its size in bytes: what it may
-/// expand to once decompressed and parsed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Decompressed bytes of an XLSX (the sum of its ZIP entries).
-    pub expanded_bytes: u64,
-    /// Data rows.
-    pub rows: usize,
-    /// Columns of the header row (and cells of any row).
-    pub columns: usize,
-    /// Characters of one cell.
-    pub cell_chars: usize,
-}
-
-impl Default for Limits {
-    /// 256 MB decompressed, 1,000,000 rows, 64 columns, 32,767 characters
-    /// a cell (Excel's own limit): a nation's worker list (about 600,000
-    /// rows in the 50 MB body limit) fits.
-    fn default() -> Self {
-        Self {
-            expanded_bytes: 256 * 1024 * 1024,
-            rows: 1_000_000,
-            columns: 64,
-            cell_chars: 32_767,
-        }
-    }
-}
+pub use crate::config::Limits;
 
 /// Which of the [`Limits`] a body passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

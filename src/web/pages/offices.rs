@@ -44,7 +44,7 @@ async fn profile(
     let title = tr_with("title-office", &[("name", &view.name)]);
     let mut ctx = super::base_context(&state);
     ctx.insert("title", &title);
-    ctx.insert("json_ld", &crate::web::lang::office_json_ld(&view));
+    ctx.insert("json_ld", &crate::web::json_ld::office_json_ld(&view));
     ctx.insert("office", &view);
     super::html(crate::web::templates::render("office.html", &ctx)?)
 }

@@ -61,7 +61,7 @@ async fn profile(
         &CaseForm::new(&query, |q| answer(standing, borders_sichuan, q)),
     );
     ctx.insert("borders_sichuan", &borders_sichuan);
-    ctx.insert("json_ld", &crate::web::lang::worker_json_ld(&view));
+    ctx.insert("json_ld", &crate::web::json_ld::worker_json_ld(&view));
     ctx.insert("worker", &view);
     super::html(crate::web::templates::render("worker.html", &ctx)?)
 }
