@@ -178,7 +178,6 @@ pub fn message_ids(source: &str) -> Vec<String> {
         .collect()
 }
 
-
 /// A display label.
 pub trait Label {
     /// The Chinese label (the one stored, exported and served by the API).

@@ -11,7 +11,6 @@ use crate::db::{self, Pool};
 
 pub use crate::config::ComplaintSettings;
 
-
 /// Runs the retention purge once for `clock`'s today.
 pub fn purge_once(
     conn: &mut db::DbConnection,

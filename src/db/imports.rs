@@ -101,6 +101,89 @@ pub fn districts_of(
     Ok((by_office, by_worker))
 }
 
+/// What the stored records a batch would overwrite are about, for the
+/// district limit: a decision number's subject, a notice's subjects, a
+/// transfer's offices. A row may only overwrite a record of its district.
+#[derive(Debug, Default)]
+pub struct Overwritten {
+    /// Decision number → (subject kind key, license number).
+    pub actions: HashMap<String, (String, String)>,
+    /// (title, published on) → the license numbers the notice names.
+    pub announcements: HashMap<(String, chrono::NaiveDate), Vec<String>>,
+    /// (worker, effective on) → the offices the stored transfer names.
+    pub transfers: HashMap<(String, chrono::NaiveDate), Vec<String>>,
+}
+
+/// The stored records `records` would overwrite (see [`Overwritten`]).
+pub fn overwritten(
+    conn: &mut DbConnection,
+    records: &crate::import::validate::Records,
+) -> Result<Overwritten, DbError> {
+    use crate::import::validate::Records;
+    let mut out = Overwritten::default();
+    match records {
+        Records::Actions(v) => {
+            let keys: Vec<&str> = v.iter().map(|r| r.decision_no.as_str()).collect();
+            for chunk in keys.chunks(CHUNK) {
+                let rows: Vec<(String, String, String)> = disciplinary_actions::table
+                    .filter(disciplinary_actions::decision_no.eq_any(chunk))
+                    .select((
+                        disciplinary_actions::decision_no,
+                        disciplinary_actions::subject_kind,
+                        disciplinary_actions::subject_license_no,
+                    ))
+                    .load(conn)?;
+                out.actions
+                    .extend(rows.into_iter().map(|(no, k, s)| (no, (k, s))));
+            }
+        }
+        Records::Announcements(v) => {
+            let titles: Vec<&str> = v.iter().map(|r| r.title.as_str()).collect();
+            for chunk in titles.chunks(CHUNK) {
+                let rows: Vec<(String, chrono::NaiveDate, String)> = announcements::table
+                    .filter(announcements::title.eq_any(chunk))
+                    .select((
+                        announcements::title,
+                        announcements::published_on,
+                        announcements::license_nos,
+                    ))
+                    .load(conn)?;
+                out.announcements
+                    .extend(rows.into_iter().map(|(t, d, nos)| {
+                        let nos = nos
+                            .split(';')
+                            .map(str::trim)
+                            .filter(|n| !n.is_empty())
+                            .map(str::to_owned)
+                            .collect();
+                        ((t, d), nos)
+                    }));
+            }
+        }
+        Records::Transfers(v) => {
+            let workers: Vec<&str> = v.iter().map(|r| r.worker_license_no.as_str()).collect();
+            for chunk in workers.chunks(CHUNK) {
+                let rows: Vec<(String, chrono::NaiveDate, Option<String>, String)> =
+                    transfers::table
+                        .filter(transfers::worker_license_no.eq_any(chunk))
+                        .select((
+                            transfers::worker_license_no,
+                            transfers::effective_on,
+                            transfers::from_office_license_no,
+                            transfers::to_office_license_no,
+                        ))
+                        .load(conn)?;
+                for (w, d, from, to) in rows {
+                    out.transfers
+                        .insert((w, d), from.into_iter().chain([to]).collect());
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
 /// A batch to store.
 #[derive(Debug, Clone, Copy)]
 pub struct NewBatch<'a> {

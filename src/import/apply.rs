@@ -603,6 +603,15 @@ fn transfers(
                 out.counts.unchanged += 1;
             }
             Some(o) => {
+                out.note(
+                    r.row,
+                    &r.worker_license_no,
+                    *o,
+                    &serde_json::json!({
+                        "from_office_license_no": from,
+                        "to_office_license_no": r.to_office_license_no,
+                    }),
+                );
                 diesel::update(transfers::table.find(o.id))
                     .set((
                         transfers::from_office_license_no.eq(&from),
@@ -899,6 +908,15 @@ fn commendations(
                 out.counts.unchanged += 1;
             }
             Some(o) => {
+                out.note(
+                    r.row,
+                    &r.subject_license_no,
+                    *o,
+                    &serde_json::json!({
+                        "awarded_by": r.awarded_by,
+                        "subject_kind": r.subject_kind.key(),
+                    }),
+                );
                 diesel::update(commendations::table.find(o.id))
                     .set((
                         commendations::awarded_by.eq(&r.awarded_by),
@@ -951,6 +969,16 @@ fn announcements(
                 out.counts.unchanged += 1;
             }
             Some(o) => {
+                out.note(
+                    r.row,
+                    &r.title,
+                    *o,
+                    &serde_json::json!({
+                        "kind": r.kind.key(),
+                        "body": r.body,
+                        "license_nos": license_nos,
+                    }),
+                );
                 diesel::update(announcements::table.find(o.id))
                     .set((
                         announcements::kind.eq(r.kind.key()),

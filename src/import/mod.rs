@@ -228,13 +228,16 @@ pub fn run<B: AsRef<[u8]>>(
                 &mut problems,
             );
             if let Some(district) = &opts.district {
-                let (offices, workers) = validate::scope_subjects(&records);
+                let (mut offices, mut workers) = validate::scope_subjects(&records);
+                let overwritten = db::imports::overwritten(c, &records)?;
+                validate::add_overwritten_subjects(&overwritten, &mut offices, &mut workers);
                 let (office_district, worker_district) =
                     db::imports::districts_of(c, &offices, &workers)?;
                 let scope = validate::Scope {
                     district,
                     office_district: &office_district,
                     worker_district: &worker_district,
+                    overwritten: &overwritten,
                 };
                 validate::check_scope(&records, &scope, &|k| info.header(k), &mut problems);
             }

@@ -1351,6 +1351,31 @@ pub struct Scope<'a> {
     pub office_district: &'a HashMap<String, String>,
     /// Known workers' districts (through their office).
     pub worker_district: &'a HashMap<String, String>,
+    /// The stored records the batch would overwrite.
+    pub overwritten: &'a crate::db::imports::Overwritten,
+}
+
+/// Adds the subjects of the stored records a batch would overwrite to the
+/// offices and workers whose districts [`check_scope`] needs.
+pub fn add_overwritten_subjects(
+    o: &crate::db::imports::Overwritten,
+    offices: &mut HashSet<String>,
+    workers: &mut HashSet<String>,
+) {
+    for (kind, no) in o.actions.values() {
+        if kind == SubjectKind::Office.key() {
+            offices.insert(no.clone());
+        } else {
+            workers.insert(no.clone());
+        }
+    }
+    for nos in o.announcements.values() {
+        offices.extend(nos.iter().cloned());
+        workers.extend(nos.iter().cloned());
+    }
+    for nos in o.transfers.values() {
+        offices.extend(nos.iter().cloned());
+    }
 }
 
 /// The offices and workers whose districts [`check_scope`] needs.
@@ -1484,6 +1509,22 @@ pub fn check_scope(
                         &what,
                         Some(d),
                     );
+                } else if let Some(from) = &r.from_office_license_no
+                    && let Some(d) = foreign(office(from))
+                {
+                    let what = format!("原执业机构 {from} ");
+                    out(r.row, "from_office_license_no", from, &what, Some(d));
+                } else if let Some((no, d)) = scope
+                    .overwritten
+                    .transfers
+                    .get(&(r.worker_license_no.clone(), r.effective_on))
+                    .and_then(|nos| {
+                        nos.iter()
+                            .find_map(|no| foreign(office(no)).map(|d| (no, d)))
+                    })
+                {
+                    let what = format!("已登记的这次变更涉及执业机构 {no}，");
+                    out(r.row, "effective_on", "", &what, Some(d));
                 }
             }
         }
@@ -1512,6 +1553,14 @@ pub fn check_scope(
                         &what,
                         Some(d),
                     );
+                } else if let Some((kind, no)) = scope.overwritten.actions.get(&r.decision_no) {
+                    // The decision number is stored already: the row would
+                    // rewrite that decision, which must be of this district.
+                    let stored_kind = SubjectKind::parse(kind).unwrap_or(SubjectKind::Worker);
+                    if let Some(d) = foreign(subject_district(stored_kind, no)) {
+                        let what = format!("决定文号 {} 已登记给执业证号 {no}，", r.decision_no);
+                        out(r.row, "decision_no", &r.decision_no, &what, Some(d));
+                    }
                 }
             }
         }
@@ -1541,9 +1590,26 @@ pub fn check_scope(
                     );
                     continue;
                 }
+                // A notice stored under this title and date is rewritten by
+                // the row: it must name only this district's subjects too.
+                let stored = scope
+                    .overwritten
+                    .announcements
+                    .get(&(r.title.clone(), r.published_on));
+                if stored.is_some_and(|nos| nos.is_empty()) {
+                    out(
+                        r.row,
+                        "title",
+                        &r.title,
+                        "已发布的同名公告不涉及具体对象，由市局发布，",
+                        None,
+                    );
+                    continue;
+                }
                 let outside = r
                     .license_nos
                     .iter()
+                    .chain(stored.into_iter().flatten())
                     .find_map(|no| foreign(office(no).or_else(|| worker(no))).map(|d| (no, d)));
                 if let Some((no, d)) = outside {
                     out(

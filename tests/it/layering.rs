@@ -38,8 +38,7 @@ fn code(path: &Path) -> String {
 
 /// `crate::m` or `use crate::{…, m…}` naming module `m`.
 fn names(code: &str, module: &str) -> bool {
-    if code.contains(&format!("crate::{module}::")) || code.contains(&format!("crate::{module};"))
-    {
+    if code.contains(&format!("crate::{module}::")) || code.contains(&format!("crate::{module};")) {
         return true;
     }
     // Grouped imports: `use crate::{a, web::x}`.
@@ -57,7 +56,18 @@ fn no_lower_layer_reaches_up() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut broken = Vec::new();
     let rules: &[(&str, &[&str])] = &[
-        ("domain", &["web", "db", "search", "import", "complaints", "demo", "config"]),
+        (
+            "domain",
+            &[
+                "web",
+                "db",
+                "search",
+                "import",
+                "complaints",
+                "demo",
+                "config",
+            ],
+        ),
         ("db", &["web", "complaints", "demo", "search::indexer"]),
         ("search", &["web", "complaints", "demo"]),
         ("import", &["web", "complaints", "demo"]),
@@ -73,8 +83,14 @@ fn no_lower_layer_reaches_up() {
         }
     }
     for (file, forbidden) in [
-        ("config.rs", &["web", "complaints", "db", "search", "import"][..]),
-        ("i18n.rs", &["web", "complaints", "db", "search", "import"][..]),
+        (
+            "config.rs",
+            &["web", "complaints", "db", "search", "import"][..],
+        ),
+        (
+            "i18n.rs",
+            &["web", "complaints", "db", "search", "import"][..],
+        ),
     ] {
         let code = code(&src.join(file));
         for m in forbidden {

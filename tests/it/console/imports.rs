@@ -278,3 +278,153 @@ async fn every_dataset_s_template_is_an_xlsx_with_the_chinese_headers_and_an_exa
         assert_eq!(sheet.rows.len(), 1, "one example row");
     }
 }
+
+/// Posts `body` as CSV to the API with `token`; the status and the
+/// problems' codes with their rows.
+async fn api_import(
+    app: &TestApp,
+    token: &str,
+    dataset: &str,
+    body: &str,
+) -> (u16, Vec<(u64, String)>) {
+    let resp = app
+        .client
+        .post(format!("{}/admin/api/import/{dataset}", app.address))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let v: serde_json::Value = resp.json().await.unwrap();
+    let problems = v["error"]["details"]["problems"]
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .map(|p| {
+                    (
+                        p["row"].as_u64().unwrap(),
+                        p["code"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (status, problems)
+}
+
+#[actix_web::test]
+async fn a_district_cannot_rewrite_another_district_s_decision_notice_or_transfer_through_its_key()
+{
+    use crate::helpers::build;
+    use legal_portal::db::models::NewAnnouncement;
+    use legal_portal::db::schema::{announcements, disciplinary_actions, transfers};
+
+    let app = TestApp::builder()
+        .seed(|c| {
+            two_districts(c);
+            build::office(c, "31500118002", "卫星湖街道法律服务所", "500118");
+            // Yuzhong's decision, a city notice naming a Yuzhong worker, and
+            // a notice naming nobody.
+            build::action(
+                c,
+                "渝中司罚〔2025〕1号",
+                "45001030001",
+                "revoke_license",
+                "2025-03-01",
+                |_| {},
+            );
+            for (title, nos) in [("渝中区注销公告", "45001030001"), ("全市年度考核通报", "")]
+            {
+                let row = NewAnnouncement {
+                    kind: "exit".into(),
+                    title: title.into(),
+                    body: "正文".into(),
+                    published_on: crate::helpers::d("2025-04-01"),
+                    license_nos: nos.into(),
+                };
+                legal_portal::with_backend!(c, |cc| diesel::insert_into(announcements::table)
+                    .values(&row)
+                    .execute(cc))
+                .unwrap();
+            }
+            // A Yongchuan worker's earlier move from Yuzhong.
+            build::transfer(c, "45001180001", "31500103001", "31500118001", "2024-01-01");
+        })
+        .await;
+    let token = tokens::create_limited(
+        &mut app.conn(),
+        "yongchuan-system",
+        TokenScope::Import,
+        Some("500118"),
+    )
+    .unwrap();
+
+    // The decision number of Yuzhong's revocation, given to a Yongchuan
+    // worker as a warning.
+    let (status, problems) = api_import(
+        &app,
+        &token,
+        "disciplinary-actions",
+        "决定文号,对象类型,执业证号,处理种类,决定机关,决定日期\n渝中司罚〔2025〕1号,人员,45001180001,警告,永川区司法局,2025-01-10\n",
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(problems, vec![(2, "out_of_district".to_owned())]);
+    let subject: String = disciplinary_actions::table
+        .select(disciplinary_actions::subject_license_no)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(subject, "45001030001", "the revocation is untouched");
+
+    // The same notice title and date, now naming only a Yongchuan worker;
+    // and the city-wide notice.
+    for title in ["渝中区注销公告", "全市年度考核通报"] {
+        let (status, problems) = api_import(
+            &app,
+            &token,
+            "announcements",
+            &format!("类型,标题,正文,发布日期,涉及执业证号\n注销公告,{title},已撤回,2025-04-01,45001180001\n"),
+        )
+        .await;
+        assert_eq!(status, 422, "{title}");
+        assert_eq!(problems, vec![(2, "out_of_district".to_owned())], "{title}");
+    }
+    let bodies: Vec<String> = announcements::table
+        .select(announcements::body)
+        .load(&mut app.conn())
+        .unwrap();
+    assert!(bodies.iter().all(|b| b == "正文"), "{bodies:?}");
+
+    // A transfer from another district's office, given or stored.
+    for row in [
+        "45001180001,31500103001,31500118002,2026-11-01",
+        "45001180001,,31500118002,2024-01-01",
+    ] {
+        let (status, problems) = api_import(
+            &app,
+            &token,
+            "transfers",
+            &format!("执业证号,原执业机构,新执业机构,变更日期\n{row}\n"),
+        )
+        .await;
+        assert_eq!(status, 422, "{row}");
+        assert_eq!(problems, vec![(2, "out_of_district".to_owned())], "{row}");
+    }
+    let stored: Vec<Option<String>> = transfers::table
+        .select(transfers::from_office_license_no)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(stored, vec![Some("31500103001".to_owned())]);
+
+    // Its own decision and notice are its own to make.
+    let (status, problems) = api_import(
+        &app,
+        &token,
+        "disciplinary-actions",
+        "决定文号,对象类型,执业证号,处理种类,决定机关,决定日期\n永司罚〔2026〕1号,人员,45001180001,警告,永川区司法局,2026-01-10\n",
+    )
+    .await;
+    assert_eq!((status, problems), (200, vec![]));
+}
