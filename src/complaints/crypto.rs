@@ -162,6 +162,12 @@ impl ContactKey {
     }
 }
 
+impl crate::db::complaints::Sealer for ContactKey {
+    fn seal_contact(&self, contact: &Contact, tracking_no: &str) -> Result<Vec<u8>, String> {
+        self.seal(contact, tracking_no).map_err(|e| e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,11 +219,5 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-    }
-}
-
-impl crate::db::complaints::Sealer for ContactKey {
-    fn seal_contact(&self, contact: &Contact, tracking_no: &str) -> Result<Vec<u8>, String> {
-        self.seal(contact, tracking_no).map_err(|e| e.to_string())
     }
 }

@@ -298,19 +298,43 @@ fn random_hex() -> String {
 /// Checks a name and password, with the lockout: after [`MAX_FAILURES`]
 /// failures within [`FAILURE_WINDOW`] the name is locked for that long,
 /// whether or not an account has it (the answer never tells).
+///
+/// An attempt is counted as a failure before its password is checked (and
+/// forgiven when it succeeds), under a lock per name, so that attempts sent
+/// at the same moment cannot check more than [`MAX_FAILURES`] passwords.
 pub fn sign_in(
     conn: &mut DbConnection,
     name: &str,
     password: &str,
     now: NaiveDateTime,
 ) -> Result<SignIn, DbError> {
+    use diesel::Connection;
     let name = name.trim().chars().take(64).collect::<String>();
-    let locked: Option<NaiveDateTime> = admin_lockouts::table
-        .find(&name)
-        .select(admin_lockouts::until)
-        .first(conn)
-        .optional()?;
-    if locked.is_some_and(|until| until > now) {
+    let since = now - FAILURE_WINDOW;
+    let admitted = conn.transaction::<bool, DbError, _>(|c| {
+        lock_name(c, &name)?;
+        let locked: Option<NaiveDateTime> = admin_lockouts::table
+            .find(&name)
+            .select(admin_lockouts::until)
+            .first(c)
+            .optional()?;
+        if locked.is_some_and(|until| until > now) {
+            return Ok(false);
+        }
+        let recent = failures_since(c, &name, since)?;
+        if recent >= MAX_FAILURES {
+            lock(c, &name, now)?;
+            return Ok(false);
+        }
+        diesel::insert_into(admin_login_failures::table)
+            .values((
+                admin_login_failures::name.eq(&name),
+                admin_login_failures::at.eq(now),
+            ))
+            .execute(c)?;
+        Ok(true)
+    })?;
+    if !admitted {
         return Ok(SignIn::Locked);
     }
     let found: Option<(UserRow, String)> = admin_users::table
@@ -332,32 +356,10 @@ pub fn sign_in(
         _ => None,
     };
     let Some(user) = user.filter(|u| u.disabled_at.is_none()) else {
-        diesel::insert_into(admin_login_failures::table)
-            .values((
-                admin_login_failures::name.eq(&name),
-                admin_login_failures::at.eq(now),
-            ))
-            .execute(conn)?;
-        let since = now - FAILURE_WINDOW;
-        let recent: i64 = admin_login_failures::table
-            .filter(admin_login_failures::name.eq(&name))
-            .filter(admin_login_failures::at.gt(since))
-            .count()
-            .get_result(conn)?;
         diesel::delete(admin_login_failures::table.filter(admin_login_failures::at.le(since)))
             .execute(conn)?;
-        if recent >= MAX_FAILURES {
-            diesel::delete(admin_lockouts::table.find(&name)).execute(conn)?;
-            diesel::insert_into(admin_lockouts::table)
-                .values((
-                    admin_lockouts::name.eq(&name),
-                    admin_lockouts::until.eq(now + FAILURE_WINDOW),
-                ))
-                .execute(conn)?;
-            diesel::delete(
-                admin_login_failures::table.filter(admin_login_failures::name.eq(&name)),
-            )
-            .execute(conn)?;
+        if failures_since(conn, &name, since)? >= MAX_FAILURES {
+            lock(conn, &name, now)?;
             return Ok(SignIn::Locked);
         }
         return Ok(SignIn::Refused);
@@ -380,6 +382,48 @@ pub fn sign_in(
     )
     .execute(conn)?;
     Ok(SignIn::Ok { user, session_id })
+}
+
+/// Serialises the sign-in attempts of one name (PostgreSQL: an advisory
+/// lock on the name's hash for the transaction; SQLite: the database's
+/// write lock).
+fn lock_name(conn: &mut DbConnection, name: &str) -> Result<(), DbError> {
+    match conn {
+        DbConnection::Pg(pg) => {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))::text")
+                .bind::<diesel::sql_types::Text, _>(name)
+                .execute(pg)?;
+            Ok(())
+        }
+        DbConnection::Sqlite(_) => super::lock_for_writing(conn),
+    }
+}
+
+fn failures_since(
+    conn: &mut DbConnection,
+    name: &str,
+    since: NaiveDateTime,
+) -> Result<i64, DbError> {
+    Ok(admin_login_failures::table
+        .filter(admin_login_failures::name.eq(name))
+        .filter(admin_login_failures::at.gt(since))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Locks `name` for [`FAILURE_WINDOW`] from `now`; its failures are
+/// forgotten (the lock counts instead).
+fn lock(conn: &mut DbConnection, name: &str, now: NaiveDateTime) -> Result<(), DbError> {
+    diesel::delete(admin_lockouts::table.find(name)).execute(conn)?;
+    diesel::insert_into(admin_lockouts::table)
+        .values((
+            admin_lockouts::name.eq(name),
+            admin_lockouts::until.eq(now + FAILURE_WINDOW),
+        ))
+        .execute(conn)?;
+    diesel::delete(admin_login_failures::table.filter(admin_login_failures::name.eq(name)))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// A live session: its account and the CSRF token of its forms.

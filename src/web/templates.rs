@@ -47,6 +47,7 @@ pub static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "admin/complaint.html",
         "admin/compliance.html",
         "admin/audit.html",
+        "admin/error.html",
     ]) {
         // The templates are compiled in and covered by tests; a broken one
         // is a build defect, reported loudly and served as plain errors.

@@ -26,13 +26,15 @@ use crate::web::templates;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/complaints", web::get().to(list))
         .route("/admin/complaints/{tracking_no}", web::get().to(detail))
-        .route(
-            "/admin/complaints/{tracking_no}/contact",
-            web::post().to(reveal),
+        .service(
+            web::resource("/admin/complaints/{tracking_no}/contact")
+                .app_data(super::form_config())
+                .route(web::post().to(reveal)),
         )
-        .route(
-            "/admin/complaints/{tracking_no}/transition",
-            web::post().to(transition),
+        .service(
+            web::resource("/admin/complaints/{tracking_no}/transition")
+                .app_data(super::form_config())
+                .route(web::post().to(transition)),
         );
 }
 

@@ -34,7 +34,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/imports", web::get().to(history))
         .route("/admin/imports/new", web::get().to(new_form))
         .route("/admin/imports/preview", web::post().to(preview))
-        .route("/admin/imports/apply", web::post().to(apply))
+        .service(
+            web::resource("/admin/imports/apply")
+                .app_data(super::form_config())
+                .route(web::post().to(apply)),
+        )
         .route(
             "/admin/imports/templates/{file}",
             web::get().to(template_file),
@@ -75,9 +79,23 @@ fn form_page(
     ))
 }
 
-async fn new_form(state: web::Data<AppState>, req: HttpRequest) -> ConsoleResult {
+#[derive(Deserialize)]
+struct NewQuery {
+    dataset: Option<String>,
+}
+
+async fn new_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<NewQuery>,
+) -> ConsoleResult {
     let session = signed_in(&req, &state, ROLES).await?;
-    form_page(&state, &session, StatusCode::OK, "", None)
+    let dataset = query
+        .dataset
+        .as_deref()
+        .and_then(Dataset::parse)
+        .map_or("", |d| d.key());
+    form_page(&state, &session, StatusCode::OK, dataset, None)
 }
 
 /// The parts of the upload form.
@@ -143,7 +161,23 @@ fn format_of(file_name: &str, content_type: &str) -> Option<Format> {
         .or_else(|| Format::from_content_type(content_type))
 }
 
+/// The format as kept with an upload: its name, and a CSV's declared
+/// charset, so that "apply" decodes the file as the preview did.
+fn stored_format(format: &Format) -> String {
+    match format {
+        Format::Csv {
+            charset: Some(charset),
+        } => format!("csv;charset={charset}"),
+        other => other.name().to_owned(),
+    }
+}
+
 fn format_by_name(name: &str) -> Option<Format> {
+    if let Some(charset) = name.strip_prefix("csv;charset=") {
+        return Some(Format::Csv {
+            charset: Some(charset.to_owned()),
+        });
+    }
     match name {
         "csv" => Some(Format::Csv { charset: None }),
         "xlsx" => Some(Format::Xlsx),
@@ -266,7 +300,7 @@ async fn preview(state: web::Data<AppState>, req: HttpRequest, parts: Multipart)
     let upload = Upload {
         hash: hash.clone(),
         dataset: dataset.key().to_owned(),
-        format: format.name().to_owned(),
+        format: stored_format(&format),
         file_name: form.file_name.chars().take(200).collect(),
         body: Vec::new(),
     };
@@ -419,6 +453,15 @@ async fn history(
         .await
         .map_err(AppError::html)?;
     let mut ctx = context(&state, &session, &tr("console-imports-title"));
+    let batches: Vec<serde_json::Value> = batches
+        .into_iter()
+        .map(|b| {
+            let time = super::china_stamp(b.started_at);
+            let mut v = serde_json::to_value(b).unwrap_or_default();
+            v["time"] = time.into();
+            v
+        })
+        .collect();
     ctx.insert("batches", &batches);
     ctx.insert("total", &total);
     ctx.insert("page", &page);

@@ -25,7 +25,7 @@ use crate::domain::vocab::Role;
 use crate::web::AppState;
 use crate::web::csrf::check_origin;
 use crate::web::errors::{AppError, ErrorCode};
-use crate::web::lang::{tr, tr_with};
+use crate::web::lang::{tr, tr_in, tr_with};
 use crate::web::templates;
 
 /// The session cookie's name.
@@ -37,10 +37,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/", web::get().to(dashboard))
         .service(
             web::resource("/admin/login")
+                .app_data(form_config())
                 .route(web::get().to(login_form))
                 .route(web::post().to(login)),
         )
-        .route("/admin/logout", web::post().to(logout))
+        .service(
+            web::resource("/admin/logout")
+                .app_data(form_config())
+                .route(web::post().to(logout)),
+        )
         .configure(imports::configure)
         .configure(complaints::configure)
         .configure(reports::configure);
@@ -100,9 +105,92 @@ impl ResponseError for ConsoleError {
                     .insert_header((CACHE_CONTROL, "no-store"))
                     .finish()
             }
+            ConsoleError::App(e) if e.format == crate::web::errors::Format::Html => {
+                let status = e.status_code();
+                let mut resp = e.error_response();
+                // The console's own layout, with a way back to it.
+                let message = if status.is_server_error() {
+                    e.code.message_here()
+                } else {
+                    e.message.clone()
+                };
+                let mut ctx = Context::new();
+                let now = chrono::Utc::now().naive_utc();
+                ctx.insert("today", &crate::domain::dates::china_date(now));
+                ctx.insert(
+                    "title",
+                    &format!("{} {}", status.as_u16(), tr("error-title")),
+                );
+                ctx.insert("status", &status.as_u16());
+                ctx.insert("code", e.code.key());
+                ctx.insert("message", &message);
+                match templates::render("admin/error.html", &ctx) {
+                    Ok(body) => {
+                        let mut page = page(status, body);
+                        if let Some(v) = resp.headers().get(actix_web::http::header::RETRY_AFTER) {
+                            page.headers_mut()
+                                .insert(actix_web::http::header::RETRY_AFTER, v.clone());
+                        }
+                        page
+                    }
+                    Err(_) => {
+                        resp.headers_mut()
+                            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                        resp
+                    }
+                }
+            }
             ConsoleError::App(e) => e.error_response(),
         }
     }
+}
+
+/// Answers a form the console cannot read (wrong content type, too large)
+/// with a console page instead of the framework's plain text.
+pub fn form_config() -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(64 * 1024)
+        .error_handler(|_, _| {
+            ConsoleError::App(
+                AppError::new(ErrorCode::BadRequest)
+                    .message(tr("console-form-unreadable"))
+                    .html(),
+            )
+            .into()
+        })
+}
+
+/// Where to return after signing in when the session ended: the page
+/// itself for a GET; for a form, the page the form was on.
+fn return_to(req: &HttpRequest) -> String {
+    let path = req.path();
+    if matches!(
+        *req.method(),
+        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    ) {
+        return match req.query_string() {
+            "" => path.to_owned(),
+            q => format!("{path}?{q}"),
+        };
+    }
+    if path.starts_with("/admin/imports/") {
+        return "/admin/imports/new".to_owned();
+    }
+    if let Some(rest) = path.strip_prefix("/admin/complaints/")
+        && let Some((no, _)) = rest.split_once('/')
+    {
+        return format!("/admin/complaints/{no}");
+    }
+    "/admin".to_owned()
+}
+
+/// A UTC time as the clerk reads it: the date and time in China.
+pub fn china_stamp(utc: chrono::NaiveDateTime) -> String {
+    format!(
+        "{} {}",
+        crate::domain::dates::china_date(utc),
+        crate::domain::dates::china_time(utc).format("%H:%M:%S")
+    )
 }
 
 /// A console handler's result.
@@ -135,10 +223,7 @@ pub async fn signed_in(
     state: &AppState,
     roles: &[Role],
 ) -> Result<Session, ConsoleError> {
-    let next = match req.query_string() {
-        "" => req.path().to_owned(),
-        q => format!("{}?{q}", req.path()),
-    };
+    let next = return_to(req);
     let Some(id) = session_cookie(req) else {
         return Err(ConsoleError::SignIn(next));
     };
@@ -339,15 +424,30 @@ async fn login(
     let now = chrono::Utc::now().naive_utc();
     let who = name.clone();
     let password = form.password;
+    let lang = crate::i18n::current();
     let outcome = state
         .db(move |c| {
             let outcome = db::users::sign_in(c, &who, &password, now)?;
-            let action = match &outcome {
-                SignIn::Ok { .. } => "console.sign_in",
-                SignIn::Refused => "console.sign_in_refused",
-                SignIn::Locked => "console.sign_in_locked",
-            };
-            db::audit::record(c, &who, action, "console", "{}")?;
+            match &outcome {
+                SignIn::Ok { user, .. } => {
+                    db::audit::record(c, &user.name, "console.sign_in", "console", "{}")?;
+                }
+                refused => {
+                    // A failed attempt is filed under the account it tried,
+                    // when there is one; a name no account has (perhaps a
+                    // password typed in the wrong field) is not written.
+                    let action = if matches!(refused, SignIn::Locked) {
+                        "console.sign_in_locked"
+                    } else {
+                        "console.sign_in_refused"
+                    };
+                    let target = match db::users::find(c, &who)? {
+                        Some(u) => u.name,
+                        None => tr_in(lang, "console-failed-unknown", None),
+                    };
+                    db::audit::record(c, "console", action, &target, "{}")?;
+                }
+            }
             Ok(outcome)
         })
         .await
@@ -463,7 +563,16 @@ async fn dashboard(state: web::Data<AppState>, req: HttpRequest) -> ConsoleResul
             }
             if matches!(role, Role::City | Role::District) {
                 let (_, batches) = db::imports::recent_batches(c, district.as_deref(), 0, 5)?;
-                out.insert("imports".into(), serde_json::to_value(batches).unwrap_or_default());
+                let batches: Vec<serde_json::Value> = batches
+                    .into_iter()
+                    .map(|b| {
+                        let time = china_stamp(b.started_at);
+                        let mut v = serde_json::to_value(b).unwrap_or_default();
+                        v["time"] = time.into();
+                        v
+                    })
+                    .collect();
+                out.insert("imports".into(), batches.into());
                 let findings =
                     crate::import::compliance_by_district(c, today, &rules, district.as_deref())?;
                 let mut by_rule = std::collections::BTreeMap::<u8, usize>::new();

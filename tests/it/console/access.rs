@@ -274,3 +274,56 @@ async fn the_console_speaks_english_when_asked() {
     assert!(home.body.contains("Signed in as clerk"), "{}", home.body);
     assert!(home.body.contains("District bureau"));
 }
+
+#[actix_web::test]
+async fn attempts_sent_at_once_check_no_more_passwords_than_the_lockout_allows() {
+    let app = TestApp::builder().seed(two_districts).await;
+    account(&app, "clerk", Role::City, None);
+    // Thirty browsers, each with its sign-in form, post at the same moment.
+    let mut posts = Vec::new();
+    for _ in 0..30 {
+        let mut c = Clerk::new(&app);
+        c.get("/admin/login").await;
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("csrf_token", &c.token)
+            .append_pair("name", "clerk")
+            .append_pair("password", "wrong password!")
+            .finish();
+        let cookie = c
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let req = app
+            .client
+            .post(format!("{}/admin/login", app.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", cookie)
+            .body(body);
+        posts.push(actix_web::rt::spawn(async move {
+            req.send().await.unwrap().status().as_u16()
+        }));
+    }
+    let mut refused = 0;
+    let mut locked = 0;
+    for p in posts {
+        match p.await.unwrap() {
+            401 => refused += 1,
+            429 => locked += 1,
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    // Ten passwords are the allowance, however the attempts are timed.
+    assert!(
+        refused <= 10,
+        "{refused} wrong passwords were checked and refused"
+    );
+    assert!(locked >= 20);
+    assert_eq!(refused + locked, 30);
+    assert_eq!(
+        Clerk::new(&app).sign_in("clerk", PASSWORD).await.status,
+        429,
+        "the name is locked"
+    );
+}

@@ -428,3 +428,68 @@ async fn a_district_cannot_rewrite_another_district_s_decision_notice_or_transfe
     .await;
     assert_eq!((status, problems), (200, vec![]));
 }
+
+#[actix_web::test]
+async fn a_file_is_applied_in_the_charset_its_preview_read_it_in() {
+    let app = TestApp::builder().seed(two_districts).await;
+    account(&app, "city", Role::City, None);
+    let mut clerk = Clerk::signed_in(&app, "city").await;
+    let text = format!("{HEADER}45001180009,欧阳明,31500118001,执业,2019-01-01,12\n");
+    let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let a = clerk
+        .preview_typed("workers", "export", "text/csv; charset=utf-16le", &utf16)
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let hash = between(&a.body, "name=\"hash\" value=\"", "\"")
+        .unwrap()
+        .to_owned();
+    let b = clerk.post("/admin/imports/apply", &[("hash", &hash)]).await;
+    assert_eq!(b.status, 303, "{}", b.body);
+    let name: String = workers::table
+        .filter(workers::license_no.eq("45001180009"))
+        .select(workers::name)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(name, "欧阳明");
+}
+
+#[actix_web::test]
+async fn a_form_sent_after_the_session_ended_returns_to_its_page_and_errors_keep_the_console_layout()
+ {
+    let app = TestApp::builder().seed(two_districts).await;
+    account(&app, "yongchuan", Role::District, Some("500118"));
+    let mut stranger = Clerk::new(&app);
+    let a = stranger
+        .post("/admin/imports/apply", &[("hash", "x")])
+        .await;
+    assert_eq!(a.status, 303);
+    assert_eq!(a.location(), "/admin/login?next=%2Fadmin%2Fimports%2Fnew");
+
+    let mut clerk = Clerk::signed_in(&app, "yongchuan").await;
+    let refused = clerk.get("/admin/complaints").await;
+    assert_eq!(refused.status, 403);
+    assert!(
+        refused.body.contains("href=\"/admin\""),
+        "a way back: {}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("基层法律服务管理后台"),
+        "the console's own layout"
+    );
+    // A form of the wrong kind is answered by a console page, not plain text.
+    let resp = app
+        .client
+        .post(format!("{}/admin/imports/apply", app.address))
+        .header(
+            "cookie",
+            format!("lp_admin={}", clerk.session_id().unwrap()),
+        )
+        .header("content-type", "text/plain")
+        .body("hash=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert!(resp.text().await.unwrap().contains("无法读取提交的表单"));
+}

@@ -170,6 +170,18 @@ impl<'a> Clerk<'a> {
 
     /// Uploads a file to the preview as the form does (multipart).
     pub async fn preview(&mut self, dataset: &str, file_name: &str, bytes: &[u8]) -> Answer {
+        self.preview_typed(dataset, file_name, "application/octet-stream", bytes)
+            .await
+    }
+
+    /// Uploads a file whose part declares `content_type`.
+    pub async fn preview_typed(
+        &mut self,
+        dataset: &str,
+        file_name: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Answer {
         let boundary = "----console-test-boundary";
         let mut body = Vec::new();
         for (name, value) in [("csrf_token", self.token.as_str()), ("dataset", dataset)] {
@@ -182,7 +194,7 @@ impl<'a> Clerk<'a> {
         }
         body.extend_from_slice(
             format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
             )
             .as_bytes(),
         );
