@@ -203,11 +203,7 @@ fn tracking(raw: &str) -> Result<TrackingNo, ConsoleError> {
 }
 
 fn not_found() -> ConsoleError {
-    ConsoleError::App(
-        AppError::new(ErrorCode::NotFound)
-            .message(tr("console-complaint-not-found"))
-            .html(),
-    )
+    ConsoleError::page(ErrorCode::NotFound, "console-complaint-not-found")
 }
 
 /// Loads one complaint for `session`: `None` when it does not exist or
@@ -277,22 +273,7 @@ async fn detail(
     path: web::Path<String>,
 ) -> ConsoleResult {
     let session = signed_in(&req, &state, ROLES).await?;
-    let no = tracking(&path)?;
-    let (desk, today) = (state.complaints.clone(), state.clock.today());
-    let district = district_of(&session);
-    let actor = session.user.name.clone();
-    let view = state
-        .db(move |c| {
-            let view = load(c, &no, district.as_deref(), &desk, today, false)?;
-            if view.is_some() {
-                db::audit::record(c, &actor, "complaint.read", no.as_str(), "{}")?;
-            }
-            Ok(view)
-        })
-        .await
-        .map_err(AppError::html)?
-        .ok_or_else(not_found)?;
-    detail_page(&state, &session, &view, StatusCode::OK, None, None)
+    show(&state, &session, &path, false).await
 }
 
 #[derive(Deserialize)]
@@ -309,22 +290,33 @@ async fn reveal(
 ) -> ConsoleResult {
     let session = signed_in(&req, &state, ROLES).await?;
     check_form(&req, &session, &form.csrf_token)?;
-    let no = tracking(&path)?;
+    show(&state, &session, &path, true).await
+}
+
+/// One complaint's page, its contact in full when `reveal`; the read is
+/// audited under the account's name, a reveal as its own action.
+async fn show(state: &AppState, session: &Session, raw: &str, reveal: bool) -> ConsoleResult {
+    let no = tracking(raw)?;
     let (desk, today) = (state.complaints.clone(), state.clock.today());
-    let district = district_of(&session);
+    let district = district_of(session);
     let actor = session.user.name.clone();
+    let action = if reveal {
+        "complaint.reveal_contact"
+    } else {
+        "complaint.read"
+    };
     let view = state
         .db(move |c| {
-            let view = load(c, &no, district.as_deref(), &desk, today, true)?;
+            let view = load(c, &no, district.as_deref(), &desk, today, reveal)?;
             if view.is_some() {
-                db::audit::record(c, &actor, "complaint.reveal_contact", no.as_str(), "{}")?;
+                db::audit::record(c, &actor, action, no.as_str(), "{}")?;
             }
             Ok(view)
         })
         .await
         .map_err(AppError::html)?
         .ok_or_else(not_found)?;
-    detail_page(&state, &session, &view, StatusCode::OK, None, None)
+    detail_page(state, session, &view, StatusCode::OK, None, None)
 }
 
 #[derive(Deserialize)]

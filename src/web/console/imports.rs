@@ -453,16 +453,7 @@ async fn history(
         .await
         .map_err(AppError::html)?;
     let mut ctx = context(&state, &session, &tr("console-imports-title"));
-    let batches: Vec<serde_json::Value> = batches
-        .into_iter()
-        .map(|b| {
-            let time = super::china_stamp(b.started_at);
-            let mut v = serde_json::to_value(b).unwrap_or_default();
-            v["time"] = time.into();
-            v
-        })
-        .collect();
-    ctx.insert("batches", &batches);
+    ctx.insert("batches", &super::with_time(batches, |b| b.started_at));
     ctx.insert("total", &total);
     ctx.insert("page", &page);
     ctx.insert("pages", &((total + PER_PAGE - 1) / PER_PAGE).max(1));
@@ -475,13 +466,7 @@ async fn report_page(
     id: web::Path<String>,
 ) -> ConsoleResult {
     let session = signed_in(&req, &state, ROLES).await?;
-    let not_found = || {
-        ConsoleError::App(
-            AppError::new(ErrorCode::NotFound)
-                .message(tr("console-import-not-found"))
-                .html(),
-        )
-    };
+    let not_found = || ConsoleError::page(ErrorCode::NotFound, "console-import-not-found");
     let id: i64 = id.parse().map_err(|_| not_found())?;
     let district = district_of(&session);
     let actor = session.user.name.clone();
@@ -515,13 +500,7 @@ async fn template_file(
     let dataset = file
         .strip_suffix(".xlsx")
         .and_then(Dataset::parse)
-        .ok_or_else(|| {
-            ConsoleError::App(
-                AppError::new(ErrorCode::NotFound)
-                    .message(tr("console-import-choose-dataset"))
-                    .html(),
-            )
-        })?;
+        .ok_or_else(|| ConsoleError::page(ErrorCode::NotFound, "console-import-choose-dataset"))?;
     let bytes = crate::import::template::xlsx(dataset).map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, crate::import::parse::XLSX_MEDIA_TYPE))

@@ -151,12 +151,7 @@ pub fn form_config() -> web::FormConfig {
     web::FormConfig::default()
         .limit(64 * 1024)
         .error_handler(|_, _| {
-            ConsoleError::App(
-                AppError::new(ErrorCode::BadRequest)
-                    .message(tr("console-form-unreadable"))
-                    .html(),
-            )
-            .into()
+            ConsoleError::page(ErrorCode::BadRequest, "console-form-unreadable").into()
         })
 }
 
@@ -184,6 +179,21 @@ fn return_to(req: &HttpRequest) -> String {
     "/admin".to_owned()
 }
 
+/// Rows as JSON with a `time` field: `at(row)` as the clerk reads it.
+pub fn with_time<T: serde::Serialize>(
+    rows: Vec<T>,
+    at: impl Fn(&T) -> chrono::NaiveDateTime,
+) -> Vec<serde_json::Value> {
+    rows.into_iter()
+        .map(|r| {
+            let time = china_stamp(at(&r));
+            let mut v = serde_json::to_value(r).unwrap_or_default();
+            v["time"] = time.into();
+            v
+        })
+        .collect()
+}
+
 /// A UTC time as the clerk reads it: the date and time in China.
 pub fn china_stamp(utc: chrono::NaiveDateTime) -> String {
     format!(
@@ -191,6 +201,13 @@ pub fn china_stamp(utc: chrono::NaiveDateTime) -> String {
         crate::domain::dates::china_date(utc),
         crate::domain::dates::china_time(utc).format("%H:%M:%S")
     )
+}
+
+impl ConsoleError {
+    /// An error page with `code`'s status and the message `id`.
+    pub fn page(code: ErrorCode, id: &str) -> Self {
+        ConsoleError::App(AppError::new(code).message(tr(id)).html())
+    }
 }
 
 /// A console handler's result.
@@ -236,10 +253,9 @@ pub async fn signed_in(
         return Err(ConsoleError::SignIn(next));
     };
     if !allowed(&session, roles) {
-        return Err(ConsoleError::App(
-            AppError::new(ErrorCode::Forbidden)
-                .message(tr("console-forbidden"))
-                .html(),
+        return Err(ConsoleError::page(
+            ErrorCode::Forbidden,
+            "console-forbidden",
         ));
     }
     Ok(session)
@@ -253,10 +269,9 @@ pub fn check_form(req: &HttpRequest, session: &Session, token: &str) -> Result<(
     if same {
         Ok(())
     } else {
-        Err(ConsoleError::App(
-            AppError::new(ErrorCode::Forbidden)
-                .message(tr("console-csrf-refused"))
-                .html(),
+        Err(ConsoleError::page(
+            ErrorCode::Forbidden,
+            "console-csrf-refused",
         ))
     }
 }
@@ -563,16 +578,10 @@ async fn dashboard(state: web::Data<AppState>, req: HttpRequest) -> ConsoleResul
             }
             if matches!(role, Role::City | Role::District) {
                 let (_, batches) = db::imports::recent_batches(c, district.as_deref(), 0, 5)?;
-                let batches: Vec<serde_json::Value> = batches
-                    .into_iter()
-                    .map(|b| {
-                        let time = china_stamp(b.started_at);
-                        let mut v = serde_json::to_value(b).unwrap_or_default();
-                        v["time"] = time.into();
-                        v
-                    })
-                    .collect();
-                out.insert("imports".into(), batches.into());
+                out.insert(
+                    "imports".into(),
+                    with_time(batches, |b| b.started_at).into(),
+                );
                 let findings =
                     crate::import::compliance_by_district(c, today, &rules, district.as_deref())?;
                 let mut by_rule = std::collections::BTreeMap::<u8, usize>::new();

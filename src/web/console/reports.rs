@@ -302,16 +302,7 @@ async fn audit(
         .await
         .map_err(AppError::html)?;
     let mut ctx = context(&state, &session, &tr("console-audit-title"));
-    let entries: Vec<serde_json::Value> = entries
-        .into_iter()
-        .map(|e| {
-            let time = super::china_stamp(e.at);
-            let mut v = serde_json::to_value(e).unwrap_or_default();
-            v["time"] = time.into();
-            v
-        })
-        .collect();
-    ctx.insert("entries", &entries);
+    ctx.insert("entries", &super::with_time(entries, |e| e.at));
     ctx.insert("total", &total);
     ctx.insert("page", &page);
     ctx.insert(

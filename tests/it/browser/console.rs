@@ -4,8 +4,6 @@
 //! clerk moves a complaint through its stages. axe-core runs on every
 //! console page on the way, and the Nu HTML checker on every console page.
 
-use std::process::Command;
-
 use legal_portal::domain::vocab::Role;
 
 use super::a11y::{axe_script, readable};
@@ -245,29 +243,6 @@ async fn the_nu_html_checker_finds_no_errors_on_the_console_pages() {
         std::fs::write(&path, html).expect("save the page");
         files.push((path, name.clone()));
     }
-    let out = Command::new(java)
-        .arg("-jar")
-        .arg(jar)
-        .args(["--errors-only", "--format", "json"])
-        .args(files.iter().map(|(p, _)| p))
-        .output()
-        .expect("run the Nu HTML checker");
-    let report = String::from_utf8_lossy(&out.stderr);
-    let report: serde_json::Value = serde_json::from_str(&report)
-        .unwrap_or_else(|e| panic!("vnu did not answer JSON ({e}): {report}"));
-    let mut errors = String::new();
-    for m in report["messages"].as_array().into_iter().flatten() {
-        let url = m["url"].as_str().unwrap_or_default();
-        let page = files
-            .iter()
-            .find(|(p, _)| url.ends_with(&*p.file_name().unwrap().to_string_lossy()))
-            .map_or(url, |(_, page)| page.as_str());
-        errors += &format!(
-            "- {page} line {}: {} [{}]\n",
-            m["lastLine"],
-            m["message"].as_str().unwrap_or("?"),
-            m["extract"].as_str().unwrap_or("").trim()
-        );
-    }
+    let errors = super::markup::vnu_errors(&java, &jar, &files);
     assert!(errors.is_empty(), "Nu HTML checker errors:\n{errors}");
 }

@@ -1,7 +1,5 @@
 //! The Nu HTML checker finds no errors in the pages residents use.
 
-use std::process::Command;
-
 use super::a11y::pages;
 use super::{file, need, program, seed};
 use crate::helpers::TestApp;
@@ -25,7 +23,18 @@ async fn the_nu_html_checker_finds_no_errors_on_the_public_pages() {
         std::fs::write(&path, html).expect("save the page");
         files.push((path, page.clone()));
     }
-    let out = Command::new(java)
+    let errors = vnu_errors(&java, &jar, &files);
+    assert!(errors.is_empty(), "Nu HTML checker errors:\n{errors}");
+}
+
+/// Runs the Nu HTML checker on `files` (each with the name of the page it
+/// holds); its errors, one line each, named by page.
+pub fn vnu_errors(
+    java: &std::path::Path,
+    jar: &std::path::Path,
+    files: &[(std::path::PathBuf, String)],
+) -> String {
+    let out = std::process::Command::new(java)
         .arg("-jar")
         .arg(jar)
         .args(["--errors-only", "--format", "json"])
@@ -50,5 +59,5 @@ async fn the_nu_html_checker_finds_no_errors_on_the_public_pages() {
             m["extract"].as_str().unwrap_or("").trim()
         );
     }
-    assert!(errors.is_empty(), "Nu HTML checker errors:\n{errors}");
+    errors
 }
