@@ -408,3 +408,12 @@ complaint-bidi-in-name = Names may not contain the bidirectional control charact
 readiness-database = The database does not answer.
 readiness-search-lag = Search is behind: the oldest waiting change has waited { $seconds } s (limit { $limit } s; { $rows } changes waiting).
 case-choose = Choose the type of case and where one party lives, then press “Check”.
+
+# Issue 14: a search by the name of a revoked or deregistered worker.
+impersonation = The licence of the worker named { $name } is { $status }: they may not provide legal services now.
+impersonation-since = The licence of the worker named { $name } is { $status } (since { $date }): they may not provide legal services now.
+impersonation-report = Report someone practising under this name
+impersonation-profile = See the register
+impersonation-title = Take care
+impersonation-status-revoked = revoked
+impersonation-status-deregistered = deregistered

@@ -408,3 +408,12 @@ complaint-bidi-in-name = 姓名中不允许出现双向文字控制字符 { $cha
 readiness-database = 数据库无响应。
 readiness-search-lag = 搜索索引滞后：最早一条待更新的变更已等待 { $seconds } 秒（上限 { $limit } 秒；共 { $rows } 条待更新）。
 case-choose = 请先选择案件类型和一方当事人的住所地，再点“查看”。
+
+# Issue 14: a search by the name of a revoked or deregistered worker.
+impersonation = 名为 { $name } 的人员执业证{ $status }，目前不能提供基层法律服务。
+impersonation-since = 名为 { $name } 的人员执业证{ $status }（{ $date }），目前不能提供基层法律服务。
+impersonation-report = 如有人以此姓名提供法律服务，请举报
+impersonation-profile = 查看登记信息
+impersonation-title = 请注意
+impersonation-status-revoked = 已被吊销
+impersonation-status-deregistered = 已被注销

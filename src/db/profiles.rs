@@ -349,6 +349,17 @@ pub fn office(
     }))
 }
 
+/// The license numbers of the workers called exactly `name` (at most 50).
+pub fn workers_named(conn: &mut DbConnection, name: &str) -> Result<Vec<String>, DbError> {
+    use super::schema::workers;
+    Ok(workers::table
+        .filter(workers::name.eq(name.trim()))
+        .order(workers::license_no)
+        .select(workers::license_no)
+        .limit(50)
+        .load(conn)?)
+}
+
 /// Whether a license number belongs to an office or a worker.
 pub fn kind_of(
     conn: &mut DbConnection,

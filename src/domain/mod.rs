@@ -9,6 +9,7 @@ pub mod complaint;
 pub mod dates;
 pub mod exit;
 pub mod geo;
+pub mod impersonation;
 pub mod license;
 pub mod mask;
 pub mod plan_rules;

@@ -17,6 +17,7 @@ mod hardening;
 mod health;
 mod i18n;
 mod i18n_pages;
+mod impersonation;
 mod import;
 mod layering;
 mod lists;

@@ -20,6 +20,10 @@ pub(crate) struct Answer {
     per_page: usize,
     /// The engine was unreachable: a simpler database answer.
     degraded: bool,
+    /// When the text is the name of a revoked or deregistered worker and
+    /// of nobody who may practise: the warning to show first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    impersonation: Option<crate::web::impersonation::ImpersonationNotice>,
 }
 
 /// Offices and workers by name, pinyin, initials or license number, with
@@ -45,6 +49,7 @@ pub(crate) async fn search(
         tracing::error!(error = %e, "search failed");
         AppError::new(ErrorCode::Unavailable).message("搜索暂时不可用，请稍后再试。")
     })?;
+    let impersonation = crate::web::pages::search::impersonation_notice(&state, &query.text).await?;
     Ok(json(
         &state,
         Answer {
@@ -52,6 +57,7 @@ pub(crate) async fn search(
             page,
             per_page,
             degraded,
+            impersonation,
         },
     ))
 }

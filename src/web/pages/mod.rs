@@ -5,7 +5,7 @@ mod districts;
 mod home;
 mod lists;
 mod offices;
-mod search;
+pub(crate) mod search;
 pub mod verify;
 mod workers;
 

@@ -167,6 +167,25 @@ fn groups(
     .collect()
 }
 
+/// The impersonation warning for a search text (`web::impersonation`).
+pub(crate) async fn impersonation_notice(
+    state: &AppState,
+    text: &str,
+) -> Result<Option<crate::web::impersonation::ImpersonationNotice>, AppError> {
+    if !crate::domain::impersonation::looks_like_a_name(text) {
+        return Ok(None);
+    }
+    let (text, lang, today, policy) = (
+        text.to_owned(),
+        crate::i18n::current(),
+        state.clock.today(),
+        state.windows,
+    );
+    state
+        .db(move |c| crate::web::impersonation::notice(c, &text, lang, today, &policy))
+        .await
+}
+
 async fn search(
     state: web::Data<AppState>,
     params: web::Query<SearchParams>,
@@ -209,7 +228,9 @@ async fn search(
             distance_text: hit.distance_m.map(distance_text),
         })
         .collect();
+    let notice = impersonation_notice(&state, &query.text).await?;
     let mut ctx = base_context(&state);
+    ctx.insert("impersonation", &notice);
     ctx.insert(
         "title",
         &if query.text.is_empty() {

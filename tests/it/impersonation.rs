@@ -1,0 +1,98 @@
+//! A search by the name of a revoked or deregistered worker, when nobody of
+//! that name may practise, says so first with the date (issue 14).
+
+use diesel::prelude::*;
+use legal_portal::db::DbConnection;
+use legal_portal::db::models::NewAnnouncement;
+use legal_portal::db::schema::announcements;
+use legal_portal::with_backend;
+
+use crate::helpers::{TestApp, build, d};
+
+const OFFICE: &str = "31500103001";
+
+fn seed(c: &mut DbConnection) {
+    build::district(c, "500103", "渝中区", 588_717, 2000);
+    build::office(c, OFFICE, "解放碑街道法律服务所", "500103");
+    build::review(c, "office", OFFICE, 2025, "pass", None);
+    // 王建国: licence revoked by a decision of 2025-06-10.
+    build::worker(c, "45001030001", "王建国", OFFICE);
+    build::action(c, "渝中司罚〔2025〕7号", "45001030001", "revoke_license", "2025-06-10", |_| {});
+    // 李秀兰: deregistered, named by an exit notice of 2025-09-01.
+    build::worker_with(c, "45001030002", "李秀兰", OFFICE, |w| {
+        w.status = "deregistered".into();
+    });
+    let notice = NewAnnouncement {
+        kind: "exit".into(),
+        title: "注销公告".into(),
+        body: "依法注销。".into(),
+        published_on: d("2025-09-01"),
+        license_nos: "45001030002".into(),
+    };
+    with_backend!(c, |cc| diesel::insert_into(announcements::table)
+        .values(&notice)
+        .execute(cc))
+    .unwrap();
+    // 赵国强: one revoked, one practising of the same name.
+    build::worker_with(c, "45001030003", "赵国强", OFFICE, |w| {
+        w.status = "revoked".into();
+    });
+    build::worker(c, "45001030004", "赵国强", OFFICE);
+    build::review(c, "worker", "45001030004", 2025, "competent", None);
+}
+
+/// The warning's markup, as a browser reads its attributes.
+fn notice_of(page: &str) -> Option<String> {
+    let start = page.find("class=\"impersonation\"")?;
+    let rest = &page[start..];
+    Some(rest[..rest.find("</section>").unwrap_or(rest.len())].replace("&#x2F;", "/"))
+}
+
+#[actix_web::test]
+async fn a_search_for_a_revoked_or_deregistered_worker_s_name_warns_first_with_the_date() {
+    let app = TestApp::builder().seed(seed).await;
+    app.wait_for_search().await;
+
+    let page = app.text("/search?q=%E7%8E%8B%E5%BB%BA%E5%9B%BD", 200).await;
+    let notice = notice_of(&page).expect("a warning on the page");
+    assert!(
+        notice.contains("名为 王建国 的人员执业证已被吊销（2025-06-10），目前不能提供基层法律服务"),
+        "{notice}"
+    );
+    assert!(notice.contains("/complaints/new?subject=45001030001"), "a way to report");
+    assert!(
+        page.find("class=\"impersonation\"").unwrap() < page.find("class=\"hits\"").unwrap_or(usize::MAX),
+        "the warning comes before the results"
+    );
+
+    let page = app.text("/search?q=%E6%9D%8E%E7%A7%80%E5%85%B0", 200).await;
+    let notice = notice_of(&page).expect("a warning for the deregistered one");
+    assert!(notice.contains("已被注销（2025-09-01）"), "{notice}");
+
+    // Somebody of the name may practise: the resident may have met that one.
+    let page = app.text("/search?q=%E8%B5%B5%E5%9B%BD%E5%BC%BA", 200).await;
+    assert!(notice_of(&page).is_none(), "no warning when one of the name practises");
+    // Not a name: no warning, no lookup.
+    let page = app.text("/search?q=45001030001", 200).await;
+    assert!(notice_of(&page).is_none());
+
+    // The API says the same, in the asker's language.
+    let api = app.json("/api/v1/search?q=%E7%8E%8B%E5%BB%BA%E5%9B%BD", 200).await;
+    let data = if api.get("data").is_some() { &api["data"] } else { &api };
+    let w = &data["impersonation"]["workers"][0];
+    assert_eq!(w["license_no"], "45001030001");
+    assert_eq!(w["standing"], "revoked");
+    assert_eq!(w["since"], "2025-06-10");
+    let api = app.json("/api/v1/search?q=%E8%B5%B5%E5%9B%BD%E5%BC%BA", 200).await;
+    let data = if api.get("data").is_some() { &api["data"] } else { &api };
+    assert!(data.get("impersonation").is_none(), "{data}");
+    let en = app
+        .text("/search?q=%E7%8E%8B%E5%BB%BA%E5%9B%BD&lang=en", 200)
+        .await;
+    assert!(
+        notice_of(&en)
+            .unwrap()
+            .contains("The licence of the worker named 王建国 is revoked (since 2025-06-10)"),
+        "{en}"
+    );
+}
