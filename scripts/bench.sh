@@ -78,6 +78,10 @@ for kind, paths in kinds.items():
 PY
 
 start_server() { # extra serve flags...
+    if curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"; then
+        echo "something already listens on port $PORT: set BENCH_PORT" >&2
+        exit 1
+    fi
     taskset -c 0 "$BIN" serve --bind "127.0.0.1:$PORT" --workers 1 "$@" & PID=$!
 }
 stop_server() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""; }
