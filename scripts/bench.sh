@@ -128,21 +128,35 @@ for mode in on off; do
         RESULT[$mode,$kind]="$(measure "$kind")"
         echo "  cache $mode  $kind: ${RESULT[$mode,$kind]}" >&2
     done
+    # The baseline again at the end: the ratios use the mean of both, so a
+    # machine that got busier or quieter during the runs shows as a spread.
+    RESULT[$mode,healthz_end]="$(measure healthz)"
+    echo "  cache $mode  healthz at the end: ${RESULT[$mode,healthz_end]}" >&2
     RESULT[$mode,rss]="$(rss)"
     printf 'resident memory after the runs, page cache %s: %s MB\n' "$mode" "${RESULT[$mode,rss]}"
     stop_server
 done
 
-# The table, in Markdown: ratio to /healthz of the same server (req/s, p50,
-# p99 in brackets).
+# The table, in Markdown: ratio to /healthz of the same server (the mean of
+# its first and last runs; req/s, p50, p99 in brackets).
+baseline() { # mode: mean req/s of /healthz at the start and the end
+    read -r first _ <<<"${RESULT[$1,healthz]}"
+    read -r last _ <<<"${RESULT[$1,healthz_end]}"
+    echo "($first + $last) / 2" | bc -l
+}
 cell() { # mode kind
     read -r r p50 p99 bad <<<"${RESULT[$1,$2]}"
-    read -r base _ <<<"${RESULT[$1,healthz]}"
+    base=$(baseline "$1")
     printf '%.3f (%.0f req/s, p50 %s, p99 %s)%s' "$(echo "$r / $base" | bc -l)" "$r" "$p50" "$p99" \
         "$( [ "$bad" != 0 ] && echo " **$bad non-2xx**" )"
 }
 echo
-echo "$SCALE, $DURATION s per run, $CONNS connections; ratio to \`/healthz\` (req/s, p50, p99):"
+echo "$SCALE, $DURATION s per run, $CONNS connections; ratio to \`/healthz\` (req/s, p50, p99);"
+for mode in on off; do
+    read -r first _ <<<"${RESULT[$mode,healthz]}"
+    read -r last _ <<<"${RESULT[$mode,healthz_end]}"
+    printf 'baseline with the page cache %s: mean of %.0f (first) and %.0f (last) req/s\n' "$mode" "$first" "$last"
+done
 echo
 echo "| address | page cache on | page cache off |"
 echo "| --- | --- | --- |"
