@@ -13,6 +13,7 @@ pub mod errors;
 pub mod health;
 pub mod lang;
 pub mod metrics;
+pub mod lru;
 pub mod page_cache;
 pub mod pages;
 pub mod rate_limit;
