@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# The portal's figures, in one run: cold start, resident memory, and
-# requests per second with p50/p99 latency of /healthz (the baseline) and of
-# a worker profile, an office profile, search, verify and the districts page
-# as ratios of it. The server runs on core 0, wrk on core 1, over loopback;
-# 100 connections, as in issue 7's search target.
+# The portal's figures, in one run (issue 15): cold start, resident memory,
+# and requests per second with p50/p99 latency of /healthz (the baseline)
+# and of addresses drawn at random over the whole dataset (a wrk Lua script
+# picks one per request), each with the page cache on and off, as ratios of
+# the baseline measured on the same server. The server runs on core 0 with
+# one HTTP worker, wrk on core 1, over loopback, 100 connections (issue 7's
+# search target).
 #
 #   scripts/bench.sh [province|nation] [seconds per run, default 10]
 #
-# Rate limits are lifted for the run (a load generator is exactly what they
-# stop). Needs wrk (apt-get install -y wrk) and python3.
+# Addresses: worker and office profiles at random; /api/v1/search and the
+# /search page at random full names; one-character searches (the first
+# character of a random name); /verify at random license numbers;
+# /districts. Rate limits are lifted for the run (a load generator is
+# exactly what they stop). Needs wrk (apt-get install -y wrk) and python3.
+# BENCH_CONNECTIONS and BENCH_PORT override 100 and 18080; BENCH_BIN
+# measures that binary instead of building this checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE="${1:-province}"
@@ -16,8 +23,13 @@ DURATION="${2:-10}"
 CONNS="${BENCH_CONNECTIONS:-100}"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
 
-cargo build --release --quiet
-BIN="${CARGO_TARGET_DIR:-target}/release/legal-portal"
+# BENCH_BIN measures a binary built elsewhere (say, the commit before).
+if [ -n "${BENCH_BIN:-}" ]; then
+    BIN="$BENCH_BIN"
+else
+    cargo build --release --quiet
+    BIN="${CARGO_TARGET_DIR:-target}/release/legal-portal"
+fi
 DATA="$(mktemp -d)"
 PORT="${BENCH_PORT:-18080}"
 PID=""
@@ -26,73 +38,130 @@ export LEGAL_PORTAL_DATA="$DATA" RUST_LOG=warn
 # Generous limits so that wrk measures the work, not the 429s.
 export LEGAL_PORTAL_SEARCH_RATE="${LEGAL_PORTAL_SEARCH_RATE:-1000000/s}"
 export LEGAL_PORTAL_VERIFY_RATE="${LEGAL_PORTAL_VERIFY_RATE:-1000000/s}"
-unset DATABASE_URL MEILI_URL
+unset DATABASE_URL MEILI_URL LEGAL_PORTAL_PAGE_CACHE_SECONDS
 
 load_start=$(date +%s%N)
 "$BIN" demo-data --scale "$SCALE" >/dev/null
 load_end=$(date +%s%N)
 printf 'demo data (%s): %d ms\n' "$SCALE" $(( (load_end - load_start) / 1000000 ))
-pick() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$DATA/legal-portal.db" "$1"; }
+DB="$DATA/legal-portal.db"
+pick() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$DB" "$1"; }
 WORKER=$(pick "select license_no from workers where status='practising' order by license_no limit 1 offset 100")
 NAME=$(pick "select name from workers where license_no='$WORKER'")
-OFFICE=$(pick "select office_license_no from workers where license_no='$WORKER'")
 urlenc() { python3 -c "import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1]))" "$1"; }
+
+# One Lua script per kind of address, each a list of every path of that
+# kind in the dataset; wrk asks for one at random per request.
+python3 - "$DB" "$DATA" <<'PY'
+import sqlite3, sys, urllib.parse
+db, out = sqlite3.connect(sys.argv[1]), sys.argv[2]
+q = urllib.parse.quote
+workers = [r[0] for r in db.execute("select license_no from workers")]
+offices = [r[0] for r in db.execute("select license_no from offices")]
+names = sorted({r[0] for r in db.execute("select name from workers")})
+firsts = sorted({n[0] for n in names})
+kinds = {
+    "profiles": ["/workers/" + q(n) for n in workers] + ["/offices/" + q(n) for n in offices],
+    "api_search": ["/api/v1/search?q=" + q(n) for n in names],
+    "search": ["/search?q=" + q(n) for n in names],
+    "search_1char": ["/search?q=" + q(c) for c in firsts],
+    "verify": ["/verify?license_no=" + q(n) for n in workers + offices],
+    "districts": ["/districts"],
+    "healthz": ["/healthz"],
+}
+for kind, paths in kinds.items():
+    with open(f"{out}/{kind}.lua", "w") as f:
+        f.write("paths = {\n" + ",\n".join('"%s"' % p for p in paths) + "\n}\n")
+        f.write("init = function(args) math.randomseed(os.time()) end\n")
+        f.write("request = function() return wrk.format('GET', paths[math.random(#paths)]) end\n")
+    print(f"{kind}: {len(paths)} addresses", file=sys.stderr)
+PY
+
+start_server() { # extra serve flags...
+    if curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"; then
+        echo "something already listens on port $PORT: set BENCH_PORT" >&2
+        exit 1
+    fi
+    taskset -c 0 "$BIN" serve --bind "127.0.0.1:$PORT" --workers 1 "$@" & PID=$!
+}
+stop_server() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""; }
 
 # A first start builds the search index; the cold start measured is the next
 # one, as after a restart or a deployment.
-taskset -c 0 "$BIN" serve --bind "127.0.0.1:$PORT" --workers 1 & PID=$!
+start_server
 until curl -s "http://127.0.0.1:$PORT/api/v1/search?q=$(urlenc "$NAME")" 2>/dev/null | grep -q "$WORKER"; do sleep 0.1; done
-kill "$PID"; wait "$PID" 2>/dev/null || true
+stop_server
 
-start=$(date +%s%N)
-taskset -c 0 "$BIN" serve --bind "127.0.0.1:$PORT" --workers 1 & PID=$!
-until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.002; done
-ready=$(date +%s%N)
-printf 'cold start to first 200 on /healthz (%s data, index on disk): %d ms\n' "$SCALE" $(( (ready - start) / 1000000 ))
-# Wait for the indexer to have caught up, so search measures the index.
-until curl -s "http://127.0.0.1:$PORT/api/v1/search?q=$(urlenc "$NAME")" | grep -q "$WORKER"; do sleep 0.1; done
-
-rps() { taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT$1" \
-    | awk '/Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {print r, p50, p99, bad+0}'; }
-read -r base b50 b99 _ < <(rps /healthz)
-printf '%-44s %9.0f req/s  p50 %-8s p99 %-8s (baseline)\n' /healthz "$base" "$b50" "$b99"
-for path in "/workers/$WORKER" "/offices/$OFFICE" "/search?q=$(urlenc "$NAME")" \
-    "/search?q=$(urlenc "${NAME:0:1}")" "/api/v1/search?q=$(urlenc "$NAME")" \
-    "/verify?license_no=$WORKER" /districts; do
-    read -r r p50 p99 bad < <(rps "$path")
-    label="$(python3 -c "import urllib.parse,sys; print(urllib.parse.unquote(sys.argv[1]))" "$path")"
-    printf '%-44s %9.0f req/s  p50 %-8s p99 %-8s ratio %.2f%s\n' "$label" "$r" "$p50" "$p99" \
-        "$(echo "$r / $base" | bc -l)" "$( [ "$bad" != 0 ] && echo "  ($bad non-2xx!)" )"
-done
-# 1,000 different names, one picked at random per request: the page cache
-# then holds each only after its first visit.
-LUA="$DATA/names.lua"
-python3 - "$DATA/legal-portal.db" > "$LUA" <<'PY'
-import sqlite3, sys, urllib.parse
-names = [r[0] for r in sqlite3.connect(sys.argv[1]).execute(
-    "select distinct name from workers order by license_no limit 1000")]
-print("paths = {" + ",".join('"/search?q=%s"' % urllib.parse.quote(n) for n in names) + "}")
-print("request = function() return wrk.format('GET', paths[math.random(#paths)]) end")
-PY
-rps_lua() { taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency -s "$LUA" "http://127.0.0.1:$PORT" \
-    | awk '/Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {print r, p50, p99, bad+0}'; }
-row() {
-    printf '%-44s %9.0f req/s  p50 %-8s p99 %-8s ratio %.2f%s\n' "$1" "$2" "$3" "$4" \
-        "$(echo "$2 / $base" | bc -l)" "$( [ "$5" != 0 ] && echo "  ($5 non-2xx!)" )"
+# req/s, p50, p99, non-2xx of one kind of address.
+measure() {
+    taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency -s "$DATA/$1.lua" "http://127.0.0.1:$PORT" \
+        | awk '/Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF} END {print r, p50, p99, bad+0}'
 }
-read -r r p50 p99 bad < <(rps_lua)
-row "/search?q=<1,000 names at random>" "$r" "$p50" "$p99" "$bad"
-awk '/VmRSS|VmHWM/ {printf "%s %d MB\n", $1, $2/1024}' "/proc/$PID/status"
+LABELS=(
+    "healthz|\`/healthz\`"
+    "profiles|worker and office profiles at random"
+    "api_search|\`/api/v1/search\` at random names"
+    "search|\`/search\` page at random names"
+    "search_1char|\`/search\` page, one character at random"
+    "verify|\`/verify\` at random license numbers"
+    "districts|\`/districts\`"
+)
+declare -A RESULT
+rss() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$PID/status"; }
 
-# The same pages rendered every time (LEGAL_PORTAL_PAGE_CACHE_SECONDS=0), as
-# the ratios against the same baseline: what a page costs uncached.
-kill "$PID"; wait "$PID" 2>/dev/null || true
-LEGAL_PORTAL_PAGE_CACHE_SECONDS=0 taskset -c 0 "$BIN" serve --bind "127.0.0.1:$PORT" --workers 1 & PID=$!
-until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.01; done
-echo "without the page cache:"
-for path in "/workers/$WORKER" "/search?q=$(urlenc "$NAME")" "/api/v1/search?q=$(urlenc "$NAME")"; do
-    read -r r p50 p99 bad < <(rps "$path")
-    row "$(python3 -c "import urllib.parse,sys; print(urllib.parse.unquote(sys.argv[1]))" "$path")" "$r" "$p50" "$p99" "$bad"
+for mode in on off; do
+    if [ "$mode" = on ]; then
+        start=$(date +%s%N)
+        start_server
+        until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.002; done
+        ready=$(date +%s%N)
+        printf 'cold start to first 200 on /healthz (%s data, index on disk): %d ms\n' "$SCALE" $(( (ready - start) / 1000000 ))
+    else
+        start_server --page-cache-seconds 0
+        until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.01; done
+    fi
+    # Wait for the indexer to have caught up, so search measures the index.
+    until curl -s "http://127.0.0.1:$PORT/api/v1/search?q=$(urlenc "$NAME")" | grep -q "$WORKER"; do sleep 0.1; done
+    printf 'resident memory after start, page cache %s: %s MB\n' "$mode" "$(rss)"
+    for entry in "${LABELS[@]}"; do
+        kind="${entry%%|*}"
+        RESULT[$mode,$kind]="$(measure "$kind")"
+        echo "  cache $mode  $kind: ${RESULT[$mode,$kind]}" >&2
+    done
+    # The baseline again at the end: the ratios use the mean of both, so a
+    # machine that got busier or quieter during the runs shows as a spread.
+    RESULT[$mode,healthz_end]="$(measure healthz)"
+    echo "  cache $mode  healthz at the end: ${RESULT[$mode,healthz_end]}" >&2
+    RESULT[$mode,rss]="$(rss)"
+    printf 'resident memory after the runs, page cache %s: %s MB\n' "$mode" "${RESULT[$mode,rss]}"
+    stop_server
 done
-read -r r p50 p99 bad < <(rps_lua)
-row "/search?q=<1,000 names at random>" "$r" "$p50" "$p99" "$bad"
+
+# The table, in Markdown: ratio to /healthz of the same server (the mean of
+# its first and last runs; req/s, p50, p99 in brackets).
+baseline() { # mode: mean req/s of /healthz at the start and the end
+    read -r first _ <<<"${RESULT[$1,healthz]}"
+    read -r last _ <<<"${RESULT[$1,healthz_end]}"
+    echo "($first + $last) / 2" | bc -l
+}
+cell() { # mode kind
+    read -r r p50 p99 bad <<<"${RESULT[$1,$2]}"
+    base=$(baseline "$1")
+    printf '%.3f (%.0f req/s, p50 %s, p99 %s)%s' "$(echo "$r / $base" | bc -l)" "$r" "$p50" "$p99" \
+        "$( [ "$bad" != 0 ] && echo " **$bad non-2xx**" )"
+}
+echo
+echo "$SCALE, $DURATION s per run, $CONNS connections; ratio to \`/healthz\` (req/s, p50, p99);"
+for mode in on off; do
+    read -r first _ <<<"${RESULT[$mode,healthz]}"
+    read -r last _ <<<"${RESULT[$mode,healthz_end]}"
+    printf 'baseline with the page cache %s: mean of %.0f (first) and %.0f (last) req/s\n' "$mode" "$first" "$last"
+done
+echo
+echo "| address | page cache on | page cache off |"
+echo "| --- | --- | --- |"
+for entry in "${LABELS[@]}"; do
+    kind="${entry%%|*}"
+    printf '| %s | %s | %s |\n' "${entry#*|}" "$(cell on "$kind")" "$(cell off "$kind")"
+done
+printf '| resident memory after the runs | %s MB | %s MB |\n' "${RESULT[on,rss]}" "${RESULT[off,rss]}"

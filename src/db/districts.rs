@@ -65,7 +65,9 @@ pub fn find(conn: &mut DbConnection, code: &str) -> Result<Option<District>, DbE
     Ok(districts::table
         .find(code)
         .select(District::as_select())
-        .first(conn)
+        // Not `first`: SQLite prepares a statement whose LIMIT is a bound
+        // parameter again on every run.
+        .get_result(conn)
         .optional()?)
 }
 

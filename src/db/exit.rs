@@ -184,7 +184,13 @@ pub fn announcements_naming(
     conn: &mut DbConnection,
     license_no: &str,
 ) -> Result<Vec<Announcement>, DbError> {
-    let pattern = format!("%{}%", license_no.replace(['%', '_'], ""));
+    // `'%' || ? || '%'` rather than a bound pattern: SQLite prepares a
+    // statement whose LIKE pattern is a bound parameter again on every run.
+    let needle = license_no.replace(['%', '_'], "");
+    let pattern = "%"
+        .into_sql::<diesel::sql_types::Text>()
+        .concat(needle)
+        .concat("%");
     Ok(announcements::table
         .filter(announcements::license_nos.like(pattern))
         .order((announcements::published_on.desc(), announcements::id.desc()))

@@ -15,6 +15,7 @@ pub mod health;
 pub mod impersonation;
 pub mod json_ld;
 pub mod lang;
+pub mod lru;
 pub mod metrics;
 pub mod page_cache;
 pub mod pages;
@@ -78,6 +79,9 @@ pub struct AppState {
     pub pages: Arc<page_cache::PageCache>,
     /// District codes and names, read again after a write or a minute.
     pub district_names: Arc<std::sync::Mutex<Option<NamesMemo>>>,
+    /// Every district's figures, read again after a write, an indexed
+    /// change or [`STATS_MAX_AGE`].
+    pub district_stats: Arc<std::sync::Mutex<Option<StatsMemo>>>,
     /// Age of the oldest due search-outbox row above which `/readyz` is 503.
     pub readiness_max_lag: std::time::Duration,
 }
@@ -86,7 +90,39 @@ pub struct AppState {
 /// read at.
 pub type NamesMemo = (u64, Instant, Arc<Vec<(String, String)>>);
 
+/// Every district's figures with what they were read against: the cache
+/// generation, the indexer's change count, and the time.
+pub type StatsMemo = ((u64, u64), Instant, Arc<Vec<db::districts::DistrictStats>>);
+
+/// Longest that district figures are served without being read again. Writes
+/// through this process and changes any process makes to workers or offices
+/// (they reach this process through the search outbox) make them stale at
+/// once; this bounds the rest (a district's population imported by another
+/// process), as the page cache's default lifetime does for pages.
+pub const STATS_MAX_AGE: Duration = Duration::from_secs(10);
+
 impl AppState {
+    /// Every district with its counts, in code order. Counting practising
+    /// workers and offices per district reads every worker (189 ms at the
+    /// nation's scale), so the figures are read once per change instead of
+    /// once per `/districts`, district page, home page or API call.
+    pub async fn district_stats(&self) -> Result<Arc<Vec<db::districts::DistrictStats>>, AppError> {
+        let seen = (self.pages.generation(), self.search.changes());
+        let fresh = self.district_stats.lock().ok().and_then(|m| {
+            m.as_ref()
+                .filter(|(s, at, _)| *s == seen && at.elapsed() < STATS_MAX_AGE)
+                .map(|(_, _, stats)| stats.clone())
+        });
+        if let Some(stats) = fresh {
+            return Ok(stats);
+        }
+        let stats = Arc::new(self.db(db::districts::list).await?);
+        if let Ok(mut m) = self.district_stats.lock() {
+            *m = Some((seen, Instant::now(), stats.clone()));
+        }
+        Ok(stats)
+    }
+
     /// District codes and names in code order. Every search page needs
     /// them; reading them once per change instead of once per page keeps
     /// 100 concurrent searches from queueing on the connection pool.
@@ -242,6 +278,7 @@ impl Application {
             search: search.clone(),
             scrapers: Arc::new(rate_limit::ScraperLimits::new(settings.scraper_rates)),
             district_names: Arc::default(),
+            district_stats: Arc::default(),
             readiness_max_lag: settings.readiness_max_lag,
             pages: Arc::new(page_cache::PageCache::new(
                 settings.page_cache_ttl,

@@ -21,11 +21,10 @@
 //! are kept, keyed by language, the site address (`web::site`) and the
 //! whole path with its query; the rate limits, security headers and
 //! compression around it apply to every answer, cached or not. The memory
-//! is bounded by
-//! `--page-cache-mb` (default 16): when full, the cache is emptied and
-//! refills with what is asked for next.
+//! is bounded by `--page-cache-mb` (default 16): when a new answer does not
+//! fit, the least recently served answers are forgotten until it does
+//! (stale answers are forgotten as soon as they are found stale).
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -41,6 +40,7 @@ use chrono::NaiveDate;
 
 use super::AppState;
 use super::lang;
+use super::lru::Lru;
 
 /// Routes (the patterns the router matched, see [`super::route`]) whose
 /// answers may be kept: public, the same for every visitor.
@@ -76,10 +76,10 @@ pub struct PageCache {
     inner: Mutex<Inner>,
 }
 
-#[derive(Debug, Default)]
+/// The kept answers, least recently served first out.
+#[derive(Debug)]
 struct Inner {
-    entries: HashMap<String, Arc<Entry>>,
-    bytes: usize,
+    entries: Lru<Arc<Entry>>,
 }
 
 #[derive(Debug)]
@@ -88,6 +88,19 @@ struct Entry {
     stored: Instant,
     headers: HeaderMap,
     body: Bytes,
+}
+
+impl Entry {
+    /// What an answer counts against the budget besides its key: body,
+    /// headers and bookkeeping.
+    fn size(&self) -> usize {
+        let headers: usize = self
+            .headers
+            .iter()
+            .map(|(n, v)| n.as_str().len() + v.len() + 32)
+            .sum();
+        self.body.len() + headers + 160
+    }
 }
 
 /// What an answer was rendered against.
@@ -108,7 +121,9 @@ impl PageCache {
             generation: AtomicU64::new(0),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
-            inner: Mutex::default(),
+            inner: Mutex::new(Inner {
+                entries: Lru::new(budget),
+            }),
         }
     }
 
@@ -136,7 +151,7 @@ impl PageCache {
 
     /// Bytes held now.
     pub fn bytes(&self) -> usize {
-        self.inner.lock().map_or(0, |i| i.bytes)
+        self.inner.lock().map_or(0, |i| i.entries.bytes())
     }
 
     fn stamp(&self, state: &AppState) -> Stamp {
@@ -148,25 +163,21 @@ impl PageCache {
     }
 
     fn get(&self, key: &str, stamp: Stamp) -> Option<Arc<Entry>> {
-        let inner = self.inner.lock().ok()?;
-        let entry = inner.entries.get(key)?;
-        (entry.stamp == stamp && entry.stored.elapsed() < self.ttl).then(|| entry.clone())
+        let mut inner = self.inner.lock().ok()?;
+        let entry = inner.entries.peek(key)?.clone();
+        if entry.stamp != stamp || entry.stored.elapsed() >= self.ttl {
+            inner.entries.remove(key);
+            return None;
+        }
+        inner.entries.get(key);
+        Some(entry)
     }
 
-    fn put(&self, key: String, entry: Entry) {
-        let entry = Arc::new(entry);
-        let Ok(mut inner) = self.inner.lock() else {
-            return;
-        };
-        let size = key.len() + entry.body.len() + 256;
-        if inner.bytes + size > self.budget {
-            inner.entries.clear();
-            inner.bytes = 0;
+    fn put(&self, key: &str, entry: Entry) {
+        let size = entry.size();
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.entries.insert(key, Arc::new(entry), size);
         }
-        if let Some(old) = inner.entries.insert(key.clone(), entry) {
-            inner.bytes -= key.len() + old.body.len() + 256;
-        }
-        inner.bytes += size;
     }
 }
 
@@ -241,7 +252,7 @@ pub async fn serve(
             .map_err(|_| actix_web::error::ErrorInternalServerError("body"))?,
     };
     cache.put(
-        key,
+        &key,
         Entry {
             stamp,
             stored: Instant::now(),
@@ -253,4 +264,55 @@ pub async fn serve(
         req,
         head.set_body(body).map_into_boxed_body(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STAMP: Stamp = Stamp {
+        generation: 0,
+        drained: 0,
+        today: NaiveDate::MIN,
+    };
+
+    fn entry(body: usize) -> Entry {
+        Entry {
+            stamp: STAMP,
+            stored: Instant::now(),
+            headers: HeaderMap::new(),
+            body: Bytes::from(vec![b'x'; body]),
+        }
+    }
+
+    #[test]
+    fn a_full_cache_forgets_the_least_recently_served_answers_only() {
+        // Room for three answers of 1,000 bytes under one-letter keys.
+        let each = entry(1_000).size() + 1 + 96;
+        let cache = PageCache::new(Duration::from_secs(60), 3 * each + 100);
+        for key in ["a", "b", "c"] {
+            cache.put(key, entry(1_000));
+        }
+        assert!(cache.get("a", STAMP).is_some()); // a is now the newest
+        cache.put("d", entry(1_000));
+        let kept: Vec<bool> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|k| cache.get(k, STAMP).is_some())
+            .collect();
+        assert_eq!(kept, [true, false, true, true]);
+        assert_eq!(cache.bytes(), 3 * each);
+    }
+
+    #[test]
+    fn a_stale_answer_is_forgotten_when_found() {
+        let cache = PageCache::new(Duration::from_secs(60), 1 << 20);
+        cache.put("a", entry(100));
+        let later = Stamp {
+            generation: 1,
+            ..STAMP
+        };
+        assert!(cache.get("a", later).is_none());
+        assert_eq!(cache.bytes(), 0);
+        assert!(cache.get("a", STAMP).is_none());
+    }
 }

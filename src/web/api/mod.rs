@@ -152,7 +152,7 @@ pub(crate) struct DistrictList {
     responses((status = 200, description = "The districts", body = Envelope<DistrictList>))
 )]
 pub(crate) async fn districts(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let stats = state.db(db::districts::list).await?;
+    let stats = state.district_stats().await?;
     Ok(json(
         &state,
         DistrictList {

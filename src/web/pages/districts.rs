@@ -22,10 +22,7 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn list(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let stats = state
-        .db(db::districts::list)
-        .await
-        .map_err(AppError::html)?;
+    let stats = state.district_stats().await.map_err(AppError::html)?;
     let views: Vec<DistrictView> = stats.iter().map(DistrictView::from).collect();
     let mut ctx = base_context(&state);
     ctx.insert("title", &tr("districts-title"));
@@ -63,12 +60,16 @@ async fn detail(
     }
     let (today, windows) = (state.clock.today(), state.windows);
     let wanted = code.clone();
+    let stats = state
+        .district_stats()
+        .await
+        .map_err(AppError::html)?
+        .iter()
+        .find(|d| d.district.code == wanted)
+        .cloned();
     let found = state
         .db(move |c| {
-            let Some(stats) = db::districts::list(c)?
-                .into_iter()
-                .find(|d| d.district.code == wanted)
-            else {
+            let Some(stats) = stats else {
                 return Ok(None);
             };
             let detail = db::districts::detail(c, &wanted)?;

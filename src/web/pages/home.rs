@@ -23,10 +23,7 @@ async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
         .db(db::profiles::headline_counts)
         .await
         .map_err(AppError::html)?;
-    let district_list = state
-        .db(db::districts::list)
-        .await
-        .map_err(AppError::html)?;
+    let district_list = state.district_stats().await.map_err(AppError::html)?;
     let below = district_list
         .iter()
         .filter(|d| crate::web::views::DistrictView::from(*d).below_target)

@@ -136,17 +136,16 @@ async fn disclosures_page(
     };
     let district = q.district();
     let (today, windows) = (state.clock.today(), state.windows);
-    let (items, districts) = {
+    let items = {
         let district = district.clone();
         state
             .db(move |c| {
-                let items =
-                    db::public_lists::disclosures(c, today, &windows, district.as_deref(), kind)?;
-                Ok((items, db::districts::list(c)?))
+                db::public_lists::disclosures(c, today, &windows, district.as_deref(), kind)
             })
             .await
             .map_err(AppError::html)?
     };
+    let districts = state.district_names().await.map_err(AppError::html)?;
     let total = items.len();
     let pages = total.div_ceil(PER_PAGE).max(1);
     let shown: Vec<DisclosureItem> = items
@@ -167,9 +166,9 @@ async fn disclosures_page(
         "districts",
         &districts
             .iter()
-            .map(|d| Choice {
-                value: d.district.code.clone(),
-                label: d.district.name.clone(),
+            .map(|(code, name)| Choice {
+                value: code.clone(),
+                label: name.clone(),
             })
             .collect::<Vec<_>>(),
     );

@@ -1,6 +1,5 @@
 //! `/verify`, printable standing certificates and `/certificates/{code}`.
 
-use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use actix_web::http::header::CACHE_CONTROL;
@@ -14,6 +13,7 @@ use crate::domain::certificate::{Attestation, normalize_code};
 use crate::web::AppState;
 use crate::web::errors::{AppError, ErrorCode};
 use crate::web::lang::{self, tr, tr_with};
+use crate::web::lru::Lru;
 use crate::web::templates;
 use crate::web::views::{self, SubjectSummary};
 
@@ -149,33 +149,105 @@ pub fn base_url(req: &HttpRequest, state: &AppState) -> String {
 
 /// An SVG QR code of `text`, or `None` if it is too long to encode.
 pub fn qr_svg(text: &str) -> Option<String> {
-    // Drawing a QR code was a third of a profile's time; the same address
-    // always gives the same picture, so the recent ones are kept (a few MB
-    // at most: the map is emptied when it is full).
-    const KEEP: usize = 256;
-    static RECENT: LazyLock<Mutex<HashMap<String, Option<Arc<str>>>>> =
-        LazyLock::new(Mutex::default);
-    if let Some(svg) = RECENT.lock().ok().and_then(|m| m.get(text).cloned()) {
-        return svg.map(|s| s.to_string());
-    }
-    let svg = draw_qr_svg(text).map(Arc::<str>::from);
-    if let Ok(mut m) = RECENT.lock() {
-        if m.len() >= KEEP {
-            m.clear();
+    // Choosing a QR code's mask was 35% of an uncached profile's time
+    // (`perf`, issue 15), and the same address always gives the same code;
+    // so the codes' modules are kept, one bit each (about 200 bytes a
+    // code), the least recently used forgotten beyond QR_KEEP_BYTES. Drawing
+    // the SVG from them is cheap.
+    static RECENT: LazyLock<Mutex<Lru<Option<Arc<QrModules>>>>> =
+        LazyLock::new(|| Mutex::new(Lru::new(QR_KEEP_BYTES)));
+    let kept = RECENT.lock().ok().and_then(|mut m| m.get(text).cloned());
+    let modules = match kept {
+        Some(modules) => modules,
+        None => {
+            let modules = QrModules::encode(text).map(Arc::new);
+            if let Ok(mut m) = RECENT.lock() {
+                let size = modules.as_ref().map_or(0, |q| q.bits.len() * 8);
+                m.insert(text, modules.clone(), size);
+            }
+            modules
         }
-        m.insert(text.to_owned(), svg.clone());
-    }
-    svg.map(|s| s.to_string())
+    };
+    modules.map(|q| q.svg())
 }
 
+/// Memory for kept QR codes: every code of the province (1,530) or about
+/// 24,000 of the nation's, in 8 MB.
+const QR_KEEP_BYTES: usize = 8 * 1024 * 1024;
+
+/// A QR code's dark modules, one bit each, row by row.
+#[derive(Debug)]
+struct QrModules {
+    /// Modules per side.
+    width: usize,
+    bits: Vec<u64>,
+}
+
+impl QrModules {
+    fn encode(text: &str) -> Option<Self> {
+        let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+        let width = code.width();
+        let mut bits = vec![0u64; (width * width).div_ceil(64)];
+        for (i, c) in code.to_colors().iter().enumerate() {
+            if *c != qrcode::Color::Light {
+                bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+        Some(Self { width, bits })
+    }
+
+    fn dark(&self, x: usize, y: usize) -> bool {
+        let i = y * self.width + x;
+        self.bits[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    /// The same picture `qrcode`'s SVG renderer gives at [`QR_MIN_PX`] with
+    /// a quiet zone (same size, same modules), but as one path of
+    /// horizontal runs in module units (`viewBox` in modules, `width` and
+    /// `height` in pixels) instead of one segment per dark module in
+    /// pixels: about a third of the bytes.
+    fn svg(&self) -> String {
+        use std::fmt::Write;
+        let n = self.width;
+        let side = n + 2 * QR_QUIET_ZONE;
+        let side_u32 = u32::try_from(side).unwrap_or(u32::MAX);
+        let px = QR_MIN_PX.div_ceil(side_u32).saturating_mul(side_u32);
+        let mut svg = String::with_capacity(2048);
+        let _ = write!(
+            svg,
+            r##"<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{px}" height="{px}" viewBox="0 0 {side} {side}" shape-rendering="crispEdges"><rect x="0" y="0" width="{side}" height="{side}" fill="#fff"/><path fill="#000" d=""##
+        );
+        for y in 0..n {
+            let mut x = 0;
+            while x < n {
+                if !self.dark(x, y) {
+                    x += 1;
+                    continue;
+                }
+                let run = (x..n).take_while(|&i| self.dark(i, y)).count();
+                let _ = write!(
+                    svg,
+                    "M{} {}h{run}v1h-{run}z",
+                    x + QR_QUIET_ZONE,
+                    y + QR_QUIET_ZONE
+                );
+                x += run;
+            }
+        }
+        svg.push_str(r#""/></svg>"#);
+        svg
+    }
+}
+
+/// The smallest picture of a QR code at least this many pixels wide.
+const QR_MIN_PX: u32 = 132;
+/// Modules of light border on each side, as the standard asks (and as
+/// `qrcode`'s own renderer draws).
+const QR_QUIET_ZONE: usize = 4;
+
+#[cfg(test)]
 fn draw_qr_svg(text: &str) -> Option<String> {
-    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
-    let svg = code
-        .render::<qrcode::render::svg::Color<'_>>()
-        .min_dimensions(132, 132)
-        .quiet_zone(true)
-        .build();
-    svg.find("<svg").map(|i| svg[i..].to_owned())
+    QrModules::encode(text).map(|q| q.svg())
 }
 
 async fn worker_certificate(
@@ -403,4 +475,87 @@ async fn check_page(
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// The `width` attribute and the dark modules of an SVG drawn by
+    /// `qrcode`'s renderer (`M{left} {top}h…` per module, in pixels).
+    fn reference(text: &str) -> (String, BTreeSet<(u32, u32)>) {
+        let svg = qrcode::QrCode::new(text.as_bytes())
+            .unwrap()
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(QR_MIN_PX, QR_MIN_PX)
+            .quiet_zone(true)
+            .build();
+        let width = attr(&svg, "width");
+        let d = attr(&svg, "d");
+        let mut cells = d.split('M').filter(|s| !s.is_empty());
+        let first = cells.clone().next().unwrap();
+        let unit: u32 = first
+            .split('h')
+            .nth(1)
+            .unwrap()
+            .split('v')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let modules = cells
+            .by_ref()
+            .map(|c| {
+                let (x, rest) = c.split_once(' ').unwrap();
+                let y = rest.split('h').next().unwrap();
+                (
+                    x.parse::<u32>().unwrap() / unit,
+                    y.parse::<u32>().unwrap() / unit,
+                )
+            })
+            .collect();
+        (width, modules)
+    }
+
+    fn attr(svg: &str, name: &str) -> String {
+        let at = svg.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        svg[at..at + svg[at..].find('"').unwrap()].to_owned()
+    }
+
+    #[test]
+    fn the_compact_qr_code_is_the_renderers_picture() {
+        for text in [
+            "https://portal.example/verify?license_no=45500101000001",
+            "http://127.0.0.1:8080/verify?license_no=L1",
+            "x",
+        ] {
+            let ours = draw_qr_svg(text).unwrap();
+            let (width, modules) = reference(text);
+            assert_eq!(attr(&ours, "width"), width);
+            assert_eq!(attr(&ours, "height"), width);
+            let mut drawn = BTreeSet::new();
+            for run in attr(&ours, "d").split('M').filter(|s| !s.is_empty()) {
+                let (x, rest) = run.split_once(' ').unwrap();
+                let (y, rest) = rest.split_once('h').unwrap();
+                let len: u32 = rest.split('v').next().unwrap().parse().unwrap();
+                let (x, y): (u32, u32) = (x.parse().unwrap(), y.parse().unwrap());
+                for i in 0..len {
+                    assert!(drawn.insert((x + i, y)), "runs overlap");
+                }
+            }
+            assert_eq!(drawn, modules, "{text}");
+            assert!(ours.len() * 2 < qr_reference_len(text), "{text}");
+        }
+    }
+
+    fn qr_reference_len(text: &str) -> usize {
+        qrcode::QrCode::new(text.as_bytes())
+            .unwrap()
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(QR_MIN_PX, QR_MIN_PX)
+            .build()
+            .len()
+    }
 }
