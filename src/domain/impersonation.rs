@@ -64,14 +64,27 @@ mod tests {
     #[test]
     fn warns_only_when_nobody_of_the_name_may_practise() {
         let revoked = w("1", Standing::Revoked);
-        assert_eq!(to_warn_about(std::slice::from_ref(&revoked)), vec![&revoked]);
+        assert_eq!(
+            to_warn_about(std::slice::from_ref(&revoked)),
+            vec![&revoked]
+        );
         let both = [revoked.clone(), w("2", Standing::GoodStanding)];
         assert!(to_warn_about(&both).is_empty(), "another one practises");
         let under = [revoked.clone(), w("3", Standing::UnderRectification)];
-        assert!(to_warn_about(&under).is_empty(), "rectifying still practises");
+        assert!(
+            to_warn_about(&under).is_empty(),
+            "rectifying still practises"
+        );
         let suspended = [w("4", Standing::Suspended)];
-        assert!(to_warn_about(&suspended).is_empty(), "no revocation to name");
-        let mixed = [revoked.clone(), w("5", Standing::Deregistered), w("6", Standing::Suspended)];
+        assert!(
+            to_warn_about(&suspended).is_empty(),
+            "no revocation to name"
+        );
+        let mixed = [
+            revoked.clone(),
+            w("5", Standing::Deregistered),
+            w("6", Standing::Suspended),
+        ];
         assert_eq!(to_warn_about(&mixed).len(), 2);
         assert!(to_warn_about(&[]).is_empty());
     }

@@ -17,7 +17,14 @@ fn seed(c: &mut DbConnection) {
     build::review(c, "office", OFFICE, 2025, "pass", None);
     // 王建国: licence revoked by a decision of 2025-06-10.
     build::worker(c, "45001030001", "王建国", OFFICE);
-    build::action(c, "渝中司罚〔2025〕7号", "45001030001", "revoke_license", "2025-06-10", |_| {});
+    build::action(
+        c,
+        "渝中司罚〔2025〕7号",
+        "45001030001",
+        "revoke_license",
+        "2025-06-10",
+        |_| {},
+    );
     // 李秀兰: deregistered, named by an exit notice of 2025-09-01.
     build::worker_with(c, "45001030002", "李秀兰", OFFICE, |w| {
         w.status = "deregistered".into();
@@ -59,9 +66,13 @@ async fn a_search_for_a_revoked_or_deregistered_worker_s_name_warns_first_with_t
         notice.contains("名为 王建国 的人员执业证已被吊销（2025-06-10），目前不能提供基层法律服务"),
         "{notice}"
     );
-    assert!(notice.contains("/complaints/new?subject=45001030001"), "a way to report");
     assert!(
-        page.find("class=\"impersonation\"").unwrap() < page.find("class=\"hits\"").unwrap_or(usize::MAX),
+        notice.contains("/complaints/new?subject=45001030001"),
+        "a way to report"
+    );
+    assert!(
+        page.find("class=\"impersonation\"").unwrap()
+            < page.find("class=\"hits\"").unwrap_or(usize::MAX),
         "the warning comes before the results"
     );
 
@@ -71,20 +82,35 @@ async fn a_search_for_a_revoked_or_deregistered_worker_s_name_warns_first_with_t
 
     // Somebody of the name may practise: the resident may have met that one.
     let page = app.text("/search?q=%E8%B5%B5%E5%9B%BD%E5%BC%BA", 200).await;
-    assert!(notice_of(&page).is_none(), "no warning when one of the name practises");
+    assert!(
+        notice_of(&page).is_none(),
+        "no warning when one of the name practises"
+    );
     // Not a name: no warning, no lookup.
     let page = app.text("/search?q=45001030001", 200).await;
     assert!(notice_of(&page).is_none());
 
     // The API says the same, in the asker's language.
-    let api = app.json("/api/v1/search?q=%E7%8E%8B%E5%BB%BA%E5%9B%BD", 200).await;
-    let data = if api.get("data").is_some() { &api["data"] } else { &api };
+    let api = app
+        .json("/api/v1/search?q=%E7%8E%8B%E5%BB%BA%E5%9B%BD", 200)
+        .await;
+    let data = if api.get("data").is_some() {
+        &api["data"]
+    } else {
+        &api
+    };
     let w = &data["impersonation"]["workers"][0];
     assert_eq!(w["license_no"], "45001030001");
     assert_eq!(w["standing"], "revoked");
     assert_eq!(w["since"], "2025-06-10");
-    let api = app.json("/api/v1/search?q=%E8%B5%B5%E5%9B%BD%E5%BC%BA", 200).await;
-    let data = if api.get("data").is_some() { &api["data"] } else { &api };
+    let api = app
+        .json("/api/v1/search?q=%E8%B5%B5%E5%9B%BD%E5%BC%BA", 200)
+        .await;
+    let data = if api.get("data").is_some() {
+        &api["data"]
+    } else {
+        &api
+    };
     assert!(data.get("impersonation").is_none(), "{data}");
     let en = app
         .text("/search?q=%E7%8E%8B%E5%BB%BA%E5%9B%BD&lang=en", 200)

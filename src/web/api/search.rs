@@ -49,7 +49,8 @@ pub(crate) async fn search(
         tracing::error!(error = %e, "search failed");
         AppError::new(ErrorCode::Unavailable).message("搜索暂时不可用，请稍后再试。")
     })?;
-    let impersonation = crate::web::pages::search::impersonation_notice(&state, &query.text).await?;
+    let impersonation =
+        crate::web::pages::search::impersonation_notice(&state, &query.text).await?;
     Ok(json(
         &state,
         Answer {
