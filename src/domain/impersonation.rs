@@ -39,14 +39,21 @@ pub fn to_warn_about(workers: &[NamedWorker]) -> Vec<&NamedWorker> {
         .collect()
 }
 
-/// Whether a query reads as a person's name: two to six Chinese characters
-/// (a middle dot allowed), nothing else.
+/// Whether a query reads as a person's name: two to five Chinese
+/// characters, or a transcribed name with a middle dot (阿依古丽·买买提)
+/// of up to fifteen; nothing else.
 pub fn looks_like_a_name(q: &str) -> bool {
     let q = q.trim();
     let n = q.chars().count();
-    (2..=6).contains(&n)
-        && q.chars()
-            .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '·' || c == '•')
+    let dotted = q.contains(['·', '•']);
+    let fits = if dotted {
+        (3..=15).contains(&n)
+    } else {
+        (2..=5).contains(&n)
+    };
+    fits && q
+        .chars()
+        .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '·' || c == '•')
 }
 
 #[cfg(test)]
