@@ -417,3 +417,14 @@ impersonation-profile = See the register
 impersonation-title = Take care
 impersonation-status-revoked = revoked
 impersonation-status-deregistered = deregistered
+
+# Issue 14: record history.
+history-title = Changes to the record of { $name }
+history-confirmed = Record last confirmed on { $date }
+history-registered = { $date } first registered
+history-changed = { $date } { $field } changed from { $before } to { $after }
+history-none = (none)
+history-empty = No changes recorded yet.
+history-pages = Pages
+history-recent = Latest changes
+history-all = All changes

@@ -417,3 +417,14 @@ impersonation-profile = 查看登记信息
 impersonation-title = 请注意
 impersonation-status-revoked = 已被吊销
 impersonation-status-deregistered = 已被注销
+
+# Issue 14: record history.
+history-title = { $name } 的登记信息变更记录
+history-confirmed = 信息最后核实于 { $date }
+history-registered = { $date } 首次登记
+history-changed = { $date } { $field }由 { $before } 变更为 { $after }
+history-none = （空）
+history-empty = 尚无变更记录。
+history-pages = 分页
+history-recent = 最近变更
+history-all = 全部变更记录

@@ -6,6 +6,7 @@ pub mod certificates;
 pub mod complaints;
 pub mod districts;
 pub mod exit;
+pub mod history;
 pub mod imports;
 pub mod meta;
 pub mod models;

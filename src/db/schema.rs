@@ -203,6 +203,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    record_history (id) {
+        id -> BigInt,
+        subject_kind -> Text,
+        subject_key -> Text,
+        field -> Text,
+        old_value -> Text,
+        new_value -> Text,
+        batch_id -> Nullable<BigInt>,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    record_confirmations (subject_kind, subject_key) {
+        subject_kind -> Text,
+        subject_key -> Text,
+        confirmed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     admin_users (id) {
         id -> BigInt,
         name -> Text,
@@ -310,6 +331,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaint_events,
     import_batches,
     admin_tokens,
+    record_history,
+    record_confirmations,
     admin_users,
     admin_sessions,
     admin_login_failures,

@@ -46,9 +46,37 @@ pub struct Applied {
     pub implied_transfers: Vec<TransferFacts>,
     /// The first changed rows, field by field.
     pub changes: Vec<Change>,
+    /// Every change to an office or worker, for the public history:
+    /// (kind, key, field, before, after); a new record has an empty field.
+    pub history: Vec<(SubjectKind, String, String, String, String)>,
 }
 
 impl Applied {
+    /// Records a changed office or worker: every field in the public
+    /// history, and the row in the report's first changes.
+    fn record<A: serde::Serialize, B: serde::Serialize>(
+        &mut self,
+        kind: SubjectKind,
+        row: usize,
+        key: &str,
+        old: &A,
+        new: &B,
+    ) {
+        let change = Change::between(row, key, old, new);
+        self.history.extend(change.fields.iter().map(|f| {
+            (
+                kind,
+                key.to_owned(),
+                f.field.clone(),
+                f.before.clone(),
+                f.after.clone(),
+            )
+        }));
+        if self.changes.len() < MAX_CHANGES {
+            self.changes.push(change);
+        }
+    }
+
     /// Describes a changed row, up to [`MAX_CHANGES`] of them.
     fn note<A: serde::Serialize, B: serde::Serialize>(
         &mut self,
@@ -167,6 +195,8 @@ pub fn apply(
         Records::Commendations(v) => commendations(conn, v, ctx, &mut out)?,
         Records::Announcements(v) => announcements(conn, v, ctx, &mut out)?,
     }
+    confirm(conn, records, ctx)?;
+    write_history(conn, &mut out, ctx)?;
     outbox(conn, &out, ctx)?;
     Ok(out)
 }
@@ -314,7 +344,7 @@ fn offices(
             }
             Some(o) if *o == row => out.counts.unchanged += 1,
             Some(o) => {
-                out.note(r.row, &r.license_no, o, &row);
+                out.record(SubjectKind::Office, r.row, &r.license_no, o, &row);
                 if let Some(from) = AreaKind::parse(&o.area_kind)
                     && from != r.area_kind
                 {
@@ -355,6 +385,10 @@ fn insert_offices(
     new: &mut Vec<Office>,
 ) -> Result<(), DbError> {
     out.counts.inserted += new.len();
+    out.history.extend(new.iter().map(|o| {
+        let (k, e) = (o.license_no.clone(), String::new());
+        (SubjectKind::Office, k, e.clone(), e.clone(), e)
+    }));
     insert_chunks!(conn, ctx, offices::table, new.as_slice(), 16);
     enqueue_now(
         conn,
@@ -462,7 +496,7 @@ fn workers(
             }
             Some(o) if *o == row => out.counts.unchanged += 1,
             Some(o) => {
-                out.note(r.row, &r.license_no, o, &row);
+                out.record(SubjectKind::Worker, r.row, &r.license_no, o, &row);
                 if let (Some(from), Some(to)) = (&o.office_license_no, &row.office_license_no)
                     && from != to
                 {
@@ -496,6 +530,10 @@ fn insert_workers(
     new: &mut Vec<Worker>,
 ) -> Result<(), DbError> {
     out.counts.inserted += new.len();
+    out.history.extend(new.iter().map(|w| {
+        let (k, e) = (w.license_no.clone(), String::new());
+        (SubjectKind::Worker, k, e.clone(), e.clone(), e)
+    }));
     insert_chunks!(conn, ctx, workers::table, new.as_slice(), 10);
     enqueue_now(
         conn,
@@ -998,6 +1036,75 @@ fn announcements(
 
 /// One outbox row per changed office or worker, due now, and one per
 /// future date on which a subject's standing changes by itself.
+/// Marks every office or worker of the batch, changed or not, as confirmed
+/// by this import now (the profile's "信息最后核实于").
+fn confirm(conn: &mut DbConnection, records: &Records, ctx: &Ctx<'_>) -> Result<(), DbError> {
+    let (kind, keys) = match records {
+        Records::Offices(v) => (
+            SubjectKind::Office,
+            unique(v.iter().map(|r| r.license_no.as_str())),
+        ),
+        Records::Workers(v) => (
+            SubjectKind::Worker,
+            unique(v.iter().map(|r| r.license_no.as_str())),
+        ),
+        _ => return Ok(()),
+    };
+    use diesel::upsert::excluded;
+    let rows: Vec<_> = keys
+        .iter()
+        .map(|k| {
+            (
+                record_confirmations::subject_kind.eq(kind.key()),
+                record_confirmations::subject_key.eq(*k),
+                record_confirmations::confirmed_at.eq(ctx.now),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(MAX_BOUND_PARAMETERS / 3) {
+        crate::with_backend!(&mut *conn, |cc| diesel::insert_into(
+            record_confirmations::table
+        )
+        .values(chunk)
+        .on_conflict((
+            record_confirmations::subject_kind,
+            record_confirmations::subject_key
+        ))
+        .do_update()
+        .set(record_confirmations::confirmed_at.eq(excluded(record_confirmations::confirmed_at)))
+        .execute(cc))?;
+    }
+    Ok(())
+}
+
+/// Writes the batch's history entries (their batch is set once the batch
+/// is stored).
+fn write_history(
+    conn: &mut DbConnection,
+    out: &mut Applied,
+    ctx: &mut Ctx<'_>,
+) -> Result<(), DbError> {
+    let rows: Vec<_> = std::mem::take(&mut out.history)
+        .into_iter()
+        .map(|(kind, key, field, old, new)| {
+            (
+                record_history::subject_kind.eq(kind.key()),
+                record_history::subject_key.eq(key),
+                record_history::field.eq(field),
+                record_history::old_value.eq(old),
+                record_history::new_value.eq(new),
+                record_history::changed_at.eq(ctx.now),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(MAX_BOUND_PARAMETERS / 6) {
+        crate::with_backend!(&mut *conn, |cc| diesel::insert_into(record_history::table)
+            .values(chunk)
+            .execute(cc))?;
+    }
+    Ok(())
+}
+
 fn outbox(conn: &mut DbConnection, applied: &Applied, ctx: &mut Ctx<'_>) -> Result<(), DbError> {
     // Each (kind, key, day) once; sorted and deduplicated in place rather
     // than through a hash set, and written a chunk at a time, so a large

@@ -269,13 +269,9 @@ pub fn run<B: AsRef<[u8]>>(
             }
             r.status = BatchStatus::Applied;
             r.elapsed_ms = clock.elapsed().as_millis() as u64;
-            r.id = Some(store(
-                c,
-                &r,
-                &opts.actor,
-                opts.district.as_deref(),
-                started_at,
-            )?);
+            let id = store(c, &r, &opts.actor, opts.district.as_deref(), started_at)?;
+            db::history::link_batch(c, id)?;
+            r.id = Some(id);
             Ok(r)
         })
     })?;

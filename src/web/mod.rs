@@ -12,6 +12,7 @@ pub mod console;
 pub mod csrf;
 pub mod errors;
 pub mod health;
+pub mod history;
 pub mod impersonation;
 pub mod json_ld;
 pub mod lang;

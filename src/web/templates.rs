@@ -37,6 +37,7 @@ pub static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "complaint_receipt.html",
         "complaint_status.html",
         "search.html",
+        "history.html",
         "admin/layout.html",
         "admin/login.html",
         "admin/dashboard.html",

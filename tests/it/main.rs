@@ -15,6 +15,7 @@ mod errors;
 mod export;
 mod hardening;
 mod health;
+mod history;
 mod i18n;
 mod i18n_pages;
 mod impersonation;

@@ -3,6 +3,7 @@
 mod case_check;
 pub mod complaints;
 pub(crate) mod export;
+pub(crate) mod history;
 pub mod openapi;
 mod search;
 
@@ -25,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .route("/offices/{license_no}", web::get().to(office))
             .route("/workers/{license_no}", web::get().to(worker))
+            .configure(history::configure)
             .configure(case_check::configure)
             .route("/districts", web::get().to(districts))
             .route("/verify", web::get().to(verify))

@@ -32,6 +32,8 @@ use crate::web::{admin, reindex};
     ),
     paths(
         super::worker,
+        super::history::worker_history,
+        super::history::office_history,
         super::case_check::case_check,
         super::office,
         super::districts,

@@ -2,10 +2,12 @@
 
 mod complaints;
 mod districts;
+mod history;
 mod home;
 mod lists;
 mod offices;
 pub(crate) mod search;
+pub use history::PER_PAGE as HISTORY_PER_PAGE;
 pub mod verify;
 mod workers;
 
@@ -22,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     home::configure(cfg);
     offices::configure(cfg);
     workers::configure(cfg);
+    history::configure(cfg);
     districts::configure(cfg);
     verify::configure(cfg);
     lists::configure(cfg);

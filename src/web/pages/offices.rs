@@ -45,6 +45,23 @@ async fn profile(
     let mut ctx = super::base_context(&state);
     ctx.insert("title", &title);
     ctx.insert("json_ld", &crate::web::json_ld::office_json_ld(&view));
+    let history = {
+        let (no, lang) = (view.license_no.clone(), crate::i18n::current());
+        state
+            .db(move |c| {
+                crate::web::history::view(
+                    c,
+                    crate::domain::vocab::SubjectKind::Office,
+                    &no,
+                    lang,
+                    0,
+                    5,
+                )
+            })
+            .await
+            .map_err(AppError::html)?
+    };
+    ctx.insert("history", &history);
     ctx.insert("office", &view);
     super::html(crate::web::templates::render("office.html", &ctx)?)
 }

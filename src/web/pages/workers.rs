@@ -62,6 +62,23 @@ async fn profile(
     );
     ctx.insert("borders_sichuan", &borders_sichuan);
     ctx.insert("json_ld", &crate::web::json_ld::worker_json_ld(&view));
+    let history = {
+        let (no, lang) = (view.license_no.clone(), crate::i18n::current());
+        state
+            .db(move |c| {
+                crate::web::history::view(
+                    c,
+                    crate::domain::vocab::SubjectKind::Worker,
+                    &no,
+                    lang,
+                    0,
+                    5,
+                )
+            })
+            .await
+            .map_err(AppError::html)?
+    };
+    ctx.insert("history", &history);
     ctx.insert("worker", &view);
     super::html(crate::web::templates::render("worker.html", &ctx)?)
 }

@@ -1,0 +1,2 @@
+DROP TABLE record_confirmations;
+DROP TABLE record_history;

@@ -1,0 +1,131 @@
+//! The public history of a record (issue 14): one entry per changed field,
+//! none for an unchanged re-import, "last confirmed" moved by every import.
+
+use diesel::prelude::*;
+use legal_portal::db::schema::{record_confirmations, record_history};
+use legal_portal::domain::vocab::TokenScope;
+
+use crate::helpers::{TestApp, build};
+use crate::import::{CSV, token};
+
+const OFFICE_A: &str = "31500103001";
+const OFFICE_B: &str = "31500103002";
+const HEADER: &str = "执业证号,姓名,执业机构许可证号,状态,首次执业日期,实习月数\n";
+
+fn seed(c: &mut legal_portal::db::DbConnection) {
+    build::district(c, "500103", "渝中区", 588_717, 2000);
+    build::office(c, OFFICE_A, "解放碑街道法律服务所", "500103");
+    build::office(c, OFFICE_B, "七星岗街道法律服务所", "500103");
+}
+
+async fn import(app: &TestApp, token: &str, body: &str) {
+    let resp = app
+        .client
+        .post(format!("{}/admin/api/import/workers", app.address))
+        .bearer_auth(token)
+        .header("content-type", CSV)
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+}
+
+fn entries(app: &TestApp) -> Vec<(String, String, String, Option<i64>)> {
+    record_history::table
+        .filter(record_history::subject_key.eq("45001030009"))
+        .order(record_history::id)
+        .select((
+            record_history::field,
+            record_history::old_value,
+            record_history::new_value,
+            record_history::batch_id,
+        ))
+        .load(&mut app.conn())
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn each_changed_field_is_a_history_entry_and_an_unchanged_re_import_adds_none() {
+    let app = TestApp::builder().seed(seed).await;
+    let token = token(&app, "clerk", TokenScope::Import);
+
+    let first = format!("{HEADER}45001030009,欧阳明,{OFFICE_A},执业,2019-01-01,12\n");
+    import(&app, &token, &first).await;
+    let after_first = entries(&app);
+    assert_eq!(after_first.len(), 1, "registered: {after_first:?}");
+    assert_eq!(after_first[0].0, "", "a new record's entry has no field");
+    assert!(after_first[0].3.is_some(), "linked to its batch");
+    let confirmed = |app: &TestApp| -> Option<chrono::NaiveDateTime> {
+        record_confirmations::table
+            .find(("worker", "45001030009"))
+            .select(record_confirmations::confirmed_at)
+            .first(&mut app.conn())
+            .optional()
+            .unwrap()
+    };
+    let c1 = confirmed(&app).expect("confirmed by the import");
+
+    // The same file again: nothing changes, but the record is confirmed anew.
+    import(&app, &token, &first).await;
+    assert_eq!(
+        entries(&app).len(),
+        1,
+        "no entry for an unchanged re-import"
+    );
+    assert!(confirmed(&app).unwrap() >= c1);
+
+    // A move to another office and a new first-licensed date: two entries.
+    let second = format!("{HEADER}45001030009,欧阳明,{OFFICE_B},执业,2018-06-01,12\n");
+    import(&app, &token, &second).await;
+    let all = entries(&app);
+    assert_eq!(all.len(), 3, "{all:?}");
+    let fields: Vec<&str> = all[1..].iter().map(|e| e.0.as_str()).collect();
+    assert!(fields.contains(&"office_license_no") && fields.contains(&"first_licensed_on"));
+    let moved = all.iter().find(|e| e.0 == "office_license_no").unwrap();
+    assert_eq!((moved.1.as_str(), moved.2.as_str()), (OFFICE_A, OFFICE_B));
+
+    // A dry run writes no history.
+    let resp = app
+        .client
+        .post(format!(
+            "{}/admin/api/import/workers?dry_run=true",
+            app.address
+        ))
+        .bearer_auth(&token)
+        .header("content-type", CSV)
+        .body(format!(
+            "{HEADER}45001030009,欧阳明,{OFFICE_A},执业,2018-06-01,12\n"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(entries(&app).len(), 3);
+
+    // The profile says when the record was last confirmed and what changed
+    // last, in plain words; the history page and its JSON twin list all.
+    let page = app.text("/workers/45001030009", 200).await;
+    assert!(page.contains("信息最后核实于 2026-"), "{page}");
+    assert!(
+        page.contains(&format!("执业机构许可证号由 {OFFICE_A} 变更为 {OFFICE_B}")),
+        "{page}"
+    );
+    assert!(page.contains("首次登记"));
+    let history = app.text("/workers/45001030009/history", 200).await;
+    assert_eq!(history.matches("<li>").count(), 3, "{history}");
+    let en = app.text("/workers/45001030009/history?lang=en", 200).await;
+    assert!(
+        en.contains(&format!(
+            "office license no changed from {OFFICE_A} to {OFFICE_B}"
+        )),
+        "{en}"
+    );
+    let api = app.json("/api/v1/workers/45001030009/history", 200).await;
+    assert_eq!(api["total"], 3);
+    assert_eq!(api["changes"].as_array().unwrap().len(), 3);
+    assert_eq!(api["changes"][2]["field"], "");
+    assert!(api["confirmed_on"].is_string());
+    app.text("/workers/45009999999/history", 404).await;
+    app.json("/api/v1/offices/31599999999/history", 404).await;
+}
