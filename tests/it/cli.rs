@@ -154,3 +154,119 @@ fn help_names_every_command_and_setting() {
         "{help}"
     );
 }
+
+#[test]
+fn console_accounts_are_made_listed_reset_and_disabled_from_the_command_line() {
+    use legal_portal::db::schema::admin_users;
+    use std::io::Write;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _pg) = fresh_database(dir.path());
+    {
+        let mut conn = db::establish(&url).unwrap();
+        db::run_migrations(&mut conn).unwrap();
+        crate::helpers::build::district(&mut conn, "500118", "永川区", 1_149_000, 300);
+    }
+    // A printed one-time password; only its Argon2id hash is stored.
+    let out = run(
+        &url,
+        dir.path(),
+        &["user", "create", "--name", "市局张", "--role", "city"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let password = stdout(&out).trim().to_owned();
+    assert_eq!(password.chars().count(), 20, "{password}");
+    assert!(!stderr(&out).contains(&password), "not logged");
+    let mut conn = db::establish(&url).unwrap();
+    let hash: String = admin_users::table
+        .filter(admin_users::name.eq("市局张"))
+        .select(admin_users::password_hash)
+        .first(&mut conn)
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(db::users::password_matches(&hash, &password));
+
+    // A password from standard input; a district account needs a district
+    // that exists.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_legal-portal"))
+        .args([
+            "user",
+            "create",
+            "--name",
+            "yongchuan",
+            "--role",
+            "district",
+        ])
+        .args(["--district", "500118", "--password-stdin"])
+        .env("DATABASE_URL", &url)
+        .env("LEGAL_PORTAL_DATA", dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough password\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).trim().is_empty(), "nothing to print");
+    for (args, says) in [
+        (
+            vec!["user", "create", "--name", "x", "--role", "district"],
+            "--district",
+        ),
+        (
+            vec![
+                "user",
+                "create",
+                "--name",
+                "y",
+                "--role",
+                "district",
+                "--district",
+                "999999",
+            ],
+            "no district",
+        ),
+        (
+            vec!["user", "create", "--name", "市局张", "--role", "city"],
+            "already exists",
+        ),
+        (
+            vec!["user", "create", "--name", "z", "--role", "mayor"],
+            "unknown role",
+        ),
+    ] {
+        let out = run(&url, dir.path(), &args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+    }
+    let list = stdout(&run(&url, dir.path(), &["user", "list"]));
+    assert!(
+        list.contains("yongchuan\tdistrict\t500118\tactive"),
+        "{list}"
+    );
+
+    let out = run(
+        &url,
+        dir.path(),
+        &["user", "reset-password", "--name", "市局张"],
+    );
+    let new_password = stdout(&out).trim().to_owned();
+    assert!(out.status.success() && new_password != password);
+    let out = run(
+        &url,
+        dir.path(),
+        &["user", "disable", "--name", "yongchuan"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = stdout(&run(&url, dir.path(), &["user", "list"]));
+    assert!(
+        list.contains("yongchuan\tdistrict\t500118\tdisabled"),
+        "{list}"
+    );
+}
