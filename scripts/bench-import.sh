@@ -6,6 +6,7 @@
 # 70,000 workers) from CSV.
 #
 #   scripts/bench-import.sh [worker rows, default 200000]
+#   BENCH_BIN=path/to/legal-portal scripts/bench-import.sh   # measure that binary
 #
 # PostgreSQL runs when BENCH_PG_URL (an admin URL, e.g.
 # postgres://postgres@127.0.0.1:5432/postgres) is set; a database
@@ -14,9 +15,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS="${1:-200000}"
 WORK="$(mktemp -d)"
-cargo build --release --quiet
-# Copy at once: a shared target folder may be rebuilt from another branch.
-cp "${CARGO_TARGET_DIR:-target}/release/legal-portal" "$WORK/legal-portal"
+if [ -n "${BENCH_BIN:-}" ]; then
+    # A binary built elsewhere (e.g. of another commit, to compare).
+    cp "$BENCH_BIN" "$WORK/legal-portal"
+else
+    cargo build --release --quiet
+    # Copy at once: a shared target folder may be rebuilt from another branch.
+    cp "${CARGO_TARGET_DIR:-target}/release/legal-portal" "$WORK/legal-portal"
+fi
 BIN="$WORK/legal-portal"
 "$BIN" import --help >/dev/null 2>&1 || { echo "the built binary has no import command (target folder rebuilt by another branch?); rerun" >&2; exit 1; }
 PGDB="bench_import_$$"
