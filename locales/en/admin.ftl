@@ -167,3 +167,5 @@ console-bad-date = Dates are written YYYY-MM-DD.
 console-back = Back to the console
 console-form-unreadable = The form could not be read. Reload the page and send it again.
 console-failed-unknown = (no such account)
+console-show-previews = Show the dry runs too
+console-hide-previews = Hide the dry runs

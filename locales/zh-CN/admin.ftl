@@ -167,3 +167,5 @@ console-bad-date = 日期格式应为 YYYY-MM-DD。
 console-back = 返回后台首页
 console-form-unreadable = 无法读取提交的表单，请刷新页面后重新提交。
 console-failed-unknown = （无此账号）
+console-show-previews = 同时显示预检记录
+console-hide-previews = 只看导入和被拒绝的批次

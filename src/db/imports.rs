@@ -260,10 +260,11 @@ pub struct BatchSummary {
 }
 
 /// The latest batches, newest first: all of them, or those limited to
-/// `district`.
+/// `district`; dry runs (previews) only when `with_dry_runs`.
 pub fn recent_batches(
     conn: &mut DbConnection,
     district: Option<&str>,
+    with_dry_runs: bool,
     offset: i64,
     limit: i64,
 ) -> Result<(i64, Vec<BatchSummary>), DbError> {
@@ -284,6 +285,10 @@ pub fn recent_batches(
     if let Some(d) = district {
         count = count.filter(import_batches::district_code.eq(d));
         query = query.filter(import_batches::district_code.eq(d));
+    }
+    if !with_dry_runs {
+        count = count.filter(import_batches::dry_run.eq(false));
+        query = query.filter(import_batches::dry_run.eq(false));
     }
     let total: i64 = count.get_result(conn)?;
     let rows: Vec<(i64, String, String, String, Option<String>, NaiveDateTime)> =

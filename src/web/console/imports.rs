@@ -436,6 +436,8 @@ async fn apply(
 #[derive(Deserialize)]
 struct HistoryQuery {
     page: Option<i64>,
+    /// `1`: list the dry runs (previews) too.
+    previews: Option<String>,
 }
 
 async fn history(
@@ -445,10 +447,17 @@ async fn history(
 ) -> ConsoleResult {
     let session = signed_in(&req, &state, ROLES).await?;
     let page = query.page.unwrap_or(1).clamp(1, 100_000);
+    let previews = matches!(query.previews.as_deref(), Some("1" | "true"));
     let district = district_of(&session);
     let (total, batches) = state
         .db(move |c| {
-            db::imports::recent_batches(c, district.as_deref(), (page - 1) * PER_PAGE, PER_PAGE)
+            db::imports::recent_batches(
+                c,
+                district.as_deref(),
+                previews,
+                (page - 1) * PER_PAGE,
+                PER_PAGE,
+            )
         })
         .await
         .map_err(AppError::html)?;
@@ -457,6 +466,7 @@ async fn history(
     ctx.insert("total", &total);
     ctx.insert("page", &page);
     ctx.insert("pages", &((total + PER_PAGE - 1) / PER_PAGE).max(1));
+    ctx.insert("previews", &previews);
     super::render("admin/imports.html", &ctx)
 }
 

@@ -577,7 +577,7 @@ async fn dashboard(state: web::Data<AppState>, req: HttpRequest) -> ConsoleResul
                 );
             }
             if matches!(role, Role::City | Role::District) {
-                let (_, batches) = db::imports::recent_batches(c, district.as_deref(), 0, 5)?;
+                let (_, batches) = db::imports::recent_batches(c, district.as_deref(), false, 0, 5)?;
                 out.insert(
                     "imports".into(),
                     with_time(batches, |b| b.started_at).into(),

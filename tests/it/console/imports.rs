@@ -99,6 +99,15 @@ async fn a_gbk_file_with_a_bad_row_is_shown_row_by_row_then_the_fixed_file_is_ap
     // The history lists the batches, with who imported them.
     let history = clerk.get("/admin/imports").await;
     assert!(history.body.contains("yongchuan"), "{}", history.body);
+    let rows = |body: &str| {
+        between(body, "<tbody>", "</tbody>")
+            .unwrap()
+            .matches("<tr>")
+            .count()
+    };
+    assert_eq!(rows(&history.body), 1, "the applied batch; previews hidden");
+    let all = clerk.get("/admin/imports?previews=1").await;
+    assert_eq!(rows(&all.body), 3, "with the two dry runs");
     let batches: Vec<Option<String>> = import_batches::table
         .select(import_batches::district_code)
         .load(&mut app.conn())
