@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-use super::schema::{complaint_events, complaints, offices, search_outbox, workers};
+use super::schema::{complaint_events, complaints, offices, workers};
 use super::{DbConnection, DbError};
 use crate::domain::LicenseNo;
 use crate::domain::complaint::{
@@ -528,14 +528,16 @@ pub fn advance(
             &detail.to_string(),
         )?;
         if t.to == Stage::Concluded {
-            diesel::insert_into(search_outbox::table)
-                .values((
-                    search_outbox::entity_kind.eq(&record.complaint.subject_kind),
-                    search_outbox::entity_key.eq(&record.complaint.subject_license_no),
-                    search_outbox::due_at.eq(now),
-                    search_outbox::enqueued_at.eq(now),
-                ))
-                .execute(c)?;
+            // The subject's profile counts concluded complaints.
+            super::outbox::write(
+                c,
+                [(
+                    record.complaint.subject_kind.as_str(),
+                    record.complaint.subject_license_no.as_str(),
+                    now,
+                )],
+                now,
+            )?;
         }
         Ok(find(c, tracking_no)?.ok_or(TransitionRefused::NotFound))
     })

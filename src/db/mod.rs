@@ -11,6 +11,7 @@ pub mod imports;
 pub mod meta;
 pub mod models;
 pub mod ops;
+pub mod outbox;
 pub mod profiles;
 pub mod public_lists;
 pub mod schema;

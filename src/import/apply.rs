@@ -408,21 +408,7 @@ fn enqueue_now<'a>(
     kind: SubjectKind,
     keys: impl Iterator<Item = &'a str>,
 ) -> Result<(), DbError> {
-    let rows: Vec<_> = keys
-        .map(|key| {
-            (
-                search_outbox::entity_kind.eq(kind.key()),
-                search_outbox::entity_key.eq(key),
-                search_outbox::due_at.eq(ctx.now),
-                search_outbox::enqueued_at.eq(ctx.now),
-            )
-        })
-        .collect();
-    for chunk in rows.chunks(MAX_BOUND_PARAMETERS / 4) {
-        crate::with_backend!(&mut *conn, |cc| diesel::insert_into(search_outbox::table)
-            .values(chunk)
-            .execute(cc))?;
-    }
+    crate::db::outbox::write(conn, keys.map(|key| (kind.key(), key, ctx.now)), ctx.now)?;
     Ok(())
 }
 
@@ -1122,21 +1108,11 @@ fn outbox(conn: &mut DbConnection, applied: &Applied, ctx: &mut Ctx<'_>) -> Resu
         .collect();
     due.sort_unstable();
     due.dedup();
-    for chunk in due.chunks(MAX_BOUND_PARAMETERS / 4) {
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|(kind, key, day)| {
-                (
-                    search_outbox::entity_kind.eq(*kind),
-                    search_outbox::entity_key.eq(*key),
-                    search_outbox::due_at.eq(day.map_or(ctx.now, china_midnight_utc)),
-                    search_outbox::enqueued_at.eq(ctx.now),
-                )
-            })
-            .collect();
-        crate::with_backend!(&mut *conn, |cc| diesel::insert_into(search_outbox::table)
-            .values(&rows)
-            .execute(cc))?;
-    }
+    crate::db::outbox::write(
+        conn,
+        due.iter()
+            .map(|(kind, key, day)| (*kind, *key, day.map_or(ctx.now, china_midnight_utc))),
+        ctx.now,
+    )?;
     Ok(())
 }

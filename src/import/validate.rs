@@ -1450,6 +1450,24 @@ pub fn check_scope(
         SubjectKind::Office => office(no),
         SubjectKind::Worker => worker(no),
     };
+    // A review or commendation is about its subject only.
+    macro_rules! subject_rows {
+        ($rows:expr) => {
+            for r in $rows {
+                let found = foreign(subject_district(r.subject_kind, &r.subject_license_no));
+                if let Some(d) = found {
+                    let what = format!("执业证号 {} ", r.subject_license_no);
+                    out(
+                        r.row,
+                        "subject_license_no",
+                        &r.subject_license_no,
+                        &what,
+                        Some(d),
+                    );
+                }
+            }
+        };
+    }
     match records {
         Records::Districts(v) => {
             for r in v.iter().filter(|r| r.code != scope.district) {
@@ -1528,20 +1546,7 @@ pub fn check_scope(
                 }
             }
         }
-        Records::Reviews(v) => {
-            for r in v {
-                if let Some(d) = foreign(subject_district(r.subject_kind, &r.subject_license_no)) {
-                    let what = format!("执业证号 {} ", r.subject_license_no);
-                    out(
-                        r.row,
-                        "subject_license_no",
-                        &r.subject_license_no,
-                        &what,
-                        Some(d),
-                    );
-                }
-            }
-        }
+        Records::Reviews(v) => subject_rows!(v),
         Records::Actions(v) => {
             for r in v {
                 if let Some(d) = foreign(subject_district(r.subject_kind, &r.subject_license_no)) {
@@ -1564,20 +1569,7 @@ pub fn check_scope(
                 }
             }
         }
-        Records::Commendations(v) => {
-            for r in v {
-                if let Some(d) = foreign(subject_district(r.subject_kind, &r.subject_license_no)) {
-                    let what = format!("执业证号 {} ", r.subject_license_no);
-                    out(
-                        r.row,
-                        "subject_license_no",
-                        &r.subject_license_no,
-                        &what,
-                        Some(d),
-                    );
-                }
-            }
-        }
+        Records::Commendations(v) => subject_rows!(v),
         Records::Announcements(v) => {
             for r in v {
                 if r.license_nos.is_empty() {

@@ -49,23 +49,11 @@ pub fn enqueue_at(
     license_nos: &[String],
     due_at: NaiveDateTime,
 ) -> Result<(), DbError> {
-    let at = now();
-    for chunk in license_nos.chunks(500) {
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|k| {
-                (
-                    search_outbox::entity_kind.eq(kind.key()),
-                    search_outbox::entity_key.eq(k.as_str()),
-                    search_outbox::due_at.eq(due_at),
-                    search_outbox::enqueued_at.eq(at),
-                )
-            })
-            .collect();
-        crate::with_backend!(conn, |c| diesel::insert_into(search_outbox::table)
-            .values(&rows)
-            .execute(c))?;
-    }
+    crate::db::outbox::write(
+        conn,
+        license_nos.iter().map(|k| (kind.key(), k.as_str(), due_at)),
+        now(),
+    )?;
     Ok(())
 }
 

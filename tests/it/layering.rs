@@ -110,3 +110,21 @@ fn the_check_sees_a_forbidden_import() {
     assert!(!names("use crate::webhooks::x;", "web"));
     assert!(!names("// crate::web::lang\n", "dbx"));
 }
+
+#[test]
+fn the_search_outbox_has_one_writer() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let writers: Vec<String> = rust_files(&src)
+        .into_iter()
+        .filter(|f| {
+            let flat: String = code(f).split_whitespace().collect();
+            flat.contains("insert_into(search_outbox")
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert_eq!(
+        writers,
+        vec![src.join("db/outbox.rs").display().to_string()],
+        "rows reach search_outbox only through db::outbox::write"
+    );
+}

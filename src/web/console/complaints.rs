@@ -377,14 +377,8 @@ async fn transition(
             };
             let t = Transition { to, note, outcome };
             match db::complaints::advance(c, &no, &t, &actor, now)? {
+                // `advance` audits the move itself.
                 Ok(_) => {
-                    db::audit::record(
-                        c,
-                        &actor,
-                        "complaint.transition",
-                        no.as_str(),
-                        &serde_json::json!({"to": to.key()}).to_string(),
-                    )?;
                     let after = load(c, &no, None, &desk, today, false)?;
                     Ok(after.map(|v| (v, None)))
                 }
