@@ -102,9 +102,9 @@ macro_rules! ftl {
 }
 
 /// The Fluent sources, per language, compiled in.
-pub const ZH_SOURCES: [&str; 2] = ftl!("zh-CN": "main.ftl", "admin.ftl");
+pub const ZH_SOURCES: [&str; 3] = ftl!("zh-CN": "main.ftl", "admin.ftl", "api.ftl");
 /// English sources.
-pub const EN_SOURCES: [&str; 2] = ftl!("en": "main.ftl", "admin.ftl");
+pub const EN_SOURCES: [&str; 3] = ftl!("en": "main.ftl", "admin.ftl", "api.ftl");
 
 fn bundle(tag: &str, sources: &[&str]) -> FluentBundle<FluentResource> {
     let id: unic_langid::LanguageIdentifier = tag.parse().expect("valid language tag");

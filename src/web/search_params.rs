@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::errors::{AppError, ErrorCode};
+use super::lang::{tr, tr_with};
 use crate::domain::Standing;
 use crate::domain::vocab::{AreaKind, SubjectKind, WorkerStatus};
 use crate::search::{Filters, GeoPoint, SearchQuery, SortOrder};
@@ -86,7 +87,12 @@ fn number(param: &str, label: &str, v: &Option<String>) -> Result<Option<f64>, A
             s.parse::<f64>()
                 .ok()
                 .filter(|n| n.is_finite())
-                .ok_or_else(|| bad(param, format!("{label}“{s}”不是数字。")))
+                .ok_or_else(|| {
+                    bad(
+                        param,
+                        tr_with("sp-not-number", &[("label", &tr(label)), ("value", &s)]),
+                    )
+                })
         })
         .transpose()
 }
@@ -102,7 +108,12 @@ fn whole(
             s.parse::<usize>()
                 .ok()
                 .filter(|n| (1..=max).contains(n))
-                .ok_or_else(|| bad(param, format!("{label}应为 1 到 {max} 之间的整数。")))
+                .ok_or_else(|| {
+                    bad(
+                        param,
+                        tr_with("sp-not-whole", &[("label", &tr(label)), ("max", &max)]),
+                    )
+                })
         })
         .transpose()
 }
@@ -112,82 +123,62 @@ impl SearchParams {
     pub fn to_query(&self) -> Result<(SearchQuery, usize, usize), AppError> {
         let text = given(&self.q).unwrap_or_default();
         if text.chars().count() > 100 {
-            return Err(bad("q", "搜索内容太长，请不超过 100 个字。".into()));
+            return Err(bad("q", tr_with("sp-q-too-long", &[("max", &100)])));
         }
         let kind = given(&self.kind)
             .map(|k| {
-                SubjectKind::parse(&k).ok_or_else(|| {
-                    bad(
-                        "type",
-                        format!(
-                            "类型“{k}”无效：应为 office（法律服务所）或 worker（法律服务工作者）。"
-                        ),
-                    )
-                })
+                SubjectKind::parse(&k)
+                    .ok_or_else(|| bad("type", tr_with("sp-bad-type", &[("value", &k)])))
             })
             .transpose()?;
         let standing = given(&self.standing)
             .map(|s| {
                 Standing::parse(&s)
                     .map(|s| s.key().to_owned())
-                    .ok_or_else(|| bad("standing", format!("执业信用状态“{s}”无效。")))
+                    .ok_or_else(|| bad("standing", tr_with("sp-bad-standing", &[("value", &s)])))
             })
             .transpose()?;
         let status = given(&self.status)
             .map(|s| {
                 WorkerStatus::parse(&s)
                     .map(|s| s.key().to_owned())
-                    .ok_or_else(|| bad("status", format!("执业状态“{s}”无效。")))
+                    .ok_or_else(|| bad("status", tr_with("sp-bad-status", &[("value", &s)])))
             })
             .transpose()?;
         let area_kind = given(&self.area_kind)
             .map(|s| {
                 AreaKind::parse(&s)
                     .map(|s| s.key().to_owned())
-                    .ok_or_else(|| {
-                        bad(
-                            "area_kind",
-                            format!("区域类型“{s}”无效：应为 rural 或 urban。"),
-                        )
-                    })
+                    .ok_or_else(|| bad("area_kind", tr_with("sp-bad-area-kind", &[("value", &s)])))
             })
             .transpose()?;
         let district = given(&self.district);
         if let Some(d) = &district
             && !(d.len() == 6 && d.chars().all(|c| c.is_ascii_digit()))
         {
-            return Err(bad(
-                "district",
-                format!("区县代码“{d}”无效：应为 6 位数字。"),
-            ));
+            return Err(bad("district", tr_with("sp-bad-district", &[("value", d)])));
         }
-        let lat = number("lat", "纬度", &self.lat)?;
-        let lng = number("lng", "经度", &self.lng)?;
+        let lat = number("lat", "sp-label-lat", &self.lat)?;
+        let lng = number("lng", "sp-label-lng", &self.lng)?;
         let near = match (lat, lng) {
             (Some(lat), Some(lng)) => {
                 if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lng) {
-                    return Err(bad(
-                        "lat",
-                        "位置超出范围：纬度应在 -90 到 90 之间，经度在 -180 到 180 之间。".into(),
-                    ));
+                    return Err(bad("lat", tr("sp-position-out-of-range")));
                 }
                 Some(GeoPoint { lat, lng })
             }
             (None, None) => None,
-            _ => return Err(bad("lat", "请同时提供纬度（lat）和经度（lng）。".into())),
+            _ => return Err(bad("lat", tr("sp-lat-and-lng"))),
         };
-        let radius_km = number("radius_km", "半径", &self.radius_km)?;
+        let radius_km = number("radius_km", "sp-label-radius", &self.radius_km)?;
         if let Some(r) = radius_km {
             if near.is_none() {
-                return Err(bad(
-                    "radius_km",
-                    "按半径查找需要同时提供位置（lat 和 lng）。".into(),
-                ));
+                return Err(bad("radius_km", tr("sp-radius-needs-position")));
             }
             if !(r > 0.0 && r <= MAX_RADIUS_KM) {
                 return Err(bad(
                     "radius_km",
-                    format!("半径应大于 0 且不超过 {MAX_RADIUS_KM} 公里。"),
+                    tr_with("sp-radius-range", &[("max", &MAX_RADIUS_KM)]),
                 ));
             }
         }
@@ -202,18 +193,20 @@ impl SearchParams {
             Some("relevance") => SortOrder::Relevance,
             Some("distance") if near.is_some() => SortOrder::Distance,
             Some("distance") => {
-                return Err(bad("sort", "按距离排序需要提供位置（lat 和 lng）。".into()));
+                return Err(bad("sort", tr("sp-distance-needs-position")));
             }
             Some(other) => {
-                return Err(bad(
-                    "sort",
-                    format!("排序方式“{other}”无效：应为 relevance 或 distance。"),
-                ));
+                return Err(bad("sort", tr_with("sp-bad-sort", &[("value", &other)])));
             }
         };
-        let page = whole("page", "页码", &self.page, MAX_PAGE)?.unwrap_or(1);
-        let per_page =
-            whole("per_page", "每页条数", &self.per_page, MAX_PER_PAGE)?.unwrap_or(PER_PAGE);
+        let page = whole("page", "sp-label-page", &self.page, MAX_PAGE)?.unwrap_or(1);
+        let per_page = whole(
+            "per_page",
+            "sp-label-per-page",
+            &self.per_page,
+            MAX_PER_PAGE,
+        )?
+        .unwrap_or(PER_PAGE);
         let query = SearchQuery {
             text,
             filters: Filters {

@@ -306,3 +306,41 @@ async fn profiles_carry_json_ld_with_only_public_facts() {
         "nothing beyond the public profile"
     );
 }
+
+#[actix_web::test]
+async fn the_api_speaks_the_asker_s_language_in_its_messages() {
+    let app = TestApp::builder().seed(base).await;
+    let ask = |path: &str, lang: &str| {
+        app.client
+            .get(format!("{}{path}", app.address))
+            .header("accept-language", lang)
+            .send()
+    };
+    let en: serde_json::Value = ask("/api/v1/search?lat=abc&lng=1", "en")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        en["error"]["message"], "Latitude \"abc\" is not a number.",
+        "{en}"
+    );
+    let zh: serde_json::Value = ask("/api/v1/search?lat=abc&lng=1", "zh-CN")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(zh["error"]["message"], "纬度“abc”不是数字。");
+    let en: serde_json::Value = ask("/api/v1/verify", "en")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        en["error"]["message"],
+        "Give a license number (license_no)."
+    );
+}

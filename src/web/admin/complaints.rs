@@ -20,6 +20,7 @@ use crate::web::AppState;
 use crate::web::auth::{TokenRefused, require};
 use crate::web::complaints::{StaffView, no_store, read_body, staff_view};
 use crate::web::errors::{AppError, ErrorBody, ErrorCode};
+use crate::web::lang::{tr, tr_with};
 
 /// Routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -95,7 +96,7 @@ pub(crate) async fn list(
         None => None,
         Some(s) => Some(Stage::parse(s).ok_or_else(|| {
             bad(
-                "未知的状态。",
+                tr("api-unknown-stage"),
                 json!({"status": s, "allowed": Stage::ALL.iter().map(|s| s.key()).collect::<Vec<_>>()}),
             )
         })?),
@@ -104,7 +105,7 @@ pub(crate) async fn list(
     let page = query.page.unwrap_or(1).max(1);
     if page > MAX_PAGE {
         return Err(bad(
-            format!("页码不能超过 {MAX_PAGE}。"),
+            tr_with("api-page-max", &[("max", &MAX_PAGE)]),
             json!({"parameter": "page", "max": MAX_PAGE}),
         ));
     }
@@ -208,7 +209,7 @@ pub(crate) async fn read(
             staff_view(&record, district, &desk, today, true, reveal).map(Some)
         })
         .await?
-        .ok_or_else(|| AppError::new(ErrorCode::NotFound).message("没有该编号的投诉。"))?;
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound).message(tr("api-no-such-complaint")))?;
     Ok(no_store(HttpResponse::Ok().json(view)))
 }
 
@@ -276,15 +277,11 @@ pub(crate) async fn transition(
     let token = require(&req, &state, TokenScope::Complaints).await?;
     let no = tracking(&path)?;
     let body = read_body(payload, 16 * 1024).await?;
-    let body: TransitionBody = serde_json::from_slice(&body).map_err(|e| {
-        bad(
-            "请求体应为 {\"to\", \"note\", \"outcome\"}。",
-            json!({"reason": e.to_string()}),
-        )
-    })?;
+    let body: TransitionBody = serde_json::from_slice(&body)
+        .map_err(|e| bad(tr("api-transition-body"), json!({"reason": e.to_string()})))?;
     let to = Stage::parse(&body.to).ok_or_else(|| {
         bad(
-            "未知的目标状态。",
+            tr("api-unknown-target-stage"),
             json!({"to": body.to, "allowed": Stage::ALL.iter().map(|s| s.key()).collect::<Vec<_>>()}),
         )
     })?;
@@ -292,14 +289,14 @@ pub(crate) async fn transition(
         None => None,
         Some(o) => Some(Outcome::parse(o).ok_or_else(|| {
             bad(
-                "未知的办理结果。",
+                tr("api-unknown-outcome"),
                 json!({"outcome": o, "allowed": Outcome::ALL.iter().map(|o| o.key()).collect::<Vec<_>>()}),
             )
         })?),
     };
     if body.note.chars().count() > limits::NOTE_MAX {
         return Err(bad(
-            format!("说明最多 {} 个字。", limits::NOTE_MAX),
+            tr_with("console-note-too-long", &[("max", &limits::NOTE_MAX)]),
             json!({"field": "note"}),
         ));
     }
@@ -343,20 +340,22 @@ pub(crate) async fn transition(
     match result {
         Ok(view) => Ok(no_store(HttpResponse::Ok().json(view))),
         Err(TransitionRefused::NotFound) => {
-            Err(AppError::new(ErrorCode::NotFound).message("没有该编号的投诉。"))
+            Err(AppError::new(ErrorCode::NotFound).message(tr("api-no-such-complaint")))
         }
         Err(TransitionRefused::NotAllowed { from, allowed }) => Err(bad(
-            format!("投诉当前为“{}”，不能转为该状态。", stage_label(from)),
+            tr_with(
+                "console-transition-not-allowed",
+                &[("from", &stage_label(from))],
+            ),
             json!({"from": from.key(), "allowed": allowed.iter().map(|s| s.key()).collect::<Vec<_>>()}),
         )),
         Err(TransitionRefused::Outcome) => Err(bad(
-            "办结时必须填写办理结果（outcome），其他状态不填。",
+            tr("api-transition-outcome"),
             json!({"field": "outcome"}),
         )),
-        Err(TransitionRefused::NoteRequired) => Err(bad(
-            "不予受理须说明理由，办结须说明办理结果。",
-            json!({"field": "note"}),
-        )),
+        Err(TransitionRefused::NoteRequired) => {
+            Err(bad(tr("console-transition-note"), json!({"field": "note"})))
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use crate::import::{self, Dataset, Format, ImportError, Limit, Options, ParseErr
 use crate::web::AppState;
 use crate::web::auth::{TokenRefused, require};
 use crate::web::errors::{AppError, ErrorBody, ErrorCode};
-use crate::web::lang::tr_with;
+use crate::web::lang::{tr, tr_with};
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -138,7 +138,10 @@ fn respond(report: Report) -> Result<HttpResponse, AppError> {
 fn unknown_dataset() -> AppError {
     let known: Vec<&str> = Dataset::ALL.iter().map(|d| d.key()).collect();
     AppError::new(ErrorCode::NotFound)
-        .message(format!("没有这个数据集。可用：{}。", known.join("、")))
+        .message(tr_with(
+            "api-unknown-dataset",
+            &[("known", &known.join(", "))],
+        ))
         .details(serde_json::json!({ "datasets": known }))
 }
 
@@ -269,7 +272,9 @@ pub(crate) async fn get_report(
             db::imports::batch_report(c, id)
         })
         .await?
-        .ok_or_else(|| AppError::new(ErrorCode::NotFound).message("没有这个导入批次。"))?;
+        .ok_or_else(|| {
+            AppError::new(ErrorCode::NotFound).message(tr("console-import-not-found"))
+        })?;
     let mut report: Report = serde_json::from_str(&stored).map_err(AppError::internal)?;
     report.id = Some(id);
     Ok(HttpResponse::Ok().json(report))

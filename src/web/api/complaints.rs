@@ -26,7 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 fn fields(errors: impl serde::Serialize) -> AppError {
     AppError::new(ErrorCode::BadRequest)
-        .message("投诉内容有误，请按 details.fields 逐项修改。")
+        .message(crate::web::lang::tr("api-complaint-fields"))
         .details(json!({ "fields": errors }))
 }
 
@@ -68,9 +68,8 @@ pub(crate) async fn file(
     }
     let body = read_body(payload, 64 * 1024).await?;
     if crate::web::csrf::check_origin(&req).is_err() {
-        return Err(
-            AppError::new(ErrorCode::Forbidden).message("不接受来自其他网站页面的投诉提交。")
-        );
+        return Err(AppError::new(ErrorCode::Forbidden)
+            .message(crate::web::lang::tr("api-complaint-cross-site")));
     }
     let is_json = req
         .headers()
@@ -79,11 +78,11 @@ pub(crate) async fn file(
         .is_some_and(|v| v.trim_start().starts_with("application/json"));
     if !is_json {
         return Err(AppError::new(ErrorCode::UnsupportedMediaType)
-            .message("请以 application/json 提交投诉。"));
+            .message(crate::web::lang::tr("api-complaint-json")));
     }
     let input: ComplaintInput = serde_json::from_slice(&body).map_err(|e| {
         AppError::new(ErrorCode::BadRequest)
-            .message("请求体不是有效的投诉 JSON。")
+            .message(crate::web::lang::tr("api-complaint-bad-json"))
             .details(json!({ "line": e.line(), "column": e.column() }))
     })?;
     let today = state.clock.today();
@@ -94,7 +93,7 @@ pub(crate) async fn file(
         if license.is_err() {
             errors.insert(
                 "subject_license_no",
-                "请填写被投诉对象的执业证号或执业许可证号。".into(),
+                crate::web::lang::tr("api-complaint-subject-missing"),
             );
         }
         return Err(fields(errors));
@@ -112,7 +111,7 @@ pub(crate) async fn file(
         .await?;
     let Some(filed) = filed else {
         return Err(fields(json!({
-            "subject_license_no": "没有该执业证号的法律服务所或法律服务工作者。"
+            "subject_license_no": crate::web::lang::tr("api-complaint-subject-unknown")
         })));
     };
     tracing::info!(tracking_no = %filed.tracking_no, "complaint filed");
@@ -164,7 +163,7 @@ pub(crate) async fn follow(
         .map(str::to_owned)
     else {
         return Err(AppError::new(ErrorCode::Unauthorized)
-            .message("请在 X-Access-Code 请求头中提供查询码。"));
+            .message(crate::web::lang::tr("api-complaint-access-code")));
     };
     let (today, deadlines) = (state.clock.today(), state.complaints.deadlines);
     let view = state
@@ -184,6 +183,9 @@ pub(crate) async fn follow(
             status_view(&record, name, &deadlines, today).map(Some)
         })
         .await?
-        .ok_or_else(|| AppError::new(ErrorCode::NotFound).message("投诉编号与查询码不匹配。"))?;
+        .ok_or_else(|| {
+            AppError::new(ErrorCode::NotFound)
+                .message(crate::web::lang::tr("api-complaint-no-match"))
+        })?;
     Ok(no_store(HttpResponse::Ok().json(view)))
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::AppState;
 use super::errors::{AppError, ErrorBody, ErrorCode};
-use super::lang::tr_with;
+use super::lang::{tr, tr_with};
 use super::pages::verify::{CertificateCheck, Verification, VerifyQuery};
 use super::views::{self, DistrictView, OfficeView, WorkerView};
 use crate::db;
@@ -185,7 +185,7 @@ pub(crate) async fn verify(
     let raw = query.license_no.as_deref().unwrap_or("").trim();
     if raw.is_empty() {
         return Err(AppError::new(ErrorCode::BadRequest)
-            .message("请提供执业证号（license_no）。")
+            .message(tr("api-license-no-needed"))
             .details(serde_json::json!({"field": "license_no"})));
     }
     let outcome = super::pages::verify::verify(&state, license(raw)?, query.name.clone()).await?;

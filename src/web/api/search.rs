@@ -47,7 +47,7 @@ pub(crate) async fn search(
     let (query, page, per_page) = params.to_query()?;
     let (results, degraded) = state.search.search(&query).await.map_err(|e| {
         tracing::error!(error = %e, "search failed");
-        AppError::new(ErrorCode::Unavailable).message("搜索暂时不可用，请稍后再试。")
+        AppError::new(ErrorCode::Unavailable).message(crate::web::lang::tr("search-unavailable"))
     })?;
     let impersonation =
         crate::web::pages::search::impersonation_notice(&state, &query.text).await?;
