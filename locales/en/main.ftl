@@ -428,3 +428,4 @@ history-empty = No changes recorded yet.
 history-pages = Pages
 history-recent = Latest changes
 history-all = All changes
+feed-follow = Follow changes to this record (Atom)

@@ -428,3 +428,4 @@ history-empty = 尚无变更记录。
 history-pages = 分页
 history-recent = 最近变更
 history-all = 全部变更记录
+feed-follow = 关注此记录的变更（Atom）

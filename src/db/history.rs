@@ -22,6 +22,8 @@ pub fn link_batch(conn: &mut DbConnection, batch_id: i64) -> Result<(), DbError>
 /// One history entry.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Entry {
+    /// Row id (stable: a feed's entry id).
+    pub id: i64,
     /// The stored column that changed; empty when the record was first
     /// registered.
     pub field: String,
@@ -51,23 +53,26 @@ pub fn of(
         .filter(filter)
         .count()
         .get_result(conn)?;
-    let rows: Vec<(String, String, String, Option<i64>, NaiveDateTime)> = record_history::table
-        .filter(filter)
-        .order(record_history::id.desc())
-        .select((
-            record_history::field,
-            record_history::old_value,
-            record_history::new_value,
-            record_history::batch_id,
-            record_history::changed_at,
-        ))
-        .offset(offset)
-        .limit(limit)
-        .load(conn)?;
+    let rows: Vec<(i64, String, String, String, Option<i64>, NaiveDateTime)> =
+        record_history::table
+            .filter(filter)
+            .order(record_history::id.desc())
+            .select((
+                record_history::id,
+                record_history::field,
+                record_history::old_value,
+                record_history::new_value,
+                record_history::batch_id,
+                record_history::changed_at,
+            ))
+            .offset(offset)
+            .limit(limit)
+            .load(conn)?;
     Ok((
         total,
         rows.into_iter()
-            .map(|(field, before, after, batch_id, changed_at)| Entry {
+            .map(|(id, field, before, after, batch_id, changed_at)| Entry {
+                id,
                 field,
                 before,
                 after,

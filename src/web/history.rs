@@ -17,6 +17,8 @@ use crate::import::columns::columns;
 /// One change in plain words.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HistoryLine {
+    /// The entry's id (stable).
+    pub id: i64,
     /// The day, in China.
     pub on: NaiveDate,
     /// The stored field; empty when the record was first registered.
@@ -106,6 +108,7 @@ fn line(kind: SubjectKind, e: db::history::Entry, lang: Lang) -> HistoryLine {
         )
     };
     HistoryLine {
+        id: e.id,
         on,
         field: e.field,
         before: e.before,

@@ -126,6 +126,70 @@ async fn each_changed_field_is_a_history_entry_and_an_unchanged_re_import_adds_n
     assert_eq!(api["changes"].as_array().unwrap().len(), 3);
     assert_eq!(api["changes"][2]["field"], "");
     assert!(api["confirmed_on"].is_string());
+    // Follow the record: an Atom feed with an entry per change, linked from
+    // the profile's head.
+    assert!(
+        page.replace("&#x2F;", "/").contains(
+            "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"关注此记录的变更（Atom）\" href=\"/workers/45001030009/feed.atom\">"
+        ),
+        "{page}"
+    );
+    let resp = app.get("/workers/45001030009/feed.atom").await;
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/atom+xml")
+    );
+    let feed = resp.text().await.unwrap();
+    assert_eq!(feed.matches("<entry>").count(), 3, "{feed}");
+    assert!(feed.contains(&format!("执业机构许可证号由 {OFFICE_A} 变更为 {OFFICE_B}")));
+    assert!(
+        feed.contains("<title>欧阳明（45001030009）的动态</title>"),
+        "{feed}"
+    );
+    app.text("/workers/45009999999/feed.atom", 404).await;
     app.text("/workers/45009999999/history", 404).await;
     app.json("/api/v1/offices/31599999999/history", 404).await;
+}
+
+#[actix_web::test]
+async fn a_subject_s_feed_carries_its_disclosures_and_the_notices_naming_it() {
+    use legal_portal::db::models::NewAnnouncement;
+    use legal_portal::db::schema::announcements;
+    let app = TestApp::builder()
+        .seed(|c| {
+            seed(c);
+            build::worker(c, "45001030009", "欧阳明", OFFICE_A);
+            build::action(
+                c,
+                "渝中司罚〔2026〕3号",
+                "45001030009",
+                "warning",
+                "2026-10-01",
+                |_| {},
+            );
+            let n = NewAnnouncement {
+                kind: "review_bulletin".into(),
+                title: "2025年度考核通报".into(),
+                body: "通报".into(),
+                published_on: crate::helpers::d("2026-04-01"),
+                license_nos: "45001030009".into(),
+            };
+            legal_portal::with_backend!(c, |cc| diesel::insert_into(announcements::table)
+                .values(&n)
+                .execute(cc))
+            .unwrap();
+        })
+        .await;
+    let feed = app.text("/workers/45001030009/feed.atom", 200).await;
+    assert_eq!(feed.matches("<entry>").count(), 2, "{feed}");
+    assert!(feed.contains("渝中司罚〔2026〕3号") && feed.contains("2025年度考核通报"));
+    // Newest first.
+    assert!(feed.find("渝中司罚").unwrap() < feed.find("2025年度考核通报").unwrap());
+    let office = app
+        .text(&format!("/offices/{OFFICE_A}/feed.atom"), 200)
+        .await;
+    assert!(office.contains("<feed"), "{office}");
 }

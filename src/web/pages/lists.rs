@@ -32,6 +32,14 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
             "/feeds/announcements.atom",
             web::get().to(announcements_feed),
         )
+        .route(
+            "/workers/{license_no}/feed.atom",
+            web::get().to(worker_feed),
+        )
+        .route(
+            "/offices/{license_no}/feed.atom",
+            web::get().to(office_feed),
+        )
         .route("/sitemap.xml", web::get().to(sitemap_index))
         .route("/sitemaps/{part}.xml", web::get().to(sitemap_part));
 }
@@ -409,6 +417,127 @@ async fn disclosures_feed(
         "基层法律服务不良信息公示",
         "/feeds/disclosures.atom",
         "/disclosures",
+        entries,
+    )
+}
+
+async fn worker_feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    subject_feed(
+        &req,
+        &state,
+        crate::domain::vocab::SubjectKind::Worker,
+        &path,
+    )
+    .await
+}
+
+async fn office_feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    subject_feed(
+        &req,
+        &state,
+        crate::domain::vocab::SubjectKind::Office,
+        &path,
+    )
+    .await
+}
+
+/// Follow one office or worker (issue 14): an entry per public change of
+/// its record, per disciplinary action inside its window, and per notice
+/// naming it; newest first.
+async fn subject_feed(
+    req: &HttpRequest,
+    state: &AppState,
+    kind: crate::domain::vocab::SubjectKind,
+    raw: &str,
+) -> Result<HttpResponse, AppError> {
+    use crate::domain::vocab::SubjectKind;
+    let prefix = match kind {
+        SubjectKind::Office => "/offices",
+        SubjectKind::Worker => "/workers",
+    };
+    let license = crate::domain::LicenseNo::parse(raw)
+        .map_err(|_| AppError::new(ErrorCode::InvalidLicenseNo).html())?;
+    let (today, windows) = (state.clock.today(), state.windows);
+    let no = license.as_str().to_owned();
+    let found = state
+        .db(move |c| {
+            let subject = match kind {
+                SubjectKind::Worker => db::profiles::worker(c, &license)?
+                    .map(|r| crate::web::views::worker_view(&r, today, &windows))
+                    .transpose()?
+                    .map(|v| (v.name, v.credit.disclosures)),
+                SubjectKind::Office => db::profiles::office(c, &license)?
+                    .map(|r| crate::web::views::office_view(&r, today, &windows))
+                    .transpose()?
+                    .map(|v| (v.name, v.credit.disclosures)),
+            };
+            let Some((name, disclosures)) = subject else {
+                return Ok(None);
+            };
+            let history = crate::web::history::view(
+                c,
+                kind,
+                license.as_str(),
+                crate::i18n::Lang::Zh,
+                0,
+                FEED_ENTRIES as i64,
+            )?;
+            let notices = db::exit::announcements_naming(c, license.as_str())?;
+            Ok(Some((name, disclosures, history, notices)))
+        })
+        .await?;
+    let Some((name, disclosures, history, notices)) = found else {
+        return Err(AppError::new(ErrorCode::NotFound).html());
+    };
+    let base = base_url(req, state);
+    let profile = format!("{base}{prefix}/{no}");
+    let mut entries: Vec<FeedEntry> = Vec::new();
+    for line in history.map(|h| h.changes).unwrap_or_default() {
+        entries.push(FeedEntry {
+            id: format!("{profile}/history#{}", line.id),
+            title: line.sentence.clone(),
+            link: format!("{profile}/history"),
+            updated: day(line.on),
+            summary: line.sentence,
+        });
+    }
+    for d in disclosures {
+        entries.push(FeedEntry {
+            id: format!("{base}/disclosures#{}", d.decision_no),
+            title: format!("{}（{}）", d.kind_label, d.decision_no),
+            link: profile.clone(),
+            updated: day(d.decided_on),
+            summary: format!(
+                "{} {}。事实：{} 依据：{} 公示至 {}。",
+                d.authority, d.decided_on, d.facts, d.basis, d.public_until
+            ),
+        });
+    }
+    for a in notices {
+        entries.push(FeedEntry {
+            id: format!("{base}/announcements/{}", a.id),
+            title: a.title.clone(),
+            link: format!("{base}/announcements/{}", a.id),
+            updated: day(a.published_on),
+            summary: a.title,
+        });
+    }
+    entries.sort_by(|a, b| b.updated.cmp(&a.updated));
+    entries.truncate(FEED_ENTRIES);
+    atom(
+        req,
+        state,
+        &format!("{name}（{no}）的动态"),
+        &format!("{prefix}/{no}/feed.atom"),
+        &format!("{prefix}/{no}"),
         entries,
     )
 }

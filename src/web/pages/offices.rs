@@ -62,6 +62,10 @@ async fn profile(
             .map_err(AppError::html)?
     };
     ctx.insert("history", &history);
+    ctx.insert(
+        "feed_url",
+        &format!("/offices/{}/feed.atom", view.license_no),
+    );
     ctx.insert("office", &view);
     super::html(crate::web::templates::render("office.html", &ctx)?)
 }

@@ -79,6 +79,10 @@ async fn profile(
             .map_err(AppError::html)?
     };
     ctx.insert("history", &history);
+    ctx.insert(
+        "feed_url",
+        &format!("/workers/{}/feed.atom", view.license_no),
+    );
     ctx.insert("worker", &view);
     super::html(crate::web::templates::render("worker.html", &ctx)?)
 }

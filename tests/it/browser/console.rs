@@ -33,17 +33,32 @@ async fn axe_here(b: &Browser, script: &str, failures: &mut String) {
     }
 }
 
+/// Waits up to 10 s until the page (loaded) shows `needle`: after a form
+/// that comes back to the same address, the path alone cannot tell.
+async fn wait_text(b: &Browser, needle: &str) -> Result<String, String> {
+    let started = std::time::Instant::now();
+    loop {
+        let ready = b.script("return document.readyState").await?;
+        let text = b.text().await.unwrap_or_default();
+        if ready == "complete" && text.contains(needle) {
+            return Ok(text);
+        }
+        if started.elapsed() > std::time::Duration::from_secs(10) {
+            return Err(format!("waited for {needle:?}; the page shows: {text}"));
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 async fn sign_in(b: &Browser, name: &str) -> Result<(), String> {
     b.goto("/admin").await?;
     b.wait_path("/admin/login").await?;
     b.type_into("#name", name).await?;
     b.type_into("#password", PASSWORD).await?;
     b.click("form.console-form button[type=submit]").await?;
-    b.wait_path("/admin").await?;
-    let text = b.text().await?;
-    ensure(text.contains(name), || {
-        format!("signed in as {name}: {text}")
-    })
+    // The sign-in page's own path starts with /admin too: wait for the
+    // account's name instead.
+    wait_text(b, &format!("当前账号：{name}")).await.map(drop)
 }
 
 #[actix_web::test]
@@ -88,12 +103,10 @@ async fn a_clerk_previews_fixes_and_applies_an_upload_and_a_complaint_moves_thro
             .await?;
         b.type_into("#file", &bad).await?;
         b.click("form.console-form button[type=submit]").await?;
-        b.wait_path("/admin/imports/preview").await?;
-        let text = b.text().await?;
-        ensure(
-            text.contains("不属于本区县") && text.contains("整批未导入"),
-            || format!("the bad row is shown: {text}"),
-        )
+        let text = wait_text(&b, "整批未导入").await?;
+        ensure(text.contains("不属于本区县"), || {
+            format!("the bad row is shown: {text}")
+        })
     }
     .await;
     b.check("console-bad-upload", r).await;
@@ -111,11 +124,7 @@ async fn a_clerk_previews_fixes_and_applies_an_upload_and_a_complaint_moves_thro
             .await?;
         b.type_into("#file", &good).await?;
         b.click("form.console-form button[type=submit]").await?;
-        b.wait_path("/admin/imports/preview").await?;
-        let text = b.text().await?;
-        ensure(text.contains("新增 1 行"), || {
-            format!("the dry run: {text}")
-        })
+        wait_text(&b, "新增 1 行").await.map(drop)
     }
     .await;
     b.check("console-good-upload", r).await;
@@ -123,9 +132,7 @@ async fn a_clerk_previews_fixes_and_applies_an_upload_and_a_complaint_moves_thro
     let r = async {
         b.click("form[action='/admin/imports/apply'] button")
             .await?;
-        b.wait_path("/admin/imports/").await?;
-        let text = b.text().await?;
-        ensure(text.contains("已导入"), || format!("the report: {text}"))
+        wait_text(&b, "已导入").await.map(drop)
     }
     .await;
     b.check("console-apply", r).await;
@@ -168,17 +175,32 @@ async fn a_clerk_previews_fixes_and_applies_an_upload_and_a_complaint_moves_thro
             .await?;
         b.type_into("#note", "双方达成和解").await?;
         b.click("form.console-form button[type=submit]").await?;
-        b.wait_path(&path).await?;
-        let text = b.text().await?;
-        ensure(
-            text.contains("已办结") && text.contains("双方达成和解"),
-            || format!("concluded: {text}"),
-        )
+        // Concluded: the timeline carries the note and no form is left.
+        let started = std::time::Instant::now();
+        loop {
+            let done = b
+                .script(
+                    "return document.readyState === 'complete' \
+                     && document.querySelector('input[name=to]') === null \
+                     && document.body.innerText.includes('双方达成和解')",
+                )
+                .await?;
+            if done == true {
+                break;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(10) {
+                return Err(format!("not concluded: {}", b.text().await?));
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        Ok(())
     }
     .await;
     b.check("console-complaint", r).await;
     axe_here(&b, &script, &mut failures).await;
     b.click("form[action$='/contact'] button").await.unwrap();
+    let r = wait_text(&b, "13812345678").await.map(drop);
+    b.check("console-contact", r).await;
     axe_here(&b, &script, &mut failures).await;
     b.close().await;
     assert!(failures.is_empty(), "axe-core violations:\n{failures}");
