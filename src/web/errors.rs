@@ -10,84 +10,67 @@ use serde_json::Value;
 
 use crate::db::DbError;
 
-/// Every error the portal answers with. Serialised as its key
-/// (`not_found`, …), which is how the API document lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
+/// The table of error codes: each is one line — its variant, the key the
+/// API answers with, its HTTP status — and its messages are the
+/// `error-msg-<key>` entries of `locales/*/main.ftl` (in the spirit of
+/// Meilisearch's `make_error_codes!`).
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident => $key:literal, $status:ident;)+) => {
+        /// Every error the portal answers with. Serialised as its key
+        /// (`not_found`, …), which is how the API document lists them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, for the table test and the API document.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),+];
+
+            /// The stable machine-readable code.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $key,)+
+                }
+            }
+
+            /// The HTTP status.
+            pub fn status(self) -> StatusCode {
+                match self {
+                    $(ErrorCode::$variant => StatusCode::$status,)+
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
     /// The address or record does not exist.
-    NotFound,
+    NotFound => "not_found", NOT_FOUND;
     /// A license number that cannot be one.
-    InvalidLicenseNo,
+    InvalidLicenseNo => "invalid_license_no", BAD_REQUEST;
     /// Some other malformed input.
-    BadRequest,
+    BadRequest => "bad_request", BAD_REQUEST;
     /// No or a wrong token.
-    Unauthorized,
+    Unauthorized => "unauthorized", UNAUTHORIZED;
     /// A token without the needed scope.
-    Forbidden,
+    Forbidden => "forbidden", FORBIDDEN;
     /// The body is over the limit.
-    PayloadTooLarge,
+    PayloadTooLarge => "payload_too_large", PAYLOAD_TOO_LARGE;
     /// The content type is not accepted here.
-    UnsupportedMediaType,
+    UnsupportedMediaType => "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE;
     /// Too many requests from one address.
-    RateLimited,
+    RateLimited => "rate_limited", TOO_MANY_REQUESTS;
     /// An import batch with row problems: nothing was written.
-    ImportRejected,
+    ImportRejected => "import_rejected", UNPROCESSABLE_ENTITY;
     /// Something failed on our side.
-    Internal,
+    Internal => "internal", INTERNAL_SERVER_ERROR;
     /// A dependency (database, search) is unavailable.
-    Unavailable,
+    Unavailable => "unavailable", SERVICE_UNAVAILABLE;
 }
 
 impl ErrorCode {
-    /// Every code, for the table test and the API document.
-    pub const ALL: &'static [ErrorCode] = &[
-        ErrorCode::NotFound,
-        ErrorCode::InvalidLicenseNo,
-        ErrorCode::BadRequest,
-        ErrorCode::Unauthorized,
-        ErrorCode::Forbidden,
-        ErrorCode::PayloadTooLarge,
-        ErrorCode::UnsupportedMediaType,
-        ErrorCode::RateLimited,
-        ErrorCode::ImportRejected,
-        ErrorCode::Internal,
-        ErrorCode::Unavailable,
-    ];
-
-    /// The stable machine-readable code.
-    pub fn key(self) -> &'static str {
-        match self {
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::InvalidLicenseNo => "invalid_license_no",
-            ErrorCode::BadRequest => "bad_request",
-            ErrorCode::Unauthorized => "unauthorized",
-            ErrorCode::Forbidden => "forbidden",
-            ErrorCode::PayloadTooLarge => "payload_too_large",
-            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::ImportRejected => "import_rejected",
-            ErrorCode::Internal => "internal",
-            ErrorCode::Unavailable => "unavailable",
-        }
-    }
-
-    /// The HTTP status.
-    pub fn status(self) -> StatusCode {
-        match self {
-            ErrorCode::NotFound => StatusCode::NOT_FOUND,
-            ErrorCode::InvalidLicenseNo | ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
-            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::ImportRejected => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        }
-    }
-
     /// The Fluent id of the default message (`locales/*/main.ftl`).
     pub fn message_id(self) -> String {
         format!("error-msg-{}", self.key().replace('_', "-"))
@@ -104,21 +87,10 @@ impl ErrorCode {
         self.message_in(super::lang::current())
     }
 
-    /// The default message, in Chinese.
-    pub fn message(self) -> &'static str {
-        match self {
-            ErrorCode::NotFound => "未找到您要的页面或记录。",
-            ErrorCode::InvalidLicenseNo => "执业证号格式不正确：只能包含数字、字母和连字符。",
-            ErrorCode::BadRequest => "请求内容有误。",
-            ErrorCode::Unauthorized => "需要有效的访问令牌。",
-            ErrorCode::Forbidden => "该令牌无权执行此操作。",
-            ErrorCode::PayloadTooLarge => "上传内容超过大小限制。",
-            ErrorCode::UnsupportedMediaType => "不支持该内容类型。",
-            ErrorCode::RateLimited => "请求过于频繁，请稍后再试。",
-            ErrorCode::ImportRejected => "导入被拒绝：数据有误，未写入任何数据。",
-            ErrorCode::Internal => "服务器内部错误，请稍后再试。",
-            ErrorCode::Unavailable => "服务暂时不可用，请稍后再试。",
-        }
+    /// The default message, in Chinese (the Fluent text; there is no
+    /// other copy).
+    pub fn message(self) -> String {
+        self.message_in(super::lang::Lang::Zh)
     }
 }
 
@@ -170,7 +142,7 @@ impl AppError {
     pub fn new(code: ErrorCode) -> Self {
         Self {
             code,
-            message: code.message().to_owned(),
+            message: code.message(),
             details: Value::Null,
             format: Format::Json,
             cause: None,
