@@ -52,6 +52,20 @@ pub fn xml_safe(s: &str) -> String {
         .collect()
 }
 
+/// Whether a name given at `/verify` is the holder's: compared after
+/// dropping spaces and middle dots and folding full-width forms (the one
+/// rule the page and the API share).
+pub fn same_name(a: &str, b: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .map(crate::domain::license::fold_width)
+            .filter(|c| !c.is_whitespace() && *c != '·' && *c != '•')
+            .collect()
+    };
+    let (a, b) = (norm(a), norm(b));
+    !a.is_empty() && a == b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +101,14 @@ mod tests {
         );
         assert_eq!(xml_safe("行1\n行2\t&<>"), "行1\n行2\t&<>");
         assert_eq!(code_point('\u{1}'), "U+0001");
+    }
+
+    #[test]
+    fn a_name_matches_in_any_spacing_width_or_dot() {
+        assert!(same_name("张 三", "张三"));
+        assert!(same_name("阿依古丽·买买提", "阿依古丽买买提"));
+        assert!(same_name("ＡＢＣ", "ABC"));
+        assert!(!same_name("张三", "张四"));
+        assert!(!same_name(" ", ""), "an empty name matches nothing");
     }
 }

@@ -194,6 +194,18 @@ impl From<DbError> for AppError {
     }
 }
 
+impl From<crate::search::SearchError> for AppError {
+    /// A search that neither the engine nor its database fallback could
+    /// answer: 503 with the sentence residents read, the cause logged.
+    fn from(e: crate::search::SearchError) -> Self {
+        tracing::error!(error = %e, "search failed");
+        let mut err =
+            AppError::new(ErrorCode::Unavailable).message(super::lang::tr("search-unavailable"));
+        err.cause = Some(e.to_string());
+        err
+    }
+}
+
 impl From<actix_web::error::BlockingError> for AppError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         AppError::internal(e)

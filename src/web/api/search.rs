@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::json;
 use crate::search::SearchResults;
 use crate::web::AppState;
-use crate::web::errors::{AppError, ErrorBody, ErrorCode};
+use crate::web::errors::{AppError, ErrorBody};
 use crate::web::search_params::SearchParams;
 
 /// One page of search hits with facet counts.
@@ -45,10 +45,7 @@ pub(crate) async fn search(
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
     let (query, page, per_page) = params.to_query()?;
-    let (results, degraded) = state.search.search(&query).await.map_err(|e| {
-        tracing::error!(error = %e, "search failed");
-        AppError::new(ErrorCode::Unavailable).message(crate::web::lang::tr("search-unavailable"))
-    })?;
+    let (results, degraded) = state.search.search(&query).await?;
     let impersonation =
         crate::web::pages::search::impersonation_notice(&state, &query.text).await?;
     Ok(json(

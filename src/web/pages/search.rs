@@ -10,7 +10,7 @@ use crate::domain::vocab::{AreaKind, SubjectKind, WorkerStatus};
 use crate::i18n::Label;
 use crate::search::{Facets, SearchHit};
 use crate::web::AppState;
-use crate::web::errors::{AppError, ErrorCode};
+use crate::web::errors::AppError;
 use crate::web::lang::{tr, tr_with};
 
 /// The label of a key in the request's language, or the key itself.
@@ -193,12 +193,11 @@ async fn search(
     let params = params.into_inner();
     let (query, page, per_page) = params.to_query().map_err(AppError::html)?;
     let districts = state.district_names().await.map_err(AppError::html)?;
-    let (results, degraded) = state.search.search(&query).await.map_err(|e| {
-        tracing::error!(error = %e, "search failed");
-        AppError::new(ErrorCode::Unavailable)
-            .message(tr("search-unavailable"))
-            .html()
-    })?;
+    let (results, degraded) = state
+        .search
+        .search(&query)
+        .await
+        .map_err(|e| AppError::from(e).html())?;
     let name_of = |code: &str| {
         districts
             .iter()

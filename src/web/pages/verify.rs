@@ -65,17 +65,7 @@ pub enum Verification {
     },
 }
 
-/// Names compare after dropping spaces and folding full-width forms.
-fn same_name(a: &str, b: &str) -> bool {
-    let norm = |s: &str| -> String {
-        s.chars()
-            .map(crate::domain::license::fold_width)
-            .filter(|c| !c.is_whitespace() && *c != '·' && *c != '•')
-            .collect()
-    };
-    let (a, b) = (norm(a), norm(b));
-    !a.is_empty() && a == b
-}
+use crate::domain::text::same_name;
 
 /// Verifies a number (and optionally a name) on today's date.
 pub async fn verify(
