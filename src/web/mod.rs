@@ -171,121 +171,17 @@ impl Application {
     /// Connects to the database (running migrations, loading demo data when
     /// asked and the database is empty), binds and prepares the server.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let url = settings.database_url();
-        crate::secrets::private_dir(&settings.data_dir).with_context(|| {
-            format!(
-                "cannot create the data folder {}",
-                settings.data_dir.display()
-            )
-        })?;
-        let key = crate::secrets::load_or_create(
-            settings.signing_key.as_deref(),
-            &settings.data_dir,
-            "signing.key",
-        )
-        .context("cannot load the certificate signing key")?;
-        let signer = crate::domain::certificate::Signer::new(&key)
-            .context("the certificate signing key is unusable")?;
-        let clock = settings.clock();
-        let demo = settings.demo;
-        let pool_size = settings.pool_size;
-        let (pool, demo_scale) = web::block(move || -> anyhow::Result<_> {
-            let pool = db::connect(&url, pool_size)
-                .with_context(|| format!("cannot open the database {}", db::redact_url(&url)))?;
-            let mut conn = pool.get()?;
-            if demo && db::meta::is_empty(&mut conn)? {
-                let started = Instant::now();
-                let summary = crate::demo::load_scale(
-                    &mut conn,
-                    crate::demo::Scale::Province,
-                    crate::demo::DEFAULT_SEED,
-                    clock.today(),
-                )?;
-                tracing::info!(
-                    offices = summary.offices,
-                    workers = summary.workers,
-                    ms = started.elapsed().as_millis() as u64,
-                    "loaded province demo data"
-                );
-            }
-            let scale = db::meta::get(&mut conn, db::meta::DEMO_SCALE)?;
-            Ok((pool, scale))
-        })
-        .await??;
-
-        let (contact_key, key_created) = crate::complaints::crypto::ContactKey::configured_or_file(
-            settings.complaints.key.as_deref(),
-            &settings.data_dir,
-        )?;
-        if key_created {
-            tracing::warn!(
-                folder = %settings.data_dir.display(),
-                "generated complaint.key in the data folder: back it up, and set \
-                 LEGAL_PORTAL_COMPLAINT_KEY when several processes share the database"
-            );
-        }
+        let signer = certificate_signer(&settings)?;
+        let (pool, demo_scale) = open_database(&settings).await?;
+        let contact_key = complaint_key(&settings)?;
         crate::complaints::spawn_retention_job(
             pool.clone(),
-            clock,
+            settings.clock(),
             settings.complaints.retention_days,
             settings.complaints.purge_every,
         );
-        let search = crate::search::open(&settings, pool.clone())
-            .await
-            .context("cannot open the search engine")?;
-        // An unreachable engine is not fatal: searches fall back to the
-        // database and the indexer retries (docs/operations.md). A damaged
-        // embedded index was moved aside when opened: the portal serves at
-        // once (searches from the database) while the indexer rebuilds it.
-        let started = if search.rebuilding() && settings.run_indexer {
-            false
-        } else {
-            match search.start_up().await {
-                Ok(()) => true,
-                Err(e @ crate::search::SearchError::Db(_)) => {
-                    return Err(
-                        anyhow::Error::new(e).context("cannot bring the search index up to date")
-                    );
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "search engine unavailable at start-up; serving without it");
-                    false
-                }
-            }
-        };
-        if settings.run_indexer {
-            actix_web::rt::spawn(
-                search
-                    .clone()
-                    .run(std::time::Duration::from_millis(250), started),
-            );
-        }
-        let state = AppState {
-            pool,
-            clock,
-            windows: settings.standing_policy,
-            rules: settings.rule_settings(),
-            demo_scale: demo_scale.map(Arc::from),
-            auth_failures: Arc::default(),
-            metrics: Arc::default(),
-            signer: Arc::new(signer),
-            public_url: settings.public_url.as_deref().map(Arc::from),
-            complaints: Arc::new(complaints::ComplaintDesk::new(
-                &settings.complaints,
-                contact_key,
-            )),
-            import_limit: settings.import_limit_bytes,
-            import_limits: settings.import_limits,
-            search: search.clone(),
-            scrapers: Arc::new(rate_limit::ScraperLimits::new(settings.scraper_rates)),
-            district_names: Arc::default(),
-            district_stats: Arc::default(),
-            readiness_max_lag: settings.readiness_max_lag,
-            pages: Arc::new(page_cache::PageCache::new(
-                settings.page_cache_ttl,
-                settings.page_cache_bytes,
-            )),
-        };
+        let search = start_search(&settings, &pool).await?;
+        let state = app_state(&settings, pool, demo_scale, signer, contact_key, &search);
         let tls = settings.served_over_tls();
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
@@ -356,6 +252,145 @@ impl Application {
         let result = self.server.await;
         self.search.stop();
         result
+    }
+}
+
+/// The data folder made private, and the key that signs certificates.
+fn certificate_signer(settings: &Settings) -> anyhow::Result<crate::domain::certificate::Signer> {
+    crate::secrets::private_dir(&settings.data_dir).with_context(|| {
+        format!(
+            "cannot create the data folder {}",
+            settings.data_dir.display()
+        )
+    })?;
+    let key = crate::secrets::load_or_create(
+        settings.signing_key.as_deref(),
+        &settings.data_dir,
+        "signing.key",
+    )
+    .context("cannot load the certificate signing key")?;
+    crate::domain::certificate::Signer::new(&key).context("the certificate signing key is unusable")
+}
+
+/// The pool (migrations run), the province demo loaded into an empty
+/// database when asked, and the demo scale the database holds.
+async fn open_database(settings: &Settings) -> anyhow::Result<(Pool, Option<String>)> {
+    let url = settings.database_url();
+    let (clock, demo, pool_size) = (settings.clock(), settings.demo, settings.pool_size);
+    web::block(move || -> anyhow::Result<_> {
+        let pool = db::connect(&url, pool_size)
+            .with_context(|| format!("cannot open the database {}", db::redact_url(&url)))?;
+        let mut conn = pool.get()?;
+        if demo && db::meta::is_empty(&mut conn)? {
+            let started = Instant::now();
+            let summary = crate::demo::load_scale(
+                &mut conn,
+                crate::demo::Scale::Province,
+                crate::demo::DEFAULT_SEED,
+                clock.today(),
+            )?;
+            tracing::info!(
+                offices = summary.offices,
+                workers = summary.workers,
+                ms = started.elapsed().as_millis() as u64,
+                "loaded province demo data"
+            );
+        }
+        let scale = db::meta::get(&mut conn, db::meta::DEMO_SCALE)?;
+        Ok((pool, scale))
+    })
+    .await?
+}
+
+/// The key sealing complainants' contacts (configured, or kept in the data
+/// folder, with a warning when it was just made).
+fn complaint_key(settings: &Settings) -> anyhow::Result<crate::complaints::crypto::ContactKey> {
+    let (key, created) = crate::complaints::crypto::ContactKey::configured_or_file(
+        settings.complaints.key.as_deref(),
+        &settings.data_dir,
+    )?;
+    if created {
+        tracing::warn!(
+            folder = %settings.data_dir.display(),
+            "generated complaint.key in the data folder: back it up, and set \
+             LEGAL_PORTAL_COMPLAINT_KEY when several processes share the database"
+        );
+    }
+    Ok(key)
+}
+
+/// The search engine brought up to date, and its indexer started when this
+/// process runs one. An unreachable engine is not fatal: searches fall back
+/// to the database and the indexer retries (docs/operations.md). A damaged
+/// embedded index was moved aside when opened: the portal serves at once
+/// (searches from the database) while the indexer rebuilds it.
+async fn start_search(
+    settings: &Settings,
+    pool: &Pool,
+) -> anyhow::Result<crate::search::indexer::Indexer> {
+    let search = crate::search::open(settings, pool.clone())
+        .await
+        .context("cannot open the search engine")?;
+    let started = if search.rebuilding() && settings.run_indexer {
+        false
+    } else {
+        match search.start_up().await {
+            Ok(()) => true,
+            Err(e @ crate::search::SearchError::Db(_)) => {
+                return Err(
+                    anyhow::Error::new(e).context("cannot bring the search index up to date")
+                );
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "search engine unavailable at start-up; serving without it");
+                false
+            }
+        }
+    };
+    if settings.run_indexer {
+        actix_web::rt::spawn(
+            search
+                .clone()
+                .run(std::time::Duration::from_millis(250), started),
+        );
+    }
+    Ok(search)
+}
+
+/// What every handler can reach.
+fn app_state(
+    settings: &Settings,
+    pool: Pool,
+    demo_scale: Option<String>,
+    signer: crate::domain::certificate::Signer,
+    contact_key: crate::complaints::crypto::ContactKey,
+    search: &crate::search::indexer::Indexer,
+) -> AppState {
+    AppState {
+        pool,
+        clock: settings.clock(),
+        windows: settings.standing_policy,
+        rules: settings.rule_settings(),
+        demo_scale: demo_scale.map(Arc::from),
+        auth_failures: Arc::default(),
+        metrics: Arc::default(),
+        signer: Arc::new(signer),
+        public_url: settings.public_url.as_deref().map(Arc::from),
+        complaints: Arc::new(complaints::ComplaintDesk::new(
+            &settings.complaints,
+            contact_key,
+        )),
+        import_limit: settings.import_limit_bytes,
+        import_limits: settings.import_limits,
+        search: search.clone(),
+        scrapers: Arc::new(rate_limit::ScraperLimits::new(settings.scraper_rates)),
+        district_names: Arc::default(),
+        district_stats: Arc::default(),
+        readiness_max_lag: settings.readiness_max_lag,
+        pages: Arc::new(page_cache::PageCache::new(
+            settings.page_cache_ttl,
+            settings.page_cache_bytes,
+        )),
     }
 }
 
