@@ -356,13 +356,23 @@ pub fn sign_in(
         _ => None,
     };
     let Some(user) = user.filter(|u| u.disabled_at.is_none()) else {
-        diesel::delete(admin_login_failures::table.filter(admin_login_failures::at.le(since)))
-            .execute(conn)?;
-        if failures_since(conn, &name, since)? >= MAX_FAILURES {
-            lock(conn, &name, now)?;
-            return Ok(SignIn::Locked);
-        }
-        return Ok(SignIn::Refused);
+        // Under the name's lock again: attempts refused at the same moment
+        // must not both write the lock.
+        let locked = conn.transaction::<bool, DbError, _>(|c| {
+            lock_name(c, &name)?;
+            diesel::delete(admin_login_failures::table.filter(admin_login_failures::at.le(since)))
+                .execute(c)?;
+            if failures_since(c, &name, since)? >= MAX_FAILURES {
+                lock(c, &name, now)?;
+                return Ok(true);
+            }
+            Ok(false)
+        })?;
+        return Ok(if locked {
+            SignIn::Locked
+        } else {
+            SignIn::Refused
+        });
     };
     diesel::delete(admin_login_failures::table.filter(admin_login_failures::name.eq(&name)))
         .execute(conn)?;
@@ -414,13 +424,17 @@ fn failures_since(
 /// Locks `name` for [`FAILURE_WINDOW`] from `now`; its failures are
 /// forgotten (the lock counts instead).
 fn lock(conn: &mut DbConnection, name: &str, now: NaiveDateTime) -> Result<(), DbError> {
-    diesel::delete(admin_lockouts::table.find(name)).execute(conn)?;
-    diesel::insert_into(admin_lockouts::table)
+    use diesel::upsert::excluded;
+    let until = now + FAILURE_WINDOW;
+    crate::with_backend!(&mut *conn, |c| diesel::insert_into(admin_lockouts::table)
         .values((
             admin_lockouts::name.eq(name),
-            admin_lockouts::until.eq(now + FAILURE_WINDOW),
+            admin_lockouts::until.eq(until)
         ))
-        .execute(conn)?;
+        .on_conflict(admin_lockouts::name)
+        .do_update()
+        .set(admin_lockouts::until.eq(excluded(admin_lockouts::until)))
+        .execute(c))?;
     diesel::delete(admin_login_failures::table.filter(admin_login_failures::name.eq(name)))
         .execute(conn)?;
     Ok(())
