@@ -257,6 +257,11 @@ enum Command {
     /// the portal first, or use POST /admin/api/reindex while it runs); a
     /// damaged embedded index folder is moved aside and rebuilt.
     Reindex,
+    /// Check the search index against the database.
+    Search {
+        #[command(subcommand)]
+        action: SearchCommand,
+    },
     /// Manage admin API tokens.
     Token {
         #[command(subcommand)]
@@ -266,6 +271,29 @@ enum Command {
     User {
         #[command(subcommand)]
         action: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Compare the index with the database: documents by type, and for a
+    /// sample of the subjects (or every document with --all) the name,
+    /// standing, status, district and office the index holds. Prints the
+    /// drift as JSON; exits 1 when there is any (and --repair was not
+    /// given). Works while portals run on Meilisearch; on the embedded
+    /// engine stop the portal first.
+    Check {
+        /// Compare every document, not a sample.
+        #[arg(long)]
+        all: bool,
+        /// Subjects compared without --all.
+        #[arg(long, default_value_t = 1000)]
+        sample: usize,
+        /// Send the differing subjects back through the outbox (a running
+        /// portal's indexer redoes them); when the index holds documents
+        /// the database no longer has, rebuild it instead.
+        #[arg(long)]
+        repair: bool,
     },
 }
 
@@ -496,6 +524,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Reindex => reindex(settings),
+        Command::Search {
+            action:
+                SearchCommand::Check {
+                    all,
+                    sample,
+                    repair,
+                },
+        } => search_check(
+            settings,
+            legal_portal::search::check::CheckOptions {
+                all,
+                sample,
+                repair,
+            },
+        ),
         Command::Token { action } => {
             let mut conn = open(&settings)?;
             match action {
@@ -672,6 +715,26 @@ fn reindex(settings: Settings) -> anyhow::Result<()> {
         );
         Ok(())
     })
+}
+
+fn search_check(
+    settings: Settings,
+    options: legal_portal::search::check::CheckOptions,
+) -> anyhow::Result<()> {
+    let report = actix_web::rt::System::new().block_on(async move {
+        let pool = db::connect(&settings.database_url(), 2)?;
+        let indexer = legal_portal::search::open(&settings, pool).await?;
+        Ok::<_, anyhow::Error>(legal_portal::search::check::run(&indexer, options).await?)
+    })?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    if report.clean() || options.repair {
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "the search index differs from the database ({} subjects); run `legal-portal search check --repair`",
+            report.drift.len()
+        )
+    }
 }
 
 fn serve(settings: Settings) -> anyhow::Result<()> {

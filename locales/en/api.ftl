@@ -2,7 +2,10 @@
 sp-not-number = { $label } "{ $value }" is not a number.
 sp-not-whole = { $label } must be a whole number from 1 to { $max }.
 sp-q-too-long = The search text is too long: at most { $max } characters.
-sp-bad-type = Type "{ $value }" is not valid: use office or worker.
+sp-bad-type = Type "{ $value }" is not valid: use office, worker, disclosure or review.
+sp-bad-record-kind = Kind "{ $value }" is not valid for this type: use a discipline kind for disclosures (such as fine or warning) or a review outcome for reviews (such as pass or not_competent).
+sp-record-only = The parameter { $param } applies only to type=disclosure or type=review.
+sp-bad-year = Year "{ $value }" is not valid: use a year from 1949 to 2100.
 sp-bad-standing = Standing "{ $value }" is not valid.
 sp-bad-status = Status "{ $value }" is not valid.
 sp-bad-area-kind = Area kind "{ $value }" is not valid: use rural or urban.

@@ -304,6 +304,13 @@ search-facet-district = District
 search-facet-township = Township or street
 search-facet-area = Area
 search-facet-status = Registration status
+search-type-disclosure = Disciplinary disclosures
+search-type-review = Annual review outcomes
+search-review-of = { $year } annual review:{" "}
+search-facet-record-kind = Kind
+search-facet-year = Year
+disclosures-q-label = Search decision numbers, facts or names
+disclosures-q-placeholder = a decision number, facts such as overcharging, or a name
 search-facet-practice = Practice areas
 search-unavailable = Search is unavailable for now; please try again later.
 

@@ -2,7 +2,10 @@
 sp-not-number = { $label }“{ $value }”不是数字。
 sp-not-whole = { $label }应为 1 到 { $max } 之间的整数。
 sp-q-too-long = 搜索内容太长，请不超过 { $max } 个字。
-sp-bad-type = 类型“{ $value }”无效：应为 office（法律服务所）或 worker（法律服务工作者）。
+sp-bad-type = 类型“{ $value }”无效：应为 office（法律服务所）、worker（法律服务工作者）、disclosure（不良信息公示）或 review（年度考核结果）。
+sp-bad-record-kind = 种类“{ $value }”不适用于此类型：不良信息公示应为处罚或处分种类（如 fine、warning），年度考核应为考核结果（如 pass、not_competent）。
+sp-record-only = 参数 { $param } 仅适用于 type=disclosure 或 type=review。
+sp-bad-year = 年份“{ $value }”无效：应为 1949 至 2100 之间的年份。
 sp-bad-standing = 执业信用状态“{ $value }”无效。
 sp-bad-status = 执业状态“{ $value }”无效。
 sp-bad-area-kind = 区域类型“{ $value }”无效：应为 rural 或 urban。

@@ -304,6 +304,13 @@ search-facet-district = 区县
 search-facet-township = 乡镇街道
 search-facet-area = 区域
 search-facet-status = 执业状态
+search-type-disclosure = 不良信息公示
+search-type-review = 年度考核结果
+search-review-of = { $year } 年度考核：
+search-facet-record-kind = 种类
+search-facet-year = 年份
+disclosures-q-label = 查找文号、事实或姓名
+disclosures-q-placeholder = 例如 渝司罚决〔2025〕1号、违规收费、张三
 search-facet-practice = 业务范围
 search-unavailable = 搜索暂时不可用，请稍后再试。
 

@@ -1,8 +1,13 @@
 //! The projection: what a search document holds for an office and a
-//! worker, built from the database in this one place.
+//! worker, and for their disclosed disciplinary actions and annual-review
+//! outcomes (record documents), built from the database in this one place.
 //!
 //! Standing comes from `domain::standing::assess`, as on every page. A
 //! worker's district, township, area kind and position are their office's.
+//! A record document copies its subject's document (name, readings,
+//! district, office) and adds the record; an action is a document only
+//! inside its disclosure window, and the day the window closes is the
+//! subject's next refresh, so the indexer drops it that day.
 
 use std::collections::HashMap;
 
@@ -11,13 +16,79 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::names;
-use crate::db::models::{District, Office, Township, Worker, split_list};
+use crate::db::models::{Action, District, Office, Review, Township, Worker, split_list};
 use crate::db::profiles::{self, CreditRecords, credit_records};
 use crate::db::schema::{districts, offices, townships, workers};
 use crate::db::{DbConnection, DbError};
 use crate::domain::standing::{self, StandingPolicy, Subject, SubjectStatus};
-use crate::domain::vocab::SubjectKind;
+use crate::domain::vocab::{DisciplineKind, ReviewOutcome, SubjectKind};
 use crate::i18n::Label;
+
+/// What a search document is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DocType {
+    /// An office's or a worker's profile.
+    #[default]
+    Subject,
+    /// A disciplinary action inside its disclosure window.
+    Disclosure,
+    /// An annual-review outcome.
+    Review,
+}
+
+impl DocType {
+    /// The key in documents and filters.
+    pub fn key(self) -> &'static str {
+        match self {
+            DocType::Subject => "subject",
+            DocType::Disclosure => "disclosure",
+            DocType::Review => "review",
+        }
+    }
+
+    /// Whether this is a record (disclosure or review).
+    pub fn is_record(self) -> bool {
+        self != DocType::Subject
+    }
+}
+
+/// What a record document adds to its subject's; empty on a profile.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecordFields {
+    /// The subject document's id (`worker-…`, `office-…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Discipline kind key or review outcome key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_kind: Option<String>,
+    /// Decision number as published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision_no: Option<String>,
+    /// Decision number normalised by [`super::decision_key`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision_key: Option<String>,
+    /// Deciding authority.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    /// Decision date; for a review, the last day of its year (for order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_date: Option<NaiveDate>,
+    /// Last day a disclosure is public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_until: Option<NaiveDate>,
+    /// Year of the decision or review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    /// Facts found, or the review's note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Legal basis of a disclosed decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+}
 
 /// One office or worker as the search engines hold it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,12 +139,136 @@ pub struct SearchDocument {
     pub lat: Option<f64>,
     /// Longitude (a worker's office's).
     pub lng: Option<f64>,
+    /// Profile, disclosure or review.
+    #[serde(default)]
+    pub doc_type: DocType,
+    /// The record, for a disclosure or review document.
+    #[serde(flatten, default)]
+    pub record: RecordFields,
 }
 
 impl SearchDocument {
     /// The document id for a subject.
     pub fn id_of(kind: SubjectKind, license_no: &str) -> String {
         format!("{}-{}", kind.key(), license_no)
+    }
+}
+
+/// One subject's projection: its document (`None` when it no longer
+/// exists) and its record documents.
+#[derive(Debug, Clone)]
+pub struct Projected {
+    /// The license number asked for.
+    pub key: String,
+    /// The profile document.
+    pub doc: Option<SearchDocument>,
+    /// Disclosures inside their window and review outcomes.
+    pub records: Vec<SearchDocument>,
+}
+
+/// The record documents of one subject on `today`. An action not yet
+/// decided moves the subject's next refresh to its decision day.
+fn record_docs(
+    subject: &mut SearchDocument,
+    credit: &CreditRecords,
+    today: NaiveDate,
+    windows: &StandingPolicy,
+) -> Vec<SearchDocument> {
+    let mut out = Vec::new();
+    for a in &credit.actions {
+        let Some(kind) = DisciplineKind::parse(&a.kind) else {
+            continue;
+        };
+        let rec = standing::ActionRecord {
+            decision_no: a.decision_no.clone(),
+            kind,
+            decided_on: a.decided_on,
+            suspended_until: a.suspended_until,
+            public_until: a.public_until,
+            withdrawn_on: a.withdrawn_on,
+        };
+        if a.decided_on > today && !rec.is_withdrawn(a.decided_on) {
+            subject.standing_next_change = Some(
+                subject
+                    .standing_next_change
+                    .map_or(a.decided_on, |d| d.min(a.decided_on)),
+            );
+        }
+        if rec.is_disclosed(today, windows) {
+            out.push(disclosure_doc(subject, a, kind, rec.window_end(windows)));
+        }
+    }
+    for r in &credit.reviews {
+        out.push(review_doc(subject, r));
+    }
+    out
+}
+
+fn disclosure_doc(
+    subject: &SearchDocument,
+    a: &Action,
+    kind: DisciplineKind,
+    until: NaiveDate,
+) -> SearchDocument {
+    use chrono::Datelike;
+    let key = super::decision_key(&a.decision_no);
+    let text = [
+        a.decision_no.as_str(),
+        key.as_str(),
+        a.authority.as_str(),
+        kind.label(),
+        a.facts.as_str(),
+        subject.office_name.as_deref().unwrap_or(""),
+        subject.district_name.as_str(),
+    ]
+    .join(" ");
+    SearchDocument {
+        id: format!("disclosure-{}", a.id),
+        text,
+        // The window's last day passed: the next morning drops it.
+        standing_next_change: until.succ_opt(),
+        doc_type: DocType::Disclosure,
+        record: RecordFields {
+            subject: Some(subject.id.clone()),
+            record_kind: Some(kind.key().to_owned()),
+            decision_no: Some(a.decision_no.clone()),
+            decision_key: Some(key),
+            authority: Some(a.authority.clone()),
+            record_date: Some(a.decided_on),
+            public_until: Some(until),
+            year: Some(a.decided_on.year()),
+            summary: Some(a.facts.clone()),
+            basis: Some(a.basis.clone()),
+        },
+        ..subject.clone()
+    }
+}
+
+fn review_doc(subject: &SearchDocument, r: &Review) -> SearchDocument {
+    let outcome = ReviewOutcome::parse(&r.outcome);
+    let label = outcome.map_or(r.outcome.as_str(), |o| o.label());
+    let text = [
+        format!("{}年度", r.year).as_str(),
+        label,
+        r.note.as_deref().unwrap_or(""),
+        subject.office_name.as_deref().unwrap_or(""),
+        subject.district_name.as_str(),
+    ]
+    .join(" ");
+    SearchDocument {
+        id: format!("review-{}", r.id),
+        text,
+        standing_next_change: None,
+        doc_type: DocType::Review,
+        record: RecordFields {
+            subject: Some(subject.id.clone()),
+            record_kind: Some(outcome.map_or_else(|| r.outcome.clone(), |o| o.key().to_owned())),
+            record_date: NaiveDate::from_ymd_opt(r.year, 12, 31),
+            year: Some(r.year),
+            summary: r.note.clone(),
+            ..RecordFields::default()
+        },
+        ..subject.clone()
     }
 }
 
@@ -182,6 +377,8 @@ fn office_doc(
         text,
         lat: o.lat,
         lng: o.lng,
+        doc_type: DocType::Subject,
+        record: RecordFields::default(),
     })
 }
 
@@ -252,22 +449,25 @@ fn worker_doc(
         text,
         lat: office.and_then(|o| o.lat),
         lng: office.and_then(|o| o.lng),
+        doc_type: DocType::Subject,
+        record: RecordFields::default(),
     })
 }
 
 /// What the index should hold for each of `license_nos` of one kind: the
-/// document, or `None` where the subject no longer exists (delete it).
+/// document and its records, or no document where the subject no longer
+/// exists (delete it and its records).
 pub fn project(
     conn: &mut DbConnection,
     kind: SubjectKind,
     license_nos: &[String],
     today: NaiveDate,
     windows: &StandingPolicy,
-) -> Result<Vec<(String, Option<SearchDocument>)>, DbError> {
+) -> Result<Vec<Projected>, DbError> {
     let places = Places::load(conn)?;
     let mut out = Vec::with_capacity(license_nos.len());
     for chunk in license_nos.chunks(500) {
-        let mut docs: HashMap<String, SearchDocument> = match kind {
+        let mut docs: HashMap<String, (SearchDocument, Vec<SearchDocument>)> = match kind {
             SubjectKind::Office => {
                 let rows: Vec<Office> = offices::table
                     .filter(offices::license_no.eq_any(chunk))
@@ -284,10 +484,18 @@ pub fn project(
             }
         }
         .into_iter()
-        .map(|d| (d.license_no.clone(), d))
+        .map(|(d, r)| (d.license_no.clone(), (d, r)))
         .collect();
         for key in chunk {
-            out.push((key.clone(), docs.remove(key)));
+            let (doc, records) = match docs.remove(key) {
+                Some((d, r)) => (Some(d), r),
+                None => (None, Vec::new()),
+            };
+            out.push(Projected {
+                key: key.clone(),
+                doc,
+                records,
+            });
         }
     }
     Ok(out)
@@ -308,7 +516,7 @@ pub fn workers_of(conn: &mut DbConnection, offices: &[String]) -> Result<Vec<Str
     Ok(out)
 }
 
-/// Every document, for a full reindex.
+/// Every document (profiles and records), for a full reindex.
 pub fn project_all(
     conn: &mut DbConnection,
     today: NaiveDate,
@@ -321,14 +529,20 @@ pub fn project_all(
         .load(conn)?;
     let mut out = Vec::new();
     for chunk in offices.chunks(2000) {
-        out.extend(offices_docs(conn, chunk, &places, today, windows)?);
+        for (d, records) in offices_docs(conn, chunk, &places, today, windows)? {
+            out.push(d);
+            out.extend(records);
+        }
     }
     let workers: Vec<Worker> = workers::table
         .order(workers::license_no)
         .select(Worker::as_select())
         .load(conn)?;
     for chunk in workers.chunks(2000) {
-        out.extend(workers_docs(conn, chunk, &places, today, windows)?);
+        for (d, records) in workers_docs(conn, chunk, &places, today, windows)? {
+            out.push(d);
+            out.extend(records);
+        }
     }
     Ok(out)
 }
@@ -339,13 +553,15 @@ fn offices_docs(
     places: &Places,
     today: NaiveDate,
     windows: &StandingPolicy,
-) -> Result<Vec<SearchDocument>, DbError> {
+) -> Result<Vec<(SearchDocument, Vec<SearchDocument>)>, DbError> {
     let keys: Vec<String> = rows.iter().map(|o| o.license_no.clone()).collect();
     let mut credit = credit_records(conn, SubjectKind::Office, &keys)?;
     rows.iter()
         .map(|o| {
             let c = credit.remove(&o.license_no).unwrap_or_default();
-            office_doc(o, places, &c, today, windows)
+            let mut d = office_doc(o, places, &c, today, windows)?;
+            let records = record_docs(&mut d, &c, today, windows);
+            Ok((d, records))
         })
         .collect()
 }
@@ -356,7 +572,7 @@ fn workers_docs(
     places: &Places,
     today: NaiveDate,
     windows: &StandingPolicy,
-) -> Result<Vec<SearchDocument>, DbError> {
+) -> Result<Vec<(SearchDocument, Vec<SearchDocument>)>, DbError> {
     let keys: Vec<String> = rows.iter().map(|w| w.license_no.clone()).collect();
     let mut office_keys: Vec<String> = rows
         .iter()
@@ -385,7 +601,9 @@ fn workers_docs(
                 .as_ref()
                 .and_then(|k| offices_by_key.get(k))
                 .map(|o| (o, office_credit.get(&o.license_no).unwrap_or(&none)));
-            worker_doc(w, office, places, &c, today, windows)
+            let mut d = worker_doc(w, office, places, &c, today, windows)?;
+            let records = record_docs(&mut d, &c, today, windows);
+            Ok((d, records))
         })
         .collect()
 }

@@ -30,8 +30,8 @@ use tantivy::{
 };
 
 use super::{
-    Facets, GeoPoint, ParsedText, SearchDocument, SearchError, SearchHit, SearchIndex, SearchQuery,
-    SearchResults, SortOrder, highlight, is_cjk,
+    DocType, Facets, GeoPoint, ParsedText, RecordHit, SearchDocument, SearchError, SearchHit,
+    SearchIndex, SearchQuery, SearchResults, SortOrder, highlight, is_cjk,
 };
 use crate::domain::vocab::SubjectKind;
 
@@ -40,7 +40,7 @@ const NGRAM: &str = "cjk_ngram";
 const WRITER_MEMORY: usize = 50_000_000;
 
 /// Facet fields, in the order of [`Facets`].
-const FACETS: [&str; 7] = [
+const FACETS: [&str; 9] = [
     "kind",
     "district",
     "township",
@@ -48,6 +48,8 @@ const FACETS: [&str; 7] = [
     "standing",
     "status",
     "practice_area",
+    "record_kind",
+    "year",
 ];
 
 #[derive(Clone, Copy)]
@@ -71,6 +73,11 @@ struct Fields {
     key_hi: Field,
     key_lo: Field,
     doc: Field,
+    doc_type: Field,
+    subject: Field,
+    record_kind: Field,
+    year: Field,
+    decision_key: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -105,6 +112,11 @@ fn schema() -> (Schema, Fields) {
         key_hi: b.add_u64_field("key_hi", FAST),
         key_lo: b.add_u64_field("key_lo", FAST),
         doc: b.add_text_field("doc", STORED),
+        doc_type: b.add_text_field("doc_type", STRING),
+        subject: b.add_text_field("subject", STRING),
+        record_kind: b.add_text_field("record_kind", STRING | FAST),
+        year: b.add_text_field("year", STRING | FAST),
+        decision_key: b.add_text_field("decision_key", STRING),
     };
     (b.build(), fields)
 }
@@ -279,8 +291,27 @@ impl EmbeddedIndex {
             doc.add_f64(f.lat, lat);
             doc.add_f64(f.lng, lng);
         }
-        let (hi, lo) = key_parts(&d.license_no);
-        doc.add_u64(f.kind_rank, kind_rank(d.kind));
+        doc.add_text(f.doc_type, d.doc_type.key());
+        let r = &d.record;
+        if let Some(subject) = &r.subject {
+            doc.add_text(f.subject, subject);
+        }
+        if let Some(k) = &r.record_kind {
+            doc.add_text(f.record_kind, k);
+        }
+        if let Some(y) = r.year {
+            doc.add_text(f.year, y.to_string());
+        }
+        if let Some(k) = &r.decision_key {
+            doc.add_text(f.decision_key, k);
+        }
+        // Records: newest first when nothing else decides, then by id.
+        let (hi, lo) = if d.doc_type.is_record() {
+            key_parts(&d.id)
+        } else {
+            key_parts(&d.license_no)
+        };
+        doc.add_u64(f.kind_rank, order_rank(d));
         doc.add_u64(f.key_hi, hi);
         doc.add_u64(f.key_lo, lo);
         doc.add_text(f.doc, serde_json::to_string(d).map_err(engine)?);
@@ -421,7 +452,8 @@ impl EmbeddedIndex {
         text: &ParsedText,
     ) -> Result<Box<dyn Query>, SearchError> {
         let f = &self.fields;
-        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut must: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, term(f.doc_type, q.target.key()))];
         if !text.folded.is_empty() {
             let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             let boosted = |q: Box<dyn Query>, b: f32| -> (Occur, Box<dyn Query>) {
@@ -429,6 +461,9 @@ impl EmbeddedIndex {
             };
             if let Some(license) = &text.license {
                 should.push(boosted(term(f.license_no, license), 1000.0));
+            }
+            if let Some(decision) = &text.decision {
+                should.push(boosted(term(f.decision_key, decision), 1000.0));
             }
             if text.has_cjk {
                 let chars: Vec<char> = text.folded.chars().filter(|c| is_cjk(*c)).collect();
@@ -484,6 +519,8 @@ impl EmbeddedIndex {
             (f.standing, filters.standing.clone()),
             (f.status, filters.status.clone()),
             (f.practice_area, filters.practice_area.clone()),
+            (f.record_kind, filters.record_kind.clone()),
+            (f.year, filters.year.map(|y| y.to_string())),
         ];
         for (field, value) in pairs {
             if let Some(v) = value {
@@ -494,9 +531,6 @@ impl EmbeddedIndex {
             let ((lat0, lat1), (lng0, lng1)) = p.bounding_box(r);
             must.push((Occur::Must, range(f.lat, lat0, lat1)));
             must.push((Occur::Must, range(f.lng, lng0, lng1)));
-        }
-        if must.is_empty() {
-            return Ok(Box::new(AllQuery));
         }
         if text.folded.is_empty() {
             must.push((Occur::Must, Box::new(AllQuery)));
@@ -648,11 +682,20 @@ fn range(field: Field, lo: f64, hi: f64) -> Box<dyn Query> {
     ))
 }
 
-/// Offices before workers when nothing else decides.
-fn kind_rank(kind: SubjectKind) -> u64 {
-    match kind {
-        SubjectKind::Office => 0,
-        SubjectKind::Worker => 1,
+/// The first order key when scores tie: offices before workers; records
+/// newest first.
+fn order_rank(d: &SearchDocument) -> u64 {
+    if d.doc_type.is_record() {
+        let days = d
+            .record
+            .record_date
+            .map_or(0, |day| i64::from(chrono::Datelike::num_days_from_ce(&day)));
+        (10_000_000 - days).max(0) as u64
+    } else {
+        match d.kind {
+            SubjectKind::Office => 0,
+            SubjectKind::Worker => 1,
+        }
     }
 }
 
@@ -673,6 +716,20 @@ fn key_parts(license_no: &str) -> (u64, u64) {
 /// Builds a hit from a stored document; shared with the Meilisearch engine.
 pub fn hit_of(d: SearchDocument, distance_m: Option<f64>, text: &ParsedText) -> SearchHit {
     let highlight = highlight(&d.name, &d.name_syllables, text);
+    let record = d.doc_type.is_record().then(|| {
+        let r = d.record;
+        RecordHit {
+            doc_type: d.doc_type,
+            kind: r.record_kind.unwrap_or_default(),
+            decision_no: r.decision_no,
+            authority: r.authority,
+            decided_on: r.record_date.filter(|_| d.doc_type == DocType::Disclosure),
+            public_until: r.public_until,
+            year: r.year.unwrap_or_default(),
+            summary: r.summary,
+            basis: r.basis,
+        }
+    });
     SearchHit {
         kind: d.kind,
         license_no: d.license_no,
@@ -687,6 +744,7 @@ pub fn hit_of(d: SearchDocument, distance_m: Option<f64>, text: &ParsedText) -> 
         address: d.address,
         distance_m: distance_m.map(|m| m.round()),
         highlight,
+        record,
     }
 }
 
@@ -778,6 +836,8 @@ impl Collector for Candidates {
             standing: next(),
             status: next(),
             practice_area: next(),
+            record_kind: next(),
+            year: next(),
         };
         Ok((all, facets))
     }
@@ -869,8 +929,79 @@ impl SearchIndex for EmbeddedIndex {
         blocking(move || me.rebuild_blocking(&docs)).await
     }
 
+    async fn replace_records(
+        &self,
+        subjects: Vec<String>,
+        docs: Vec<SearchDocument>,
+    ) -> Result<(), SearchError> {
+        let me = self.handle();
+        blocking(move || {
+            let prepared = docs
+                .iter()
+                .map(|d| me.to_tantivy(d))
+                .collect::<Result<Vec<_>, SearchError>>()?;
+            me.write(|w, f| {
+                for s in &subjects {
+                    w.delete_term(Term::from_field_text(f.subject, s));
+                }
+                for doc in prepared {
+                    w.add_document(doc).map_err(engine)?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
     async fn count(&self) -> Result<u64, SearchError> {
         Ok(self.live()?.reader.searcher().num_docs())
+    }
+
+    async fn census(&self) -> Result<super::check::Census, SearchError> {
+        let searcher = self.live()?.reader.searcher();
+        let f = self.fields;
+        let mut out = super::check::Census::new();
+        for (key, field, value) in [
+            ("office", f.kind, SubjectKind::Office.key()),
+            ("worker", f.kind, SubjectKind::Worker.key()),
+            ("disclosure", f.doc_type, DocType::Disclosure.key()),
+            ("review", f.doc_type, DocType::Review.key()),
+        ] {
+            let mut must = vec![(Occur::Must, term(field, value))];
+            if field == f.kind {
+                must.push((Occur::Must, term(f.doc_type, DocType::Subject.key())));
+            }
+            let n = searcher
+                .search(&BooleanQuery::new(must), &tantivy::collector::Count)
+                .map_err(engine)?;
+            if n > 0 {
+                out.insert(key.to_owned(), n as u64);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn fetch(&self, ids: Vec<String>) -> Result<Vec<Option<SearchDocument>>, SearchError> {
+        let searcher = self.live()?.reader.searcher();
+        ids.iter()
+            .map(|id| {
+                let found = searcher
+                    .search(
+                        &*term(self.fields.id, id),
+                        &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+                    )
+                    .map_err(engine)?;
+                let Some((_, address)) = found.first() else {
+                    return Ok(None);
+                };
+                let doc: TantivyDocument = searcher.doc(*address).map_err(engine)?;
+                let stored = doc
+                    .get_first(self.fields.doc)
+                    .and_then(|v| v.as_str())
+                    .ok_or_else(|| SearchError::Engine("stored document missing".into()))?;
+                Ok(Some(serde_json::from_str(stored).map_err(engine)?))
+            })
+            .collect()
     }
 
     async fn recover(&self) -> Result<bool, SearchError> {

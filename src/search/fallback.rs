@@ -62,6 +62,9 @@ pub fn search(
     windows: &StandingPolicy,
 ) -> Result<SearchResults, DbError> {
     let text = ParsedText::parse(&q.text);
+    if q.target.is_record() {
+        return search_records(conn, q, &text, today, windows);
+    }
     let needle = text.license.clone().unwrap_or_else(|| text.folded.clone());
     let pattern = like_pattern(&needle);
     let mut docs = Vec::new();
@@ -116,8 +119,8 @@ pub fn search(
                     .load(conn)?
             }
         };
-        for (_, doc) in documents::project(conn, kind, &keys, today, windows)? {
-            if let Some(d) = doc.filter(|d| matches(d, q)) {
+        for p in documents::project(conn, kind, &keys, today, windows)? {
+            if let Some(d) = p.doc.filter(|d| matches(d, q)) {
                 docs.push(d);
             }
         }
@@ -163,6 +166,136 @@ pub fn search(
         facets,
         backend: BACKEND,
     })
+}
+
+/// Disclosures or reviews from the database: the records of subjects whose
+/// name or license number holds the text, or whose record does (decision
+/// number, authority, facts, note), newest first.
+fn search_records(
+    conn: &mut DbConnection,
+    q: &SearchQuery,
+    text: &ParsedText,
+    today: chrono::NaiveDate,
+    windows: &StandingPolicy,
+) -> Result<SearchResults, DbError> {
+    use crate::db::schema::{annual_reviews, disciplinary_actions};
+    let needle = text.license.clone().unwrap_or_else(|| text.folded.clone());
+    let pattern = like_pattern(&needle);
+    let mut docs: Vec<SearchDocument> = Vec::new();
+    for kind in [SubjectKind::Office, SubjectKind::Worker] {
+        if q.filters.kind.is_some_and(|k| k != kind) {
+            continue;
+        }
+        let mut keys: Vec<String> = if q.target == super::DocType::Disclosure {
+            let mut query = disciplinary_actions::table
+                .filter(disciplinary_actions::subject_kind.eq(kind.key()))
+                .select(disciplinary_actions::subject_license_no)
+                .into_boxed();
+            if !needle.is_empty() {
+                query = query.filter(
+                    disciplinary_actions::decision_no
+                        .like(pattern.clone())
+                        .escape('\\')
+                        .or(disciplinary_actions::facts
+                            .like(pattern.clone())
+                            .escape('\\'))
+                        .or(disciplinary_actions::authority
+                            .like(pattern.clone())
+                            .escape('\\'))
+                        .or(disciplinary_actions::subject_license_no
+                            .like(pattern.clone())
+                            .escape('\\')),
+                );
+            }
+            query
+                .order(disciplinary_actions::decided_on.desc())
+                .limit(MAX_CANDIDATES)
+                .load(conn)?
+        } else {
+            let mut query = annual_reviews::table
+                .filter(annual_reviews::subject_kind.eq(kind.key()))
+                .select(annual_reviews::subject_license_no)
+                .into_boxed();
+            if !needle.is_empty() {
+                query = query.filter(
+                    annual_reviews::note.like(pattern.clone()).escape('\\').or(
+                        annual_reviews::subject_license_no
+                            .like(pattern.clone())
+                            .escape('\\'),
+                    ),
+                );
+            }
+            query
+                .order(annual_reviews::year.desc())
+                .limit(MAX_CANDIDATES)
+                .load(conn)?
+        };
+        if !needle.is_empty() {
+            let named: Vec<String> = match kind {
+                SubjectKind::Office => offices::table
+                    .filter(offices::name.like(pattern.clone()).escape('\\'))
+                    .select(offices::license_no)
+                    .limit(MAX_CANDIDATES)
+                    .load(conn)?,
+                SubjectKind::Worker => workers::table
+                    .filter(workers::name.like(pattern.clone()).escape('\\'))
+                    .select(workers::license_no)
+                    .limit(MAX_CANDIDATES)
+                    .load(conn)?,
+            };
+            keys.extend(named);
+        }
+        keys.sort();
+        keys.dedup();
+        for p in documents::project(conn, kind, &keys, today, windows)? {
+            docs.extend(p.records.into_iter().filter(|d| {
+                d.doc_type == q.target
+                    && record_matches(d, q)
+                    && (needle.is_empty()
+                        || (text.decision.is_some() && text.decision == d.record.decision_key)
+                        || d.name.contains(&needle)
+                        || d.license_no == needle
+                        || d.text.to_lowercase().contains(&needle))
+            }));
+        }
+    }
+    docs.sort_by(|a, b| {
+        b.record
+            .record_date
+            .cmp(&a.record.record_date)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let mut facets = Facets::default();
+    for d in &docs {
+        *facets.kind.entry(d.kind.key().to_owned()).or_default() += 1;
+        *facets.district.entry(d.district_code.clone()).or_default() += 1;
+        if let Some(k) = &d.record.record_kind {
+            *facets.record_kind.entry(k.clone()).or_default() += 1;
+        }
+        if let Some(y) = d.record.year {
+            *facets.year.entry(y.to_string()).or_default() += 1;
+        }
+    }
+    Ok(SearchResults {
+        total: docs.len() as u64,
+        hits: docs
+            .into_iter()
+            .skip(q.offset)
+            .take(q.limit)
+            .map(|d| hit_of(d, None, text))
+            .collect(),
+        facets,
+        backend: BACKEND,
+    })
+}
+
+fn record_matches(d: &SearchDocument, q: &SearchQuery) -> bool {
+    let f = &q.filters;
+    f.district.as_deref().is_none_or(|w| w == d.district_code)
+        && f.record_kind
+            .as_deref()
+            .is_none_or(|k| d.record.record_kind.as_deref() == Some(k))
+        && f.year.is_none_or(|y| d.record.year == Some(y))
 }
 
 #[cfg(test)]

@@ -133,6 +133,10 @@ struct Batch {
     ids: Vec<i64>,
     upserts: Vec<SearchDocument>,
     deletes: Vec<(SubjectKind, Vec<String>)>,
+    /// Document ids of every subject projected: their records are
+    /// replaced by `records`.
+    record_subjects: Vec<String>,
+    records: Vec<SearchDocument>,
 }
 
 impl Indexer {
@@ -274,15 +278,19 @@ impl Indexer {
                 let workers: Vec<String> = workers.into_iter().collect();
                 let mut upserts = Vec::new();
                 let mut deletes = Vec::new();
+                let mut record_subjects = Vec::new();
+                let mut records = Vec::new();
                 for (kind, keys) in [
                     (SubjectKind::Office, offices),
                     (SubjectKind::Worker, workers),
                 ] {
                     let mut gone = Vec::new();
-                    for (key, doc) in documents::project(conn, kind, &keys, today, &windows)? {
-                        match doc {
+                    for p in documents::project(conn, kind, &keys, today, &windows)? {
+                        record_subjects.push(SearchDocument::id_of(kind, &p.key));
+                        records.extend(p.records);
+                        match p.doc {
                             Some(d) => upserts.push(d),
-                            None => gone.push(key),
+                            None => gone.push(p.key),
                         }
                     }
                     if !gone.is_empty() {
@@ -293,6 +301,8 @@ impl Indexer {
                     ids: rows.iter().map(|r| r.id).collect(),
                     upserts,
                     deletes,
+                    record_subjects,
+                    records,
                 })
             })
             .await?;
@@ -304,12 +314,19 @@ impl Indexer {
             upserted: batch.upserts.len(),
             deleted: batch.deletes.iter().map(|(_, k)| k.len()).sum(),
         };
-        let refreshes = refreshes(&batch.upserts);
+        let mut due = refreshes(&batch.upserts);
+        due.extend(refreshes(&batch.records));
+        let refreshes = due;
         if !batch.upserts.is_empty() {
             self.index.upsert(batch.upserts).await?;
         }
         for (kind, keys) in batch.deletes {
             self.index.delete(kind, keys).await?;
+        }
+        if !batch.record_subjects.is_empty() {
+            self.index
+                .replace_records(batch.record_subjects, batch.records)
+                .await?;
         }
         let ids = batch.ids;
         self.db(move |conn| {
@@ -321,6 +338,22 @@ impl Indexer {
         .await?;
         self.drained.fetch_add(done.rows as u64, Ordering::Relaxed);
         Ok(done)
+    }
+
+    /// Every document the database projects today (what a reindex would
+    /// write).
+    pub async fn project_all(&self) -> Result<Vec<SearchDocument>, SearchError> {
+        let (today, windows) = (self.clock.today(), self.windows);
+        self.db(move |conn| documents::project_all(conn, today, &windows))
+            .await
+    }
+
+    /// Runs `f` on a pooled connection off the async threads.
+    pub async fn with_db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, SearchError> {
+        self.db(f).await
     }
 
     /// Outbox rows this process has drained since it started.
@@ -346,14 +379,15 @@ impl Indexer {
         }
     }
 
-    /// Rebuilds the whole index from the database; returns the documents
-    /// indexed. Time-driven refreshes are scheduled afresh.
+    /// Rebuilds the whole index from the database; returns the profile
+    /// documents indexed (offices and workers; their records come with
+    /// them). Time-driven refreshes are scheduled afresh.
     pub async fn reindex(&self) -> Result<usize, SearchError> {
         let (today, windows) = (self.clock.today(), self.windows);
         let docs = self
             .db(move |conn| documents::project_all(conn, today, &windows))
             .await?;
-        let n = docs.len();
+        let n = docs.iter().filter(|d| !d.doc_type.is_record()).count();
         let refreshes = refreshes(&docs);
         self.index.rebuild(docs).await?;
         self.health.rebuilds.fetch_add(1, Ordering::Relaxed);
@@ -501,6 +535,8 @@ impl Indexer {
     }
 }
 
+/// Offices and workers in the database (records are not counted: an index
+/// holding profiles is not empty).
 fn subject_count(conn: &mut DbConnection) -> Result<i64, DbError> {
     use crate::db::schema::{offices, workers};
     let o: i64 = offices::table.count().get_result(conn)?;

@@ -1,5 +1,6 @@
-//! The Meilisearch engine (when `MEILI_URL` is set): one index for offices
-//! and one for workers, named `<prefix>offices` and `<prefix>workers`, with
+//! The Meilisearch engine (when `MEILI_URL` is set): one index for offices,
+//! one for workers and one for their records (disclosures and reviews),
+//! named `<prefix>offices`, `<prefix>workers` and `<prefix>records`, with
 //! the settings of `search-config/*.json` applied at start-up. Every write
 //! waits for its task and reports a failed one. A full reindex fills fresh
 //! indexes and swaps them in.
@@ -17,13 +18,15 @@ use serde::{Deserialize, Serialize};
 
 use super::embedded::hit_of;
 use super::{
-    Facets, GeoPoint, ParsedText, SearchDocument, SearchError, SearchHit, SearchIndex, SearchQuery,
-    SearchResults, SortOrder, is_cjk,
+    DocType, Facets, GeoPoint, ParsedText, SearchDocument, SearchError, SearchHit, SearchIndex,
+    SearchQuery, SearchResults, SortOrder, is_cjk,
 };
 use crate::domain::vocab::SubjectKind;
 
 const OFFICE_SETTINGS: &str = include_str!("../../search-config/offices.json");
 const WORKER_SETTINGS: &str = include_str!("../../search-config/workers.json");
+const RECORD_SETTINGS: &str = include_str!("../../search-config/records.json");
+const RECORD_FACETS: [&str; 4] = ["type", "district_code", "record_kind", "year"];
 const TASK_TIMEOUT: Duration = Duration::from_secs(300);
 const FACET_NAMES: [&str; 7] = [
     "type",
@@ -114,8 +117,8 @@ impl MeiliIndex {
                         self.url
                     ))
                 })?;
-                for kind in [SubjectKind::Office, SubjectKind::Worker] {
-                    self.prepare(&self.uid(kind)).await?;
+                for uid in self.uids() {
+                    self.prepare(&uid).await?;
                 }
                 Ok(())
             })
@@ -130,8 +133,32 @@ impl MeiliIndex {
         }
     }
 
+    fn records_uid(&self) -> String {
+        format!("{}records", self.prefix)
+    }
+
+    /// The three live indexes.
+    fn uids(&self) -> [String; 3] {
+        [
+            self.uid(SubjectKind::Office),
+            self.uid(SubjectKind::Worker),
+            self.records_uid(),
+        ]
+    }
+
+    /// The index a document lives in.
+    fn uid_of(&self, d: &SearchDocument) -> String {
+        if d.doc_type.is_record() {
+            self.records_uid()
+        } else {
+            self.uid(d.kind)
+        }
+    }
+
     fn settings(uid: &str) -> Result<Settings, SearchError> {
-        let raw = if uid.contains("offices") {
+        let raw = if uid.contains("records") {
+            RECORD_SETTINGS
+        } else if uid.contains("offices") {
             OFFICE_SETTINGS
         } else {
             WORKER_SETTINGS
@@ -191,22 +218,105 @@ impl MeiliIndex {
         Ok(())
     }
 
-    /// Deletes both indexes (tests clean up their prefix with this).
+    /// Deletes the indexes (tests clean up their prefix with this).
     pub async fn drop_indexes(&self) -> Result<(), SearchError> {
-        for kind in [SubjectKind::Office, SubjectKind::Worker] {
-            let task = self
-                .client
-                .index(self.uid(kind))
-                .delete()
-                .await
-                .map_err(failed)?;
+        for uid in self.uids() {
+            let task = self.client.index(uid).delete().await.map_err(failed)?;
             self.wait(task).await?;
         }
         Ok(())
     }
 
+    /// Groups documents by the index they live in.
+    fn by_index(&self, docs: Vec<SearchDocument>) -> BTreeMap<String, Vec<SearchDocument>> {
+        let mut out: BTreeMap<String, Vec<SearchDocument>> = BTreeMap::new();
+        for d in docs {
+            out.entry(self.uid_of(&d)).or_default().push(d);
+        }
+        out
+    }
+
+    fn record_filter(q: &SearchQuery) -> String {
+        let f = &q.filters;
+        let mut parts = vec![format!("doc_type = {}", quote(q.target.key()))];
+        if let Some(k) = f.kind {
+            parts.push(format!("type = {}", quote(k.key())));
+        }
+        for (name, value) in [
+            ("district_code", &f.district),
+            ("record_kind", &f.record_kind),
+        ] {
+            if let Some(v) = value {
+                parts.push(format!("{name} = {}", quote(v)));
+            }
+        }
+        if let Some(y) = f.year {
+            parts.push(format!("year = {y}"));
+        }
+        parts.join(" AND ")
+    }
+
+    /// Disclosures or reviews: one index, newest first when the text does
+    /// not decide.
+    async fn search_records(
+        &self,
+        q: &SearchQuery,
+        text: &ParsedText,
+    ) -> Result<SearchResults, SearchError> {
+        let index = self.client.index(self.records_uid());
+        let filter = Self::record_filter(q);
+        let sort = ["record_date:desc", "id:asc"];
+        let sent = text.decision.as_deref().unwrap_or(&text.query);
+        let mut search = index.search();
+        search
+            .with_query(sent)
+            .with_filter(&filter)
+            .with_page(1)
+            .with_hits_per_page((q.offset + q.limit).max(1))
+            .with_facets(Selectors::Some(&RECORD_FACETS));
+        if text.folded.is_empty() {
+            search.with_sort(&sort);
+        }
+        let found = search.execute::<MeiliHit>().await.map_err(failed)?;
+        let mut facets = Facets::default();
+        for (name, counts) in found.facet_distribution.unwrap_or_default() {
+            let into = match name.as_str() {
+                "type" => &mut facets.kind,
+                "district_code" => &mut facets.district,
+                "record_kind" => &mut facets.record_kind,
+                "year" => &mut facets.year,
+                _ => continue,
+            };
+            for (k, v) in counts {
+                into.insert(k, v as u64);
+            }
+        }
+        let total = found.total_hits.unwrap_or(found.hits.len()) as u64;
+        let mut docs: Vec<SearchDocument> = found
+            .hits
+            .into_iter()
+            .map(|h| h.result.stored.doc)
+            .collect();
+        // An exact decision number or license first, as the embedded engine.
+        let exact = |d: &SearchDocument| {
+            text.decision.is_some() && text.decision == d.record.decision_key
+                || text.license.as_deref() == Some(d.license_no.as_str())
+        };
+        docs.sort_by_key(|d| !exact(d));
+        Ok(SearchResults {
+            hits: docs
+                .into_iter()
+                .skip(q.offset)
+                .take(q.limit)
+                .map(|d| hit_of(d, None, text))
+                .collect(),
+            total,
+            facets,
+            backend: "meilisearch",
+        })
+    }
+
     fn filter(q: &SearchQuery, kind: SubjectKind) -> String {
-        let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
         let f = &q.filters;
         let mut parts = vec![format!("type = {}", quote(kind.key()))];
         for (name, value) in [
@@ -288,6 +398,11 @@ impl MeiliIndex {
     }
 }
 
+/// A filter value in Meilisearch's quotes.
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
 /// The search request to one index. The text sent is
 /// [`ParsedText::query`], never what was typed: a license number typed
 /// with spaces or full-width digits reaches Meilisearch as the normalised
@@ -327,16 +442,35 @@ impl SearchIndex for MeiliIndex {
 
     async fn upsert(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
         self.ensure().await?;
-        let (offices, workers): (Vec<_>, Vec<_>) = docs
-            .into_iter()
-            .partition(|d| d.kind == SubjectKind::Office);
-        for (kind, docs) in [
-            (SubjectKind::Office, offices),
-            (SubjectKind::Worker, workers),
-        ] {
-            if !docs.is_empty() {
-                self.add(&self.uid(kind), docs).await?;
-            }
+        for (uid, docs) in self.by_index(docs) {
+            self.add(&uid, docs).await?;
+        }
+        Ok(())
+    }
+
+    async fn replace_records(
+        &self,
+        subjects: Vec<String>,
+        docs: Vec<SearchDocument>,
+    ) -> Result<(), SearchError> {
+        self.ensure().await?;
+        let index = self.client.index(self.records_uid());
+        for chunk in subjects.chunks(200) {
+            let filter = format!(
+                "subject IN [{}]",
+                chunk
+                    .iter()
+                    .map(|s| quote(s))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let mut query = meilisearch_sdk::documents::DocumentDeletionQuery::new(&index);
+            query.with_filter(&filter);
+            let task = index.delete_documents_with(&query).await.map_err(failed)?;
+            self.wait(task).await?;
+        }
+        if !docs.is_empty() {
+            self.add(&self.records_uid(), docs).await?;
         }
         Ok(())
     }
@@ -358,14 +492,9 @@ impl SearchIndex for MeiliIndex {
 
     async fn rebuild(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
         self.ensure().await?;
-        let (offices, workers): (Vec<_>, Vec<_>) = docs
-            .into_iter()
-            .partition(|d| d.kind == SubjectKind::Office);
-        for (kind, docs) in [
-            (SubjectKind::Office, offices),
-            (SubjectKind::Worker, workers),
-        ] {
-            let live = self.uid(kind);
+        let mut grouped = self.by_index(docs);
+        for live in self.uids() {
+            let docs = grouped.remove(&live).unwrap_or_default();
             let fresh = format!("{live}_rebuild");
             if self.client.get_index(&fresh).await.is_ok() {
                 let task = self.client.index(&fresh).delete().await.map_err(failed)?;
@@ -390,6 +519,16 @@ impl SearchIndex for MeiliIndex {
     async fn count(&self) -> Result<u64, SearchError> {
         self.ensure().await?;
         let mut n = 0;
+        for uid in self.uids() {
+            let stats = self.client.index(uid).get_stats().await.map_err(failed)?;
+            n += stats.number_of_documents as u64;
+        }
+        Ok(n)
+    }
+
+    async fn census(&self) -> Result<super::check::Census, SearchError> {
+        self.ensure().await?;
+        let mut out = super::check::Census::new();
         for kind in [SubjectKind::Office, SubjectKind::Worker] {
             let stats = self
                 .client
@@ -397,14 +536,71 @@ impl SearchIndex for MeiliIndex {
                 .get_stats()
                 .await
                 .map_err(failed)?;
-            n += stats.number_of_documents as u64;
+            if stats.number_of_documents > 0 {
+                out.insert(kind.key().to_owned(), stats.number_of_documents as u64);
+            }
         }
-        Ok(n)
+        let records = self.client.index(self.records_uid());
+        for t in [DocType::Disclosure, DocType::Review] {
+            let filter = format!("doc_type = {}", quote(t.key()));
+            let found = records
+                .search()
+                .with_filter(&filter)
+                .with_page(1)
+                .with_hits_per_page(1)
+                .execute::<serde_json::Value>()
+                .await
+                .map_err(failed)?;
+            let n = found.total_hits.unwrap_or(0) as u64;
+            if n > 0 {
+                out.insert(t.key().to_owned(), n);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn fetch(&self, ids: Vec<String>) -> Result<Vec<Option<SearchDocument>>, SearchError> {
+        self.ensure().await?;
+        let uid_of_id = |id: &str| {
+            if id.starts_with("office-") {
+                self.uid(SubjectKind::Office)
+            } else if id.starts_with("worker-") {
+                self.uid(SubjectKind::Worker)
+            } else {
+                self.records_uid()
+            }
+        };
+        let mut by_uid: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for id in &ids {
+            by_uid.entry(uid_of_id(id)).or_default().push(id);
+        }
+        let mut found: std::collections::HashMap<String, SearchDocument> =
+            std::collections::HashMap::new();
+        for (uid, wanted) in by_uid {
+            let index = self.client.index(uid);
+            for chunk in wanted.chunks(1000) {
+                let mut query = meilisearch_sdk::documents::DocumentsQuery::new(&index);
+                query
+                    .with_ids(chunk.iter().copied())
+                    .with_limit(chunk.len());
+                let got = index
+                    .get_documents_with::<MeiliDoc>(&query)
+                    .await
+                    .map_err(failed)?;
+                for d in got.results {
+                    found.insert(d.doc.id.clone(), d.doc);
+                }
+            }
+        }
+        Ok(ids.iter().map(|id| found.remove(id)).collect())
     }
 
     async fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
         self.ensure().await?;
         let text = ParsedText::parse(&q.text);
+        if q.target != DocType::Subject {
+            return self.search_records(q, &text).await;
+        }
         let kinds: Vec<SubjectKind> = match q.filters.kind {
             Some(k) => vec![k],
             None => vec![SubjectKind::Office, SubjectKind::Worker],

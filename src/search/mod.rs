@@ -5,6 +5,7 @@
 //! The database is the truth; an index is a projection of it
 //! ([`documents`]) and can be rebuilt at any time.
 
+pub mod check;
 pub mod documents;
 pub mod embedded;
 pub mod fallback;
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::LicenseNo;
 use crate::domain::vocab::SubjectKind;
 
-pub use documents::SearchDocument;
+pub use documents::{DocType, SearchDocument};
 
 /// Errors of a search engine.
 #[derive(Debug, thiserror::Error)]
@@ -99,11 +100,22 @@ pub struct Filters {
     pub status: Option<String>,
     /// One practice area.
     pub practice_area: Option<String>,
+    /// Records only: a discipline kind key (disclosures) or a review
+    /// outcome key (reviews).
+    #[serde(default)]
+    pub record_kind: Option<String>,
+    /// Records only: the year of the decision or of the review.
+    #[serde(default)]
+    pub year: Option<i32>,
 }
 
 /// One search.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchQuery {
+    /// What is searched: profiles (offices and workers), disclosed
+    /// disciplinary actions, or annual-review outcomes.
+    #[serde(default)]
+    pub target: DocType,
     /// What the resident typed; may be empty.
     pub text: String,
     /// Filters.
@@ -123,6 +135,7 @@ pub struct SearchQuery {
 impl Default for SearchQuery {
     fn default() -> Self {
         Self {
+            target: DocType::Subject,
             text: String::new(),
             filters: Filters::default(),
             near: None,
@@ -175,6 +188,44 @@ pub struct SearchHit {
     pub distance_m: Option<f64>,
     /// The name cut into matched and unmatched stretches.
     pub highlight: Vec<Fragment>,
+    /// For a disclosure or review hit: the record; the other fields
+    /// describe its subject.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<RecordHit>,
+}
+
+/// A disclosed disciplinary action or an annual-review outcome found by a
+/// search (`type=disclosure` or `type=review`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RecordHit {
+    /// `disclosure` or `review`.
+    #[serde(rename = "type")]
+    #[schema(value_type = String, example = "disclosure")]
+    pub doc_type: DocType,
+    /// Discipline kind key (disclosures) or review outcome key (reviews).
+    pub kind: String,
+    /// Decision number (文号) of a disclosure, as published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision_no: Option<String>,
+    /// Deciding authority of a disclosure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    /// Decision date of a disclosure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub decided_on: Option<chrono::NaiveDate>,
+    /// Last day a disclosure is public.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub public_until: Option<chrono::NaiveDate>,
+    /// Year of the decision or of the review.
+    pub year: i32,
+    /// Facts found (disclosures) or the review's note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Legal basis of a disclosure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
 }
 
 /// Counts of the hits per value, for each filter.
@@ -195,6 +246,12 @@ pub struct Facets {
     pub status: BTreeMap<String, u64>,
     /// By practice area.
     pub practice_area: BTreeMap<String, u64>,
+    /// Records: by discipline kind or review outcome key.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub record_kind: BTreeMap<String, u64>,
+    /// Records: by year.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub year: BTreeMap<String, u64>,
 }
 
 /// The answer to a [`SearchQuery`].
@@ -227,6 +284,21 @@ pub trait SearchIndex: Send + Sync {
 
     /// How many documents the index holds.
     async fn count(&self) -> Result<u64, SearchError>;
+
+    /// How many documents of each type the index holds (`office`,
+    /// `worker`, `disclosure`, `review`), for `search check`.
+    async fn census(&self) -> Result<check::Census, SearchError>;
+
+    /// The documents stored under these ids, in order (`None` where none).
+    async fn fetch(&self, ids: Vec<String>) -> Result<Vec<Option<SearchDocument>>, SearchError>;
+
+    /// Replaces every record document (disclosures, reviews) of the
+    /// subjects with these document ids by `docs`; returns once stored.
+    async fn replace_records(
+        &self,
+        subjects: Vec<String>,
+        docs: Vec<SearchDocument>,
+    ) -> Result<(), SearchError>;
 
     /// Answers a query.
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError>;
@@ -305,6 +377,24 @@ pub struct ParsedText {
     pub has_cjk: bool,
     /// Latin letters only (pinyin or initials), lower case, no spaces.
     pub latin: Option<String>,
+    /// The text as a decision number (文号), normalised by
+    /// [`decision_key`], when it looks like one.
+    pub decision: Option<String>,
+}
+
+/// A decision number (文号) in one spelling: half-width, no spaces, every
+/// kind of bracket as `(` `)`; `渝司罚决〔2025〕1号`, `渝司罚决［2025］1号` and
+/// `渝司罚决 (2025) 1 号` all become `渝司罚决(2025)1号`.
+pub fn decision_key(raw: &str) -> String {
+    raw.chars()
+        .map(fold_width)
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '〔' | '［' | '【' | '[' | '（' | '〖' | '{' | '｛' => '(',
+            '〕' | '］' | '】' | ']' | '）' | '〗' | '}' | '｝' => ')',
+            c => c,
+        })
+        .collect()
 }
 
 /// Folds full-width ASCII to half-width and the ideographic space to a
@@ -340,12 +430,18 @@ impl ParsedText {
         let latin = (!letters.is_empty() && letters.chars().all(|c| c.is_ascii_lowercase()))
             .then_some(letters);
         let query = license.clone().unwrap_or_else(|| folded.clone());
+        // A decision number holds Chinese, a digit and a bracket or 号.
+        let decision = (has_cjk
+            && folded.chars().any(|c| c.is_ascii_digit())
+            && folded.chars().any(|c| "〔〕［］【】[]()（）号".contains(c)))
+        .then(|| decision_key(raw));
         Self {
             folded,
             license,
             query,
             has_cjk,
             latin,
+            decision,
         }
     }
 }
@@ -432,6 +528,26 @@ mod tests {
         assert_eq!(ParsedText::parse(" 龙沙 ").query, "龙沙");
         assert_eq!(ParsedText::parse("Zhang San").query, "zhang san");
         assert_eq!(ParsedText::parse("张三 123").query, "张三 123");
+    }
+
+    #[test]
+    fn decision_numbers_have_one_spelling() {
+        for typed in [
+            "渝司罚决〔2025〕1号",
+            "渝司罚决[2025]1号",
+            "渝司罚决［２０２５］１号",
+            " 渝司罚决 (2025) 1 号 ",
+            "渝司罚决（2025）1号",
+        ] {
+            let t = ParsedText::parse(typed);
+            assert_eq!(
+                t.decision.as_deref(),
+                Some("渝司罚决(2025)1号"),
+                "{typed:?}"
+            );
+        }
+        assert_eq!(ParsedText::parse("违规收费").decision, None);
+        assert_eq!(ParsedText::parse("张三 123").decision, None);
     }
 
     #[test]

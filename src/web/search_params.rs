@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use super::errors::{AppError, ErrorCode};
 use super::lang::{tr, tr_with};
 use crate::domain::Standing;
-use crate::domain::vocab::{AreaKind, SubjectKind, WorkerStatus};
-use crate::search::{Filters, GeoPoint, SearchQuery, SortOrder};
+use crate::domain::vocab::{AreaKind, DisciplineKind, ReviewOutcome, SubjectKind, WorkerStatus};
+use crate::search::{DocType, Filters, GeoPoint, SearchQuery, SortOrder};
 
 /// Hits per page unless asked otherwise.
 pub const PER_PAGE: usize = 20;
@@ -27,10 +27,21 @@ pub struct SearchParams {
     /// number; at most 100 characters.
     #[param(max_length = 100, example = "张三")]
     pub q: Option<String>,
-    /// `office` or `worker`.
+    /// What to search: `office` or `worker` profiles (both when absent),
+    /// `disclosure` (disciplinary actions inside their disclosure window:
+    /// decision number, authority, facts, subject) or `review` (annual-
+    /// review outcomes by subject, year and outcome).
     #[serde(rename = "type")]
-    #[param(value_type = Option<SubjectKind>)]
+    #[param(value_type = Option<SearchType>)]
     pub kind: Option<String>,
+    /// With `type=disclosure`: a discipline kind key (`fine`, `warning`, …);
+    /// with `type=review`: an outcome key (`pass`, `not_competent`, …).
+    #[serde(rename = "kind")]
+    pub record_kind: Option<String>,
+    /// With `type=disclosure` or `type=review`: the year of the decision or
+    /// of the review.
+    #[param(value_type = Option<i32>, minimum = 1949, maximum = 2100)]
+    pub year: Option<String>,
     /// District code (6 digits).
     #[param(pattern = r"^[0-9]{6}$", example = "500103")]
     pub district: Option<String>,
@@ -66,6 +77,20 @@ pub struct SearchParams {
     /// Hits per page (1 to 100, default 20).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub per_page: Option<String>,
+}
+
+/// What `/search` and `/api/v1/search` search (the `type` parameter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchType {
+    /// Office profiles.
+    Office,
+    /// Worker profiles.
+    Worker,
+    /// Disciplinary actions inside their disclosure window.
+    Disclosure,
+    /// Annual-review outcomes.
+    Review,
 }
 
 fn given(v: &Option<String>) -> Option<String> {
@@ -125,10 +150,49 @@ impl SearchParams {
         if text.chars().count() > 100 {
             return Err(bad("q", tr_with("sp-q-too-long", &[("max", &100)])));
         }
-        let kind = given(&self.kind)
+        let (target, kind) = match given(&self.kind) {
+            None => (DocType::Subject, None),
+            Some(k) => match k.trim().to_ascii_lowercase().as_str() {
+                "disclosure" => (DocType::Disclosure, None),
+                "review" => (DocType::Review, None),
+                _ => (
+                    DocType::Subject,
+                    Some(
+                        SubjectKind::parse(&k)
+                            .ok_or_else(|| bad("type", tr_with("sp-bad-type", &[("value", &k)])))?,
+                    ),
+                ),
+            },
+        };
+        let record_kind = given(&self.record_kind)
             .map(|k| {
-                SubjectKind::parse(&k)
-                    .ok_or_else(|| bad("type", tr_with("sp-bad-type", &[("value", &k)])))
+                let parsed = match target {
+                    DocType::Disclosure => DisciplineKind::parse(&k).map(DisciplineKind::key),
+                    DocType::Review => ReviewOutcome::parse(&k).map(ReviewOutcome::key),
+                    DocType::Subject => {
+                        return Err(bad(
+                            "kind",
+                            tr_with("sp-record-only", &[("param", &"kind")]),
+                        ));
+                    }
+                };
+                parsed
+                    .map(str::to_owned)
+                    .ok_or_else(|| bad("kind", tr_with("sp-bad-record-kind", &[("value", &k)])))
+            })
+            .transpose()?;
+        let year = given(&self.year)
+            .map(|y| {
+                if target == DocType::Subject {
+                    return Err(bad(
+                        "year",
+                        tr_with("sp-record-only", &[("param", &"year")]),
+                    ));
+                }
+                y.parse::<i32>()
+                    .ok()
+                    .filter(|n| (1949..=2100).contains(n))
+                    .ok_or_else(|| bad("year", tr_with("sp-bad-year", &[("value", &y)])))
             })
             .transpose()?;
         let standing = given(&self.standing)
@@ -208,6 +272,7 @@ impl SearchParams {
         )?
         .unwrap_or(PER_PAGE);
         let query = SearchQuery {
+            target,
             text,
             filters: Filters {
                 kind,
@@ -217,6 +282,8 @@ impl SearchParams {
                 standing,
                 status,
                 practice_area: given(&self.practice_area),
+                record_kind,
+                year,
             },
             near,
             radius_m: radius_km.map(|r| r * 1000.0),
@@ -245,6 +312,8 @@ mod tests {
             match k {
                 "q" => p.q = v,
                 "type" => p.kind = v,
+                "kind" => p.record_kind = v,
+                "year" => p.year = v,
                 "lat" => p.lat = v,
                 "lng" => p.lng = v,
                 "radius_km" => p.radius_km = v,
@@ -268,6 +337,24 @@ mod tests {
     }
 
     #[test]
+    fn records_are_searched_by_type_kind_and_year() {
+        let (q, _, _) = params(&[("type", "disclosure"), ("kind", "罚款"), ("year", "2025")])
+            .to_query()
+            .map_err(|e| e.to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(q.target, DocType::Disclosure);
+        assert_eq!(q.filters.kind, None);
+        assert_eq!(q.filters.record_kind.as_deref(), Some("fine"));
+        assert_eq!(q.filters.year, Some(2025));
+        let (q, _, _) = params(&[("type", "review"), ("kind", "不称职")])
+            .to_query()
+            .map_err(|e| e.to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(q.target, DocType::Review);
+        assert_eq!(q.filters.record_kind.as_deref(), Some("not_competent"));
+    }
+
+    #[test]
     fn bad_values_are_refused() {
         for bad in [
             vec![("type", "lawyer")],
@@ -276,6 +363,11 @@ mod tests {
             vec![("radius_km", "5")],
             vec![("page", "0")],
             vec![("district", "50010")],
+            vec![("year", "2025")],
+            vec![("type", "worker"), ("kind", "fine")],
+            vec![("type", "disclosure"), ("kind", "pass")],
+            vec![("type", "review"), ("kind", "fine")],
+            vec![("type", "review"), ("year", "1800")],
         ] {
             assert!(
                 params(&bad).to_query().is_err(),

@@ -16,7 +16,17 @@ pub static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     super::lang::register(&mut tera);
-    if let Err(e) = tera.add_raw_templates(embedded![
+    if let Err(e) = add_templates(&mut tera) {
+        // The templates are compiled in and covered by tests; a broken one
+        // is a build defect, reported loudly and served as plain errors.
+        tracing::error!("templates failed to parse: {e:?}");
+    }
+    tera
+});
+
+/// Adds every compiled-in template to `tera`.
+fn add_templates(tera: &mut Tera) -> Result<(), tera::Error> {
+    tera.add_raw_templates(embedded![
         "base.html",
         "macros.html",
         "index.html",
@@ -49,13 +59,8 @@ pub static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "admin/compliance.html",
         "admin/audit.html",
         "admin/error.html",
-    ]) {
-        // The templates are compiled in and covered by tests; a broken one
-        // is a build defect, reported loudly and served as plain errors.
-        tracing::error!("templates failed to parse: {e:?}");
-    }
-    tera
-});
+    ])
+}
 
 /// Renders a template.
 pub fn render(name: &str, ctx: &Context) -> Result<String, tera::Error> {
@@ -76,4 +81,23 @@ pub fn error_page(status: StatusCode, code: &str, message: &str) -> String {
         tracing::error!("error page failed to render: {e:?}");
         format!("{} {message}", status.as_u16())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_parses() {
+        let mut tera = tera::Tera::default();
+        super::super::lang::register(&mut tera);
+        if let Err(e) = super::add_templates(&mut tera) {
+            let mut cause = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                cause.push_str(": ");
+                cause.push_str(&s.to_string());
+                source = s.source();
+            }
+            panic!("{cause}");
+        }
+    }
 }

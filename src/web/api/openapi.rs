@@ -64,6 +64,8 @@ use crate::web::{admin, reindex};
         crate::domain::complaint::Outcome,
         crate::domain::complaint::Category,
         crate::search::SortOrder,
+        crate::search::DocType,
+        crate::web::search_params::SearchType,
     )),
     modifiers(&BearerToken),
     tags(

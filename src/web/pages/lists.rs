@@ -49,6 +49,9 @@ struct ListQuery {
     district: Option<String>,
     kind: Option<String>,
     page: Option<String>,
+    /// Disclosures only: text searched in the decision number, authority,
+    /// facts and the subject's name or license number.
+    q: Option<String>,
 }
 
 impl ListQuery {
@@ -123,6 +126,27 @@ impl From<DisclosedAction> for DisclosureItem {
     }
 }
 
+impl DisclosureItem {
+    /// A disclosure found by the search engine.
+    fn from_hit(h: crate::search::SearchHit) -> Option<Self> {
+        let r = h.record?;
+        Some(Self {
+            kind_label: label_of(DisciplineKind::parse(&r.kind), &r.kind),
+            subject_url: format!("/{}s/{}", h.kind.key(), h.license_no),
+            decision_no: r.decision_no.unwrap_or_default(),
+            kind: r.kind,
+            authority: r.authority.unwrap_or_default(),
+            decided_on: r.decided_on?,
+            public_until: r.public_until?,
+            facts: r.summary.unwrap_or_default(),
+            basis: r.basis.unwrap_or_default(),
+            subject_kind: h.kind.key().to_owned(),
+            subject_license_no: h.license_no,
+            subject_name: Some(h.name),
+        })
+    }
+}
+
 #[derive(Serialize)]
 struct Choice {
     value: String,
@@ -143,26 +167,69 @@ async fn disclosures_page(
         })?),
     };
     let district = q.district();
+    let text =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+    if text.as_ref().is_some_and(|t| t.chars().count() > 100) {
+        return Err(AppError::new(ErrorCode::BadRequest)
+            .message(crate::web::lang::tr_with("sp-q-too-long", &[("max", &100)]))
+            .html());
+    }
     let (today, windows) = (state.clock.today(), state.windows);
-    let items = {
-        let district = district.clone();
-        state
-            .db(move |c| {
-                db::public_lists::disclosures(c, today, &windows, district.as_deref(), kind)
-            })
-            .await
-            .map_err(AppError::html)?
+    let (total, shown) = match &text {
+        // Text goes to the search engine, which holds every disclosure
+        // inside its window (and the database answers when it is down).
+        Some(text) => {
+            let query = crate::search::SearchQuery {
+                target: crate::search::DocType::Disclosure,
+                text: text.clone(),
+                filters: crate::search::Filters {
+                    district: district.clone(),
+                    record_kind: kind.map(|k| k.key().to_owned()),
+                    ..Default::default()
+                },
+                offset: (page - 1) * PER_PAGE,
+                limit: PER_PAGE,
+                ..Default::default()
+            };
+            let (found, _) = state
+                .search
+                .search(&query)
+                .await
+                .map_err(|e| AppError::from(e).html())?;
+            let items: Vec<DisclosureItem> = found
+                .hits
+                .into_iter()
+                .filter_map(DisclosureItem::from_hit)
+                .collect();
+            (found.total as usize, items)
+        }
+        None => {
+            let items = {
+                let district = district.clone();
+                state
+                    .db(move |c| {
+                        db::public_lists::disclosures(c, today, &windows, district.as_deref(), kind)
+                    })
+                    .await
+                    .map_err(AppError::html)?
+            };
+            let total = items.len();
+            let shown: Vec<DisclosureItem> = items
+                .into_iter()
+                .skip((page - 1) * PER_PAGE)
+                .take(PER_PAGE)
+                .map(DisclosureItem::from)
+                .collect();
+            (total, shown)
+        }
     };
     let districts = state.district_names().await.map_err(AppError::html)?;
-    let total = items.len();
     let pages = total.div_ceil(PER_PAGE).max(1);
-    let shown: Vec<DisclosureItem> = items
-        .into_iter()
-        .skip((page - 1) * PER_PAGE)
-        .take(PER_PAGE)
-        .map(DisclosureItem::from)
-        .collect();
     let mut ctx = base_context(&state);
+    ctx.insert("q", &text);
     ctx.insert("title", &tr("disclosures-title"));
     ctx.insert("items", &shown);
     ctx.insert("total", &total);

@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::{base_context, html};
 use crate::domain::Standing;
-use crate::domain::vocab::{AreaKind, SubjectKind, WorkerStatus};
+use crate::domain::vocab::{AreaKind, DisciplineKind, ReviewOutcome, SubjectKind, WorkerStatus};
 use crate::i18n::Label;
-use crate::search::{Facets, SearchHit};
+use crate::search::{DocType, Facets, SearchHit};
 use crate::web::AppState;
 use crate::web::errors::AppError;
 use crate::web::lang::{tr, tr_with};
@@ -95,6 +95,7 @@ fn link(params: &SearchParams, param: &str, value: Option<&str>, page: Option<us
 fn groups(
     facets: &Facets,
     params: &SearchParams,
+    target: DocType,
     district_name: &dyn Fn(&str) -> String,
 ) -> Vec<FacetGroup> {
     let current = |param: &str| -> Option<String> {
@@ -127,6 +128,37 @@ fn groups(
             values,
         }
     };
+    if target.is_record() {
+        let kind_label = |k: &str| match target {
+            DocType::Disclosure => here(DisciplineKind::parse(k), k),
+            _ => here(ReviewOutcome::parse(k), k),
+        };
+        let mut years = vec![group("year", "search-facet-year", &facets.year, &|k| {
+            k.to_owned()
+        })];
+        // Newest year first, not the most frequent.
+        for g in &mut years {
+            g.values.sort_by(|a, b| b.value.cmp(&a.value));
+        }
+        return [
+            group(
+                "kind",
+                "search-facet-record-kind",
+                &facets.record_kind,
+                &kind_label,
+            ),
+            group(
+                "district",
+                "search-facet-district",
+                &facets.district,
+                district_name,
+            ),
+        ]
+        .into_iter()
+        .chain(years)
+        .filter(|g| !g.values.is_empty())
+        .collect();
+    }
     vec![
         group("type", "search-facet-type", &facets.kind, &|k| {
             here(SubjectKind::parse(k), k)
@@ -243,7 +275,10 @@ async fn search(
     ctx.insert("total", &results.total);
     ctx.insert("backend", &results.backend);
     ctx.insert("degraded", &degraded);
-    ctx.insert("facets", &groups(&results.facets, &params, &name_of));
+    ctx.insert(
+        "facets",
+        &groups(&results.facets, &params, query.target, &name_of),
+    );
     ctx.insert("page", &page);
     ctx.insert("pages", &pages);
     ctx.insert("first", &(query.offset + 1));

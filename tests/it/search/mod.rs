@@ -8,6 +8,7 @@ mod crash;
 mod heal;
 mod pages;
 mod portals;
+mod records;
 
 /// A Meilisearch server for one test, with an index prefix of its own.
 #[derive(Debug, Clone)]
