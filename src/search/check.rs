@@ -193,7 +193,10 @@ pub async fn run(indexer: &Indexer, options: CheckOptions) -> Result<CheckReport
                 })
                 .await?;
             report.enqueued = report.drift.len();
-            indexer.wake();
+            // Drain them now when this process may (the only one on SQLite,
+            // or the drain lock's holder on PostgreSQL); else the portal
+            // that holds the lock does, within its next tick.
+            indexer.catch_up().await?;
         }
     }
     Ok(report)

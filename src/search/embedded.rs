@@ -954,7 +954,14 @@ impl SearchIndex for EmbeddedIndex {
     }
 
     async fn count(&self) -> Result<u64, SearchError> {
-        Ok(self.live()?.reader.searcher().num_docs())
+        let searcher = self.live()?.reader.searcher();
+        let n = searcher
+            .search(
+                &*term(self.fields.doc_type, DocType::Subject.key()),
+                &tantivy::collector::Count,
+            )
+            .map_err(engine)?;
+        Ok(n as u64)
     }
 
     async fn census(&self) -> Result<super::check::Census, SearchError> {

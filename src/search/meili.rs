@@ -519,8 +519,13 @@ impl SearchIndex for MeiliIndex {
     async fn count(&self) -> Result<u64, SearchError> {
         self.ensure().await?;
         let mut n = 0;
-        for uid in self.uids() {
-            let stats = self.client.index(uid).get_stats().await.map_err(failed)?;
+        for kind in [SubjectKind::Office, SubjectKind::Worker] {
+            let stats = self
+                .client
+                .index(self.uid(kind))
+                .get_stats()
+                .await
+                .map_err(failed)?;
             n += stats.number_of_documents as u64;
         }
         Ok(n)

@@ -282,7 +282,8 @@ pub trait SearchIndex: Send + Sync {
     /// Replaces everything with `docs` (a full reindex).
     async fn rebuild(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError>;
 
-    /// How many documents the index holds.
+    /// How many profile documents (offices and workers) the index holds;
+    /// records are counted by [`SearchIndex::census`].
     async fn count(&self) -> Result<u64, SearchError>;
 
     /// How many documents of each type the index holds (`office`,

@@ -2,6 +2,7 @@
 //! Meilisearch when `MEILI_URL` is set), the pages and API around it, the
 //! outbox, several portals on one database, and a crash while indexing.
 
+mod check;
 mod cli;
 mod conformance;
 mod crash;
