@@ -18,6 +18,9 @@ pub fn pages() -> Vec<String> {
         format!("/verify?license_no={ZHANG_SAN}"),
         "/districts".into(),
         "/complaints/new".into(),
+        "/search?type=disclosure&q=%E8%BF%9D%E8%A7%84%E6%94%B6%E8%B4%B9".into(),
+        "/search?type=review".into(),
+        "/disclosures?q=%E8%BF%9D%E8%A7%84%E6%94%B6%E8%B4%B9".into(),
     ];
     let en: Vec<String> = zh
         .iter()

@@ -51,6 +51,12 @@ pub fn seed(c: &mut DbConnection) {
     }
     build::worker(c, ZHANG_SAN, "张三", LONGSHA);
     build::review(c, "worker", ZHANG_SAN, 2025, "competent", None);
+    // A disclosure for the record search pages (another worker, so that
+    // 张三 stays in good standing).
+    build::worker(c, "45001010077", "李四", LONGSHA);
+    build::action(c, "渝司罚决〔2026〕1号", "45001010077", "fine", "2026-03-01", |a| {
+        a.facts = "违规收费".into();
+    });
 }
 
 /// A program on `PATH` (or named by `env`).
