@@ -64,6 +64,27 @@ impl Drop for PgTestDb {
     }
 }
 
+/// A PostgreSQL database for a test that needs one whatever backend the
+/// suite runs on (`TEST_DATABASE_URL`, else `TEST_POSTGRES_URL`, which
+/// `.ci/run` sets in its SQLite pass), or `None` after a loud skip line;
+/// under `CI=true` a missing server fails the test instead.
+pub fn postgres_or_skip(test: &str) -> Option<PgTestDb> {
+    let url = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+        .or_else(|| std::env::var("TEST_POSTGRES_URL").ok())
+        .filter(|u| u.starts_with("postgres"));
+    let Some(admin) = url else {
+        assert!(
+            !in_ci(),
+            "{test} needs PostgreSQL: set TEST_DATABASE_URL or TEST_POSTGRES_URL in CI"
+        );
+        eprintln!("\n*** SKIPPED {test}: needs PostgreSQL (set TEST_POSTGRES_URL) ***\n");
+        return None;
+    };
+    Some(PgTestDb::create(&admin).unwrap_or_else(|e| panic!("{test}: PostgreSQL at {admin}: {e}")))
+}
+
 /// A fresh database: PostgreSQL when `TEST_DATABASE_URL` is set, else a
 /// SQLite file in `dir`.
 pub fn fresh_database(dir: &std::path::Path) -> (String, Option<PgTestDb>) {
