@@ -14,6 +14,7 @@ pub mod ops;
 pub mod outbox;
 pub mod profiles;
 pub mod public_lists;
+pub mod rate_limits;
 pub mod schema;
 pub mod tokens;
 pub mod users;

@@ -128,6 +128,7 @@ pub struct Spawn {
     demo: bool,
     adjust: Option<AdjustSettings>,
     meili: Option<crate::search::Meili>,
+    database: Option<String>,
 }
 
 impl Spawn {
@@ -156,13 +157,24 @@ impl Spawn {
         self
     }
 
+    /// Serves the database at `url` (another portal's, or one the test
+    /// made) instead of a fresh one: several portals on one database. The
+    /// test keeps that database alive while they run.
+    pub fn database(mut self, url: &str) -> Self {
+        self.database = Some(url.to_owned());
+        self
+    }
+
     /// Seeds the database with `seed`, then starts the portal.
     pub async fn seed<F>(self, seed: F) -> TestApp
     where
         F: FnOnce(&mut DbConnection),
     {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (db_url, pg) = fresh_database(dir.path());
+        let (db_url, pg) = match self.database {
+            Some(url) => (url, None),
+            None => fresh_database(dir.path()),
+        };
         {
             let mut conn = db::establish(&db_url).expect("connect to the test database");
             db::run_migrations(&mut conn).expect("migrations");
@@ -219,6 +231,7 @@ impl TestApp {
             demo: false,
             adjust: None,
             meili: None,
+            database: None,
         }
     }
 
