@@ -166,6 +166,42 @@ async fn two_portals_on_one_postgresql_share_the_filing_allowance() {
 }
 
 #[actix_web::test]
+async fn filings_at_the_same_moment_through_two_portals_are_counted_one_by_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, _pg) = fresh_database(dir.path());
+    migrated(&url, subjects);
+    let rate = |s: &mut legal_portal::config::Settings| {
+        s.complaints.submit_rate = Rate::parse("3/h").expect("rate");
+    };
+    let a = portal(&url, rate).await;
+    let b = portal(&url, rate).await;
+    let sent: Vec<_> = (0..12)
+        .map(|n| {
+            let app = if n % 2 == 0 { &a } else { &b };
+            let request = app
+                .client
+                .post(format!("{}/api/v1/complaints", app.address))
+                .json(&body("李四", "13812345678"));
+            actix_web::rt::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for request in sent {
+        let status = request
+            .await
+            .expect("the request task")
+            .expect("the portal answers");
+        statuses.push(status);
+    }
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [[201; 3].as_slice(), [429; 9].as_slice()].concat(),
+        "twelve filings at once through two portals: three accepted, the rest refused"
+    );
+}
+
+#[actix_web::test]
 async fn two_portals_on_one_database_share_the_status_lookup_allowance() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (url, _pg) = fresh_database(dir.path());
