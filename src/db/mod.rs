@@ -14,6 +14,7 @@ pub mod ops;
 pub mod outbox;
 pub mod profiles;
 pub mod public_lists;
+pub mod rate_limits;
 pub mod schema;
 pub mod tokens;
 pub mod users;
@@ -156,8 +157,10 @@ pub fn establish(url: &str) -> Result<DbConnection, DbError> {
             let mut c = diesel::SqliteConnection::establish(path)?;
             diesel::connection::SimpleConnection::batch_execute(
                 &mut c,
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                // busy_timeout first: switching to WAL needs a lock that
+                // another connection opening the file may hold a moment.
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
             )?;
             Ok(DbConnection::Sqlite(c))
         }
@@ -180,13 +183,53 @@ pub fn lock_for_writing(conn: &mut DbConnection) -> Result<(), DbError> {
 
 pub use crate::config::redact_url;
 
-/// Runs every pending migration of the URL's backend.
+/// Advisory lock key held on PostgreSQL while migrations run.
+const MIGRATION_LOCK: i64 = 0x4D49_4752_4154; // "MIGRAT"
+
+#[derive(QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    locked: bool,
+}
+
+/// Runs every pending migration of the URL's backend, once however many
+/// processes start together on one database: the others wait, then find
+/// nothing pending. PostgreSQL: under a session advisory lock on this
+/// connection, released before returning. SQLite: inside one `BEGIN
+/// IMMEDIATE` transaction (the write lock; another process waits for it up
+/// to `busy_timeout`), taken only when a migration is pending so that a
+/// start beside a long import does not wait for it.
 pub fn run_migrations(conn: &mut DbConnection) -> Result<(), DbError> {
-    let result = match conn {
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
-        DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
-    };
-    result.map_err(|e| DbError::Migration(e.to_string()))
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
+    match conn {
+        DbConnection::Sqlite(c) => {
+            if c.has_pending_migration(SQLITE_MIGRATIONS).map_err(failed)? {
+                c.immediate_transaction(|c| {
+                    c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ())
+                })
+                .map_err(failed)?;
+            }
+            Ok(())
+        }
+        DbConnection::Pg(c) => {
+            let locked: Locked = diesel::sql_query(format!(
+                "SELECT pg_try_advisory_lock({MIGRATION_LOCK}) AS locked"
+            ))
+            .get_result(c)?;
+            if !locked.locked {
+                tracing::info!("waiting for another portal process to finish the migrations");
+                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})::text"))
+                    .execute(c)?;
+            }
+            let ran = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
+            let unlocked =
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})::text"))
+                    .execute(c);
+            ran.map_err(failed)?;
+            unlocked?;
+            Ok(())
+        }
+    }
 }
 
 /// Reverts every applied migration (for the migration round-trip test and

@@ -261,6 +261,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    rate_limits (bucket, client) {
+        bucket -> Text,
+        client -> Text,
+        tat_ms -> BigInt,
+    }
+}
+
+diesel::table! {
     admin_uploads (hash, user_id) {
         hash -> Text,
         user_id -> BigInt,
@@ -341,4 +349,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     search_outbox,
     certificates,
+    rate_limits,
 );

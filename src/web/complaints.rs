@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::csrf::Csrf;
 use super::errors::{AppError, ErrorCode};
-use super::rate_limit::RateLimiter;
+use super::rate_limit::SharedLimiter;
 use crate::complaints::ComplaintSettings;
 use crate::complaints::crypto::ContactKey;
 use crate::db::DbError;
@@ -21,6 +21,11 @@ use crate::domain::complaint::{
 use crate::domain::vocab::SubjectKind;
 use crate::i18n::{Label, label_of};
 
+/// The shared limit's bucket of complaint filings.
+pub const SUBMIT_BUCKET: &str = "complaint_submit";
+/// The shared limit's bucket of complaint status look-ups.
+pub const LOOKUP_BUCKET: &str = "complaint_lookup";
+
 /// The complaint desk: what every complaint handler needs.
 #[derive(Debug)]
 pub struct ComplaintDesk {
@@ -30,21 +35,24 @@ pub struct ComplaintDesk {
     pub csrf: Csrf,
     /// Stage deadlines.
     pub deadlines: Deadlines,
-    /// Filings per address.
-    pub submit_limit: RateLimiter,
-    /// Status look-ups per address.
-    pub lookup_limit: RateLimiter,
+    /// Filings per address (form and API together), shared by every
+    /// process on the database.
+    pub submit_limit: SharedLimiter,
+    /// Status look-ups per address (page and API together), shared the
+    /// same way.
+    pub lookup_limit: SharedLimiter,
 }
 
 impl ComplaintDesk {
     /// A desk from the settings and the key.
     pub fn new(settings: &ComplaintSettings, key: ContactKey) -> Self {
+        let addresses = key.derive("legal-portal rate-limit addresses v1");
         Self {
             csrf: Csrf::new(key.derive("legal-portal csrf v1")),
             key,
             deadlines: settings.deadlines,
-            submit_limit: RateLimiter::new(settings.submit_rate),
-            lookup_limit: RateLimiter::new(settings.lookup_rate),
+            submit_limit: SharedLimiter::new(SUBMIT_BUCKET, settings.submit_rate, addresses),
+            lookup_limit: SharedLimiter::new(LOOKUP_BUCKET, settings.lookup_rate, addresses),
         }
     }
 }

@@ -144,6 +144,12 @@ impl AppState {
         Ok(names)
     }
 
+    /// The caller's address: the connection's, or the load balancer's last
+    /// `X-Forwarded-For` entry with `--trust-forwarded-for`.
+    pub fn client_addr(&self, req: &HttpRequest) -> std::net::IpAddr {
+        rate_limit::client_addr(req, self.scrapers.trust_forwarded())
+    }
+
     /// Runs `f` on a pooled connection on the blocking thread pool.
     pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
     where

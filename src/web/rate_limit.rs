@@ -1,10 +1,13 @@
-//! A small per-address rate limiter (a token bucket per IP address), for any
-//! route that needs one: complaints now, search and verify later.
+//! Per-address rate limits. Search and verify: a token bucket per IP
+//! address in this process ([`RateLimiter`], [`limit_scrapers`]).
+//! Complaint filing and status look-ups: the same allowance counted in the
+//! database ([`SharedLimiter`]), so it holds across portal processes.
 //! Refusals are answered 429 with `Retry-After` in whole seconds.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use actix_web::body::{EitherBody, MessageBody};
@@ -12,9 +15,12 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderValue, RETRY_AFTER};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 use super::errors::{AppError, ErrorCode};
 pub use crate::config::{Rate, ScraperRates};
+use crate::db::{self, Pool, rate_limits::Decision};
 
 /// Buckets per address.
 #[derive(Debug)]
@@ -57,18 +63,6 @@ impl RateLimiter {
             Err(Duration::from_secs_f64((1.0 - refilled) * per_token))
         }
     }
-
-    /// Takes one request from the caller's address, or says how long it
-    /// must wait.
-    pub fn check(&self, req: &HttpRequest) -> Result<(), Refused> {
-        let addr = req
-            .peer_addr()
-            .map(|a| a.ip())
-            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        self.check_at(addr, Instant::now()).map_err(|wait| Refused {
-            retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-        })
-    }
 }
 
 /// A refused request: answered 429 with `Retry-After`.
@@ -79,6 +73,13 @@ pub struct Refused {
 }
 
 impl Refused {
+    /// A refusal to wait `wait`, rounded up to whole seconds.
+    pub fn after(wait: Duration) -> Self {
+        Self {
+            retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        }
+    }
+
     fn error(self) -> AppError {
         AppError::new(ErrorCode::RateLimited)
             .message(super::lang::tr_with(
@@ -104,6 +105,128 @@ impl Refused {
     pub fn html(self) -> HttpResponse {
         self.with_header(self.error().html().error_response())
     }
+}
+
+/// A per-address limit counted in the database (`db::rate_limits`), so
+/// that every portal process on one database shares one allowance per
+/// address: for rare routes that must hold across processes (complaint
+/// filing and status look-ups). The database never sees the address, only
+/// an HMAC-SHA-256 of it under a key derived from the complaint key, which
+/// every process on one database shares.
+///
+/// When the count cannot be read or written (the database is down or the
+/// pool exhausted) the limiter does not fail the request and does not
+/// refuse it either: it falls back to an in-process bucket of the same
+/// rate, so the limit then holds per process, as it did before it was
+/// shared, and logs a warning (without the address).
+pub struct SharedLimiter {
+    bucket: &'static str,
+    rate: Rate,
+    address_key: [u8; 32],
+    fallback: RateLimiter,
+    next_sweep_ms: AtomicI64,
+}
+
+impl std::fmt::Debug for SharedLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedLimiter")
+            .field("bucket", &self.bucket)
+            .field("rate", &self.rate)
+            .field("address_key", &"***")
+            .finish_non_exhaustive()
+    }
+}
+
+/// How often one process deletes the rows whose time has passed.
+const SWEEP_EVERY_MS: i64 = 10 * 60 * 1000;
+
+impl SharedLimiter {
+    /// A limiter allowing `rate` per address in `bucket` (a name unique to
+    /// the route it guards), hashing addresses under `address_key`.
+    pub fn new(bucket: &'static str, rate: Rate, address_key: [u8; 32]) -> Self {
+        Self {
+            bucket,
+            rate,
+            address_key,
+            fallback: RateLimiter::new(rate),
+            next_sweep_ms: AtomicI64::new(0),
+        }
+    }
+
+    /// What the database keeps for `addr`: a keyed hash (128 bits, hex), the
+    /// same in every process sharing the key. An IPv4 address seen as IPv6
+    /// (`::ffff:a.b.c.d`) counts as itself.
+    pub fn client_key(&self, addr: IpAddr) -> String {
+        let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&self.address_key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(addr.to_canonical().to_string().as_bytes());
+        let digest = mac.finalize().into_bytes();
+        data_encoding::HEXLOWER.encode(&digest[..16])
+    }
+
+    /// Takes one request from `addr`'s allowance, or says how long it must
+    /// wait. Runs on the blocking pool with a pooled connection.
+    pub async fn check(&self, pool: &Pool, addr: IpAddr) -> Result<(), Refused> {
+        let (bucket, rate, client) = (self.bucket, self.rate, self.client_key(addr));
+        let now_ms = now_ms();
+        let sweep = self.sweep_due(now_ms);
+        let pool = pool.clone();
+        let counted = actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            let decision = db::rate_limits::take(&mut conn, bucket, &client, rate, now_ms)?;
+            if sweep && let Err(e) = db::rate_limits::sweep(&mut conn, now_ms) {
+                tracing::warn!(bucket, error = %e, "could not sweep the shared rate limits");
+            }
+            Ok::<_, db::DbError>(decision)
+        })
+        .await;
+        let decision = match counted {
+            Ok(Ok(decision)) => decision,
+            Ok(Err(e)) => return self.fall_back(addr, &e),
+            Err(e) => return self.fall_back(addr, &e),
+        };
+        match decision {
+            Decision::Allowed => Ok(()),
+            Decision::Refused { wait_ms } => Err(Refused::after(Duration::from_millis(
+                u64::try_from(wait_ms).unwrap_or(1),
+            ))),
+        }
+    }
+
+    fn fall_back(&self, addr: IpAddr, error: &dyn std::fmt::Display) -> Result<(), Refused> {
+        tracing::warn!(
+            bucket = self.bucket,
+            error = %error,
+            "the shared rate limit could not be counted in the database; limiting this process alone"
+        );
+        self.fallback
+            .check_at(addr, Instant::now())
+            .map_err(Refused::after)
+    }
+
+    /// Whether this call should sweep: at most once per [`SWEEP_EVERY_MS`]
+    /// in this process.
+    fn sweep_due(&self, now_ms: i64) -> bool {
+        let due = self.next_sweep_ms.load(Ordering::Relaxed);
+        now_ms >= due
+            && self
+                .next_sweep_ms
+                .compare_exchange(
+                    due,
+                    now_ms + SWEEP_EVERY_MS,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+    }
+}
+
+/// Milliseconds since 1970 UTC by this machine's clock (the processes
+/// sharing a database are assumed to keep time with NTP).
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4))
 }
 
 /// The limiters of [`ScraperRates`].
@@ -182,9 +305,7 @@ pub async fn limit_scrapers(
             limiter
                 .check_at(addr, Instant::now())
                 .err()
-                .map(|wait| Refused {
-                    retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-                })
+                .map(Refused::after)
         });
     if let Some(refused) = refused {
         let resp = if route.as_deref().is_some_and(|r| r.starts_with("/api/")) {
@@ -217,6 +338,20 @@ mod tests {
         assert!(limiter.check_at(b, t0).is_ok(), "other addresses are apart");
         assert!(limiter.check_at(a, t0 + Duration::from_secs(21)).is_ok());
         assert!(limiter.check_at(a, t0 + Duration::from_secs(22)).is_err());
+    }
+
+    #[test]
+    fn addresses_are_kept_as_a_hash_under_the_portals_key() {
+        let limiter = SharedLimiter::new("b", Rate::per_hour(1), [1; 32]);
+        let other_key = SharedLimiter::new("b", Rate::per_hour(1), [2; 32]);
+        let a = IpAddr::from([203, 0, 113, 7]);
+        let key = limiter.client_key(a);
+        assert_eq!(key.len(), 32);
+        assert_eq!(key, limiter.client_key(a), "the same in every process");
+        assert_ne!(key, other_key.client_key(a), "unknown without the key");
+        assert_ne!(key, limiter.client_key(IpAddr::from([203, 0, 113, 8])));
+        let mapped: IpAddr = "::ffff:203.0.113.7".parse().unwrap();
+        assert_eq!(limiter.client_key(mapped), key, "IPv4 seen as IPv6");
     }
 
     #[test]

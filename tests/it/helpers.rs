@@ -64,6 +64,27 @@ impl Drop for PgTestDb {
     }
 }
 
+/// A PostgreSQL database for a test that needs one whatever backend the
+/// suite runs on (`TEST_DATABASE_URL`, else `TEST_POSTGRES_URL`, which
+/// `.ci/run` sets in its SQLite pass), or `None` after a loud skip line;
+/// under `CI=true` a missing server fails the test instead.
+pub fn postgres_or_skip(test: &str) -> Option<PgTestDb> {
+    let url = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+        .or_else(|| std::env::var("TEST_POSTGRES_URL").ok())
+        .filter(|u| u.starts_with("postgres"));
+    let Some(admin) = url else {
+        assert!(
+            !in_ci(),
+            "{test} needs PostgreSQL: set TEST_DATABASE_URL or TEST_POSTGRES_URL in CI"
+        );
+        eprintln!("\n*** SKIPPED {test}: needs PostgreSQL (set TEST_POSTGRES_URL) ***\n");
+        return None;
+    };
+    Some(PgTestDb::create(&admin).unwrap_or_else(|e| panic!("{test}: PostgreSQL at {admin}: {e}")))
+}
+
 /// A fresh database: PostgreSQL when `TEST_DATABASE_URL` is set, else a
 /// SQLite file in `dir`.
 pub fn fresh_database(dir: &std::path::Path) -> (String, Option<PgTestDb>) {
@@ -107,6 +128,7 @@ pub struct Spawn {
     demo: bool,
     adjust: Option<AdjustSettings>,
     meili: Option<crate::search::Meili>,
+    database: Option<String>,
 }
 
 impl Spawn {
@@ -135,13 +157,24 @@ impl Spawn {
         self
     }
 
+    /// Serves the database at `url` (another portal's, or one the test
+    /// made) instead of a fresh one: several portals on one database. The
+    /// test keeps that database alive while they run.
+    pub fn database(mut self, url: &str) -> Self {
+        self.database = Some(url.to_owned());
+        self
+    }
+
     /// Seeds the database with `seed`, then starts the portal.
     pub async fn seed<F>(self, seed: F) -> TestApp
     where
         F: FnOnce(&mut DbConnection),
     {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (db_url, pg) = fresh_database(dir.path());
+        let (db_url, pg) = match self.database {
+            Some(url) => (url, None),
+            None => fresh_database(dir.path()),
+        };
         {
             let mut conn = db::establish(&db_url).expect("connect to the test database");
             db::run_migrations(&mut conn).expect("migrations");
@@ -198,6 +231,7 @@ impl TestApp {
             demo: false,
             adjust: None,
             meili: None,
+            database: None,
         }
     }
 

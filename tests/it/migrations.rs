@@ -150,3 +150,68 @@ fn a_new_sqlite_connection_keeps_the_others_locks() {
     b.batch_execute("INSERT INTO t VALUES (2);")
         .expect("and then the second may write");
 }
+
+/// Starts `processes` "portals" on the empty database at `url` at the same
+/// moment (each calls `db::connect`, which migrates, as `serve` does), then
+/// checks that every one got a working pool and that the migrations ran
+/// once: each embedded version recorded, the schema whole.
+fn starting_together(url: &str, processes: usize) {
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(processes));
+    let starts: Vec<_> = (0..processes)
+        .map(|_| {
+            let (barrier, url) = (barrier.clone(), url.to_owned());
+            std::thread::spawn(move || {
+                barrier.wait();
+                db::connect(&url, 2)
+            })
+        })
+        .collect();
+    for (n, start) in starts.into_iter().enumerate() {
+        let pool = start
+            .join()
+            .expect("the starting thread does not panic")
+            .unwrap_or_else(|e| panic!("portal {n} failed to start beside the others: {e}"));
+        let mut conn = pool.get().expect("a pooled connection");
+        let empty = db::meta::is_empty(&mut conn)
+            .unwrap_or_else(|e| panic!("portal {n} cannot query its database: {e}"));
+        assert!(empty, "a fresh database holds no districts");
+    }
+    #[derive(QueryableByName)]
+    struct Version {
+        #[diesel(sql_type = Text)]
+        version: String,
+    }
+    let mut conn = db::establish(url).expect("connect");
+    let recorded: Vec<String> =
+        sql_query("SELECT version FROM __diesel_schema_migrations ORDER BY version")
+            .load::<Version>(&mut conn)
+            .expect("read the applied migrations")
+            .into_iter()
+            .map(|v| v.version)
+            .collect();
+    let embedded: Vec<String> = names("sqlite")
+        .iter()
+        .map(|n| n.split('_').next().unwrap_or_default().replace('-', ""))
+        .collect();
+    assert_eq!(recorded, embedded, "each migration recorded once");
+    assert!(
+        schema(&mut conn).iter().any(|l| l.contains("workers")),
+        "the schema has the workers table"
+    );
+}
+
+#[test]
+fn portals_starting_together_on_an_empty_sqlite_file_migrate_once_and_all_serve() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    starting_together(&dir.path().join("together.db").to_string_lossy(), 4);
+}
+
+#[test]
+fn portals_starting_together_on_an_empty_postgresql_migrate_once_and_all_serve() {
+    let Some(pg) = crate::helpers::postgres_or_skip(
+        "portals_starting_together_on_an_empty_postgresql_migrate_once_and_all_serve",
+    ) else {
+        return;
+    };
+    starting_together(&pg.url, 4);
+}

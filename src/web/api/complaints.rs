@@ -63,7 +63,8 @@ pub(crate) async fn file(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    if let Err(refused) = state.complaints.submit_limit.check(&req) {
+    let addr = state.client_addr(&req);
+    if let Err(refused) = state.complaints.submit_limit.check(&state.pool, addr).await {
         return Ok(no_store(refused.json()));
     }
     let body = read_body(payload, 64 * 1024).await?;
@@ -144,7 +145,8 @@ pub(crate) async fn follow(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    if let Err(refused) = state.complaints.lookup_limit.check(&req) {
+    let addr = state.client_addr(&req);
+    if let Err(refused) = state.complaints.lookup_limit.check(&state.pool, addr).await {
         return Ok(no_store(refused.json()));
     }
     let tracking = TrackingNo::parse(&path).map_err(|e| {

@@ -230,7 +230,8 @@ async fn submit(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    if let Err(refused) = state.complaints.submit_limit.check(&req) {
+    let addr = state.client_addr(&req);
+    if let Err(refused) = state.complaints.submit_limit.check(&state.pool, addr).await {
         return Ok(no_store(refused.html()));
     }
     let body = read_body(payload, 64 * 1024)
@@ -353,7 +354,8 @@ async fn status(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    if let Err(refused) = state.complaints.lookup_limit.check(&req) {
+    let addr = state.client_addr(&req);
+    if let Err(refused) = state.complaints.lookup_limit.check(&state.pool, addr).await {
         return Ok(no_store(refused.html()));
     }
     let body = read_body(payload, 4 * 1024).await.map_err(AppError::html)?;

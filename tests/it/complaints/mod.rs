@@ -5,6 +5,7 @@ mod admin;
 mod api;
 mod binary;
 mod form;
+mod limits;
 mod privacy;
 mod retention;
 
