@@ -54,9 +54,16 @@ pub fn seed(c: &mut DbConnection) {
     // A disclosure for the record search pages (another worker, so that
     // 张三 stays in good standing).
     build::worker(c, "45001010077", "李四", LONGSHA);
-    build::action(c, "渝司罚决〔2026〕1号", "45001010077", "fine", "2026-03-01", |a| {
-        a.facts = "违规收费".into();
-    });
+    build::action(
+        c,
+        "渝司罚决〔2026〕1号",
+        "45001010077",
+        "fine",
+        "2026-03-01",
+        |a| {
+            a.facts = "违规收费".into();
+        },
+    );
 }
 
 /// A program on `PATH` (or named by `env`).
