@@ -273,6 +273,10 @@ impl MeiliIndex {
             .with_filter(&filter)
             .with_page(1)
             .with_hits_per_page((q.offset + q.limit).max(1))
+            // Every word must match, as on the embedded engine: a decision
+            // number that is not disclosed must not bring up its neighbours
+            // (Meilisearch's default drops words until something matches).
+            .with_matching_strategy(meilisearch_sdk::search::MatchingStrategies::ALL)
             .with_facets(Selectors::Some(&RECORD_FACETS));
         if text.folded.is_empty() {
             search.with_sort(&sort);
