@@ -173,20 +173,12 @@ fn record_docs(
     credit: &CreditRecords,
     today: NaiveDate,
     windows: &StandingPolicy,
-) -> Vec<SearchDocument> {
+) -> Result<Vec<SearchDocument>, DbError> {
     let mut out = Vec::new();
-    for a in &credit.actions {
-        let Some(kind) = DisciplineKind::parse(&a.kind) else {
-            continue;
-        };
-        let rec = standing::ActionRecord {
-            decision_no: a.decision_no.clone(),
-            kind,
-            decided_on: a.decided_on,
-            suspended_until: a.suspended_until,
-            public_until: a.public_until,
-            withdrawn_on: a.withdrawn_on,
-        };
+    // The standing's next change skips dates that change nothing (a
+    // revoked worker's disclosure window closing), but the index changes
+    // then: the record's own dates are refreshes too.
+    for (a, rec) in credit.actions.iter().zip(credit.action_records()?) {
         if a.decided_on > today && !rec.is_withdrawn(a.decided_on) {
             subject.standing_next_change = Some(
                 subject
@@ -195,13 +187,18 @@ fn record_docs(
             );
         }
         if rec.is_disclosed(today, windows) {
-            out.push(disclosure_doc(subject, a, kind, rec.window_end(windows)));
+            out.push(disclosure_doc(
+                subject,
+                a,
+                rec.kind,
+                rec.window_end(windows),
+            ));
         }
     }
     for r in &credit.reviews {
         out.push(review_doc(subject, r));
     }
-    out
+    Ok(out)
 }
 
 fn disclosure_doc(
@@ -560,7 +557,7 @@ fn offices_docs(
         .map(|o| {
             let c = credit.remove(&o.license_no).unwrap_or_default();
             let mut d = office_doc(o, places, &c, today, windows)?;
-            let records = record_docs(&mut d, &c, today, windows);
+            let records = record_docs(&mut d, &c, today, windows)?;
             Ok((d, records))
         })
         .collect()
@@ -602,7 +599,7 @@ fn workers_docs(
                 .and_then(|k| offices_by_key.get(k))
                 .map(|o| (o, office_credit.get(&o.license_no).unwrap_or(&none)));
             let mut d = worker_doc(w, office, places, &c, today, windows)?;
-            let records = record_docs(&mut d, &c, today, windows);
+            let records = record_docs(&mut d, &c, today, windows)?;
             Ok((d, records))
         })
         .collect()

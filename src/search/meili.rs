@@ -282,19 +282,7 @@ impl MeiliIndex {
             search.with_sort(&sort);
         }
         let found = search.execute::<MeiliHit>().await.map_err(failed)?;
-        let mut facets = Facets::default();
-        for (name, counts) in found.facet_distribution.unwrap_or_default() {
-            let into = match name.as_str() {
-                "type" => &mut facets.kind,
-                "district_code" => &mut facets.district,
-                "record_kind" => &mut facets.record_kind,
-                "year" => &mut facets.year,
-                _ => continue,
-            };
-            for (k, v) in counts {
-                into.insert(k, v as u64);
-            }
-        }
+        let facets = facets_of(found.facet_distribution.unwrap_or_default());
         let total = found.total_hits.unwrap_or(found.hits.len()) as u64;
         let mut docs: Vec<SearchDocument> = found
             .hits
@@ -364,22 +352,7 @@ impl MeiliIndex {
             .execute::<MeiliHit>()
             .await
             .map_err(failed)?;
-        let mut facets = Facets::default();
-        for (name, counts) in found.facet_distribution.unwrap_or_default() {
-            let into = match name.as_str() {
-                "type" => &mut facets.kind,
-                "district_code" => &mut facets.district,
-                "township" => &mut facets.township,
-                "area_kind" => &mut facets.area_kind,
-                "standing" => &mut facets.standing,
-                "status" => &mut facets.status,
-                "practice_areas" => &mut facets.practice_area,
-                _ => continue,
-            };
-            for (k, v) in counts {
-                into.insert(k, v as u64);
-            }
-        }
+        let facets = facets_of(found.facet_distribution.unwrap_or_default());
         let total = found.total_hits.unwrap_or(found.hits.len()) as u64;
         let hits = found
             .hits
@@ -400,6 +373,32 @@ impl MeiliIndex {
             .collect();
         Ok((hits, total, facets))
     }
+}
+
+/// Meilisearch's facet distribution in our facet names (profiles and
+/// records alike; an index simply lacks the other's facets).
+fn facets_of(
+    distribution: std::collections::HashMap<String, std::collections::HashMap<String, usize>>,
+) -> Facets {
+    let mut facets = Facets::default();
+    for (name, counts) in distribution {
+        let into = match name.as_str() {
+            "type" => &mut facets.kind,
+            "district_code" => &mut facets.district,
+            "township" => &mut facets.township,
+            "area_kind" => &mut facets.area_kind,
+            "standing" => &mut facets.standing,
+            "status" => &mut facets.status,
+            "practice_areas" => &mut facets.practice_area,
+            "record_kind" => &mut facets.record_kind,
+            "year" => &mut facets.year,
+            _ => continue,
+        };
+        for (k, v) in counts {
+            into.insert(k, v as u64);
+        }
+    }
+    facets
 }
 
 /// A filter value in Meilisearch's quotes.

@@ -14,9 +14,9 @@ use legal_portal::search::check::{self, CheckOptions};
 use legal_portal::search::indexer::Indexer;
 use legal_portal::search::{self, SharedIndex};
 
+use super::Engine;
 use super::conformance::{LI_SI, WANG_WU, ZHANG_SAN, seed};
-use super::{Engine, Meili};
-use crate::helpers::{build, fresh_database, today};
+use crate::helpers::{PgTestDb, build, fresh_database, today};
 
 const ALL: CheckOptions = CheckOptions {
     all: true,
@@ -37,14 +37,23 @@ async fn engine(e: &Engine, dir: &std::path::Path) -> SharedIndex {
     }
 }
 
-fn indexer(pool: &Pool, url: &str, index: &SharedIndex) -> Indexer {
-    Indexer::new(
+/// A seeded database in its own folder, and an indexer that has indexed it
+/// on `e`.
+async fn indexed(e: &Engine) -> (tempfile::TempDir, Option<PgTestDb>, Pool, Indexer) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, pg) = fresh_database(dir.path());
+    let pool = db::connect(&url, 4).expect("database");
+    seed(&mut pool.get().expect("connection"));
+    let index = engine(e, dir.path()).await;
+    let ix = Indexer::new(
         pool.clone(),
-        url.to_owned(),
-        index.clone(),
+        url,
+        index,
         Clock::fixed(today()),
         StandingPolicy::default(),
-    )
+    );
+    ix.reindex().await.expect("reindex");
+    (dir, pg, pool, ix)
 }
 
 /// Changes made behind the index's back (no outbox row), as a bug, a
@@ -71,13 +80,7 @@ fn change_behind_its_back(pool: &Pool) {
 }
 
 async fn finds_drift_and_repairs_it_through_the_outbox(e: Engine) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (url, _pg) = fresh_database(dir.path());
-    let pool = db::connect(&url, 4).expect("database");
-    seed(&mut pool.get().expect("connection"));
-    let index = engine(&e, dir.path()).await;
-    let ix = indexer(&pool, &url, &index);
-    ix.reindex().await.expect("reindex");
+    let (_dir, _pg, pool, ix) = indexed(&e).await;
 
     let report = check::run(&ix, ALL).await.expect("check");
     assert!(report.clean(), "a fresh index agrees: {report:?}");
@@ -141,13 +144,7 @@ async fn finds_drift_and_repairs_it_through_the_outbox(e: Engine) {
 }
 
 async fn documents_the_database_lost_are_found_and_rebuilt(e: Engine) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (url, _pg) = fresh_database(dir.path());
-    let pool = db::connect(&url, 4).expect("database");
-    seed(&mut pool.get().expect("connection"));
-    let index = engine(&e, dir.path()).await;
-    let ix = indexer(&pool, &url, &index);
-    ix.reindex().await.expect("reindex");
+    let (_dir, _pg, pool, ix) = indexed(&e).await;
     {
         let mut c = pool.get().expect("connection");
         diesel::delete(
@@ -182,30 +179,7 @@ async fn documents_the_database_lost_are_found_and_rebuilt(e: Engine) {
     e.clean_up().await;
 }
 
-macro_rules! both_engines {
-    ($($name:ident),+ $(,)?) => {
-        mod embedded {
-            $(
-                #[actix_web::test]
-                async fn $name() {
-                    super::$name(super::Engine::Embedded).await;
-                }
-            )+
-        }
-        mod meilisearch {
-            $(
-                #[actix_web::test]
-                async fn $name() {
-                    if let Some(m) = super::Meili::from_env(stringify!($name)) {
-                        super::$name(super::Engine::Meilisearch(m)).await;
-                    }
-                }
-            )+
-        }
-    };
-}
-
-both_engines!(
+on_both_engines!(
     finds_drift_and_repairs_it_through_the_outbox,
     documents_the_database_lost_are_found_and_rebuilt,
 );

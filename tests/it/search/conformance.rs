@@ -532,30 +532,7 @@ async fn lists_exact_pinyin_before_a_one_letter_variant(e: Engine) {
     e.clean_up().await;
 }
 
-macro_rules! conformance {
-    ($($name:ident),+ $(,)?) => {
-        mod embedded {
-            $(
-                #[actix_web::test]
-                async fn $name() {
-                    super::$name(super::Engine::Embedded).await;
-                }
-            )+
-        }
-        mod meilisearch {
-            $(
-                #[actix_web::test]
-                async fn $name() {
-                    if let Some(m) = super::super::Meili::from_env(stringify!($name)) {
-                        super::$name(super::Engine::Meilisearch(m)).await;
-                    }
-                }
-            )+
-        }
-    };
-}
-
-conformance!(
+on_both_engines!(
     finds_a_worker_by_chinese_name,
     finds_an_office_by_part_of_its_name,
     finds_by_full_pinyin_and_polyphonic_surname,

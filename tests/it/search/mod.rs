@@ -2,6 +2,32 @@
 //! Meilisearch when `MEILI_URL` is set), the pages and API around it, the
 //! outbox, several portals on one database, and a crash while indexing.
 
+/// Runs each named `async fn(Engine)` of the module twice: on the
+/// embedded engine, and on Meilisearch when `MEILI_URL` is set (a loud
+/// skip line otherwise).
+macro_rules! on_both_engines {
+    ($($name:ident),+ $(,)?) => {
+        mod embedded {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::search::Engine::Embedded).await;
+                }
+            )+
+        }
+        mod meilisearch {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    if let Some(m) = $crate::search::Meili::from_env(stringify!($name)) {
+                        super::$name($crate::search::Engine::Meilisearch(m)).await;
+                    }
+                }
+            )+
+        }
+    };
+}
+
 mod check;
 mod cli;
 mod conformance;
