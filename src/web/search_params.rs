@@ -271,23 +271,33 @@ impl SearchParams {
             MAX_PER_PAGE,
         )?
         .unwrap_or(PER_PAGE);
+        // Records have no place, standing or practice area of their own:
+        // those filters and a position concern profiles only and are left
+        // out here, once, so that both engines get the same query.
+        let profiles = |v: Option<String>| v.filter(|_| target == DocType::Subject);
         let query = SearchQuery {
             target,
             text,
             filters: Filters {
                 kind,
                 district,
-                township: given(&self.township),
-                area_kind,
-                standing,
-                status,
-                practice_area: given(&self.practice_area),
+                township: profiles(given(&self.township)),
+                area_kind: profiles(area_kind),
+                standing: profiles(standing),
+                status: profiles(status),
+                practice_area: profiles(given(&self.practice_area)),
                 record_kind,
                 year,
             },
-            near,
-            radius_m: radius_km.map(|r| r * 1000.0),
-            sort,
+            near: near.filter(|_| target == DocType::Subject),
+            radius_m: radius_km
+                .map(|r| r * 1000.0)
+                .filter(|_| target == DocType::Subject),
+            sort: if target == DocType::Subject {
+                sort
+            } else {
+                SortOrder::Relevance
+            },
             offset: (page - 1) * per_page,
             limit: per_page,
         };
@@ -352,6 +362,25 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(q.target, DocType::Review);
         assert_eq!(q.filters.record_kind.as_deref(), Some("not_competent"));
+    }
+
+    #[test]
+    fn profile_filters_and_a_position_do_not_reach_a_record_search() {
+        let (q, _, _) = params(&[
+            ("type", "disclosure"),
+            ("lat", "29.5"),
+            ("lng", "106.5"),
+            ("radius_km", "5"),
+            ("district", "500101"),
+        ])
+        .to_query()
+        .map_err(|e| e.to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (q.near, q.radius_m, q.sort),
+            (None, None, SortOrder::Relevance)
+        );
+        assert_eq!(q.filters.district.as_deref(), Some("500101"));
     }
 
     #[test]

@@ -222,7 +222,18 @@ async fn search(
     state: web::Data<AppState>,
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
-    let params = params.into_inner();
+    let mut params = params.into_inner();
+    // The form keeps a record search's kind and year as hidden fields; once
+    // the resident picks offices or workers instead they no longer apply
+    // (the API refuses them; a page just lets them go).
+    let record_type = params.kind.as_deref().is_some_and(|k| {
+        let k = k.trim();
+        k.eq_ignore_ascii_case("disclosure") || k.eq_ignore_ascii_case("review")
+    });
+    if !record_type {
+        params.record_kind = None;
+        params.year = None;
+    }
     let (query, page, per_page) = params.to_query().map_err(AppError::html)?;
     let districts = state.district_names().await.map_err(AppError::html)?;
     let (results, degraded) = state

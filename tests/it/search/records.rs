@@ -14,8 +14,8 @@ use legal_portal::domain::standing::StandingPolicy;
 use legal_portal::search::{self, DocType, SearchQuery, SharedIndex};
 use serde_json::Value;
 
+use super::Engine;
 use super::conformance::{LI_SI, LONGSHA, SHAN_XIONG, WANG_WU, ZENG_JING, ZHANG_SAN, seed};
-use super::{Engine, Meili};
 use crate::helpers::{TestApp, build, d, fresh_database};
 
 const FINE_2025_1: &str = "渝司罚决〔2025〕1号";
@@ -199,6 +199,15 @@ async fn lists_disclosures_newest_first_with_facets(e: Engine) {
     assert_eq!(got, vec![FINE_2025_1, OFFICE_2025_2], "{body}");
     let body = api(&app, &e, "type=disclosure&district=500102").await;
     assert_eq!(decisions(&body), vec!["涪司罚〔2026〕1号"], "{body}");
+    // Profile filters and a position do not apply to records: both engines
+    // answer as without them.
+    let body = api(
+        &app,
+        &e,
+        "type=disclosure&standing=good_standing&lat=29.70&lng=107.39&radius_km=1&sort=distance",
+    )
+    .await;
+    assert_eq!(body["total"], 4, "{body}");
     e.clean_up().await;
 }
 
@@ -262,6 +271,15 @@ async fn the_pages_show_records(e: Engine) {
         .await;
     assert!(listed(&page, FINE_2025_1), "{page}");
     assert!(page.contains("Fine"), "the English label: {page}");
+    // The form's hidden kind and year stay behind when the resident picks
+    // workers instead: the page lets them go.
+    let page = app
+        .text(
+            &format!("/search?type=worker&kind=fine&year=2025&q={}", enc("张三")),
+            200,
+        )
+        .await;
+    assert!(page.contains(&format!("/workers/{ZHANG_SAN}")), "{page}");
     // Bad values are refused in words.
     let body = app.json("/api/v1/search?type=review&kind=fine", 400).await;
     assert_eq!(body["error"]["details"]["parameter"], "kind", "{body}");
@@ -270,30 +288,7 @@ async fn the_pages_show_records(e: Engine) {
     e.clean_up().await;
 }
 
-macro_rules! both_engines {
-    ($($name:ident),+ $(,)?) => {
-        mod embedded {
-            $(
-                #[actix_web::test]
-                async fn $name() {
-                    super::$name(super::Engine::Embedded).await;
-                }
-            )+
-        }
-        mod meilisearch {
-            $(
-                #[actix_web::test]
-                async fn $name() {
-                    if let Some(m) = super::Meili::from_env(stringify!($name)) {
-                        super::$name(super::Engine::Meilisearch(m)).await;
-                    }
-                }
-            )+
-        }
-    };
-}
-
-both_engines!(
+on_both_engines!(
     finds_a_disclosure_by_its_decision_number_in_any_brackets,
     finds_disclosures_by_the_facts_of_the_case,
     profile_searches_stay_profiles,
