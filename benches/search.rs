@@ -7,18 +7,95 @@
 //!
 //! Times are of one query at a time on one thread (no HTTP): the portal's
 //! search call from parsed query to built hits.
+//!
+//! It also drains the outbox with every subject enqueued (an import that
+//! touches everything), through the embedded engine's one-commit batch
+//! write and, in the same run, through one write per part (the trait's
+//! default), and prints both rates.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use legal_portal::db;
 use legal_portal::demo::{self, Scale};
 use legal_portal::domain::standing::StandingPolicy;
 use legal_portal::domain::vocab::SubjectKind;
+use legal_portal::search::check::Census;
 use legal_portal::search::embedded::EmbeddedIndex;
+use legal_portal::search::indexer::Indexer;
 use legal_portal::search::meili::MeiliIndex;
 use legal_portal::search::{
-    Filters, GeoPoint, SearchDocument, SearchIndex, SearchQuery, SortOrder, documents,
+    Filters, GeoPoint, SearchDocument, SearchError, SearchIndex, SearchQuery, SearchResults,
+    SharedIndex, SortOrder, documents, outbox,
 };
+
+/// The embedded engine writing a batch one part at a time (the trait's
+/// default `write_batch`), to compare with its one-commit batch.
+struct PartByPart(EmbeddedIndex);
+
+#[async_trait::async_trait]
+impl SearchIndex for PartByPart {
+    fn backend(&self) -> &'static str {
+        "embedded (part by part)"
+    }
+    async fn upsert(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
+        self.0.upsert(docs).await
+    }
+    async fn delete(&self, kind: SubjectKind, keys: Vec<String>) -> Result<(), SearchError> {
+        self.0.delete(kind, keys).await
+    }
+    async fn rebuild(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
+        self.0.rebuild(docs).await
+    }
+    async fn replace_records(
+        &self,
+        subjects: Vec<String>,
+        docs: Vec<SearchDocument>,
+    ) -> Result<(), SearchError> {
+        self.0.replace_records(subjects, docs).await
+    }
+    async fn count(&self) -> Result<u64, SearchError> {
+        self.0.count().await
+    }
+    async fn census(&self) -> Result<Census, SearchError> {
+        self.0.census().await
+    }
+    async fn fetch(&self, ids: Vec<String>) -> Result<Vec<Option<SearchDocument>>, SearchError> {
+        self.0.fetch(ids).await
+    }
+    async fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        self.0.search(q).await
+    }
+}
+
+/// Enqueues every office and worker, then times the drain.
+fn drain(
+    rt: &tokio::runtime::Runtime,
+    url: &str,
+    index: SharedIndex,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<(usize, Duration)> {
+    use diesel::prelude::*;
+    use legal_portal::db::schema::{offices, workers};
+    let pool = db::connect(url, 2)?;
+    let indexer = Indexer::new(
+        pool.clone(),
+        url.to_owned(),
+        index,
+        legal_portal::config::Clock::fixed(today),
+        StandingPolicy::default(),
+    );
+    rt.block_on(indexer.reindex())?;
+    let mut conn = pool.get()?;
+    let o: Vec<String> = offices::table.select(offices::license_no).load(&mut conn)?;
+    let w: Vec<String> = workers::table.select(workers::license_no).load(&mut conn)?;
+    outbox::enqueue(&mut conn, SubjectKind::Office, &o)?;
+    outbox::enqueue(&mut conn, SubjectKind::Worker, &w)?;
+    drop(conn);
+    let started = Instant::now();
+    let rows = rt.block_on(indexer.catch_up())?;
+    Ok((rows, started.elapsed()))
+}
 
 type Kind = (&'static str, Vec<SearchQuery>);
 
@@ -174,7 +251,39 @@ fn main() -> anyhow::Result<()> {
             projected.as_secs_f64(),
             started.elapsed().as_secs_f64()
         );
-        let kinds = kinds(&docs, n);
+        let mut by_type = std::collections::BTreeMap::<&str, usize>::new();
+        for d in &docs {
+            *by_type
+                .entry(legal_portal::search::check::census_key(d))
+                .or_default() += 1;
+        }
+        println!("# documents by type: {by_type:?}");
+        for (name, engine) in [
+            (
+                "one commit per batch",
+                Arc::new(EmbeddedIndex::open(&dir.path().join("drain-batch"))?) as SharedIndex,
+            ),
+            (
+                "part by part",
+                Arc::new(PartByPart(EmbeddedIndex::open(
+                    &dir.path().join("drain-parts"),
+                )?)) as SharedIndex,
+            ),
+        ] {
+            let (rows, took) = drain(&rt, &url, engine, today)?;
+            println!(
+                "# drain, embedded, {name}: {rows} outbox rows in {:.2} s ({:.0} rows/s)",
+                took.as_secs_f64(),
+                rows as f64 / took.as_secs_f64()
+            );
+        }
+        // Queries are drawn from the profiles (records repeat their names).
+        let profiles: Vec<SearchDocument> = docs
+            .iter()
+            .filter(|d| !d.doc_type.is_record())
+            .cloned()
+            .collect();
+        let kinds = kinds(&profiles, n);
         for (kind, queries) in &kinds {
             for q in queries.iter().take(20) {
                 index.search_blocking(q)?;

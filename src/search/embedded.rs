@@ -934,17 +934,43 @@ impl SearchIndex for EmbeddedIndex {
         subjects: Vec<String>,
         docs: Vec<SearchDocument>,
     ) -> Result<(), SearchError> {
+        self.write_batch(super::IndexBatch {
+            record_subjects: subjects,
+            records: docs,
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// The whole batch in one commit (one segment flush and reader reload
+    /// instead of up to three).
+    async fn write_batch(&self, batch: super::IndexBatch) -> Result<(), SearchError> {
         let me = self.handle();
         blocking(move || {
-            let prepared = docs
-                .iter()
-                .map(|d| me.to_tantivy(d))
-                .collect::<Result<Vec<_>, SearchError>>()?;
+            let prepare = |docs: &[SearchDocument]| {
+                docs.iter()
+                    .map(|d| Ok((d.id.clone(), me.to_tantivy(d)?)))
+                    .collect::<Result<Vec<_>, SearchError>>()
+            };
+            let upserts = prepare(&batch.upserts)?;
+            let records = prepare(&batch.records)?;
             me.write(|w, f| {
-                for s in &subjects {
+                for (id, doc) in upserts {
+                    w.delete_term(Term::from_field_text(f.id, &id));
+                    w.add_document(doc).map_err(engine)?;
+                }
+                for (kind, keys) in &batch.deletes {
+                    for k in keys {
+                        w.delete_term(Term::from_field_text(
+                            f.id,
+                            &SearchDocument::id_of(*kind, k),
+                        ));
+                    }
+                }
+                for s in &batch.record_subjects {
                     w.delete_term(Term::from_field_text(f.subject, s));
                 }
-                for doc in prepared {
+                for (_, doc) in records {
                     w.add_document(doc).map_err(engine)?;
                 }
                 Ok(())

@@ -16,7 +16,7 @@ use tokio::sync::{Mutex, Notify};
 
 use super::documents::{self, SearchDocument};
 use super::outbox;
-use super::{SearchError, SharedIndex};
+use super::{IndexBatch, SearchError, SharedIndex};
 use crate::config::Clock;
 use crate::db::{self, DbConnection, DbError, Pool};
 use crate::domain::standing::StandingPolicy;
@@ -131,12 +131,7 @@ pub struct Drained {
 
 struct Batch {
     ids: Vec<i64>,
-    upserts: Vec<SearchDocument>,
-    deletes: Vec<(SubjectKind, Vec<String>)>,
-    /// Document ids of every subject projected: their records are
-    /// replaced by `records`.
-    record_subjects: Vec<String>,
-    records: Vec<SearchDocument>,
+    write: IndexBatch,
 }
 
 impl Indexer {
@@ -299,10 +294,12 @@ impl Indexer {
                 }
                 Ok(Batch {
                     ids: rows.iter().map(|r| r.id).collect(),
-                    upserts,
-                    deletes,
-                    record_subjects,
-                    records,
+                    write: IndexBatch {
+                        upserts,
+                        deletes,
+                        record_subjects,
+                        records,
+                    },
                 })
             })
             .await?;
@@ -311,23 +308,13 @@ impl Indexer {
         }
         let done = Drained {
             rows: batch.ids.len(),
-            upserted: batch.upserts.len(),
-            deleted: batch.deletes.iter().map(|(_, k)| k.len()).sum(),
+            upserted: batch.write.upserts.len(),
+            deleted: batch.write.deletes.iter().map(|(_, k)| k.len()).sum(),
         };
-        let mut due = refreshes(&batch.upserts);
-        due.extend(refreshes(&batch.records));
+        let mut due = refreshes(&batch.write.upserts);
+        due.extend(refreshes(&batch.write.records));
         let refreshes = due;
-        if !batch.upserts.is_empty() {
-            self.index.upsert(batch.upserts).await?;
-        }
-        for (kind, keys) in batch.deletes {
-            self.index.delete(kind, keys).await?;
-        }
-        if !batch.record_subjects.is_empty() {
-            self.index
-                .replace_records(batch.record_subjects, batch.records)
-                .await?;
-        }
+        self.index.write_batch(batch.write).await?;
         let ids = batch.ids;
         self.db(move |conn| {
             conn.transaction(|conn| {

@@ -267,6 +267,20 @@ pub struct SearchResults {
     pub backend: &'static str,
 }
 
+/// One drained batch of the outbox, as an engine stores it.
+#[derive(Debug, Default)]
+pub struct IndexBatch {
+    /// Profiles to add or replace.
+    pub upserts: Vec<SearchDocument>,
+    /// Profiles to remove, by kind and license number.
+    pub deletes: Vec<(SubjectKind, Vec<String>)>,
+    /// Document ids of the subjects whose records are replaced by
+    /// `records` (every subject projected, so stale records go).
+    pub record_subjects: Vec<String>,
+    /// Their records.
+    pub records: Vec<SearchDocument>,
+}
+
 /// A search engine holding the projection of offices and workers.
 #[async_trait::async_trait]
 pub trait SearchIndex: Send + Sync {
@@ -281,6 +295,22 @@ pub trait SearchIndex: Send + Sync {
 
     /// Replaces everything with `docs` (a full reindex).
     async fn rebuild(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError>;
+
+    /// Stores one drained batch. By default one write after another;
+    /// an engine that can store it in one commit does so.
+    async fn write_batch(&self, batch: IndexBatch) -> Result<(), SearchError> {
+        if !batch.upserts.is_empty() {
+            self.upsert(batch.upserts).await?;
+        }
+        for (kind, keys) in batch.deletes {
+            self.delete(kind, keys).await?;
+        }
+        if !batch.record_subjects.is_empty() {
+            self.replace_records(batch.record_subjects, batch.records)
+                .await?;
+        }
+        Ok(())
+    }
 
     /// How many profile documents (offices and workers) the index holds;
     /// records are counted by [`SearchIndex::census`].
