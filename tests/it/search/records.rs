@@ -296,6 +296,7 @@ on_both_engines!(
     finds_review_outcomes_by_subject_year_and_outcome,
     the_pages_show_records,
     a_disclosure_leaves_the_index_the_day_its_window_closes,
+    hostile_record_queries_get_an_answer_not_a_failure,
 );
 
 /// The held test: a disclosure whose window ends on `last` is found on
@@ -409,5 +410,33 @@ async fn a_disclosure_leaves_the_index_the_day_its_window_closes(e: Engine) {
         after.contains(&"渝司罚决〔2026〕98号".to_owned()),
         "{after:?}"
     );
+    e.clean_up().await;
+}
+
+/// What an attacker may type into the record searches: control characters,
+/// a NUL, a long run of brackets, another spelling of the type.
+async fn hostile_record_queries_get_an_answer_not_a_failure(e: Engine) {
+    let app = start(&e).await;
+    for q in [
+        "%00",
+        "%E6%B8%9D%00%5B2025%5D",
+        "%01%02%1B%7F",
+        "%E3%80%94%E3%80%95%E3%80%94%E3%80%95%E3%80%94%E3%80%95",
+        "%22%5C%27%20OR%201%3D1",
+    ] {
+        for path in [
+            format!("/api/v1/search?type=disclosure&q={q}"),
+            format!("/api/v1/search?type=review&q={q}"),
+            format!("/search?type=disclosure&q={q}"),
+            format!("/disclosures?q={q}"),
+        ] {
+            let status = app.get(&path).await.status().as_u16();
+            assert!(status == 200 || status == 400, "{path}: {status}");
+        }
+    }
+    let body = app.json("/api/v1/search?type=DISCLOSURE&per_page=1", 200).await;
+    assert_eq!(body["hits"][0]["record"]["type"], "disclosure", "{body}");
+    let long = "%E5%8F%B7".repeat(101);
+    app.text(&format!("/disclosures?q={long}"), 400).await;
     e.clean_up().await;
 }
