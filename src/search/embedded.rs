@@ -78,6 +78,36 @@ struct Fields {
     record_kind: Field,
     year: Field,
     decision_key: Field,
+    /// The searched fields of record documents, apart from the profiles'
+    /// so that a profile search does not walk record postings.
+    record_text: TextFields,
+}
+
+/// The fields a text query reads: the profiles' or the records' own.
+#[derive(Clone, Copy)]
+struct TextFields {
+    license_no: Field,
+    name_ngram: Field,
+    text: Field,
+    name_pinyin: Field,
+    name_initials: Field,
+}
+
+impl Fields {
+    /// The text fields of profiles or of records.
+    fn text_fields(&self, records: bool) -> TextFields {
+        if records {
+            self.record_text
+        } else {
+            TextFields {
+                license_no: self.license_no,
+                name_ngram: self.name_ngram,
+                text: self.text,
+                name_pinyin: self.name_pinyin,
+                name_initials: self.name_initials,
+            }
+        }
+    }
 }
 
 fn schema() -> (Schema, Fields) {
@@ -96,8 +126,8 @@ fn schema() -> (Schema, Fields) {
         id: b.add_text_field("id", STRING),
         kind: b.add_text_field("kind", STRING | FAST),
         license_no: b.add_text_field("license_no", STRING),
-        name_ngram: b.add_text_field("name_ngram", ngram),
-        text: b.add_text_field("text", jieba),
+        name_ngram: b.add_text_field("name_ngram", ngram.clone()),
+        text: b.add_text_field("text", jieba.clone()),
         name_pinyin: b.add_text_field("name_pinyin", STRING),
         name_initials: b.add_text_field("name_initials", STRING),
         district: b.add_text_field("district", STRING | FAST),
@@ -117,6 +147,13 @@ fn schema() -> (Schema, Fields) {
         record_kind: b.add_text_field("record_kind", STRING | FAST),
         year: b.add_text_field("year", STRING | FAST),
         decision_key: b.add_text_field("decision_key", STRING),
+        record_text: TextFields {
+            license_no: b.add_text_field("record_license_no", STRING),
+            name_ngram: b.add_text_field("record_name_ngram", ngram),
+            text: b.add_text_field("record_text", jieba),
+            name_pinyin: b.add_text_field("record_name_pinyin", STRING),
+            name_initials: b.add_text_field("record_name_initials", STRING),
+        },
     };
     (b.build(), fields)
 }
@@ -272,11 +309,13 @@ impl EmbeddedIndex {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &d.id);
         doc.add_text(f.kind, d.kind.key());
-        doc.add_text(f.license_no, &d.license_no);
-        doc.add_text(f.name_ngram, &d.name);
-        doc.add_text(f.text, format!("{} {}", d.name, d.text));
-        doc.add_text(f.name_pinyin, &d.name_pinyin);
-        doc.add_text(f.name_initials, &d.name_initials);
+        let record = d.doc_type.is_record();
+        let t = f.text_fields(record);
+        doc.add_text(t.license_no, &d.license_no);
+        doc.add_text(t.name_ngram, &d.name);
+        doc.add_text(t.text, format!("{} {}", d.name, d.text));
+        doc.add_text(t.name_pinyin, &d.name_pinyin);
+        doc.add_text(t.name_initials, &d.name_initials);
         doc.add_text(f.district, &d.district_code);
         if let Some(t) = &d.township {
             doc.add_text(f.township, t);
@@ -287,7 +326,8 @@ impl EmbeddedIndex {
         for a in &d.practice_areas {
             doc.add_text(f.practice_area, a);
         }
-        if let (Some(lat), Some(lng)) = (d.lat, d.lng) {
+        // Records are never searched by position (search_params drops it).
+        if let (Some(lat), Some(lng), false) = (d.lat, d.lng, record) {
             doc.add_f64(f.lat, lat);
             doc.add_f64(f.lng, lng);
         }
@@ -452,6 +492,7 @@ impl EmbeddedIndex {
         text: &ParsedText,
     ) -> Result<Box<dyn Query>, SearchError> {
         let f = &self.fields;
+        let t = f.text_fields(q.target.is_record());
         let mut must: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, term(f.doc_type, q.target.key()))];
         if !text.folded.is_empty() {
@@ -460,7 +501,7 @@ impl EmbeddedIndex {
                 (Occur::Should, Box::new(BoostQuery::new(q, b)))
             };
             if let Some(license) = &text.license {
-                should.push(boosted(term(f.license_no, license), 1000.0));
+                should.push(boosted(term(t.license_no, license), 1000.0));
             }
             if let Some(decision) = &text.decision {
                 should.push(boosted(term(f.decision_key, decision), 1000.0));
@@ -473,7 +514,7 @@ impl EmbeddedIndex {
                     chars.windows(2).map(|w| w.iter().collect()).collect()
                 };
                 should.push(boosted(
-                    all_of(grams.iter().map(|g| word(f.name_ngram, g))),
+                    all_of(grams.iter().map(|g| word(t.name_ngram, g))),
                     10.0,
                 ));
             }
@@ -482,7 +523,7 @@ impl EmbeddedIndex {
                 // that short would match a good part of the nation.
                 let len = latin.chars().count();
                 if len >= 4 {
-                    let t = Term::from_field_text(f.name_pinyin, latin);
+                    let t = Term::from_field_text(t.name_pinyin, latin);
                     // The exact prefix scores above a one-letter variant of
                     // it, so `zhang` lists 张… before 长…/尚… (chang, shang).
                     should.push(boosted(
@@ -496,14 +537,14 @@ impl EmbeddedIndex {
                         ));
                     }
                 }
-                should.push(boosted(term(f.name_pinyin, latin), 8.0));
-                should.push(boosted(term(f.name_initials, latin), 7.0));
+                should.push(boosted(term(t.name_pinyin, latin), 8.0));
+                should.push(boosted(term(t.name_initials, latin), 7.0));
             }
             // The normalised text: a license number typed in groups is one
             // word here, as it is for Meilisearch.
             let words = self.words(&text.query)?;
             if !words.is_empty() {
-                should.push(boosted(all_of(words.iter().map(|w| word(f.text, w))), 1.0));
+                should.push(boosted(all_of(words.iter().map(|w| word(t.text, w))), 1.0));
             }
             if should.is_empty() {
                 return Ok(Box::new(EmptyQuery));

@@ -434,7 +434,9 @@ async fn hostile_record_queries_get_an_answer_not_a_failure(e: Engine) {
             assert!(status == 200 || status == 400, "{path}: {status}");
         }
     }
-    let body = app.json("/api/v1/search?type=DISCLOSURE&per_page=1", 200).await;
+    let body = app
+        .json("/api/v1/search?type=DISCLOSURE&per_page=1", 200)
+        .await;
     assert_eq!(body["hits"][0]["record"]["type"], "disclosure", "{body}");
     let long = "%E5%8F%B7".repeat(101);
     app.text(&format!("/disclosures?q={long}"), 400).await;
