@@ -10,6 +10,7 @@ mod cli;
 mod complaints;
 mod console;
 mod demo;
+mod deployment;
 mod districts;
 mod errors;
 mod export;
