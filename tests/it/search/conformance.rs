@@ -220,7 +220,7 @@ async fn finds_a_license_typed_full_width_with_spaces(e: Engine) {
 
 /// How residents type a license number: in groups, full-width (from a
 /// Chinese input method), with the ideographic space, mixed, padded.
-fn typed_forms(license: &str) -> Vec<String> {
+pub(super) fn typed_forms(license: &str) -> Vec<String> {
     let full = |s: &str| -> String {
         s.chars()
             .map(|c| {

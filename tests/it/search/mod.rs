@@ -28,13 +28,16 @@ macro_rules! on_both_engines {
     };
 }
 
+mod agreement;
 mod check;
 mod cli;
 mod conformance;
 mod crash;
 mod heal;
+mod outage;
 mod pages;
 mod portals;
+mod processes;
 mod records;
 
 /// A Meilisearch server for one test, with an index prefix of its own.
