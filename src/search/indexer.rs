@@ -98,6 +98,9 @@ struct Health {
     /// The index is being rebuilt from scratch (it was damaged or lost):
     /// searches answer from the database meanwhile.
     rebuilding: AtomicBool,
+    /// This process drains the outbox (on PostgreSQL: it holds the drain
+    /// lock; on SQLite the one process always does).
+    draining: AtomicBool,
 }
 
 /// The indexer's state as `/readyz` and `/metrics` report it.
@@ -109,6 +112,10 @@ pub struct IndexerHealth {
     pub failures_total: u64,
     /// The index is being rebuilt after damage or loss.
     pub rebuilding: bool,
+    /// This process drains the outbox (the others on one PostgreSQL wait).
+    pub draining: bool,
+    /// Outbox rows this process has drained since it started.
+    pub rows_drained: u64,
 }
 
 impl IndexerHealth {
@@ -175,6 +182,8 @@ impl Indexer {
             failures_in_a_row: self.health.in_a_row.load(Ordering::Relaxed),
             failures_total: self.health.total.load(Ordering::Relaxed),
             rebuilding: self.rebuilding(),
+            draining: self.health.draining.load(Ordering::Relaxed),
+            rows_drained: self.rows_drained(),
         }
     }
 
@@ -224,6 +233,7 @@ impl Indexer {
     /// it holds the drain lock).
     async fn is_leader(&self) -> Result<bool, SearchError> {
         if db::backend_of(&self.url) != db::Backend::Postgres {
+            self.health.draining.store(true, Ordering::Relaxed);
             return Ok(true);
         }
         let mut locks = self.locks.lock().await;
@@ -243,6 +253,7 @@ impl Indexer {
         .await
         .map_err(|e| SearchError::Engine(format!("database task failed: {e}")))??;
         *locks = (Some(conn), won);
+        self.health.draining.store(won, Ordering::Relaxed);
         Ok(won)
     }
 

@@ -162,6 +162,16 @@ async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
             if indexer.rebuilding { 1.0 } else { 0.0 },
         ),
         Gauge::single(
+            "legal_portal_indexer_draining",
+            "1 while this process drains the search outbox (one process on a shared PostgreSQL does; the others take over when it stops).",
+            if indexer.draining { 1.0 } else { 0.0 },
+        ),
+        Gauge::single(
+            "legal_portal_indexer_rows_drained",
+            "Search outbox rows this process has drained since it started.",
+            indexer.rows_drained as f64,
+        ),
+        Gauge::single(
             "legal_portal_outbox_backlog",
             "Search outbox rows due now and not yet in the search index.",
             figures.outbox.due as f64,
