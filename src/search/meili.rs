@@ -198,6 +198,18 @@ impl MeiliIndex {
     }
 
     async fn add(&self, uid: &str, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
+        let tasks = self.send(uid, docs).await?;
+        self.wait_all(tasks).await
+    }
+
+    /// Sends `docs` to `uid` in chunks without waiting between them, so
+    /// Meilisearch indexes consecutive chunks as one batch (waiting for
+    /// each chunk before sending the next made every chunk its own batch).
+    async fn send(
+        &self,
+        uid: &str,
+        docs: Vec<SearchDocument>,
+    ) -> Result<Vec<TaskInfo>, SearchError> {
         let docs: Vec<MeiliDoc> = docs
             .into_iter()
             .map(|doc| MeiliDoc {
@@ -206,13 +218,23 @@ impl MeiliIndex {
                 doc,
             })
             .collect();
+        let mut tasks = Vec::new();
         for chunk in docs.chunks(5000) {
-            let task = self
-                .client
-                .index(uid)
-                .add_or_replace(chunk, Some("id"))
-                .await
-                .map_err(failed)?;
+            tasks.push(
+                self.client
+                    .index(uid)
+                    .add_or_replace(chunk, Some("id"))
+                    .await
+                    .map_err(failed)?,
+            );
+        }
+        Ok(tasks)
+    }
+
+    /// Waits for `tasks` in the order they were sent; the first failure
+    /// fails the whole.
+    async fn wait_all(&self, tasks: Vec<TaskInfo>) -> Result<(), SearchError> {
+        for task in tasks {
             self.wait(task).await?;
         }
         Ok(())
@@ -329,29 +351,71 @@ impl MeiliIndex {
         parts.join(" AND ")
     }
 
-    async fn search_kind(
-        &self,
-        q: &SearchQuery,
-        kind: SubjectKind,
-        text: &ParsedText,
-    ) -> Result<(Vec<Scored>, u64, Facets), SearchError> {
-        let index = self.client.index(self.uid(kind));
-        let filter = Self::filter(q, kind);
-        let sort_geo;
-        let mut sort: Vec<&str> = Vec::new();
-        if let Some(p) = q.near {
-            sort_geo = format!("_geoPoint({}, {}):asc", p.lat, p.lng);
-            if q.sort == SortOrder::Distance {
-                sort.push(&sort_geo);
-            }
+    /// The parts of one index's search request for `kind`: the index, the
+    /// filter and the sort (owned, so several requests can be sent in one).
+    fn kind_request(&self, q: &SearchQuery, kind: SubjectKind, text: &ParsedText) -> KindRequest {
+        let mut sort = Vec::new();
+        if let Some(p) = q.near
+            && q.sort == SortOrder::Distance
+        {
+            sort.push(format!("_geoPoint({}, {}):asc", p.lat, p.lng));
         }
         if text.folded.is_empty() || q.sort == SortOrder::Distance {
-            sort.push("license_no:asc");
+            sort.push("license_no:asc".to_owned());
         }
-        let found = request(&index, q, text, &filter, &sort)
-            .execute::<MeiliHit>()
-            .await
-            .map_err(failed)?;
+        KindRequest {
+            kind,
+            index: self.client.index(self.uid(kind)),
+            filter: Self::filter(q, kind),
+            sort,
+        }
+    }
+
+    /// Asks every index of `kinds` in one multi-search request (one round
+    /// trip instead of one per index).
+    async fn multi_search<T: serde::de::DeserializeOwned + Send + Sync + 'static>(
+        &self,
+        q: &SearchQuery,
+        kinds: &[SubjectKind],
+        text: &ParsedText,
+    ) -> Result<Vec<(SubjectKind, meilisearch_sdk::search::SearchResults<T>)>, SearchError> {
+        let requests: Vec<KindRequest> = kinds
+            .iter()
+            .map(|&kind| self.kind_request(q, kind, text))
+            .collect();
+        let sorts: Vec<Vec<&str>> = requests
+            .iter()
+            .map(|r| r.sort.iter().map(String::as_str).collect())
+            .collect();
+        let mut multi = self.client.multi_search();
+        for (r, sort) in requests.iter().zip(&sorts) {
+            multi.with_search_query(request(&r.index, q, text, &r.filter, sort));
+        }
+        let found = multi.execute::<T>().await.map_err(failed)?;
+        Ok(requests.iter().map(|r| r.kind).zip(found.results).collect())
+    }
+
+    /// What the portal's profile search sends to Meilisearch, sent as is
+    /// and read as plain JSON: the benchmark's "raw Meilisearch" time for
+    /// the same question, to set the portal's own cost against.
+    #[doc(hidden)]
+    pub async fn raw_search(&self, q: &SearchQuery) -> Result<usize, SearchError> {
+        let text = ParsedText::parse(&q.text);
+        let kinds = match q.filters.kind {
+            Some(k) => vec![k],
+            None => vec![SubjectKind::Office, SubjectKind::Worker],
+        };
+        let found = self
+            .multi_search::<serde_json::Value>(q, &kinds, &text)
+            .await?;
+        Ok(found.iter().map(|(_, r)| r.hits.len()).sum())
+    }
+
+    /// A kind's hits scored, its total and facets.
+    fn scored(
+        q: &SearchQuery,
+        found: meilisearch_sdk::search::SearchResults<MeiliHit>,
+    ) -> (Vec<Scored>, u64, Facets) {
         let facets = facets_of(found.facet_distribution.unwrap_or_default());
         let total = found.total_hits.unwrap_or(found.hits.len()) as u64;
         let hits = found
@@ -371,8 +435,16 @@ impl MeiliIndex {
                 )
             })
             .collect();
-        Ok((hits, total, facets))
+        (hits, total, facets)
     }
+}
+
+/// One index's part of a multi-search.
+struct KindRequest {
+    kind: SubjectKind,
+    index: Index,
+    filter: String,
+    sort: Vec<String>,
 }
 
 /// Meilisearch's facet distribution in our facet names (profiles and
@@ -496,27 +568,52 @@ impl SearchIndex for MeiliIndex {
     async fn rebuild(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
         self.ensure().await?;
         let mut grouped = self.by_index(docs);
-        for live in self.uids() {
-            let docs = grouped.remove(&live).unwrap_or_default();
-            let fresh = format!("{live}_rebuild");
+        let lives = self.uids();
+        let fresh = |live: &str| format!("{live}_rebuild");
+        // Fresh indexes beside the live ones, which keep answering.
+        for live in &lives {
+            let fresh = fresh(live);
             if self.client.get_index(&fresh).await.is_ok() {
                 let task = self.client.index(&fresh).delete().await.map_err(failed)?;
                 self.wait(task).await?;
             }
             self.prepare(&fresh).await?;
-            if !docs.is_empty() {
-                self.add(&fresh, docs).await?;
-            }
-            let swap = SwapIndexes {
-                indexes: (live.clone(), fresh.clone()),
-                rename: None,
-            };
-            let task = self.client.swap_indexes([&swap]).await.map_err(failed)?;
-            self.wait(task).await?;
-            let task = self.client.index(&fresh).delete().await.map_err(failed)?;
-            self.wait(task).await?;
         }
-        Ok(())
+        // Every document sent before any is awaited: one batch per index.
+        let mut tasks = Vec::new();
+        for live in &lives {
+            let docs = grouped.remove(live).unwrap_or_default();
+            if !docs.is_empty() {
+                tasks.extend(self.send(&fresh(live), docs).await?);
+            }
+        }
+        self.wait_all(tasks).await?;
+        // All three swapped in one task: searches never see a new office
+        // index beside an old worker index.
+        let swaps: Vec<SwapIndexes> = lives
+            .iter()
+            .map(|live| SwapIndexes {
+                indexes: (live.clone(), fresh(live)),
+                rename: None,
+            })
+            .collect();
+        let task = self
+            .client
+            .swap_indexes(swaps.iter())
+            .await
+            .map_err(failed)?;
+        self.wait(task).await?;
+        let mut tasks = Vec::new();
+        for live in &lives {
+            tasks.push(
+                self.client
+                    .index(fresh(live))
+                    .delete()
+                    .await
+                    .map_err(failed)?,
+            );
+        }
+        self.wait_all(tasks).await
     }
 
     async fn count(&self) -> Result<u64, SearchError> {
@@ -616,8 +713,8 @@ impl SearchIndex for MeiliIndex {
         let mut all: Vec<Scored> = Vec::new();
         let mut total = 0;
         let mut facets = Facets::default();
-        for kind in kinds {
-            let (hits, n, f) = self.search_kind(q, kind, &text).await?;
+        for (_, found) in self.multi_search::<MeiliHit>(q, &kinds, &text).await? {
+            let (hits, n, f) = Self::scored(q, found);
             all.extend(hits);
             total += n;
             merge(&mut facets.kind, f.kind);
