@@ -588,6 +588,49 @@ fn action_dates(actions: &[ActionRecord], policy: &StandingPolicy, dates: &mut V
     }
 }
 
+/// A day on which a subject's standing changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StandingChange {
+    /// The first day of the new standing.
+    pub on: NaiveDate,
+    /// The standing of the day before.
+    pub from: Standing,
+    /// The standing from `on`.
+    pub to: Standing,
+}
+
+/// Every change of standing after `since` up to `until`, oldest first,
+/// whether a record made it (a decision) or time alone did (a disclosure
+/// window closing, a suspension ending, a review or rectification
+/// deadline passing). A change of registration status is not dated by the
+/// records and is not among them: the record history says when it came.
+pub fn changes(
+    subject: &Subject<'_>,
+    since: NaiveDate,
+    until: NaiveDate,
+    policy: &StandingPolicy,
+) -> Vec<StandingChange> {
+    let mut out = Vec::new();
+    let mut current = standing_on(subject, since, policy).0;
+    let mut on = since;
+    while let Some(next) = assess(subject, on, policy).next_change {
+        if next > until {
+            break;
+        }
+        let to = standing_on(subject, next, policy).0;
+        if to != current {
+            out.push(StandingChange {
+                on: next,
+                from: current,
+                to,
+            });
+            current = to;
+        }
+        on = next;
+    }
+    out
+}
+
 /// Every date after `on` on which some input of [`standing_on`] may flip,
 /// sorted: decisions, windows, deadlines, rectifications, and the review
 /// calendar's due days for the years ahead.
@@ -708,6 +751,55 @@ mod tests {
             review(2024, ReviewOutcome::Competent, None),
             review(2025, ReviewOutcome::Excellent, None),
         ]
+    }
+
+    #[test]
+    fn changes_list_the_days_records_and_time_changed_the_standing() {
+        let mut warning = action("渝司罚〔2025〕3号", Warning, "2025-06-01");
+        warning.public_until = Some(d("2026-05-31"));
+        let mut suspension = action("渝司罚〔2026〕9号", SuspendPractice, "2026-07-01");
+        suspension.suspended_until = Some(d("2026-09-30"));
+        let actions = [warning, suspension];
+        let reviews = reviewed();
+        let subject = Subject {
+            status: Practising,
+            licensed_on: Some(d("2010-01-01")),
+            reviews: &reviews,
+            actions: &actions,
+            office: None,
+        };
+        let policy = StandingPolicy::default();
+        let got: Vec<(NaiveDate, Standing, Standing)> =
+            changes(&subject, d("2025-01-01"), d("2026-11-28"), &policy)
+                .into_iter()
+                .map(|c| (c.on, c.from, c.to))
+                .collect();
+        assert_eq!(
+            got.first(),
+            Some(&(
+                d("2025-06-01"),
+                Standing::GoodStanding,
+                Standing::DisclosedRecord
+            ))
+        );
+        // The suspension starts on its decision and ends the day after its
+        // last day; the standing each day is what assess says.
+        for (on, from, to) in &got {
+            assert_eq!(assess(&subject, *on, &policy).standing, *to);
+            let before = on.pred_opt().unwrap();
+            assert_eq!(assess(&subject, before, &policy).standing, *from);
+        }
+        assert!(
+            got.iter()
+                .any(|c| c.0 == d("2026-07-01") && c.2 == Standing::Suspended)
+        );
+        assert!(
+            got.iter()
+                .any(|c| c.0 == d("2026-10-01") && c.1 == Standing::Suspended)
+        );
+        // Nothing after `until`, nothing before `since`.
+        assert!(changes(&subject, d("2026-10-02"), d("2026-11-28"), &policy).is_empty());
+        assert!(changes(&subject, d("2025-01-01"), d("2025-05-31"), &policy).is_empty());
     }
 
     #[test]

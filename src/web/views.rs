@@ -142,6 +142,10 @@ pub struct CreditView {
     /// How many actions are past their window (their content is no longer
     /// public).
     pub expired_disclosures: usize,
+    /// The days the standing changed in the last three years, oldest first
+    /// (the subject's feed lists them).
+    #[serde(skip)]
+    pub changes: Vec<standing::StandingChange>,
 }
 
 /// Builds the credit view of a subject on `today`.
@@ -155,17 +159,16 @@ pub fn credit_view(
 ) -> Result<CreditView, DbError> {
     let reviews = credit.review_records()?;
     let actions = credit.action_records()?;
-    let report = standing::assess(
-        &Subject {
-            status,
-            licensed_on,
-            reviews: &reviews,
-            actions: &actions,
-            office,
-        },
-        today,
-        windows,
-    );
+    let subject = Subject {
+        status,
+        licensed_on,
+        reviews: &reviews,
+        actions: &actions,
+        office,
+    };
+    let report = standing::assess(&subject, today, windows);
+    let since = today - chrono::Days::new(3 * 365);
+    let changes = standing::changes(&subject, since, today, windows);
     let mut disclosures = Vec::new();
     let mut expired = 0;
     for (row, rec) in credit.actions.iter().zip(&actions) {
@@ -180,6 +183,7 @@ pub fn credit_view(
         reviews: credit.reviews.iter().map(ReviewView::from).collect(),
         disclosures,
         expired_disclosures: expired,
+        changes,
     })
 }
 

@@ -184,12 +184,60 @@ async fn a_subject_s_feed_carries_its_disclosures_and_the_notices_naming_it() {
         })
         .await;
     let feed = app.text("/workers/45001030009/feed.atom", 200).await;
-    assert_eq!(feed.matches("<entry>").count(), 2, "{feed}");
+    // The decision, the change of standing it made that day, the notice.
+    assert_eq!(feed.matches("<entry>").count(), 3, "{feed}");
     assert!(feed.contains("渝中司罚〔2026〕3号") && feed.contains("2025年度考核通报"));
+    assert!(
+        feed.contains("自 2026-10-01 起，信用状态由“未参加年度考核”变为“有公示中的不良信息”。"),
+        "{feed}"
+    );
     // Newest first.
     assert!(feed.find("渝中司罚").unwrap() < feed.find("2025年度考核通报").unwrap());
     let office = app
         .text(&format!("/offices/{OFFICE_A}/feed.atom"), 200)
         .await;
     assert!(office.contains("<feed"), "{office}");
+}
+
+/// A worker (never reviewed) whose only warning is disclosed until
+/// 2026-11-27.
+fn warned(c: &mut legal_portal::db::DbConnection) {
+    seed(c);
+    build::worker(c, "45001030009", "欧阳明", OFFICE_A);
+    build::action(
+        c,
+        "渝中司罚〔2025〕8号",
+        "45001030009",
+        "warning",
+        "2025-11-28",
+        |a| a.public_until = Some(crate::helpers::d("2026-11-27")),
+    );
+}
+
+#[actix_web::test]
+async fn the_feed_has_an_entry_on_the_day_a_disclosure_window_closes() {
+    // The last day of the window: disclosed, and no entry for its end yet.
+    let open = TestApp::builder()
+        .today(crate::helpers::d("2026-11-27"))
+        .seed(warned)
+        .await;
+    let feed = open.text("/workers/45001030009/feed.atom", 200).await;
+    assert!(feed.contains("渝中司罚〔2025〕8号"), "{feed}");
+    assert!(!feed.contains("2026-11-28"), "{feed}");
+    // The next day time alone has changed the standing: the entry is there,
+    // dated that day, and the decision itself is no longer disclosed.
+    let closed = TestApp::builder()
+        .today(crate::helpers::d("2026-11-28"))
+        .seed(warned)
+        .await;
+    let feed = closed.text("/workers/45001030009/feed.atom", 200).await;
+    assert!(
+        feed.contains("自 2026-11-28 起，信用状态由“有公示中的不良信息”变为“未参加年度考核”。"),
+        "{feed}"
+    );
+    assert!(
+        feed.contains("<updated>2026-11-28T00:00:00+08:00</updated>"),
+        "{feed}"
+    );
+    assert!(!feed.contains("渝中司罚〔2025〕8号"), "{feed}");
 }

@@ -540,13 +540,13 @@ async fn subject_feed(
                 SubjectKind::Worker => db::profiles::worker(c, &license)?
                     .map(|r| crate::web::views::worker_view(&r, today, &windows))
                     .transpose()?
-                    .map(|v| (v.name, v.credit.disclosures)),
+                    .map(|v| (v.name, v.credit)),
                 SubjectKind::Office => db::profiles::office(c, &license)?
                     .map(|r| crate::web::views::office_view(&r, today, &windows))
                     .transpose()?
-                    .map(|v| (v.name, v.credit.disclosures)),
+                    .map(|v| (v.name, v.credit)),
             };
-            let Some((name, disclosures)) = subject else {
+            let Some((name, credit)) = subject else {
                 return Ok(None);
             };
             let history = crate::web::history::view(
@@ -558,10 +558,10 @@ async fn subject_feed(
                 FEED_ENTRIES as i64,
             )?;
             let notices = db::exit::announcements_naming(c, license.as_str())?;
-            Ok(Some((name, disclosures, history, notices)))
+            Ok(Some((name, credit, history, notices)))
         })
         .await?;
-    let Some((name, disclosures, history, notices)) = found else {
+    let Some((name, credit, history, notices)) = found else {
         return Err(AppError::new(ErrorCode::NotFound).html());
     };
     let base = base_url(req, state);
@@ -576,7 +576,20 @@ async fn subject_feed(
             summary: line.sentence,
         });
     }
-    for d in disclosures {
+    for c in credit.changes {
+        // The feed speaks Chinese, as its other entries do.
+        use crate::i18n::{Label, Lang, tr_in_with};
+        let (from, to, on) = (c.from.label(), c.to.label(), c.on.to_string());
+        let args: [(&str, &dyn std::fmt::Display); 3] = [("from", &from), ("to", &to), ("on", &on)];
+        entries.push(FeedEntry {
+            id: format!("{profile}/standing#{on}"),
+            title: tr_in_with(Lang::Zh, "feed-standing-changed", &args),
+            link: profile.clone(),
+            updated: day(c.on),
+            summary: tr_in_with(Lang::Zh, "feed-standing-changed-on", &args),
+        });
+    }
+    for d in credit.disclosures {
         entries.push(FeedEntry {
             id: format!("{base}/disclosures#{}", d.decision_no),
             title: format!("{}（{}）", d.kind_label, d.decision_no),
