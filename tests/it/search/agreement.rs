@@ -99,6 +99,9 @@ fn typo(word: &str, taken: &BTreeSet<String>) -> Option<String> {
         .find(|t| !taken.contains(t))
 }
 
+/// An office: license, name, district, position.
+type Place = (String, String, String, Option<f64>, Option<f64>);
+
 /// The questions, drawn from the database the portals serve.
 fn cases(conn: &mut DbConnection) -> Vec<Case> {
     let staff: Vec<(String, String)> = workers::table
@@ -106,7 +109,7 @@ fn cases(conn: &mut DbConnection) -> Vec<Case> {
         .order(workers::license_no)
         .load(conn)
         .expect("workers");
-    let places: Vec<(String, String, String, Option<f64>, Option<f64>)> = offices::table
+    let places: Vec<Place> = offices::table
         .select((
             offices::license_no,
             offices::name,
