@@ -4,6 +4,7 @@
 //! transaction.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
@@ -201,26 +202,169 @@ pub fn apply(
     Ok(out)
 }
 
-fn districts(
+/// How one row of a batch compared with what was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Nothing stored under its key: inserted.
+    New,
+    /// Stored as it is.
+    Unchanged,
+    /// Stored differently: updated.
+    Updated,
+}
+
+/// One dataset as [`write_rows`] applies it: how its rows are keyed,
+/// loaded in bulk, compared, updated and inserted. Implemented by a value
+/// that carries what the dataset needs besides its rows (the townships of
+/// an `offices` batch, the workers' offices of a `transfers` batch).
+trait Dataset<'r> {
+    /// A checked row of the batch.
+    type In: 'r;
+    /// A row as stored.
+    type Stored;
+    /// The row the batch's row becomes: inserted, or compared with the
+    /// stored one.
+    type Row;
+    /// What identifies a row, in the batch and in the table alike.
+    type Key<'a>: Eq + Hash;
+    /// New rows are inserted once this many are waiting.
+    const FLUSH: usize = usize::MAX;
+
+    /// The value looked up in bulk (`IN (…)`) for a row of the batch.
+    fn lookup(r: &Self::In) -> &str;
+    /// The stored rows for `keys`.
+    fn load(conn: &mut DbConnection, keys: &[&str]) -> QueryResult<Vec<Self::Stored>>;
+    /// A stored row's key.
+    fn stored_key(s: &Self::Stored) -> Self::Key<'_>;
+    /// A batch row's key.
+    fn key(r: &Self::In) -> Self::Key<'_>;
+    /// Sees the stored rows once they are loaded.
+    fn loaded(&mut self, _stored: &[Self::Stored]) {}
+    /// The row `r` becomes, given what is stored under its key.
+    fn row(
+        &mut self,
+        r: &'r Self::In,
+        old: Option<&Self::Stored>,
+        ctx: &Ctx<'_>,
+        out: &mut Applied,
+    ) -> Self::Row;
+    /// Whether the stored row already says what `row` says.
+    fn same(old: &Self::Stored, row: &Self::Row) -> bool;
+    /// Notes the change and updates the stored row.
+    fn update(
+        &mut self,
+        conn: &mut DbConnection,
+        ctx: &mut Ctx<'_>,
+        out: &mut Applied,
+        r: &'r Self::In,
+        old: &Self::Stored,
+        row: Self::Row,
+    ) -> Result<(), DbError>;
+    /// Inserts new rows (already counted).
+    fn insert(
+        &mut self,
+        conn: &mut DbConnection,
+        ctx: &mut Ctx<'_>,
+        out: &mut Applied,
+        new: &[Self::Row],
+    ) -> Result<(), DbError>;
+    /// What follows from a row once it is written or found unchanged.
+    fn after(&mut self, _r: &'r Self::In, _outcome: Outcome, _ctx: &Ctx<'_>, _out: &mut Applied) {}
+}
+
+/// Applies `rows` of one dataset: loads what is stored for their keys in
+/// bulk, then compares each row, updates the changed ones and inserts the
+/// new ones in multi-row statements.
+fn write_rows<'r, D: Dataset<'r>>(
     conn: &mut DbConnection,
-    rows: &[super::validate::DistrictIn],
+    rows: &'r [D::In],
+    dataset: &mut D,
     ctx: &mut Ctx<'_>,
     out: &mut Applied,
 ) -> Result<(), DbError> {
-    let keys = unique(rows.iter().map(|r| r.code.as_str()));
-    let existing: HashMap<String, District> = load_by(conn, &keys, |c, ks| {
+    let keys = unique(rows.iter().map(D::lookup));
+    let stored: Vec<D::Stored> = load_by(conn, &keys, D::load)?;
+    dataset.loaded(&stored);
+    let existing: HashMap<D::Key<'_>, &D::Stored> =
+        stored.iter().map(|s| (D::stored_key(s), s)).collect();
+    let mut new = Vec::new();
+    for r in rows {
+        let old = existing.get(&D::key(r)).copied();
+        let row = dataset.row(r, old, ctx, out);
+        let outcome = match old {
+            None => {
+                new.push(row);
+                if new.len() >= D::FLUSH {
+                    insert_new(conn, dataset, ctx, out, &mut new)?;
+                }
+                Outcome::New
+            }
+            Some(o) if D::same(o, &row) => {
+                out.counts.unchanged += 1;
+                Outcome::Unchanged
+            }
+            Some(o) => {
+                dataset.update(conn, ctx, out, r, o, row)?;
+                out.counts.updated += 1;
+                ctx.wrote(1);
+                Outcome::Updated
+            }
+        };
+        dataset.after(r, outcome, ctx, out);
+    }
+    insert_new(conn, dataset, ctx, out, &mut new)
+}
+
+/// Counts and inserts the waiting new rows.
+fn insert_new<'r, D: Dataset<'r>>(
+    conn: &mut DbConnection,
+    dataset: &mut D,
+    ctx: &mut Ctx<'_>,
+    out: &mut Applied,
+    new: &mut Vec<D::Row>,
+) -> Result<(), DbError> {
+    out.counts.inserted += new.len();
+    dataset.insert(conn, ctx, out, new)?;
+    new.clear();
+    Ok(())
+}
+
+/// A `districts` batch.
+struct Districts;
+
+impl<'r> Dataset<'r> for Districts {
+    type In = super::validate::DistrictIn;
+    type Stored = District;
+    type Row = District;
+    type Key<'a> = &'a str;
+
+    fn lookup(r: &Self::In) -> &str {
+        &r.code
+    }
+
+    fn load(c: &mut DbConnection, ks: &[&str]) -> QueryResult<Vec<District>> {
         districts::table
             .filter(districts::code.eq_any(ks.iter().copied()))
             .select(District::as_select())
             .load(c)
-    })?
-    .into_iter()
-    .map(|d| (d.code.clone(), d))
-    .collect();
-    let mut new = Vec::new();
-    for r in rows {
-        let old = existing.get(&r.code);
-        let mut row = District {
+    }
+
+    fn stored_key(s: &District) -> &str {
+        &s.code
+    }
+
+    fn key(r: &Self::In) -> &str {
+        &r.code
+    }
+
+    fn row(
+        &mut self,
+        r: &Self::In,
+        old: Option<&District>,
+        ctx: &Ctx<'_>,
+        _out: &mut Applied,
+    ) -> District {
+        District {
             code: r.code.clone(),
             name: r.name.clone(),
             kind: r.kind.key().to_owned(),
@@ -230,24 +374,176 @@ fn districts(
             seat_lat: old.and_then(|o| o.seat_lat),
             seat_lng: old.and_then(|o| o.seat_lng),
             updated_at: old.map_or(ctx.now, |o| o.updated_at),
-        };
-        match old {
-            None => new.push(row),
-            Some(o) if *o == row => out.counts.unchanged += 1,
-            Some(o) => {
-                out.note(r.row, &r.code, o, &row);
-                row.updated_at = ctx.now;
-                diesel::update(districts::table.find(&row.code))
-                    .set(&row)
-                    .execute(conn)?;
-                out.counts.updated += 1;
-                ctx.wrote(1);
-            }
         }
     }
-    out.counts.inserted += new.len();
-    insert_chunks!(conn, ctx, districts::table, &new, 9);
-    Ok(())
+
+    fn same(old: &District, row: &District) -> bool {
+        old == row
+    }
+
+    fn update(
+        &mut self,
+        conn: &mut DbConnection,
+        ctx: &mut Ctx<'_>,
+        out: &mut Applied,
+        r: &Self::In,
+        old: &District,
+        mut row: District,
+    ) -> Result<(), DbError> {
+        out.note(r.row, &r.code, old, &row);
+        row.updated_at = ctx.now;
+        diesel::update(districts::table.find(&row.code))
+            .set(&row)
+            .execute(conn)?;
+        Ok(())
+    }
+
+    fn insert(
+        &mut self,
+        conn: &mut DbConnection,
+        ctx: &mut Ctx<'_>,
+        _out: &mut Applied,
+        new: &[District],
+    ) -> Result<(), DbError> {
+        insert_chunks!(conn, ctx, districts::table, new, 9);
+        Ok(())
+    }
+}
+
+fn districts(
+    conn: &mut DbConnection,
+    rows: &[super::validate::DistrictIn],
+    ctx: &mut Ctx<'_>,
+    out: &mut Applied,
+) -> Result<(), DbError> {
+    write_rows(conn, rows, &mut Districts, ctx, out)
+}
+
+/// An `offices` batch, with the townships of its districts (by district
+/// code and name).
+struct Offices {
+    townships: HashMap<(String, String), i64>,
+}
+
+impl<'r> Dataset<'r> for Offices {
+    type In = super::validate::OfficeIn;
+    type Stored = Office;
+    type Row = Office;
+    type Key<'a> = &'a str;
+    const FLUSH: usize = FLUSH_ROWS;
+
+    fn lookup(r: &Self::In) -> &str {
+        &r.license_no
+    }
+
+    fn load(c: &mut DbConnection, ks: &[&str]) -> QueryResult<Vec<Office>> {
+        offices::table
+            .filter(offices::license_no.eq_any(ks.iter().copied()))
+            .select(Office::as_select())
+            .load(c)
+    }
+
+    fn stored_key(s: &Office) -> &str {
+        &s.license_no
+    }
+
+    fn key(r: &Self::In) -> &str {
+        &r.license_no
+    }
+
+    fn row(
+        &mut self,
+        r: &Self::In,
+        old: Option<&Office>,
+        ctx: &Ctx<'_>,
+        _out: &mut Applied,
+    ) -> Office {
+        let township_id = r.township.as_ref().and_then(|t| {
+            self.townships
+                .get(&(r.district_code.clone(), t.clone()))
+                .copied()
+        });
+        Office {
+            license_no: r.license_no.clone(),
+            name: r.name.clone(),
+            district_code: r.district_code.clone(),
+            township_id,
+            area_kind: r.area_kind.key().to_owned(),
+            address: r.address.clone(),
+            lat: r.lat,
+            lng: r.lng,
+            phone: r.phone.clone(),
+            hours: r.hours.clone(),
+            director: r.director.clone(),
+            party_org: r.party_org.key().to_owned(),
+            practice_areas: r.practice_areas.clone(),
+            status: r.status.key().to_owned(),
+            established_on: r.established_on,
+            updated_at: old.map_or(ctx.now, |o| o.updated_at),
+        }
+    }
+
+    fn same(old: &Office, row: &Office) -> bool {
+        old == row
+    }
+
+    fn update(
+        &mut self,
+        conn: &mut DbConnection,
+        ctx: &mut Ctx<'_>,
+        out: &mut Applied,
+        r: &Self::In,
+        o: &Office,
+        mut row: Office,
+    ) -> Result<(), DbError> {
+        out.record(SubjectKind::Office, r.row, &r.license_no, o, &row);
+        if let Some(from) = AreaKind::parse(&o.area_kind)
+            && from != r.area_kind
+        {
+            let from_township = match o.township_id {
+                Some(id) => townships::table
+                    .find(id)
+                    .select(townships::name)
+                    .first::<String>(conn)
+                    .optional()?,
+                None => None,
+            };
+            record_move(conn, r, from, from_township, ctx.today)?;
+            out.moves.push(OfficeMove {
+                license_no: r.license_no.clone(),
+                from,
+                to: r.area_kind,
+                moved_on: ctx.today,
+            });
+        }
+        row.updated_at = ctx.now;
+        diesel::update(offices::table.find(&row.license_no))
+            .set(&row)
+            .execute(conn)?;
+        out.changed
+            .push((SubjectKind::Office, row.license_no.clone()));
+        Ok(())
+    }
+
+    fn insert(
+        &mut self,
+        conn: &mut DbConnection,
+        ctx: &mut Ctx<'_>,
+        out: &mut Applied,
+        new: &[Office],
+    ) -> Result<(), DbError> {
+        out.history.extend(new.iter().map(|o| {
+            let (k, e) = (o.license_no.clone(), String::new());
+            (SubjectKind::Office, k, e.clone(), e.clone(), e)
+        }));
+        insert_chunks!(conn, ctx, offices::table, new, 16);
+        enqueue_now(
+            conn,
+            ctx,
+            SubjectKind::Office,
+            new.iter().map(|o| o.license_no.as_str()),
+        )
+    }
 }
 
 fn offices(
@@ -298,106 +594,7 @@ fn offices(
             .execute(pg)?;
         }
     }
-
-    let keys = unique(rows.iter().map(|r| r.license_no.as_str()));
-    let existing: HashMap<String, Office> = load_by(conn, &keys, |c, ks| {
-        offices::table
-            .filter(offices::license_no.eq_any(ks.iter().copied()))
-            .select(Office::as_select())
-            .load(c)
-    })?
-    .into_iter()
-    .map(|o| (o.license_no.clone(), o))
-    .collect();
-    let mut new = Vec::new();
-    for r in rows {
-        let old = existing.get(&r.license_no);
-        let township_id = r.township.as_ref().and_then(|t| {
-            townships
-                .get(&(r.district_code.clone(), t.clone()))
-                .copied()
-        });
-        let mut row = Office {
-            license_no: r.license_no.clone(),
-            name: r.name.clone(),
-            district_code: r.district_code.clone(),
-            township_id,
-            area_kind: r.area_kind.key().to_owned(),
-            address: r.address.clone(),
-            lat: r.lat,
-            lng: r.lng,
-            phone: r.phone.clone(),
-            hours: r.hours.clone(),
-            director: r.director.clone(),
-            party_org: r.party_org.key().to_owned(),
-            practice_areas: r.practice_areas.clone(),
-            status: r.status.key().to_owned(),
-            established_on: r.established_on,
-            updated_at: old.map_or(ctx.now, |o| o.updated_at),
-        };
-        match old {
-            None => {
-                new.push(row);
-                if new.len() >= FLUSH_ROWS {
-                    insert_offices(conn, ctx, out, &mut new)?;
-                }
-            }
-            Some(o) if *o == row => out.counts.unchanged += 1,
-            Some(o) => {
-                out.record(SubjectKind::Office, r.row, &r.license_no, o, &row);
-                if let Some(from) = AreaKind::parse(&o.area_kind)
-                    && from != r.area_kind
-                {
-                    let from_township = match o.township_id {
-                        Some(id) => townships::table
-                            .find(id)
-                            .select(townships::name)
-                            .first::<String>(conn)
-                            .optional()?,
-                        None => None,
-                    };
-                    record_move(conn, r, from, from_township, ctx.today)?;
-                    out.moves.push(OfficeMove {
-                        license_no: r.license_no.clone(),
-                        from,
-                        to: r.area_kind,
-                        moved_on: ctx.today,
-                    });
-                }
-                row.updated_at = ctx.now;
-                diesel::update(offices::table.find(&row.license_no))
-                    .set(&row)
-                    .execute(conn)?;
-                out.counts.updated += 1;
-                out.changed
-                    .push((SubjectKind::Office, row.license_no.clone()));
-                ctx.wrote(1);
-            }
-        }
-    }
-    insert_offices(conn, ctx, out, &mut new)
-}
-
-fn insert_offices(
-    conn: &mut DbConnection,
-    ctx: &mut Ctx<'_>,
-    out: &mut Applied,
-    new: &mut Vec<Office>,
-) -> Result<(), DbError> {
-    out.counts.inserted += new.len();
-    out.history.extend(new.iter().map(|o| {
-        let (k, e) = (o.license_no.clone(), String::new());
-        (SubjectKind::Office, k, e.clone(), e.clone(), e)
-    }));
-    insert_chunks!(conn, ctx, offices::table, new.as_slice(), 16);
-    enqueue_now(
-        conn,
-        ctx,
-        SubjectKind::Office,
-        new.iter().map(|o| o.license_no.as_str()),
-    )?;
-    new.clear();
-    Ok(())
+    write_rows(conn, rows, &mut Offices { townships }, ctx, out)
 }
 
 /// Outbox rows due now for `keys`, new in this batch (so listed once):
@@ -442,26 +639,43 @@ fn record_move(
     Ok(())
 }
 
-fn workers(
-    conn: &mut DbConnection,
-    rows: &[super::validate::WorkerIn],
-    ctx: &mut Ctx<'_>,
-    out: &mut Applied,
-) -> Result<(), DbError> {
-    let keys = unique(rows.iter().map(|r| r.license_no.as_str()));
-    let existing: HashMap<String, Worker> = load_by(conn, &keys, |c, ks| {
+/// A `workers` batch.
+struct Workers;
+
+impl<'r> Dataset<'r> for Workers {
+    type In = super::validate::WorkerIn;
+    type Stored = Worker;
+    type Row = Worker;
+    type Key<'a> = &'a str;
+    const FLUSH: usize = FLUSH_ROWS;
+
+    fn lookup(r: &Self::In) -> &str {
+        &r.license_no
+    }
+
+    fn load(c: &mut DbConnection, ks: &[&str]) -> QueryResult<Vec<Worker>> {
         workers::table
             .filter(workers::license_no.eq_any(ks.iter().copied()))
             .select(Worker::as_select())
             .load(c)
-    })?
-    .into_iter()
-    .map(|w| (w.license_no.clone(), w))
-    .collect();
-    let mut new = Vec::new();
-    for r in rows {
-        let old = existing.get(&r.license_no);
-        let mut row = Worker {
+    }
+
+    fn stored_key(s: &Worker) -> &str {
+        &s.license_no
+    }
+
+    fn key(r: &Self::In) -> &str {
+        &r.license_no
+    }
+
+    fn row(
+        &mut self,
+        r: &Self::In,
+        old: Option<&Worker>,
+        ctx: &Ctx<'_>,
+        _out: &mut Applied,
+    ) -> Worker {
+        Worker {
             license_no: r.license_no.clone(),
             name: r.name.clone(),
             gender: r.gender.map(|g| g.key().to_owned()),
@@ -472,63 +686,72 @@ fn workers(
             practice_areas: r.practice_areas.clone(),
             adviser_posts: r.adviser_posts.clone(),
             updated_at: old.map_or(ctx.now, |o| o.updated_at),
-        };
-        match old {
-            None => {
-                new.push(row);
-                if new.len() >= FLUSH_ROWS {
-                    insert_workers(conn, ctx, out, &mut new)?;
-                }
-            }
-            Some(o) if *o == row => out.counts.unchanged += 1,
-            Some(o) => {
-                out.record(SubjectKind::Worker, r.row, &r.license_no, o, &row);
-                if let (Some(from), Some(to)) = (&o.office_license_no, &row.office_license_no)
-                    && from != to
-                {
-                    out.implied_transfers.push(TransferFacts {
-                        worker_license_no: row.license_no.clone(),
-                        worker_first_licensed_on: row.first_licensed_on,
-                        from_office_license_no: Some(from.clone()),
-                        to_office_license_no: to.clone(),
-                        effective_on: r.transferred_on.unwrap_or(ctx.today),
-                    });
-                }
-                row.updated_at = ctx.now;
-                diesel::update(workers::table.find(&row.license_no))
-                    .set(&row)
-                    .execute(conn)?;
-                out.counts.updated += 1;
-                out.changed
-                    .push((SubjectKind::Worker, row.license_no.clone()));
-                ctx.wrote(1);
-            }
         }
     }
-    insert_workers(conn, ctx, out, &mut new)?;
-    record_implied_transfers(conn, ctx, out)
+
+    fn same(old: &Worker, row: &Worker) -> bool {
+        old == row
+    }
+
+    fn update(
+        &mut self,
+        conn: &mut DbConnection,
+        ctx: &mut Ctx<'_>,
+        out: &mut Applied,
+        r: &Self::In,
+        o: &Worker,
+        mut row: Worker,
+    ) -> Result<(), DbError> {
+        out.record(SubjectKind::Worker, r.row, &r.license_no, o, &row);
+        if let (Some(from), Some(to)) = (&o.office_license_no, &row.office_license_no)
+            && from != to
+        {
+            out.implied_transfers.push(TransferFacts {
+                worker_license_no: row.license_no.clone(),
+                worker_first_licensed_on: row.first_licensed_on,
+                from_office_license_no: Some(from.clone()),
+                to_office_license_no: to.clone(),
+                effective_on: r.transferred_on.unwrap_or(ctx.today),
+            });
+        }
+        row.updated_at = ctx.now;
+        diesel::update(workers::table.find(&row.license_no))
+            .set(&row)
+            .execute(conn)?;
+        out.changed
+            .push((SubjectKind::Worker, row.license_no.clone()));
+        Ok(())
+    }
+
+    fn insert(
+        &mut self,
+        conn: &mut DbConnection,
+        ctx: &mut Ctx<'_>,
+        out: &mut Applied,
+        new: &[Worker],
+    ) -> Result<(), DbError> {
+        out.history.extend(new.iter().map(|w| {
+            let (k, e) = (w.license_no.clone(), String::new());
+            (SubjectKind::Worker, k, e.clone(), e.clone(), e)
+        }));
+        insert_chunks!(conn, ctx, workers::table, new, 10);
+        enqueue_now(
+            conn,
+            ctx,
+            SubjectKind::Worker,
+            new.iter().map(|w| w.license_no.as_str()),
+        )
+    }
 }
 
-fn insert_workers(
+fn workers(
     conn: &mut DbConnection,
+    rows: &[super::validate::WorkerIn],
     ctx: &mut Ctx<'_>,
     out: &mut Applied,
-    new: &mut Vec<Worker>,
 ) -> Result<(), DbError> {
-    out.counts.inserted += new.len();
-    out.history.extend(new.iter().map(|w| {
-        let (k, e) = (w.license_no.clone(), String::new());
-        (SubjectKind::Worker, k, e.clone(), e.clone(), e)
-    }));
-    insert_chunks!(conn, ctx, workers::table, new.as_slice(), 10);
-    enqueue_now(
-        conn,
-        ctx,
-        SubjectKind::Worker,
-        new.iter().map(|w| w.license_no.as_str()),
-    )?;
-    new.clear();
-    Ok(())
+    write_rows(conn, rows, &mut Workers, ctx, out)?;
+    record_implied_transfers(conn, ctx, out)
 }
 
 /// Stores the transfers that changes of office in a `workers` batch imply,
@@ -571,6 +794,138 @@ fn record_implied_transfers(
     Ok(())
 }
 
+/// A `transfers` batch, with the office each of its workers is at now and
+/// the day of each one's latest stored transfer.
+struct Transfers<'r> {
+    offices_now: HashMap<String, Option<String>>,
+    latest: HashMap<String, NaiveDate>,
+    /// The office each worker moves to by the batch, and when.
+    moved: HashMap<&'r str, (NaiveDate, &'r str)>,
+    /// Workers with a new transfer.
+    touched: HashSet<&'r str>,
+}
+
+impl<'r> Dataset<'r> for Transfers<'r> {
+    type In = super::validate::TransferIn;
+    type Stored = Transfer;
+    type Row = NewTransfer;
+    type Key<'a> = (&'a str, NaiveDate);
+
+    fn lookup(r: &Self::In) -> &str {
+        &r.worker_license_no
+    }
+
+    fn load(c: &mut DbConnection, ks: &[&str]) -> QueryResult<Vec<Transfer>> {
+        transfers::table
+            .filter(transfers::worker_license_no.eq_any(ks.iter().copied()))
+            .select(Transfer::as_select())
+            .load(c)
+    }
+
+    fn stored_key(s: &Transfer) -> (&str, NaiveDate) {
+        (s.worker_license_no.as_str(), s.effective_on)
+    }
+
+    fn key(r: &Self::In) -> (&str, NaiveDate) {
+        (r.worker_license_no.as_str(), r.effective_on)
+    }
+
+    fn loaded(&mut self, stored: &[Transfer]) {
+        for t in stored {
+            let e = self
+                .latest
+                .entry(t.worker_license_no.clone())
+                .or_insert(t.effective_on);
+            *e = (*e).max(t.effective_on);
+        }
+    }
+
+    fn row(
+        &mut self,
+        r: &Self::In,
+        old: Option<&Transfer>,
+        _ctx: &Ctx<'_>,
+        out: &mut Applied,
+    ) -> NewTransfer {
+        let from = r.from_office_license_no.clone().or_else(|| match old {
+            Some(o) => o.from_office_license_no.clone(),
+            None => self
+                .offices_now
+                .get(&r.worker_license_no)
+                .cloned()
+                .flatten(),
+        });
+        out.transfer_from
+            .insert((r.worker_license_no.clone(), r.effective_on), from.clone());
+        NewTransfer {
+            worker_license_no: r.worker_license_no.clone(),
+            from_office_license_no: from,
+            to_office_license_no: r.to_office_license_no.clone(),
+            effective_on: r.effective_on,
+        }
+    }
+
+    fn same(o: &Transfer, row: &NewTransfer) -> bool {
+        o.from_office_license_no == row.from_office_license_no
+            && o.to_office_license_no == row.to_office_license_no
+    }
+
+    fn update(
+        &mut self,
+        conn: &mut DbConnection,
+        _ctx: &mut Ctx<'_>,
+        out: &mut Applied,
+        r: &Self::In,
+        o: &Transfer,
+        row: NewTransfer,
+    ) -> Result<(), DbError> {
+        out.note(
+            r.row,
+            &r.worker_license_no,
+            o,
+            &serde_json::json!({
+                "from_office_license_no": row.from_office_license_no,
+                "to_office_license_no": r.to_office_license_no,
+            }),
+        );
+        diesel::update(transfers::table.find(o.id))
+            .set((
+                transfers::from_office_license_no.eq(&row.from_office_license_no),
+                transfers::to_office_license_no.eq(&r.to_office_license_no),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    fn insert(
+        &mut self,
+        conn: &mut DbConnection,
+        ctx: &mut Ctx<'_>,
+        _out: &mut Applied,
+        new: &[NewTransfer],
+    ) -> Result<(), DbError> {
+        insert_chunks!(conn, ctx, transfers::table, new, 4);
+        Ok(())
+    }
+
+    fn after(&mut self, r: &'r Self::In, outcome: Outcome, _ctx: &Ctx<'_>, _out: &mut Applied) {
+        if outcome == Outcome::New {
+            self.touched.insert(&r.worker_license_no);
+        }
+        let stored_latest = self.latest.get(r.worker_license_no.as_str()).copied();
+        let newest_in_batch = self
+            .moved
+            .get(r.worker_license_no.as_str())
+            .is_none_or(|(d, _)| r.effective_on > *d);
+        if stored_latest.is_none_or(|d| r.effective_on >= d) && newest_in_batch {
+            self.moved.insert(
+                &r.worker_license_no,
+                (r.effective_on, &r.to_office_license_no),
+            );
+        }
+    }
+}
+
 fn transfers(
     conn: &mut DbConnection,
     rows: &[super::validate::TransferIn],
@@ -578,12 +933,6 @@ fn transfers(
     out: &mut Applied,
 ) -> Result<(), DbError> {
     let keys = unique(rows.iter().map(|r| r.worker_license_no.as_str()));
-    let stored: Vec<Transfer> = load_by(conn, &keys, |c, ks| {
-        transfers::table
-            .filter(transfers::worker_license_no.eq_any(ks.iter().copied()))
-            .select(Transfer::as_select())
-            .load(c)
-    })?;
     let offices_now: HashMap<String, Option<String>> = load_by(conn, &keys, |c, ks| {
         workers::table
             .filter(workers::license_no.eq_any(ks.iter().copied()))
@@ -592,75 +941,15 @@ fn transfers(
     })?
     .into_iter()
     .collect();
-    let mut latest: HashMap<&str, NaiveDate> = HashMap::new();
-    for t in &stored {
-        let e = latest
-            .entry(t.worker_license_no.as_str())
-            .or_insert(t.effective_on);
-        *e = (*e).max(t.effective_on);
-    }
-    let existing: HashMap<(&str, NaiveDate), &Transfer> = stored
-        .iter()
-        .map(|t| ((t.worker_license_no.as_str(), t.effective_on), t))
-        .collect();
-    let mut new = Vec::new();
-    let mut moved: HashMap<&str, (NaiveDate, &str)> = HashMap::new();
-    for r in rows {
-        let old = existing.get(&(r.worker_license_no.as_str(), r.effective_on));
-        let from = r.from_office_license_no.clone().or_else(|| match old {
-            Some(o) => o.from_office_license_no.clone(),
-            None => offices_now.get(&r.worker_license_no).cloned().flatten(),
-        });
-        out.transfer_from
-            .insert((r.worker_license_no.clone(), r.effective_on), from.clone());
-        match old {
-            None => new.push(NewTransfer {
-                worker_license_no: r.worker_license_no.clone(),
-                from_office_license_no: from,
-                to_office_license_no: r.to_office_license_no.clone(),
-                effective_on: r.effective_on,
-            }),
-            Some(o)
-                if o.from_office_license_no == from
-                    && o.to_office_license_no == r.to_office_license_no =>
-            {
-                out.counts.unchanged += 1;
-            }
-            Some(o) => {
-                out.note(
-                    r.row,
-                    &r.worker_license_no,
-                    *o,
-                    &serde_json::json!({
-                        "from_office_license_no": from,
-                        "to_office_license_no": r.to_office_license_no,
-                    }),
-                );
-                diesel::update(transfers::table.find(o.id))
-                    .set((
-                        transfers::from_office_license_no.eq(&from),
-                        transfers::to_office_license_no.eq(&r.to_office_license_no),
-                    ))
-                    .execute(conn)?;
-                out.counts.updated += 1;
-                ctx.wrote(1);
-            }
-        }
-        let stored_latest = latest.get(r.worker_license_no.as_str()).copied();
-        let newest_in_batch = moved
-            .get(r.worker_license_no.as_str())
-            .is_none_or(|(d, _)| r.effective_on > *d);
-        if stored_latest.is_none_or(|d| r.effective_on >= d) && newest_in_batch {
-            moved.insert(
-                &r.worker_license_no,
-                (r.effective_on, &r.to_office_license_no),
-            );
-        }
-    }
-    out.counts.inserted += new.len();
-    insert_chunks!(conn, ctx, transfers::table, &new, 4);
-    for (worker, (_, to)) in moved {
-        let now_at = offices_now.get(worker).cloned().flatten();
+    let mut dataset = Transfers {
+        offices_now,
+        latest: HashMap::new(),
+        moved: HashMap::new(),
+        touched: HashSet::new(),
+    };
+    write_rows(conn, rows, &mut dataset, ctx, out)?;
+    for (worker, (_, to)) in dataset.moved {
+        let now_at = dataset.offices_now.get(worker).cloned().flatten();
         if now_at.as_deref() != Some(to) {
             diesel::update(workers::table.find(worker))
                 .set((
@@ -675,12 +964,7 @@ fn transfers(
     let changed_rows = out.counts.inserted + out.counts.updated;
     if changed_rows > 0 {
         let already: HashSet<String> = out.changed.iter().map(|(_, k)| k.clone()).collect();
-        let touched: HashSet<&str> = rows
-            .iter()
-            .filter(|r| !existing.contains_key(&(r.worker_license_no.as_str(), r.effective_on)))
-            .map(|r| r.worker_license_no.as_str())
-            .collect();
-        for w in touched {
+        for w in dataset.touched {
             if !already.contains(w) {
                 out.changed.push((SubjectKind::Worker, w.to_owned()));
             }
@@ -689,35 +973,46 @@ fn transfers(
     Ok(())
 }
 
-fn reviews(
-    conn: &mut DbConnection,
-    rows: &[super::validate::ReviewIn],
-    ctx: &mut Ctx<'_>,
-    out: &mut Applied,
-) -> Result<(), DbError> {
-    let keys = unique(rows.iter().map(|r| r.subject_license_no.as_str()));
-    let stored: Vec<Review> = load_by(conn, &keys, |c, ks| {
+/// A `reviews` batch.
+struct Reviews;
+
+impl<'r> Dataset<'r> for Reviews {
+    type In = super::validate::ReviewIn;
+    type Stored = Review;
+    type Row = NewReview;
+    type Key<'a> = (&'a str, &'a str, i32);
+
+    fn lookup(r: &Self::In) -> &str {
+        &r.subject_license_no
+    }
+
+    fn load(c: &mut DbConnection, ks: &[&str]) -> QueryResult<Vec<Review>> {
         annual_reviews::table
             .filter(annual_reviews::subject_license_no.eq_any(ks.iter().copied()))
             .select(Review::as_select())
             .load(c)
-    })?;
-    let existing: HashMap<(&str, &str, i32), &Review> = stored
-        .iter()
-        .map(|r| {
-            (
-                (
-                    r.subject_kind.as_str(),
-                    r.subject_license_no.as_str(),
-                    r.year,
-                ),
-                r,
-            )
-        })
-        .collect();
-    let mut new = Vec::new();
-    for r in rows {
-        let row = NewReview {
+    }
+
+    fn stored_key(s: &Review) -> (&str, &str, i32) {
+        (
+            s.subject_kind.as_str(),
+            s.subject_license_no.as_str(),
+            s.year,
+        )
+    }
+
+    fn key(r: &Self::In) -> (&str, &str, i32) {
+        (r.subject_kind.key(), r.subject_license_no.as_str(), r.year)
+    }
+
+    fn row(
+        &mut self,
+        r: &Self::In,
+        _old: Option<&Review>,
+        _ctx: &Ctx<'_>,
+        _out: &mut Applied,
+    ) -> NewReview {
+        NewReview {
             subject_kind: r.subject_kind.key().to_owned(),
             subject_license_no: r.subject_license_no.clone(),
             year: r.year,
@@ -725,74 +1020,111 @@ fn reviews(
             rectify_by: r.rectify_by,
             note: r.note.clone(),
             rectified_on: r.rectified_on,
-        };
-        let changed =
-            match existing.get(&(r.subject_kind.key(), r.subject_license_no.as_str(), r.year)) {
-                None => {
-                    new.push(row);
-                    true
-                }
-                Some(o)
-                    if o.outcome == row.outcome
-                        && o.rectify_by == row.rectify_by
-                        && o.rectified_on == row.rectified_on
-                        && o.note == row.note =>
-                {
-                    out.counts.unchanged += 1;
-                    false
-                }
-                Some(o) => {
-                    out.note(r.row, &r.subject_license_no, o, &row);
-                    diesel::update(annual_reviews::table.find(o.id))
-                        .set((
-                            annual_reviews::outcome.eq(&row.outcome),
-                            annual_reviews::rectify_by.eq(row.rectify_by),
-                            annual_reviews::note.eq(&row.note),
-                            annual_reviews::rectified_on.eq(row.rectified_on),
-                        ))
-                        .execute(conn)?;
-                    out.counts.updated += 1;
-                    ctx.wrote(1);
-                    true
-                }
-            };
-        if changed {
-            out.changed
-                .push((r.subject_kind, r.subject_license_no.clone()));
-            if let Some(by) = r.rectify_by
-                && by >= ctx.today
-            {
-                out.timed.push((
-                    r.subject_kind,
-                    r.subject_license_no.clone(),
-                    by + TimeDelta::days(1),
-                ));
-            }
         }
     }
-    out.counts.inserted += new.len();
-    insert_chunks!(conn, ctx, annual_reviews::table, &new, 7);
-    Ok(())
+
+    fn same(o: &Review, row: &NewReview) -> bool {
+        o.outcome == row.outcome
+            && o.rectify_by == row.rectify_by
+            && o.rectified_on == row.rectified_on
+            && o.note == row.note
+    }
+
+    fn update(
+        &mut self,
+        conn: &mut DbConnection,
+        _ctx: &mut Ctx<'_>,
+        out: &mut Applied,
+        r: &Self::In,
+        o: &Review,
+        row: NewReview,
+    ) -> Result<(), DbError> {
+        out.note(r.row, &r.subject_license_no, o, &row);
+        diesel::update(annual_reviews::table.find(o.id))
+            .set((
+                annual_reviews::outcome.eq(&row.outcome),
+                annual_reviews::rectify_by.eq(row.rectify_by),
+                annual_reviews::note.eq(&row.note),
+                annual_reviews::rectified_on.eq(row.rectified_on),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    fn insert(
+        &mut self,
+        conn: &mut DbConnection,
+        ctx: &mut Ctx<'_>,
+        _out: &mut Applied,
+        new: &[NewReview],
+    ) -> Result<(), DbError> {
+        insert_chunks!(conn, ctx, annual_reviews::table, new, 7);
+        Ok(())
+    }
+
+    fn after(&mut self, r: &Self::In, outcome: Outcome, ctx: &Ctx<'_>, out: &mut Applied) {
+        if outcome == Outcome::Unchanged {
+            return;
+        }
+        out.changed
+            .push((r.subject_kind, r.subject_license_no.clone()));
+        if let Some(by) = r.rectify_by
+            && by >= ctx.today
+        {
+            out.timed.push((
+                r.subject_kind,
+                r.subject_license_no.clone(),
+                by + TimeDelta::days(1),
+            ));
+        }
+    }
 }
 
-fn actions(
+fn reviews(
     conn: &mut DbConnection,
-    rows: &[super::validate::ActionIn],
+    rows: &[super::validate::ReviewIn],
     ctx: &mut Ctx<'_>,
     out: &mut Applied,
 ) -> Result<(), DbError> {
-    let keys = unique(rows.iter().map(|r| r.decision_no.as_str()));
-    let stored: Vec<Action> = load_by(conn, &keys, |c, ks| {
+    write_rows(conn, rows, &mut Reviews, ctx, out)
+}
+
+/// An `actions` batch.
+struct Actions;
+
+impl<'r> Dataset<'r> for Actions {
+    type In = super::validate::ActionIn;
+    type Stored = Action;
+    type Row = NewAction;
+    type Key<'a> = &'a str;
+
+    fn lookup(r: &Self::In) -> &str {
+        &r.decision_no
+    }
+
+    fn load(c: &mut DbConnection, ks: &[&str]) -> QueryResult<Vec<Action>> {
         disciplinary_actions::table
             .filter(disciplinary_actions::decision_no.eq_any(ks.iter().copied()))
             .select(Action::as_select())
             .load(c)
-    })?;
-    let existing: HashMap<&str, &Action> =
-        stored.iter().map(|a| (a.decision_no.as_str(), a)).collect();
-    let mut new = Vec::new();
-    for r in rows {
-        let row = NewAction {
+    }
+
+    fn stored_key(s: &Action) -> &str {
+        &s.decision_no
+    }
+
+    fn key(r: &Self::In) -> &str {
+        &r.decision_no
+    }
+
+    fn row(
+        &mut self,
+        r: &Self::In,
+        _old: Option<&Action>,
+        _ctx: &Ctx<'_>,
+        _out: &mut Applied,
+    ) -> NewAction {
+        NewAction {
             decision_no: r.decision_no.clone(),
             subject_kind: r.subject_kind.key().to_owned(),
             subject_license_no: r.subject_license_no.clone(),
@@ -805,83 +1137,204 @@ fn actions(
             public_until: r.public_until,
             withdrawn_on: r.withdrawn_on,
             withdrawn_reason: r.withdrawn_reason.clone(),
-        };
-        let changed = match existing.get(r.decision_no.as_str()) {
-            None => {
-                new.push(row);
-                true
-            }
-            Some(o) if same_action(o, &row) => {
-                out.counts.unchanged += 1;
-                false
-            }
-            Some(o) => {
-                out.note(r.row, &r.decision_no, o, &row);
-                diesel::update(disciplinary_actions::table.find(o.id))
-                    .set((
-                        disciplinary_actions::subject_kind.eq(&row.subject_kind),
-                        disciplinary_actions::subject_license_no.eq(&row.subject_license_no),
-                        disciplinary_actions::kind.eq(&row.kind),
-                        disciplinary_actions::authority.eq(&row.authority),
-                        disciplinary_actions::decided_on.eq(row.decided_on),
-                        disciplinary_actions::facts.eq(&row.facts),
-                        disciplinary_actions::basis.eq(&row.basis),
-                        disciplinary_actions::suspended_until.eq(row.suspended_until),
-                        disciplinary_actions::public_until.eq(row.public_until),
-                        disciplinary_actions::withdrawn_on.eq(row.withdrawn_on),
-                        disciplinary_actions::withdrawn_reason.eq(&row.withdrawn_reason),
-                    ))
-                    .execute(conn)?;
-                out.counts.updated += 1;
-                ctx.wrote(1);
-                if o.subject_license_no != row.subject_license_no
-                    && let Some(k) = SubjectKind::parse(&o.subject_kind)
-                {
-                    out.changed.push((k, o.subject_license_no.clone()));
-                }
-                true
-            }
-        };
-        if changed {
-            out.changed
-                .push((r.subject_kind, r.subject_license_no.clone()));
-            let record = ActionRecord {
-                decision_no: r.decision_no.clone(),
-                kind: r.kind,
-                decided_on: r.decided_on,
-                suspended_until: r.suspended_until,
-                public_until: r.public_until,
-                withdrawn_on: r.withdrawn_on,
-            };
-            let dates = [
-                Some(r.decided_on),
-                r.suspended_until.map(|d| d + TimeDelta::days(1)),
-                Some(record.window_end(&ctx.windows) + TimeDelta::days(1)),
-                r.withdrawn_on,
-            ];
-            for d in dates.into_iter().flatten().filter(|d| *d > ctx.today) {
-                out.timed
-                    .push((r.subject_kind, r.subject_license_no.clone(), d));
-            }
         }
     }
-    out.counts.inserted += new.len();
-    insert_chunks!(conn, ctx, disciplinary_actions::table, &new, 12);
-    Ok(())
+
+    fn same(o: &Action, n: &NewAction) -> bool {
+        o.subject_kind == n.subject_kind
+            && o.subject_license_no == n.subject_license_no
+            && o.kind == n.kind
+            && o.authority == n.authority
+            && o.decided_on == n.decided_on
+            && o.facts == n.facts
+            && o.basis == n.basis
+            && o.suspended_until == n.suspended_until
+            && o.public_until == n.public_until
+            && o.withdrawn_on == n.withdrawn_on
+            && o.withdrawn_reason == n.withdrawn_reason
+    }
+
+    fn update(
+        &mut self,
+        conn: &mut DbConnection,
+        _ctx: &mut Ctx<'_>,
+        out: &mut Applied,
+        r: &Self::In,
+        o: &Action,
+        row: NewAction,
+    ) -> Result<(), DbError> {
+        out.note(r.row, &r.decision_no, o, &row);
+        diesel::update(disciplinary_actions::table.find(o.id))
+            .set((
+                disciplinary_actions::subject_kind.eq(&row.subject_kind),
+                disciplinary_actions::subject_license_no.eq(&row.subject_license_no),
+                disciplinary_actions::kind.eq(&row.kind),
+                disciplinary_actions::authority.eq(&row.authority),
+                disciplinary_actions::decided_on.eq(row.decided_on),
+                disciplinary_actions::facts.eq(&row.facts),
+                disciplinary_actions::basis.eq(&row.basis),
+                disciplinary_actions::suspended_until.eq(row.suspended_until),
+                disciplinary_actions::public_until.eq(row.public_until),
+                disciplinary_actions::withdrawn_on.eq(row.withdrawn_on),
+                disciplinary_actions::withdrawn_reason.eq(&row.withdrawn_reason),
+            ))
+            .execute(conn)?;
+        // The subject it no longer names changes too.
+        if o.subject_license_no != row.subject_license_no
+            && let Some(k) = SubjectKind::parse(&o.subject_kind)
+        {
+            out.changed.push((k, o.subject_license_no.clone()));
+        }
+        Ok(())
+    }
+
+    fn insert(
+        &mut self,
+        conn: &mut DbConnection,
+        ctx: &mut Ctx<'_>,
+        _out: &mut Applied,
+        new: &[NewAction],
+    ) -> Result<(), DbError> {
+        insert_chunks!(conn, ctx, disciplinary_actions::table, new, 12);
+        Ok(())
+    }
+
+    fn after(&mut self, r: &Self::In, outcome: Outcome, ctx: &Ctx<'_>, out: &mut Applied) {
+        if outcome == Outcome::Unchanged {
+            return;
+        }
+        out.changed
+            .push((r.subject_kind, r.subject_license_no.clone()));
+        let record = ActionRecord {
+            decision_no: r.decision_no.clone(),
+            kind: r.kind,
+            decided_on: r.decided_on,
+            suspended_until: r.suspended_until,
+            public_until: r.public_until,
+            withdrawn_on: r.withdrawn_on,
+        };
+        let dates = [
+            Some(r.decided_on),
+            r.suspended_until.map(|d| d + TimeDelta::days(1)),
+            Some(record.window_end(&ctx.windows) + TimeDelta::days(1)),
+            r.withdrawn_on,
+        ];
+        for d in dates.into_iter().flatten().filter(|d| *d > ctx.today) {
+            out.timed
+                .push((r.subject_kind, r.subject_license_no.clone(), d));
+        }
+    }
 }
 
-fn same_action(o: &Action, n: &NewAction) -> bool {
-    o.subject_kind == n.subject_kind
-        && o.subject_license_no == n.subject_license_no
-        && o.kind == n.kind
-        && o.authority == n.authority
-        && o.decided_on == n.decided_on
-        && o.facts == n.facts
-        && o.basis == n.basis
-        && o.suspended_until == n.suspended_until
-        && o.public_until == n.public_until
-        && o.withdrawn_on == n.withdrawn_on
-        && o.withdrawn_reason == n.withdrawn_reason
+fn actions(
+    conn: &mut DbConnection,
+    rows: &[super::validate::ActionIn],
+    ctx: &mut Ctx<'_>,
+    out: &mut Applied,
+) -> Result<(), DbError> {
+    write_rows(conn, rows, &mut Actions, ctx, out)
+}
+
+/// A `commendations` batch.
+struct Commendations;
+
+impl<'r> Dataset<'r> for Commendations {
+    type In = super::validate::CommendationIn;
+    type Stored = Commendation;
+    type Row = NewCommendation;
+    type Key<'a> = (&'a str, &'a str, NaiveDate);
+
+    fn lookup(r: &Self::In) -> &str {
+        &r.subject_license_no
+    }
+
+    fn load(c: &mut DbConnection, ks: &[&str]) -> QueryResult<Vec<Commendation>> {
+        commendations::table
+            .filter(commendations::subject_license_no.eq_any(ks.iter().copied()))
+            .select(Commendation::as_select())
+            .load(c)
+    }
+
+    fn stored_key(s: &Commendation) -> (&str, &str, NaiveDate) {
+        (
+            s.subject_license_no.as_str(),
+            s.title.as_str(),
+            s.awarded_on,
+        )
+    }
+
+    fn key(r: &Self::In) -> (&str, &str, NaiveDate) {
+        (
+            r.subject_license_no.as_str(),
+            r.title.as_str(),
+            r.awarded_on,
+        )
+    }
+
+    fn row(
+        &mut self,
+        r: &Self::In,
+        _old: Option<&Commendation>,
+        _ctx: &Ctx<'_>,
+        _out: &mut Applied,
+    ) -> NewCommendation {
+        NewCommendation {
+            subject_kind: r.subject_kind.key().to_owned(),
+            subject_license_no: r.subject_license_no.clone(),
+            title: r.title.clone(),
+            awarded_by: r.awarded_by.clone(),
+            awarded_on: r.awarded_on,
+        }
+    }
+
+    fn same(o: &Commendation, row: &NewCommendation) -> bool {
+        o.awarded_by == row.awarded_by && o.subject_kind == row.subject_kind
+    }
+
+    fn update(
+        &mut self,
+        conn: &mut DbConnection,
+        _ctx: &mut Ctx<'_>,
+        out: &mut Applied,
+        r: &Self::In,
+        o: &Commendation,
+        _row: NewCommendation,
+    ) -> Result<(), DbError> {
+        out.note(
+            r.row,
+            &r.subject_license_no,
+            o,
+            &serde_json::json!({
+                "awarded_by": r.awarded_by,
+                "subject_kind": r.subject_kind.key(),
+            }),
+        );
+        diesel::update(commendations::table.find(o.id))
+            .set((
+                commendations::awarded_by.eq(&r.awarded_by),
+                commendations::subject_kind.eq(r.subject_kind.key()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    fn insert(
+        &mut self,
+        conn: &mut DbConnection,
+        ctx: &mut Ctx<'_>,
+        _out: &mut Applied,
+        new: &[NewCommendation],
+    ) -> Result<(), DbError> {
+        insert_chunks!(conn, ctx, commendations::table, new, 5);
+        Ok(())
+    }
+
+    fn after(&mut self, r: &Self::In, outcome: Outcome, _ctx: &Ctx<'_>, out: &mut Applied) {
+        if outcome != Outcome::Unchanged {
+            out.changed
+                .push((r.subject_kind, r.subject_license_no.clone()));
+        }
+    }
 }
 
 fn commendations(
@@ -890,73 +1343,96 @@ fn commendations(
     ctx: &mut Ctx<'_>,
     out: &mut Applied,
 ) -> Result<(), DbError> {
-    let keys = unique(rows.iter().map(|r| r.subject_license_no.as_str()));
-    let stored: Vec<Commendation> = load_by(conn, &keys, |c, ks| {
-        commendations::table
-            .filter(commendations::subject_license_no.eq_any(ks.iter().copied()))
-            .select(Commendation::as_select())
+    write_rows(conn, rows, &mut Commendations, ctx, out)
+}
+
+/// An `announcements` batch.
+struct Announcements;
+
+impl<'r> Dataset<'r> for Announcements {
+    type In = super::validate::AnnouncementIn;
+    type Stored = Announcement;
+    type Row = NewAnnouncement;
+    type Key<'a> = (&'a str, NaiveDate);
+
+    fn lookup(r: &Self::In) -> &str {
+        &r.title
+    }
+
+    fn load(c: &mut DbConnection, ks: &[&str]) -> QueryResult<Vec<Announcement>> {
+        announcements::table
+            .filter(announcements::title.eq_any(ks.iter().copied()))
+            .select(Announcement::as_select())
             .load(c)
-    })?;
-    let existing: HashMap<(&str, &str, NaiveDate), &Commendation> = stored
-        .iter()
-        .map(|c| {
-            (
-                (
-                    c.subject_license_no.as_str(),
-                    c.title.as_str(),
-                    c.awarded_on,
-                ),
-                c,
-            )
-        })
-        .collect();
-    let mut new = Vec::new();
-    for r in rows {
-        match existing.get(&(
-            r.subject_license_no.as_str(),
-            r.title.as_str(),
-            r.awarded_on,
-        )) {
-            None => {
-                new.push(NewCommendation {
-                    subject_kind: r.subject_kind.key().to_owned(),
-                    subject_license_no: r.subject_license_no.clone(),
-                    title: r.title.clone(),
-                    awarded_by: r.awarded_by.clone(),
-                    awarded_on: r.awarded_on,
-                });
-                out.changed
-                    .push((r.subject_kind, r.subject_license_no.clone()));
-            }
-            Some(o) if o.awarded_by == r.awarded_by && o.subject_kind == r.subject_kind.key() => {
-                out.counts.unchanged += 1;
-            }
-            Some(o) => {
-                out.note(
-                    r.row,
-                    &r.subject_license_no,
-                    *o,
-                    &serde_json::json!({
-                        "awarded_by": r.awarded_by,
-                        "subject_kind": r.subject_kind.key(),
-                    }),
-                );
-                diesel::update(commendations::table.find(o.id))
-                    .set((
-                        commendations::awarded_by.eq(&r.awarded_by),
-                        commendations::subject_kind.eq(r.subject_kind.key()),
-                    ))
-                    .execute(conn)?;
-                out.counts.updated += 1;
-                out.changed
-                    .push((r.subject_kind, r.subject_license_no.clone()));
-                ctx.wrote(1);
-            }
+    }
+
+    fn stored_key(s: &Announcement) -> (&str, NaiveDate) {
+        (s.title.as_str(), s.published_on)
+    }
+
+    fn key(r: &Self::In) -> (&str, NaiveDate) {
+        (r.title.as_str(), r.published_on)
+    }
+
+    fn row(
+        &mut self,
+        r: &Self::In,
+        _old: Option<&Announcement>,
+        _ctx: &Ctx<'_>,
+        _out: &mut Applied,
+    ) -> NewAnnouncement {
+        NewAnnouncement {
+            kind: r.kind.key().to_owned(),
+            title: r.title.clone(),
+            body: r.body.clone(),
+            published_on: r.published_on,
+            license_nos: r.license_nos.join(";"),
         }
     }
-    out.counts.inserted += new.len();
-    insert_chunks!(conn, ctx, commendations::table, &new, 5);
-    Ok(())
+
+    fn same(o: &Announcement, row: &NewAnnouncement) -> bool {
+        o.kind == row.kind && o.body == row.body && o.license_nos == row.license_nos
+    }
+
+    fn update(
+        &mut self,
+        conn: &mut DbConnection,
+        _ctx: &mut Ctx<'_>,
+        out: &mut Applied,
+        r: &Self::In,
+        o: &Announcement,
+        row: NewAnnouncement,
+    ) -> Result<(), DbError> {
+        out.note(
+            r.row,
+            &r.title,
+            o,
+            &serde_json::json!({
+                "kind": r.kind.key(),
+                "body": r.body,
+                "license_nos": row.license_nos,
+            }),
+        );
+        diesel::update(announcements::table.find(o.id))
+            .set((
+                announcements::kind.eq(r.kind.key()),
+                announcements::body.eq(&r.body),
+                announcements::license_nos.eq(&row.license_nos),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    fn insert(
+        &mut self,
+        conn: &mut DbConnection,
+        ctx: &mut Ctx<'_>,
+        _out: &mut Applied,
+        new: &[NewAnnouncement],
+    ) -> Result<(), DbError> {
+        insert_chunks!(conn, ctx, announcements::table, new, 5);
+        Ok(())
+    }
 }
 
 fn announcements(
@@ -965,59 +1441,7 @@ fn announcements(
     ctx: &mut Ctx<'_>,
     out: &mut Applied,
 ) -> Result<(), DbError> {
-    let keys = unique(rows.iter().map(|r| r.title.as_str()));
-    let stored: Vec<Announcement> = load_by(conn, &keys, |c, ks| {
-        announcements::table
-            .filter(announcements::title.eq_any(ks.iter().copied()))
-            .select(Announcement::as_select())
-            .load(c)
-    })?;
-    let existing: HashMap<(&str, NaiveDate), &Announcement> = stored
-        .iter()
-        .map(|a| ((a.title.as_str(), a.published_on), a))
-        .collect();
-    let mut new = Vec::new();
-    for r in rows {
-        let license_nos = r.license_nos.join(";");
-        match existing.get(&(r.title.as_str(), r.published_on)) {
-            None => new.push(NewAnnouncement {
-                kind: r.kind.key().to_owned(),
-                title: r.title.clone(),
-                body: r.body.clone(),
-                published_on: r.published_on,
-                license_nos,
-            }),
-            Some(o)
-                if o.kind == r.kind.key() && o.body == r.body && o.license_nos == license_nos =>
-            {
-                out.counts.unchanged += 1;
-            }
-            Some(o) => {
-                out.note(
-                    r.row,
-                    &r.title,
-                    *o,
-                    &serde_json::json!({
-                        "kind": r.kind.key(),
-                        "body": r.body,
-                        "license_nos": license_nos,
-                    }),
-                );
-                diesel::update(announcements::table.find(o.id))
-                    .set((
-                        announcements::kind.eq(r.kind.key()),
-                        announcements::body.eq(&r.body),
-                        announcements::license_nos.eq(&license_nos),
-                    ))
-                    .execute(conn)?;
-                out.counts.updated += 1;
-                ctx.wrote(1);
-            }
-        }
-    }
-    out.counts.inserted += new.len();
-    insert_chunks!(conn, ctx, announcements::table, &new, 5);
-    Ok(())
+    write_rows(conn, rows, &mut Announcements, ctx, out)
 }
 
 /// One outbox row per changed office or worker, due now, and one per
