@@ -75,6 +75,22 @@ impl Standing {
     }
 }
 
+/// Written as its key.
+impl serde::Serialize for Standing {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
+/// Read from its key.
+impl<'de> serde::Deserialize<'de> for Standing {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Standing::parse(&raw)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown Standing: {raw}")))
+    }
+}
+
 /// The annual review calendar: the review of year Y is held early in Y+1
 /// and is due by this day of Y+1 (`--review-due`, default `03-31`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]

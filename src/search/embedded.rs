@@ -556,11 +556,14 @@ impl EmbeddedIndex {
             (f.kind, filters.kind.map(|k| k.key().to_owned())),
             (f.district, filters.district.clone()),
             (f.township, filters.township.clone()),
-            (f.area_kind, filters.area_kind.clone()),
-            (f.standing, filters.standing.clone()),
-            (f.status, filters.status.clone()),
+            (f.area_kind, filters.area_kind.map(|k| k.key().to_owned())),
+            (f.standing, filters.standing.map(|s| s.key().to_owned())),
+            (f.status, filters.status.map(|s| s.key().to_owned())),
             (f.practice_area, filters.practice_area.clone()),
-            (f.record_kind, filters.record_kind.clone()),
+            (
+                f.record_kind,
+                filters.record_kind.map(|k| k.key().to_owned()),
+            ),
             (f.year, filters.year.map(|y| y.to_string())),
         ];
         for (field, value) in pairs {

@@ -10,8 +10,8 @@ use super::embedded::hit_of;
 use super::{Facets, ParsedText, SearchQuery, SearchResults};
 use crate::db::schema::{offices, workers};
 use crate::db::{DbConnection, DbError};
-use crate::domain::standing::StandingPolicy;
-use crate::domain::vocab::SubjectKind;
+use crate::domain::standing::{Standing, StandingPolicy};
+use crate::domain::vocab::{AreaKind, SubjectKind, WorkerStatus};
 
 /// Subjects of each kind the fallback looks at, at most (it projects them
 /// all to apply the filters).
@@ -33,15 +33,15 @@ fn like_pattern(text: &str) -> String {
 
 fn matches(d: &SearchDocument, q: &SearchQuery) -> bool {
     let f = &q.filters;
-    let eq = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
+    let eq = |want: Option<&str>, have: &str| want.is_none_or(|w| w == have);
     f.kind.is_none_or(|k| k == d.kind)
-        && eq(&f.district, &d.district_code)
+        && eq(f.district.as_deref(), &d.district_code)
         && f.township
             .as_deref()
             .is_none_or(|t| d.township.as_deref() == Some(t))
-        && eq(&f.area_kind, &d.area_kind)
-        && eq(&f.standing, &d.standing)
-        && eq(&f.status, &d.status)
+        && eq(f.area_kind.map(AreaKind::key), &d.area_kind)
+        && eq(f.standing.map(Standing::key), &d.standing)
+        && eq(f.status.map(WorkerStatus::key), &d.status)
         && f.practice_area
             .as_deref()
             .is_none_or(|p| d.practice_areas.iter().any(|a| a == p))
@@ -293,8 +293,7 @@ fn record_matches(d: &SearchDocument, q: &SearchQuery) -> bool {
     let f = &q.filters;
     f.district.as_deref().is_none_or(|w| w == d.district_code)
         && f.record_kind
-            .as_deref()
-            .is_none_or(|k| d.record.record_kind.as_deref() == Some(k))
+            .is_none_or(|k| d.record.record_kind.as_deref() == Some(k.key()))
         && f.year.is_none_or(|y| d.record.year == Some(y))
 }
 

@@ -18,10 +18,11 @@ use serde::{Deserialize, Serialize};
 
 use super::embedded::hit_of;
 use super::{
-    DocType, Facets, GeoPoint, ParsedText, SearchDocument, SearchError, SearchHit, SearchIndex,
-    SearchQuery, SearchResults, SortOrder, is_cjk,
+    DocType, Facets, GeoPoint, ParsedText, RecordKind, SearchDocument, SearchError, SearchHit,
+    SearchIndex, SearchQuery, SearchResults, SortOrder, is_cjk,
 };
-use crate::domain::vocab::SubjectKind;
+use crate::domain::standing::Standing;
+use crate::domain::vocab::{AreaKind, SubjectKind, WorkerStatus};
 
 const OFFICE_SETTINGS: &str = include_str!("../../search-config/offices.json");
 const WORKER_SETTINGS: &str = include_str!("../../search-config/workers.json");
@@ -265,8 +266,8 @@ impl MeiliIndex {
             parts.push(format!("type = {}", quote(k.key())));
         }
         for (name, value) in [
-            ("district_code", &f.district),
-            ("record_kind", &f.record_kind),
+            ("district_code", f.district.as_deref()),
+            ("record_kind", f.record_kind.map(RecordKind::key)),
         ] {
             if let Some(v) = value {
                 parts.push(format!("{name} = {}", quote(v)));
@@ -334,12 +335,12 @@ impl MeiliIndex {
         let f = &q.filters;
         let mut parts = vec![format!("type = {}", quote(kind.key()))];
         for (name, value) in [
-            ("district_code", &f.district),
-            ("township", &f.township),
-            ("area_kind", &f.area_kind),
-            ("standing", &f.standing),
-            ("status", &f.status),
-            ("practice_areas", &f.practice_area),
+            ("district_code", f.district.as_deref()),
+            ("township", f.township.as_deref()),
+            ("area_kind", f.area_kind.map(AreaKind::key)),
+            ("standing", f.standing.map(Standing::key)),
+            ("status", f.status.map(WorkerStatus::key)),
+            ("practice_areas", f.practice_area.as_deref()),
         ] {
             if let Some(v) = value {
                 parts.push(format!("{name} = {}", quote(v)));

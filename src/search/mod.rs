@@ -20,7 +20,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::LicenseNo;
-use crate::domain::vocab::SubjectKind;
+use crate::domain::standing::Standing;
+use crate::domain::vocab::{AreaKind, DisciplineKind, ReviewOutcome, SubjectKind, WorkerStatus};
 
 pub use documents::{DocType, SearchDocument};
 
@@ -92,21 +93,42 @@ pub struct Filters {
     pub district: Option<String>,
     /// Township name.
     pub township: Option<String>,
-    /// `rural` or `urban`.
-    pub area_kind: Option<String>,
-    /// Standing key.
-    pub standing: Option<String>,
-    /// Status key.
-    pub status: Option<String>,
+    /// Rural or urban.
+    pub area_kind: Option<AreaKind>,
+    /// Standing.
+    pub standing: Option<Standing>,
+    /// A worker's status.
+    pub status: Option<WorkerStatus>,
     /// One practice area.
     pub practice_area: Option<String>,
-    /// Records only: a discipline kind key (disclosures) or a review
-    /// outcome key (reviews).
+    /// Records only: a kind of disciplinary action (disclosures) or a
+    /// review outcome (reviews).
     #[serde(default)]
-    pub record_kind: Option<String>,
+    pub record_kind: Option<RecordKind>,
     /// Records only: the year of the decision or of the review.
     #[serde(default)]
     pub year: Option<i32>,
+}
+
+/// What a record search is filtered by: a kind of disciplinary action for
+/// disclosures, an outcome for reviews. Serialized as its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RecordKind {
+    /// A kind of disciplinary action (disclosures).
+    Discipline(DisciplineKind),
+    /// An annual-review outcome (reviews).
+    Review(ReviewOutcome),
+}
+
+impl RecordKind {
+    /// The key, as the documents carry it.
+    pub fn key(self) -> &'static str {
+        match self {
+            RecordKind::Discipline(k) => k.key(),
+            RecordKind::Review(o) => o.key(),
+        }
+    }
 }
 
 /// One search.

@@ -8,7 +8,7 @@ use super::errors::{AppError, ErrorCode};
 use super::lang::{tr, tr_with};
 use crate::domain::Standing;
 use crate::domain::vocab::{AreaKind, DisciplineKind, ReviewOutcome, SubjectKind, WorkerStatus};
-use crate::search::{DocType, Filters, GeoPoint, SearchQuery, SortOrder};
+use crate::search::{DocType, Filters, GeoPoint, RecordKind, SearchQuery, SortOrder};
 
 /// Hits per page unless asked otherwise.
 pub const PER_PAGE: usize = 20;
@@ -167,8 +167,8 @@ impl SearchParams {
         let record_kind = given(&self.record_kind)
             .map(|k| {
                 let parsed = match target {
-                    DocType::Disclosure => DisciplineKind::parse(&k).map(DisciplineKind::key),
-                    DocType::Review => ReviewOutcome::parse(&k).map(ReviewOutcome::key),
+                    DocType::Disclosure => DisciplineKind::parse(&k).map(RecordKind::Discipline),
+                    DocType::Review => ReviewOutcome::parse(&k).map(RecordKind::Review),
                     DocType::Subject => {
                         return Err(bad(
                             "kind",
@@ -176,9 +176,7 @@ impl SearchParams {
                         ));
                     }
                 };
-                parsed
-                    .map(str::to_owned)
-                    .ok_or_else(|| bad("kind", tr_with("sp-bad-record-kind", &[("value", &k)])))
+                parsed.ok_or_else(|| bad("kind", tr_with("sp-bad-record-kind", &[("value", &k)])))
             })
             .transpose()?;
         let year = given(&self.year)
@@ -198,21 +196,18 @@ impl SearchParams {
         let standing = given(&self.standing)
             .map(|s| {
                 Standing::parse(&s)
-                    .map(|s| s.key().to_owned())
                     .ok_or_else(|| bad("standing", tr_with("sp-bad-standing", &[("value", &s)])))
             })
             .transpose()?;
         let status = given(&self.status)
             .map(|s| {
                 WorkerStatus::parse(&s)
-                    .map(|s| s.key().to_owned())
                     .ok_or_else(|| bad("status", tr_with("sp-bad-status", &[("value", &s)])))
             })
             .transpose()?;
         let area_kind = given(&self.area_kind)
             .map(|s| {
                 AreaKind::parse(&s)
-                    .map(|s| s.key().to_owned())
                     .ok_or_else(|| bad("area_kind", tr_with("sp-bad-area-kind", &[("value", &s)])))
             })
             .transpose()?;
@@ -274,18 +269,18 @@ impl SearchParams {
         // Records have no place, standing or practice area of their own:
         // those filters and a position concern profiles only and are left
         // out here, once, so that both engines get the same query.
-        let profiles = |v: Option<String>| v.filter(|_| target == DocType::Subject);
+        let profile = target == DocType::Subject;
         let query = SearchQuery {
             target,
             text,
             filters: Filters {
                 kind,
                 district,
-                township: profiles(given(&self.township)),
-                area_kind: profiles(area_kind),
-                standing: profiles(standing),
-                status: profiles(status),
-                practice_area: profiles(given(&self.practice_area)),
+                township: given(&self.township).filter(|_| profile),
+                area_kind: area_kind.filter(|_| profile),
+                standing: standing.filter(|_| profile),
+                status: status.filter(|_| profile),
+                practice_area: given(&self.practice_area).filter(|_| profile),
                 record_kind,
                 year,
             },
@@ -354,14 +349,17 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(q.target, DocType::Disclosure);
         assert_eq!(q.filters.kind, None);
-        assert_eq!(q.filters.record_kind.as_deref(), Some("fine"));
+        assert_eq!(q.filters.record_kind.map(RecordKind::key), Some("fine"));
         assert_eq!(q.filters.year, Some(2025));
         let (q, _, _) = params(&[("type", "review"), ("kind", "不称职")])
             .to_query()
             .map_err(|e| e.to_string())
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(q.target, DocType::Review);
-        assert_eq!(q.filters.record_kind.as_deref(), Some("not_competent"));
+        assert_eq!(
+            q.filters.record_kind.map(RecordKind::key),
+            Some("not_competent")
+        );
     }
 
     #[test]

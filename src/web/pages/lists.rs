@@ -187,7 +187,7 @@ async fn disclosures_page(
                 text: text.clone(),
                 filters: crate::search::Filters {
                     district: district.clone(),
-                    record_kind: kind.map(|k| k.key().to_owned()),
+                    record_kind: kind.map(crate::search::RecordKind::Discipline),
                     ..Default::default()
                 },
                 offset: (page - 1) * PER_PAGE,
