@@ -1,7 +1,7 @@
-//! "Can this worker take my case?" (rule 8 of DESIGN.md, "Rules of the
-//! plan"): an answer from the case type, whether the worker may practise,
-//! whether the worker's office is in a district bordering Sichuan, and where
-//! the parties live.
+//! "Can this worker take my case?" (rule 8 of the plan; docs/api.md, "Can
+//! this worker take my case?"): an answer from the case type, whether the
+//! worker may practise, whether the worker's office is in a district
+//! bordering Sichuan, and where the parties live.
 //!
 //! - Criminal defence: never (grassroots legal service workers do not act as
 //!   defenders in criminal cases).

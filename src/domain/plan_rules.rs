@@ -2,7 +2,8 @@
 //!
 //! Each check looks at facts and returns [`Finding`]s: the rule broken, the
 //! subject, and the figures behind it. Findings are warnings; they never
-//! block anything (DESIGN.md, "Rules of the plan").
+//! block anything (docs/import.md, "Writing"; docs/admin.md, the
+//! compliance page).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -67,7 +68,7 @@ pub fn service_ratio(lawyers: i64, active_workers: i64, population: i64) -> Opti
 /// One breach of a plan rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
-    /// Rule number, 1 to 8, as in DESIGN.md.
+    /// Rule number, 1 to 8, as in the plan.
     pub rule: u8,
     /// What the finding is about: `district`, `office`, `worker` or `transfer`.
     pub subject_kind: &'static str,

@@ -1,6 +1,6 @@
 //! Standing: the one-glance credit summary of an office or a worker.
 //!
-//! A pure function of the subject's records and a date (DESIGN.md,
+//! A pure function of the subject's records and a date (docs/api.md,
 //! "Standing"). Pages, the API, certificates and the search projection all
 //! call [`assess`]; nothing else decides standing.
 //!

@@ -1,4 +1,5 @@
-//! The closed vocabularies of DESIGN.md: statuses, outcomes, kinds.
+//! The closed vocabularies: statuses, outcomes, kinds (their spellings in
+//! imports: docs/import.md; their labels: docs/i18n.md).
 //!
 //! Each value has a stable English key (used in the database, the API and
 //! the import format) and is also parsed from its Chinese label, so that a

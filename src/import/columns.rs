@@ -1,5 +1,5 @@
-//! The datasets' columns: English keys and the Chinese headers of DESIGN.md
-//! ("Import formats").
+//! The datasets' columns: English keys and Chinese headers (docs/import.md;
+//! the console's templates, docs/admin.md, are made from this list).
 
 use super::Dataset;
 
@@ -121,7 +121,7 @@ const ANNOUNCEMENTS: &[Column] = &[
     ),
 ];
 
-/// The columns of `dataset`, in the order of DESIGN.md.
+/// The columns of `dataset`, in the order its template shows them.
 pub fn columns(dataset: Dataset) -> &'static [Column] {
     match dataset {
         Dataset::Districts => DISTRICTS,

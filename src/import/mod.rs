@@ -1,4 +1,4 @@
-//! The admin import (DESIGN.md, "Import formats"): parse a body, check every
+//! The admin import (docs/import.md): parse a body, check every
 //! row, and write the batch in one transaction — all rows or none — with
 //! the search outbox rows, the plan-rule warnings and a stored report.
 //! The HTTP endpoint and the `import` command share [`run`].

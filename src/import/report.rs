@@ -65,7 +65,7 @@ pub fn keep_first(problems: &mut Vec<Problem>, cap: usize) -> usize {
 /// A plan-rule finding on the batch, as a warning.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Warning {
-    /// Rule number (DESIGN.md, "Rules of the plan").
+    /// Rule number (`domain::plan_rules`; docs/import.md, "Writing").
     pub rule: u8,
     /// `district`, `office`, `worker` or `transfer`.
     pub subject_kind: String,
