@@ -38,3 +38,13 @@ api-complaint-no-match = The tracking number and the access code do not match.
 api-complaint-subject-missing = Give the license number of the office or worker you complain about.
 api-complaint-subject-unknown = No office or worker holds this license number.
 api-license-no-needed = Give a license number (license_no).
+
+# Webhooks (issue 14).
+api-webhook-body = The body must be a JSON object with url (required), district_code and subject_kind (optional).
+api-webhook-bad-url = The address must be a full http:// address (no user name, password or # fragment, at most 2,000 characters).
+api-webhook-https = The portal sends events over http:// only; for an https receiver put a forwarding proxy between them (see docs/api.md).
+api-webhook-bad-kind = subject_kind must be office or worker.
+api-webhook-bad-district = There is no district with this code.
+api-webhook-other-district = This token may register receivers of its own district's events only.
+api-webhook-bad-id = A receiver's id is a number.
+api-webhook-not-found = There is no such receiver.

@@ -18,6 +18,7 @@ pub mod rate_limits;
 pub mod schema;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use std::time::Duration;
 

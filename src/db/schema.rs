@@ -315,6 +315,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        url -> Text,
+        secret -> Text,
+        district_code -> Nullable<Text>,
+        subject_kind -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        active -> Bool,
+        delivered_through -> BigInt,
+        attempts -> Integer,
+        failing_since -> Nullable<Timestamp>,
+        next_attempt_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        delivered -> BigInt,
+        given_up -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> BigInt,
+        subject_kind -> Text,
+        subject_key -> Text,
+        district_code -> Nullable<Text>,
+        payload -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(townships -> districts (district_code));
 diesel::joinable!(offices -> districts (district_code));
 diesel::joinable!(offices -> townships (township_id));
@@ -350,4 +381,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     search_outbox,
     certificates,
     rate_limits,
+    webhooks,
+    webhook_events,
 );

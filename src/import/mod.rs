@@ -271,6 +271,9 @@ pub fn run<B: AsRef<[u8]>>(
             r.elapsed_ms = clock.elapsed().as_millis() as u64;
             let id = store(c, &r, &opts.actor, opts.district.as_deref(), started_at)?;
             db::history::link_batch(c, id)?;
+            // Integrators' webhooks: one event per changed subject, queued
+            // in this transaction (crate::webhooks delivers them).
+            db::webhooks::record_batch(c, id, &applied.changed, started_at)?;
             r.id = Some(id);
             Ok(r)
         })

@@ -33,3 +33,4 @@ mod search;
 mod security;
 mod standing;
 mod verify;
+mod webhooks;

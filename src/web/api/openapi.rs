@@ -51,6 +51,9 @@ use crate::web::{admin, reindex};
         admin::complaints::list,
         admin::complaints::read,
         admin::complaints::transition,
+        admin::webhooks::register,
+        admin::webhooks::list,
+        admin::webhooks::remove,
         reindex::reindex,
     ),
     components(schemas(
