@@ -38,3 +38,6 @@ api-complaint-no-match = The tracking number and the access code do not match.
 api-complaint-subject-missing = Give the license number of the office or worker you complain about.
 api-complaint-subject-unknown = No office or worker holds this license number.
 api-license-no-needed = Give a license number (license_no).
+api-feed-bad-limit = limit must be a whole number from 1 to { $max }.
+api-feed-bad-cursor = This cursor is not valid: use the next_cursor that the previous page of this list ({ $feed }) returned, unchanged, and never one of another list.
+api-feed-bad-modified-after = modified_after must be an RFC 3339 time, such as 2026-12-01T00:00:00Z or 2026-12-01T08:00:00+08:00.

@@ -31,4 +31,5 @@ mod reliability;
 mod search;
 mod security;
 mod standing;
+mod sync;
 mod verify;

@@ -3,6 +3,7 @@
 mod case_check;
 pub mod complaints;
 pub(crate) mod export;
+pub(crate) mod feeds;
 pub(crate) mod history;
 pub mod openapi;
 mod search;
@@ -24,6 +25,7 @@ use chrono::NaiveDate;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
+            .configure(feeds::configure)
             .route("/offices/{license_no}", web::get().to(office))
             .route("/workers/{license_no}", web::get().to(worker))
             .configure(history::configure)
