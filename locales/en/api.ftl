@@ -41,3 +41,7 @@ api-license-no-needed = Give a license number (license_no).
 api-feed-bad-limit = limit must be a whole number from 1 to { $max }.
 api-feed-bad-cursor = This cursor is not valid: use the next_cursor that the previous page of this list ({ $feed }) returned, unchanged, and never one of another list.
 api-feed-bad-modified-after = modified_after must be an RFC 3339 time, such as 2026-12-01T00:00:00Z or 2026-12-01T08:00:00+08:00.
+hsds-organization-description = { $name }, a grassroots legal service office (基层法律服务所) in { $district }, license number { $license_no }.
+hsds-service-name = Grassroots legal services
+hsds-service-description = Practice areas: { $areas }.
+hsds-service-description-none = Grassroots legal services (practice areas not registered).

@@ -41,3 +41,7 @@ api-license-no-needed = 请提供执业证号（license_no）。
 api-feed-bad-limit = limit 应为 1 到 { $max } 之间的整数。
 api-feed-bad-cursor = cursor 无效：请使用本列表（{ $feed }）上一页返回的 next_cursor，不要自行拼写或混用其他列表的 cursor。
 api-feed-bad-modified-after = modified_after 应为 RFC 3339 格式的时间，例如 2026-12-01T00:00:00Z 或 2026-12-01T08:00:00+08:00。
+hsds-organization-description = { $name }，{ $district }的基层法律服务所，执业许可证号 { $license_no }。
+hsds-service-name = 基层法律服务
+hsds-service-description = 业务范围：{ $areas }。
+hsds-service-description-none = 基层法律服务（业务范围未登记）。

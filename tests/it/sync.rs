@@ -1,5 +1,6 @@
 //! Incremental open data (issue 14): `/api/v1/{offices,workers,reviews,
-//! disclosures}` in change order with a cursor, and tombstones.
+//! disclosures}` in change order with a cursor, tombstones, and the offices
+//! as HSDS 3 JSON.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -520,4 +521,146 @@ async fn modified_after_picks_up_from_a_moment_and_bad_parameters_are_a_400() {
         let body = app.json(&format!("/api/v1/offices?{query}"), 400).await;
         assert_eq!(body["error"]["code"], "bad_request", "{query}");
     }
+}
+
+#[actix_web::test]
+async fn the_hsds_export_holds_each_office_once_with_its_public_fields() {
+    let app = TestApp::builder()
+        .settings(|s| s.run_indexer = false)
+        .seed(|c| {
+            districts(c);
+            build::office_with(
+                c,
+                "31500103001",
+                "解放碑街道法律服务所",
+                "500103",
+                |o| {
+                    o.address = "民族路1号".into();
+                    o.lat = Some(29.557);
+                    o.lng = Some(106.577);
+                    o.phone = "023-63800000".into();
+                    o.hours = "周一至周五 9:00-17:00".into();
+                    o.practice_areas = "民事代理;调解".into();
+                },
+            );
+            build::office_with(
+                c,
+                "31500229001",
+                "高观镇法律服务所",
+                "500229",
+                |o| {
+                    o.phone = String::new();
+                    o.hours = String::new();
+                    o.lat = None;
+                    o.lng = None;
+                    o.status = "deregistered".into();
+                },
+            );
+            build::worker(c, "45001030001", "张秀英", "31500103001");
+        })
+        .await;
+    let resp = app.get("/api/v1/export/hsds.json").await;
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let text = resp.text().await.unwrap();
+    assert!(!text.contains("张秀英"), "no worker in the HSDS export");
+    let orgs: Vec<Value> = serde_json::from_str(&text).expect("a JSON array");
+    assert_eq!(orgs.len(), 2, "each office once: {text}");
+    let mut ids = HashSet::new();
+    let is_uuid = |v: &Value| {
+        let s = v.as_str().unwrap_or("");
+        s.len() == 36 && s.chars().filter(|c| *c == '-').count() == 4
+    };
+    for o in &orgs {
+        // HSDS 3 required fields.
+        for f in ["id", "name", "description"] {
+            assert!(
+                o[f].as_str().is_some_and(|s| !s.is_empty()),
+                "organization.{f}: {o:#}"
+            );
+        }
+        assert!(is_uuid(&o["id"]), "{o:#}");
+        assert!(ids.insert(o["id"].as_str().unwrap().to_owned()));
+        for s in o["services"].as_array().unwrap() {
+            for f in ["id", "name", "status"] {
+                assert!(
+                    s[f].as_str().is_some_and(|v| !v.is_empty()),
+                    "service.{f}: {s:#}"
+                );
+            }
+            assert_eq!(s["organization_id"], o["id"]);
+        }
+        for l in o["locations"].as_array().unwrap() {
+            assert!(is_uuid(&l["id"]));
+            assert_eq!(l["location_type"], "physical");
+            let addresses = l["addresses"].as_array().unwrap();
+            assert_eq!(addresses.len(), 1);
+            for f in [
+                "id",
+                "address_1",
+                "city",
+                "state_province",
+                "postal_code",
+                "country",
+                "address_type",
+            ] {
+                assert!(addresses[0][f].is_string(), "address.{f}: {l:#}");
+            }
+        }
+        for p in o["phones"].as_array().unwrap() {
+            assert!(is_uuid(&p["id"]) && p["number"].is_string());
+        }
+        assert_eq!(
+            o["organization_identifiers"][0]["identifier_type"],
+            "执业许可证号"
+        );
+    }
+    let by_no = |no: &str| {
+        orgs.iter()
+            .find(|o| o["organization_identifiers"][0]["identifier"] == no)
+            .unwrap_or_else(|| panic!("{no} in {orgs:#?}"))
+    };
+    let o = by_no("31500103001");
+    assert_eq!(o["name"], "解放碑街道法律服务所");
+    assert!(o["description"].as_str().unwrap().contains("渝中区"));
+    assert_eq!(o["phones"][0]["number"], "023-63800000");
+    let l = &o["locations"][0];
+    assert_eq!(l["latitude"], 29.557);
+    assert_eq!(l["longitude"], 106.577);
+    assert_eq!(l["addresses"][0]["address_1"], "民族路1号");
+    assert_eq!(l["addresses"][0]["city"], "渝中区");
+    assert_eq!(l["addresses"][0]["state_province"], "重庆市");
+    assert_eq!(l["addresses"][0]["country"], "CN");
+    assert_eq!(l["schedules"][0]["notes"], "周一至周五 9:00-17:00");
+    assert_eq!(o["services"][0]["status"], "active");
+    assert!(
+        o["services"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("民事代理")
+    );
+    let closed = by_no("31500229001");
+    assert_eq!(closed["services"][0]["status"], "defunct");
+    assert_eq!(closed["phones"], serde_json::json!([]), "no phone held");
+    assert!(closed["locations"][0].get("latitude").is_none());
+    assert_eq!(closed["locations"][0]["schedules"], serde_json::json!([]));
+
+    let en: Vec<Value> = app
+        .json("/api/v1/export/hsds.json?lang=en", 200)
+        .await
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        en.iter()
+            .any(|o| o["services"][0]["name"] == "Grassroots legal services"),
+        "{en:#?}"
+    );
+    // The same ids on every export.
+    assert!(en.iter().all(|o| ids.contains(o["id"].as_str().unwrap())));
 }

@@ -5,6 +5,7 @@ pub mod complaints;
 pub(crate) mod export;
 pub(crate) mod feeds;
 pub(crate) mod history;
+pub(crate) mod hsds;
 pub mod openapi;
 mod search;
 
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/verify", web::get().to(verify))
             .route("/certificates/{code}", web::get().to(certificate))
             .configure(complaints::configure)
+            .configure(hsds::configure)
             .configure(export::configure)
             .route("/search", web::get().to(search::search))
             .route("/openapi.json", web::get().to(openapi::document)),
