@@ -324,6 +324,53 @@ async fn a_sync_interleaved_with_imports_ends_with_the_public_state_without_repe
 }
 
 #[actix_web::test]
+async fn a_reader_paging_while_imports_run_side_by_side_is_handed_each_new_worker_once() {
+    let app = TestApp::builder()
+        .settings(|s| s.run_indexer = false)
+        .seed(districts)
+        .await;
+    let token = token(&app, "同步测试", TokenScope::Import);
+    import_ok(
+        &app,
+        &token,
+        "offices",
+        CSV,
+        &format!("{OFFICES}31500103001,解放碑街道法律服务所,500103,城区街道,民族路1号,,,,,王一,,执业,2003-05-01\n"),
+    )
+    .await;
+    let (writers, rounds) = (4, 5);
+    let write = |w: usize| {
+        let (app, token) = (&app, &token);
+        async move {
+            for r in 0..rounds {
+                let rows: String = (0..2)
+                    .map(|i| format!("4500103{w}{r}{i:02},工作者{w}{r}{i},男,31500103001,执业,2010-01-01,12\n"))
+                    .collect();
+                import_ok(app, token, "workers", CSV, &format!("{WORKERS}{rows}")).await;
+            }
+        }
+    };
+    let read = async {
+        let mut m = Mirror::default();
+        for _ in 0..30 {
+            m.page(&app, "workers", 3).await;
+        }
+        m
+    };
+    let (_, mut m) = futures_util::join!(
+        futures_util::future::join_all((0..writers).map(write)),
+        read
+    );
+    m.drain(&app, "workers", 3).await;
+    assert_eq!(
+        m.handed.len(),
+        writers * rounds * 2,
+        "each new worker handed exactly once"
+    );
+    assert_eq!(m.records["workers"], full(&app, "workers").await);
+}
+
+#[actix_web::test]
 async fn a_deleted_worker_and_a_closed_disclosure_window_come_as_tombstones() {
     let app = TestApp::builder()
         .today(d("2026-11-28"))
