@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod certificates;
+pub mod changes;
 pub mod complaints;
 pub mod districts;
 pub mod exit;

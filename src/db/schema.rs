@@ -302,6 +302,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    public_changes (id) {
+        id -> BigInt,
+        entity_kind -> Text,
+        entity_key -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     certificates (code) {
         code -> Text,
         subject_kind -> Text,
@@ -379,6 +388,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     admin_uploads,
     audit_log,
     search_outbox,
+    public_changes,
     certificates,
     rate_limits,
     webhooks,

@@ -32,5 +32,6 @@ mod reliability;
 mod search;
 mod security;
 mod standing;
+mod sync;
 mod verify;
 mod webhooks;
