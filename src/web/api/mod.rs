@@ -5,6 +5,7 @@ pub mod complaints;
 pub(crate) mod export;
 pub(crate) mod history;
 pub mod openapi;
+mod reports;
 mod search;
 
 use actix_web::{HttpResponse, web};
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/verify", web::get().to(verify))
             .route("/certificates/{code}", web::get().to(certificate))
             .configure(complaints::configure)
+            .configure(reports::configure)
             .configure(export::configure)
             .route("/search", web::get().to(search::search))
             .route("/openapi.json", web::get().to(openapi::document)),
