@@ -736,3 +736,60 @@ async fn no_public_page_api_answer_or_log_line_carries_a_reporter_s_contact() {
     assert_eq!(v["contact"]["phone"], "13711112222");
     assert_eq!(v["contact"]["name"], "赵六");
 }
+
+#[actix_web::test]
+async fn the_console_desk_filters_by_kind_and_shows_a_report_s_place_to_city_wide_staff_only() {
+    use crate::console::{Clerk, account};
+    use legal_portal::domain::vocab::Role;
+
+    let app = TestApp::builder().settings(keyed).seed(two_districts).await;
+    let (correction, _) = file_by_form(&app, "/complaints/correction", CORRECTION).await;
+    let (status, v) = post_json(
+        &app,
+        "/api/v1/reports",
+        &serde_json::json!({"place": "万州区某小区门口的流动摊位", "description": "挂牌“法律咨询”，代理离婚案件收费，没有执业证。"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let unlicensed = v["tracking_no"].as_str().unwrap().to_owned();
+    account(&app, "desk", Role::Complaints, None);
+    account(&app, "yuzhong", Role::Complaints, Some("500103"));
+
+    let mut desk = Clerk::signed_in(&app, "desk").await;
+    let home = desk.get("/admin").await;
+    assert!(
+        home.body.contains(&unlicensed) && home.body.contains("举报无证执业"),
+        "the dashboard lists the report by its kind: {}",
+        home.body
+    );
+    let list = desk.get("/admin/complaints?kind=unlicensed").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains(&unlicensed) && !list.body.contains(&correction));
+    assert!(
+        list.body.contains("万州区某小区门口的流动摊位"),
+        "{}",
+        list.body
+    );
+    let list = desk.get("/admin/complaints?kind=correction").await;
+    assert!(list.body.contains(&correction) && !list.body.contains(&unlicensed));
+    let bad = desk.get("/admin/complaints?kind=gossip").await;
+    assert_eq!(bad.status, 400);
+    let page = desk.get(&format!("/admin/complaints/{unlicensed}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("报告人没有留下联系方式"),
+        "{}",
+        page.body
+    );
+    let page = desk.get(&format!("/admin/complaints/{correction}")).await;
+    assert!(page.body.contains("报告信息有误") && page.body.contains("137****2222"));
+    assert!(!page.body.contains("13711112222"), "masked until revealed");
+
+    let mut district = Clerk::signed_in(&app, "yuzhong").await;
+    let list = district.get("/admin/complaints").await;
+    assert!(list.body.contains(&correction) && !list.body.contains(&unlicensed));
+    let page = district
+        .get(&format!("/admin/complaints/{unlicensed}"))
+        .await;
+    assert_eq!(page.status, 404, "no district, no district account");
+}

@@ -24,7 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/complaints/{tracking_no}", web::get().to(follow));
 }
 
-pub(crate) fn fields(errors: impl serde::Serialize) -> AppError {
+fn fields(errors: impl serde::Serialize) -> AppError {
     AppError::new(ErrorCode::BadRequest)
         .message(crate::web::lang::tr("api-complaint-fields"))
         .details(json!({ "fields": errors }))
