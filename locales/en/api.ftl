@@ -37,6 +37,13 @@ api-complaint-access-code = Give the access code in the X-Access-Code header.
 api-complaint-no-match = The tracking number and the access code do not match.
 api-complaint-subject-missing = Give the license number of the office or worker you complain about.
 api-complaint-subject-unknown = No office or worker holds this license number.
+api-report-fields = The report has errors: see details.fields, field by field.
+api-report-cross-site = Reports are not accepted from another site's pages.
+api-report-json = Send the report as application/json.
+api-report-bad-json = The body is not a valid report in JSON.
+api-report-subject-missing = Give the license number of the office or worker whose profile is wrong.
+api-report-subject-unknown = No office or worker holds this license number.
+api-unknown-kind = Unknown kind of report.
 api-license-no-needed = Give a license number (license_no).
 
 # Webhooks (issue 14).

@@ -37,6 +37,13 @@ api-complaint-access-code = 请在 X-Access-Code 请求头中提供查询码。
 api-complaint-no-match = 投诉编号与查询码不匹配。
 api-complaint-subject-missing = 请填写被投诉对象的执业证号或执业许可证号。
 api-complaint-subject-unknown = 没有该执业证号的法律服务所或法律服务工作者。
+api-report-fields = 报告内容有误，请按 details.fields 逐项修改。
+api-report-cross-site = 不接受来自其他网站页面的报告提交。
+api-report-json = 请以 application/json 提交报告。
+api-report-bad-json = 请求体不是有效的报告 JSON。
+api-report-subject-missing = 请填写信息有误的法律服务所或工作者的执业证号或执业许可证号。
+api-report-subject-unknown = 没有该执业证号的法律服务所或法律服务工作者。
+api-unknown-kind = 未知的报告类型。
 api-license-no-needed = 请提供执业证号（license_no）。
 
 # Webhooks (issue 14).

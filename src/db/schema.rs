@@ -165,6 +165,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    complaint_reports (complaint_id) {
+        complaint_id -> BigInt,
+        kind -> Text,
+        place -> Text,
+        name_used -> Text,
+    }
+}
+
+diesel::table! {
     complaint_events (id) {
         id -> BigInt,
         complaint_id -> BigInt,
@@ -360,6 +369,7 @@ diesel::joinable!(offices -> districts (district_code));
 diesel::joinable!(offices -> townships (township_id));
 diesel::joinable!(workers -> offices (office_license_no));
 diesel::joinable!(complaint_events -> complaints (complaint_id));
+diesel::joinable!(complaint_reports -> complaints (complaint_id));
 diesel::joinable!(admin_sessions -> admin_users (user_id));
 diesel::joinable!(admin_uploads -> admin_users (user_id));
 
@@ -377,6 +387,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     announcements,
     complaints,
     complaint_events,
+    complaint_reports,
     import_batches,
     admin_tokens,
     record_history,

@@ -29,6 +29,7 @@ mod page_cache;
 mod profiles;
 mod properties;
 mod reliability;
+mod reports;
 mod search;
 mod security;
 mod standing;

@@ -7,6 +7,7 @@ pub(crate) mod feeds;
 pub(crate) mod history;
 pub(crate) mod hsds;
 pub mod openapi;
+mod reports;
 mod search;
 
 use actix_web::{HttpResponse, web};
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/certificates/{code}", web::get().to(certificate))
             .configure(complaints::configure)
             .configure(hsds::configure)
+            .configure(reports::configure)
             .configure(export::configure)
             .route("/search", web::get().to(search::search))
             .route("/openapi.json", web::get().to(openapi::document)),
