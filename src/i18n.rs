@@ -309,6 +309,7 @@ pub fn label_of<T: Label>(parsed: Option<T>, key: &str) -> String {
 /// key.
 pub fn label_by_key(of: &str, key: &str, lang: Lang) -> Option<&'static str> {
     use crate::domain::complaint::{Category, Outcome, Stage};
+    use crate::domain::report::ReportKind;
     fn l<T: Label>(v: Option<T>, lang: Lang) -> Option<&'static str> {
         v.map(|v| v.label_in(lang))
     }
@@ -327,6 +328,7 @@ pub fn label_by_key(of: &str, key: &str, lang: Lang) -> Option<&'static str> {
         "complaint_category" => l(Category::parse(key), lang),
         "complaint_stage" => l(Stage::parse(key), lang),
         "complaint_outcome" => l(Outcome::parse(key), lang),
+        "report_kind" => l(ReportKind::parse(key), lang),
         _ => None,
     }
 }
@@ -452,6 +454,11 @@ mod tests {
         check("complaint_category", Category::ALL, Category::key);
         check("complaint_stage", Stage::ALL, Stage::key);
         check("complaint_outcome", Outcome::ALL, Outcome::key);
+        check(
+            "report_kind",
+            crate::domain::report::ReportKind::ALL,
+            crate::domain::report::ReportKind::key,
+        );
         assert_eq!(label_by_key("standing", "no_such_key", Lang::En), None);
         assert_eq!(
             label_by_key("no_such_vocabulary", "good_standing", Lang::En),

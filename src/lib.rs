@@ -12,3 +12,4 @@ pub mod import;
 pub mod search;
 pub mod secrets;
 pub mod web;
+pub mod webhooks;

@@ -7,12 +7,14 @@ use diesel::prelude::*;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-use super::schema::{complaint_events, complaints, offices, workers};
+use super::schema::{complaint_events, complaint_reports, complaints, offices, workers};
 use super::{DbConnection, DbError};
 use crate::domain::LicenseNo;
 use crate::domain::complaint::{
-    self, ACCESS_CODE_LEN, Deadlines, Outcome, Stage, StageEvent, TrackingNo, ValidComplaint,
+    self, ACCESS_CODE_LEN, Category, Contact, Deadlines, Outcome, Stage, StageEvent, TrackingNo,
+    ValidComplaint,
 };
+use crate::domain::report::{ReportKind, ValidReport};
 use crate::domain::vocab::SubjectKind;
 
 /// A complaint row.
@@ -53,6 +55,20 @@ pub struct Complaint {
     pub purged_at: Option<NaiveDateTime>,
 }
 
+/// What kind of report a complaints row is, and what only a report of
+/// unlicensed practice has (`complaint_reports`, one row per filing).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = complaint_reports)]
+pub struct ReportDetails {
+    /// `ReportKind` key: `complaint`, `correction` or `unlicensed` (whose
+    /// `subject_kind` and `subject_license_no` are empty).
+    pub kind: String,
+    /// Where (unlicensed practice; emptied by the purge).
+    pub place: String,
+    /// The name used (unlicensed practice; emptied by the purge).
+    pub name_used: String,
+}
+
 /// A stage reached.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = complaint_events)]
@@ -71,11 +87,13 @@ pub struct Event {
     pub at: NaiveDateTime,
 }
 
-/// A complaint with its events, oldest first.
+/// A complaint (or report) with its kind and its events, oldest first.
 #[derive(Debug, Clone)]
 pub struct ComplaintRecord {
     /// The complaint.
     pub complaint: Complaint,
+    /// Which kind of report, and an unlicensed report's place and name.
+    pub details: ReportDetails,
     /// Its events.
     pub events: Vec<Event>,
 }
@@ -232,6 +250,67 @@ pub trait Sealer {
     ) -> Result<Vec<u8>, String>;
 }
 
+/// What goes into the complaint desk's queue: a complaint, a correction or
+/// a report of unlicensed practice. One filing path stores them all.
+#[derive(Debug, Clone)]
+pub struct Filing<'a> {
+    /// Which kind of report.
+    pub kind: ReportKind,
+    /// The office or worker it is about (`None` for unlicensed practice).
+    pub subject: Option<(SubjectKind, &'a LicenseNo)>,
+    /// Category.
+    pub category: Category,
+    /// What happened, or what is wrong.
+    pub description: &'a str,
+    /// When.
+    pub occurred_on: Option<NaiveDate>,
+    /// What the complainant wants (complaints only).
+    pub desired_outcome: &'a str,
+    /// Where (unlicensed practice only).
+    pub place: &'a str,
+    /// The name used (unlicensed practice only).
+    pub name_used: &'a str,
+    /// The contact, sealed before it is stored; optional but for complaints.
+    pub contact: Option<&'a Contact>,
+    /// Identity withheld from the subject.
+    pub withhold_identity: bool,
+}
+
+impl<'a> Filing<'a> {
+    /// A checked complaint about `subject`.
+    pub fn complaint(kind: SubjectKind, subject: &'a LicenseNo, valid: &'a ValidComplaint) -> Self {
+        Self {
+            kind: ReportKind::Complaint,
+            subject: Some((kind, subject)),
+            category: valid.category,
+            description: &valid.description,
+            occurred_on: Some(valid.occurred_on),
+            desired_outcome: &valid.desired_outcome,
+            place: "",
+            name_used: "",
+            contact: Some(&valid.contact),
+            withhold_identity: valid.withhold_identity,
+        }
+    }
+
+    /// A checked correction (about `subject`) or report of unlicensed
+    /// practice (about no one in the register).
+    pub fn report(subject: Option<(SubjectKind, &'a LicenseNo)>, valid: &'a ValidReport) -> Self {
+        Self {
+            kind: valid.kind,
+            subject,
+            category: valid.category,
+            description: &valid.description,
+            occurred_on: valid.occurred_on,
+            desired_outcome: "",
+            place: &valid.place,
+            name_used: &valid.name_used,
+            contact: valid.contact.as_ref(),
+            withhold_identity: false,
+        }
+    }
+}
+
 /// Files a complaint against `subject` at `now` (UTC; the tracking number
 /// carries the date in China).
 pub fn file(
@@ -242,6 +321,22 @@ pub fn file(
     key: &dyn Sealer,
     now: NaiveDateTime,
 ) -> Result<Filed, DbError> {
+    file_filing(conn, &Filing::complaint(kind, subject, valid), key, now)
+}
+
+/// Files anything the desk takes at `now` (UTC; the tracking number
+/// carries the date in China): the contact sealed, the access code hashed,
+/// the `submitted` event, in one transaction.
+pub fn file_filing(
+    conn: &mut DbConnection,
+    filing: &Filing<'_>,
+    key: &dyn Sealer,
+    now: NaiveDateTime,
+) -> Result<Filed, DbError> {
+    let (subject_kind, subject_no) = match filing.subject {
+        Some((kind, no)) => (kind.key(), no.as_str()),
+        None => ("", ""),
+    };
     let mut rng = rand::rng();
     for _ in 0..8 {
         let tracking_no = TrackingNo::new(china_date(now), rng.next_u32());
@@ -249,28 +344,38 @@ pub fn file(
         rng.fill_bytes(&mut raw);
         let access_code = complaint::access_code_from(&raw);
         let hash = hash_code(&access_code.replace('-', ""));
-        let sealed = key
-            .seal_contact(&valid.contact, tracking_no.as_str())
+        let sealed = filing
+            .contact
+            .map(|contact| key.seal_contact(contact, tracking_no.as_str()))
+            .transpose()
             .map_err(DbError::Corrupt)?;
         let inserted = conn.transaction(|c| {
             let id: i64 = diesel::insert_into(complaints::table)
                 .values((
                     complaints::tracking_no.eq(tracking_no.as_str()),
                     complaints::access_code_hash.eq(&hash),
-                    complaints::subject_kind.eq(kind.key()),
-                    complaints::subject_license_no.eq(subject.as_str()),
-                    complaints::category.eq(valid.category.key()),
-                    complaints::description.eq(&valid.description),
-                    complaints::occurred_on.eq(Some(valid.occurred_on)),
-                    complaints::desired_outcome.eq(&valid.desired_outcome),
-                    complaints::contact_ciphertext.eq(Some(&sealed)),
-                    complaints::withhold_identity.eq(valid.withhold_identity),
+                    complaints::subject_kind.eq(subject_kind),
+                    complaints::subject_license_no.eq(subject_no),
+                    complaints::category.eq(filing.category.key()),
+                    complaints::description.eq(filing.description),
+                    complaints::occurred_on.eq(filing.occurred_on),
+                    complaints::desired_outcome.eq(filing.desired_outcome),
+                    complaints::contact_ciphertext.eq(sealed.as_ref()),
+                    complaints::withhold_identity.eq(filing.withhold_identity),
                     complaints::status.eq(Stage::Submitted.key()),
                     complaints::submitted_at.eq(now),
                     complaints::updated_at.eq(now),
                 ))
                 .returning(complaints::id)
                 .get_result(c)?;
+            diesel::insert_into(complaint_reports::table)
+                .values((
+                    complaint_reports::complaint_id.eq(id),
+                    complaint_reports::kind.eq(filing.kind.key()),
+                    complaint_reports::place.eq(filing.place),
+                    complaint_reports::name_used.eq(filing.name_used),
+                ))
+                .execute(c)?;
             diesel::insert_into(complaint_events::table)
                 .values((
                     complaint_events::complaint_id.eq(id),
@@ -320,21 +425,28 @@ pub fn find(
     conn: &mut DbConnection,
     tracking_no: &TrackingNo,
 ) -> Result<Option<ComplaintRecord>, DbError> {
-    let Some(complaint) = complaints::table
+    let Some((complaint, details)) = complaints::table
+        .inner_join(complaint_reports::table)
         .filter(complaints::tracking_no.eq(tracking_no.as_str()))
-        .select(Complaint::as_select())
+        .select((Complaint::as_select(), ReportDetails::as_select()))
         .first(conn)
         .optional()?
     else {
         return Ok(None);
     };
     let events = events_of(conn, &[complaint.id])?;
-    Ok(Some(ComplaintRecord { complaint, events }))
+    Ok(Some(ComplaintRecord {
+        complaint,
+        details,
+        events,
+    }))
 }
 
 /// Filters of the bureau's list.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
+    /// Only this kind of report.
+    pub kind: Option<ReportKind>,
     /// Only this stage.
     pub status: Option<Stage>,
     /// Only subjects in this district (an office's, or a worker's office's).
@@ -365,23 +477,28 @@ pub fn list(
     deadlines: &Deadlines,
     today: NaiveDate,
 ) -> Result<(usize, Vec<Listed>), DbError> {
-    let mut q = complaints::table.into_boxed();
+    let mut q = complaints::table
+        .inner_join(complaint_reports::table)
+        .into_boxed();
+    if let Some(k) = filter.kind {
+        q = q.filter(complaint_reports::kind.eq(k.key()));
+    }
     if let Some(s) = filter.status {
         q = q.filter(complaints::status.eq(s.key()));
     }
-    let rows: Vec<Complaint> = q
+    let rows: Vec<(Complaint, ReportDetails)> = q
         .order((complaints::submitted_at.desc(), complaints::id.desc()))
-        .select(Complaint::as_select())
+        .select((Complaint::as_select(), ReportDetails::as_select()))
         .load(conn)?;
     let office_nos: Vec<String> = rows
         .iter()
-        .filter(|c| c.subject_kind == SubjectKind::Office.key())
-        .map(|c| c.subject_license_no.clone())
+        .filter(|(c, _)| c.subject_kind == SubjectKind::Office.key())
+        .map(|(c, _)| c.subject_license_no.clone())
         .collect();
     let worker_nos: Vec<String> = rows
         .iter()
-        .filter(|c| c.subject_kind == SubjectKind::Worker.key())
-        .map(|c| c.subject_license_no.clone())
+        .filter(|(c, _)| c.subject_kind == SubjectKind::Worker.key())
+        .map(|(c, _)| c.subject_license_no.clone())
         .collect();
     let mut districts: std::collections::HashMap<(String, String), String> = Default::default();
     for chunk in office_nos.chunks(500) {
@@ -403,13 +520,13 @@ pub fn list(
             districts.insert(("worker".into(), no), code);
         }
     }
-    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id).collect();
     let mut by_complaint: std::collections::HashMap<i64, Vec<Event>> = Default::default();
     for e in events_of(conn, &ids)? {
         by_complaint.entry(e.complaint_id).or_default().push(e);
     }
     let mut out = Vec::new();
-    for complaint in rows {
+    for (complaint, details) in rows {
         let district_code = districts
             .get(&(
                 complaint.subject_kind.clone(),
@@ -424,7 +541,11 @@ pub fn list(
             continue;
         }
         let events = by_complaint.remove(&complaint.id).unwrap_or_default();
-        let record = ComplaintRecord { complaint, events };
+        let record = ComplaintRecord {
+            complaint,
+            details,
+            events,
+        };
         let overdue = complaint::is_overdue(&record.stage_events()?, deadlines, today);
         if filter.overdue.is_some_and(|want| want != overdue) {
             continue;
@@ -527,8 +648,10 @@ pub fn advance(
             tracking_no.as_str(),
             &detail.to_string(),
         )?;
-        if t.to == Stage::Concluded {
-            // The subject's profile counts concluded complaints.
+        if t.to == Stage::Concluded && record.details.kind == ReportKind::Complaint.key() {
+            // The subject's profile counts concluded complaints (only
+            // complaints: a correction or an unlicensed report changes no
+            // count).
             super::outbox::write(
                 c,
                 [(
@@ -543,7 +666,8 @@ pub fn advance(
     })
 }
 
-/// Empties the personal data (contact, description, desired outcome) of
+/// Empties the personal data (contact, description, desired outcome, place,
+/// name used) of
 /// complaints declined or concluded at least `retention_days` before
 /// `today`, auditing each; returns how many were purged.
 pub fn purge_closed(
@@ -581,6 +705,12 @@ pub fn purge_closed(
                     complaints::purged_at.eq(Some(now)),
                 ))
                 .execute(tx)?;
+            diesel::update(complaint_reports::table.find(c.id))
+                .set((
+                    complaint_reports::place.eq(""),
+                    complaint_reports::name_used.eq(""),
+                ))
+                .execute(tx)?;
             super::audit::record(
                 tx,
                 "retention-job",
@@ -594,13 +724,16 @@ pub fn purge_closed(
     Ok(purged)
 }
 
-/// Concluded complaints against a subject, counted by outcome key.
+/// Concluded complaints against a subject, counted by outcome key (not
+/// corrections: a profile's error is not a complaint about its subject).
 pub fn outcome_counts(
     conn: &mut DbConnection,
     kind: SubjectKind,
     license_no: &str,
 ) -> Result<Vec<(Outcome, i64)>, DbError> {
     let outcomes: Vec<Option<String>> = complaints::table
+        .inner_join(complaint_reports::table)
+        .filter(complaint_reports::kind.eq(ReportKind::Complaint.key()))
         .filter(complaints::subject_kind.eq(kind.key()))
         .filter(complaints::subject_license_no.eq(license_no))
         .filter(complaints::status.eq(Stage::Concluded.key()))

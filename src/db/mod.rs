@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod certificates;
+pub mod changes;
 pub mod complaints;
 pub mod districts;
 pub mod exit;
@@ -18,6 +19,7 @@ pub mod rate_limits;
 pub mod schema;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use std::time::Duration;
 

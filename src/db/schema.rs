@@ -165,6 +165,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    complaint_reports (complaint_id) {
+        complaint_id -> BigInt,
+        kind -> Text,
+        place -> Text,
+        name_used -> Text,
+    }
+}
+
+diesel::table! {
     complaint_events (id) {
         id -> BigInt,
         complaint_id -> BigInt,
@@ -302,6 +311,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    public_changes (id) {
+        id -> BigInt,
+        entity_kind -> Text,
+        entity_key -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     certificates (code) {
         code -> Text,
         subject_kind -> Text,
@@ -315,11 +333,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        url -> Text,
+        secret -> Text,
+        district_code -> Nullable<Text>,
+        subject_kind -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        active -> Bool,
+        delivered_through -> BigInt,
+        attempts -> Integer,
+        failing_since -> Nullable<Timestamp>,
+        next_attempt_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        delivered -> BigInt,
+        given_up -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> BigInt,
+        subject_kind -> Text,
+        subject_key -> Text,
+        district_code -> Nullable<Text>,
+        payload -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(townships -> districts (district_code));
 diesel::joinable!(offices -> districts (district_code));
 diesel::joinable!(offices -> townships (township_id));
 diesel::joinable!(workers -> offices (office_license_no));
 diesel::joinable!(complaint_events -> complaints (complaint_id));
+diesel::joinable!(complaint_reports -> complaints (complaint_id));
 diesel::joinable!(admin_sessions -> admin_users (user_id));
 diesel::joinable!(admin_uploads -> admin_users (user_id));
 
@@ -337,6 +387,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     announcements,
     complaints,
     complaint_events,
+    complaint_reports,
     import_batches,
     admin_tokens,
     record_history,
@@ -348,6 +399,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     admin_uploads,
     audit_log,
     search_outbox,
+    public_changes,
     certificates,
     rate_limits,
+    webhooks,
+    webhook_events,
 );

@@ -189,6 +189,8 @@ pub fn generate(scale: Scale, seed: u64, today: NaiveDate) -> DemoData {
 pub fn load(conn: &mut DbConnection, data: &DemoData) -> Result<DemoSummary, DbError> {
     use schema::*;
     conn.transaction(|c| {
+        // The change feed's lock before any row (see db::changes).
+        crate::db::changes::lock(c)?;
         insert_all!(c, districts::table, &data.districts, 9);
         insert_all!(c, townships::table, &data.townships, 4);
         insert_all!(c, offices::table, &data.offices, 16);
@@ -199,6 +201,7 @@ pub fn load(conn: &mut DbConnection, data: &DemoData) -> Result<DemoSummary, DbE
         insert_all!(c, commendations::table, &data.commendations, 5);
         insert_all!(c, announcements::table, &data.announcements, 5);
         sync_township_ids(c)?;
+        crate::db::changes::record_all(c, chrono::Utc::now().naive_utc())?;
         Ok(data.summary())
     })
 }

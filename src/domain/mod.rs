@@ -13,6 +13,7 @@ pub mod impersonation;
 pub mod license;
 pub mod mask;
 pub mod plan_rules;
+pub mod report;
 pub mod standing;
 pub mod text;
 pub mod vocab;

@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use super::Progress;
 use super::report::{Change, Counts, MAX_CHANGES};
 use super::validate::Records;
+use crate::db::changes::{FeedKind, review_key};
 use crate::db::models::*;
 use crate::db::schema::*;
 use crate::db::{DbConnection, DbError};
@@ -50,6 +51,9 @@ pub struct Applied {
     /// Every change to an office or worker, for the public history:
     /// (kind, key, field, before, after); a new record has an empty field.
     pub history: Vec<(SubjectKind, String, String, String, String)>,
+    /// Changed public records for the change feed (new offices and workers
+    /// are recorded as they are inserted, not listed here).
+    pub feed: Vec<(FeedKind, String)>,
 }
 
 impl Applied {
@@ -198,6 +202,7 @@ pub fn apply(
     }
     confirm(conn, records, ctx)?;
     write_history(conn, &mut out, ctx)?;
+    write_feed(conn, &mut out, ctx)?;
     outbox(conn, &out, ctx)?;
     Ok(out)
 }
@@ -520,6 +525,7 @@ impl<'r> Dataset<'r> for Offices {
         diesel::update(offices::table.find(&row.license_no))
             .set(&row)
             .execute(conn)?;
+        out.feed.push((FeedKind::Office, row.license_no.clone()));
         out.changed
             .push((SubjectKind::Office, row.license_no.clone()));
         Ok(())
@@ -537,6 +543,12 @@ impl<'r> Dataset<'r> for Offices {
             (SubjectKind::Office, k, e.clone(), e.clone(), e)
         }));
         insert_chunks!(conn, ctx, offices::table, new, 16);
+        crate::db::changes::record(
+            conn,
+            FeedKind::Office,
+            new.iter().map(|o| o.license_no.as_str()),
+            ctx.now,
+        )?;
         enqueue_now(
             conn,
             ctx,
@@ -718,6 +730,7 @@ impl<'r> Dataset<'r> for Workers {
         diesel::update(workers::table.find(&row.license_no))
             .set(&row)
             .execute(conn)?;
+        out.feed.push((FeedKind::Worker, row.license_no.clone()));
         out.changed
             .push((SubjectKind::Worker, row.license_no.clone()));
         Ok(())
@@ -735,6 +748,12 @@ impl<'r> Dataset<'r> for Workers {
             (SubjectKind::Worker, k, e.clone(), e.clone(), e)
         }));
         insert_chunks!(conn, ctx, workers::table, new, 10);
+        crate::db::changes::record(
+            conn,
+            FeedKind::Worker,
+            new.iter().map(|w| w.license_no.as_str()),
+            ctx.now,
+        )?;
         enqueue_now(
             conn,
             ctx,
@@ -958,6 +977,7 @@ fn transfers(
                 ))
                 .execute(conn)?;
             out.changed.push((SubjectKind::Worker, worker.to_owned()));
+            out.feed.push((FeedKind::Worker, worker.to_owned()));
         }
     }
     // A changed transfer history shows on the worker's page and in search.
@@ -1066,6 +1086,10 @@ impl<'r> Dataset<'r> for Reviews {
         if outcome == Outcome::Unchanged {
             return;
         }
+        out.feed.push((
+            FeedKind::Review,
+            review_key(r.subject_kind.key(), &r.subject_license_no, r.year),
+        ));
         out.changed
             .push((r.subject_kind, r.subject_license_no.clone()));
         if let Some(by) = r.rectify_by
@@ -1203,6 +1227,7 @@ impl<'r> Dataset<'r> for Actions {
         if outcome == Outcome::Unchanged {
             return;
         }
+        out.feed.push((FeedKind::Disclosure, r.decision_no.clone()));
         out.changed
             .push((r.subject_kind, r.subject_license_no.clone()));
         let record = ActionRecord {
@@ -1511,6 +1536,26 @@ fn write_history(
         crate::with_backend!(&mut *conn, |cc| diesel::insert_into(record_history::table)
             .values(chunk)
             .execute(cc))?;
+    }
+    Ok(())
+}
+
+/// Moves the batch's changed public records to the end of the change feed
+/// (new offices and workers were recorded as they were inserted).
+fn write_feed(conn: &mut DbConnection, out: &mut Applied, ctx: &Ctx<'_>) -> Result<(), DbError> {
+    let mut feed = std::mem::take(&mut out.feed);
+    feed.sort_unstable();
+    for kind in [
+        FeedKind::Office,
+        FeedKind::Worker,
+        FeedKind::Review,
+        FeedKind::Disclosure,
+    ] {
+        let keys = feed
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, key)| key.as_str());
+        crate::db::changes::record(conn, kind, keys, ctx.now)?;
     }
     Ok(())
 }

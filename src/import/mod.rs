@@ -214,6 +214,9 @@ pub fn run<B: AsRef<[u8]>>(
             // The batch reads what exists, then writes: take the write lock
             // first, so that concurrent imports wait instead of failing.
             db::lock_for_writing(c)?;
+            // The change feed's lock too (PostgreSQL imports run one after
+            // another): taken before anything is written, see db::changes.
+            db::changes::lock(c)?;
             let wanted = validate::wanted(&records, &|row| info.gave_kind(row));
             let known = Known {
                 districts: db::imports::existing_districts(c, &wanted.districts)?,
@@ -271,6 +274,9 @@ pub fn run<B: AsRef<[u8]>>(
             r.elapsed_ms = clock.elapsed().as_millis() as u64;
             let id = store(c, &r, &opts.actor, opts.district.as_deref(), started_at)?;
             db::history::link_batch(c, id)?;
+            // Integrators' webhooks: one event per changed subject, queued
+            // in this transaction (crate::webhooks delivers them).
+            db::webhooks::record_batch(c, id, &applied.changed, started_at)?;
             r.id = Some(id);
             Ok(r)
         })

@@ -18,6 +18,7 @@ use crate::db::complaints::{ComplaintRecord, china_date};
 use crate::domain::complaint::{
     self, Category, Deadlines, Outcome, Stage, TimelineStep, mask_name, mask_phone,
 };
+use crate::domain::report::ReportKind;
 use crate::domain::vocab::SubjectKind;
 use crate::i18n::{Label, label_of};
 
@@ -75,6 +76,24 @@ impl Label for Category {
             Category::UnlicensedPractice => "Unlicensed or out-of-scope practice",
             Category::ServiceQuality => "Quality of service",
             Category::Other => "Other",
+        }
+    }
+}
+
+impl Label for ReportKind {
+    fn label(&self) -> &'static str {
+        match self {
+            ReportKind::Complaint => "投诉",
+            ReportKind::Correction => "报告信息有误",
+            ReportKind::Unlicensed => "举报无证执业",
+        }
+    }
+
+    fn label_en(&self) -> &'static str {
+        match self {
+            ReportKind::Complaint => "Complaint",
+            ReportKind::Correction => "Report of wrong information",
+            ReportKind::Unlicensed => "Report of unlicensed practice",
         }
     }
 }
@@ -195,11 +214,17 @@ pub struct StepView {
 pub struct StatusView {
     /// Tracking number.
     pub tracking_no: String,
-    /// Office or worker.
+    /// What was filed: `complaint`, `correction` or `unlicensed`.
+    #[schema(value_type = ReportKind)]
+    pub kind: String,
+    /// Its label.
+    pub kind_label: String,
+    /// Office or worker; empty for a report of unlicensed practice, which
+    /// names no one in the register.
     pub subject_kind: String,
     /// Its label.
     pub subject_kind_label: String,
-    /// Subject license number.
+    /// Subject license number; empty for unlicensed practice.
     pub subject_license_no: String,
     /// Subject name, when it still exists.
     pub subject_name: Option<String>,
@@ -271,6 +296,11 @@ pub fn status_view(
         .collect();
     Ok(StatusView {
         tracking_no: c.tracking_no.clone(),
+        kind: record.details.kind.clone(),
+        kind_label: label_of(
+            ReportKind::parse(&record.details.kind),
+            &record.details.kind,
+        ),
         subject_kind: c.subject_kind.clone(),
         subject_kind_label: label_of(SubjectKind::parse(&c.subject_kind), &c.subject_kind),
         subject_license_no: c.subject_license_no.clone(),
@@ -327,9 +357,15 @@ pub struct StaffView {
     /// What the complainant wants (absent in lists).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub desired_outcome: Option<String>,
+    /// Where, for a report of unlicensed practice (else empty; emptied
+    /// once purged).
+    pub place: String,
+    /// The name used, for a report of unlicensed practice (may be empty).
+    pub name_used: String,
     /// The complainant asked that their identity be withheld from the subject.
     pub withhold_identity: bool,
-    /// The contact; `null` once purged.
+    /// The contact; `null` once purged, or when a correction or an
+    /// unlicensed report was filed without one.
     pub contact: Option<ContactView>,
     /// When the personal data was purged.
     pub purged_at: Option<NaiveDateTime>,
@@ -398,6 +434,8 @@ pub fn staff_view(
         occurred_on: c.occurred_on,
         description: full.then(|| c.description.clone()),
         desired_outcome: full.then(|| c.desired_outcome.clone()),
+        place: record.details.place.clone(),
+        name_used: record.details.name_used.clone(),
         withhold_identity: c.withhold_identity,
         contact,
         purged_at: c.purged_at,

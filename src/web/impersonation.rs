@@ -25,7 +25,8 @@ pub struct BarredWorker {
     pub message: String,
     /// The worker's profile.
     pub profile_url: String,
-    /// Where to report someone practising under this name.
+    /// Where to report someone practising under this name: the
+    /// unlicensed-practice form with the name filled in.
     pub report_url: String,
 }
 
@@ -104,7 +105,12 @@ pub fn notice(
             since,
             message,
             profile_url: format!("/workers/{}", w.license_no),
-            report_url: format!("/complaints/new?subject={}", w.license_no),
+            // Someone practising under a barred worker's name is not in the
+            // register: the unlicensed-practice form, the name filled in.
+            report_url: format!(
+                "/complaints/unlicensed?name={}",
+                url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()
+            ),
             license_no: w.license_no.clone(),
         });
     }

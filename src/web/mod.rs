@@ -186,6 +186,7 @@ impl Application {
             settings.complaints.retention_days,
             settings.complaints.purge_every,
         );
+        crate::webhooks::spawn(pool.clone(), settings.database_url());
         let search = start_search(&settings, &pool).await?;
         let state = app_state(&settings, pool, demo_scale, signer, contact_key, &search);
         let tls = settings.served_over_tls();

@@ -203,6 +203,8 @@ async fn head_answers_like_get_without_a_body_on_every_public_route() {
         "/announcements".to_owned(),
         "/complaints/new".to_owned(),
         "/complaints/status".to_owned(),
+        format!("/complaints/correction?subject={WORKER}"),
+        "/complaints/unlicensed".to_owned(),
         "/feeds/disclosures.atom".to_owned(),
         "/feeds/announcements.atom".to_owned(),
         "/sitemap.xml".to_owned(),

@@ -223,6 +223,8 @@ async fn every_page_renders_in_both_languages_without_leaking_ids() {
         ("/announcements", 200),
         ("/complaints/new", 200),
         ("/complaints/status", 200),
+        (&*format!("/complaints/correction?subject={WORKER}"), 200),
+        ("/complaints/unlicensed", 200),
         ("/no-such-page", 404),
     ];
     let all_ids = ids(&ZH_SOURCES);

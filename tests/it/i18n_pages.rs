@@ -248,6 +248,16 @@ async fn every_public_page_is_english_on_request_except_its_data() {
         ),
         ("/complaints/status".into(), 200, "Complaint progress"),
         (
+            format!("/complaints/correction?subject={WORKER}"),
+            200,
+            "Profile with wrong information:",
+        ),
+        (
+            "/complaints/unlicensed".into(),
+            200,
+            "Report unlicensed practice",
+        ),
+        (
             format!("/workers/{WORKER}/certificate"),
             200,
             "Certificate of practising status",

@@ -67,8 +67,8 @@ async fn a_search_for_a_revoked_or_deregistered_worker_s_name_warns_first_with_t
         "{notice}"
     );
     assert!(
-        notice.contains("/complaints/new?subject=45001030001"),
-        "a way to report"
+        notice.contains("/complaints/unlicensed?name=%E7%8E%8B%E5%BB%BA%E5%9B%BD"),
+        "a way to report someone practising under the name: {notice}"
     );
     assert!(
         page.find("class=\"impersonation\"").unwrap()

@@ -148,7 +148,12 @@ async fn every_operation_documents_its_errors_and_admin_ones_their_token() {
         doc["components"]["securitySchemes"]["token"]["scheme"],
         "bearer"
     );
-    let no_errors = ["/api/v1/openapi.json", "/api/v1/districts"];
+    // Answers that take no parameters and fail only with a 500.
+    let no_errors = [
+        "/api/v1/openapi.json",
+        "/api/v1/districts",
+        "/api/v1/export/hsds.json",
+    ];
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for (method, op) in ops.as_object().unwrap() {
             let responses = op["responses"].as_object().unwrap();

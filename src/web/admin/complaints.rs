@@ -1,6 +1,10 @@
 //! The complaint workflow for the bureau (token scope `complaints`):
 //!
-//! - `GET /admin/api/complaints?status=&district=&overdue=&page=&per_page=`
+//! - `GET /admin/api/complaints?kind=&status=&district=&overdue=&page=&per_page=`
+//!   (every kind the desk takes: complaints, corrections, unlicensed
+//!   practice)
+//! - `GET /admin/api/corrections?status=&district=&overdue=&page=&per_page=`
+//!   (the reports of wrong information only)
 //! - `GET /admin/api/complaints/{tracking_no}[?reveal_contact=true]`
 //! - `POST /admin/api/complaints/{tracking_no}/transitions`
 //!   `{"to", "note", "outcome"}`
@@ -15,6 +19,7 @@ use serde_json::json;
 
 use crate::db::{self, complaints::ListFilter, complaints::TransitionRefused};
 use crate::domain::complaint::{Outcome, Stage, TrackingNo, limits};
+use crate::domain::report::ReportKind;
 use crate::domain::vocab::TokenScope;
 use crate::web::AppState;
 use crate::web::auth::{TokenRefused, require};
@@ -25,6 +30,7 @@ use crate::web::lang::{tr, tr_with};
 /// Routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/api/complaints", web::get().to(list))
+        .route("/admin/api/corrections", web::get().to(corrections))
         .route("/admin/api/complaints/{tracking_no}", web::get().to(read))
         .service(
             web::resource("/admin/api/complaints/{tracking_no}/transitions")
@@ -35,6 +41,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
+    /// Only this kind: `complaint`, `correction` or `unlicensed` (all when
+    /// absent).
+    #[param(value_type = Option<ReportKind>)]
+    kind: Option<String>,
     /// Only complaints at this stage.
     #[param(value_type = Option<Stage>)]
     status: Option<String>,
@@ -63,6 +73,39 @@ pub(crate) struct ComplaintPage {
     complaints: Vec<StaffView>,
 }
 
+/// The filters of the corrections list.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct CorrectionsQuery {
+    /// Only corrections at this stage.
+    #[param(value_type = Option<Stage>)]
+    status: Option<String>,
+    /// Only corrections of subjects in this district (6-digit code).
+    district: Option<String>,
+    /// Only (or never) those past a deadline.
+    overdue: Option<bool>,
+    /// Page number from 1 (at most 100,000).
+    #[param(minimum = 1, maximum = 100_000)]
+    page: Option<usize>,
+    /// Corrections per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    per_page: Option<usize>,
+}
+
+/// One page of reports of wrong information for the bureau.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct CorrectionPage {
+    /// How many match in all.
+    total: usize,
+    /// Page number from 1.
+    page: usize,
+    /// Corrections per page.
+    per_page: usize,
+    /// The corrections (`kind` = `correction`), without the reporter's
+    /// contact details.
+    corrections: Vec<StaffView>,
+}
+
 /// The deepest page of the list; deeper is a 400, not an overflow.
 const MAX_PAGE: usize = 100_000;
 
@@ -72,7 +115,8 @@ fn bad(message: impl Into<String>, details: serde_json::Value) -> AppError {
         .details(details)
 }
 
-/// The bureau's complaint list, oldest deadline first. Every call is
+/// The bureau's complaint list, newest first: complaints, corrections
+/// and reports of unlicensed practice, or one kind of them. Every call is
 /// audited.
 #[utoipa::path(
     get,
@@ -82,7 +126,7 @@ fn bad(message: impl Into<String>, details: serde_json::Value) -> AppError {
     params(ListQuery),
     responses(
         (status = 200, description = "One page", body = ComplaintPage),
-        (status = 400, description = "An unknown stage (`bad_request`)", body = ErrorBody),
+        (status = 400, description = "An unknown kind or stage, or a page past the last possible one (`bad_request`)", body = ErrorBody),
         TokenRefused,
     )
 )]
@@ -92,6 +136,80 @@ pub(crate) async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let token = require(&req, &state, TokenScope::Complaints).await?;
+    let query = query.into_inner();
+    let kind = match query.kind.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(k) => Some(ReportKind::parse(k).ok_or_else(|| {
+            bad(
+                tr("api-unknown-kind"),
+                json!({"kind": k, "allowed": ReportKind::ALL.iter().map(|k| k.key()).collect::<Vec<_>>()}),
+            )
+        })?),
+    };
+    let (total, page, per_page, views) =
+        list_of(&state, token, kind, query, "complaints.list").await?;
+    Ok(no_store(HttpResponse::Ok().json(ComplaintPage {
+        total,
+        page,
+        per_page,
+        complaints: views,
+    })))
+}
+
+/// The reports of wrong information (报告信息有误), newest first; a token
+/// limited to a district sees only its district's. Every call is audited.
+#[utoipa::path(
+    get,
+    path = "/admin/api/corrections",
+    tag = "admin",
+    security(("token" = [])),
+    params(CorrectionsQuery),
+    responses(
+        (status = 200, description = "One page", body = CorrectionPage),
+        (status = 400, description = "An unknown stage, or a page past the last possible one (`bad_request`)", body = ErrorBody),
+        TokenRefused,
+    )
+)]
+pub(crate) async fn corrections(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<CorrectionsQuery>,
+) -> Result<HttpResponse, AppError> {
+    let token = require(&req, &state, TokenScope::Complaints).await?;
+    let q = query.into_inner();
+    let query = ListQuery {
+        kind: None,
+        status: q.status,
+        district: q.district,
+        overdue: q.overdue,
+        page: q.page,
+        per_page: q.per_page,
+    };
+    let (total, page, per_page, views) = list_of(
+        &state,
+        token,
+        Some(ReportKind::Correction),
+        query,
+        "corrections.list",
+    )
+    .await?;
+    Ok(no_store(HttpResponse::Ok().json(CorrectionPage {
+        total,
+        page,
+        per_page,
+        corrections: views,
+    })))
+}
+
+/// One page of the desk's queue of `kind` (all kinds when `None`), for
+/// `token`, audited as `action`: `(total, page, per_page, views)`.
+async fn list_of(
+    state: &AppState,
+    token: db::tokens::TokenInfo,
+    kind: Option<ReportKind>,
+    query: ListQuery,
+    action: &'static str,
+) -> Result<(usize, usize, usize, Vec<StaffView>), AppError> {
     let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(Stage::parse(s).ok_or_else(|| {
@@ -110,6 +228,7 @@ pub(crate) async fn list(
         ));
     }
     let filter = ListFilter {
+        kind,
         status,
         // A token limited to a district lists only that district.
         district: token
@@ -123,6 +242,7 @@ pub(crate) async fn list(
     let desk = state.complaints.clone();
     let today = state.clock.today();
     let audit = json!({
+        "kind": kind.map(|k| k.key()),
         "status": status.map(|s| s.key()), "district": filter.district,
         "overdue": filter.overdue, "page": page,
     })
@@ -130,7 +250,7 @@ pub(crate) async fn list(
     let actor = token.name.clone();
     let (total, views) = state
         .db(move |c| {
-            db::audit::record(c, &actor, "complaints.list", "complaints", &audit)?;
+            db::audit::record(c, &actor, action, "complaints", &audit)?;
             let (total, rows) = db::complaints::list(c, &filter, &desk.deadlines, today)?;
             let views = rows
                 .into_iter()
@@ -143,12 +263,7 @@ pub(crate) async fn list(
             Ok((total, views))
         })
         .await?;
-    Ok(no_store(HttpResponse::Ok().json(ComplaintPage {
-        total,
-        page,
-        per_page,
-        complaints: views,
-    })))
+    Ok((total, page, per_page, views))
 }
 
 fn tracking(raw: &str) -> Result<TrackingNo, AppError> {
@@ -220,7 +335,12 @@ pub(crate) fn district_of(
     use db::schema::{offices, workers};
     use diesel::prelude::*;
     let no = &record.complaint.subject_license_no;
-    Ok(if record.complaint.subject_kind == "office" {
+    Ok(if no.is_empty() {
+        // A report of unlicensed practice names no one in the register,
+        // so it belongs to no district: only tokens for every district see
+        // it.
+        None
+    } else if record.complaint.subject_kind == "office" {
         offices::table
             .find(no)
             .select(offices::district_code)

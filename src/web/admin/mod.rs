@@ -6,6 +6,7 @@ pub mod complaints;
 pub mod compliance;
 pub mod exit;
 pub mod import;
+pub mod webhooks;
 
 use actix_web::web;
 
@@ -14,5 +15,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(import::configure)
         .configure(compliance::configure)
         .configure(exit::configure)
-        .configure(complaints::configure);
+        .configure(complaints::configure)
+        .configure(webhooks::configure);
 }

@@ -42,6 +42,52 @@ pub(crate) struct Filed {
     status_url: String,
 }
 
+impl Filed {
+    /// The answer for a filing.
+    pub(crate) fn of(filed: db::complaints::Filed) -> Self {
+        Self {
+            status_url: format!("/api/v1/complaints/{}", filed.tracking_no),
+            tracking_no: filed.tracking_no.to_string(),
+            access_code: filed.access_code,
+        }
+    }
+}
+
+/// The checks every public filing (complaint, correction, unlicensed
+/// practice) passes first, in this order: the shared filing limit (an
+/// answered `429` is the `Err`), the body limit of 64 KiB, the origin, the
+/// JSON media type; then the body parsed as `T`. Messages are `{ids}-cross-site`,
+/// `{ids}-json` and `{ids}-bad-json`.
+pub(crate) async fn json_filing<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+    ids: &str,
+) -> Result<Result<T, HttpResponse>, AppError> {
+    let tr = |suffix: &str| crate::web::lang::tr(&format!("{ids}-{suffix}"));
+    let addr = state.client_addr(req);
+    if let Err(refused) = state.complaints.submit_limit.check(&state.pool, addr).await {
+        return Ok(Err(no_store(refused.json())));
+    }
+    let body = read_body(payload, 64 * 1024).await?;
+    if crate::web::csrf::check_origin(req).is_err() {
+        return Err(AppError::new(ErrorCode::Forbidden).message(tr("cross-site")));
+    }
+    let is_json = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    if !is_json {
+        return Err(AppError::new(ErrorCode::UnsupportedMediaType).message(tr("json")));
+    }
+    serde_json::from_slice(&body).map(Ok).map_err(|e| {
+        AppError::new(ErrorCode::BadRequest)
+            .message(tr("bad-json"))
+            .details(json!({ "line": e.line(), "column": e.column() }))
+    })
+}
+
 /// Files a complaint about an office or a worker. The complainant's name
 /// and phone are sealed at rest and never shown publicly.
 #[utoipa::path(
@@ -63,29 +109,10 @@ pub(crate) async fn file(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let addr = state.client_addr(&req);
-    if let Err(refused) = state.complaints.submit_limit.check(&state.pool, addr).await {
-        return Ok(no_store(refused.json()));
-    }
-    let body = read_body(payload, 64 * 1024).await?;
-    if crate::web::csrf::check_origin(&req).is_err() {
-        return Err(AppError::new(ErrorCode::Forbidden)
-            .message(crate::web::lang::tr("api-complaint-cross-site")));
-    }
-    let is_json = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("application/json"));
-    if !is_json {
-        return Err(AppError::new(ErrorCode::UnsupportedMediaType)
-            .message(crate::web::lang::tr("api-complaint-json")));
-    }
-    let input: ComplaintInput = serde_json::from_slice(&body).map_err(|e| {
-        AppError::new(ErrorCode::BadRequest)
-            .message(crate::web::lang::tr("api-complaint-bad-json"))
-            .details(json!({ "line": e.line(), "column": e.column() }))
-    })?;
+    let input: ComplaintInput = match json_filing(&state, &req, payload, "api-complaint").await? {
+        Ok(input) => input,
+        Err(refused) => return Ok(refused),
+    };
     let today = state.clock.today();
     let valid = complaint::validate(&input, today);
     let license = LicenseNo::parse(&input.subject_license_no);
@@ -116,11 +143,7 @@ pub(crate) async fn file(
         })));
     };
     tracing::info!(tracking_no = %filed.tracking_no, "complaint filed");
-    Ok(no_store(HttpResponse::Created().json(Filed {
-        status_url: format!("/api/v1/complaints/{}", filed.tracking_no),
-        tracking_no: filed.tracking_no.to_string(),
-        access_code: filed.access_code.to_string(),
-    })))
+    Ok(no_store(HttpResponse::Created().json(Filed::of(filed))))
 }
 
 /// Where a complaint stands, for the complainant.

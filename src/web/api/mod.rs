@@ -3,8 +3,11 @@
 mod case_check;
 pub mod complaints;
 pub(crate) mod export;
+pub(crate) mod feeds;
 pub(crate) mod history;
+pub(crate) mod hsds;
 pub mod openapi;
+mod reports;
 mod search;
 
 use actix_web::{HttpResponse, web};
@@ -24,6 +27,7 @@ use chrono::NaiveDate;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
+            .configure(feeds::configure)
             .route("/offices/{license_no}", web::get().to(office))
             .route("/workers/{license_no}", web::get().to(worker))
             .configure(history::configure)
@@ -32,6 +36,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/verify", web::get().to(verify))
             .route("/certificates/{code}", web::get().to(certificate))
             .configure(complaints::configure)
+            .configure(hsds::configure)
+            .configure(reports::configure)
             .configure(export::configure)
             .route("/search", web::get().to(search::search))
             .route("/openapi.json", web::get().to(openapi::document)),

@@ -14,6 +14,7 @@ use crate::db::complaints::{ListFilter, Transition, TransitionRefused};
 use crate::db::users::Session;
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::complaint::{Outcome, Stage, TrackingNo, limits};
+use crate::domain::report::ReportKind;
 use crate::domain::vocab::Role;
 use crate::i18n::Label;
 use crate::web::AppState;
@@ -72,6 +73,7 @@ pub fn open_list(
     limit: usize,
 ) -> Result<(usize, Vec<ListRow>), DbError> {
     let filter = ListFilter {
+        kind: None,
         status: None,
         district,
         overdue: None,
@@ -95,6 +97,7 @@ pub fn open_list(
 
 #[derive(Deserialize)]
 struct ListQuery {
+    kind: Option<String>,
     status: Option<String>,
     district: Option<String>,
     overdue: Option<String>,
@@ -116,6 +119,17 @@ async fn list(
         None => None,
         Some(s) => Some(Stage::parse(s).ok_or_else(|| {
             AppError::new(ErrorCode::BadRequest).message(tr("console-unknown-stage"))
+        })?),
+    };
+    let kind = match query
+        .kind
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(k) => Some(ReportKind::parse(k).ok_or_else(|| {
+            AppError::new(ErrorCode::BadRequest).message(tr("console-bad-filter"))
         })?),
     };
     let overdue = match query.overdue.as_deref().map(str::trim) {
@@ -140,6 +154,7 @@ async fn list(
     });
     let page = query.page.unwrap_or(1).clamp(1, 100_000);
     let filter = ListFilter {
+        kind,
         status,
         district: district.clone(),
         overdue,
@@ -150,6 +165,7 @@ async fn list(
     let today = state.clock.today();
     let actor = session.user.name.clone();
     let audit = serde_json::json!({
+        "kind": kind.map(|k| k.key()),
         "status": status.map(|s| s.key()), "district": district, "overdue": overdue, "page": page,
     })
     .to_string();
@@ -181,8 +197,13 @@ async fn list(
     );
     ctx.insert("districts", &*districts);
     ctx.insert(
+        "kinds",
+        &ReportKind::ALL.iter().map(|k| k.key()).collect::<Vec<_>>(),
+    );
+    ctx.insert(
         "filter",
         &serde_json::json!({
+            "kind": kind.map(|k| k.key()).unwrap_or_default(),
             "status": status.map(|s| s.key()).unwrap_or_default(),
             "district": district.unwrap_or_default(),
             "overdue": overdue.map(|o| o.to_string()).unwrap_or_default(),

@@ -44,7 +44,7 @@ struct NewQuery {
     subject: Option<String>,
 }
 
-fn page(status: StatusCode, body: String) -> HttpResponse {
+pub(super) fn page(status: StatusCode, body: String) -> HttpResponse {
     no_store(
         HttpResponse::build(status)
             .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
@@ -123,7 +123,7 @@ async fn new_form(
     render_form(&state, &req, StatusCode::OK, &input, extra)
 }
 
-fn subject_of(
+pub(super) fn subject_of(
     c: &mut db::DbConnection,
     license: &LicenseNo,
 ) -> Result<Option<(SubjectKind, LicenseNo, String)>, db::DbError> {
@@ -187,7 +187,7 @@ fn resolve_subject(
     })
 }
 
-fn parse_form(body: &[u8]) -> HashMap<String, String> {
+pub(super) fn parse_form(body: &[u8]) -> HashMap<String, String> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
@@ -215,6 +215,7 @@ fn input_from(form: &HashMap<String, String>) -> ComplaintInput {
 
 #[derive(Serialize)]
 struct Receipt {
+    kind: &'static str,
     tracking_no: String,
     access_code: String,
     submitted_on: chrono::NaiveDate,
@@ -307,6 +308,7 @@ async fn submit(
         .map_err(AppError::html)?;
     tracing::info!(tracking_no = %filed.tracking_no, "complaint filed");
     let receipt = Receipt {
+        kind: crate::domain::report::ReportKind::Complaint.key(),
         tracking_no: filed.tracking_no.to_string(),
         access_code: filed.access_code,
         submitted_on: today,

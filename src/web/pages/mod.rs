@@ -6,6 +6,7 @@ mod history;
 mod home;
 mod lists;
 mod offices;
+mod reports;
 pub(crate) mod search;
 pub use history::PER_PAGE as HISTORY_PER_PAGE;
 pub mod verify;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     verify::configure(cfg);
     lists::configure(cfg);
     complaints::configure(cfg);
+    reports::configure(cfg);
     search::configure(cfg);
 }
 

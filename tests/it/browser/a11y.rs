@@ -18,6 +18,8 @@ pub fn pages() -> Vec<String> {
         format!("/verify?license_no={ZHANG_SAN}"),
         "/districts".into(),
         "/complaints/new".into(),
+        format!("/complaints/correction?subject={ZHANG_SAN}"),
+        "/complaints/unlicensed?name=%E5%BC%A0%E4%B8%89".into(),
         "/search?type=disclosure&q=%E8%BF%9D%E8%A7%84%E6%94%B6%E8%B4%B9".into(),
         "/search?type=review".into(),
         "/disclosures?q=%E8%BF%9D%E8%A7%84%E6%94%B6%E8%B4%B9".into(),

@@ -110,6 +110,52 @@ async fn complaint_link(b: &Browser) -> Result<(), String> {
     })
 }
 
+/// "报告信息有误" on a profile: the form about that worker, filed, and the
+/// receipt's number and code show the report on the status page.
+async fn report_an_error(b: &Browser) -> Result<(), String> {
+    b.goto(&format!("/workers/{ZHANG_SAN}")).await?;
+    b.click("main a[href^='/complaints/correction?subject=']")
+        .await?;
+    b.wait_path(&format!("/complaints/correction?subject={ZHANG_SAN}"))
+        .await?;
+    let text = b.text().await?;
+    ensure(text.contains("信息有误的对象：张三"), || {
+        format!("the form does not name the worker:\n{text}")
+    })?;
+    b.type_into(
+        "#description",
+        "执业机构已变更，页面仍显示龙沙镇法律服务所。",
+    )
+    .await?;
+    b.type_into("#contact_phone", "13711112222").await?;
+    b.click("form.complaint button[type=submit]").await?;
+    b.find("#tracking_no").await?;
+    let codes = b
+        .script(
+            "return [document.getElementById('tracking_no').textContent.trim(),\
+                     document.getElementById('access_code').textContent.trim()];",
+        )
+        .await?;
+    let (Some(tracking), Some(code)) = (codes[0].as_str(), codes[1].as_str()) else {
+        return Err(format!("no receipt: {codes}"));
+    };
+    let text = b.text().await?;
+    ensure(
+        text.contains("报告信息有误已提交") && !text.contains("13711112222"),
+        || format!("the receipt:\n{text}"),
+    )?;
+    b.goto("/complaints/status").await?;
+    b.type_into("#tracking_no", tracking).await?;
+    b.type_into("#access_code", code).await?;
+    b.click("form.complaint button[type=submit]").await?;
+    b.find("#status-h").await?;
+    let text = b.text().await?;
+    ensure(
+        text.contains(&format!("报告信息有误 {tracking}")) && text.contains("已提交"),
+        || format!("the status page:\n{text}"),
+    )
+}
+
 #[actix_web::test]
 async fn a_resident_finds_checks_locates_and_complains_in_a_real_browser() {
     let app = TestApp::builder().seed(seed).await;
@@ -121,6 +167,8 @@ async fn a_resident_finds_checks_locates_and_complains_in_a_real_browser() {
     b.check("search-to-certificate", r).await;
     let r = complaint_link(&b).await;
     b.check("complaint-link", r).await;
+    let r = report_an_error(&b).await;
+    b.check("report-an-error", r).await;
     let r = nearby(&b).await;
     b.check("nearby", r).await;
     b.close().await;

@@ -4,7 +4,7 @@
 mod admin;
 mod api;
 mod binary;
-mod form;
+pub(crate) mod form;
 mod limits;
 mod privacy;
 mod retention;

@@ -1,0 +1,133 @@
+//! `POST /api/v1/corrections` (报告信息有误: a profile shows something
+//! wrong) and `POST /api/v1/reports` (举报无证执业: practice without a
+//! license, or an office at an unregistered place): the JSON twins of the
+//! forms at `/complaints/correction` and `/complaints/unlicensed`. Same
+//! field names as the forms, the same checks and limits as a complaint's
+//! filing (`complaints::json_filing`), the same answer; each is followed
+//! at `GET /api/v1/complaints/{tracking_no}`. Every answer is `no-store`.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+
+use super::complaints::{Filed, json_filing};
+use crate::db;
+use crate::db::complaints::Filing;
+use crate::domain::LicenseNo;
+use crate::domain::report::{self, CorrectionInput, UnlicensedInput, ValidReport};
+use crate::domain::vocab::SubjectKind;
+use crate::web::AppState;
+use crate::web::complaints::no_store;
+use crate::web::errors::{AppError, ErrorBody, ErrorCode};
+use crate::web::lang::tr;
+
+/// Routes, inside the `/api/v1` scope.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/corrections").route(web::post().to(correction)))
+        .service(web::resource("/reports").route(web::post().to(unlicensed)));
+}
+
+fn fields(errors: impl serde::Serialize) -> AppError {
+    AppError::new(ErrorCode::BadRequest)
+        .message(tr("api-report-fields"))
+        .details(json!({ "fields": errors }))
+}
+
+/// Files a checked report through the one filing path.
+async fn file(
+    state: &AppState,
+    subject: Option<(SubjectKind, LicenseNo)>,
+    valid: ValidReport,
+) -> Result<HttpResponse, AppError> {
+    let desk = state.complaints.clone();
+    let now = state.clock.now_utc();
+    let kind = valid.kind;
+    let filed = state
+        .db(move |c| {
+            let subject = subject.as_ref().map(|(k, license)| (*k, license));
+            db::complaints::file_filing(c, &Filing::report(subject, &valid), &desk.key, now)
+        })
+        .await?;
+    tracing::info!(tracking_no = %filed.tracking_no, kind = kind.key(), "report filed");
+    Ok(no_store(HttpResponse::Created().json(Filed::of(filed))))
+}
+
+/// Reports that an office's or a worker's profile shows something wrong.
+/// The contact is optional; given, it is sealed at rest and never shown
+/// publicly.
+#[utoipa::path(
+    post,
+    path = "/api/v1/corrections",
+    tag = "complaints",
+    request_body(content = CorrectionInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Filed; follow it at `/api/v1/complaints/{tracking_no}`", body = Filed),
+        (status = 400, description = "Fields to correct (`bad_request`, `details.fields` by field), an unknown license number, or a body that is not JSON", body = ErrorBody),
+        (status = 403, description = "Sent from another site's page (`forbidden`)", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB (`payload_too_large`)", body = ErrorBody),
+        (status = 415, description = "Not `application/json` (`unsupported_media_type`)", body = ErrorBody),
+        (status = 429, description = "Too many filings from this address, complaints and reports together (`rate_limited`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn correction(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let input: CorrectionInput = match json_filing(&state, &req, payload, "api-report").await? {
+        Ok(input) => input,
+        Err(refused) => return Ok(refused),
+    };
+    let valid = report::validate_correction(&input);
+    let license = LicenseNo::parse(&input.subject_license_no);
+    let (Ok(valid), Ok(license)) = (valid.as_ref(), license.as_ref()) else {
+        let mut errors = valid.err().unwrap_or_default();
+        if license.is_err() {
+            errors.insert("subject_license_no", tr("api-report-subject-missing"));
+        }
+        return Err(fields(errors));
+    };
+    let (valid, license) = (valid.clone(), license.clone());
+    let kind = {
+        let license = license.clone();
+        state
+            .db(move |c| db::profiles::kind_of(c, &license))
+            .await?
+    };
+    let Some(kind) = kind else {
+        return Err(fields(json!({
+            "subject_license_no": tr("api-report-subject-unknown")
+        })));
+    };
+    file(&state, Some((kind, license)), valid).await
+}
+
+/// Reports someone practising without a license, or an office working at
+/// a place it is not registered at (不得在住所外另设办公场所). Names no one
+/// in the register. The contact is optional; given, it is sealed at rest
+/// and never shown publicly.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reports",
+    tag = "complaints",
+    request_body(content = UnlicensedInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Filed; follow it at `/api/v1/complaints/{tracking_no}`", body = Filed),
+        (status = 400, description = "Fields to correct (`bad_request`, `details.fields` by field), or a body that is not JSON", body = ErrorBody),
+        (status = 403, description = "Sent from another site's page (`forbidden`)", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB (`payload_too_large`)", body = ErrorBody),
+        (status = 415, description = "Not `application/json` (`unsupported_media_type`)", body = ErrorBody),
+        (status = 429, description = "Too many filings from this address, complaints and reports together (`rate_limited`)", body = ErrorBody),
+    )
+)]
+pub(crate) async fn unlicensed(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let input: UnlicensedInput = match json_filing(&state, &req, payload, "api-report").await? {
+        Ok(input) => input,
+        Err(refused) => return Ok(refused),
+    };
+    let valid = report::validate_unlicensed(&input, state.clock.today()).map_err(fields)?;
+    file(&state, None, valid).await
+}
