@@ -125,13 +125,15 @@ pub fn remove(conn: &mut DbConnection, id: i64) -> Result<bool, DbError> {
 /// Queues one event per subject the applied import `batch` changed: the
 /// subjects of its history entries (with the entries) and `also` (changed
 /// through their records: reviews, actions, transfers…). Called in the
-/// import's transaction, after its history is linked to the batch.
+/// import's transaction, after its history is linked to the batch. Reads
+/// and writes in chunks: an import of 40,000 workers queues 40,000 events.
 pub fn record_batch(
     conn: &mut DbConnection,
     batch: i64,
     also: &[(SubjectKind, String)],
     now: NaiveDateTime,
 ) -> Result<usize, DbError> {
+    use std::collections::HashMap;
     let entries: Vec<(String, String, String, String, String)> = record_history::table
         .filter(record_history::batch_id.eq(batch))
         .order(record_history::id)
@@ -145,36 +147,83 @@ pub fn record_batch(
         .load(conn)?;
     // Subjects in the order the batch first touched them.
     let mut subjects: Vec<(String, String, Vec<serde_json::Value>)> = Vec::new();
+    let mut at: HashMap<(String, String), usize> = HashMap::new();
     for (kind, key, field, before, after) in entries {
         let change = if field.is_empty() {
             serde_json::json!({ "field": "", "before": "", "after": "registered" })
         } else {
             serde_json::json!({ "field": field, "before": before, "after": after })
         };
-        match subjects
-            .iter_mut()
-            .find(|(k, n, _)| *k == kind && *n == key)
-        {
-            Some(s) => s.2.push(change),
-            None => subjects.push((kind, key, vec![change])),
-        }
+        let i = *at.entry((kind.clone(), key.clone())).or_insert_with(|| {
+            subjects.push((kind, key, Vec::new()));
+            subjects.len() - 1
+        });
+        subjects[i].2.push(change);
     }
     for (kind, key) in also {
-        if !subjects.iter().any(|(k, n, _)| k == kind.key() && n == key) {
-            subjects.push((kind.key().to_owned(), key.clone(), Vec::new()));
-        }
+        at.entry((kind.key().to_owned(), key.clone()))
+            .or_insert_with(|| {
+                subjects.push((kind.key().to_owned(), key.clone(), Vec::new()));
+                subjects.len() - 1
+            });
     }
     if subjects.is_empty() {
         return Ok(0);
     }
+    let office = SubjectKind::Office.key();
+    let worker_keys: Vec<&str> = subjects
+        .iter()
+        .filter(|s| s.0 != office)
+        .map(|s| s.1.as_str())
+        .collect();
+    let mut people: HashMap<String, (String, Option<String>)> = HashMap::new();
+    for chunk in worker_keys.chunks(CHUNK) {
+        let rows: Vec<(String, String, Option<String>)> = workers::table
+            .filter(workers::license_no.eq_any(chunk))
+            .select((
+                workers::license_no,
+                workers::name,
+                workers::office_license_no,
+            ))
+            .load(conn)?;
+        people.extend(rows.into_iter().map(|(k, n, o)| (k, (n, o))));
+    }
+    let mut office_keys: Vec<&str> = subjects
+        .iter()
+        .filter(|s| s.0 == office)
+        .map(|s| s.1.as_str())
+        .chain(people.values().filter_map(|(_, o)| o.as_deref()))
+        .collect();
+    office_keys.sort_unstable();
+    office_keys.dedup();
+    let mut places: HashMap<String, (String, String)> = HashMap::new();
+    for chunk in office_keys.chunks(CHUNK) {
+        let rows: Vec<(String, String, String)> = offices::table
+            .filter(offices::license_no.eq_any(chunk))
+            .select((offices::license_no, offices::name, offices::district_code))
+            .load(conn)?;
+        places.extend(rows.into_iter().map(|(k, n, d)| (k, (n, d))));
+    }
     if let DbConnection::Pg(c) = conn {
         diesel::sql_query(format!("SELECT pg_advisory_xact_lock({EVENTS_LOCK})")).execute(c)?;
     }
+    let stamp = format!("{}Z", now.format("%Y-%m-%dT%H:%M:%S"));
+    let mut rows = Vec::with_capacity(subjects.len());
     for (kind, key, changes) in &subjects {
-        let (name, district) = describe(conn, kind, key)?;
-        let path = match SubjectKind::parse(kind) {
-            Some(SubjectKind::Office) => format!("/offices/{key}"),
-            _ => format!("/workers/{key}"),
+        let (name, district, path) = if kind == office {
+            let p = places.get(key);
+            (
+                p.map(|p| p.0.clone()),
+                p.map(|p| p.1.clone()),
+                format!("/offices/{key}"),
+            )
+        } else {
+            let p = people.get(key);
+            let district = p
+                .and_then(|(_, o)| o.as_ref())
+                .and_then(|o| places.get(o))
+                .map(|p| p.1.clone());
+            (p.map(|p| p.0.clone()), district, format!("/workers/{key}"))
         };
         let payload = serde_json::json!({
             "type": "record.changed",
@@ -187,53 +236,27 @@ pub fn record_batch(
                 "profile": path,
             },
             "changes": changes,
-            "occurred_at": format!("{}Z", now.format("%Y-%m-%dT%H:%M:%S")),
+            "occurred_at": stamp,
         });
-        diesel::insert_into(webhook_events::table)
-            .values((
-                webhook_events::subject_kind.eq(kind),
-                webhook_events::subject_key.eq(key),
-                webhook_events::district_code.eq(&district),
-                webhook_events::payload.eq(payload.to_string()),
-                webhook_events::created_at.eq(now),
-            ))
-            .execute(conn)?;
+        rows.push((
+            webhook_events::subject_kind.eq(kind.clone()),
+            webhook_events::subject_key.eq(key.clone()),
+            webhook_events::district_code.eq(district),
+            webhook_events::payload.eq(payload.to_string()),
+            webhook_events::created_at.eq(now),
+        ));
+    }
+    for chunk in rows.chunks(CHUNK / 5) {
+        crate::with_backend!(&mut *conn, |cc| diesel::insert_into(webhook_events::table)
+            .values(chunk)
+            .execute(cc))?;
     }
     Ok(subjects.len())
 }
 
-/// A subject's name and district (a worker's is its office's).
-fn describe(
-    conn: &mut DbConnection,
-    kind: &str,
-    key: &str,
-) -> Result<(Option<String>, Option<String>), DbError> {
-    if kind == SubjectKind::Office.key() {
-        let row: Option<(String, String)> = offices::table
-            .find(key)
-            .select((offices::name, offices::district_code))
-            .first(conn)
-            .optional()?;
-        return Ok(row.map_or((None, None), |(n, d)| (Some(n), Some(d))));
-    }
-    let row: Option<(String, Option<String>)> = workers::table
-        .find(key)
-        .select((workers::name, workers::office_license_no))
-        .first(conn)
-        .optional()?;
-    let Some((name, office)) = row else {
-        return Ok((None, None));
-    };
-    let district = match office {
-        Some(o) => offices::table
-            .find(o)
-            .select(offices::district_code)
-            .first(conn)
-            .optional()?,
-        None => None,
-    };
-    Ok((Some(name), district))
-}
+/// Keys per `IN (…)` and bound values per insert, well inside both
+/// backends' limits.
+const CHUNK: usize = 1000;
 
 /// Active receivers whose next attempt is due.
 pub fn due(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Vec<Webhook>, DbError> {

@@ -117,10 +117,17 @@ fn schema() -> (Schema, Fields) {
             .set_tokenizer(NGRAM)
             .set_index_option(IndexRecordOption::WithFreqs),
     );
+    // No field norms on the words: a subject's text (name, office, address,
+    // facts) is not a closer match for being shorter, so the workers of an
+    // office found by its name tie and are ordered by license number, as on
+    // Meilisearch (with norms their order followed the lengths of their
+    // addresses). The name's 2-grams keep norms: a shorter name holding the
+    // typed characters is the closer match.
     let jieba = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(JIEBA)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions)
+            .set_fieldnorms(false),
     );
     let fields = Fields {
         id: b.add_text_field("id", STRING),
@@ -531,14 +538,39 @@ impl EmbeddedIndex {
                         6.0,
                     ));
                     if len >= 5 {
+                        // One letter wrong, but not the first (Meilisearch
+                        // counts a first-letter typo as two, and allows one):
+                        // `wanjian` is 万健, not 韩建梅 (hanjianmei).
+                        let first = latin.chars().next().map(String::from).unwrap_or_default();
+                        let same_start = Term::from_field_text(t.field(), &first);
                         should.push(boosted(
-                            Box::new(FuzzyTermQuery::new_prefix(t, 1, true)),
+                            all_of(
+                                [
+                                    Box::new(FuzzyTermQuery::new_prefix(t, 1, true))
+                                        as Box<dyn Query>,
+                                    Box::new(FuzzyTermQuery::new_prefix(same_start, 0, true)),
+                                ]
+                                .into_iter(),
+                            ),
                             3.0,
                         ));
                     }
                 }
                 should.push(boosted(term(t.name_pinyin, latin), 8.0));
                 should.push(boosted(term(t.name_initials, latin), 7.0));
+                if (2..=3).contains(&len) {
+                    // Initials typed so far: `zz` also finds 朱志春 (zzc),
+                    // after every exact `zz`, as Meilisearch's prefix search
+                    // of the last word does.
+                    should.push(boosted(
+                        Box::new(FuzzyTermQuery::new_prefix(
+                            Term::from_field_text(t.name_initials, latin),
+                            0,
+                            true,
+                        )),
+                        2.0,
+                    ));
+                }
             }
             // The normalised text: a license number typed in groups is one
             // word here, as it is for Meilisearch.

@@ -80,6 +80,10 @@ pub struct Indexer {
     stopped: Arc<AtomicBool>,
     drained: Arc<AtomicU64>,
     health: Arc<Health>,
+    /// The shared search generation (PostgreSQL) last seen, and how many
+    /// times another process's drain changed it: a portal that does not
+    /// drain forgets its cached answers when the drainer changed the index.
+    shared: Arc<(AtomicU64, AtomicU64)>,
 }
 
 /// Failures in a row at which the indexer counts as failing (about 6 s of
@@ -160,6 +164,7 @@ impl Indexer {
             locks: Arc::new(Mutex::new((None, false))),
             stopped: Arc::default(),
             drained: Arc::default(),
+            shared: Arc::default(),
             health: Arc::default(),
         }
     }
@@ -261,6 +266,7 @@ impl Indexer {
     /// another process drains).
     pub async fn drain_once(&self) -> Result<Drained, SearchError> {
         if !self.is_leader().await? {
+            self.share_generation(false).await?;
             return Ok(Drained::default());
         }
         let (today, windows) = (self.clock.today(), self.windows);
@@ -335,6 +341,7 @@ impl Indexer {
         })
         .await?;
         self.drained.fetch_add(done.rows as u64, Ordering::Relaxed);
+        self.share_generation(true).await?;
         Ok(done)
     }
 
@@ -362,7 +369,40 @@ impl Indexer {
     /// A number that grows whenever this process changed what the index
     /// answers (rows drained, full rebuilds), for the page cache.
     pub fn changes(&self) -> u64 {
-        self.rows_drained() + self.health.rebuilds.load(Ordering::Relaxed)
+        self.rows_drained()
+            + self.health.rebuilds.load(Ordering::Relaxed)
+            + self.shared.1.load(Ordering::Relaxed)
+    }
+
+    /// On PostgreSQL, the drainer counts each change it made to the index
+    /// in `portal_meta` (`search_generation`); the other processes read it
+    /// on each tick (every 250 ms) and count a change when it moved, so
+    /// their page caches forget answers the index no longer gives, instead
+    /// of serving them for up to the cache's lifetime.
+    async fn share_generation(&self, bump: bool) -> Result<(), SearchError> {
+        if db::backend_of(&self.url) != db::Backend::Postgres {
+            return Ok(());
+        }
+        let now = self
+            .db(move |conn| {
+                if let (true, DbConnection::Pg(pg)) = (bump, &mut *conn) {
+                    diesel::sql_query(
+                        "INSERT INTO portal_meta (key, value) VALUES ('search_generation', '1') \
+                         ON CONFLICT (key) DO UPDATE SET value = \
+                         (CAST(portal_meta.value AS BIGINT) + 1)::TEXT",
+                    )
+                    .execute(pg)?;
+                }
+                Ok(db::meta::get(conn, "search_generation")?
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0))
+            })
+            .await?;
+        let before = self.shared.0.swap(now, Ordering::Relaxed);
+        if before != now && !bump {
+            self.shared.1.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     /// Drains until nothing is due; returns the rows drained.
@@ -389,6 +429,7 @@ impl Indexer {
         let refreshes = refreshes(&docs);
         self.index.rebuild(docs).await?;
         self.health.rebuilds.fetch_add(1, Ordering::Relaxed);
+        self.share_generation(true).await?;
         self.db(move |conn| {
             conn.transaction(|conn| {
                 let now = outbox::now();

@@ -496,6 +496,10 @@ fn request<'a, Http: HttpClient>(
         .with_filter(filter)
         .with_page(1)
         .with_hits_per_page((q.offset + q.limit).max(1))
+        // Every word must match, as on the embedded engine (Meilisearch's
+        // default drops words until something matches: a three-character
+        // name brought up everyone sharing one of its characters).
+        .with_matching_strategy(meilisearch_sdk::search::MatchingStrategies::ALL)
         .with_show_ranking_score(true)
         .with_facets(Selectors::Some(&FACET_NAMES));
     if !sort.is_empty() {
