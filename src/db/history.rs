@@ -34,6 +34,7 @@ pub struct Entry {
     /// The import batch that made the change.
     pub batch_id: Option<i64>,
     /// When, UTC.
+    #[serde(serialize_with = "crate::domain::dates::utc_rfc3339")]
     pub changed_at: NaiveDateTime,
 }
 

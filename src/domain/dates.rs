@@ -121,3 +121,16 @@ mod tests {
         assert_eq!(whole_years_between(d(2020, 5, 1), d(2021, 5, 1)), 1);
     }
 }
+
+/// Serialises a UTC time as RFC 3339 with its offset
+/// (`2026-12-03T06:00:00.123Z`), as an API schema's `date-time` requires
+/// (a time without an offset is not one).
+pub fn utc_rfc3339<S: serde::Serializer>(
+    t: &chrono::NaiveDateTime,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(
+        &t.and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+    )
+}

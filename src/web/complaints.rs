@@ -5,7 +5,7 @@
 
 use actix_web::HttpResponse;
 use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::csrf::Csrf;
@@ -336,8 +336,8 @@ pub struct StaffStepView {
     pub step: StepView,
     /// Token name, or `complainant`.
     pub actor: Option<String>,
-    /// When, UTC.
-    pub at: Option<NaiveDateTime>,
+    /// When (UTC, RFC 3339).
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A complaint as the bureau sees it.
@@ -367,8 +367,8 @@ pub struct StaffView {
     /// The contact; `null` once purged, or when a correction or an
     /// unlicensed report was filed without one.
     pub contact: Option<ContactView>,
-    /// When the personal data was purged.
-    pub purged_at: Option<NaiveDateTime>,
+    /// When the personal data was purged (UTC, RFC 3339).
+    pub purged_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Stages that may follow.
     pub next_stages: Vec<&'static str>,
     /// The timeline with actors and every note.
@@ -425,7 +425,7 @@ pub fn staff_view(
                     note: note.filter(|n| !n.is_empty()).map(str::to_owned),
                 },
                 actor: event.map(|e| e.actor.clone()),
-                at: event.map(|e| e.at),
+                at: event.map(|e| e.at.and_utc()),
             }
         })
         .collect();
@@ -438,7 +438,7 @@ pub fn staff_view(
         name_used: record.details.name_used.clone(),
         withhold_identity: c.withhold_identity,
         contact,
-        purged_at: c.purged_at,
+        purged_at: c.purged_at.map(|t| t.and_utc()),
         next_stages: record
             .stage()?
             .next_stages()

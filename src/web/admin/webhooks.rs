@@ -11,7 +11,7 @@
 //! events are sent.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -59,7 +59,7 @@ pub(crate) struct WebhookView {
     /// The token that registered it.
     created_by: String,
     /// When (UTC).
-    created_at: NaiveDateTime,
+    created_at: DateTime<Utc>,
     /// The last event id delivered (or given up on).
     delivered_through: i64,
     /// Events delivered.
@@ -69,9 +69,9 @@ pub(crate) struct WebhookView {
     /// Failed attempts at the next event.
     attempts: i32,
     /// Since when the next event fails (UTC).
-    failing_since: Option<NaiveDateTime>,
+    failing_since: Option<DateTime<Utc>>,
     /// When it is tried again (UTC).
-    next_attempt_at: Option<NaiveDateTime>,
+    next_attempt_at: Option<DateTime<Utc>>,
     /// What the last failure was.
     last_error: Option<String>,
 }
@@ -84,13 +84,13 @@ impl From<Webhook> for WebhookView {
             district_code: w.district_code,
             subject_kind: w.subject_kind,
             created_by: w.created_by,
-            created_at: w.created_at,
+            created_at: w.created_at.and_utc(),
             delivered_through: w.delivered_through,
             delivered: w.delivered,
             given_up: w.given_up,
             attempts: w.attempts,
-            failing_since: w.failing_since,
-            next_attempt_at: w.next_attempt_at,
+            failing_since: w.failing_since.map(|t| t.and_utc()),
+            next_attempt_at: w.next_attempt_at.map(|t| t.and_utc()),
             last_error: w.last_error,
         }
     }
