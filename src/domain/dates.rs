@@ -69,6 +69,19 @@ pub fn whole_years_between(from: NaiveDate, to: NaiveDate) -> u32 {
     years
 }
 
+/// Serialises a UTC time as RFC 3339 with its offset
+/// (`2026-12-03T06:00:00.123Z`), as an API schema's `date-time` requires
+/// (a time without an offset is not one).
+pub fn utc_rfc3339<S: serde::Serializer>(
+    t: &chrono::NaiveDateTime,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(
+        &t.and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,17 +133,4 @@ mod tests {
         assert_eq!(whole_years_between(d(2020, 5, 1), d(2021, 4, 30)), 0);
         assert_eq!(whole_years_between(d(2020, 5, 1), d(2021, 5, 1)), 1);
     }
-}
-
-/// Serialises a UTC time as RFC 3339 with its offset
-/// (`2026-12-03T06:00:00.123Z`), as an API schema's `date-time` requires
-/// (a time without an offset is not one).
-pub fn utc_rfc3339<S: serde::Serializer>(
-    t: &chrono::NaiveDateTime,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    s.serialize_str(
-        &t.and_utc()
-            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-    )
 }
