@@ -41,7 +41,7 @@ fn interval_ms(rate: Rate) -> i64 {
 /// Takes one request from `client`'s allowance in `bucket` at `now_ms`
 /// (milliseconds since 1970 UTC): a burst of `rate.max`, refilled evenly
 /// over `rate.per`, the same allowance as the in-process
-/// `web::rate_limit::RateLimiter`.
+/// `web::rate_limit::RateLimiter` (governor).
 ///
 /// The row holds the "theoretical arrival time" (TAT): the time at which
 /// the allowance would be full again. A request is allowed when, after

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::AppState;
 use super::errors::AppError;
-use super::metrics::Gauge;
+use super::metrics::Scrape;
 use crate::db;
 use crate::domain::vocab::TokenScope;
 use crate::web::lang::{tr, tr_with};
@@ -124,7 +124,7 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// Prometheus text format, for a bearer token of scope `metrics` (or
+/// OpenMetrics text format (Prometheus reads it), for a bearer token of scope `metrics` (or
 /// `admin`): the figures (route latencies, complaint and import counts,
 /// backlog) are not for the public.
 async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
@@ -132,74 +132,22 @@ async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
     let figures = state.db(db::ops::figures).await?;
     let (hits, misses) = state.pages.counts();
     let indexer = state.search.health();
-    let text = state.metrics.render(&[
-        Gauge {
-            name: "legal_portal_page_cache_answers",
-            help: "Public answers since start, served from the page cache (hit) or rendered (miss).",
-            series: vec![
-                ("result=\"hit\"".to_owned(), hits as f64),
-                ("result=\"miss\"".to_owned(), misses as f64),
-            ],
-        },
-        Gauge::single(
-            "legal_portal_page_cache_bytes",
-            "Memory held by the page cache.",
-            state.pages.bytes() as f64,
-        ),
-        Gauge::single(
-            "legal_portal_indexer_failures_in_a_row",
-            "Failed attempts of the search indexer since its last success (3 or more: failing).",
-            indexer.failures_in_a_row as f64,
-        ),
-        Gauge::single(
-            "legal_portal_indexer_failures",
-            "Failed attempts of the search indexer since start.",
-            indexer.failures_total as f64,
-        ),
-        Gauge::single(
-            "legal_portal_indexer_rebuilding",
-            "1 while the search index is rebuilt after it was found damaged or lost.",
-            if indexer.rebuilding { 1.0 } else { 0.0 },
-        ),
-        Gauge::single(
-            "legal_portal_indexer_draining",
-            "1 while this process drains the search outbox (one process on a shared PostgreSQL does; the others take over when it stops).",
-            if indexer.draining { 1.0 } else { 0.0 },
-        ),
-        Gauge::single(
-            "legal_portal_indexer_rows_drained",
-            "Search outbox rows this process has drained since it started.",
-            indexer.rows_drained as f64,
-        ),
-        Gauge::single(
-            "legal_portal_outbox_backlog",
-            "Search outbox rows due now and not yet in the search index.",
-            figures.outbox.due as f64,
-        ),
-        Gauge::single(
-            "legal_portal_outbox_oldest_due_age_seconds",
-            "Seconds since the oldest due search outbox row fell due (0: none due); /readyz is 503 above its bound.",
-            figures.outbox.oldest_due_age_seconds as f64,
-        ),
-        Gauge::single(
-            "legal_portal_outbox_scheduled",
-            "Search outbox rows scheduled for a later standing change, not yet due.",
-            figures.outbox_scheduled as f64,
-        ),
-        Gauge::by(
-            "legal_portal_import_batches",
-            "Import batches by status.",
-            "status",
-            &figures.imports,
-        ),
-        Gauge::by(
-            "legal_portal_complaints",
-            "Complaints by status.",
-            "status",
-            &figures.complaints,
-        ),
-    ]);
+    let text = state.metrics.render(&Scrape {
+        page_cache_hits: hits,
+        page_cache_misses: misses,
+        page_cache_bytes: state.pages.bytes(),
+        indexer_failures_in_a_row: indexer.failures_in_a_row,
+        indexer_failures: indexer.failures_total,
+        indexer_rebuilding: indexer.rebuilding,
+        indexer_draining: indexer.draining,
+        indexer_rows_drained: indexer.rows_drained,
+        outbox_backlog: figures.outbox.due,
+        outbox_oldest_due_age_seconds: figures.outbox.oldest_due_age_seconds,
+        outbox_scheduled: figures.outbox_scheduled,
+        imports: figures.imports,
+        complaints: figures.complaints,
+    });
     Ok(HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
         .body(text))
 }

@@ -144,6 +144,22 @@ impl AppState {
         Ok(names)
     }
 
+    /// Searches, falling back to the database when the engine fails, and
+    /// times the answer into the metrics by the backend that gave it.
+    pub async fn search(
+        &self,
+        query: &crate::search::SearchQuery,
+    ) -> Result<(crate::search::SearchResults, bool), crate::search::SearchError> {
+        let started = Instant::now();
+        let answer = self.search.search(query).await;
+        let backend = match &answer {
+            Ok((_, true)) => "database",
+            _ => self.search.index().backend(),
+        };
+        self.metrics.observe_search(backend, started.elapsed());
+        answer
+    }
+
     /// The caller's address: the connection's, or the load balancer's last
     /// `X-Forwarded-For` entry with `--trust-forwarded-for`.
     pub fn client_addr(&self, req: &HttpRequest) -> std::net::IpAddr {

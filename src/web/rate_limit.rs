@@ -4,17 +4,21 @@
 //! database ([`SharedLimiter`]), so it holds across portal processes.
 //! Refusals are answered 429 with `Retry-After` in whole seconds.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderValue, RETRY_AFTER};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use governor::clock::{Clock, DefaultClock, Reference};
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter as GovernorLimiter};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -22,46 +26,95 @@ use super::errors::{AppError, ErrorCode};
 pub use crate::config::{Rate, ScraperRates};
 use crate::db::{self, Pool, rate_limits::Decision};
 
-/// Buckets per address.
-#[derive(Debug)]
-pub struct RateLimiter {
+/// Per-address limits in this process: `governor`'s keyed GCRA limiter
+/// (a token bucket of `rate.max` requests refilled evenly over
+/// `rate.per`). Its memory stays bounded under a flood of addresses: past
+/// [`MAX_ADDRESSES`] kept, the addresses whose allowance is full again are
+/// dropped (they are indistinguishable from new ones).
+pub struct RateLimiter<C: Clock + Clone = DefaultClock> {
+    limiter: Option<Keyed<C>>,
     rate: Rate,
-    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    clock: C,
+    /// Addresses kept when the next sweep runs: [`MAX_ADDRESSES`], or twice
+    /// what the last sweep kept, so a flood of active addresses costs one
+    /// sweep per doubling rather than one per request.
+    sweep_at: AtomicUsize,
+    /// When the last sweep ran: past [`MAX_ADDRESSES`], one runs at least
+    /// once per `rate.per`, when every allowance untouched since has
+    /// filled again.
+    swept: Mutex<C::Instant>,
+}
+
+type Keyed<C> = GovernorLimiter<
+    IpAddr,
+    DefaultKeyedStateStore<IpAddr>,
+    C,
+    NoOpMiddleware<<C as Clock>::Instant>,
+>;
+
+/// Addresses kept before the full ones are swept.
+const MAX_ADDRESSES: usize = 100_000;
+
+impl std::fmt::Debug for RateLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimiter")
+            .field("rate", &self.rate)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RateLimiter {
     /// A limiter allowing `rate` per address.
     pub fn new(rate: Rate) -> Self {
+        Self::with_clock(rate, DefaultClock::default())
+    }
+}
+
+impl<C: Clock + Clone> RateLimiter<C> {
+    /// A limiter allowing `rate` per address, timed by `clock`.
+    pub fn with_clock(rate: Rate, clock: C) -> Self {
+        let limiter = NonZeroU32::new(rate.max).and_then(|burst| {
+            let period = rate.per / burst.get();
+            let quota = Quota::with_period(period)?.allow_burst(burst);
+            Some(GovernorLimiter::dashmap_with_clock(quota, clock.clone()))
+        });
         Self {
+            limiter,
             rate,
-            buckets: Mutex::default(),
+            swept: Mutex::new(clock.now()),
+            clock,
+            sweep_at: AtomicUsize::new(MAX_ADDRESSES),
         }
     }
 
-    /// Takes one request from `addr`'s bucket at `now`; when it is empty,
-    /// says how long until the next one is allowed.
-    pub fn check_at(&self, addr: IpAddr, now: Instant) -> Result<(), Duration> {
-        if self.rate.max == 0 {
+    /// Takes one request from `addr`'s allowance; when it is spent, says
+    /// how long until the next one is allowed.
+    pub fn check(&self, addr: IpAddr) -> Result<(), Duration> {
+        let Some(limiter) = &self.limiter else {
             return Err(self.rate.per);
-        }
-        let max = f64::from(self.rate.max);
-        let per_token = self.rate.per.as_secs_f64() / max;
-        let Ok(mut map) = self.buckets.lock() else {
-            return Ok(());
         };
-        if map.len() > 100_000 {
-            map.retain(|_, (_, at)| now.duration_since(*at) < self.rate.per);
+        let kept = limiter.len();
+        if kept > MAX_ADDRESSES
+            && let Ok(mut swept) = self.swept.try_lock()
+        {
+            let now = self.clock.now();
+            let since: Duration = now.duration_since(*swept).into();
+            if kept > self.sweep_at.load(Ordering::Relaxed) || since >= self.rate.per {
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+                let next = MAX_ADDRESSES.max(limiter.len().saturating_mul(2));
+                self.sweep_at.store(next, Ordering::Relaxed);
+                *swept = now;
+            }
         }
-        let (tokens, at) = map.entry(addr).or_insert((max, now));
-        let refilled = (*tokens + now.duration_since(*at).as_secs_f64() / per_token).min(max);
-        *at = now;
-        if refilled >= 1.0 {
-            *tokens = refilled - 1.0;
-            Ok(())
-        } else {
-            *tokens = refilled;
-            Err(Duration::from_secs_f64((1.0 - refilled) * per_token))
-        }
+        limiter
+            .check_key(&addr)
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+
+    /// Addresses currently kept.
+    pub fn addresses(&self) -> usize {
+        self.limiter.as_ref().map_or(0, Keyed::len)
     }
 }
 
@@ -199,9 +252,7 @@ impl SharedLimiter {
             error = %error,
             "the shared rate limit could not be counted in the database; limiting this process alone"
         );
-        self.fallback
-            .check_at(addr, Instant::now())
-            .map_err(Refused::after)
+        self.fallback.check(addr).map_err(Refused::after)
     }
 
     /// Whether this call should sweep: at most once per [`SWEEP_EVERY_MS`]
@@ -302,10 +353,7 @@ pub async fn limit_scrapers(
             let limits = &state.scrapers;
             let limiter = limits.limiter_for(route.as_deref()?)?;
             let addr = client_addr(req.request(), limits.trust_forwarded_for);
-            limiter
-                .check_at(addr, Instant::now())
-                .err()
-                .map(Refused::after)
+            limiter.check(addr).err().map(Refused::after)
         });
     if let Some(refused) = refused {
         let resp = if route.as_deref().is_some_and(|r| r.starts_with("/api/")) {
@@ -323,21 +371,62 @@ pub async fn limit_scrapers(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use governor::clock::FakeRelativeClock;
 
     #[test]
     fn a_burst_is_allowed_then_refilled_evenly() {
-        let limiter = RateLimiter::new(Rate::parse("3/min").unwrap());
+        let clock = FakeRelativeClock::default();
+        let limiter = RateLimiter::with_clock(Rate::parse("3/min").unwrap(), clock.clone());
         let a = IpAddr::from([10, 0, 0, 1]);
         let b = IpAddr::from([10, 0, 0, 2]);
-        let t0 = Instant::now();
         for _ in 0..3 {
-            assert!(limiter.check_at(a, t0).is_ok());
+            assert!(limiter.check(a).is_ok());
         }
-        let wait = limiter.check_at(a, t0).unwrap_err();
+        let wait = limiter.check(a).unwrap_err();
         assert!(wait > Duration::from_secs(19) && wait <= Duration::from_secs(20));
-        assert!(limiter.check_at(b, t0).is_ok(), "other addresses are apart");
-        assert!(limiter.check_at(a, t0 + Duration::from_secs(21)).is_ok());
-        assert!(limiter.check_at(a, t0 + Duration::from_secs(22)).is_err());
+        assert!(limiter.check(b).is_ok(), "other addresses are apart");
+        clock.advance(Duration::from_secs(21));
+        assert!(limiter.check(a).is_ok());
+        clock.advance(Duration::from_secs(1));
+        assert!(limiter.check(a).is_err());
+    }
+
+    #[test]
+    fn a_flood_of_addresses_keeps_memory_bounded() {
+        let clock = FakeRelativeClock::default();
+        let limiter = RateLimiter::with_clock(Rate::parse("10/min").unwrap(), clock.clone());
+        let kept = IpAddr::from([192, 0, 2, 1]);
+        for _ in 0..10 {
+            assert!(limiter.check(kept).is_ok());
+        }
+        for i in 0..(MAX_ADDRESSES as u32 + 10) {
+            let _ = limiter.check(IpAddr::from(i.to_be_bytes()));
+        }
+        clock.advance(Duration::from_secs(61));
+        let _ = limiter.check(IpAddr::from([198, 51, 100, 1]));
+        assert!(
+            limiter.addresses() < 10,
+            "full allowances are forgotten: {} kept",
+            limiter.addresses()
+        );
+        assert!(limiter.check(kept).is_ok(), "refilled after a minute");
+    }
+
+    #[test]
+    fn a_spent_address_stays_limited_through_a_sweep() {
+        let clock = FakeRelativeClock::default();
+        let limiter = RateLimiter::with_clock(Rate::parse("2/h").unwrap(), clock.clone());
+        let a = IpAddr::from([192, 0, 2, 9]);
+        assert!(limiter.check(a).is_ok());
+        assert!(limiter.check(a).is_ok());
+        for i in 0..(MAX_ADDRESSES as u32 + 10) {
+            let _ = limiter.check(IpAddr::from(i.to_be_bytes()));
+        }
+        clock.advance(Duration::from_secs(60));
+        assert!(
+            limiter.check(a).is_err(),
+            "a sweep must not reset a spent allowance"
+        );
     }
 
     #[test]

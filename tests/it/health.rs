@@ -55,6 +55,22 @@ async fn metrics_count_requests_by_route_not_by_raw_path() {
 }
 
 #[actix_web::test]
+async fn metrics_time_searches_by_the_backend_that_answered() {
+    let app = TestApp::builder().start().await;
+    app.json("/api/v1/search?q=%E5%BC%A0", 200).await;
+    app.text("/search?q=%E6%9D%8E", 200).await;
+    let text = app.metrics().await;
+    assert_eq!(
+        metric(
+            &text,
+            "legal_portal_search_duration_seconds_count{backend=\"embedded\"}"
+        ),
+        2.0,
+        "one API search and one search page:\n{text}"
+    );
+}
+
+#[actix_web::test]
 async fn readyz_ignores_rows_scheduled_for_later_standing_changes() {
     // The nation keeps tens of thousands of rows scheduled for the day a
     // subject's standing changes with time alone; they are not a backlog.

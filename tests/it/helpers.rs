@@ -602,30 +602,18 @@ impl ServedBinary {
     }
 }
 
-/// Snapshot files under `tests/snapshots/`: `assert_snapshot("name", text)`
-/// compares `text` with `tests/snapshots/name.html`. A missing file is
-/// written (outside CI); a different one fails. `UPDATE_SNAPSHOTS=1`
-/// rewrites it instead, except under `CI=true`, where nothing is ever
-/// written and a missing or different file fails.
+/// Snapshot files under `tests/snapshots/`, kept by `insta`:
+/// `assert_snapshot("name", text)` compares `text` with
+/// `tests/snapshots/name.snap`. A missing or different file fails; outside
+/// CI insta writes the new text beside it as `name.snap.new` for `cargo
+/// insta review` (or `INSTA_UPDATE=always` to accept it); under `CI=true`
+/// nothing is written.
 pub fn assert_snapshot(name: &str, actual: &str) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
-    let path = dir.join(format!("{name}.html"));
-    let actual = format!("{}\n", actual.trim_end());
-    let update = !in_ci() && std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1");
-    match std::fs::read_to_string(&path) {
-        Ok(expected) if expected == actual => {}
-        Ok(expected) if !update => panic!(
-            "snapshot {} differs (UPDATE_SNAPSHOTS=1 rewrites it):\n--- expected\n{expected}\n+++ actual\n{actual}",
-            path.display()
-        ),
-        Err(_) if in_ci() => panic!(
-            "snapshot {} is missing; run the test locally to write it:\n{actual}",
-            path.display()
-        ),
-        _ => {
-            std::fs::create_dir_all(&dir).expect("create tests/snapshots");
-            std::fs::write(&path, &actual).expect("write the snapshot");
-            eprintln!("wrote snapshot {}", path.display());
-        }
-    }
+    insta::with_settings!({
+        snapshot_path => "../snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, actual);
+    });
 }

@@ -195,7 +195,6 @@ async fn disclosures_page(
                 ..Default::default()
             };
             let (found, _) = state
-                .search
                 .search(&query)
                 .await
                 .map_err(|e| AppError::from(e).html())?;

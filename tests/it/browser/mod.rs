@@ -1,5 +1,5 @@
 //! Browser tests: the real portal in headless Chromium driven through
-//! chromedriver (a small WebDriver client over `reqwest`), axe-core for
+//! chromedriver (the `fantoccini` WebDriver client), axe-core for
 //! accessibility and the Nu HTML checker for markup.
 //!
 //! Outside programs come from the environment: `chromium` and `chromedriver`
@@ -17,6 +17,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::error::NewSessionError;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{ClientBuilder, Locator, elements::Element};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
 use crate::helpers::{build, in_ci};
@@ -133,17 +137,40 @@ impl Drop for Driver {
     }
 }
 
-/// One headless Chromium session.
+/// One headless Chromium session, driven with `fantoccini`.
 pub struct Browser {
-    http: reqwest::Client,
-    session: String,
+    client: fantoccini::Client,
     /// The portal's address, for relative paths.
     pub base: String,
     _profile: tempfile::TempDir,
     _driver: Driver,
 }
 
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// Chromium's DevTools Protocol through chromedriver's vendor endpoint,
+/// which WebDriver itself does not name.
+#[derive(Debug)]
+struct Cdp(Value);
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
+fn failed(what: &str, e: impl std::fmt::Display) -> String {
+    format!("{what}: {e}")
+}
 
 impl Browser {
     /// A browser for `test` against the portal at `base`, or `None` after a
@@ -164,8 +191,7 @@ impl Browser {
         )?;
         let driver = Driver::start(&chromedriver);
         let profile = tempfile::tempdir().expect("profile dir");
-        let http = reqwest::Client::new();
-        let caps = json!({"capabilities": {"alwaysMatch": {
+        let caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": chromium,
@@ -180,122 +206,106 @@ impl Browser {
                 // Chromium would otherwise send `en-US` and get English pages.
                 "prefs": {"intl.accept_languages": "zh-CN,zh"},
             },
-        }}});
+        });
+        let Value::Object(caps) = caps else {
+            unreachable!("capabilities are an object")
+        };
+        let mut builder = ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(caps);
         // chromedriver takes a moment to listen.
         let started = Instant::now();
-        let value = loop {
-            match http
-                .post(format!("{}/session", driver.url))
-                .json(&caps)
-                .send()
-                .await
-            {
-                Ok(resp) => {
-                    let body: Value = resp.json().await.expect("chromedriver answers JSON");
-                    break body["value"].clone();
-                }
-                Err(e) if started.elapsed() < Duration::from_secs(10) => {
-                    let _ = e;
+        let client = loop {
+            match builder.connect(&driver.url).await {
+                Ok(client) => break client,
+                Err(
+                    NewSessionError::Failed(_)
+                    | NewSessionError::FailedC(_)
+                    | NewSessionError::Lost(_),
+                ) if started.elapsed() < Duration::from_secs(10) => {
                     actix_web::rt::time::sleep(Duration::from_millis(50)).await;
                 }
-                Err(e) => panic!("chromedriver did not start: {e}"),
+                Err(e) => panic!("no browser session: {e}"),
             }
         };
-        let session = value["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no browser session: {value}"))
-            .to_owned();
         Some(Browser {
-            http,
-            session,
+            client,
             base: base.to_owned(),
             _profile: profile,
             _driver: driver,
         })
     }
 
-    async fn cmd(&self, method: reqwest::Method, path: &str, body: Value) -> Result<Value, String> {
-        let url = format!("{}/session/{}{}", self._driver.url, self.session, path);
-        let mut req = self.http.request(method.clone(), url);
-        if method != reqwest::Method::GET {
-            req = req.json(&body);
-        }
-        let resp = req.send().await.map_err(|e| format!("{path}: {e}"))?;
-        let ok = resp.status().is_success();
-        let body: Value = resp.json().await.map_err(|e| format!("{path}: {e}"))?;
-        if ok {
-            Ok(body["value"].clone())
-        } else {
-            Err(format!("{path}: {}", body["value"]))
-        }
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Result<Value, String> {
-        self.cmd(reqwest::Method::POST, path, body).await
-    }
-
     /// Opens a path of the portal.
     pub async fn goto(&self, path: &str) -> Result<(), String> {
-        self.post("/url", json!({"url": format!("{}{}", self.base, path)}))
+        self.client
+            .goto(&format!("{}{}", self.base, path))
             .await
-            .map(drop)
+            .map_err(|e| failed(path, e))
     }
 
     /// The current path and query.
     pub async fn path(&self) -> Result<String, String> {
-        let url = self.cmd(reqwest::Method::GET, "/url", json!({})).await?;
-        let url = url.as_str().unwrap_or_default();
+        let url = self
+            .client
+            .current_url()
+            .await
+            .map_err(|e| failed("the current address", e))?;
+        let url = url.as_str();
         Ok(url.strip_prefix(&self.base).unwrap_or(url).to_owned())
     }
 
     /// The first element matching `css`, waiting up to 5 s for it.
-    pub async fn find(&self, css: &str) -> Result<String, String> {
-        let started = Instant::now();
-        loop {
-            match self
-                .post("/element", json!({"using": "css selector", "value": css}))
-                .await
-            {
-                Ok(v) => {
-                    return v[ELEMENT]
-                        .as_str()
-                        .map(str::to_owned)
-                        .ok_or_else(|| format!("`{css}`: not an element: {v}"));
-                }
-                Err(e) if started.elapsed() > Duration::from_secs(5) => {
-                    return Err(format!("no element `{css}` on {}: {e}", self.path().await?));
-                }
-                Err(_) => actix_web::rt::time::sleep(Duration::from_millis(50)).await,
-            }
+    async fn element(&self, css: &str) -> Result<Element, String> {
+        match self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .every(Duration::from_millis(50))
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(e) => Ok(e),
+            Err(e) => Err(format!("no element `{css}` on {}: {e}", self.path().await?)),
         }
+    }
+
+    /// Whether an element matches `css`, waiting up to 5 s for one.
+    pub async fn find(&self, css: &str) -> Result<(), String> {
+        self.element(css).await.map(drop)
     }
 
     /// Clicks the first element matching `css`.
     pub async fn click(&self, css: &str) -> Result<(), String> {
-        let id = self.find(css).await?;
-        self.post(&format!("/element/{id}/click"), json!({}))
+        self.element(css)
+            .await?
+            .click()
             .await
-            .map(drop)
+            .map_err(|e| failed(css, e))
     }
 
     /// Types `text` into the first element matching `css`.
     pub async fn type_into(&self, css: &str, text: &str) -> Result<(), String> {
-        let id = self.find(css).await?;
-        self.post(&format!("/element/{id}/value"), json!({"text": text}))
+        self.element(css)
+            .await?
+            .send_keys(text)
             .await
-            .map(drop)
+            .map_err(|e| failed(css, e))
     }
 
     /// Runs `script` in the page and returns its value.
     pub async fn script(&self, script: &str) -> Result<Value, String> {
-        self.post("/execute/sync", json!({"script": script, "args": []}))
+        self.client
+            .execute(script, vec![])
             .await
+            .map_err(|e| failed("script", e))
     }
 
     /// Runs an asynchronous `script` (it calls `arguments[0]` when done).
     pub async fn async_script(&self, script: &str) -> Result<Value, String> {
-        self.post("/execute/async", json!({"script": script, "args": []}))
+        self.client
+            .execute_async(script, vec![])
             .await
+            .map_err(|e| failed("async script", e))
     }
 
     /// Waits up to 10 s until the page's path starts with `prefix`.
@@ -326,19 +336,15 @@ impl Browser {
 
     /// A Chrome DevTools Protocol command.
     pub async fn cdp(&self, cmd: &str, params: Value) -> Result<Value, String> {
-        self.post("/goog/cdp/execute", json!({"cmd": cmd, "params": params}))
+        self.client
+            .issue_cmd(Cdp(json!({"cmd": cmd, "params": params})))
             .await
+            .map_err(|e| failed(cmd, e))
     }
 
     /// Saves a PNG of the page under the artifacts folder; returns its path.
     pub async fn screenshot(&self, name: &str) -> Option<PathBuf> {
-        let shot = self
-            .cmd(reqwest::Method::GET, "/screenshot", json!({}))
-            .await
-            .ok()?;
-        let png = data_encoding::BASE64
-            .decode(shot.as_str()?.as_bytes())
-            .ok()?;
+        let png = self.client.screenshot().await.ok()?;
         let dir = artifacts_dir();
         std::fs::create_dir_all(&dir).ok()?;
         let path = dir.join(format!("{name}.png"));
@@ -360,7 +366,7 @@ impl Browser {
 
     /// Ends the session (the driver stops on drop).
     pub async fn close(self) {
-        let _ = self.cmd(reqwest::Method::DELETE, "", json!({})).await;
+        let _ = self.client.close().await;
     }
 }
 
