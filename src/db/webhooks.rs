@@ -87,6 +87,10 @@ pub fn register(
     rand::rng().fill_bytes(&mut key);
     let secret: String = key.iter().map(|b| format!("{b:02x}")).collect();
     conn.transaction(|c| {
+        if let DbConnection::Pg(pg) = c {
+            diesel::sql_query(format!("SELECT pg_advisory_xact_lock({EVENTS_LOCK})"))
+                .execute(pg)?;
+        }
         let latest: Option<i64> = webhook_events::table
             .select(diesel::dsl::max(webhook_events::id))
             .first(c)?;
@@ -134,6 +138,17 @@ pub fn record_batch(
     now: NaiveDateTime,
 ) -> Result<usize, DbError> {
     use std::collections::HashMap;
+    // Events are only ever delivered to receivers that existed when they
+    // were queued (a new receiver starts after the latest event), so with
+    // no active receiver there is nothing to queue: a 100,000-row import
+    // skips building and writing 100,000 events nobody will read. On
+    // PostgreSQL the check holds the events lock, which `create` takes too.
+    if let DbConnection::Pg(c) = conn {
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({EVENTS_LOCK})")).execute(c)?;
+    }
+    if !any_active(conn)? {
+        return Ok(0);
+    }
     let entries: Vec<(String, String, String, String, String)> = record_history::table
         .filter(record_history::batch_id.eq(batch))
         .order(record_history::id)
@@ -204,9 +219,6 @@ pub fn record_batch(
             .load(conn)?;
         places.extend(rows.into_iter().map(|(k, n, d)| (k, (n, d))));
     }
-    if let DbConnection::Pg(c) = conn {
-        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({EVENTS_LOCK})")).execute(c)?;
-    }
     let stamp = format!("{}Z", now.format("%Y-%m-%dT%H:%M:%S"));
     let mut rows = Vec::with_capacity(subjects.len());
     for (kind, key, changes) in &subjects {
@@ -252,6 +264,14 @@ pub fn record_batch(
             .execute(cc))?;
     }
     Ok(subjects.len())
+}
+
+/// Whether any receiver is active.
+fn any_active(conn: &mut DbConnection) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        webhooks::table.filter(webhooks::active.eq(true)),
+    ))
+    .get_result(conn)?)
 }
 
 /// Keys per `IN (…)` and bound values per insert, well inside both

@@ -156,7 +156,11 @@ impl MeiliIndex {
         }
     }
 
-    fn settings(uid: &str) -> Result<Settings, SearchError> {
+    /// An index's settings from `search-config/`, and its `facetSearch`
+    /// switch (a setting of its own route, which the SDK's `Settings` does
+    /// not carry; the portal never searches facet values, and building
+    /// their search structures costs indexing time).
+    fn settings(uid: &str) -> Result<(Settings, bool), SearchError> {
         let raw = if uid.contains("records") {
             RECORD_SETTINGS
         } else if uid.contains("offices") {
@@ -164,7 +168,14 @@ impl MeiliIndex {
         } else {
             WORKER_SETTINGS
         };
-        serde_json::from_str(raw).map_err(|e| failed(format!("search-config settings: {e}")))
+        let bad = |e: serde_json::Error| failed(format!("search-config settings: {e}"));
+        let mut value: serde_json::Value = serde_json::from_str(raw).map_err(bad)?;
+        let facet_search = value
+            .as_object_mut()
+            .and_then(|o| o.remove("facetSearch"))
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true);
+        Ok((serde_json::from_value(value).map_err(bad)?, facet_search))
     }
 
     async fn prepare(&self, uid: &str) -> Result<Index, SearchError> {
@@ -177,8 +188,10 @@ impl MeiliIndex {
             self.wait(task).await?;
         }
         let index = self.client.index(uid);
-        let settings = Self::settings(uid)?;
+        let (settings, facet_search) = Self::settings(uid)?;
         self.wait(index.set_settings(&settings).await.map_err(failed)?)
+            .await?;
+        self.wait(index.set_facet_search(facet_search).await.map_err(failed)?)
             .await?;
         Ok(index)
     }

@@ -319,3 +319,65 @@ fn unique(got: &Got, secrets: &[String; 2]) -> (Vec<Value>, Vec<Value>) {
     let [a, b] = out;
     (a, b)
 }
+
+/// Events queued in the database.
+fn queued(app: &TestApp) -> i64 {
+    use diesel::prelude::*;
+    use legal_portal::db::schema::webhook_events;
+    webhook_events::table
+        .count()
+        .get_result(&mut app.conn())
+        .expect("count events")
+}
+
+#[actix_web::test]
+async fn imports_before_any_receiver_queue_nothing_and_a_new_receiver_starts_after_them() {
+    let (app, import) = app_with_token(TokenScope::Import).await;
+    let admin = token(&app, "集成方", TokenScope::Admin);
+    import_ok(
+        &app,
+        &import,
+        "workers",
+        CSV,
+        &format!("{HEADER}W-A1,周一,O-CENTRAL,执业,2015-06-01\n"),
+    )
+    .await;
+    assert_eq!(queued(&app), 0, "no receiver: nothing is queued");
+
+    let port = free_port();
+    let got: Got = Arc::default();
+    let server = receiver(port, got.clone());
+    let (status, hook) = register(
+        &app,
+        &admin,
+        json!({"url": format!("http://127.0.0.1:{port}/new")}),
+    )
+    .await;
+    assert_eq!(status, 201, "{hook}");
+    import_ok(
+        &app,
+        &import,
+        "workers",
+        CSV,
+        &format!("{HEADER}W-A1,周一新,O-CENTRAL,执业,2015-06-01\n"),
+    )
+    .await;
+    assert_eq!(queued(&app), 1, "one changed subject, one event");
+    let started = Instant::now();
+    while got.lock().unwrap().is_empty() && started.elapsed() < Duration::from_secs(20) {
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    let bodies: Vec<Value> = got
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, _, _, body)| serde_json::from_slice(body).expect("JSON event"))
+        .collect();
+    assert_eq!(
+        bodies.len(),
+        1,
+        "only the import after registering: {bodies:?}"
+    );
+    assert_eq!(bodies[0]["subject"]["name"], "周一新", "{bodies:?}");
+    server.stop(true).await;
+}
