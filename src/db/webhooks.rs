@@ -87,10 +87,7 @@ pub fn register(
     rand::rng().fill_bytes(&mut key);
     let secret: String = key.iter().map(|b| format!("{b:02x}")).collect();
     conn.transaction(|c| {
-        if let DbConnection::Pg(pg) = c {
-            diesel::sql_query(format!("SELECT pg_advisory_xact_lock({EVENTS_LOCK})"))
-                .execute(pg)?;
-        }
+        lock_events(c)?;
         let latest: Option<i64> = webhook_events::table
             .select(diesel::dsl::max(webhook_events::id))
             .first(c)?;
@@ -142,10 +139,9 @@ pub fn record_batch(
     // were queued (a new receiver starts after the latest event), so with
     // no active receiver there is nothing to queue: a 100,000-row import
     // skips building and writing 100,000 events nobody will read. On
-    // PostgreSQL the check holds the events lock, which `create` takes too.
-    if let DbConnection::Pg(c) = conn {
-        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({EVENTS_LOCK})")).execute(c)?;
-    }
+    // PostgreSQL the check holds the events lock, which `register` takes
+    // too.
+    lock_events(conn)?;
     if !any_active(conn)? {
         return Ok(0);
     }
@@ -264,6 +260,16 @@ pub fn record_batch(
             .execute(cc))?;
     }
     Ok(subjects.len())
+}
+
+/// On PostgreSQL, the events lock until the transaction ends: queuing an
+/// import's events and registering a receiver (which starts after the
+/// latest event) do not interleave. SQLite serialises writers itself.
+fn lock_events(conn: &mut DbConnection) -> Result<(), DbError> {
+    if let DbConnection::Pg(c) = conn {
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({EVENTS_LOCK})")).execute(c)?;
+    }
+    Ok(())
 }
 
 /// Whether any receiver is active.

@@ -80,6 +80,9 @@ pub struct Scrape {
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
+    /// One scrape at a time sets and encodes the gauges: two at once could
+    /// see a status family cleared by the other.
+    scraping: std::sync::Mutex<()>,
     requests: Histograms<RouteLabels>,
     searches: Histograms<BackendLabels>,
     page_cache_answers: Family<ResultLabels, Gauge>,
@@ -113,6 +116,7 @@ impl Default for Metrics {
         );
         let m = Self {
             registry,
+            scraping: std::sync::Mutex::new(()),
             requests,
             searches,
             page_cache_answers: Family::default(),
@@ -226,6 +230,10 @@ impl Metrics {
 
     /// The OpenMetrics text exposition, with the gauges set from `scrape`.
     pub fn render(&self, scrape: &Scrape) -> String {
+        let _one_at_a_time = self
+            .scraping
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         let answers = &self.page_cache_answers;
         answers

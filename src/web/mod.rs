@@ -146,7 +146,7 @@ impl AppState {
 
     /// Searches, falling back to the database when the engine fails, and
     /// times the answer into the metrics by the backend that gave it.
-    pub async fn search(
+    pub async fn search_timed(
         &self,
         query: &crate::search::SearchQuery,
     ) -> Result<(crate::search::SearchResults, bool), crate::search::SearchError> {

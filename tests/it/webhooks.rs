@@ -164,14 +164,7 @@ async fn events_arrive_signed_in_order_after_the_receiver_was_down() {
         ),
     )
     .await;
-    import_ok(
-        &app,
-        &import,
-        "workers",
-        CSV,
-        &format!("{HEADER}W-A1,周一新,O-CENTRAL,执业,2015-06-01\n"),
-    )
-    .await;
+    rename_a1(&app, &import, "周一新").await;
     let (status, _) = post(
         &app,
         &import,
@@ -320,6 +313,18 @@ fn unique(got: &Got, secrets: &[String; 2]) -> (Vec<Value>, Vec<Value>) {
     (a, b)
 }
 
+/// Imports worker W-A1 of the central office under `name`.
+async fn rename_a1(app: &TestApp, import: &str, name: &str) {
+    import_ok(
+        app,
+        import,
+        "workers",
+        CSV,
+        &format!("{HEADER}W-A1,{name},O-CENTRAL,执业,2015-06-01\n"),
+    )
+    .await;
+}
+
 /// Events queued in the database.
 fn queued(app: &TestApp) -> i64 {
     use diesel::prelude::*;
@@ -334,14 +339,7 @@ fn queued(app: &TestApp) -> i64 {
 async fn imports_before_any_receiver_queue_nothing_and_a_new_receiver_starts_after_them() {
     let (app, import) = app_with_token(TokenScope::Import).await;
     let admin = token(&app, "集成方", TokenScope::Admin);
-    import_ok(
-        &app,
-        &import,
-        "workers",
-        CSV,
-        &format!("{HEADER}W-A1,周一,O-CENTRAL,执业,2015-06-01\n"),
-    )
-    .await;
+    rename_a1(&app, &import, "周一").await;
     assert_eq!(queued(&app), 0, "no receiver: nothing is queued");
 
     let port = free_port();
@@ -354,14 +352,7 @@ async fn imports_before_any_receiver_queue_nothing_and_a_new_receiver_starts_aft
     )
     .await;
     assert_eq!(status, 201, "{hook}");
-    import_ok(
-        &app,
-        &import,
-        "workers",
-        CSV,
-        &format!("{HEADER}W-A1,周一新,O-CENTRAL,执业,2015-06-01\n"),
-    )
-    .await;
+    rename_a1(&app, &import, "周一新").await;
     assert_eq!(queued(&app), 1, "one changed subject, one event");
     let started = Instant::now();
     while got.lock().unwrap().is_empty() && started.elapsed() < Duration::from_secs(20) {

@@ -45,7 +45,7 @@ pub(crate) async fn search(
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
     let (query, page, per_page) = params.to_query()?;
-    let (results, degraded) = state.search(&query).await?;
+    let (results, degraded) = state.search_timed(&query).await?;
     let impersonation =
         crate::web::pages::search::impersonation_notice(&state, &query.text).await?;
     Ok(json(

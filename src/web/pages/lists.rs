@@ -195,7 +195,7 @@ async fn disclosures_page(
                 ..Default::default()
             };
             let (found, _) = state
-                .search(&query)
+                .search_timed(&query)
                 .await
                 .map_err(|e| AppError::from(e).html())?;
             let items: Vec<DisclosureItem> = found

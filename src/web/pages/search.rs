@@ -237,7 +237,7 @@ async fn search(
     let (query, page, per_page) = params.to_query().map_err(AppError::html)?;
     let districts = state.district_names().await.map_err(AppError::html)?;
     let (results, degraded) = state
-        .search(&query)
+        .search_timed(&query)
         .await
         .map_err(|e| AppError::from(e).html())?;
     let name_of = |code: &str| {
