@@ -177,6 +177,7 @@ pub struct EmbeddedIndex {
     fields: Fields,
     path: PathBuf,
     browse: Arc<Mutex<BrowseCache>>,
+    columns: Arc<Mutex<ColumnCache>>,
     recovered: bool,
 }
 
@@ -198,6 +199,93 @@ const WRITER_LOCK: &str = ".tantivy-writer.lock";
 struct BrowseCache {
     generation: u64,
     answers: std::collections::HashMap<String, SearchResults>,
+}
+
+/// Each segment's fast-field columns and facet dictionaries, opened once:
+/// opening them (a look-up in the segment's column directory for each of
+/// fourteen columns, then each facet's terms) cost more than answering a
+/// search for a name. A segment never changes once written, so its
+/// columns stay valid for as long as it is searched; segments merged away
+/// are dropped when the searcher no longer has them.
+#[derive(Default)]
+struct ColumnCache {
+    segments: std::collections::HashMap<tantivy::index::SegmentId, Arc<SegmentColumns>>,
+}
+
+/// One segment's columns, as [`Candidates`] reads them.
+struct SegmentColumns {
+    lat: Column<f64>,
+    lng: Column<f64>,
+    kind_rank: Column<u64>,
+    key_hi: Column<u64>,
+    key_lo: Column<u64>,
+    /// One per name of [`FACETS`]: the column, and its terms by ordinal.
+    facets: Vec<Option<(StrColumn, Vec<String>)>>,
+}
+
+impl SegmentColumns {
+    fn open(reader: &SegmentReader) -> tantivy::Result<SegmentColumns> {
+        let ff = reader.fast_fields();
+        let facets = FACETS
+            .iter()
+            .map(|name| {
+                let Some(col) = ff.str(name)? else {
+                    return Ok(None);
+                };
+                let mut terms = Vec::with_capacity(col.num_terms());
+                let mut stream = col.dictionary().stream()?;
+                while stream.advance() {
+                    terms.push(String::from_utf8_lossy(stream.key()).into_owned());
+                }
+                Ok(Some((col, terms)))
+            })
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(SegmentColumns {
+            lat: ff.f64("lat")?,
+            lng: ff.f64("lng")?,
+            kind_rank: ff.u64("kind_rank")?,
+            key_hi: ff.u64("key_hi")?,
+            key_lo: ff.u64("key_lo")?,
+            facets,
+        })
+    }
+}
+
+impl ColumnCache {
+    /// The columns of each of the searcher's segments, by ordinal.
+    fn of(
+        cache: &Mutex<ColumnCache>,
+        searcher: &tantivy::Searcher,
+    ) -> tantivy::Result<Vec<Arc<SegmentColumns>>> {
+        let readers = searcher.segment_readers();
+        if let Ok(cache) = cache.lock()
+            && let Some(all) = readers
+                .iter()
+                .map(|r| cache.segments.get(&r.segment_id()).cloned())
+                .collect::<Option<Vec<_>>>()
+        {
+            return Ok(all);
+        }
+        // Open what is missing outside the lock, then keep only the
+        // segments this searcher has.
+        let known: std::collections::HashMap<_, _> =
+            cache.lock().map(|c| c.segments.clone()).unwrap_or_default();
+        let all = readers
+            .iter()
+            .map(|r| match known.get(&r.segment_id()) {
+                Some(c) => Ok(c.clone()),
+                None => SegmentColumns::open(r).map(Arc::new),
+            })
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        if let Ok(mut cache) = cache.lock() {
+            cache.segments = readers
+                .iter()
+                .map(|r| r.segment_id())
+                .zip(all.iter().cloned())
+                .collect();
+        }
+        Ok(all)
+    }
 }
 
 /// How many browse answers one generation keeps.
@@ -243,6 +331,7 @@ impl EmbeddedIndex {
             fields,
             path: dir.to_path_buf(),
             browse: Arc::default(),
+            columns: Arc::default(),
             recovered,
         })
     }
@@ -449,6 +538,7 @@ impl EmbeddedIndex {
         let text = ParsedText::parse(&q.text);
         let query = self.build_query(q, &text)?;
         let collector = Candidates {
+            columns: ColumnCache::of(&self.columns, searcher).map_err(engine)?,
             near: q.near,
             radius_m: q.radius_m.filter(|_| q.near.is_some()),
         };
@@ -835,6 +925,8 @@ struct Candidate {
 /// Collects every match with its score, distance and order key, dropping
 /// those outside the radius, and counts the facets of the rest.
 struct Candidates {
+    /// The columns of the searcher's segments, by ordinal.
+    columns: Vec<Arc<SegmentColumns>>,
     near: Option<GeoPoint>,
     radius_m: Option<f64>,
 }
@@ -843,12 +935,7 @@ struct SegmentCandidates {
     segment: SegmentOrdinal,
     near: Option<GeoPoint>,
     radius_m: Option<f64>,
-    lat: Column<f64>,
-    lng: Column<f64>,
-    kind_rank: Column<u64>,
-    key_hi: Column<u64>,
-    key_lo: Column<u64>,
-    facet_columns: Vec<Option<StrColumn>>,
+    columns: Arc<SegmentColumns>,
     facet_counts: Vec<Vec<u64>>,
     found: Vec<Candidate>,
 }
@@ -864,25 +951,20 @@ impl Collector for Candidates {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentCandidates> {
-        let ff = reader.fast_fields();
-        let facet_columns = FACETS
-            .iter()
-            .map(|name| ff.str(name))
-            .collect::<tantivy::Result<Vec<_>>>()?;
+        let columns = match self.columns.get(segment as usize) {
+            Some(c) => c.clone(),
+            None => Arc::new(SegmentColumns::open(reader)?),
+        };
         Ok(SegmentCandidates {
             segment,
             near: self.near,
             radius_m: self.radius_m,
-            lat: ff.f64("lat")?,
-            lng: ff.f64("lng")?,
-            kind_rank: ff.u64("kind_rank")?,
-            key_hi: ff.u64("key_hi")?,
-            key_lo: ff.u64("key_lo")?,
-            facet_counts: facet_columns
+            facet_counts: columns
+                .facets
                 .iter()
-                .map(|c| vec![0; c.as_ref().map_or(0, |c| c.dictionary().num_terms())])
+                .map(|c| vec![0; c.as_ref().map_or(0, |(_, terms)| terms.len())])
                 .collect(),
-            facet_columns,
+            columns,
             found: Vec::new(),
         })
     }
@@ -923,7 +1005,8 @@ impl SegmentCollector for SegmentCandidates {
     type Fruit = Harvest;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let distance = match (self.near, self.lat.first(doc), self.lng.first(doc)) {
+        let c = &*self.columns;
+        let distance = match (self.near, c.lat.first(doc), c.lng.first(doc)) {
             (Some(p), Some(lat), Some(lng)) => Some(p.distance_m(&GeoPoint { lat, lng })),
             _ => None,
         };
@@ -932,8 +1015,8 @@ impl SegmentCollector for SegmentCandidates {
         {
             return;
         }
-        for (col, counts) in self.facet_columns.iter().zip(&mut self.facet_counts) {
-            if let Some(col) = col {
+        for (col, counts) in c.facets.iter().zip(&mut self.facet_counts) {
+            if let Some((col, _)) = col {
                 for ord in col.term_ords(doc) {
                     if let Some(n) = counts.get_mut(ord as usize) {
                         *n += 1;
@@ -946,26 +1029,25 @@ impl SegmentCollector for SegmentCandidates {
             score,
             distance,
             tiebreak: (
-                self.kind_rank.first(doc).unwrap_or(0),
-                self.key_hi.first(doc).unwrap_or(0),
-                self.key_lo.first(doc).unwrap_or(0),
+                c.kind_rank.first(doc).unwrap_or(0),
+                c.key_hi.first(doc).unwrap_or(0),
+                c.key_lo.first(doc).unwrap_or(0),
             ),
         });
     }
 
     fn harvest(self) -> Harvest {
         let facets = self
-            .facet_columns
+            .columns
+            .facets
             .iter()
             .zip(self.facet_counts)
             .map(|(col, counts)| {
                 let mut out = BTreeMap::new();
-                if let Some(col) = col {
-                    for (ord, n) in counts.into_iter().enumerate().filter(|(_, n)| *n > 0) {
-                        let ord = ord as u64;
-                        let mut s = String::new();
-                        if col.ord_to_str(ord, &mut s).unwrap_or(false) && !s.is_empty() {
-                            out.insert(s, n);
+                if let Some((_, terms)) = col {
+                    for (term, n) in terms.iter().zip(counts).filter(|(_, n)| *n > 0) {
+                        if !term.is_empty() {
+                            out.insert(term.clone(), n);
                         }
                     }
                 }
@@ -1133,6 +1215,7 @@ impl EmbeddedIndex {
             fields: self.fields,
             path: self.path.clone(),
             browse: self.browse.clone(),
+            columns: self.columns.clone(),
             recovered: self.recovered,
         }
     }

@@ -52,6 +52,11 @@ pub fn notice(
     if !looks_like_a_name(name) {
         return Ok(None);
     }
+    // Most names are nobody's who lost the licence: one indexed question
+    // instead of every namesake's whole record.
+    if !db::profiles::any_barred_named(conn, name)? {
+        return Ok(None);
+    }
     let mut named = Vec::new();
     for no in db::profiles::workers_named(conn, name)? {
         let Ok(license) = LicenseNo::parse(&no) else {
