@@ -282,6 +282,10 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, DbError> {
         .max_size(max_size)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
+        // A SQLite connection is a file handle in this process and cannot
+        // go stale; asking it `SELECT 1` on every checkout was ≈ 3 % of a
+        // search. A PostgreSQL connection can drop, so it is still asked.
+        .test_on_check_out(backend_of(url) == Backend::Postgres)
         .build(Manager {
             url: url.to_owned(),
         })?;

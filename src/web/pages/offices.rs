@@ -23,18 +23,29 @@ async fn profile(
     };
     let today = state.clock.today();
     let windows = state.windows;
+    // The profile and its recent history in one trip to the database.
     let view = {
-        let license = license.clone();
+        let (license, lang) = (license.clone(), crate::i18n::current());
         state
             .db(move |c| {
-                db::profiles::office(c, &license)?
-                    .map(|r| views::office_view(&r, today, &windows))
-                    .transpose()
+                let Some(r) = db::profiles::office(c, &license)? else {
+                    return Ok(None);
+                };
+                let view = views::office_view(&r, today, &windows)?;
+                let history = crate::web::history::view(
+                    c,
+                    crate::domain::vocab::SubjectKind::Office,
+                    &view.license_no,
+                    lang,
+                    0,
+                    5,
+                )?;
+                Ok(Some((view, history)))
             })
             .await
             .map_err(AppError::html)?
     };
-    let Some(mut view) = view else {
+    let Some((mut view, history)) = view else {
         return Err(not_found_page(&tr_with(
             "nf-office",
             &[("license_no", &license)],
@@ -45,22 +56,6 @@ async fn profile(
     let mut ctx = super::base_context(&state);
     ctx.insert("title", &title);
     ctx.insert("json_ld", &crate::web::json_ld::office_json_ld(&view));
-    let history = {
-        let (no, lang) = (view.license_no.clone(), crate::i18n::current());
-        state
-            .db(move |c| {
-                crate::web::history::view(
-                    c,
-                    crate::domain::vocab::SubjectKind::Office,
-                    &no,
-                    lang,
-                    0,
-                    5,
-                )
-            })
-            .await
-            .map_err(AppError::html)?
-    };
     ctx.insert("history", &history);
     ctx.insert(
         "feed_url",

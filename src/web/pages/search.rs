@@ -66,27 +66,42 @@ struct Choice {
 /// The address of this search with `param` set to `value` (or removed when
 /// `None`), back on page 1 unless `page` is given.
 fn link(params: &SearchParams, param: &str, value: Option<&str>, page: Option<usize>) -> String {
-    let mut p = serde_json::to_value(params).unwrap_or_default();
-    if let Some(map) = p.as_object_mut() {
-        map.remove("page");
-        match value {
-            Some(v) => {
-                map.insert(param.to_owned(), v.into());
-            }
-            None => {
-                map.remove(param);
-            }
+    link_from(&param_map(params), param, value, page)
+}
+
+/// The search's parameters as a map, serialized once for all its links.
+fn param_map(params: &SearchParams) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(params) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// [`link`] from the parameters' map (cloning a handful of strings, not
+/// serializing the parameters again for each of a page's facet links).
+fn link_from(
+    map: &serde_json::Map<String, serde_json::Value>,
+    param: &str,
+    value: Option<&str>,
+    page: Option<usize>,
+) -> String {
+    let mut map = map.clone();
+    map.remove("page");
+    match value {
+        Some(v) => {
+            map.insert(param.to_owned(), v.into());
         }
-        if let Some(n) = page {
-            map.insert("page".into(), n.to_string().into());
+        None => {
+            map.remove(param);
         }
     }
+    if let Some(n) = page {
+        map.insert("page".into(), n.to_string().into());
+    }
     let mut out = url::form_urlencoded::Serializer::new(String::new());
-    if let Some(map) = p.as_object() {
-        for (k, v) in map {
-            if let Some(v) = v.as_str().filter(|s| !s.trim().is_empty()) {
-                out.append_pair(k, v);
-            }
+    for (k, v) in &map {
+        if let Some(v) = v.as_str().filter(|s| !s.trim().is_empty()) {
+            out.append_pair(k, v);
         }
     }
     format!("/search?{}", out.finish())
@@ -98,30 +113,31 @@ fn groups(
     target: DocType,
     district_name: &dyn Fn(&str) -> String,
 ) -> Vec<FacetGroup> {
-    let current = |param: &str| -> Option<String> {
-        let v = serde_json::to_value(params).ok()?;
-        v.get(param)?.as_str().map(str::to_owned)
-    };
+    let map = param_map(params);
+    let current = |param: &str| -> Option<String> { map.get(param)?.as_str().map(str::to_owned) };
     let group = |param: &'static str,
                  title: &'static str,
                  counts: &std::collections::BTreeMap<String, u64>,
                  label: &dyn Fn(&str) -> String| {
         let active = current(param);
-        let mut values: Vec<FacetLink> = counts
-            .iter()
+        // The thirty most frequent values first, then their labels and
+        // links: a broad search has hundreds of townships.
+        let mut top: Vec<(&String, u64)> = counts.iter().map(|(v, n)| (v, *n)).collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        top.truncate(30);
+        let values: Vec<FacetLink> = top
+            .into_iter()
             .map(|(value, count)| {
                 let is_active = active.as_deref() == Some(value.as_str());
                 FacetLink {
                     value: value.clone(),
                     label: label(value),
-                    count: *count,
-                    href: link(params, param, (!is_active).then_some(value.as_str()), None),
+                    count,
+                    href: link_from(&map, param, (!is_active).then_some(value.as_str()), None),
                     active: is_active,
                 }
             })
             .collect();
-        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        values.truncate(30);
         FacetGroup {
             param,
             title: tr(title),

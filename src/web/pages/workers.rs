@@ -26,21 +26,30 @@ async fn profile(
     };
     let today = state.clock.today();
     let windows = state.windows;
+    // The profile and its recent history in one trip to the database.
     let view = {
-        let license = license.clone();
+        let (license, lang) = (license.clone(), crate::i18n::current());
         state
             .db(move |c| {
-                db::profiles::worker(c, &license)?
-                    .map(|r| {
-                        let borders = r.district.as_ref().is_some_and(|d| d.borders_sichuan);
-                        views::worker_view(&r, today, &windows).map(|v| (v, borders))
-                    })
-                    .transpose()
+                let Some(r) = db::profiles::worker(c, &license)? else {
+                    return Ok(None);
+                };
+                let borders = r.district.as_ref().is_some_and(|d| d.borders_sichuan);
+                let view = views::worker_view(&r, today, &windows)?;
+                let history = crate::web::history::view(
+                    c,
+                    crate::domain::vocab::SubjectKind::Worker,
+                    &view.license_no,
+                    lang,
+                    0,
+                    5,
+                )?;
+                Ok(Some((view, borders, history)))
             })
             .await
             .map_err(AppError::html)?
     };
-    let Some((mut view, borders_sichuan)) = view else {
+    let Some((mut view, borders_sichuan, history)) = view else {
         return Err(not_found_page(&tr_with(
             "nf-worker",
             &[("license_no", &license)],
@@ -62,22 +71,6 @@ async fn profile(
     );
     ctx.insert("borders_sichuan", &borders_sichuan);
     ctx.insert("json_ld", &crate::web::json_ld::worker_json_ld(&view));
-    let history = {
-        let (no, lang) = (view.license_no.clone(), crate::i18n::current());
-        state
-            .db(move |c| {
-                crate::web::history::view(
-                    c,
-                    crate::domain::vocab::SubjectKind::Worker,
-                    &no,
-                    lang,
-                    0,
-                    5,
-                )
-            })
-            .await
-            .map_err(AppError::html)?
-    };
     ctx.insert("history", &history);
     ctx.insert(
         "feed_url",
