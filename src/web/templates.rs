@@ -33,6 +33,7 @@ fn add_templates(tera: &mut Tera) -> Result<(), tera::Error> {
         "office.html",
         "worker.html",
         "districts.html",
+        "districts_table.html",
         "district.html",
         "error.html",
         "verify.html",
