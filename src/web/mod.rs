@@ -223,6 +223,7 @@ impl Application {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
+        let blocking = (settings.pool_size as usize * 2).max(8);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(state.clone()))
@@ -245,6 +246,12 @@ impl Application {
                 .default_service(web::to(not_found))
         })
         .workers(workers)
+        // Database work waits for one of the pool's connections and search
+        // is CPU work, so threads beyond a few per connection only queue on
+        // the pool's lock and hold memory (actix's default is 512 / workers:
+        // 100 connections of searches kept ≈ 100 threads runnable on one
+        // core). Tokio queues blocking work beyond the cap.
+        .worker_max_blocking_threads(blocking)
         .shutdown_timeout(10)
         .listen(listener)?
         .run();
