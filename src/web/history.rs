@@ -144,6 +144,16 @@ pub fn view(
     }))
 }
 
+/// The five newest changes, as a profile shows them under its records.
+pub fn recent(
+    conn: &mut DbConnection,
+    kind: SubjectKind,
+    license_no: &str,
+    lang: Lang,
+) -> Result<Option<HistoryView>, DbError> {
+    view(conn, kind, license_no, lang, 0, 5)
+}
+
 fn subject_name(
     conn: &mut DbConnection,
     kind: SubjectKind,

@@ -32,13 +32,11 @@ async fn profile(
                     return Ok(None);
                 };
                 let view = views::office_view(&r, today, &windows)?;
-                let history = crate::web::history::view(
+                let history = crate::web::history::recent(
                     c,
                     crate::domain::vocab::SubjectKind::Office,
                     &view.license_no,
                     lang,
-                    0,
-                    5,
                 )?;
                 Ok(Some((view, history)))
             })

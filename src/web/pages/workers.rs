@@ -36,13 +36,11 @@ async fn profile(
                 };
                 let borders = r.district.as_ref().is_some_and(|d| d.borders_sichuan);
                 let view = views::worker_view(&r, today, &windows)?;
-                let history = crate::web::history::view(
+                let history = crate::web::history::recent(
                     c,
                     crate::domain::vocab::SubjectKind::Worker,
                     &view.license_no,
                     lang,
-                    0,
-                    5,
                 )?;
                 Ok(Some((view, borders, history)))
             })
