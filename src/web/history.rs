@@ -132,26 +132,41 @@ pub fn view(
     let Some(name) = name else {
         return Ok(None);
     };
+    of_named(conn, kind, license_no, name, lang, offset, limit).map(Some)
+}
+
+/// [`view`] of a subject whose name the caller has just read.
+fn of_named(
+    conn: &mut DbConnection,
+    kind: SubjectKind,
+    license_no: &str,
+    name: String,
+    lang: Lang,
+    offset: i64,
+    limit: i64,
+) -> Result<HistoryView, DbError> {
     let confirmed: Option<NaiveDateTime> = db::history::confirmed_at(conn, kind, license_no)?;
     let (total, entries) = db::history::of(conn, kind, license_no, offset, limit)?;
-    Ok(Some(HistoryView {
+    Ok(HistoryView {
         subject_kind: kind.key(),
         license_no: license_no.to_owned(),
         name,
         confirmed_on: confirmed.map(china_date),
         total,
         changes: entries.into_iter().map(|e| line(kind, e, lang)).collect(),
-    }))
+    })
 }
 
-/// The five newest changes, as a profile shows them under its records.
+/// The five newest changes of a subject the caller has just read (so
+/// its name is known), as a profile shows them under its records.
 pub fn recent(
     conn: &mut DbConnection,
     kind: SubjectKind,
     license_no: &str,
+    name: &str,
     lang: Lang,
-) -> Result<Option<HistoryView>, DbError> {
-    view(conn, kind, license_no, lang, 0, 5)
+) -> Result<HistoryView, DbError> {
+    of_named(conn, kind, license_no, name.to_owned(), lang, 0, 5)
 }
 
 fn subject_name(

@@ -36,6 +36,7 @@ async fn profile(
                     c,
                     crate::domain::vocab::SubjectKind::Office,
                     &view.license_no,
+                    &view.name,
                     lang,
                 )?;
                 Ok(Some((view, history)))

@@ -40,6 +40,7 @@ async fn profile(
                     c,
                     crate::domain::vocab::SubjectKind::Worker,
                     &view.license_no,
+                    &view.name,
                     lang,
                 )?;
                 Ok(Some((view, borders, history)))
