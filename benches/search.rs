@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use legal_portal::db;
+use legal_portal::db::outbox;
 use legal_portal::demo::{self, Scale};
 use legal_portal::domain::standing::StandingPolicy;
 use legal_portal::domain::vocab::SubjectKind;
@@ -28,7 +29,7 @@ use legal_portal::search::indexer::Indexer;
 use legal_portal::search::meili::MeiliIndex;
 use legal_portal::search::{
     Filters, GeoPoint, SearchDocument, SearchError, SearchIndex, SearchQuery, SearchResults,
-    SharedIndex, SortOrder, documents, outbox,
+    SharedIndex, SortOrder, documents,
 };
 
 /// The embedded engine writing a batch one part at a time (the trait's

@@ -663,7 +663,6 @@ fn import_file(
         dry_run,
         actor: format!("cli:{user}"),
         today: settings.clock().today(),
-        windows: settings.standing_policy,
         rules: settings.rule_settings(),
         abort_after_rows,
         limits: settings.import_limits,

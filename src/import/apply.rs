@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
-use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::Progress;
@@ -16,9 +16,7 @@ use crate::db::changes::{FeedKind, review_key};
 use crate::db::models::*;
 use crate::db::schema::*;
 use crate::db::{DbConnection, DbError};
-use crate::domain::dates::china_midnight_utc;
 use crate::domain::plan_rules::{OfficeMove, TransferFacts};
-use crate::domain::standing::{ActionRecord, StandingPolicy};
 use crate::domain::vocab::{AreaKind, SubjectKind};
 
 /// Keys per `IN (…)` lookup, well under SQLite's bound-parameter limit.
@@ -37,8 +35,6 @@ pub struct Applied {
     /// Offices and workers whose search documents changed (new ones are
     /// put in the outbox as they are inserted, not listed here).
     pub changed: Vec<(SubjectKind, String)>,
-    /// Future dates on which a subject's standing changes by itself.
-    pub timed: Vec<(SubjectKind, String, NaiveDate)>,
     /// Offices whose area kind changed (rule 5).
     pub moves: Vec<OfficeMove>,
     /// The office each transfer left, as stored (given or filled in).
@@ -102,8 +98,6 @@ pub struct Ctx<'a> {
     pub now: NaiveDateTime,
     /// Today in China.
     pub today: NaiveDate,
-    /// Disclosure windows, for the outbox's time-driven refreshes.
-    pub windows: StandingPolicy,
     /// Progress display.
     pub progress: &'a dyn Progress,
     /// Test hook: abort the process (as a crash would) once this many rows
@@ -117,14 +111,12 @@ impl<'a> Ctx<'a> {
     pub fn new(
         now: NaiveDateTime,
         today: NaiveDate,
-        windows: StandingPolicy,
         progress: &'a dyn Progress,
         abort_after_rows: Option<usize>,
     ) -> Self {
         Self {
             now,
             today,
-            windows,
             progress,
             abort_after_rows,
             written: 0,
@@ -1082,7 +1074,7 @@ impl<'r> Dataset<'r> for Reviews {
         Ok(())
     }
 
-    fn after(&mut self, r: &Self::In, outcome: Outcome, ctx: &Ctx<'_>, out: &mut Applied) {
+    fn after(&mut self, r: &Self::In, outcome: Outcome, _ctx: &Ctx<'_>, out: &mut Applied) {
         if outcome == Outcome::Unchanged {
             return;
         }
@@ -1092,15 +1084,6 @@ impl<'r> Dataset<'r> for Reviews {
         ));
         out.changed
             .push((r.subject_kind, r.subject_license_no.clone()));
-        if let Some(by) = r.rectify_by
-            && by >= ctx.today
-        {
-            out.timed.push((
-                r.subject_kind,
-                r.subject_license_no.clone(),
-                by + TimeDelta::days(1),
-            ));
-        }
     }
 }
 
@@ -1223,31 +1206,13 @@ impl<'r> Dataset<'r> for Actions {
         Ok(())
     }
 
-    fn after(&mut self, r: &Self::In, outcome: Outcome, ctx: &Ctx<'_>, out: &mut Applied) {
+    fn after(&mut self, r: &Self::In, outcome: Outcome, _ctx: &Ctx<'_>, out: &mut Applied) {
         if outcome == Outcome::Unchanged {
             return;
         }
         out.feed.push((FeedKind::Disclosure, r.decision_no.clone()));
         out.changed
             .push((r.subject_kind, r.subject_license_no.clone()));
-        let record = ActionRecord {
-            decision_no: r.decision_no.clone(),
-            kind: r.kind,
-            decided_on: r.decided_on,
-            suspended_until: r.suspended_until,
-            public_until: r.public_until,
-            withdrawn_on: r.withdrawn_on,
-        };
-        let dates = [
-            Some(r.decided_on),
-            r.suspended_until.map(|d| d + TimeDelta::days(1)),
-            Some(record.window_end(&ctx.windows) + TimeDelta::days(1)),
-            r.withdrawn_on,
-        ];
-        for d in dates.into_iter().flatten().filter(|d| *d > ctx.today) {
-            out.timed
-                .push((r.subject_kind, r.subject_license_no.clone(), d));
-        }
     }
 }
 
@@ -1469,8 +1434,6 @@ fn announcements(
     write_rows(conn, rows, &mut Announcements, ctx, out)
 }
 
-/// One outbox row per changed office or worker, due now, and one per
-/// future date on which a subject's standing changes by itself.
 /// Marks every office or worker of the batch, changed or not, as confirmed
 /// by this import now (the profile's "信息最后核实于").
 fn confirm(conn: &mut DbConnection, records: &Records, ctx: &Ctx<'_>) -> Result<(), DbError> {
@@ -1560,27 +1523,24 @@ fn write_feed(conn: &mut DbConnection, out: &mut Applied, ctx: &Ctx<'_>) -> Resu
     Ok(())
 }
 
+/// One outbox row per changed office or worker, due now.
 fn outbox(conn: &mut DbConnection, applied: &Applied, ctx: &mut Ctx<'_>) -> Result<(), DbError> {
-    // Each (kind, key, day) once; sorted and deduplicated in place rather
-    // than through a hash set, and written a chunk at a time, so a large
-    // batch is not copied into rows to insert all at once.
-    let mut due: Vec<(&'static str, &str, Option<NaiveDate>)> = applied
+    // Each (kind, key) once, due now; sorted and deduplicated in place
+    // rather than through a hash set, and written a chunk at a time, so a
+    // large batch is not copied into rows to insert all at once. Later
+    // refreshes (a deadline passing, a window closing) are not dated here:
+    // the indexer schedules each subject's next standing change after it
+    // projects the subject (`search::indexer`).
+    let mut due: Vec<(&'static str, &str)> = applied
         .changed
         .iter()
-        .map(|(kind, key)| (kind.key(), key.as_str(), None))
-        .chain(
-            applied
-                .timed
-                .iter()
-                .map(|(kind, key, day)| (kind.key(), key.as_str(), Some(*day))),
-        )
+        .map(|(kind, key)| (kind.key(), key.as_str()))
         .collect();
     due.sort_unstable();
     due.dedup();
     crate::db::outbox::write(
         conn,
-        due.iter()
-            .map(|(kind, key, day)| (*kind, *key, day.map_or(ctx.now, china_midnight_utc))),
+        due.iter().map(|(kind, key)| (*kind, *key, ctx.now)),
         ctx.now,
     )?;
     Ok(())

@@ -19,7 +19,6 @@ use diesel::Connection;
 
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::plan_rules::{self, Finding, RuleSettings, TransferFacts};
-use crate::domain::standing::StandingPolicy;
 use crate::domain::vocab::SubjectKind;
 pub use parse::{Format, Limit, Limits, ParseError};
 use report::{BatchStatus, Counts, MAX_PROBLEMS, Report, Warning, keep_first};
@@ -104,8 +103,6 @@ pub struct Options {
     pub actor: String,
     /// Today in China, for the rules.
     pub today: NaiveDate,
-    /// Disclosure windows, for time-driven search refreshes.
-    pub windows: StandingPolicy,
     /// What the plan's rules are checked under.
     pub rules: RuleSettings,
     /// Test hook: abort the process after this many rows were written.
@@ -252,13 +249,7 @@ pub fn run<B: AsRef<[u8]>>(
                 return Err(Rollback::Report(Box::new(r)));
             }
             progress.stage("写入", records.len() as u64);
-            let mut ctx = apply::Ctx::new(
-                started_at,
-                opts.today,
-                opts.windows,
-                progress,
-                opts.abort_after_rows,
-            );
+            let mut ctx = apply::Ctx::new(started_at, opts.today, progress, opts.abort_after_rows);
             let applied = apply::apply(c, &records, &mut ctx)?;
             progress.stage("检查规则", 1);
             let warnings = warnings(c, &records, &applied, opts.today, &opts.rules)?;

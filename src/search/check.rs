@@ -14,9 +14,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use diesel::Connection;
 use serde::Serialize;
 
+use super::SearchError;
 use super::documents::{DocType, SearchDocument};
 use super::indexer::Indexer;
-use super::{SearchError, outbox};
+use crate::db::outbox;
 use crate::domain::vocab::SubjectKind;
 
 /// Documents by type: `office`, `worker`, `disclosure`, `review`.

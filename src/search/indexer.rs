@@ -15,9 +15,9 @@ use diesel::sql_types::Bool;
 use tokio::sync::{Mutex, Notify};
 
 use super::documents::{self, SearchDocument};
-use super::outbox;
 use super::{IndexBatch, SearchError, SharedIndex};
 use crate::config::Clock;
+use crate::db::outbox;
 use crate::db::{self, DbConnection, DbError, Pool};
 use crate::domain::standing::StandingPolicy;
 use crate::domain::vocab::SubjectKind;
@@ -436,7 +436,7 @@ impl Indexer {
                 outbox::clear_future(conn, now)?;
                 let mut by_day: BTreeMap<_, Vec<String>> = BTreeMap::new();
                 for (kind, key, on) in refreshes {
-                    let due = outbox::china_midnight_utc(on);
+                    let due = crate::domain::dates::china_midnight_utc(on);
                     if due > now {
                         by_day.entry((kind.key(), due)).or_default().push(key);
                     }
@@ -598,7 +598,7 @@ fn schedule(conn: &mut DbConnection, refreshes: &[Refresh]) -> Result<(), DbErro
     let now = outbox::now();
     for (kind, key, on) in refreshes {
         // A clock pinned in the past (demos, tests) must not loop forever.
-        if outbox::china_midnight_utc(*on) > now {
+        if crate::domain::dates::china_midnight_utc(*on) > now {
             outbox::schedule_refresh(conn, *kind, key, *on)?;
         }
     }

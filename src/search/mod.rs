@@ -12,7 +12,6 @@ pub mod fallback;
 pub mod indexer;
 pub mod meili;
 pub mod names;
-pub mod outbox;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

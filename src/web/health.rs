@@ -38,10 +38,10 @@ async fn healthz() -> HttpResponse {
 /// at once and they drain in seconds; what a load balancer cares about is
 /// how stale search is, which the age says directly.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let now = crate::search::outbox::now();
+    let now = crate::db::outbox::now();
     let probe = state.db(move |c| {
         db::ops::ping(c)?;
-        db::ops::outbox_lag(c, now)
+        db::outbox::lag(c, now)
     });
     let (database, lag) = match actix_web::rt::time::timeout(Duration::from_secs(2), probe).await {
         Ok(Ok(lag)) => ("ok", Some(lag)),

@@ -1,6 +1,6 @@
 use chrono::TimeDelta;
+use legal_portal::db::outbox;
 use legal_portal::domain::vocab::SubjectKind;
-use legal_portal::search::outbox;
 
 use crate::helpers::TestApp;
 

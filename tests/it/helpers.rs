@@ -286,9 +286,9 @@ impl TestApp {
     pub async fn wait_for_search(&self) {
         let started = std::time::Instant::now();
         loop {
-            let due = legal_portal::search::outbox::due_count(
+            let due = legal_portal::db::outbox::due_count(
                 &mut self.conn(),
-                legal_portal::search::outbox::now(),
+                legal_portal::db::outbox::now(),
             )
             .expect("read the outbox");
             if due == 0 {
@@ -304,11 +304,8 @@ impl TestApp {
 
     /// Outbox rows due now.
     pub fn conn_outbox_due(&self) -> i64 {
-        legal_portal::search::outbox::due_count(
-            &mut self.conn(),
-            legal_portal::search::outbox::now(),
-        )
-        .expect("read the outbox")
+        legal_portal::db::outbox::due_count(&mut self.conn(), legal_portal::db::outbox::now())
+            .expect("read the outbox")
     }
 
     /// The portal's data folder.

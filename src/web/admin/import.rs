@@ -95,7 +95,6 @@ pub(crate) async fn run_import(
         dry_run,
         actor,
         today: state.clock.today(),
-        windows: state.windows,
         rules: state.rules,
         abort_after_rows: None,
         limits: state.import_limits,
@@ -154,10 +153,7 @@ fn declared_format(req: &HttpRequest) -> Result<Format, AppError> {
         .unwrap_or_default();
     Format::from_content_type(ct).ok_or_else(|| {
         AppError::new(ErrorCode::UnsupportedMediaType)
-            .message(
-                "不支持该内容类型：请使用 application/json、application/x-ndjson、text/csv \
-                 或 XLSX（application/vnd.openxmlformats-officedocument.spreadsheetml.sheet）。",
-            )
+            .message(tr("api-import-content-type"))
             .details(serde_json::json!({ "content_type": ct }))
     })
 }

@@ -599,7 +599,7 @@ async fn dashboard(state: web::Data<AppState>, req: HttpRequest) -> ConsoleResul
                     .count();
                 out.insert("exit".into(), exit.into());
             }
-            let lag = db::ops::outbox_lag(c, now)?;
+            let lag = db::outbox::lag(c, now)?;
             out.insert(
                 "outbox".into(),
                 serde_json::json!({"due": lag.due, "oldest_seconds": lag.oldest_due_age_seconds}),

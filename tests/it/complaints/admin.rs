@@ -216,7 +216,7 @@ async fn the_bureau_moves_a_complaint_through_every_stage_with_deadlines_and_aud
     // What the conclusion asks search to show now (rows due later are the
     // time-driven refreshes the start-up reindex schedules).
     let outbox: Vec<(String, String)> = search_outbox::table
-        .filter(search_outbox::due_at.le(legal_portal::search::outbox::now()))
+        .filter(search_outbox::due_at.le(legal_portal::db::outbox::now()))
         .select((search_outbox::entity_kind, search_outbox::entity_key))
         .load(&mut conn)
         .unwrap();

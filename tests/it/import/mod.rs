@@ -115,7 +115,7 @@ pub fn worker_count(conn: &mut DbConnection) -> i64 {
 /// Outbox rows due now: what a write asks search to show. Rows due later
 /// are the time-driven refreshes the start-up reindex schedules.
 pub fn outbox_count(conn: &mut DbConnection) -> i64 {
-    legal_portal::search::outbox::due_count(conn, legal_portal::search::outbox::now())
+    legal_portal::db::outbox::due_count(conn, legal_portal::db::outbox::now())
         .expect("count the outbox")
 }
 

@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
+use legal_portal::db::outbox;
 use legal_portal::domain::vocab::SubjectKind;
-use legal_portal::search::outbox;
 
 use crate::complaints::{OFFICE, WORKER, body, file_by_api, subjects};
 use crate::helpers::TestApp;

@@ -3,9 +3,9 @@
 use diesel::prelude::*;
 use legal_portal::db::DbConnection;
 use legal_portal::db::models::NewTownship;
+use legal_portal::db::outbox;
 use legal_portal::db::schema::{townships, transfers, workers};
 use legal_portal::domain::vocab::SubjectKind;
-use legal_portal::search::outbox;
 use legal_portal::with_backend;
 use serde_json::Value;
 

@@ -7,6 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use diesel::prelude::*;
 use legal_portal::config::{Clock, Settings};
+use legal_portal::db::outbox;
 use legal_portal::db::schema::{transfers, workers};
 use legal_portal::db::{self, DbError};
 use legal_portal::domain::standing::StandingPolicy;
@@ -14,7 +15,7 @@ use legal_portal::domain::vocab::SubjectKind;
 use legal_portal::search::embedded::EmbeddedIndex;
 use legal_portal::search::indexer::Indexer;
 use legal_portal::search::{
-    SearchDocument, SearchError, SearchIndex, SearchQuery, SearchResults, documents, outbox,
+    SearchDocument, SearchError, SearchIndex, SearchQuery, SearchResults, documents,
 };
 use legal_portal::web::Application;
 

@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use legal_portal::config::Settings;
+use legal_portal::db::outbox;
 use legal_portal::db::schema::workers;
 use legal_portal::domain::vocab::SubjectKind;
-use legal_portal::search::{SearchQuery, outbox};
+use legal_portal::search::SearchQuery;
 use legal_portal::web::Application;
 
 use super::Meili;

@@ -14,13 +14,13 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use legal_portal::config::{Clock, Rate};
+use legal_portal::db::outbox;
 use legal_portal::db::{self, DbError, schema::workers};
 use legal_portal::demo::{self, Scale};
 use legal_portal::domain::standing::StandingPolicy;
 use legal_portal::domain::vocab::SubjectKind;
 use legal_portal::search::indexer::Indexer;
 use legal_portal::search::meili::MeiliIndex;
-use legal_portal::search::outbox;
 use serde_json::Value;
 
 use super::Meili;

@@ -2,10 +2,10 @@
 //! `POST /admin/api/reindex`, as a resident or a clerk sees them.
 
 use diesel::prelude::*;
+use legal_portal::db::outbox;
 use legal_portal::db::schema::{audit_log, offices};
 use legal_portal::db::tokens;
 use legal_portal::domain::vocab::{SubjectKind, TokenScope};
-use legal_portal::search::outbox;
 
 use super::conformance::{LONGSHA, ZHANG_SAN, seed};
 use crate::helpers::TestApp;

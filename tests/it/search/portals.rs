@@ -5,11 +5,12 @@
 use std::sync::Arc;
 
 use legal_portal::config::Settings;
+use legal_portal::db::outbox;
 use legal_portal::db::{self, DbConnection};
 use legal_portal::domain::vocab::SubjectKind;
+use legal_portal::search::SearchError;
 use legal_portal::search::embedded::EmbeddedIndex;
 use legal_portal::search::indexer::Indexer;
-use legal_portal::search::{SearchError, outbox};
 use legal_portal::web::Application;
 
 use super::Meili;

@@ -186,9 +186,9 @@ async fn two_processes_share_imports_and_hand_draining_over_after_sigkill() {
     ] {
         assert!(finds(&http, survivor, name, no).await, "{name} lost");
     }
-    let due = legal_portal::search::outbox::due_count(
+    let due = legal_portal::db::outbox::due_count(
         &mut db::establish(&pg.url).expect("connect"),
-        legal_portal::search::outbox::now(),
+        legal_portal::db::outbox::now(),
     )
     .expect("outbox");
     assert_eq!(due, 0, "nothing left in the outbox");

@@ -393,7 +393,7 @@ async fn a_disclosure_leaves_the_index_the_day_its_window_closes(e: Engine) {
     {
         use legal_portal::db::schema::search_outbox as o;
         diesel::update(o::table.filter(o::due_at.eq(morning)))
-            .set(o::due_at.eq(legal_portal::search::outbox::now()))
+            .set(o::due_at.eq(legal_portal::db::outbox::now()))
             .execute(&mut pool.get().expect("connection"))
             .expect("the morning comes");
     }
