@@ -162,6 +162,23 @@ pub fn tr_in_with(lang: Lang, id: &str, args: &[(&str, &dyn std::fmt::Display)])
     tr_in(lang, id, Some(&fargs))
 }
 
+/// A domain message in the current request's language.
+pub fn say(m: &crate::domain::message::Message) -> String {
+    let mut args = FluentArgs::new();
+    for (k, v) in &m.args {
+        args.set(*k, FluentValue::from(v.as_str()));
+    }
+    tr_in(current(), m.id, Some(&args))
+}
+
+/// Problems with a form's input, said in the request's language, by field.
+pub type FieldErrors = std::collections::BTreeMap<&'static str, String>;
+
+/// Every field's problem in the current request's language.
+pub fn say_fields(problems: &crate::domain::message::FieldProblems) -> FieldErrors {
+    problems.iter().map(|(k, m)| (*k, say(m))).collect()
+}
+
 /// Every message id in a Fluent source (lines `id = …` at column 0).
 pub fn message_ids(source: &str) -> Vec<String> {
     source

@@ -29,6 +29,7 @@ api-unknown-target-stage = Unknown target stage.
 api-unknown-outcome = Unknown outcome.
 api-transition-outcome = Concluding needs an outcome; other stages take none.
 api-unknown-dataset = No such dataset. Known: { $known }.
+api-import-content-type = This content type is not supported: send application/json, application/x-ndjson, text/csv or XLSX (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet).
 api-complaint-fields = The complaint has errors: see details.fields, field by field.
 api-complaint-cross-site = Complaints are not accepted from another site's pages.
 api-complaint-json = Send the complaint as application/json.

@@ -410,6 +410,17 @@ import-bidi-in-name = Names may not contain the bidirectional control character 
 ## Complaint text checks (src/domain/complaint.rs)
 complaint-control-character = Contains a control character that is not allowed ({ $char }); please remove it and submit again.
 complaint-bidi-in-name = Names may not contain the bidirectional control character { $char }.
+complaint-category-missing = Please choose a category.
+complaint-description-too-short = Please describe what happened in at least { $min } characters.
+complaint-description-too-long = At most { $max } characters for what happened; there are { $n }.
+complaint-date-missing = Please give the date it happened.
+complaint-desired-too-long = At most { $max } characters for what you ask for.
+complaint-name-missing = Please give your name.
+complaint-name-too-long = At most { $max } characters for your name.
+complaint-name-characters = Your name contains characters that are not allowed.
+complaint-phone-missing = Please give a phone number, so that the justice bureau can reach you.
+complaint-tracking-malformed = This is not a tracking number: TS followed by 16 digits and 1 check character, 19 in all.
+complaint-tracking-check-digit = The check character of this tracking number does not match: a digit may be mistyped. Please compare it with your receipt.
 
 ## Readiness (/readyz, src/web/health.rs)
 readiness-database = The database does not answer.

@@ -29,6 +29,7 @@ api-unknown-target-stage = 未知的目标状态。
 api-unknown-outcome = 未知的办理结果。
 api-transition-outcome = 办结时必须填写办理结果（outcome），其他状态不填。
 api-unknown-dataset = 没有这个数据集。可用：{ $known }。
+api-import-content-type = 不支持该内容类型：请使用 application/json、application/x-ndjson、text/csv 或 XLSX（application/vnd.openxmlformats-officedocument.spreadsheetml.sheet）。
 api-complaint-fields = 投诉内容有误，请按 details.fields 逐项修改。
 api-complaint-cross-site = 不接受来自其他网站页面的投诉提交。
 api-complaint-json = 请以 application/json 提交投诉。

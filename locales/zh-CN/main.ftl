@@ -410,6 +410,17 @@ import-bidi-in-name = 名称中不允许出现双向文字控制字符 { $char }
 ## Complaint text checks (src/domain/complaint.rs)
 complaint-control-character = 含有不允许的控制字符 { $char }，请删除后再提交。
 complaint-bidi-in-name = 姓名中不允许出现双向文字控制字符 { $char }。
+complaint-category-missing = 请选择投诉类别。
+complaint-description-too-short = 请写明事情经过，至少 { $min } 个字。
+complaint-description-too-long = 事情经过最多 { $max } 个字，现有 { $n } 个字。
+complaint-date-missing = 请填写事情发生的日期。
+complaint-desired-too-long = 诉求最多 { $max } 个字。
+complaint-name-missing = 请填写您的姓名。
+complaint-name-too-long = 姓名最多 { $max } 个字。
+complaint-name-characters = 姓名含有不允许的字符。
+complaint-phone-missing = 请填写联系电话，以便司法局与您联系。
+complaint-tracking-malformed = 投诉编号格式不正确：应为 TS 加 16 位数字和 1 位校验码，共 19 位。
+complaint-tracking-check-digit = 投诉编号校验码不符，可能有数字输错，请对照回执核对。
 
 ## Readiness (/readyz, src/web/health.rs)
 readiness-database = 数据库无响应。

@@ -2,12 +2,12 @@
 //! categories, the stages and their deadlines, and the checks on what a
 //! resident types. Pure: no I/O, no clock of its own.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{NaiveDate, TimeDelta};
 
 use super::license::fold_width;
+use super::message::{FieldProblems, Message};
 use super::vocab::vocabulary;
 
 vocabulary! {
@@ -215,16 +215,12 @@ pub enum TrackingNoError {
 }
 
 impl TrackingNoError {
-    /// What the resident is told, in Chinese.
-    pub fn message(self) -> &'static str {
-        match self {
-            TrackingNoError::Malformed => {
-                "投诉编号格式不正确：应为 TS 加 16 位数字和 1 位校验码，共 19 位。"
-            }
-            TrackingNoError::WrongCheckDigit => {
-                "投诉编号校验码不符，可能有数字输错，请对照回执核对。"
-            }
-        }
+    /// What the resident is told (a Fluent message id).
+    pub fn message(self) -> Message {
+        Message::new(match self {
+            TrackingNoError::Malformed => "complaint-tracking-malformed",
+            TrackingNoError::WrongCheckDigit => "complaint-tracking-check-digit",
+        })
     }
 }
 
@@ -433,21 +429,17 @@ impl fmt::Debug for Contact {
     }
 }
 
-/// Problems with the input, by field name, in Chinese.
-pub type FieldErrors = BTreeMap<&'static str, String>;
-
-/// A refused character's field message, in the request's language (the
-/// sentence lives in the Fluent files).
-fn forbidden(id: &str, c: char) -> String {
-    crate::i18n::tr_with(id, &[("char", &super::text::code_point(c))])
+/// A refused character's field message.
+fn forbidden(id: &'static str, c: char) -> Message {
+    Message::new(id).arg("char", super::text::code_point(c))
 }
 
 /// Checks everything but the subject.
-pub fn validate(input: &ComplaintInput, today: NaiveDate) -> Result<ValidComplaint, FieldErrors> {
-    let mut errors = FieldErrors::new();
+pub fn validate(input: &ComplaintInput, today: NaiveDate) -> Result<ValidComplaint, FieldProblems> {
+    let mut errors = FieldProblems::new();
     let category = Category::parse(&input.category);
     if category.is_none() {
-        errors.insert("category", "请选择投诉类别。".into());
+        errors.insert("category", Message::new("complaint-category-missing"));
     }
     let description = input.description.trim();
     let n = description.chars().count();
@@ -456,30 +448,29 @@ pub fn validate(input: &ComplaintInput, today: NaiveDate) -> Result<ValidComplai
     } else if n < limits::DESCRIPTION_MIN {
         errors.insert(
             "description",
-            format!("请写明事情经过，至少 {} 个字。", limits::DESCRIPTION_MIN),
+            Message::new("complaint-description-too-short").arg("min", limits::DESCRIPTION_MIN),
         );
     } else if n > limits::DESCRIPTION_MAX {
         errors.insert(
             "description",
-            format!(
-                "事情经过最多 {} 个字，现有 {n} 个字。",
-                limits::DESCRIPTION_MAX
-            ),
+            Message::new("complaint-description-too-long")
+                .arg("max", limits::DESCRIPTION_MAX)
+                .arg("n", n),
         );
     }
     let occurred_on = super::dates::parse_date(&input.occurred_on);
     match occurred_on {
         None if input.occurred_on.trim().is_empty() => {
-            errors.insert("occurred_on", "请填写事情发生的日期。".into());
+            errors.insert("occurred_on", Message::new("complaint-date-missing"));
         }
         None => {
-            errors.insert("occurred_on", "日期格式不正确，例如 2026-11-20。".into());
+            errors.insert("occurred_on", Message::new("report-date-format"));
         }
         Some(d) if d > today => {
-            errors.insert("occurred_on", "发生日期不能晚于今天。".into());
+            errors.insert("occurred_on", Message::new("report-date-future"));
         }
         Some(d) if d < today - TimeDelta::days(365 * 20) => {
-            errors.insert("occurred_on", "发生日期过早，请核对。".into());
+            errors.insert("occurred_on", Message::new("report-date-too-old"));
         }
         Some(_) => {}
     }
@@ -492,16 +483,16 @@ pub fn validate(input: &ComplaintInput, today: NaiveDate) -> Result<ValidComplai
     } else if desired.chars().count() > limits::DESIRED_OUTCOME_MAX {
         errors.insert(
             "desired_outcome",
-            format!("诉求最多 {} 个字。", limits::DESIRED_OUTCOME_MAX),
+            Message::new("complaint-desired-too-long").arg("max", limits::DESIRED_OUTCOME_MAX),
         );
     }
     let name = input.complainant_name.trim();
     if name.is_empty() {
-        errors.insert("complainant_name", "请填写您的姓名。".into());
+        errors.insert("complainant_name", Message::new("complaint-name-missing"));
     } else if name.chars().count() > limits::NAME_MAX {
         errors.insert(
             "complainant_name",
-            format!("姓名最多 {} 个字。", limits::NAME_MAX),
+            Message::new("complaint-name-too-long").arg("max", limits::NAME_MAX),
         );
     } else if let Some(c) = name.chars().find(|c| super::text::is_bidi_control(*c)) {
         errors.insert("complainant_name", forbidden("complaint-bidi-in-name", c));
@@ -509,18 +500,18 @@ pub fn validate(input: &ComplaintInput, today: NaiveDate) -> Result<ValidComplai
         .chars()
         .any(|c| super::text::is_forbidden(c) || c.is_control() || "<>\"".contains(c))
     {
-        errors.insert("complainant_name", "姓名含有不允许的字符。".into());
+        errors.insert(
+            "complainant_name",
+            Message::new("complaint-name-characters"),
+        );
     }
     let phone = normalise_phone(&input.complainant_phone);
     if input.complainant_phone.trim().is_empty() {
-        errors.insert(
-            "complainant_phone",
-            "请填写联系电话，以便司法局与您联系。".into(),
-        );
+        errors.insert("complainant_phone", Message::new("complaint-phone-missing"));
     } else if input.complainant_phone.chars().count() > limits::PHONE_MAX || phone.is_none() {
         errors.insert(
             "complainant_phone",
-            "电话号码格式不正确：手机号为 11 位，座机请带区号，例如 023-61234567。".into(),
+            Message::new("report-contact-phone-format"),
         );
     }
     match (category, occurred_on, phone) {

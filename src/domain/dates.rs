@@ -46,6 +46,12 @@ pub fn china_midnight_utc(date: NaiveDate) -> chrono::NaiveDateTime {
     china_to_utc(date, chrono::NaiveTime::MIN)
 }
 
+/// The start of `date` in China as an RFC 3339 time with its offset
+/// (`2026-12-05T00:00:00+08:00`), as feeds date a day's entries.
+pub fn china_day_rfc3339(date: NaiveDate) -> String {
+    format!("{date}T00:00:00+08:00")
+}
+
 /// `date` plus `years` whole years; 29 February becomes 28 February.
 pub fn add_years(date: NaiveDate, years: u32) -> NaiveDate {
     date.checked_add_months(Months::new(12 * years))

@@ -12,6 +12,7 @@ pub mod geo;
 pub mod impersonation;
 pub mod license;
 pub mod mask;
+pub mod message;
 pub mod plan_rules;
 pub mod report;
 pub mod standing;

@@ -10,7 +10,8 @@ use std::fmt;
 
 use chrono::{NaiveDate, TimeDelta};
 
-use super::complaint::{self, Category, Contact, FieldErrors, normalise_phone};
+use super::complaint::{self, Category, Contact, normalise_phone};
+use super::message::{FieldProblems, Message};
 use super::vocab::vocabulary;
 
 vocabulary! {
@@ -118,41 +119,32 @@ pub struct ValidReport {
     pub contact: Option<Contact>,
 }
 
-fn tr(id: &str) -> String {
-    crate::i18n::tr(id)
-}
-
-fn tr_with(id: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
-    crate::i18n::tr_with(id, args)
-}
-
 /// Checks a free text: no forbidden character, `min..=max` characters.
 fn text(
-    errors: &mut FieldErrors,
+    errors: &mut FieldProblems,
     field: &'static str,
     raw: &str,
     min: usize,
     max: usize,
-    missing: &str,
+    missing: &'static str,
 ) -> String {
     let s = raw.trim();
     let n = s.chars().count();
     if let Some(c) = super::text::first_forbidden(s) {
         errors.insert(
             field,
-            tr_with(
-                "complaint-control-character",
-                &[("char", &super::text::code_point(c))],
-            ),
+            Message::new("complaint-control-character").arg("char", super::text::code_point(c)),
         );
     } else if n == 0 {
-        errors.insert(field, tr(missing));
+        errors.insert(field, Message::new(missing));
     } else if n < min {
-        errors.insert(field, tr_with("report-text-too-short", &[("min", &min)]));
+        errors.insert(field, Message::new("report-text-too-short").arg("min", min));
     } else if n > max {
         errors.insert(
             field,
-            tr_with("report-text-too-long", &[("max", &max), ("n", &n)]),
+            Message::new("report-text-too-long")
+                .arg("max", max)
+                .arg("n", n),
         );
     }
     super::mask::mask_personal_numbers(s)
@@ -160,29 +152,26 @@ fn text(
 
 /// Checks a name (the reporter's, or the one used): no forbidden or
 /// bidirectional control character, no markup, at most `max` characters.
-fn name(errors: &mut FieldErrors, field: &'static str, raw: &str, max: usize) -> String {
+fn name(errors: &mut FieldProblems, field: &'static str, raw: &str, max: usize) -> String {
     let s = raw.trim();
     if s.chars().count() > max {
-        errors.insert(field, tr_with("report-name-too-long", &[("max", &max)]));
+        errors.insert(field, Message::new("report-name-too-long").arg("max", max));
     } else if let Some(c) = s.chars().find(|c| super::text::is_bidi_control(*c)) {
         errors.insert(
             field,
-            tr_with(
-                "complaint-bidi-in-name",
-                &[("char", &super::text::code_point(c))],
-            ),
+            Message::new("complaint-bidi-in-name").arg("char", super::text::code_point(c)),
         );
     } else if s
         .chars()
         .any(|c| super::text::is_forbidden(c) || c.is_control() || "<>\"".contains(c))
     {
-        errors.insert(field, tr("report-name-characters"));
+        errors.insert(field, Message::new("report-name-characters"));
     }
     s.to_owned()
 }
 
 /// The optional contact: nothing, a phone, or a name and a phone.
-fn contact(errors: &mut FieldErrors, raw_name: &str, raw_phone: &str) -> Option<Contact> {
+fn contact(errors: &mut FieldProblems, raw_name: &str, raw_phone: &str) -> Option<Contact> {
     let name = name(
         errors,
         "contact_name",
@@ -192,7 +181,10 @@ fn contact(errors: &mut FieldErrors, raw_name: &str, raw_phone: &str) -> Option<
     let typed = raw_phone.trim();
     if typed.is_empty() {
         if !name.is_empty() {
-            errors.insert("contact_phone", tr("report-contact-phone-missing"));
+            errors.insert(
+                "contact_phone",
+                Message::new("report-contact-phone-missing"),
+            );
         }
         return None;
     }
@@ -202,15 +194,15 @@ fn contact(errors: &mut FieldErrors, raw_name: &str, raw_phone: &str) -> Option<
     match phone {
         Some(phone) => Some(Contact { name, phone }),
         None => {
-            errors.insert("contact_phone", tr("report-contact-phone-format"));
+            errors.insert("contact_phone", Message::new("report-contact-phone-format"));
             None
         }
     }
 }
 
 /// Checks a correction, all but its subject.
-pub fn validate_correction(input: &CorrectionInput) -> Result<ValidReport, FieldErrors> {
-    let mut errors = FieldErrors::new();
+pub fn validate_correction(input: &CorrectionInput) -> Result<ValidReport, FieldProblems> {
+    let mut errors = FieldProblems::new();
     let description = text(
         &mut errors,
         "description",
@@ -238,8 +230,8 @@ pub fn validate_correction(input: &CorrectionInput) -> Result<ValidReport, Field
 pub fn validate_unlicensed(
     input: &UnlicensedInput,
     today: NaiveDate,
-) -> Result<ValidReport, FieldErrors> {
-    let mut errors = FieldErrors::new();
+) -> Result<ValidReport, FieldProblems> {
+    let mut errors = FieldProblems::new();
     let place = text(
         &mut errors,
         "place",
@@ -267,15 +259,15 @@ pub fn validate_unlicensed(
     } else {
         match super::dates::parse_date(&input.occurred_on) {
             None => {
-                errors.insert("occurred_on", tr("report-date-format"));
+                errors.insert("occurred_on", Message::new("report-date-format"));
                 None
             }
             Some(d) if d > today => {
-                errors.insert("occurred_on", tr("report-date-future"));
+                errors.insert("occurred_on", Message::new("report-date-future"));
                 None
             }
             Some(d) if d < today - TimeDelta::days(365 * 20) => {
-                errors.insert("occurred_on", tr("report-date-too-old"));
+                errors.insert("occurred_on", Message::new("report-date-too-old"));
                 None
             }
             Some(d) => Some(d),

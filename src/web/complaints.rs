@@ -14,11 +14,13 @@ use super::rate_limit::SharedLimiter;
 use crate::complaints::ComplaintSettings;
 use crate::complaints::crypto::ContactKey;
 use crate::db::DbError;
-use crate::db::complaints::{ComplaintRecord, china_date};
+use crate::db::complaints::{ComplaintRecord, Filed, Filing, china_date};
+use crate::domain::LicenseNo;
+use crate::domain::complaint::ValidComplaint;
 use crate::domain::complaint::{
     self, Category, Deadlines, Outcome, Stage, TimelineStep, mask_name, mask_phone,
 };
-use crate::domain::report::ReportKind;
+use crate::domain::report::{ReportKind, ValidReport};
 use crate::domain::vocab::SubjectKind;
 use crate::i18n::{Label, label_of};
 
@@ -181,6 +183,45 @@ pub async fn read_body(
             )),
         ),
     }
+}
+
+/// A checked complaint or report with the subject the caller found,
+/// ready for the desk.
+pub enum Checked {
+    /// A complaint, always about an office or a worker.
+    Complaint(SubjectKind, LicenseNo, ValidComplaint),
+    /// A correction (about an office or a worker) or a report of
+    /// unlicensed practice (about no one in the register).
+    Report(Option<(SubjectKind, LicenseNo)>, ValidReport),
+}
+
+/// Files a checked complaint or report with the desk, now: the one filing
+/// path of the complaint and report pages and their API twins. Logs the
+/// tracking number and kind, never the text or the contact.
+pub async fn file(state: &super::AppState, checked: Checked) -> Result<Filed, AppError> {
+    let desk = state.complaints.clone();
+    let now = state.clock.now_utc();
+    let filed = state
+        .db(move |c| {
+            let filing = match &checked {
+                Checked::Complaint(kind, license, valid) => {
+                    Filing::complaint(*kind, license, valid)
+                }
+                Checked::Report(subject, valid) => {
+                    Filing::report(subject.as_ref().map(|(k, l)| (*k, l)), valid)
+                }
+            };
+            let kind = filing.kind;
+            crate::db::complaints::file_filing(c, &filing, &desk.key, now).map(|f| (f, kind))
+        })
+        .await?;
+    let (filed, kind) = filed;
+    if kind == ReportKind::Complaint {
+        tracing::info!(tracking_no = %filed.tracking_no, "complaint filed");
+    } else {
+        tracing::info!(tracking_no = %filed.tracking_no, kind = kind.key(), "report filed");
+    }
+    Ok(filed)
 }
 
 /// Adds `Cache-Control: no-store`: complaint answers are never cached.

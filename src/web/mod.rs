@@ -196,65 +196,12 @@ impl Application {
         let signer = certificate_signer(&settings)?;
         let (pool, demo_scale) = open_database(&settings).await?;
         let contact_key = complaint_key(&settings)?;
-        crate::complaints::spawn_retention_job(
-            pool.clone(),
-            settings.clock(),
-            settings.complaints.retention_days,
-            settings.complaints.purge_every,
-        );
-        crate::webhooks::spawn(pool.clone(), settings.database_url());
+        spawn_background_jobs(&settings, &pool);
         let search = start_search(&settings, &pool).await?;
         let state = app_state(&settings, pool, demo_scale, signer, contact_key, &search);
-        let tls = settings.served_over_tls();
-        let listener = TcpListener::bind(&settings.bind)
-            .with_context(|| format!("cannot listen on {}", settings.bind))?;
-        let local = listener.local_addr()?;
-        let port = local.port();
-        if settings.public_url.is_none() && !local.ip().is_loopback() {
-            tracing::warn!(
-                address = %local,
-                "LEGAL_PORTAL_PUBLIC_URL (--public-url) is not set and the portal listens beyond \
-                 this machine: certificate check addresses, QR codes, feeds and sitemaps take \
-                 their host from each request's Host header. Set it to the public address in \
-                 production"
-            );
-        }
-        let workers = match settings.http_workers {
-            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-            n => n,
-        };
-        let blocking = (settings.pool_size as usize * 2).max(8);
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(web::Data::new(state.clone()))
-                .app_data(web::QueryConfig::default().error_handler(bad_query))
-                .app_data(web::PathConfig::default().error_handler(bad_path))
-                .wrap(from_fn(page_cache::serve))
-                .wrap(from_fn(rate_limit::limit_scrapers))
-                .wrap(Compress::default())
-                .wrap(security_headers(tls))
-                .wrap(from_fn(lang::negotiate))
-                .wrap(from_fn(head_as_get))
-                .wrap(from_fn(log_requests))
-                .configure(health::configure)
-                .configure(assets::configure)
-                .configure(reindex::configure)
-                .configure(api::configure)
-                .configure(admin::configure)
-                .configure(console::configure)
-                .configure(pages::configure)
-                .default_service(web::to(not_found))
-        })
-        .workers(workers)
-        // Database work waits for one of the pool's connections and search
-        // is CPU work, so threads beyond a few per connection only queue on
-        // the pool's lock and hold memory (actix's default is 512 / workers:
-        // 100 connections of searches kept ≈ 100 threads runnable on one
-        // core). Tokio queues blocking work beyond the cap.
-        .worker_max_blocking_threads(blocking)
-        .shutdown_timeout(10)
-        .listen(listener)?
-        .run();
+        let listener = listen(&settings)?;
+        let port = listener.local_addr()?.port();
+        let server = http_server(&settings, state, listener)?;
         Ok(Self {
             port,
             server,
@@ -283,6 +230,80 @@ impl Application {
         self.search.stop();
         result
     }
+}
+
+/// The complaint desk's retention job and the webhook deliveries.
+fn spawn_background_jobs(settings: &Settings, pool: &Pool) {
+    crate::complaints::spawn_retention_job(
+        pool.clone(),
+        settings.clock(),
+        settings.complaints.retention_days,
+        settings.complaints.purge_every,
+    );
+    crate::webhooks::spawn(pool.clone(), settings.database_url());
+}
+
+/// The listening socket; warns when the portal listens beyond this machine
+/// with no public URL set.
+fn listen(settings: &Settings) -> anyhow::Result<TcpListener> {
+    let listener = TcpListener::bind(&settings.bind)
+        .with_context(|| format!("cannot listen on {}", settings.bind))?;
+    let local = listener.local_addr()?;
+    if settings.public_url.is_none() && !local.ip().is_loopback() {
+        tracing::warn!(
+            address = %local,
+            "LEGAL_PORTAL_PUBLIC_URL (--public-url) is not set and the portal listens beyond \
+             this machine: certificate check addresses, QR codes, feeds and sitemaps take \
+             their host from each request's Host header. Set it to the public address in \
+             production"
+        );
+    }
+    Ok(listener)
+}
+
+/// The HTTP server: middleware, outermost last, then every route.
+fn http_server(
+    settings: &Settings,
+    state: AppState,
+    listener: TcpListener,
+) -> anyhow::Result<Server> {
+    let tls = settings.served_over_tls();
+    let workers = match settings.http_workers {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    // Database work waits for one of the pool's connections and search is
+    // CPU work, so threads beyond a few per connection only queue on the
+    // pool's lock and hold memory (actix's default is 512 / workers: 100
+    // connections of searches kept ≈ 100 threads runnable on one core).
+    // Tokio queues blocking work beyond the cap.
+    let blocking = (settings.pool_size as usize * 2).max(8);
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(web::Data::new(state.clone()))
+            .app_data(web::QueryConfig::default().error_handler(bad_query))
+            .app_data(web::PathConfig::default().error_handler(bad_path))
+            .wrap(from_fn(page_cache::serve))
+            .wrap(from_fn(rate_limit::limit_scrapers))
+            .wrap(Compress::default())
+            .wrap(security_headers(tls))
+            .wrap(from_fn(lang::negotiate))
+            .wrap(from_fn(head_as_get))
+            .wrap(from_fn(log_requests))
+            .configure(health::configure)
+            .configure(assets::configure)
+            .configure(reindex::configure)
+            .configure(api::configure)
+            .configure(admin::configure)
+            .configure(console::configure)
+            .configure(pages::configure)
+            .default_service(web::to(not_found))
+    })
+    .workers(workers)
+    .worker_max_blocking_threads(blocking)
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run())
 }
 
 /// The data folder made private, and the key that signs certificates.

@@ -267,7 +267,12 @@ async fn list_of(
 }
 
 fn tracking(raw: &str) -> Result<TrackingNo, AppError> {
-    TrackingNo::parse(raw).map_err(|e| bad(e.message(), json!({"field": "tracking_no"})))
+    TrackingNo::parse(raw).map_err(|e| {
+        bad(
+            crate::i18n::say(&e.message()),
+            json!({"field": "tracking_no"}),
+        )
+    })
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -12,7 +12,7 @@ use crate::domain::LicenseNo;
 use crate::domain::complaint::{self, ComplaintInput, TrackingNo, TrackingNoError};
 use crate::domain::vocab::SubjectKind;
 use crate::web::AppState;
-use crate::web::complaints::{StatusView, no_store, read_body, status_view};
+use crate::web::complaints::{Checked, StatusView, no_store, read_body, status_view};
 use crate::web::errors::{AppError, ErrorBody, ErrorCode};
 
 /// The header carrying the access code.
@@ -114,7 +114,7 @@ pub(crate) async fn file(
         Err(refused) => return Ok(refused),
     };
     let today = state.clock.today();
-    let valid = complaint::validate(&input, today);
+    let valid = complaint::validate(&input, today).map_err(|p| crate::i18n::say_fields(&p));
     let license = LicenseNo::parse(&input.subject_license_no);
     let (Ok(valid), Ok(license)) = (valid.as_ref(), license.as_ref()) else {
         let mut errors = valid.err().unwrap_or_default();
@@ -127,22 +127,19 @@ pub(crate) async fn file(
         return Err(fields(errors));
     };
     let (valid, license) = (valid.clone(), license.clone());
-    let desk = state.complaints.clone();
-    let now = state.clock.now_utc();
-    let filed = state
-        .db(move |c| {
-            let Some(kind) = db::profiles::kind_of(c, &license)? else {
-                return Ok(None);
-            };
-            db::complaints::file(c, kind, &license, &valid, &desk.key, now).map(Some)
-        })
-        .await?;
-    let Some(filed) = filed else {
+    let kind = {
+        let license = license.clone();
+        state
+            .db(move |c| db::profiles::kind_of(c, &license))
+            .await?
+    };
+    let Some(kind) = kind else {
         return Err(fields(json!({
             "subject_license_no": crate::web::lang::tr("api-complaint-subject-unknown")
         })));
     };
-    tracing::info!(tracking_no = %filed.tracking_no, "complaint filed");
+    let filed =
+        crate::web::complaints::file(&state, Checked::Complaint(kind, license, valid)).await?;
     Ok(no_store(HttpResponse::Created().json(Filed::of(filed))))
 }
 
@@ -178,7 +175,7 @@ pub(crate) async fn follow(
             TrackingNoError::WrongCheckDigit => "wrong_check_digit",
         };
         AppError::new(ErrorCode::BadRequest)
-            .message(e.message())
+            .message(crate::i18n::say(&e.message()))
             .details(json!({ "field": "tracking_no", "reason": reason }))
     })?;
     let Some(code) = req

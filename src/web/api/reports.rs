@@ -11,12 +11,11 @@ use serde_json::json;
 
 use super::complaints::{Filed, json_filing};
 use crate::db;
-use crate::db::complaints::Filing;
 use crate::domain::LicenseNo;
 use crate::domain::report::{self, CorrectionInput, UnlicensedInput, ValidReport};
 use crate::domain::vocab::SubjectKind;
 use crate::web::AppState;
-use crate::web::complaints::no_store;
+use crate::web::complaints::{Checked, no_store};
 use crate::web::errors::{AppError, ErrorBody, ErrorCode};
 use crate::web::lang::tr;
 
@@ -38,16 +37,7 @@ async fn file(
     subject: Option<(SubjectKind, LicenseNo)>,
     valid: ValidReport,
 ) -> Result<HttpResponse, AppError> {
-    let desk = state.complaints.clone();
-    let now = state.clock.now_utc();
-    let kind = valid.kind;
-    let filed = state
-        .db(move |c| {
-            let subject = subject.as_ref().map(|(k, license)| (*k, license));
-            db::complaints::file_filing(c, &Filing::report(subject, &valid), &desk.key, now)
-        })
-        .await?;
-    tracing::info!(tracking_no = %filed.tracking_no, kind = kind.key(), "report filed");
+    let filed = crate::web::complaints::file(state, Checked::Report(subject, valid)).await?;
     Ok(no_store(HttpResponse::Created().json(Filed::of(filed))))
 }
 
@@ -77,7 +67,7 @@ pub(crate) async fn correction(
         Ok(input) => input,
         Err(refused) => return Ok(refused),
     };
-    let valid = report::validate_correction(&input);
+    let valid = report::validate_correction(&input).map_err(|p| crate::i18n::say_fields(&p));
     let license = LicenseNo::parse(&input.subject_license_no);
     let (Ok(valid), Ok(license)) = (valid.as_ref(), license.as_ref()) else {
         let mut errors = valid.err().unwrap_or_default();
@@ -128,6 +118,7 @@ pub(crate) async fn unlicensed(
         Ok(input) => input,
         Err(refused) => return Ok(refused),
     };
-    let valid = report::validate_unlicensed(&input, state.clock.today()).map_err(fields)?;
+    let valid = report::validate_unlicensed(&input, state.clock.today())
+        .map_err(|p| fields(crate::i18n::say_fields(&p)))?;
     file(&state, None, valid).await
 }

@@ -217,7 +217,7 @@ fn tracking(raw: &str) -> Result<TrackingNo, ConsoleError> {
     TrackingNo::parse(raw).map_err(|e| {
         ConsoleError::App(
             AppError::new(ErrorCode::BadRequest)
-                .message(e.message())
+                .message(crate::i18n::say(&e.message()))
                 .html(),
         )
     })

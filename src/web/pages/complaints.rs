@@ -14,13 +14,11 @@ use super::base_context;
 use crate::db;
 use crate::db::complaints::SubjectMatch;
 use crate::domain::LicenseNo;
-use crate::domain::complaint::{
-    self, ComplaintInput, FieldErrors, TrackingNo, limits, normalise_access_code,
-};
+use crate::domain::complaint::{self, ComplaintInput, TrackingNo, limits, normalise_access_code};
 use crate::domain::vocab::SubjectKind;
-use crate::i18n::Label;
+use crate::i18n::{FieldErrors, Label};
 use crate::web::AppState;
-use crate::web::complaints::{categories, no_store, read_body, status_view};
+use crate::web::complaints::{Checked, categories, no_store, read_body, status_view};
 use crate::web::csrf::{CsrfRefusal, FIELD_NAME};
 use crate::web::errors::{AppError, ErrorCode};
 use crate::web::lang::{self, Lang, tr, tr_in, tr_in_with};
@@ -260,7 +258,7 @@ async fn submit(
         }
     }
     let today = state.clock.today();
-    let valid = complaint::validate(&input, today);
+    let valid = complaint::validate(&input, today).map_err(|p| crate::i18n::say_fields(&p));
     let raw_subject = input.subject_license_no.clone();
     let lang = lang::current();
     let subject = state
@@ -297,16 +295,12 @@ async fn submit(
             extra,
         );
     };
-    let desk = state.complaints.clone();
-    let now = state.clock.now_utc();
     let category = valid.category.key();
     let category_label = valid.category.label();
     let subject_license_no = license.to_string();
-    let filed = state
-        .db(move |c| db::complaints::file(c, kind, &license, &valid, &desk.key, now))
+    let filed = crate::web::complaints::file(&state, Checked::Complaint(kind, license, valid))
         .await
         .map_err(AppError::html)?;
-    tracing::info!(tracking_no = %filed.tracking_no, "complaint filed");
     let receipt = Receipt {
         kind: crate::domain::report::ReportKind::Complaint.key(),
         tracking_no: filed.tracking_no.to_string(),
@@ -373,7 +367,7 @@ async fn status(
     let mut errors = FieldErrors::new();
     let tracking = TrackingNo::parse(&typed_no);
     if let Err(e) = &tracking {
-        errors.insert("tracking_no", e.message().into());
+        errors.insert("tracking_no", crate::i18n::say(&e.message()));
     }
     if normalise_access_code(&typed_code).is_none() {
         errors.insert("access_code", tr("complaint-access-code-format"));

@@ -428,7 +428,7 @@ fn atom(
     let updated = entries
         .first()
         .map(|e| e.updated.clone())
-        .unwrap_or_else(|| format!("{}T00:00:00+08:00", state.clock.today()));
+        .unwrap_or_else(|| day(state.clock.today()));
     let mut ctx = tera::Context::new();
     ctx.insert("title", title);
     ctx.insert("base", &base);
@@ -445,7 +445,7 @@ fn atom(
 }
 
 fn day(d: NaiveDate) -> String {
-    format!("{d}T00:00:00+08:00")
+    crate::domain::dates::china_day_rfc3339(d)
 }
 
 async fn disclosures_feed(

@@ -16,17 +16,16 @@ use serde::{Deserialize, Serialize};
 
 use super::base_context;
 use super::complaints::{page, parse_form, subject_of};
-use crate::db;
-use crate::db::complaints::Filing;
 use crate::domain::LicenseNo;
-use crate::domain::complaint::{self, FieldErrors};
+use crate::domain::complaint;
 use crate::domain::report::{
     self, CorrectionInput, ReportKind, UnlicensedInput, ValidReport, limits,
 };
 use crate::domain::vocab::SubjectKind;
+use crate::i18n::FieldErrors;
 use crate::i18n::Label;
 use crate::web::AppState;
-use crate::web::complaints::{no_store, read_body};
+use crate::web::complaints::{Checked, no_store, read_body};
 use crate::web::csrf::{CsrfRefusal, FIELD_NAME};
 use crate::web::errors::{AppError, ErrorCode};
 use crate::web::lang::{tr, tr_with};
@@ -220,23 +219,16 @@ async fn file_and_receipt(
     subject: Option<(SubjectKind, LicenseNo, String)>,
     valid: ValidReport,
 ) -> Result<HttpResponse, AppError> {
-    let desk = state.complaints.clone();
-    let now = state.clock.now_utc();
     let today = state.clock.today();
     let kind = valid.kind;
-    let (subject_name, subject_license_no) = match &subject {
-        Some((_, license, name)) => (Some(name.clone()), Some(license.to_string())),
+    let (subject_name, subject) = match subject {
+        Some((k, license, name)) => (Some(name), Some((k, license))),
         None => (None, None),
     };
-    let filed = state
-        .db(move |c| {
-            let subject = subject.as_ref().map(|(k, license, _)| (*k, license));
-            db::complaints::file_filing(c, &Filing::report(subject, &valid), &desk.key, now)
-        })
+    let subject_license_no = subject.as_ref().map(|(_, license)| license.to_string());
+    let filed = crate::web::complaints::file(state, Checked::Report(subject, valid))
         .await
         .map_err(AppError::html)?;
-    // The tracking number only: never the text or the contact.
-    tracing::info!(tracking_no = %filed.tracking_no, kind = kind.key(), "report filed");
     let receipt = Receipt {
         kind: kind.key(),
         tracking_no: filed.tracking_no.to_string(),
@@ -282,7 +274,7 @@ async fn file_correction(
         };
         return render(&state, &req, StatusCode::FORBIDDEN, kind, &input, extra);
     }
-    let valid = report::validate_correction(&input);
+    let valid = report::validate_correction(&input).map_err(|p| crate::i18n::say_fields(&p));
     let mut extra = FormState::default();
     if let Err(errors) = &valid {
         extra.errors = errors.clone();
@@ -359,7 +351,9 @@ async fn file_unlicensed(
         };
         return render(&state, &req, StatusCode::FORBIDDEN, kind, &input, extra);
     }
-    match report::validate_unlicensed(&input, state.clock.today()) {
+    match report::validate_unlicensed(&input, state.clock.today())
+        .map_err(|p| crate::i18n::say_fields(&p))
+    {
         Ok(valid) => file_and_receipt(&state, None, valid).await,
         Err(errors) => {
             let extra = FormState {

@@ -215,3 +215,63 @@ async fn control_characters_in_complaint_text_and_bidi_controls_in_names_are_ref
         "only the complaint with line breaks and a tab was filed"
     );
 }
+
+#[actix_web::test]
+async fn an_english_client_is_told_every_field_problem_in_english() {
+    let app = TestApp::builder().seed(subjects).await;
+    let mut b = body("", "12345");
+    b["category"] = "bribery".into();
+    b["occurred_on"] = "2099-01-01".into();
+    b["description"] = "x".repeat(2001).into();
+    let mut fields = Vec::new();
+    for lang in ["zh-CN", "en"] {
+        let resp = app
+            .client
+            .post(format!("{}/api/v1/complaints", app.address))
+            .header("accept-language", lang)
+            .json(&b)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400);
+        let v: serde_json::Value = resp.json().await.unwrap();
+        fields.push(v["error"]["details"]["fields"].clone());
+    }
+    let (zh, en) = (&fields[0], &fields[1]);
+    for f in [
+        "category",
+        "description",
+        "occurred_on",
+        "complainant_name",
+        "complainant_phone",
+    ] {
+        let (zh, en) = (zh[f].as_str().unwrap(), en[f].as_str().unwrap());
+        assert!(
+            zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{f} in Chinese for a Chinese client: {zh}"
+        );
+        assert!(
+            !en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) && !en.is_empty(),
+            "{f} in English for an English client: {en}"
+        );
+    }
+    assert!(en["description"].as_str().unwrap().contains("2000"));
+    assert!(en["category"].as_str().unwrap().contains("category"));
+
+    // A mistyped tracking number, said in the client's language.
+    let resp = app
+        .client
+        .get(format!("{}/api/v1/complaints/TS123", app.address))
+        .header("accept-language", "en")
+        .header("x-access-code", "ABCD-EFGH-JKMN-PQRS")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let v: serde_json::Value = resp.json().await.unwrap();
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("tracking number") && message.contains("19"),
+        "{message}"
+    );
+}
