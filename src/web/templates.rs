@@ -5,28 +5,99 @@ use std::sync::LazyLock;
 use actix_web::http::StatusCode;
 use tera::{Context, Tera};
 
+use crate::i18n::Lang;
+
 macro_rules! embedded {
     ($($name:literal),+ $(,)?) => {
         [$(($name, include_str!(concat!("../../templates/", $name)))),+]
     };
 }
 
-/// Every template, parsed once.
-pub static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
+/// Every template, parsed once per language with its constant messages
+/// already in it (see [`pretranslate`]).
+static TEMPLATES: LazyLock<[Tera; 2]> = LazyLock::new(|| [build(Lang::Zh), build(Lang::En)]);
+
+fn build(lang: Lang) -> Tera {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     super::lang::register(&mut tera);
-    if let Err(e) = add_templates(&mut tera) {
+    if let Err(e) = add_templates(&mut tera, lang) {
         // The templates are compiled in and covered by tests; a broken one
         // is a build defect, reported loudly and served as plain errors.
         tracing::error!("templates failed to parse: {e:?}");
     }
     tera
-});
+}
 
-/// Adds every compiled-in template to `tera`.
-fn add_templates(tera: &mut Tera) -> Result<(), tera::Error> {
-    tera.add_raw_templates(embedded![
+/// `source` with every `t(key="…")` that has no other argument replaced by
+/// its message in `lang`, and `lang_tag()` by the language's tag: a
+/// constant message is the same on every page, so Tera need not call
+/// Fluent for it on every render (over 500 such calls in the templates;
+/// issue 15). `{{ t(key="…") }}` becomes the message as escaped text, as
+/// Tera's autoescape would print it; elsewhere (`{% set sep =
+/// t(key="list-sep") %}`, a call's argument) it becomes a string literal.
+/// A message that no quote character can delimit is left as a call.
+fn pretranslate(source: &str, lang: Lang) -> String {
+    const CALL: &str = "t(key=";
+    let mut out = String::with_capacity(source.len() + source.len() / 4);
+    let mut rest = source;
+    while let Some(at) = rest.find(CALL) {
+        let (before, call) = rest.split_at(at);
+        let preceded_by_name = before
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        let quote = call[CALL.len()..].chars().next();
+        let key_and_end = match quote {
+            Some(q @ ('"' | '\'')) if !preceded_by_name => {
+                let body = &call[CALL.len() + 1..];
+                body.find(q).and_then(|end| {
+                    let key = &body[..end];
+                    body[end + 1..]
+                        .starts_with(')')
+                        .then_some((key, CALL.len() + 1 + end + 2))
+                })
+            }
+            _ => None,
+        };
+        let Some((key, len)) = key_and_end else {
+            out.push_str(before);
+            out.push_str(CALL);
+            rest = &call[CALL.len()..];
+            continue;
+        };
+        let text = crate::i18n::tr_in(lang, key, None);
+        if before.ends_with("{{ ") && call[len..].starts_with(" }}") {
+            out.push_str(&before[..before.len() - 3]);
+            let escaped = tera::escape_html(&text);
+            if escaped.contains("{{") || escaped.contains("{%") || escaped.contains("{#") {
+                out.push_str("{% raw %}");
+                out.push_str(&escaped);
+                out.push_str("{% endraw %}");
+            } else {
+                out.push_str(&escaped);
+            }
+            rest = &call[len + 3..];
+            continue;
+        }
+        out.push_str(before);
+        match ['"', '\'', '`'].into_iter().find(|q| !text.contains(*q)) {
+            Some(q) => {
+                out.push(q);
+                out.push_str(&text);
+                out.push(q);
+            }
+            None => out.push_str(&call[..len]),
+        }
+        rest = &call[len..];
+    }
+    out.push_str(rest);
+    out.replace("{{ lang_tag() }}", lang.tag())
+}
+
+/// Adds every compiled-in template to `tera`, pretranslated into `lang`.
+fn add_templates(tera: &mut Tera, lang: Lang) -> Result<(), tera::Error> {
+    let sources = embedded![
         "base.html",
         "macros.html",
         "index.html",
@@ -63,12 +134,22 @@ fn add_templates(tera: &mut Tera) -> Result<(), tera::Error> {
         "admin/compliance.html",
         "admin/audit.html",
         "admin/error.html",
-    ])
+    ];
+    tera.add_raw_templates(
+        sources
+            .into_iter()
+            .map(|(name, source)| (name, pretranslate(source, lang))),
+    )
 }
 
-/// Renders a template.
+/// Renders a template in the current request's language.
 pub fn render(name: &str, ctx: &Context) -> Result<String, tera::Error> {
-    TEMPLATES.render(name, ctx)
+    let templates = &*TEMPLATES;
+    let tera = match crate::i18n::current() {
+        Lang::Zh => &templates[0],
+        Lang::En => &templates[1],
+    };
+    tera.render(name, ctx)
 }
 
 /// The error page; falls back to plain text if even that fails.
@@ -89,11 +170,67 @@ pub fn error_page(status: StatusCode, code: &str, message: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::{Lang, pretranslate};
+
+    /// Renders `source` as an HTML template with `t()` registered, in
+    /// `lang`, inside the request-language scope the portal renders in.
+    fn render(source: &str, lang: Lang) -> String {
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![".html"]);
+        super::super::lang::register(&mut tera);
+        tera.add_raw_template("t.html", source).unwrap();
+        let ctx = tera::Context::new();
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(crate::i18n::in_lang(lang, async {
+                tera.render("t.html", &ctx).unwrap()
+            }))
+    }
+
+    #[test]
+    fn a_pretranslated_template_renders_as_the_calls_did() {
+        let source = r#"<html lang="{{ lang_tag() }}"><p>{{ t(key="site-name") }}</p>
+{% set sep = t(key="list-sep") %}{{ ["a", "b"] | join(sep=sep) }}
+<a title="{{ t(key='feed-follow') }}">{{ t(key="parens", x=t(key="nav-home")) }}</a>
+{{- t(key="footer", today="2026-12-05") -}}{{ t(key="site-name") | upper }}"#;
+        for lang in [Lang::Zh, Lang::En] {
+            let translated = pretranslate(source, lang);
+            assert!(
+                !translated.contains(r#"t(key="site-name")"#)
+                    && !translated.contains(r#"t(key="list-sep")"#)
+                    && !translated.contains("lang_tag()"),
+                "constant messages are no longer calls: {translated}"
+            );
+            assert!(translated.contains(r#"t(key="footer", today="#));
+            assert_eq!(render(&translated, lang), render(source, lang), "{lang:?}");
+        }
+    }
+
+    #[test]
+    fn only_whole_constant_calls_are_replaced() {
+        for source in [
+            r#"{{ at(key="site-name") }}"#,
+            r#"{{ x.t(key="site-name") }}"#,
+            r#"{{ t(key=name) }}"#,
+            r#"{{ t(key="parens", x="y") }}"#,
+            r#"{{ t(key="site-name"  ) }}"#,
+        ] {
+            assert_eq!(pretranslate(source, Lang::Zh), source);
+        }
+    }
+
     #[test]
     fn every_template_parses() {
+        for lang in [super::Lang::Zh, super::Lang::En] {
+            every_template_parses_in(lang);
+        }
+    }
+
+    fn every_template_parses_in(lang: super::Lang) {
         let mut tera = tera::Tera::default();
         super::super::lang::register(&mut tera);
-        if let Err(e) = super::add_templates(&mut tera) {
+        if let Err(e) = super::add_templates(&mut tera, lang) {
             let mut cause = e.to_string();
             let mut source = std::error::Error::source(&e);
             while let Some(s) = source {

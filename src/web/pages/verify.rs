@@ -207,6 +207,8 @@ impl QrModules {
             svg,
             r##"<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{px}" height="{px}" viewBox="0 0 {side} {side}" shape-rendering="crispEdges"><rect x="0" y="0" width="{side}" height="{side}" fill="#fff"/><path fill="#000" d=""##
         );
+        // Numbers pushed by hand: `write!` per run was most of a profile's
+        // QR time (a code has a few hundred runs).
         for y in 0..n {
             let mut x = 0;
             while x < n {
@@ -215,17 +217,38 @@ impl QrModules {
                     continue;
                 }
                 let run = (x..n).take_while(|&i| self.dark(i, y)).count();
-                let _ = write!(
-                    svg,
-                    "M{} {}h{run}v1h-{run}z",
-                    x + QR_QUIET_ZONE,
-                    y + QR_QUIET_ZONE
-                );
+                svg.push('M');
+                push_number(&mut svg, x + QR_QUIET_ZONE);
+                svg.push(' ');
+                push_number(&mut svg, y + QR_QUIET_ZONE);
+                svg.push('h');
+                push_number(&mut svg, run);
+                svg.push_str("v1h-");
+                push_number(&mut svg, run);
+                svg.push('z');
                 x += run;
             }
         }
         svg.push_str(r#""/></svg>"#);
         svg
+    }
+}
+
+/// Appends `n` in decimal.
+fn push_number(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for d in &digits[i..] {
+        out.push(char::from(*d));
     }
 }
 
