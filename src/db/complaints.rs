@@ -731,22 +731,6 @@ pub fn outcome_counts(
     kind: SubjectKind,
     license_no: &str,
 ) -> Result<Vec<(Outcome, i64)>, DbError> {
-    let outcomes: Vec<Option<String>> = complaints::table
-        .inner_join(complaint_reports::table)
-        .filter(complaint_reports::kind.eq(ReportKind::Complaint.key()))
-        .filter(complaints::subject_kind.eq(kind.key()))
-        .filter(complaints::subject_license_no.eq(license_no))
-        .filter(complaints::status.eq(Stage::Concluded.key()))
-        .select(complaints::outcome)
-        .load(conn)?;
-    let mut counts: Vec<(Outcome, i64)> = Outcome::ALL.iter().map(|o| (*o, 0)).collect();
-    for o in outcomes.iter().flatten() {
-        let parsed = Outcome::parse(o)
-            .ok_or_else(|| DbError::Corrupt(format!("complaint outcome {o:?}")))?;
-        if let Some(slot) = counts.iter_mut().find(|(k, _)| *k == parsed) {
-            slot.1 += 1;
-        }
-    }
-    counts.retain(|(_, n)| *n > 0);
-    Ok(counts)
+    use super::reads::Reads;
+    crate::with_backend!(conn, |c| c.complaint_outcomes(kind, license_no))
 }

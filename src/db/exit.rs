@@ -184,21 +184,8 @@ pub fn announcements_naming(
     conn: &mut DbConnection,
     license_no: &str,
 ) -> Result<Vec<Announcement>, DbError> {
-    // `'%' || ? || '%'` rather than a bound pattern: SQLite prepares a
-    // statement whose LIKE pattern is a bound parameter again on every run.
-    let needle = license_no.replace(['%', '_'], "");
-    let pattern = "%"
-        .into_sql::<diesel::sql_types::Text>()
-        .concat(needle)
-        .concat("%");
-    Ok(announcements::table
-        .filter(announcements::license_nos.like(pattern))
-        .order((announcements::published_on.desc(), announcements::id.desc()))
-        .select(Announcement::as_select())
-        .load::<Announcement>(conn)?
-        .into_iter()
-        .filter(|a| split_list(&a.license_nos).iter().any(|n| n == license_no))
-        .collect())
+    use super::reads::Reads;
+    crate::with_backend!(conn, |c| c.announcements_naming(license_no))
 }
 
 /// Which of `license_nos` are offices and which workers (unknown numbers

@@ -3,10 +3,10 @@
 //! confirmed a subject.
 
 use chrono::NaiveDateTime;
-use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 
-use super::schema::{record_confirmations, record_history};
+use super::reads::Reads;
+use super::schema::record_history;
 use super::{DbConnection, DbError};
 use crate::domain::vocab::SubjectKind;
 
@@ -48,47 +48,24 @@ pub fn of(
     offset: i64,
     limit: i64,
 ) -> Result<(i64, Vec<Entry>), DbError> {
-    let filter = record_history::subject_kind
-        .eq(kind.key())
-        .and(record_history::subject_key.eq(key));
-    let total: i64 = record_history::table
-        .filter(filter)
-        .count()
-        .get_result(conn)?;
-    // No `LIMIT ?`/`OFFSET ?`: SQLite prepares a statement again each time
-    // its bound limit changes what the planner chose (`sqlite3Reprepare`,
-    // 6 % of a profile page, issue 15). The rows come newest first by the
-    // primary key and stop being read once the page is full; a subject's
-    // history is a few dozen entries.
-    let skip = usize::try_from(offset).unwrap_or(0);
-    let take = usize::try_from(limit).unwrap_or(0);
-    let mut entries = Vec::with_capacity(take.min(64));
-    if take > 0 && offset < total {
-        let rows = record_history::table
-            .filter(filter)
-            .order(record_history::id.desc())
-            .select((
-                record_history::id,
-                record_history::field,
-                record_history::old_value,
-                record_history::new_value,
-                record_history::batch_id,
-                record_history::changed_at,
-            ))
-            .load_iter::<(i64, String, String, String, Option<i64>, NaiveDateTime), DefaultLoadingMode>(conn)?;
-        for row in rows.skip(skip).take(take) {
-            let (id, field, before, after, batch_id, changed_at) = row?;
-            entries.push(Entry {
-                id,
-                field,
-                before,
-                after,
-                batch_id,
-                changed_at,
-            });
-        }
-    }
-    Ok((total, entries))
+    let (offset, limit) = (
+        usize::try_from(offset).unwrap_or(0),
+        usize::try_from(limit).unwrap_or(0),
+    );
+    let (total, entries) =
+        crate::with_backend!(conn, |c| c.history(kind, key, offset, limit, true))?;
+    Ok((total.unwrap_or(0), entries))
+}
+
+/// A subject's `limit` newest entries, not counted (a profile's list).
+pub fn newest(
+    conn: &mut DbConnection,
+    kind: SubjectKind,
+    key: &str,
+    limit: usize,
+) -> Result<Vec<Entry>, DbError> {
+    let (_, entries) = crate::with_backend!(conn, |c| c.history(kind, key, 0, limit, false))?;
+    Ok(entries)
 }
 
 /// When an import last confirmed the subject (changed or unchanged).
@@ -97,9 +74,5 @@ pub fn confirmed_at(
     kind: SubjectKind,
     key: &str,
 ) -> Result<Option<NaiveDateTime>, DbError> {
-    Ok(record_confirmations::table
-        .find((kind.key(), key))
-        .select(record_confirmations::confirmed_at)
-        .get_result(conn)
-        .optional()?)
+    crate::with_backend!(conn, |c| c.confirmed_at(kind, key))
 }

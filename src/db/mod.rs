@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod profiles;
 pub mod public_lists;
 pub mod rate_limits;
+mod reads;
 pub mod schema;
 pub mod tokens;
 pub mod users;

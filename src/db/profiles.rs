@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::models::*;
+use super::reads::Reads;
 use super::schema::*;
 use super::{DbConnection, DbError};
 use crate::domain::LicenseNo;
@@ -150,37 +151,7 @@ pub fn credit_records(
     kind: SubjectKind,
     license_nos: &[String],
 ) -> Result<HashMap<String, CreditRecords>, DbError> {
-    let mut out: HashMap<String, CreditRecords> = HashMap::new();
-    for chunk in license_nos.chunks(500) {
-        let reviews: Vec<Review> = annual_reviews::table
-            .filter(annual_reviews::subject_kind.eq(kind.key()))
-            .filter(annual_reviews::subject_license_no.eq_any(chunk))
-            .order((annual_reviews::year.desc(), annual_reviews::id.desc()))
-            .select(Review::as_select())
-            .load(conn)?;
-        for r in reviews {
-            out.entry(r.subject_license_no.clone())
-                .or_default()
-                .reviews
-                .push(r);
-        }
-        let actions: Vec<Action> = disciplinary_actions::table
-            .filter(disciplinary_actions::subject_kind.eq(kind.key()))
-            .filter(disciplinary_actions::subject_license_no.eq_any(chunk))
-            .order((
-                disciplinary_actions::decided_on.desc(),
-                disciplinary_actions::decision_no.desc(),
-            ))
-            .select(Action::as_select())
-            .load(conn)?;
-        for a in actions {
-            out.entry(a.subject_license_no.clone())
-                .or_default()
-                .actions
-                .push(a);
-        }
-    }
-    Ok(out)
+    crate::with_backend!(conn, |c| c.credit_records(kind, license_nos))
 }
 
 /// Reads one subject's credit records: the same as [`credit_records`] for
@@ -192,128 +163,18 @@ pub fn credit_records_of(
     kind: SubjectKind,
     license_no: &str,
 ) -> Result<CreditRecords, DbError> {
-    let reviews: Vec<Review> = annual_reviews::table
-        .filter(annual_reviews::subject_kind.eq(kind.key()))
-        .filter(annual_reviews::subject_license_no.eq(license_no))
-        .order((annual_reviews::year.desc(), annual_reviews::id.desc()))
-        .select(Review::as_select())
-        .load(conn)?;
-    let actions: Vec<Action> = disciplinary_actions::table
-        .filter(disciplinary_actions::subject_kind.eq(kind.key()))
-        .filter(disciplinary_actions::subject_license_no.eq(license_no))
-        .order((
-            disciplinary_actions::decided_on.desc(),
-            disciplinary_actions::decision_no.desc(),
-        ))
-        .select(Action::as_select())
-        .load(conn)?;
-    Ok(CreditRecords { reviews, actions })
-}
-
-fn commendations_of(
-    conn: &mut DbConnection,
-    kind: SubjectKind,
-    license_no: &str,
-) -> Result<Vec<Commendation>, DbError> {
-    Ok(commendations::table
-        .filter(commendations::subject_kind.eq(kind.key()))
-        .filter(commendations::subject_license_no.eq(license_no))
-        .order((commendations::awarded_on.desc(), commendations::id.desc()))
-        .select(Commendation::as_select())
-        .load(conn)?)
+    crate::with_backend!(conn, |c| c.credit_records_of(kind, license_no))
 }
 
 /// Reads a worker's profile, in one read transaction: one snapshot for
-/// its dozen reads instead of one each (on SQLite each statement outside a
-/// transaction takes and drops the WAL's read lock).
+/// its reads instead of one each (on SQLite each statement outside a
+/// transaction takes and drops the WAL's read lock). The reads run on the
+/// concrete connection (`db::reads`).
 pub fn worker(
     conn: &mut DbConnection,
     license_no: &LicenseNo,
 ) -> Result<Option<WorkerRecords>, DbError> {
-    conn.transaction(|c| worker_in(c, license_no))
-}
-
-fn worker_in(
-    conn: &mut DbConnection,
-    license_no: &LicenseNo,
-) -> Result<Option<WorkerRecords>, DbError> {
-    let Some(worker) = workers::table
-        .find(license_no.as_str())
-        .select(Worker::as_select())
-        .get_result(conn)
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    let office = match &worker.office_license_no {
-        Some(no) => offices::table
-            .find(no)
-            .select(Office::as_select())
-            .get_result(conn)
-            .optional()?,
-        None => None,
-    };
-    let district = match &office {
-        Some(o) => super::districts::find(conn, &o.district_code)?,
-        None => None,
-    };
-    let office_credit = match &office {
-        Some(o) => credit_records_of(conn, SubjectKind::Office, &o.license_no)?,
-        None => CreditRecords::default(),
-    };
-    let credit = credit_records_of(conn, SubjectKind::Worker, &worker.license_no)?;
-    let commendations = commendations_of(conn, SubjectKind::Worker, &worker.license_no)?;
-    let moves: Vec<Transfer> = transfers::table
-        .filter(transfers::worker_license_no.eq(&worker.license_no))
-        .order(transfers::effective_on.desc())
-        .select(Transfer::as_select())
-        .load(conn)?;
-    let mut office_nos: Vec<String> = moves
-        .iter()
-        .flat_map(|t| {
-            t.from_office_license_no
-                .iter()
-                .chain([&t.to_office_license_no])
-        })
-        .cloned()
-        .collect();
-    office_nos.sort();
-    office_nos.dedup();
-    let names: HashMap<String, String> = if office_nos.is_empty() {
-        HashMap::new()
-    } else {
-        offices::table
-            .filter(offices::license_no.eq_any(&office_nos))
-            .select((offices::license_no, offices::name))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .collect()
-    };
-    let transfers = moves
-        .into_iter()
-        .map(|t| TransferRecord {
-            from_name: t
-                .from_office_license_no
-                .as_ref()
-                .and_then(|n| names.get(n).cloned()),
-            to_name: names.get(&t.to_office_license_no).cloned(),
-            transfer: t,
-        })
-        .collect();
-    let complaint_outcomes =
-        super::complaints::outcome_counts(conn, SubjectKind::Worker, &worker.license_no)?;
-    let announcements = super::exit::announcements_naming(conn, &worker.license_no)?;
-    Ok(Some(WorkerRecords {
-        announcements,
-        worker,
-        office,
-        office_credit,
-        district,
-        credit,
-        commendations,
-        transfers,
-        complaint_outcomes,
-    }))
+    crate::with_backend!(conn, |c| c.worker_profile(license_no))
 }
 
 /// Reads an office's profile, in one read transaction (see [`worker`]).
@@ -321,61 +182,7 @@ pub fn office(
     conn: &mut DbConnection,
     license_no: &LicenseNo,
 ) -> Result<Option<OfficeRecords>, DbError> {
-    conn.transaction(|c| office_in(c, license_no))
-}
-
-fn office_in(
-    conn: &mut DbConnection,
-    license_no: &LicenseNo,
-) -> Result<Option<OfficeRecords>, DbError> {
-    let Some(office) = offices::table
-        .find(license_no.as_str())
-        .select(Office::as_select())
-        .get_result(conn)
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    let district = super::districts::find(conn, &office.district_code)?.ok_or_else(|| {
-        DbError::Corrupt(format!("office {} without district", office.license_no))
-    })?;
-    let township = match office.township_id {
-        Some(id) => townships::table
-            .find(id)
-            .select(Township::as_select())
-            .get_result(conn)
-            .optional()?,
-        None => None,
-    };
-    let credit = credit_records_of(conn, SubjectKind::Office, &office.license_no)?;
-    let commendations = commendations_of(conn, SubjectKind::Office, &office.license_no)?;
-    let staff: Vec<Worker> = workers::table
-        .filter(workers::office_license_no.eq(&office.license_no))
-        .order((workers::name, workers::license_no))
-        .select(Worker::as_select())
-        .load(conn)?;
-    let nos: Vec<String> = staff.iter().map(|w| w.license_no.clone()).collect();
-    let mut credit_by_worker = credit_records(conn, SubjectKind::Worker, &nos)?;
-    let workers = staff
-        .into_iter()
-        .map(|w| {
-            let c = credit_by_worker.remove(&w.license_no).unwrap_or_default();
-            (w, c)
-        })
-        .collect();
-    let complaint_outcomes =
-        super::complaints::outcome_counts(conn, SubjectKind::Office, &office.license_no)?;
-    let announcements = super::exit::announcements_naming(conn, &office.license_no)?;
-    Ok(Some(OfficeRecords {
-        announcements,
-        office,
-        district,
-        township,
-        credit,
-        commendations,
-        workers,
-        complaint_outcomes,
-    }))
+    crate::with_backend!(conn, |c| c.office_profile(license_no))
 }
 
 /// The license numbers of the workers called exactly `name` (at most 50).
