@@ -202,24 +202,8 @@ pub fn workers_named(conn: &mut DbConnection, name: &str) -> Result<Vec<String>,
 /// the impersonation warning is about, so `false` settles that no warning
 /// applies without reading anyone's records; one indexed statement.
 pub fn any_barred_named(conn: &mut DbConnection, name: &str) -> Result<bool, DbError> {
-    use diesel::dsl::exists;
     let name = name.trim();
-    let by_status = workers::table.filter(workers::name.eq(name)).filter(
-        workers::status
-            .eq(WorkerStatus::Revoked.key())
-            .or(workers::status.eq(WorkerStatus::Deregistered.key())),
-    );
-    let by_decision = disciplinary_actions::table
-        .filter(disciplinary_actions::subject_kind.eq(SubjectKind::Worker.key()))
-        .filter(disciplinary_actions::kind.eq(DisciplineKind::RevokeLicense.key()))
-        .filter(
-            disciplinary_actions::subject_license_no.eq_any(
-                workers::table
-                    .filter(workers::name.eq(name))
-                    .select(workers::license_no),
-            ),
-        );
-    Ok(diesel::select(exists(by_status).or(exists(by_decision))).get_result(conn)?)
+    crate::with_backend!(conn, |c| c.any_barred_named(name))
 }
 
 /// Whether a license number belongs to an office or a worker.
