@@ -513,35 +513,71 @@ pub fn workers_of(conn: &mut DbConnection, offices: &[String]) -> Result<Vec<Str
     Ok(out)
 }
 
-/// Every document (profiles and records), for a full reindex.
+/// Every document the database projects on `today`, in one vector (what
+/// `search check` compares; a rebuild streams [`project_chunks`] instead).
 pub fn project_all(
     conn: &mut DbConnection,
     today: NaiveDate,
     windows: &StandingPolicy,
 ) -> Result<Vec<SearchDocument>, DbError> {
-    let places = Places::load(conn)?;
-    let offices: Vec<Office> = offices::table
-        .order(offices::license_no)
-        .select(Office::as_select())
-        .load(conn)?;
     let mut out = Vec::new();
-    for chunk in offices.chunks(2000) {
-        for (d, records) in offices_docs(conn, chunk, &places, today, windows)? {
-            out.push(d);
-            out.extend(records);
-        }
-    }
-    let workers: Vec<Worker> = workers::table
-        .order(workers::license_no)
-        .select(Worker::as_select())
-        .load(conn)?;
-    for chunk in workers.chunks(2000) {
-        for (d, records) in workers_docs(conn, chunk, &places, today, windows)? {
-            out.push(d);
-            out.extend(records);
-        }
-    }
+    project_chunks(conn, today, windows, CHUNK_SUBJECTS, |chunk| {
+        out.extend(chunk);
+        Ok(())
+    })?;
     Ok(out)
+}
+
+/// Subjects projected per chunk of a rebuild.
+pub const CHUNK_SUBJECTS: i64 = 2_000;
+
+/// Projects every office, then every worker, `per_chunk` at a time in
+/// license-number order, handing each chunk's documents (the subjects and
+/// their records) to `each` before reading the next: a full reindex of the
+/// nation holds one chunk, not half a million documents (issue 15).
+pub fn project_chunks(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    windows: &StandingPolicy,
+    per_chunk: i64,
+    mut each: impl FnMut(Vec<SearchDocument>) -> Result<(), DbError>,
+) -> Result<(), DbError> {
+    let places = Places::load(conn)?;
+    let mut after = String::new();
+    loop {
+        let offices: Vec<Office> = offices::table
+            .filter(offices::license_no.gt(&after))
+            .order(offices::license_no)
+            .limit(per_chunk.max(1))
+            .select(Office::as_select())
+            .load(conn)?;
+        let Some(last) = offices.last() else { break };
+        after = last.license_no.clone();
+        let mut out = Vec::new();
+        for (d, records) in offices_docs(conn, &offices, &places, today, windows)? {
+            out.push(d);
+            out.extend(records);
+        }
+        each(out)?;
+    }
+    let mut after = String::new();
+    loop {
+        let workers: Vec<Worker> = workers::table
+            .filter(workers::license_no.gt(&after))
+            .order(workers::license_no)
+            .limit(per_chunk.max(1))
+            .select(Worker::as_select())
+            .load(conn)?;
+        let Some(last) = workers.last() else { break };
+        after = last.license_no.clone();
+        let mut out = Vec::new();
+        for (d, records) in workers_docs(conn, &workers, &places, today, windows)? {
+            out.push(d);
+            out.extend(records);
+        }
+        each(out)?;
+    }
+    Ok(())
 }
 
 fn offices_docs(

@@ -1087,6 +1087,30 @@ impl SearchIndex for EmbeddedIndex {
         blocking(move || me.rebuild_blocking(&docs)).await
     }
 
+    /// One writer session: everything deleted, each chunk added as it
+    /// comes (tantivy flushes segments within its memory budget), one
+    /// commit at the end, so searches see the old index until then.
+    async fn rebuild_from(&self, mut feed: super::RebuildFeed) -> Result<(), SearchError> {
+        let me = self.handle();
+        blocking(move || {
+            me.write(|w, _| {
+                w.delete_all_documents().map_err(engine)?;
+                loop {
+                    match feed.blocking_recv() {
+                        Some(Some(chunk)) => {
+                            for d in &chunk {
+                                w.add_document(me.to_tantivy(d)?).map_err(engine)?;
+                            }
+                        }
+                        Some(None) => return Ok(()),
+                        None => return Err(super::feed_cut()),
+                    }
+                }
+            })
+        })
+        .await
+    }
+
     async fn replace_records(
         &self,
         subjects: Vec<String>,

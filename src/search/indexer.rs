@@ -422,12 +422,42 @@ impl Indexer {
     /// them). Time-driven refreshes are scheduled afresh.
     pub async fn reindex(&self) -> Result<usize, SearchError> {
         let (today, windows) = (self.clock.today(), self.windows);
-        let docs = self
-            .db(move |conn| documents::project_all(conn, today, &windows))
-            .await?;
-        let n = docs.iter().filter(|d| !d.doc_type.is_record()).count();
-        let refreshes = refreshes(&docs);
-        self.index.rebuild(docs).await?;
+        // The projection is streamed to the engine a chunk at a time (two
+        // chunks in flight at most), so a rebuild of the nation holds a few
+        // thousand documents, not all of them (issue 15).
+        let (feed, chunks) = tokio::sync::mpsc::channel(2);
+        let engine_stopped = Arc::new(AtomicBool::new(false));
+        let stopped = engine_stopped.clone();
+        let project = self.db(move |conn| {
+            let (mut n, mut due) = (0, Vec::new());
+            let send = |item| {
+                feed.blocking_send(item).map_err(|_| {
+                    stopped.store(true, Ordering::Relaxed);
+                    DbError::Corrupt("the search engine stopped the rebuild".into())
+                })
+            };
+            documents::project_chunks(conn, today, &windows, documents::CHUNK_SUBJECTS, |chunk| {
+                n += chunk.iter().filter(|d| !d.doc_type.is_record()).count();
+                due.extend(refreshes(&chunk));
+                send(Some(chunk))
+            })?;
+            send(None)?;
+            Ok((n, due))
+        });
+        let (projected, rebuilt) = tokio::join!(project, self.index.rebuild_from(chunks));
+        // Whichever side stopped first says why.
+        let (n, refreshes) = match (projected, rebuilt) {
+            (Ok(p), Ok(())) => p,
+            (Ok(_), Err(e)) => return Err(e),
+            (Err(e), Ok(())) => return Err(e),
+            (Err(p), Err(e)) => {
+                return Err(if engine_stopped.load(Ordering::Relaxed) {
+                    e
+                } else {
+                    p
+                });
+            }
+        };
         self.health.rebuilds.fetch_add(1, Ordering::Relaxed);
         self.share_generation(true).await?;
         self.db(move |conn| {

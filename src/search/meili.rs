@@ -584,11 +584,20 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn rebuild(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
+        let (feed, rx) = tokio::sync::mpsc::channel(2);
+        // Both sends fit the channel's room before anything reads it.
+        let _ = feed.send(Some(docs)).await;
+        let _ = feed.send(None).await;
+        self.rebuild_from(rx).await
+    }
+
+    /// Fresh indexes beside the live ones, which keep answering; each
+    /// chunk sent to them as it comes, all awaited at the end, then the
+    /// three swapped in one task.
+    async fn rebuild_from(&self, mut feed: super::RebuildFeed) -> Result<(), SearchError> {
         self.ensure().await?;
-        let mut grouped = self.by_index(docs);
         let lives = self.uids();
         let fresh = |live: &str| format!("{live}_rebuild");
-        // Fresh indexes beside the live ones, which keep answering.
         for live in &lives {
             let fresh = fresh(live);
             if self.client.get_index(&fresh).await.is_ok() {
@@ -597,12 +606,17 @@ impl SearchIndex for MeiliIndex {
             }
             self.prepare(&fresh).await?;
         }
-        // Every document sent before any is awaited: one batch per index.
+        // Every document sent before any is awaited.
         let mut tasks = Vec::new();
-        for live in &lives {
-            let docs = grouped.remove(live).unwrap_or_default();
-            if !docs.is_empty() {
-                tasks.extend(self.send(&fresh(live), docs).await?);
+        loop {
+            match feed.recv().await {
+                Some(Some(chunk)) => {
+                    for (live, docs) in self.by_index(chunk) {
+                        tasks.extend(self.send(&fresh(&live), docs).await?);
+                    }
+                }
+                Some(None) => break,
+                None => return Err(super::feed_cut()),
             }
         }
         self.wait_all(tasks).await?;

@@ -302,6 +302,18 @@ pub struct IndexBatch {
     pub records: Vec<SearchDocument>,
 }
 
+/// A full rebuild's documents, a chunk at a time; `None` marks the end. An
+/// engine puts its new index in place only once the end has come: a feed
+/// closed before it (a projection that failed) leaves the live index as it
+/// was. A chunk is a few thousand subjects with their records, so a
+/// rebuild holds one chunk in memory, not the nation's projection.
+pub type RebuildFeed = tokio::sync::mpsc::Receiver<Option<Vec<SearchDocument>>>;
+
+/// Why a rebuild stopped: its feed closed before the end.
+fn feed_cut() -> SearchError {
+    SearchError::Engine("the rebuild's documents stopped before their end".into())
+}
+
 /// A search engine holding the projection of offices and workers.
 #[async_trait::async_trait]
 pub trait SearchIndex: Send + Sync {
@@ -316,6 +328,20 @@ pub trait SearchIndex: Send + Sync {
 
     /// Replaces everything with `docs` (a full reindex).
     async fn rebuild(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError>;
+
+    /// Replaces everything with the documents `feed` hands out (a full
+    /// reindex, streamed). By default they are gathered and given to
+    /// [`SearchIndex::rebuild`]; the engines write each chunk as it comes.
+    async fn rebuild_from(&self, mut feed: RebuildFeed) -> Result<(), SearchError> {
+        let mut all = Vec::new();
+        loop {
+            match feed.recv().await {
+                Some(Some(chunk)) => all.extend(chunk),
+                Some(None) => return self.rebuild(all).await,
+                None => return Err(feed_cut()),
+            }
+        }
+    }
 
     /// Stores one drained batch. By default one write after another;
     /// an engine that can store it in one commit does so.

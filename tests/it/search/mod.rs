@@ -38,6 +38,7 @@ mod outage;
 mod pages;
 mod portals;
 mod processes;
+mod rebuild;
 mod records;
 
 /// A Meilisearch server for one test, with an index prefix of its own.
