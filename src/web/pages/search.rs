@@ -20,6 +20,9 @@ fn here<T: Label>(parsed: Option<T>, key: &str) -> String {
 use crate::web::search_params::SearchParams;
 use crate::web::templates;
 
+/// Most districts the search form's select lists.
+const DISTRICT_SELECT_MAX: usize = 100;
+
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/search", web::get().to(search));
 }
@@ -256,20 +259,39 @@ async fn search(
         .search_timed(&query)
         .await
         .map_err(|e| AppError::from(e).html())?;
-    let name_of = |code: &str| {
+    // The names come ordered by code.
+    let find = |code: &str| {
         districts
-            .iter()
-            .find(|(c, _)| c == code)
-            .map_or_else(|| code.to_owned(), |(_, name)| name.clone())
+            .binary_search_by(|(c, _)| c.as_str().cmp(code))
+            .ok()
+            .map(|i| &districts[i])
     };
+    let name_of = |code: &str| find(code).map_or_else(|| code.to_owned(), |(_, n)| n.clone());
     let pages = (results.total as usize).div_ceil(per_page).max(1);
-    let district_options: Vec<Choice> = districts
-        .iter()
-        .map(|(code, name)| Choice {
-            value: code.clone(),
-            label: name.clone(),
-        })
-        .collect();
+    let option = |(code, name): &(String, String)| Choice {
+        value: code.clone(),
+        label: name.clone(),
+    };
+    // A province's few dozen districts are all offered; the nation's three
+    // thousand would make every page a 130 KB list (issue 15), so beyond
+    // DISTRICT_SELECT_MAX the select offers the districts the results are
+    // in (the facet's) and the one chosen.
+    let district_options: Vec<Choice> = if districts.len() <= DISTRICT_SELECT_MAX {
+        districts.iter().map(option).collect()
+    } else {
+        let chosen = query.filters.district.as_deref();
+        let mut by_count: Vec<(&String, &u64)> = results.facets.district.iter().collect();
+        by_count.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        let mut codes: Vec<&str> = by_count
+            .into_iter()
+            .take(DISTRICT_SELECT_MAX)
+            .map(|(code, _)| code.as_str())
+            .chain(chosen)
+            .collect();
+        codes.sort_unstable();
+        codes.dedup();
+        codes.into_iter().filter_map(find).map(option).collect()
+    };
     let standing_options: Vec<Choice> = Standing::ALL
         .iter()
         .map(|s| Choice {

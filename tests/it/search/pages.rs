@@ -192,3 +192,57 @@ async fn reindex_needs_an_admin_token_and_is_audited() {
     let body = app.json("/api/v1/search?q=zhangsan", 200).await;
     assert_eq!(body["hits"][0]["license_no"], ZHANG_SAN);
 }
+
+/// The districts the search form's select offers (their codes).
+fn select_options(page: &str) -> Vec<String> {
+    let select = page
+        .split("<select name=\"district\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .unwrap_or_default();
+    select
+        .split("<option value=\"")
+        .skip(2) // the text before, and "all"
+        .filter_map(|o| o.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[actix_web::test]
+async fn beyond_a_hundred_districts_the_form_offers_those_of_the_results_and_the_chosen_one() {
+    // A province's districts are all offered.
+    let app = TestApp::builder().seed(seed).await;
+    let page = app.text("/search?q=%E5%BC%A0%E4%B8%89", 200).await;
+    assert_eq!(select_options(&page), ["500101", "500102"], "{page}");
+
+    // The nation's: 150 more districts without offices.
+    let app = TestApp::builder()
+        .seed(|c| {
+            seed(c);
+            for i in 0..150 {
+                crate::helpers::build::district(
+                    c,
+                    &format!("13{i:04}"),
+                    &format!("县{i}"),
+                    100_000,
+                    10,
+                );
+            }
+        })
+        .await;
+    let page = app.text("/search?q=%E5%BC%A0%E4%B8%89", 200).await;
+    assert_eq!(
+        select_options(&page),
+        ["500101"],
+        "only the district of the results is offered, not 152:\n{page}"
+    );
+    // A district chosen, even one without results, stays chosen.
+    let page = app
+        .text("/search?q=%E5%BC%A0%E4%B8%89&district=130007", 200)
+        .await;
+    assert!(
+        page.contains("<option value=\"130007\" selected>县7</option>"),
+        "{page}"
+    );
+    assert!(select_options(&page).len() <= 2, "{page}");
+}
