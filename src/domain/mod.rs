@@ -14,6 +14,7 @@ pub mod license;
 pub mod mask;
 pub mod message;
 pub mod plan_rules;
+pub mod province;
 pub mod report;
 pub mod standing;
 pub mod text;

@@ -105,6 +105,7 @@ fn add_templates(tera: &mut Tera, lang: Lang) -> Result<(), tera::Error> {
         "worker.html",
         "districts.html",
         "districts_table.html",
+        "districts_provinces.html",
         "district.html",
         "error.html",
         "verify.html",

@@ -548,6 +548,58 @@ impl From<&DistrictStats> for DistrictView {
     }
 }
 
+/// A province's row on `/districts` when the portal serves several
+/// provinces: its districts' figures summed, and how many are below the
+/// target.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProvinceView {
+    /// The summed figures (`code` is the province's two digits, `name` in
+    /// the page's language).
+    #[serde(flatten)]
+    pub figures: DistrictView,
+    /// Its districts.
+    pub districts: usize,
+    /// Of which below the target.
+    pub districts_below: usize,
+}
+
+impl ProvinceView {
+    /// The row of `province`, from its districts.
+    pub fn of(
+        province: &crate::domain::province::Province,
+        districts: &[DistrictView],
+        lang: crate::i18n::Lang,
+    ) -> Self {
+        let sum = |f: fn(&DistrictView) -> i64| districts.iter().map(f).sum::<i64>();
+        let (population, lawyers) = (sum(|d| d.population), sum(|d| d.lawyers));
+        let active_workers = sum(|d| d.active_workers);
+        let lawyer = lawyer_ratio(lawyers, population);
+        Self {
+            figures: DistrictView {
+                code: province.code.to_owned(),
+                name: match lang {
+                    crate::i18n::Lang::Zh => province.name,
+                    crate::i18n::Lang::En => province.name_en,
+                }
+                .to_owned(),
+                kind: "province".to_owned(),
+                kind_label: String::new(),
+                population,
+                lawyers,
+                active_workers,
+                offices: sum(|d| d.offices),
+                lawyer_ratio: lawyer.map(display_ratio),
+                service_ratio: service_ratio(lawyers, active_workers, population).map(round2),
+                target: TARGET_RATIO,
+                below_target: lawyer.is_some_and(|r| r < TARGET_RATIO),
+                borders_sichuan: false,
+            },
+            districts: districts.len(),
+            districts_below: districts.iter().filter(|d| d.below_target).count(),
+        }
+    }
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }

@@ -91,3 +91,59 @@ async fn a_district_page_shows_its_ratio_chart_offices_reviews_and_disclosures()
     app.text("/districts/999999", 404).await;
     app.text("/districts/..%2Fetc", 404).await;
 }
+
+#[actix_web::test]
+async fn a_portal_of_several_provinces_groups_its_districts_by_province() {
+    let app = TestApp::builder()
+        .seed(|c| {
+            // Chongqing: 900 + 40 lawyers for 500,000 residents.
+            build::district(c, "500103", "渝中区", 300_000, 900);
+            build::district(c, "500229", "城口县", 200_000, 40);
+            // Hebei: 30 lawyers for 200,000 residents, 1.5, below 2.3.
+            build::district(c, "130126", "灵寿县", 200_000, 30);
+            build::office(c, "31130126001", "灵寿镇法律服务所", "130126");
+            for i in 0..4 {
+                build::worker(c, &format!("4130126{i:04}"), "王五", "31130126001");
+            }
+        })
+        .await;
+
+    let page = app.text("/districts", 200).await;
+    assert!(
+        page.contains("href=\"/districts?province=13\">河北省</a>")
+            && page.contains("href=\"/districts?province=50\">重庆市</a>"),
+        "each province links to its districts:\n{page}"
+    );
+    assert!(
+        !page.contains("渝中区") && !page.contains("灵寿县"),
+        "districts are not listed beside the provinces:\n{page}"
+    );
+    // Chongqing: 940 lawyers per 500,000 = 18.8; Hebei: 1.5 and 1 of 1
+    // districts below the target; 4 workers make its service ratio 1.7.
+    let row = |name: &str| {
+        let at = page.find(&format!(">{name}</a>")).unwrap();
+        page[at..at + page[at..].find("</tr>").unwrap()].to_owned()
+    };
+    let hebei = row("河北省");
+    assert!(
+        hebei.contains("<td>1.5</td>") && hebei.contains("<td>1.7</td>"),
+        "{hebei}"
+    );
+    assert!(row("重庆市").contains("<td>18.8</td>"), "{}", row("重庆市"));
+
+    let page = app.text("/districts?province=13", 200).await;
+    assert!(page.contains("河北省各区县"), "{page}");
+    assert!(
+        page.contains("灵寿县") && !page.contains("渝中区"),
+        "{page}"
+    );
+    assert!(page.contains("href=\"/districts/130126\""), "{page}");
+
+    let page = app.text("/districts?province=13&lang=en", 200).await;
+    assert!(page.contains("Hebei"), "{page}");
+
+    for bad in ["99", "11", "1", "abc", "500103"] {
+        let page = app.text(&format!("/districts?province={bad}"), 404).await;
+        assert!(page.contains("省份"), "{bad}: {page}");
+    }
+}

@@ -148,44 +148,6 @@ fn uuid_for(what: &str, license_no: &str) -> String {
     )
 }
 
-/// The province-level division of a GB/T 2260 code.
-fn province(district_code: &str) -> &'static str {
-    match district_code.get(..2).unwrap_or("") {
-        "11" => "北京市",
-        "12" => "天津市",
-        "13" => "河北省",
-        "14" => "山西省",
-        "15" => "内蒙古自治区",
-        "21" => "辽宁省",
-        "22" => "吉林省",
-        "23" => "黑龙江省",
-        "31" => "上海市",
-        "32" => "江苏省",
-        "33" => "浙江省",
-        "34" => "安徽省",
-        "35" => "福建省",
-        "36" => "江西省",
-        "37" => "山东省",
-        "41" => "河南省",
-        "42" => "湖北省",
-        "43" => "湖南省",
-        "44" => "广东省",
-        "45" => "广西壮族自治区",
-        "46" => "海南省",
-        "50" => "重庆市",
-        "51" => "四川省",
-        "52" => "贵州省",
-        "53" => "云南省",
-        "54" => "西藏自治区",
-        "61" => "陕西省",
-        "62" => "甘肃省",
-        "63" => "青海省",
-        "64" => "宁夏回族自治区",
-        "65" => "新疆维吾尔自治区",
-        _ => "",
-    }
-}
-
 fn service_status(status: &str) -> &'static str {
     match status {
         "practising" => "active",
@@ -252,7 +214,9 @@ pub(crate) fn organization(o: Office, district: &str, lang: Lang) -> HsdsOrganiz
                 location_id: location.clone(),
                 address_1: o.address.clone(),
                 city: district.to_owned(),
-                state_province: province(&o.district_code).to_owned(),
+                state_province: crate::domain::province::of(&o.district_code)
+                    .map_or("", |p| p.name)
+                    .to_owned(),
                 postal_code: String::new(),
                 country: "CN".into(),
                 address_type: "physical".into(),

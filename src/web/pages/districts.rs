@@ -5,11 +5,12 @@
 use std::sync::{Arc, Mutex};
 
 use actix_web::{HttpResponse, web};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{base_context, html, not_found_page};
 use crate::db;
 use crate::db::districts::DistrictStats;
+use crate::domain::province::{self, Province};
 use crate::domain::vocab::AreaKind;
 use crate::i18n::{Lang, label_of};
 use crate::web::AppState;
@@ -17,47 +18,128 @@ use crate::web::charts::ratio_chart;
 use crate::web::errors::AppError;
 use crate::web::lang::{tr, tr_with};
 use crate::web::templates;
-use crate::web::views::{self, DistrictView};
+use crate::web::views::{self, DistrictView, ProvinceView};
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/districts", web::get().to(list))
         .route("/districts/{code}", web::get().to(detail));
 }
 
-/// The chart and table of `/districts` as last rendered, with the figures
+/// Which table `/districts` shows: every district (one province), the
+/// provinces (several), or one province's districts (`?province=50`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Table {
+    Districts,
+    Provinces,
+    Province(&'static Province),
+}
+
+/// The charts and tables of `/districts` as last rendered, with the figures
 /// they were drawn from (`AppState::district_stats` hands out the same
-/// `Arc` until a figure changes) and per language: drawing 38 districts'
-/// bars and rows was three quarters of the page's time.
-type RenderedTable = (Arc<Vec<DistrictStats>>, Lang, Arc<String>);
+/// `Arc` until a figure changes), per language and table: drawing the
+/// bars and rows was three quarters of the page's time (the nation's
+/// 3,010 districts took 182 ms).
+type RenderedTable = (Arc<Vec<DistrictStats>>, Lang, Table, Arc<String>);
 static TABLES: Mutex<Vec<RenderedTable>> = Mutex::new(Vec::new());
 
-fn table(stats: &Arc<Vec<DistrictStats>>) -> Result<Arc<String>, AppError> {
+fn table(stats: &Arc<Vec<DistrictStats>>, which: Table) -> Result<Arc<String>, AppError> {
     let lang = crate::i18n::current();
     if let Ok(kept) = TABLES.lock()
-        && let Some((_, _, html)) = kept
+        && let Some((_, _, _, html)) = kept
             .iter()
-            .find(|(s, l, _)| Arc::ptr_eq(s, stats) && *l == lang)
+            .find(|(s, l, t, _)| Arc::ptr_eq(s, stats) && *l == lang && *t == which)
     {
         return Ok(html.clone());
     }
-    let views: Vec<DistrictView> = stats.iter().map(DistrictView::from).collect();
+    let views: Vec<DistrictView> = stats
+        .iter()
+        .filter(|s| match which {
+            Table::Province(p) => s.district.code.starts_with(p.code),
+            _ => true,
+        })
+        .map(DistrictView::from)
+        .collect();
     let mut ctx = tera::Context::new();
-    ctx.insert("chart", &ratio_chart(&views));
-    ctx.insert("districts", &views);
-    let html = Arc::new(templates::render("districts_table.html", &ctx)?);
+    let html = if which == Table::Provinces {
+        let rows: Vec<ProvinceView> = provinces_in(stats)
+            .into_iter()
+            .map(|p| {
+                let members: Vec<DistrictView> = views
+                    .iter()
+                    .filter(|d| d.code.starts_with(p.code))
+                    .cloned()
+                    .collect();
+                ProvinceView::of(p, &members, lang)
+            })
+            .collect();
+        let figures: Vec<DistrictView> = rows.iter().map(|r| r.figures.clone()).collect();
+        ctx.insert("chart", &ratio_chart(&figures));
+        ctx.insert("provinces", &rows);
+        templates::render("districts_provinces.html", &ctx)?
+    } else {
+        ctx.insert("chart", &ratio_chart(&views));
+        ctx.insert("districts", &views);
+        templates::render("districts_table.html", &ctx)?
+    };
+    let html = Arc::new(html);
     if let Ok(mut kept) = TABLES.lock() {
-        // Only the current figures are worth keeping, in both languages.
-        kept.retain(|(s, l, _)| Arc::ptr_eq(s, stats) && *l != lang);
-        kept.push((stats.clone(), lang, html.clone()));
+        // Only the current figures are worth keeping.
+        kept.retain(|(s, l, t, _)| Arc::ptr_eq(s, stats) && !(*l == lang && *t == which));
+        kept.push((stats.clone(), lang, which, html.clone()));
     }
     Ok(html)
 }
 
-async fn list(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+/// The provinces the districts are in, by code (districts whose code names
+/// no province are left out of the grouping).
+fn provinces_in(stats: &[DistrictStats]) -> Vec<&'static Province> {
+    let mut out: Vec<&'static Province> = stats
+        .iter()
+        .filter_map(|s| province::of(&s.district.code))
+        .collect();
+    out.sort_by_key(|p| p.code);
+    out.dedup();
+    out
+}
+
+/// `?province=` of `/districts`.
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    province: Option<String>,
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
     let stats = state.district_stats().await.map_err(AppError::html)?;
+    let provinces = provinces_in(&stats);
+    let (which, title) = match query.province.as_deref().map(str::trim) {
+        Some(code) => {
+            let Some(p) = province::of(code).filter(|p| code.len() == 2 && provinces.contains(p))
+            else {
+                let shown: String = code.chars().take(12).collect();
+                return Err(not_found_page(&tr_with("nf-province", &[("code", &shown)])));
+            };
+            let name = match crate::i18n::current() {
+                Lang::Zh => p.name,
+                Lang::En => p.name_en,
+            };
+            (
+                Table::Province(p),
+                tr_with("districts-province-title", &[("province", &name)]),
+            )
+        }
+        // Every district of a province, or of districts no province
+        // names, on one page; several provinces' districts by province.
+        None if provinces.len() > 1 => (Table::Provinces, tr("districts-title")),
+        None => (Table::Districts, tr("districts-title")),
+    };
     let mut ctx = base_context(&state);
-    ctx.insert("title", &tr("districts-title"));
-    ctx.insert("table", table(&stats)?.as_str());
+    ctx.insert("title", &title);
+    ctx.insert("by_province", &(which == Table::Provinces));
+    ctx.insert("in_province", &matches!(which, Table::Province(_)));
+    ctx.insert("table", table(&stats, which)?.as_str());
     html(templates::render("districts.html", &ctx)?)
 }
 
