@@ -124,6 +124,7 @@ field-worker-office = Office
 field-first-licensed = First licensed
 field-adviser-posts = Legal adviser to
 worker-qr-caption = Scan to verify practising status
+worker-qr-alt = QR code to verify practising status
 case-title = Can this worker take my case?
 case-type = Type of case
 case-type-civil-litigation = Civil litigation

@@ -124,6 +124,7 @@ field-worker-office = 执业机构
 field-first-licensed = 首次执业
 field-adviser-posts = 法律顾问
 worker-qr-caption = 扫码核验执业状态
+worker-qr-alt = 核验执业状态的二维码
 case-title = 这位工作者能代理我的案件吗？
 case-type = 案件类型
 case-type-civil-litigation = 民事诉讼代理

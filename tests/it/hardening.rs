@@ -195,6 +195,7 @@ async fn head_answers_like_get_without_a_body_on_every_public_route() {
         format!("/workers/{WORKER}"),
         format!("/offices/{OFFICE}"),
         format!("/workers/{WORKER}/certificate"),
+        format!("/workers/{WORKER}/qr.svg"),
         format!("/verify?license_no={WORKER}"),
         format!("/lookup?license_no={WORKER}"),
         "/districts".to_owned(),

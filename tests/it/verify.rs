@@ -90,8 +90,45 @@ async fn verify_answers_in_one_dated_sentence_and_hides_the_holder_on_a_wrong_na
 async fn a_worker_profile_carries_a_qr_code_to_verify_and_an_office_a_map_link() {
     let app = TestApp::builder().seed(base).await;
     let page = app.text(&format!("/workers/{WORKER}"), 200).await;
-    assert!(page.contains("<svg"), "QR code as inline SVG");
+    assert!(
+        page.contains(&format!("<img src=\"/workers/{WORKER}/qr.svg\"")),
+        "the profile shows its QR code: {page}"
+    );
     assert!(unescape(&page).contains(&format!("/verify?license_no={WORKER}")));
+    // The QR code is an image browsers keep, pointing to /verify.
+    let resp = app
+        .client
+        .get(format!("{}/workers/{WORKER}/qr.svg", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()["content-type"],
+        "image/svg+xml; charset=utf-8"
+    );
+    assert_eq!(resp.headers()["cache-control"], "public, max-age=86400");
+    let svg = resp.text().await.unwrap();
+    assert_eq!(
+        Some(svg),
+        legal_portal::web::pages::verify::qr_svg(&format!(
+            "{}/verify?license_no={WORKER}",
+            app.address
+        )),
+        "the image encodes the verify address of this host"
+    );
+    for unknown in [
+        format!("/workers/{OFFICE}/qr.svg"),
+        "/workers/45009999999/qr.svg".into(),
+    ] {
+        let resp = app
+            .client
+            .get(format!("{}{unknown}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 404, "{unknown}");
+    }
     let page = unescape(&app.text(&format!("/offices/{OFFICE}"), 200).await);
     // The builder puts the office at WGS-84 29.5, 106.5; GCJ-02 shifts it.
     assert!(

@@ -11,11 +11,11 @@ use crate::web::lang::tr_with;
 use crate::web::views;
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/workers/{license_no}", web::get().to(profile));
+    cfg.route("/workers/{license_no}", web::get().to(profile))
+        .route("/workers/{license_no}/qr.svg", web::get().to(qr));
 }
 
 async fn profile(
-    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<CaseQuery>,
@@ -57,12 +57,6 @@ async fn profile(
     view.credit.standing.localize();
     let mut ctx = super::base_context(&state);
     ctx.insert("title", &tr_with("title-worker", &[("name", &view.name)]));
-    let verify_url = format!(
-        "{}/verify?license_no={}",
-        super::verify::base_url(&req, &state),
-        view.license_no
-    );
-    ctx.insert("qr_svg", &super::verify::qr_svg(&verify_url));
     let standing = view.credit.standing.source.0;
     ctx.insert(
         "case_form",
@@ -77,4 +71,58 @@ async fn profile(
     );
     ctx.insert("worker", &view);
     super::html(crate::web::templates::render("worker.html", &ctx)?)
+}
+
+/// The profile's QR code, pointing to `/verify` for this worker: an image
+/// of its own, which browsers keep for a day, rather than drawn into every
+/// profile (choosing a code's mask was 30 % of a profile at the nation's
+/// scale, where the kept codes cannot hold every worker; issue 15).
+async fn qr(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let raw = path.into_inner();
+    let license = match crate::domain::LicenseNo::parse(&raw) {
+        Ok(l) if l.as_str() == raw => l,
+        _ => {
+            return Err(not_found_page(&tr_with(
+                "nf-worker",
+                &[("license_no", &raw.chars().take(32).collect::<String>())],
+            )));
+        }
+    };
+    let kind = {
+        let license = license.clone();
+        state
+            .db(move |c| db::profiles::kind_of(c, &license))
+            .await
+            .map_err(AppError::html)?
+    };
+    if kind != Some(crate::domain::vocab::SubjectKind::Worker) {
+        return Err(not_found_page(&tr_with(
+            "nf-worker",
+            &[("license_no", &license)],
+        )));
+    }
+    let verify_url = format!(
+        "{}/verify?license_no={license}",
+        super::verify::base_url(&req, &state),
+    );
+    let Some(svg) = super::verify::qr_svg(&verify_url) else {
+        return Err(not_found_page(&tr_with(
+            "nf-worker",
+            &[("license_no", &license)],
+        )));
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::CONTENT_TYPE,
+            "image/svg+xml; charset=utf-8",
+        ))
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            "public, max-age=86400",
+        ))
+        .body(svg))
 }
