@@ -1,6 +1,7 @@
 //! The database: SQLite or PostgreSQL behind one connection type, chosen by
 //! the URL scheme, with embedded migrations run before the pool is built.
 
+pub mod announcements;
 pub mod audit;
 pub mod certificates;
 pub mod changes;

@@ -333,22 +333,12 @@ macro_rules! reads {
         }
 
         fn announcements_naming(&mut self, license_no: &str) -> Result<Vec<Announcement>, DbError> {
-            // `'%' || ? || '%'` rather than a bound pattern: SQLite prepares
-            // a statement whose LIKE pattern is a bound parameter again on
-            // every run.
-            let needle = license_no.replace(['%', '_'], "");
-            let pattern = "%"
-                .into_sql::<diesel::sql_types::Text>()
-                .concat(needle)
-                .concat("%");
             Ok(announcements::table
-                .filter(announcements::license_nos.like(pattern))
+                .inner_join(announcement_subjects::table)
+                .filter(announcement_subjects::license_no.eq(license_no))
                 .order((announcements::published_on.desc(), announcements::id.desc()))
                 .select(Announcement::as_select())
-                .load::<Announcement>(self)?
-                .into_iter()
-                .filter(|a| split_list(&a.license_nos).iter().any(|n| n == license_no))
-                .collect())
+                .load(self)?)
         }
 
         fn history(

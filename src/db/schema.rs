@@ -144,6 +144,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    announcement_subjects (license_no, announcement_id) {
+        license_no -> Text,
+        announcement_id -> BigInt,
+    }
+}
+
+diesel::table! {
     complaints (id) {
         id -> BigInt,
         tracking_no -> Text,
@@ -364,6 +371,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(announcement_subjects -> announcements (announcement_id));
 diesel::joinable!(townships -> districts (district_code));
 diesel::joinable!(offices -> districts (district_code));
 diesel::joinable!(offices -> townships (township_id));
@@ -385,6 +393,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     disciplinary_actions,
     commendations,
     announcements,
+    announcement_subjects,
     complaints,
     complaint_events,
     complaint_reports,

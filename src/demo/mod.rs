@@ -200,6 +200,7 @@ pub fn load(conn: &mut DbConnection, data: &DemoData) -> Result<DemoSummary, DbE
         insert_all!(c, disciplinary_actions::table, &data.actions, 12);
         insert_all!(c, commendations::table, &data.commendations, 5);
         insert_all!(c, announcements::table, &data.announcements, 5);
+        crate::db::announcements::sync_subjects(c)?;
         sync_township_ids(c)?;
         crate::db::changes::record_all(c, chrono::Utc::now().naive_utc())?;
         Ok(data.summary())

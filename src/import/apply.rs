@@ -1431,7 +1431,9 @@ fn announcements(
     ctx: &mut Ctx<'_>,
     out: &mut Applied,
 ) -> Result<(), DbError> {
-    write_rows(conn, rows, &mut Announcements, ctx, out)
+    write_rows(conn, rows, &mut Announcements, ctx, out)?;
+    // The index of who each announcement names, in the same transaction.
+    crate::db::announcements::sync_subjects(conn)
 }
 
 /// Marks every office or worker of the batch, changed or not, as confirmed

@@ -181,6 +181,8 @@ async fn a_subject_s_feed_carries_its_disclosures_and_the_notices_naming_it() {
                 .values(&n)
                 .execute(cc))
             .unwrap();
+            // As the portal's writers do: who each notice names, indexed.
+            legal_portal::db::announcements::sync_subjects(c).unwrap();
         })
         .await;
     let feed = app.text("/workers/45001030009/feed.atom", 200).await;

@@ -40,6 +40,8 @@ fn seed(c: &mut DbConnection) {
         .values(&notice)
         .execute(cc))
     .unwrap();
+    // As the portal's writers do: who each notice names, indexed.
+    legal_portal::db::announcements::sync_subjects(c).unwrap();
     // 赵国强: one revoked, one practising of the same name.
     build::worker_with(c, "45001030003", "赵国强", OFFICE, |w| {
         w.status = "revoked".into();

@@ -167,6 +167,8 @@ async fn feeds_stay_well_formed_xml_whatever_the_database_holds() {
             .values(&row)
             .execute(c))
             .expect("insert announcement");
+            // As the portal's writers do: who each notice names, indexed.
+            legal_portal::db::announcements::sync_subjects(c).unwrap();
         })
         .await;
     for path in ["/feeds/disclosures.atom", "/feeds/announcements.atom"] {
@@ -186,4 +188,43 @@ async fn feeds_stay_well_formed_xml_whatever_the_database_holds() {
     assert!(feed.contains("控制\u{fffd}字符"), "{feed}");
     let feed = app.text("/feeds/announcements.atom", 200).await;
     assert!(feed.contains("注销\u{fffd}公告"), "{feed}");
+}
+
+#[actix_web::test]
+async fn a_profile_shows_the_notices_that_name_it_now() {
+    use crate::import::{CSV, import_ok, token};
+    use legal_portal::domain::vocab::TokenScope;
+    let app = TestApp::builder().seed(seed).await;
+    let token = token(&app, "测试导入", TokenScope::Import);
+    let notice = |nos: &str| {
+        format!(
+            "类型,标题,正文,发布日期,subject_license_nos\n注销公告,关于注销的公告,正文,2026-11-27,\"{nos}\"\n"
+        )
+    };
+    let names = |page: &str| page.contains("关于注销的公告");
+    import_ok(
+        &app,
+        &token,
+        "announcements",
+        CSV,
+        &notice("45001030001；45002290001"),
+    )
+    .await;
+    for no in ["45001030001", "45002290001"] {
+        assert!(
+            names(&app.text(&format!("/workers/{no}"), 200).await),
+            "{no} is named by the notice"
+        );
+    }
+    // The same notice, corrected to name one worker only.
+    import_ok(&app, &token, "announcements", CSV, &notice("45002290001")).await;
+    assert!(
+        !names(&app.text("/workers/45001030001", 200).await),
+        "a worker the notice no longer names does not show it"
+    );
+    assert!(names(&app.text("/workers/45002290001", 200).await));
+    let api = app.json("/api/v1/workers/45002290001", 200).await;
+    assert_eq!(api["announcements"][0]["title"], "关于注销的公告");
+    // A number that only contains the other as a part is not named.
+    assert!(!names(&app.text("/offices/31500229001", 200).await));
 }

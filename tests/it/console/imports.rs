@@ -357,6 +357,8 @@ async fn a_district_cannot_rewrite_another_district_s_decision_notice_or_transfe
                     .values(&row)
                     .execute(cc))
                 .unwrap();
+                // As the portal's writers do: who each notice names, indexed.
+                legal_portal::db::announcements::sync_subjects(c).unwrap();
             }
             // A Yongchuan worker's earlier move from Yuzhong.
             build::transfer(c, "45001180001", "31500103001", "31500118001", "2024-01-01");

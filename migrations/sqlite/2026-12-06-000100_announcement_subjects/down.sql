@@ -1,0 +1,1 @@
+DROP TABLE announcement_subjects;
