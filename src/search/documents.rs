@@ -461,6 +461,11 @@ pub fn project(
     today: NaiveDate,
     windows: &StandingPolicy,
 ) -> Result<Vec<Projected>, DbError> {
+    // The places are the nation's 3,000 districts and 31,000 townships: not
+    // read for nothing (the indexer asks on every idle poll).
+    if license_nos.is_empty() {
+        return Ok(Vec::new());
+    }
     let places = Places::load(conn)?;
     let mut out = Vec::with_capacity(license_nos.len());
     for chunk in license_nos.chunks(500) {

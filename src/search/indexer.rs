@@ -273,6 +273,12 @@ impl Indexer {
         let batch = self
             .db(move |conn| {
                 let rows = outbox::due(conn, outbox::now(), BATCH)?;
+                if rows.is_empty() {
+                    return Ok(Batch {
+                        ids: Vec::new(),
+                        write: IndexBatch::default(),
+                    });
+                }
                 let mut offices = BTreeSet::new();
                 let mut workers = BTreeSet::new();
                 for r in &rows {
