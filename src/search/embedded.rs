@@ -7,7 +7,7 @@
 //! fast-field ordinals, and distance is computed for the candidates only,
 //! after a latitude/longitude bounding-box prefilter.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -936,11 +936,19 @@ struct SegmentCandidates {
     near: Option<GeoPoint>,
     radius_m: Option<f64>,
     columns: Arc<SegmentColumns>,
-    facet_counts: Vec<Vec<u64>>,
+    /// Each facet's term ordinals of the matches, one per value, counted at
+    /// harvest: a count per term would zero a vector as long as the
+    /// segment's dictionary on every search (the nation's 31,000 townships
+    /// in each of a dozen segments; issue 15).
+    facet_ords: Vec<Vec<u64>>,
     found: Vec<Candidate>,
 }
 
-type Harvest = (Vec<Candidate>, Vec<BTreeMap<String, u64>>);
+/// A segment's matches, and per facet its (term ordinal, count) pairs;
+/// the terms are read from the segment's columns once every segment is in
+/// (a term string per segment per value was a third of a one-character
+/// search at the nation's scale).
+type Harvest = (Vec<Candidate>, Arc<SegmentColumns>, Vec<Vec<(u64, u64)>>);
 
 impl Collector for Candidates {
     type Fruit = (Vec<Candidate>, Facets);
@@ -959,11 +967,7 @@ impl Collector for Candidates {
             segment,
             near: self.near,
             radius_m: self.radius_m,
-            facet_counts: columns
-                .facets
-                .iter()
-                .map(|c| vec![0; c.as_ref().map_or(0, |(_, terms)| terms.len())])
-                .collect(),
+            facet_ords: vec![Vec::new(); columns.facets.len()],
             columns,
             found: Vec::new(),
         })
@@ -975,15 +979,24 @@ impl Collector for Candidates {
 
     fn merge_fruits(&self, fruits: Vec<Harvest>) -> tantivy::Result<(Vec<Candidate>, Facets)> {
         let mut all = Vec::new();
-        let mut counts: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); FACETS.len()];
-        for (cands, facets) in fruits {
-            all.extend(cands);
-            for (into, from) in counts.iter_mut().zip(facets) {
-                for (k, v) in from {
-                    *into.entry(k).or_default() += v;
+        let mut merged: Vec<HashMap<&str, u64>> = vec![HashMap::new(); FACETS.len()];
+        for (cands, columns, facets) in &fruits {
+            all.extend_from_slice(cands);
+            for ((into, from), col) in merged.iter_mut().zip(facets).zip(&columns.facets) {
+                let Some((_, terms)) = col else { continue };
+                for (ord, n) in from {
+                    if let Some(term) = terms.get(*ord as usize)
+                        && !term.is_empty()
+                    {
+                        *into.entry(term.as_str()).or_default() += n;
+                    }
                 }
             }
         }
+        let counts: Vec<BTreeMap<String, u64>> = merged
+            .into_iter()
+            .map(|m| m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+            .collect();
         let mut it = counts.into_iter();
         let mut next = || it.next().unwrap_or_default();
         let facets = Facets {
@@ -1015,13 +1028,9 @@ impl SegmentCollector for SegmentCandidates {
         {
             return;
         }
-        for (col, counts) in c.facets.iter().zip(&mut self.facet_counts) {
+        for (col, ords) in c.facets.iter().zip(&mut self.facet_ords) {
             if let Some((col, _)) = col {
-                for ord in col.term_ords(doc) {
-                    if let Some(n) = counts.get_mut(ord as usize) {
-                        *n += 1;
-                    }
-                }
+                ords.extend(col.term_ords(doc));
             }
         }
         self.found.push(Candidate {
@@ -1038,23 +1047,16 @@ impl SegmentCollector for SegmentCandidates {
 
     fn harvest(self) -> Harvest {
         let facets = self
-            .columns
-            .facets
-            .iter()
-            .zip(self.facet_counts)
-            .map(|(col, counts)| {
-                let mut out = BTreeMap::new();
-                if let Some((_, terms)) = col {
-                    for (term, n) in terms.iter().zip(counts).filter(|(_, n)| *n > 0) {
-                        if !term.is_empty() {
-                            out.insert(term.clone(), n);
-                        }
-                    }
-                }
-                out
+            .facet_ords
+            .into_iter()
+            .map(|mut ords| {
+                ords.sort_unstable();
+                ords.chunk_by(|a, b| a == b)
+                    .map(|run| (run[0], run.len() as u64))
+                    .collect()
             })
             .collect();
-        (self.found, facets)
+        (self.found, self.columns, facets)
     }
 }
 
