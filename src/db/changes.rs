@@ -232,16 +232,8 @@ pub fn last_id(conn: &mut DbConnection, kind: FeedKind) -> Result<i64, DbError> 
 /// record by time alone: its decision, the day after its window's last day,
 /// its withdrawal.
 fn turning_days(a: &Action, windows: &StandingPolicy) -> Vec<NaiveDate> {
-    let Some(kind) = DisciplineKind::parse(&a.kind) else {
+    let Some(rec) = a.record() else {
         return Vec::new();
-    };
-    let rec = ActionRecord {
-        decision_no: a.decision_no.clone(),
-        kind,
-        decided_on: a.decided_on,
-        suspended_until: a.suspended_until,
-        public_until: a.public_until,
-        withdrawn_on: a.withdrawn_on,
     };
     [
         Some(a.decided_on),

@@ -233,6 +233,21 @@ pub struct Action {
     pub withdrawn_reason: Option<String>,
 }
 
+impl Action {
+    /// The action as the standing rules take it; `None` when its kind is
+    /// not in the vocabulary.
+    pub fn record(&self) -> Option<crate::domain::standing::ActionRecord> {
+        Some(crate::domain::standing::ActionRecord {
+            decision_no: self.decision_no.clone(),
+            kind: crate::domain::vocab::DisciplineKind::parse(&self.kind)?,
+            decided_on: self.decided_on,
+            suspended_until: self.suspended_until,
+            public_until: self.public_until,
+            withdrawn_on: self.withdrawn_on,
+        })
+    }
+}
+
 /// A disciplinary action to insert.
 #[derive(Debug, Clone, serde::Serialize, Insertable)]
 #[diesel(table_name = disciplinary_actions)]

@@ -47,15 +47,8 @@ impl CreditRecords {
         self.actions
             .iter()
             .map(|a| {
-                Ok(ActionRecord {
-                    decision_no: a.decision_no.clone(),
-                    kind: DisciplineKind::parse(&a.kind)
-                        .ok_or_else(|| DbError::Corrupt(format!("action kind {:?}", a.kind)))?,
-                    decided_on: a.decided_on,
-                    suspended_until: a.suspended_until,
-                    public_until: a.public_until,
-                    withdrawn_on: a.withdrawn_on,
-                })
+                a.record()
+                    .ok_or_else(|| DbError::Corrupt(format!("action kind {:?}", a.kind)))
             })
             .collect()
     }

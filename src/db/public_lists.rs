@@ -61,16 +61,8 @@ pub fn disclosures(
         .load(conn)?;
     let mut shown = Vec::new();
     for a in rows {
-        let Some(kind) = DisciplineKind::parse(&a.kind) else {
+        let Some(rec) = a.record() else {
             continue;
-        };
-        let rec = ActionRecord {
-            decision_no: a.decision_no.clone(),
-            kind,
-            decided_on: a.decided_on,
-            suspended_until: a.suspended_until,
-            public_until: a.public_until,
-            withdrawn_on: a.withdrawn_on,
         };
         if rec.is_disclosed(today, windows) {
             shown.push((a, rec.window_end(windows)));

@@ -134,6 +134,17 @@ impl MeiliIndex {
         }
     }
 
+    /// How many documents one kind's index holds.
+    async fn subjects_in(&self, kind: SubjectKind) -> Result<u64, SearchError> {
+        let stats = self
+            .client
+            .index(self.uid(kind))
+            .get_stats()
+            .await
+            .map_err(failed)?;
+        Ok(stats.number_of_documents as u64)
+    }
+
     fn records_uid(&self) -> String {
         format!("{}records", self.prefix)
     }
@@ -652,13 +663,7 @@ impl SearchIndex for MeiliIndex {
         self.ensure().await?;
         let mut n = 0;
         for kind in [SubjectKind::Office, SubjectKind::Worker] {
-            let stats = self
-                .client
-                .index(self.uid(kind))
-                .get_stats()
-                .await
-                .map_err(failed)?;
-            n += stats.number_of_documents as u64;
+            n += self.subjects_in(kind).await?;
         }
         Ok(n)
     }
@@ -667,14 +672,9 @@ impl SearchIndex for MeiliIndex {
         self.ensure().await?;
         let mut out = super::check::Census::new();
         for kind in [SubjectKind::Office, SubjectKind::Worker] {
-            let stats = self
-                .client
-                .index(self.uid(kind))
-                .get_stats()
-                .await
-                .map_err(failed)?;
-            if stats.number_of_documents > 0 {
-                out.insert(kind.key().to_owned(), stats.number_of_documents as u64);
+            let n = self.subjects_in(kind).await?;
+            if n > 0 {
+                out.insert(kind.key().to_owned(), n);
             }
         }
         let records = self.client.index(self.records_uid());

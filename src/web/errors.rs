@@ -212,17 +212,22 @@ impl From<actix_web::error::BlockingError> for AppError {
     }
 }
 
+/// An error and its sources, `outer: inner: …`.
+pub(crate) fn cause_chain(e: &dyn std::error::Error) -> String {
+    let mut cause = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        cause.push_str(": ");
+        cause.push_str(&s.to_string());
+        source = s.source();
+    }
+    cause
+}
+
 impl From<tera::Error> for AppError {
     fn from(e: tera::Error) -> Self {
         // Tera's own Display hides the cause chain, which is what the log needs.
-        let mut cause = e.to_string();
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            cause.push_str(": ");
-            cause.push_str(&s.to_string());
-            source = s.source();
-        }
-        AppError::internal(cause).html()
+        AppError::internal(cause_chain(&e)).html()
     }
 }
 

@@ -232,14 +232,7 @@ mod tests {
         let mut tera = tera::Tera::default();
         super::super::lang::register(&mut tera);
         if let Err(e) = super::add_templates(&mut tera, lang) {
-            let mut cause = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                cause.push_str(": ");
-                cause.push_str(&s.to_string());
-                source = s.source();
-            }
-            panic!("{cause}");
+            panic!("{}", crate::web::errors::cause_chain(&e));
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::db;
 use crate::domain::LicenseNo;
 use crate::domain::complaint::{self, ComplaintInput, TrackingNo, TrackingNoError};
 use crate::domain::vocab::SubjectKind;
+use crate::i18n::FieldErrors;
 use crate::web::AppState;
 use crate::web::complaints::{Checked, StatusView, no_store, read_body, status_view};
 use crate::web::errors::{AppError, ErrorBody, ErrorCode};
@@ -24,10 +25,48 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/complaints/{tracking_no}", web::get().to(follow));
 }
 
-fn fields(errors: impl serde::Serialize) -> AppError {
+/// A filing's field problems: message `{ids}-fields`, the problems by
+/// field in `details.fields`.
+pub(crate) fn fields(ids: &str, errors: impl serde::Serialize) -> AppError {
     AppError::new(ErrorCode::BadRequest)
-        .message(crate::web::lang::tr("api-complaint-fields"))
+        .message(crate::web::lang::tr(&format!("{ids}-fields")))
         .details(json!({ "fields": errors }))
+}
+
+/// The subject a filing names, once its own fields are checked: every
+/// field's problem in one answer (a malformed license number among them,
+/// `{ids}-subject-missing`), then the kind of what the register holds
+/// under the number (`{ids}-subject-unknown` when nothing).
+pub(crate) async fn named_subject<V>(
+    state: &AppState,
+    ids: &str,
+    valid: Result<V, FieldErrors>,
+    license_no: &str,
+) -> Result<(V, SubjectKind, LicenseNo), AppError> {
+    let tr = |suffix: &str| crate::web::lang::tr(&format!("{ids}-{suffix}"));
+    let (valid, license) = match (valid, LicenseNo::parse(license_no)) {
+        (Ok(valid), Ok(license)) => (valid, license),
+        (valid, license) => {
+            let mut errors = valid.err().unwrap_or_default();
+            if license.is_err() {
+                errors.insert("subject_license_no", tr("subject-missing"));
+            }
+            return Err(fields(ids, errors));
+        }
+    };
+    let kind = {
+        let license = license.clone();
+        state
+            .db(move |c| db::profiles::kind_of(c, &license))
+            .await?
+    };
+    match kind {
+        Some(kind) => Ok((valid, kind, license)),
+        None => Err(fields(
+            ids,
+            json!({ "subject_license_no": tr("subject-unknown") }),
+        )),
+    }
 }
 
 /// What a resident keeps after filing: the tracking number and the
@@ -113,31 +152,10 @@ pub(crate) async fn file(
         Ok(input) => input,
         Err(refused) => return Ok(refused),
     };
-    let today = state.clock.today();
-    let valid = complaint::validate(&input, today).map_err(|p| crate::i18n::say_fields(&p));
-    let license = LicenseNo::parse(&input.subject_license_no);
-    let (Ok(valid), Ok(license)) = (valid.as_ref(), license.as_ref()) else {
-        let mut errors = valid.err().unwrap_or_default();
-        if license.is_err() {
-            errors.insert(
-                "subject_license_no",
-                crate::web::lang::tr("api-complaint-subject-missing"),
-            );
-        }
-        return Err(fields(errors));
-    };
-    let (valid, license) = (valid.clone(), license.clone());
-    let kind = {
-        let license = license.clone();
-        state
-            .db(move |c| db::profiles::kind_of(c, &license))
-            .await?
-    };
-    let Some(kind) = kind else {
-        return Err(fields(json!({
-            "subject_license_no": crate::web::lang::tr("api-complaint-subject-unknown")
-        })));
-    };
+    let valid =
+        complaint::validate(&input, state.clock.today()).map_err(|p| crate::i18n::say_fields(&p));
+    let (valid, kind, license) =
+        named_subject(&state, "api-complaint", valid, &input.subject_license_no).await?;
     let filed =
         crate::web::complaints::file(&state, Checked::Complaint(kind, license, valid)).await?;
     Ok(no_store(HttpResponse::Created().json(Filed::of(filed))))

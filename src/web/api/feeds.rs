@@ -202,14 +202,7 @@ pub(crate) struct DisclosureRecord {
 
 /// The record of `a` if it is disclosed on `today`.
 fn disclosed(a: Action, today: NaiveDate, windows: &StandingPolicy) -> Option<DisclosureRecord> {
-    let rec = ActionRecord {
-        decision_no: a.decision_no.clone(),
-        kind: DisciplineKind::parse(&a.kind)?,
-        decided_on: a.decided_on,
-        suspended_until: a.suspended_until,
-        public_until: a.public_until,
-        withdrawn_on: a.withdrawn_on,
-    };
+    let rec = a.record()?;
     rec.is_disclosed(today, windows).then(|| DisclosureRecord {
         public_until: rec.window_end(windows),
         decision_no: a.decision_no,

@@ -9,7 +9,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use super::complaints::{Filed, json_filing};
+use super::complaints::{Filed, fields, json_filing, named_subject};
 use crate::db;
 use crate::domain::LicenseNo;
 use crate::domain::report::{self, CorrectionInput, UnlicensedInput, ValidReport};
@@ -23,12 +23,6 @@ use crate::web::lang::tr;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/corrections").route(web::post().to(correction)))
         .service(web::resource("/reports").route(web::post().to(unlicensed)));
-}
-
-fn fields(errors: impl serde::Serialize) -> AppError {
-    AppError::new(ErrorCode::BadRequest)
-        .message(tr("api-report-fields"))
-        .details(json!({ "fields": errors }))
 }
 
 /// Files a checked report through the one filing path.
@@ -68,26 +62,8 @@ pub(crate) async fn correction(
         Err(refused) => return Ok(refused),
     };
     let valid = report::validate_correction(&input).map_err(|p| crate::i18n::say_fields(&p));
-    let license = LicenseNo::parse(&input.subject_license_no);
-    let (Ok(valid), Ok(license)) = (valid.as_ref(), license.as_ref()) else {
-        let mut errors = valid.err().unwrap_or_default();
-        if license.is_err() {
-            errors.insert("subject_license_no", tr("api-report-subject-missing"));
-        }
-        return Err(fields(errors));
-    };
-    let (valid, license) = (valid.clone(), license.clone());
-    let kind = {
-        let license = license.clone();
-        state
-            .db(move |c| db::profiles::kind_of(c, &license))
-            .await?
-    };
-    let Some(kind) = kind else {
-        return Err(fields(json!({
-            "subject_license_no": tr("api-report-subject-unknown")
-        })));
-    };
+    let (valid, kind, license) =
+        named_subject(&state, "api-report", valid, &input.subject_license_no).await?;
     file(&state, Some((kind, license)), valid).await
 }
 
@@ -119,6 +95,6 @@ pub(crate) async fn unlicensed(
         Err(refused) => return Ok(refused),
     };
     let valid = report::validate_unlicensed(&input, state.clock.today())
-        .map_err(|p| fields(crate::i18n::say_fields(&p)))?;
+        .map_err(|p| fields("api-report", crate::i18n::say_fields(&p)))?;
     file(&state, None, valid).await
 }

@@ -97,19 +97,7 @@ async fn new_form(
     req: HttpRequest,
     query: web::Query<NewQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let prefill = query
-        .subject
-        .as_deref()
-        .map(|s| s.chars().take(limits::SUBJECT).collect::<String>())
-        .unwrap_or_default();
-    let subject_name = match LicenseNo::parse(&prefill) {
-        Ok(license) => state
-            .db(move |c| subject_of(c, &license))
-            .await
-            .map_err(AppError::html)?
-            .map(|(_, _, name)| name),
-        Err(_) => None,
-    };
+    let (prefill, subject_name) = prefilled_subject(&state, query.subject.as_deref()).await?;
     let input = ComplaintInput {
         subject_license_no: prefill,
         ..Default::default()
@@ -119,6 +107,26 @@ async fn new_form(
         ..Default::default()
     };
     render_form(&state, &req, StatusCode::OK, &input, extra)
+}
+
+/// A form opened from a profile (`?subject=`): the license number, cut to
+/// the field's length, and the name of what it names, if anything.
+pub(super) async fn prefilled_subject(
+    state: &AppState,
+    subject: Option<&str>,
+) -> Result<(String, Option<String>), AppError> {
+    let prefill: String = subject
+        .map(|s| s.chars().take(limits::SUBJECT).collect())
+        .unwrap_or_default();
+    let name = match LicenseNo::parse(&prefill) {
+        Ok(license) => state
+            .db(move |c| subject_of(c, &license))
+            .await
+            .map_err(AppError::html)?
+            .map(|(_, _, name)| name),
+        Err(_) => None,
+    };
+    Ok((prefill, name))
 }
 
 pub(super) fn subject_of(

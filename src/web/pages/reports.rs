@@ -15,7 +15,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::base_context;
-use super::complaints::{page, parse_form, subject_of};
+use super::complaints::{page, parse_form, prefilled_subject, subject_of};
 use crate::domain::LicenseNo;
 use crate::domain::complaint;
 use crate::domain::report::{
@@ -114,15 +114,7 @@ async fn correction_form(
     req: HttpRequest,
     query: web::Query<CorrectionQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let prefill = clipped(query.subject.as_deref(), complaint::limits::SUBJECT);
-    let subject_name = match LicenseNo::parse(&prefill) {
-        Ok(license) => state
-            .db(move |c| subject_of(c, &license))
-            .await
-            .map_err(AppError::html)?
-            .map(|(_, _, name)| name),
-        Err(_) => None,
-    };
+    let (prefill, subject_name) = prefilled_subject(&state, query.subject.as_deref()).await?;
     let input = CorrectionInput {
         subject_license_no: prefill,
         ..Default::default()
@@ -201,6 +193,31 @@ fn field(form: &HashMap<String, String>, k: &str) -> String {
     form.get(k).cloned().unwrap_or_default()
 }
 
+/// A report form's post, read: `Err` is the answer already made (a refusal
+/// of the gate, or the form again when its token expired, 403).
+async fn read_form<I: Serialize>(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+    kind: ReportKind,
+    input: impl FnOnce(&HashMap<String, String>) -> I,
+) -> Result<Result<I, HttpResponse>, AppError> {
+    let (form, expired) = match gate(state, req, payload).await? {
+        Gate::Answered(resp) => return Ok(Err(resp)),
+        Gate::Open(form) => (form, false),
+        Gate::Expired(form) => (form, true),
+    };
+    let input = input(&form);
+    if expired {
+        let extra = FormState {
+            form_error: Some(tr("report-form-expired")),
+            ..Default::default()
+        };
+        return render(state, req, StatusCode::FORBIDDEN, kind, &input, extra).map(Err);
+    }
+    Ok(Ok(input))
+}
+
 /// The receipt, as the complaint form's shows it.
 #[derive(Serialize)]
 struct Receipt {
@@ -255,25 +272,18 @@ async fn file_correction(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let (form, expired) = match gate(&state, &req, payload).await? {
-        Gate::Answered(resp) => return Ok(resp),
-        Gate::Open(form) => (form, false),
-        Gate::Expired(form) => (form, true),
-    };
-    let input = CorrectionInput {
-        subject_license_no: field(&form, "subject_license_no"),
-        description: field(&form, "description"),
-        contact_name: field(&form, "contact_name"),
-        contact_phone: field(&form, "contact_phone"),
-    };
     let kind = ReportKind::Correction;
-    if expired {
-        let extra = FormState {
-            form_error: Some(tr("report-form-expired")),
-            ..Default::default()
-        };
-        return render(&state, &req, StatusCode::FORBIDDEN, kind, &input, extra);
-    }
+    let input = match read_form(&state, &req, payload, kind, |form| CorrectionInput {
+        subject_license_no: field(form, "subject_license_no"),
+        description: field(form, "description"),
+        contact_name: field(form, "contact_name"),
+        contact_phone: field(form, "contact_phone"),
+    })
+    .await?
+    {
+        Ok(input) => input,
+        Err(answered) => return Ok(answered),
+    };
     let valid = report::validate_correction(&input).map_err(|p| crate::i18n::say_fields(&p));
     let mut extra = FormState::default();
     if let Err(errors) = &valid {
@@ -330,27 +340,20 @@ async fn file_unlicensed(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let (form, expired) = match gate(&state, &req, payload).await? {
-        Gate::Answered(resp) => return Ok(resp),
-        Gate::Open(form) => (form, false),
-        Gate::Expired(form) => (form, true),
-    };
-    let input = UnlicensedInput {
-        place: field(&form, "place"),
-        name_used: field(&form, "name_used"),
-        description: field(&form, "description"),
-        occurred_on: field(&form, "occurred_on"),
-        contact_name: field(&form, "contact_name"),
-        contact_phone: field(&form, "contact_phone"),
-    };
     let kind = ReportKind::Unlicensed;
-    if expired {
-        let extra = FormState {
-            form_error: Some(tr("report-form-expired")),
-            ..Default::default()
-        };
-        return render(&state, &req, StatusCode::FORBIDDEN, kind, &input, extra);
-    }
+    let input = match read_form(&state, &req, payload, kind, |form| UnlicensedInput {
+        place: field(form, "place"),
+        name_used: field(form, "name_used"),
+        description: field(form, "description"),
+        occurred_on: field(form, "occurred_on"),
+        contact_name: field(form, "contact_name"),
+        contact_phone: field(form, "contact_phone"),
+    })
+    .await?
+    {
+        Ok(input) => input,
+        Err(answered) => return Ok(answered),
+    };
     match report::validate_unlicensed(&input, state.clock.today())
         .map_err(|p| crate::i18n::say_fields(&p))
     {
