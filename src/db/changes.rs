@@ -26,8 +26,7 @@ use diesel::prelude::*;
 use super::models::Action;
 use super::schema::{disciplinary_actions, public_changes};
 use super::{DbConnection, DbError};
-use crate::domain::standing::{ActionRecord, StandingPolicy};
-use crate::domain::vocab::DisciplineKind;
+use crate::domain::standing::StandingPolicy;
 
 /// Advisory lock key (PostgreSQL) serialising the writers of the feed.
 pub const LOCK: i64 = 0x4348_414E_4745; // "CHANGE"

@@ -11,9 +11,7 @@ use super::schema::*;
 use super::{DbConnection, DbError};
 use crate::domain::LicenseNo;
 use crate::domain::standing::{ActionRecord, OfficeLink, ReviewRecord, SubjectStatus};
-use crate::domain::vocab::{
-    DisciplineKind, OfficeStatus, ReviewOutcome, SubjectKind, WorkerStatus,
-};
+use crate::domain::vocab::{OfficeStatus, ReviewOutcome, SubjectKind, WorkerStatus};
 
 /// The records standing is computed from, for one subject.
 #[derive(Debug, Clone, Default)]

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::models::{Action, Announcement};
 use super::schema::{announcements, disciplinary_actions, offices, workers};
 use super::{DbConnection, DbError};
-use crate::domain::standing::{ActionRecord, StandingPolicy};
+use crate::domain::standing::StandingPolicy;
 use crate::domain::vocab::DisciplineKind;
 
 /// A disclosed action with the subject's name and district.

@@ -7,17 +7,14 @@
 //! at `GET /api/v1/complaints/{tracking_no}`. Every answer is `no-store`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
 
 use super::complaints::{Filed, fields, json_filing, named_subject};
-use crate::db;
 use crate::domain::LicenseNo;
 use crate::domain::report::{self, CorrectionInput, UnlicensedInput, ValidReport};
 use crate::domain::vocab::SubjectKind;
 use crate::web::AppState;
 use crate::web::complaints::{Checked, no_store};
-use crate::web::errors::{AppError, ErrorBody, ErrorCode};
-use crate::web::lang::tr;
+use crate::web::errors::{AppError, ErrorBody};
 
 /// Routes, inside the `/api/v1` scope.
 pub fn configure(cfg: &mut web::ServiceConfig) {
