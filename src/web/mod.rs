@@ -17,6 +17,7 @@ pub mod impersonation;
 pub mod json_ld;
 pub mod lang;
 pub mod lru;
+pub mod memo;
 pub mod metrics;
 pub mod page_cache;
 pub mod pages;
@@ -44,6 +45,7 @@ use crate::config::{Clock, Settings};
 use crate::db::{self, DbConnection, Pool};
 use crate::domain::standing::StandingPolicy;
 use errors::{AppError, ErrorCode};
+use memo::Memo;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -79,21 +81,13 @@ pub struct AppState {
     /// Rendered public answers kept for a few seconds.
     pub pages: Arc<page_cache::PageCache>,
     /// District codes and names, read again after a write or a minute.
-    pub district_names: Arc<std::sync::Mutex<Option<NamesMemo>>>,
+    pub district_names: Arc<Memo<u64, Vec<(String, String)>>>,
     /// Every district's figures, read again after a write, an indexed
     /// change or [`STATS_MAX_AGE`].
-    pub district_stats: Arc<std::sync::Mutex<Option<StatsMemo>>>,
+    pub district_stats: Arc<Memo<(u64, u64), Vec<db::districts::DistrictStats>>>,
     /// Age of the oldest due search-outbox row above which `/readyz` is 503.
     pub readiness_max_lag: std::time::Duration,
 }
-
-/// District codes and names with the cache generation and time they were
-/// read at.
-pub type NamesMemo = (u64, Instant, Arc<Vec<(String, String)>>);
-
-/// Every district's figures with what they were read against: the cache
-/// generation, the indexer's change count, and the time.
-pub type StatsMemo = ((u64, u64), Instant, Arc<Vec<db::districts::DistrictStats>>);
 
 /// Longest that district figures are served without being read again. Writes
 /// through this process and changes any process makes to workers or offices
@@ -102,46 +96,31 @@ pub type StatsMemo = ((u64, u64), Instant, Arc<Vec<db::districts::DistrictStats>
 /// process), as the page cache's default lifetime does for pages.
 pub const STATS_MAX_AGE: Duration = Duration::from_secs(10);
 
+/// Longest that district names are served without being read again.
+const NAMES_MAX_AGE: Duration = Duration::from_secs(60);
+
 impl AppState {
     /// Every district with its counts, in code order. Counting practising
     /// workers and offices per district reads every worker (189 ms at the
     /// nation's scale), so the figures are read once per change instead of
-    /// once per `/districts`, district page, home page or API call.
+    /// once per `/districts`, district page, home page or API call, and
+    /// by one request at a time ([`Memo`]).
     pub async fn district_stats(&self) -> Result<Arc<Vec<db::districts::DistrictStats>>, AppError> {
-        let seen = (self.pages.generation(), self.search.changes());
-        let fresh = self.district_stats.lock().ok().and_then(|m| {
-            m.as_ref()
-                .filter(|(s, at, _)| *s == seen && at.elapsed() < STATS_MAX_AGE)
-                .map(|(_, _, stats)| stats.clone())
-        });
-        if let Some(stats) = fresh {
-            return Ok(stats);
-        }
-        let stats = Arc::new(self.db(db::districts::list).await?);
-        if let Ok(mut m) = self.district_stats.lock() {
-            *m = Some((seen, Instant::now(), stats.clone()));
-        }
-        Ok(stats)
+        self.district_stats
+            .get(
+                || (self.pages.generation(), self.search.changes()),
+                || self.db(db::districts::list),
+            )
+            .await
     }
 
     /// District codes and names in code order. Every search page needs
     /// them; reading them once per change instead of once per page keeps
     /// 100 concurrent searches from queueing on the connection pool.
     pub async fn district_names(&self) -> Result<Arc<Vec<(String, String)>>, AppError> {
-        let generation = self.pages.generation();
-        let fresh = self.district_names.lock().ok().and_then(|m| {
-            m.as_ref()
-                .filter(|(g, at, _)| *g == generation && at.elapsed() < Duration::from_secs(60))
-                .map(|(_, _, names)| names.clone())
-        });
-        if let Some(names) = fresh {
-            return Ok(names);
-        }
-        let names = Arc::new(self.db(db::districts::names).await?);
-        if let Ok(mut m) = self.district_names.lock() {
-            *m = Some((generation, Instant::now(), names.clone()));
-        }
-        Ok(names)
+        self.district_names
+            .get(|| self.pages.generation(), || self.db(db::districts::names))
+            .await
     }
 
     /// Searches, falling back to the database when the engine fails, and
@@ -446,8 +425,8 @@ fn app_state(
         import_limits: settings.import_limits,
         search: search.clone(),
         scrapers: Arc::new(rate_limit::ScraperLimits::new(settings.scraper_rates)),
-        district_names: Arc::default(),
-        district_stats: Arc::default(),
+        district_names: Arc::new(Memo::new(NAMES_MAX_AGE)),
+        district_stats: Arc::new(Memo::new(STATS_MAX_AGE)),
         readiness_max_lag: settings.readiness_max_lag,
         pages: Arc::new(page_cache::PageCache::new(
             settings.page_cache_ttl,

@@ -1,3 +1,6 @@
+use legal_portal::db::tokens;
+use legal_portal::domain::vocab::TokenScope;
+
 use crate::helpers::{TestApp, build};
 
 #[actix_web::test]
@@ -145,5 +148,40 @@ async fn a_portal_of_several_provinces_groups_its_districts_by_province() {
     for bad in ["99", "11", "1", "abc", "500103"] {
         let page = app.text(&format!("/districts?province={bad}"), 404).await;
         assert!(page.contains("省份"), "{bad}: {page}");
+    }
+}
+
+#[actix_web::test]
+async fn every_request_after_an_import_shows_the_new_figures_even_many_at_once() {
+    let app = TestApp::builder()
+        .seed(|c| {
+            build::district(c, "500229", "城口县", 200_000, 40);
+            build::office(c, "31500229001", "葛城街道法律服务所", "500229");
+            for i in 0..10 {
+                build::worker(c, &format!("4500229{i:04}"), "王五", "31500229001");
+            }
+        })
+        .await;
+    let active = |body: &serde_json::Value| body["districts"][0]["active_workers"].clone();
+    assert_eq!(active(&app.json("/api/v1/districts", 200).await), 10);
+
+    let token = tokens::create(&mut app.conn(), "clerk", TokenScope::Import).unwrap();
+    let res = app
+        .client
+        .post(format!("{}/admin/api/import/workers", app.address))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body("执业证号,姓名,执业机构许可证号,状态,首次执业日期\n45002290099,赵六,31500229001,执业,2015-03-01\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+
+    // Twenty requests at once: the figures are read again once, and every
+    // answer carries them (none is given the figures from before).
+    let answers =
+        futures_util::future::join_all((0..20).map(|_| app.json("/api/v1/districts", 200))).await;
+    for body in &answers {
+        assert_eq!(active(body), 11, "{body}");
     }
 }
