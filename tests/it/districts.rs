@@ -1,6 +1,3 @@
-use legal_portal::db::tokens;
-use legal_portal::domain::vocab::TokenScope;
-
 use crate::helpers::{TestApp, build};
 
 #[actix_web::test]
@@ -165,17 +162,11 @@ async fn every_request_after_an_import_shows_the_new_figures_even_many_at_once()
     let active = |body: &serde_json::Value| body["districts"][0]["active_workers"].clone();
     assert_eq!(active(&app.json("/api/v1/districts", 200).await), 10);
 
-    let token = tokens::create(&mut app.conn(), "clerk", TokenScope::Import).unwrap();
-    let res = app
-        .client
-        .post(format!("{}/admin/api/import/workers", app.address))
-        .bearer_auth(&token)
-        .header("content-type", "text/csv")
-        .body("执业证号,姓名,执业机构许可证号,状态,首次执业日期\n45002290099,赵六,31500229001,执业,2015-03-01\n")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    app.import_csv(
+        "workers",
+        "执业证号,姓名,执业机构许可证号,状态,首次执业日期\n45002290099,赵六,31500229001,执业,2015-03-01\n",
+    )
+    .await;
 
     // Twenty requests at once: the figures are read again once, and every
     // answer carries them (none is given the figures from before).

@@ -244,6 +244,28 @@ impl TestApp {
             .expect("request reaches the portal")
     }
 
+    /// Imports a CSV of `dataset` through the admin API with a fresh
+    /// import token, expecting 200.
+    pub async fn import_csv(&self, dataset: &str, csv: &str) {
+        let token = legal_portal::db::tokens::create(
+            &mut self.conn(),
+            "clerk",
+            legal_portal::domain::vocab::TokenScope::Import,
+        )
+        .expect("an import token");
+        let resp = self
+            .client
+            .post(format!("{}/admin/api/import/{dataset}", self.address))
+            .bearer_auth(&token)
+            .header("content-type", "text/csv")
+            .body(csv.to_owned())
+            .send()
+            .await
+            .expect("request reaches the portal");
+        let status = resp.status();
+        assert_eq!(status, 200, "{}", resp.text().await.unwrap_or_default());
+    }
+
     /// GET a path, expecting `status`, returning the body.
     pub async fn text(&self, path: &str, status: u16) -> String {
         let resp = self.get(path).await;

@@ -96,19 +96,11 @@ async fn an_import_through_the_portal_is_shown_at_once() {
     let path = format!("/api/v1/workers/{WORKER}");
     assert_eq!(app.json(&path, 200).await["name"], "张秀英");
     assert_eq!(app.json(&path, 200).await["name"], "张秀英");
-    let token = tokens::create(&mut app.conn(), "clerk", TokenScope::Import).unwrap();
-    let res = app
-        .client
-        .post(format!("{}/admin/api/import/workers", app.address))
-        .bearer_auth(&token)
-        .header("content-type", "text/csv")
-        .body(format!(
-            "执业证号,姓名,执业机构许可证号,状态,首次执业日期\n{WORKER},张秀云,{OFFICE},执业,2015-03-01\n"
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    app.import_csv(
+        "workers",
+        &format!("执业证号,姓名,执业机构许可证号,状态,首次执业日期\n{WORKER},张秀云,{OFFICE},执业,2015-03-01\n"),
+    )
+    .await;
     assert_eq!(app.json(&path, 200).await["name"], "张秀云");
 }
 
