@@ -561,12 +561,7 @@ pub fn project_chunks(
             .load(conn)?;
         let Some(last) = offices.last() else { break };
         after = last.license_no.clone();
-        let mut out = Vec::new();
-        for (d, records) in offices_docs(conn, &offices, &places, today, windows)? {
-            out.push(d);
-            out.extend(records);
-        }
-        each(out)?;
+        each(flat(offices_docs(conn, &offices, &places, today, windows)?))?;
     }
     let mut after = String::new();
     loop {
@@ -578,14 +573,19 @@ pub fn project_chunks(
             .load(conn)?;
         let Some(last) = workers.last() else { break };
         after = last.license_no.clone();
-        let mut out = Vec::new();
-        for (d, records) in workers_docs(conn, &workers, &places, today, windows)? {
-            out.push(d);
-            out.extend(records);
-        }
-        each(out)?;
+        each(flat(workers_docs(conn, &workers, &places, today, windows)?))?;
     }
     Ok(())
+}
+
+/// Each subject's document followed by its records' documents.
+fn flat(docs: Vec<(SearchDocument, Vec<SearchDocument>)>) -> Vec<SearchDocument> {
+    let mut out = Vec::with_capacity(docs.iter().map(|(_, r)| 1 + r.len()).sum());
+    for (doc, records) in docs {
+        out.push(doc);
+        out.extend(records);
+    }
+    out
 }
 
 fn offices_docs(
