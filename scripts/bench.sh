@@ -15,7 +15,12 @@
 # /districts. Rate limits are lifted for the run (a load generator is
 # exactly what they stop). Needs wrk (apt-get install -y wrk) and python3.
 # BENCH_CONNECTIONS and BENCH_PORT override 100 and 18080; BENCH_BIN
-# measures that binary instead of building this checkout.
+# measures that binary instead of building this checkout. Every request
+# carries the Accept-Encoding browsers send ("gzip, deflate, br, zstd");
+# BENCH_ACCEPT_ENCODING sends another, and BENCH_ACCEPT_ENCODING=none none
+# (plain answers, as curl or a bare HTTP client asks them). Tables in
+# docs/performance.md before the compression section were measured
+# without one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE="${1:-province}"
@@ -52,9 +57,12 @@ urlenc() { python3 -c "import urllib.parse,sys; print(urllib.parse.quote(sys.arg
 
 # One Lua script per kind of address, each a list of every path of that
 # kind in the dataset; wrk asks for one at random per request.
-python3 - "$DB" "$DATA" <<'PY'
+ACCEPT="${BENCH_ACCEPT_ENCODING:-gzip, deflate, br, zstd}"
+[ "$ACCEPT" = none ] && ACCEPT=""
+python3 - "$DB" "$DATA" "$ACCEPT" <<'PY'
 import sqlite3, sys, urllib.parse
-db, out = sqlite3.connect(sys.argv[1]), sys.argv[2]
+db, out, accept = sqlite3.connect(sys.argv[1]), sys.argv[2], sys.argv[3]
+headers = '{["Accept-Encoding"] = "%s"}' % accept if accept else "nil"
 q = urllib.parse.quote
 workers = [r[0] for r in db.execute("select license_no from workers")]
 offices = [r[0] for r in db.execute("select license_no from offices")]
@@ -73,7 +81,7 @@ for kind, paths in kinds.items():
     with open(f"{out}/{kind}.lua", "w") as f:
         f.write("paths = {\n" + ",\n".join('"%s"' % p for p in paths) + "\n}\n")
         f.write("init = function(args) math.randomseed(os.time()) end\n")
-        f.write("request = function() return wrk.format('GET', paths[math.random(#paths)]) end\n")
+        f.write("request = function() return wrk.format('GET', paths[math.random(#paths)], %s) end\n" % headers)
     print(f"{kind}: {len(paths)} addresses", file=sys.stderr)
 PY
 
@@ -126,7 +134,7 @@ for mode in on off; do
     for entry in "${LABELS[@]}"; do
         kind="${entry%%|*}"
         RESULT[$mode,$kind]="$(measure "$kind")"
-        echo "  cache $mode  $kind: ${RESULT[$mode,$kind]}" >&2
+        echo "  cache $mode  $kind: ${RESULT[$mode,$kind]} (resident after: $(rss) MB)" >&2
     done
     # The baseline again at the end: the ratios use the mean of both, so a
     # machine that got busier or quieter during the runs shows as a spread.
@@ -151,7 +159,7 @@ cell() { # mode kind
         "$( [ "$bad" != 0 ] && echo " **$bad non-2xx**" )"
 }
 echo
-echo "$SCALE, $DURATION s per run, $CONNS connections; ratio to \`/healthz\` (req/s, p50, p99);"
+echo "$SCALE, $DURATION s per run, $CONNS connections, Accept-Encoding: ${ACCEPT:-(none)}; ratio to \`/healthz\` (req/s, p50, p99);"
 for mode in on off; do
     read -r first _ <<<"${RESULT[$mode,healthz]}"
     read -r last _ <<<"${RESULT[$mode,healthz_end]}"

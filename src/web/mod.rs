@@ -11,6 +11,7 @@ pub mod complaints;
 pub mod console;
 pub mod csrf;
 pub mod errors;
+pub mod gzip;
 pub mod health;
 pub mod history;
 pub mod impersonation;
@@ -37,7 +38,7 @@ use std::time::{Duration, Instant};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
-use actix_web::middleware::{Compress, DefaultHeaders, Next, from_fn};
+use actix_web::middleware::{DefaultHeaders, Next, from_fn};
 use actix_web::{App, HttpRequest, HttpServer, web};
 use anyhow::Context as _;
 
@@ -259,7 +260,7 @@ fn http_server(
             .app_data(web::PathConfig::default().error_handler(bad_path))
             .wrap(from_fn(page_cache::serve))
             .wrap(from_fn(rate_limit::limit_scrapers))
-            .wrap(Compress::default())
+            .wrap(from_fn(gzip::compress))
             .wrap(security_headers(tls))
             .wrap(from_fn(lang::negotiate))
             .wrap(from_fn(head_as_get))

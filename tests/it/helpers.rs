@@ -266,6 +266,37 @@ impl TestApp {
         assert_eq!(status, 200, "{}", resp.text().await.unwrap_or_default());
     }
 
+    /// GET `path` with `Accept-Encoding: accept`: status, the
+    /// `Content-Encoding` and the body as sent. Every answer of a textual
+    /// type must say `Vary: Accept-Encoding`.
+    pub async fn get_encoded(&self, path: &str, accept: &str) -> (u16, Option<String>, Vec<u8>) {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .expect("request reaches the portal");
+        let status = res.status().as_u16();
+        let header = |name: &str| {
+            res.headers()
+                .get_all(name)
+                .iter()
+                .map(|v| v.to_str().expect("an ASCII header").to_lowercase())
+                .collect::<Vec<_>>()
+        };
+        let textual = header("content-type")
+            .iter()
+            .any(|t| t.starts_with("text/") || t.contains("json") || t.contains("xml"));
+        let vary = header("vary");
+        assert!(
+            !textual || vary.iter().any(|v| v.contains("accept-encoding")),
+            "GET {path} ({accept}): no Vary: Accept-Encoding ({vary:?})"
+        );
+        let encoding = header("content-encoding").pop();
+        (status, encoding, res.bytes().await.expect("body").to_vec())
+    }
+
     /// GET a path, expecting `status`, returning the body.
     pub async fn text(&self, path: &str, status: u16) -> String {
         let resp = self.get(path).await;
@@ -635,4 +666,17 @@ pub fn assert_snapshot(name: &str, actual: &str) {
     }, {
         insta::assert_snapshot!(name, actual);
     });
+}
+
+/// A body as sent with `Content-Encoding: encoding`, decoded.
+pub fn inflate(encoding: Option<&str>, body: &[u8]) -> String {
+    use std::io::Read;
+    let mut out = String::new();
+    match encoding {
+        Some("gzip") => flate2::read::GzDecoder::new(body).read_to_string(&mut out),
+        None => return String::from_utf8(body.to_vec()).expect("UTF-8"),
+        Some(other) => panic!("unexpected encoding {other}"),
+    }
+    .expect("a whole gzip member");
+    out
 }

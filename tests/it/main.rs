@@ -8,6 +8,7 @@ mod browser;
 mod case_check;
 mod cli;
 mod complaints;
+mod compression;
 mod console;
 mod demo;
 mod deployment;

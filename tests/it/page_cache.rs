@@ -10,7 +10,7 @@ use legal_portal::db::schema::workers;
 use legal_portal::db::tokens;
 use legal_portal::domain::vocab::TokenScope;
 
-use crate::helpers::{TestApp, build};
+use crate::helpers::{TestApp, build, inflate};
 
 const WORKER: &str = "45001030001";
 const OFFICE: &str = "31500103001";
@@ -211,4 +211,52 @@ async fn an_admin_write_spelled_with_percent_escapes_still_forgets_kept_answers(
         .unwrap();
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     assert_eq!(app.json(&path, 200).await["name"], "张秀云");
+}
+
+#[actix_web::test]
+async fn a_kept_answer_is_the_same_page_gzipped_or_not_whoever_asks_first() {
+    let app = TestApp::builder().seed(seed).await;
+    for (path, first) in [
+        (format!("/workers/{WORKER}"), "identity"),
+        (format!("/api/v1/workers/{WORKER}"), "gzip, deflate, br"),
+        (format!("/offices/{OFFICE}"), "gzip"),
+    ] {
+        let (_, misses0) = counts(&app).await;
+        let (status, encoding, body) = app.get_encoded(&path, first).await;
+        assert_eq!(status, 200);
+        let page = inflate(encoding.as_deref(), &body);
+        assert!(
+            page.contains("张秀英") || page.contains("解放碑"),
+            "{path}: {page}"
+        );
+        let (hits0, misses1) = counts(&app).await;
+        assert_eq!(misses1 - misses0, 1, "{path}: the first visit renders");
+        // A browser, a client that takes nothing but the plain page, one
+        // that refuses gzip (offered the plain page), one that prefers
+        // brotli but takes gzip: the same page each time.
+        for (accept, expected) in [
+            ("gzip, deflate, br, zstd", Some("gzip")),
+            ("identity", None),
+            ("gzip;q=0, deflate", None),
+            ("br;q=1.0, gzip;q=0.5", Some("gzip")),
+        ] {
+            let (status, encoding, body) = app.get_encoded(&path, accept).await;
+            assert_eq!(status, 200);
+            assert_eq!(encoding.as_deref(), expected, "{path} for {accept}");
+            assert_eq!(
+                inflate(encoding.as_deref(), &body),
+                page,
+                "{path} for {accept}"
+            );
+        }
+        let (hits1, misses2) = counts(&app).await;
+        assert_eq!(
+            (hits1 - hits0, misses2 - misses1),
+            (4, 0),
+            "{path}: served as kept"
+        );
+    }
+    // Without any Accept-Encoding, as the tests' own client asks: plain.
+    let plain = app.text(&format!("/workers/{WORKER}"), 200).await;
+    assert!(plain.contains("张秀英"));
 }

@@ -71,7 +71,13 @@ const DISCLOSURE_COLUMNS: &[&str] = &[
 
 /// Routes (inside the `/api/v1` scope).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/export/{dataset}.csv", web::get().to(export));
+    // Streamed as it is read: compressed by actix-web as it goes (answers
+    // of known size go through `web::gzip`).
+    cfg.service(
+        web::resource("/export/{dataset}.csv")
+            .wrap(actix_web::middleware::Compress::default())
+            .route(web::get().to(export)),
+    );
 }
 
 /// A cell safe to open in a spreadsheet: one a spreadsheet would read as a

@@ -29,7 +29,13 @@ const PAGE: i64 = 1000;
 
 /// Routes (inside the `/api/v1` scope; before the CSV exports' pattern).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/export/hsds.json", web::get().to(hsds));
+    // Streamed as it is read: compressed by actix-web as it goes (answers
+    // of known size go through `web::gzip`).
+    cfg.service(
+        web::resource("/export/hsds.json")
+            .wrap(actix_web::middleware::Compress::default())
+            .route(web::get().to(hsds)),
+    );
 }
 
 /// An HSDS 3 organization: one office.
