@@ -112,7 +112,7 @@ impl Default for Settings {
             scraper_rates: Default::default(),
             run_indexer: true,
             page_cache_ttl: std::time::Duration::from_secs(10),
-            page_cache_bytes: 16 * 1024 * 1024,
+            page_cache_bytes: 8 * 1024 * 1024,
             min_office_workers: 3,
             readiness_max_lag: std::time::Duration::from_secs(300),
         }

@@ -128,12 +128,13 @@ struct Common {
         default_value_t = 10
     )]
     page_cache_seconds: u64,
-    /// Memory for that cache, in MB.
+    /// Memory for that cache, in MB of gzipped answers (8 MB hold about
+    /// 2,000 profiles and search pages).
     #[arg(
         long,
         env = "LEGAL_PORTAL_PAGE_CACHE_MB",
         global = true,
-        default_value_t = 16
+        default_value_t = 8
     )]
     page_cache_mb: usize,
     /// Trust the load balancer's headers: the client address from

@@ -30,7 +30,8 @@
 //! gets it inflated. A kept answer takes a quarter to two fifths of its
 //! rendered size (a profile 6.7 → 2.6 KB, the search page 15 → 3.6 KB).
 //!
-//! The memory is bounded by `--page-cache-mb` (default 16), counting
+//! The memory is bounded by `--page-cache-mb` (default 8; 16 before
+//! answers were kept gzipped, when it held fewer of them), counting
 //! compressed bytes: when a new answer does not fit, the least recently
 //! served answers are forgotten until it does (stale answers are forgotten
 //! as soon as they are found stale).
