@@ -101,6 +101,16 @@ pub fn gunzip(member: &[u8], len: usize) -> Option<Bytes> {
     })
 }
 
+/// A body of known size as one piece (most already are).
+pub async fn whole<B: MessageBody>(body: B) -> Result<Bytes, actix_web::Error> {
+    match body.try_into_bytes() {
+        Ok(bytes) => Ok(bytes),
+        Err(body) => actix_web::body::to_bytes(body)
+            .await
+            .map_err(|_| actix_web::error::ErrorInternalServerError("body")),
+    }
+}
+
 /// Whether the client takes a gzip body: it names gzip with a quality above
 /// zero.
 pub fn takes_gzip(req: &HttpRequest) -> bool {
@@ -155,12 +165,7 @@ pub async fn compress(
     }
     let (req, res) = res.into_parts();
     let (head, body) = res.into_parts();
-    let plain = match body.try_into_bytes() {
-        Ok(bytes) => bytes,
-        Err(body) => actix_web::body::to_bytes(body)
-            .await
-            .map_err(|_| actix_web::error::ErrorInternalServerError("body"))?,
-    };
+    let plain = whole(body).await?;
     let Some(gzipped) = gzip(&plain) else {
         return Ok(ServiceResponse::new(
             req,

@@ -280,13 +280,8 @@ pub async fn serve(
     }
     let (req, res) = res.into_parts();
     let (head, body) = res.into_parts();
-    let body = match body.try_into_bytes() {
-        Ok(bytes) => bytes,
-        // Sized and small, checked above.
-        Err(body) => actix_web::body::to_bytes(body)
-            .await
-            .map_err(|_| actix_web::error::ErrorInternalServerError("body"))?,
-    };
+    // Sized and small, checked above.
+    let body = gzip::whole(body).await?;
     let Some(gzipped) = gzip::gzip(&body) else {
         return Ok(ServiceResponse::new(
             req,

@@ -1,23 +1,12 @@
 //! Compression: a client that takes gzip gets every textual answer gzipped,
-//! and it is the same answer a plain client gets; tiny answers, images and
+//! and it is the same answer a plain client gets; tiny answers and
 //! clients that do not take gzip get it plain. Streamed exports are
 //! compressed as they go.
 
 use std::time::Duration;
 
-use legal_portal::db::DbConnection;
-
-use crate::helpers::{TestApp, build, inflate};
-
-const WORKER: &str = "45001030001";
-const OFFICE: &str = "31500103001";
-
-fn seed(c: &mut DbConnection) {
-    build::district(c, "500103", "渝中区", 588_717, 2000);
-    build::office(c, OFFICE, "解放碑街道法律服务所", "500103");
-    build::worker(c, WORKER, "张秀英", OFFICE);
-    build::review(c, "worker", WORKER, 2025, "competent", None);
-}
+use crate::helpers::{TestApp, inflate};
+use crate::page_cache::{OFFICE, WORKER, seed};
 
 /// Pages, API answers, an error page, an image and assets, with the page
 /// cache on and off: gzipped for a browser, the same bytes once inflated.

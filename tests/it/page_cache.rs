@@ -12,10 +12,10 @@ use legal_portal::domain::vocab::TokenScope;
 
 use crate::helpers::{TestApp, build, inflate};
 
-const WORKER: &str = "45001030001";
-const OFFICE: &str = "31500103001";
+pub(crate) const WORKER: &str = "45001030001";
+pub(crate) const OFFICE: &str = "31500103001";
 
-fn seed(c: &mut DbConnection) {
+pub(crate) fn seed(c: &mut DbConnection) {
     build::district(c, "500103", "渝中区", 588_717, 2000);
     build::office(c, OFFICE, "解放碑街道法律服务所", "500103");
     build::worker(c, WORKER, "张秀英", OFFICE);
