@@ -17,7 +17,7 @@
 # BENCH_CONNECTIONS and BENCH_PORT override 100 and 18080; BENCH_BIN
 # measures that binary instead of building this checkout. Every request
 # carries the Accept-Encoding browsers send ("gzip, deflate, br, zstd");
-# BENCH_ACCEPT_ENCODING sends another, and BENCH_ACCEPT_ENCODING=none none
+# BENCH_ACCEPT_ENCODING sends another, and BENCH_ACCEPT_ENCODING=none no header
 # (plain answers, as curl or a bare HTTP client asks them). Tables in
 # docs/performance.md before the compression section were measured
 # without one.

@@ -17,8 +17,8 @@
 //! - "today" is still the day it was rendered on (standing changes at
 //!   midnight).
 //!
-//! Only `GET` answers with status 200, no `Set-Cookie` and no `no-store`
-//! are kept, keyed by language, the site address (`web::site`) and the
+//! Only `GET` answers with status 200, no `Set-Cookie`, no `no-store` and
+//! a textual type (`gzip::compressible`) are kept, keyed by language, the site address (`web::site`) and the
 //! whole path with its query; the rate limits and security headers around
 //! it apply to every answer, cached or not.
 //!
@@ -43,7 +43,7 @@ use std::time::{Duration, Instant};
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{
-    CACHE_CONTROL, CONTENT_ENCODING, HeaderMap, HeaderValue, SET_COOKIE,
+    CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, HeaderMap, HeaderValue, SET_COOKIE, VARY,
 };
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
@@ -120,28 +120,18 @@ impl Entry {
     }
 }
 
-/// The kept answer for this client: as kept with `Content-Encoding: gzip`
-/// when it takes gzip, `plain` (or the kept body inflated) otherwise.
-fn answer(
-    req: HttpRequest,
-    entry: &Entry,
-    plain: Option<Bytes>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let gzipped = gzip::takes_gzip(&req);
-    let body = match (gzipped, plain) {
-        (true, _) => entry.gzip.clone(),
-        (false, Some(plain)) => plain,
-        (false, None) => gzip::gunzip(&entry.gzip, entry.len)
-            .ok_or_else(|| actix_web::error::ErrorInternalServerError("kept answer"))?,
-    };
+/// A kept answer with `body`: as kept with `Content-Encoding: gzip` when
+/// `gzipped`, plain otherwise; `Vary: Accept-Encoding` either way.
+fn answer(req: HttpRequest, entry: &Entry, body: Bytes, gzipped: bool) -> ServiceResponse<BoxBody> {
     let mut res = HttpResponse::Ok();
     for (name, value) in &entry.headers {
         res.append_header((name.clone(), value.clone()));
     }
+    res.append_header((VARY, HeaderValue::from_static("Accept-Encoding")));
     if gzipped {
         res.insert_header((CONTENT_ENCODING, HeaderValue::from_static("gzip")));
     }
-    Ok(ServiceResponse::new(req, res.body(body)))
+    ServiceResponse::new(req, res.body(body))
 }
 
 /// What an answer was rendered against.
@@ -214,6 +204,12 @@ impl PageCache {
         Some(entry)
     }
 
+    fn forget(&self, key: &str) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.entries.remove(key);
+        }
+    }
+
     fn put(&self, key: &str, entry: Arc<Entry>) {
         let size = entry.size();
         if let Ok(mut inner) = self.inner.lock() {
@@ -262,8 +258,18 @@ pub async fn serve(
     );
     let stamp = cache.stamp(&state);
     if let Some(hit) = cache.get(&key, stamp) {
-        cache.hits.fetch_add(1, Ordering::Relaxed);
-        return answer(req.into_parts().0, &hit, None);
+        let gzipped = gzip::takes_gzip(req.request());
+        let body = if gzipped {
+            Some(hit.gzip.clone())
+        } else {
+            gzip::gunzip(&hit.gzip, hit.len)
+        };
+        if let Some(body) = body {
+            cache.hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(answer(req.into_parts().0, &hit, body, gzipped));
+        }
+        // Kept, but not to be read back: forget it and render afresh.
+        cache.forget(&key);
     }
     cache.misses.fetch_add(1, Ordering::Relaxed);
     let res = next.call(req).await?;
@@ -274,6 +280,7 @@ pub async fn serve(
             .get(CACHE_CONTROL)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("no-store"))
+        && gzip::compressible(res.headers().get(CONTENT_TYPE))
         && matches!(res.response().body().size(), BodySize::Sized(n) if n as usize <= MAX_BODY);
     if !keep {
         return Ok(res.map_into_boxed_body());
@@ -296,7 +303,9 @@ pub async fn serve(
         len: body.len(),
     });
     cache.put(&key, entry.clone());
-    answer(req, &entry, Some(body))
+    let gzipped = gzip::takes_gzip(&req);
+    let body = if gzipped { entry.gzip.clone() } else { body };
+    Ok(answer(req, &entry, body, gzipped))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Compression: a client that takes gzip gets every textual answer gzipped,
-//! and it is the same answer a plain client gets; tiny answers and
-//! clients that do not take gzip get it plain. Streamed exports are
+//! and it is the same answer a plain client gets; tiny answers the page
+//! cache does not keep, and clients that do not take gzip, get it plain. Streamed exports are
 //! compressed as they go.
 
 use std::time::Duration;
@@ -42,6 +42,22 @@ async fn a_browser_gets_every_textual_answer_gzipped_and_it_is_the_same_answer()
                     plain.len()
                 );
                 assert_eq!(inflate(Some("gzip"), &body), plain, "{path} {accept}");
+                // HEAD announces the length GET sends.
+                let head = app
+                    .client
+                    .head(format!("{}{path}", app.address))
+                    .header("accept-encoding", accept)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(head.status().as_u16(), status, "HEAD {path}");
+                assert_eq!(
+                    head.headers()
+                        .get("content-length")
+                        .map(|v| v.to_str().unwrap().to_owned()),
+                    Some(body.len().to_string()),
+                    "HEAD {path} {accept}"
+                );
             }
             // Refusing gzip, or asking only for what the portal does not
             // offer, gets the plain answer.

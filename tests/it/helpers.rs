@@ -285,9 +285,12 @@ impl TestApp {
                 .map(|v| v.to_str().expect("an ASCII header").to_lowercase())
                 .collect::<Vec<_>>()
         };
-        let textual = header("content-type")
-            .iter()
-            .any(|t| t.starts_with("text/") || t.contains("json") || t.contains("xml"));
+        let textual = header("content-type").iter().any(|t| {
+            t.starts_with("text/")
+                || t.contains("json")
+                || t.contains("xml")
+                || t.contains("javascript")
+        });
         let vary = header("vary");
         assert!(
             !textual || vary.iter().any(|v| v.contains("accept-encoding")),

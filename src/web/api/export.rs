@@ -73,8 +73,11 @@ const DISCLOSURE_COLUMNS: &[&str] = &[
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // Streamed as it is read: compressed by actix-web as it goes (answers
     // of known size go through `web::gzip`).
+    // The guard keeps other methods falling through to the API's 404, as a
+    // plain route did.
     cfg.service(
         web::resource("/export/{dataset}.csv")
+            .guard(actix_web::guard::Get())
             .wrap(actix_web::middleware::Compress::default())
             .route(web::get().to(export)),
     );
