@@ -116,6 +116,8 @@ LABELS=(
 )
 declare -A RESULT
 rss() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$PID/status"; }
+# Private memory: resident minus mapped files (the index, the binary).
+private() { awk '/RssAnon/ {printf "%d", $2/1024}' "/proc/$PID/status"; }
 
 for mode in on off; do
     if [ "$mode" = on ]; then
@@ -134,14 +136,15 @@ for mode in on off; do
     for entry in "${LABELS[@]}"; do
         kind="${entry%%|*}"
         RESULT[$mode,$kind]="$(measure "$kind")"
-        echo "  cache $mode  $kind: ${RESULT[$mode,$kind]} (resident after: $(rss) MB)" >&2
+        echo "  cache $mode  $kind: ${RESULT[$mode,$kind]} (resident after: $(rss) MB, private $(private) MB)" >&2
     done
     # The baseline again at the end: the ratios use the mean of both, so a
     # machine that got busier or quieter during the runs shows as a spread.
     RESULT[$mode,healthz_end]="$(measure healthz)"
     echo "  cache $mode  healthz at the end: ${RESULT[$mode,healthz_end]}" >&2
     RESULT[$mode,rss]="$(rss)"
-    printf 'resident memory after the runs, page cache %s: %s MB\n' "$mode" "${RESULT[$mode,rss]}"
+    RESULT[$mode,private]="$(private)"
+    printf 'resident memory after the runs, page cache %s: %s MB (private %s MB)\n' "$mode" "${RESULT[$mode,rss]}" "${RESULT[$mode,private]}"
     stop_server
 done
 
@@ -173,3 +176,4 @@ for entry in "${LABELS[@]}"; do
     printf '| %s | %s | %s |\n' "${entry#*|}" "$(cell on "$kind")" "$(cell off "$kind")"
 done
 printf '| resident memory after the runs | %s MB | %s MB |\n' "${RESULT[on,rss]}" "${RESULT[off,rss]}"
+printf '| of which private (not mapped files) | %s MB | %s MB |\n' "${RESULT[on,private]}" "${RESULT[off,private]}"
