@@ -535,8 +535,9 @@ pub fn project_all(
 
 /// Subjects projected per chunk of a rebuild. Up to four chunks are alive
 /// at once (one projected, two in the channel, one being indexed); at the
-/// nation's scale a reindex's private memory peaked at 264 MB with 2,000,
-/// 211 MB with 1,000 and 176 MB with 500, in the same time or less.
+/// nation's scale `legal-portal reindex` peaked at 252–255 MB of private
+/// memory with 2,000, 211 MB with 1,000 and 169–178 MB with 500, in the
+/// same 8–12 s (docs/performance.md).
 pub const CHUNK_SUBJECTS: i64 = 500;
 
 /// Projects every office, then every worker, `per_chunk` at a time in
