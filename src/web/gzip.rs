@@ -19,13 +19,14 @@
 use std::cell::RefCell;
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::dev::HttpServiceFactory;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{
     AcceptEncoding, CONTENT_ENCODING, CONTENT_TYPE, Encoding, HeaderValue, VARY,
 };
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
-use actix_web::{HttpMessage, HttpRequest};
+use actix_web::{FromRequest, Handler, HttpMessage, HttpRequest, Responder, guard, web};
 use flate2::{Compress, Compression, Crc, Decompress, FlushCompress, FlushDecompress, Status};
 
 /// zlib's level (1 fastest … 9 smallest): 1, as actix-web's `Compress`.
@@ -176,6 +177,22 @@ pub async fn compress(
     res.headers_mut()
         .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     Ok(ServiceResponse::new(req, res))
+}
+
+/// A GET resource whose answer is streamed as it is written (the exports):
+/// [`compress`] only takes answers of known size, so these are compressed
+/// by actix-web's `Compress` as they go. The guard keeps other methods
+/// falling through to the 404 a plain route gives them.
+pub fn streamed<F, Args>(path: &str, handler: F) -> impl HttpServiceFactory + 'static
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    web::resource(path)
+        .guard(guard::Get())
+        .wrap(actix_web::middleware::Compress::default())
+        .route(web::get().to(handler))
 }
 
 #[cfg(test)]

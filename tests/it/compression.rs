@@ -43,18 +43,10 @@ async fn a_browser_gets_every_textual_answer_gzipped_and_it_is_the_same_answer()
                 );
                 assert_eq!(inflate(Some("gzip"), &body), plain, "{path} {accept}");
                 // HEAD announces the length GET sends.
-                let head = app
-                    .client
-                    .head(format!("{}{path}", app.address))
-                    .header("accept-encoding", accept)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(head.status().as_u16(), status, "HEAD {path}");
+                let head = app.encoded(reqwest::Method::HEAD, &path, accept).await;
+                assert_eq!(head.status, status, "HEAD {path}");
                 assert_eq!(
-                    head.headers()
-                        .get("content-length")
-                        .map(|v| v.to_str().unwrap().to_owned()),
+                    head.length,
                     Some(body.len().to_string()),
                     "HEAD {path} {accept}"
                 );

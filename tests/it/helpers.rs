@@ -266,18 +266,16 @@ impl TestApp {
         assert_eq!(status, 200, "{}", resp.text().await.unwrap_or_default());
     }
 
-    /// GET `path` with `Accept-Encoding: accept`: status, the
-    /// `Content-Encoding` and the body as sent. Every answer of a textual
-    /// type must say `Vary: Accept-Encoding`.
-    pub async fn get_encoded(&self, path: &str, accept: &str) -> (u16, Option<String>, Vec<u8>) {
+    /// `method` `path` with `Accept-Encoding: accept`. Every answer of a
+    /// textual type must say `Vary: Accept-Encoding`.
+    pub async fn encoded(&self, method: reqwest::Method, path: &str, accept: &str) -> Encoded {
         let res = self
             .client
-            .get(format!("{}{path}", self.address))
+            .request(method.clone(), format!("{}{path}", self.address))
             .header("accept-encoding", accept)
             .send()
             .await
             .expect("request reaches the portal");
-        let status = res.status().as_u16();
         let header = |name: &str| {
             res.headers()
                 .get_all(name)
@@ -294,10 +292,21 @@ impl TestApp {
         let vary = header("vary");
         assert!(
             !textual || vary.iter().any(|v| v.contains("accept-encoding")),
-            "GET {path} ({accept}): no Vary: Accept-Encoding ({vary:?})"
+            "{method} {path} ({accept}): no Vary: Accept-Encoding ({vary:?})"
         );
-        let encoding = header("content-encoding").pop();
-        (status, encoding, res.bytes().await.expect("body").to_vec())
+        Encoded {
+            status: res.status().as_u16(),
+            encoding: header("content-encoding").pop(),
+            length: header("content-length").pop(),
+            body: res.bytes().await.expect("body").to_vec(),
+        }
+    }
+
+    /// GET `path` with `Accept-Encoding: accept`: status, the
+    /// `Content-Encoding` and the body as sent (see [`TestApp::encoded`]).
+    pub async fn get_encoded(&self, path: &str, accept: &str) -> (u16, Option<String>, Vec<u8>) {
+        let got = self.encoded(reqwest::Method::GET, path, accept).await;
+        (got.status, got.encoding, got.body)
     }
 
     /// GET a path, expecting `status`, returning the body.
@@ -669,6 +678,14 @@ pub fn assert_snapshot(name: &str, actual: &str) {
     }, {
         insta::assert_snapshot!(name, actual);
     });
+}
+
+/// An answer as sent: status, `Content-Encoding`, `Content-Length`, body.
+pub struct Encoded {
+    pub status: u16,
+    pub encoding: Option<String>,
+    pub length: Option<String>,
+    pub body: Vec<u8>,
 }
 
 /// A body as sent with `Content-Encoding: encoding`, decoded.

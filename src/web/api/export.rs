@@ -71,16 +71,7 @@ const DISCLOSURE_COLUMNS: &[&str] = &[
 
 /// Routes (inside the `/api/v1` scope).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    // Streamed as it is read: compressed by actix-web as it goes (answers
-    // of known size go through `web::gzip`).
-    // The guard keeps other methods falling through to the API's 404, as a
-    // plain route did.
-    cfg.service(
-        web::resource("/export/{dataset}.csv")
-            .guard(actix_web::guard::Get())
-            .wrap(actix_web::middleware::Compress::default())
-            .route(web::get().to(export)),
-    );
+    cfg.service(crate::web::gzip::streamed("/export/{dataset}.csv", export));
 }
 
 /// A cell safe to open in a spreadsheet: one a spreadsheet would read as a

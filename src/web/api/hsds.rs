@@ -29,16 +29,7 @@ const PAGE: i64 = 1000;
 
 /// Routes (inside the `/api/v1` scope; before the CSV exports' pattern).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    // Streamed as it is read: compressed by actix-web as it goes (answers
-    // of known size go through `web::gzip`).
-    // The guard keeps other methods falling through to the API's 404, as a
-    // plain route did.
-    cfg.service(
-        web::resource("/export/hsds.json")
-            .guard(actix_web::guard::Get())
-            .wrap(actix_web::middleware::Compress::default())
-            .route(web::get().to(hsds)),
-    );
+    cfg.service(crate::web::gzip::streamed("/export/hsds.json", hsds));
 }
 
 /// An HSDS 3 organization: one office.
