@@ -26,7 +26,7 @@ use actix_web::http::header::{
 };
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
-use actix_web::{FromRequest, Handler, HttpMessage, HttpRequest, Responder, guard, web};
+use actix_web::{HttpMessage, HttpRequest, guard};
 use flate2::{Compress, Compression, Crc, Decompress, FlushCompress, FlushDecompress, Status};
 
 /// zlib's level (1 fastest … 9 smallest): 1, as actix-web's `Compress`.
@@ -183,16 +183,14 @@ pub async fn compress(
 /// [`compress`] only takes answers of known size, so these are compressed
 /// by actix-web's `Compress` as they go. The guard keeps other methods
 /// falling through to the 404 a plain route gives them.
-pub fn streamed<F, Args>(path: &str, handler: F) -> impl HttpServiceFactory + 'static
-where
-    F: Handler<Args>,
-    Args: FromRequest + 'static,
-    F::Output: Responder + 'static,
-{
-    web::resource(path)
+pub fn streamed(
+    resource: actix_web::Resource,
+    route: actix_web::Route,
+) -> impl HttpServiceFactory + 'static {
+    resource
         .guard(guard::Get())
         .wrap(actix_web::middleware::Compress::default())
-        .route(web::get().to(handler))
+        .route(route)
 }
 
 #[cfg(test)]

@@ -71,7 +71,10 @@ const DISCLOSURE_COLUMNS: &[&str] = &[
 
 /// Routes (inside the `/api/v1` scope).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(crate::web::gzip::streamed("/export/{dataset}.csv", export));
+    cfg.service(crate::web::gzip::streamed(
+        web::resource("/export/{dataset}.csv"),
+        web::get().to(export),
+    ));
 }
 
 /// A cell safe to open in a spreadsheet: one a spreadsheet would read as a

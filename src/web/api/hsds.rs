@@ -29,7 +29,10 @@ const PAGE: i64 = 1000;
 
 /// Routes (inside the `/api/v1` scope; before the CSV exports' pattern).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(crate::web::gzip::streamed("/export/hsds.json", hsds));
+    cfg.service(crate::web::gzip::streamed(
+        web::resource("/export/hsds.json"),
+        web::get().to(hsds),
+    ));
 }
 
 /// An HSDS 3 organization: one office.
