@@ -1,7 +1,7 @@
 //! Everything a profile page shows about an office or a worker, read in a
 //! few queries.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 
@@ -11,7 +11,9 @@ use super::schema::*;
 use super::{DbConnection, DbError};
 use crate::domain::LicenseNo;
 use crate::domain::standing::{ActionRecord, OfficeLink, ReviewRecord, SubjectStatus};
-use crate::domain::vocab::{OfficeStatus, ReviewOutcome, SubjectKind, WorkerStatus};
+use crate::domain::vocab::{
+    DisciplineKind, OfficeStatus, ReviewOutcome, SubjectKind, WorkerStatus,
+};
 
 /// The records standing is computed from, for one subject.
 #[derive(Debug, Clone, Default)]
@@ -187,14 +189,35 @@ pub fn workers_named(conn: &mut DbConnection, name: &str) -> Result<Vec<String>,
         .load(conn)?)
 }
 
-/// Whether a worker called exactly `name` may be revoked or deregistered
-/// today: its registration status says so, or a 吊销执业证 decision names
-/// it (withdrawn or not, in force yet or not). A superset of the workers
-/// the impersonation warning is about, so `false` settles that no warning
-/// applies without reading anyone's records; one indexed statement.
-pub fn any_barred_named(conn: &mut DbConnection, name: &str) -> Result<bool, DbError> {
-    let name = name.trim();
-    crate::with_backend!(conn, |c| c.any_barred_named(name))
+/// The names of every worker who may be revoked or deregistered: their
+/// registration status says so, or a 吊销执业证 decision names them
+/// (withdrawn or not, in force yet or not). A superset of the workers the
+/// impersonation warning is about, so a name not in it settles that no
+/// warning applies without reading anyone's records. It changes only when
+/// workers or decisions are written, never with the date, so the portal
+/// keeps it between writes (`web::AppState::barred_names`) instead of
+/// asking the database on every search by name.
+pub fn barred_names(conn: &mut DbConnection) -> Result<HashSet<String>, DbError> {
+    let by_status: Vec<String> = workers::table
+        .filter(
+            workers::status
+                .eq(WorkerStatus::Revoked.key())
+                .or(workers::status.eq(WorkerStatus::Deregistered.key())),
+        )
+        .select(workers::name)
+        .load(conn)?;
+    let by_decision: Vec<String> = workers::table
+        .filter(
+            workers::license_no.eq_any(
+                disciplinary_actions::table
+                    .filter(disciplinary_actions::subject_kind.eq(SubjectKind::Worker.key()))
+                    .filter(disciplinary_actions::kind.eq(DisciplineKind::RevokeLicense.key()))
+                    .select(disciplinary_actions::subject_license_no),
+            ),
+        )
+        .select(workers::name)
+        .load(conn)?;
+    Ok(by_status.into_iter().chain(by_decision).collect())
 }
 
 /// Whether a license number belongs to an office or a worker.

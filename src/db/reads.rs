@@ -24,7 +24,7 @@ use super::schema::*;
 use crate::domain::LicenseNo;
 use crate::domain::complaint::{Outcome, Stage};
 use crate::domain::report::ReportKind;
-use crate::domain::vocab::{DisciplineKind, SubjectKind, WorkerStatus};
+use crate::domain::vocab::SubjectKind;
 
 /// Keys per `IN (…)` list, well under SQLite's bound-parameter limit.
 const IN_CHUNK: usize = 500;
@@ -71,9 +71,6 @@ pub(super) trait Reads {
         limit: usize,
         count: bool,
     ) -> Result<(Option<i64>, Vec<Entry>), DbError>;
-    /// Whether a worker called exactly `name` may be revoked or
-    /// deregistered (see `profiles::any_barred_named`).
-    fn any_barred_named(&mut self, name: &str) -> Result<bool, DbError>;
     /// When an import last confirmed the subject.
     fn confirmed_at(
         &mut self,
@@ -389,26 +386,6 @@ macro_rules! reads {
                 }
             }
             Ok((total, entries))
-        }
-
-        fn any_barred_named(&mut self, name: &str) -> Result<bool, DbError> {
-            use diesel::dsl::exists;
-            let by_status = workers::table.filter(workers::name.eq(name)).filter(
-                workers::status
-                    .eq(WorkerStatus::Revoked.key())
-                    .or(workers::status.eq(WorkerStatus::Deregistered.key())),
-            );
-            let by_decision = disciplinary_actions::table
-                .filter(disciplinary_actions::subject_kind.eq(SubjectKind::Worker.key()))
-                .filter(disciplinary_actions::kind.eq(DisciplineKind::RevokeLicense.key()))
-                .filter(
-                    disciplinary_actions::subject_license_no.eq_any(
-                        workers::table
-                            .filter(workers::name.eq(name))
-                            .select(workers::license_no),
-                    ),
-                );
-            Ok(diesel::select(exists(by_status).or(exists(by_decision))).get_result(self)?)
         }
 
         fn confirmed_at(

@@ -40,7 +40,9 @@ pub struct ImpersonationNotice {
 }
 
 /// The notice for a search text, when it reads as a name and the warning
-/// applies; `None` otherwise.
+/// applies; `None` otherwise. Reads every namesake's records: callers
+/// first ask whether the name is among `db::profiles::barred_names`
+/// (kept by `AppState::barred_names`), which most names are not.
 pub fn notice(
     conn: &mut DbConnection,
     text: &str,
@@ -50,11 +52,6 @@ pub fn notice(
 ) -> Result<Option<ImpersonationNotice>, DbError> {
     let name = text.trim();
     if !looks_like_a_name(name) {
-        return Ok(None);
-    }
-    // Most names are nobody's who lost the licence: one indexed question
-    // instead of every namesake's whole record.
-    if !db::profiles::any_barred_named(conn, name)? {
         return Ok(None);
     }
     let mut named = Vec::new();

@@ -86,6 +86,9 @@ pub struct AppState {
     /// Every district's figures, read again after a write, an indexed
     /// change or [`STATS_MAX_AGE`].
     pub district_stats: Arc<Memo<(u64, u64), Vec<db::districts::DistrictStats>>>,
+    /// Names of workers who may be revoked or deregistered, read again
+    /// like the district figures.
+    pub barred_names: Arc<Memo<(u64, u64), std::collections::HashSet<String>>>,
     /// Age of the oldest due search-outbox row above which `/readyz` is 503.
     pub readiness_max_lag: std::time::Duration,
 }
@@ -111,6 +114,21 @@ impl AppState {
             .get(
                 || (self.pages.generation(), self.search.changes()),
                 || self.db(db::districts::list),
+            )
+            .await
+    }
+
+    /// The names of workers who may be revoked or deregistered
+    /// (`db::profiles::barred_names`), read again, like the district
+    /// figures, after a write through this process, a change the indexer
+    /// applied (another process's import of a revocation reaches this one
+    /// through the search outbox) or [`STATS_MAX_AGE`]. Every search by a
+    /// name asks it; a name not in it needs no trip to the database.
+    pub async fn barred_names(&self) -> Result<Arc<std::collections::HashSet<String>>, AppError> {
+        self.barred_names
+            .get(
+                || (self.pages.generation(), self.search.changes()),
+                || self.db(db::profiles::barred_names),
             )
             .await
     }
@@ -428,6 +446,7 @@ fn app_state(
         scrapers: Arc::new(rate_limit::ScraperLimits::new(settings.scraper_rates)),
         district_names: Arc::new(Memo::new(NAMES_MAX_AGE)),
         district_stats: Arc::new(Memo::new(STATS_MAX_AGE)),
+        barred_names: Arc::new(Memo::new(STATS_MAX_AGE)),
         readiness_max_lag: settings.readiness_max_lag,
         pages: Arc::new(page_cache::PageCache::new(
             settings.page_cache_ttl,

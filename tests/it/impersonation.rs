@@ -124,3 +124,69 @@ async fn a_search_for_a_revoked_or_deregistered_worker_s_name_warns_first_with_t
         "{en}"
     );
 }
+
+/// Whether a search page for `name` (percent-encoded) warns.
+async fn warns(app: &TestApp, name: &str) -> Option<String> {
+    notice_of(&app.text(&format!("/search?q={name}"), 200).await)
+}
+
+/// The portal keeps who may be barred between writes; a revocation or a
+/// deregistration shows at the next search once written, whether through
+/// the portal's own import or by another process that marks the worker for
+/// reindexing (as the `import` command and other portal processes do).
+#[actix_web::test]
+async fn a_worker_barred_while_the_portal_runs_is_warned_about_at_the_next_search() {
+    const SUN: &str = "%E5%AD%99%E5%BF%97%E5%8D%8E"; // 孙志华
+    const QIAN: &str = "%E9%92%B1%E4%B8%BD%E5%A8%9F"; // 钱丽娟
+    let app = TestApp::builder()
+        .settings(|s| s.page_cache_ttl = std::time::Duration::ZERO)
+        .seed(|c| {
+            seed(c);
+            build::worker(c, "45001030005", "孙志华", OFFICE);
+            build::worker(c, "45001030006", "钱丽娟", OFFICE);
+        })
+        .await;
+    app.wait_for_search().await;
+    // Both practise: no warning, and the portal has read who is barred.
+    assert!(warns(&app, SUN).await.is_none());
+    assert!(warns(&app, QIAN).await.is_none());
+
+    // Through the portal: the import itself makes the kept names stale.
+    app.import_csv(
+        "workers",
+        &format!("执业证号,姓名,执业机构许可证号,状态,首次执业日期\n45001030005,孙志华,{OFFICE},注销,2015-03-01\n"),
+    )
+    .await;
+    let notice = warns(&app, SUN)
+        .await
+        .expect("a warning right after the import");
+    assert!(notice.contains("已被注销"), "{notice}");
+
+    // Behind the portal's back, with the worker marked for reindexing: the
+    // indexer's change makes the kept names stale.
+    {
+        let mut c = app.conn();
+        diesel::update(legal_portal::db::schema::workers::table.find("45001030006"))
+            .set(legal_portal::db::schema::workers::status.eq("revoked"))
+            .execute(&mut c)
+            .unwrap();
+        legal_portal::db::outbox::enqueue(
+            &mut c,
+            legal_portal::domain::vocab::SubjectKind::Worker,
+            &["45001030006".to_owned()],
+        )
+        .unwrap();
+    }
+    let started = std::time::Instant::now();
+    let notice = loop {
+        if let Some(notice) = warns(&app, QIAN).await {
+            break notice;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "no warning once the indexer applied the change"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(250)).await;
+    };
+    assert!(notice.contains("已被吊销"), "{notice}");
+}

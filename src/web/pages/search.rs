@@ -223,7 +223,9 @@ pub(crate) async fn impersonation_notice(
     state: &AppState,
     text: &str,
 ) -> Result<Option<crate::web::impersonation::ImpersonationNotice>, AppError> {
-    if !crate::domain::impersonation::looks_like_a_name(text) {
+    if !crate::domain::impersonation::looks_like_a_name(text)
+        || !state.barred_names().await?.contains(text.trim())
+    {
         return Ok(None);
     }
     let (text, lang, today, policy) = (
