@@ -125,16 +125,17 @@ pub fn record<'a>(
             .map(|k| {
                 (
                     public_changes::entity_kind.eq(kind.key()),
-                    public_changes::entity_key.eq(*k),
+                    // Owned, so that diesel keeps the statement.
+                    public_changes::entity_key.eq((*k).to_owned()),
                     public_changes::changed_at.eq(now),
                 )
             })
             .collect();
-        for part in rows.chunks(CHUNK / 2) {
-            crate::with_backend!(&mut *conn, |cc| diesel::insert_into(public_changes::table)
-                .values(part)
-                .execute(cc))?;
-        }
+        crate::insert_batched!(conn, &rows, |cc, part| diesel::insert_into(
+            public_changes::table
+        )
+        .values(part)
+        .execute(cc));
     }
     Ok(())
 }

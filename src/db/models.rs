@@ -11,6 +11,9 @@ use super::schema::*;
     Debug, Clone, serde::Serialize, PartialEq, Queryable, Selectable, Insertable, AsChangeset,
 )]
 #[diesel(table_name = districts)]
+// None is NULL, not DEFAULT (no column has another default): diesel
+// inserts rows that may hold DEFAULT one statement each on SQLite.
+#[diesel(treat_none_as_default_value = false)]
 pub struct District {
     /// GB/T 2260 code.
     pub code: String,
@@ -49,6 +52,9 @@ pub struct Township {
 /// A township to insert.
 #[derive(Debug, Clone, serde::Serialize, Insertable)]
 #[diesel(table_name = townships)]
+// None is NULL, not DEFAULT (no column has another default): diesel
+// inserts rows that may hold DEFAULT one statement each on SQLite.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewTownship {
     /// Row id, chosen by the caller so that offices can refer to it in the
     /// same batch.
@@ -66,6 +72,9 @@ pub struct NewTownship {
     Debug, Clone, serde::Serialize, PartialEq, Queryable, Selectable, Insertable, AsChangeset,
 )]
 #[diesel(table_name = offices)]
+// None is NULL, not DEFAULT (no column has another default): diesel
+// inserts rows that may hold DEFAULT one statement each on SQLite.
+#[diesel(treat_none_as_default_value = false)]
 pub struct Office {
     /// License number (normalised).
     pub license_no: String,
@@ -106,6 +115,9 @@ pub struct Office {
     Debug, Clone, serde::Serialize, PartialEq, Queryable, Selectable, Insertable, AsChangeset,
 )]
 #[diesel(table_name = workers)]
+// None is NULL, not DEFAULT (no column has another default): diesel
+// inserts rows that may hold DEFAULT one statement each on SQLite.
+#[diesel(treat_none_as_default_value = false)]
 pub struct Worker {
     /// License number (normalised).
     pub license_no: String,
@@ -148,6 +160,9 @@ pub struct Transfer {
 /// A transfer to insert.
 #[derive(Debug, Clone, serde::Serialize, Insertable)]
 #[diesel(table_name = transfers)]
+// None is NULL, not DEFAULT (no column has another default): diesel
+// inserts rows that may hold DEFAULT one statement each on SQLite.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewTransfer {
     /// Worker.
     pub worker_license_no: String,
@@ -184,6 +199,9 @@ pub struct Review {
 /// An annual review to insert.
 #[derive(Debug, Clone, serde::Serialize, Insertable)]
 #[diesel(table_name = annual_reviews)]
+// None is NULL, not DEFAULT (no column has another default): diesel
+// inserts rows that may hold DEFAULT one statement each on SQLite.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewReview {
     /// `SubjectKind` key.
     pub subject_kind: String,
@@ -251,6 +269,9 @@ impl Action {
 /// A disciplinary action to insert.
 #[derive(Debug, Clone, serde::Serialize, Insertable)]
 #[diesel(table_name = disciplinary_actions)]
+// None is NULL, not DEFAULT (no column has another default): diesel
+// inserts rows that may hold DEFAULT one statement each on SQLite.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewAction {
     /// Decision number (文号).
     pub decision_no: String,
@@ -299,6 +320,9 @@ pub struct Commendation {
 /// A commendation to insert.
 #[derive(Debug, Clone, serde::Serialize, Insertable)]
 #[diesel(table_name = commendations)]
+// None is NULL, not DEFAULT (no column has another default): diesel
+// inserts rows that may hold DEFAULT one statement each on SQLite.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewCommendation {
     /// `SubjectKind` key.
     pub subject_kind: String,
@@ -333,6 +357,9 @@ pub struct Announcement {
 /// An announcement to insert.
 #[derive(Debug, Clone, serde::Serialize, Insertable)]
 #[diesel(table_name = announcements)]
+// None is NULL, not DEFAULT (no column has another default): diesel
+// inserts rows that may hold DEFAULT one statement each on SQLite.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewAnnouncement {
     /// `AnnouncementKind` key.
     pub kind: String,

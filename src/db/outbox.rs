@@ -13,9 +13,9 @@ use super::schema::search_outbox;
 use super::{DbConnection, DbError};
 use crate::domain::vocab::SubjectKind;
 
-/// Rows per multi-row insert (four bound values each, well under SQLite's
-/// 32,766).
-const CHUNK: usize = 7_500;
+/// Rows gathered before they are inserted (in statements of
+/// [`super::INSERT_BATCH`] rows).
+const CHUNK: usize = 8_192;
 
 /// One pending row.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -140,15 +140,19 @@ pub fn write<'a>(
         chunk.clear();
         chunk.extend(rows.by_ref().take(CHUNK).map(|(kind, key, due)| {
             (
-                search_outbox::entity_kind.eq(kind),
-                search_outbox::entity_key.eq(key),
+                // Owned: a batch of borrowed values cannot name its
+                // statement by type, so diesel would parse it again.
+                search_outbox::entity_kind.eq(kind.to_owned()),
+                search_outbox::entity_key.eq(key.to_owned()),
                 search_outbox::due_at.eq(due),
                 search_outbox::enqueued_at.eq(enqueued_at),
             )
         }));
-        written += crate::with_backend!(&mut *conn, |c| diesel::insert_into(search_outbox::table)
-            .values(&chunk)
-            .execute(c))?;
+        written += crate::insert_batched!(conn, &chunk, |c, rows| diesel::insert_into(
+            search_outbox::table
+        )
+        .values(rows)
+        .execute(c));
     }
     Ok(written)
 }

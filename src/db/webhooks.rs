@@ -254,11 +254,11 @@ pub fn record_batch(
             webhook_events::created_at.eq(now),
         ));
     }
-    for chunk in rows.chunks(CHUNK / 5) {
-        crate::with_backend!(&mut *conn, |cc| diesel::insert_into(webhook_events::table)
-            .values(chunk)
-            .execute(cc))?;
-    }
+    crate::insert_batched!(conn, &rows, |cc, chunk| diesel::insert_into(
+        webhook_events::table
+    )
+    .values(chunk)
+    .execute(cc));
     Ok(subjects.len())
 }
 

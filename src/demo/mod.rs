@@ -36,22 +36,13 @@ mod tests;
 use names::{GIVEN_NAME_CHARS, PLACE_CHARS, SURNAMES};
 use subjects::{NATION_OFFICES, WorkerPlan};
 
-/// Bound parameters per statement, under SQLite's limit of 32,766 (and
-/// PostgreSQL's 65,535).
-const MAX_BOUND_PARAMETERS: usize = 30_000;
-
-/// Inserts `$rows` into `$table` in chunks of at most
-/// [`MAX_BOUND_PARAMETERS`] bound values; `$columns` is the row's column
-/// count.
+/// Inserts `$rows` into `$table` in multi-row statements
+/// ([`crate::insert_batched!`]).
 macro_rules! insert_all {
-    ($conn:expr, $table:expr, $rows:expr, $columns:expr) => {
-        for chunk in $rows.chunks((MAX_BOUND_PARAMETERS / $columns).max(1)) {
-            // Batch inserts do not compile against the multi-backend
-            // connection, so each runs on the concrete one.
-            $crate::with_backend!(&mut *$conn, |cc| diesel::insert_into($table)
-                .values(chunk)
-                .execute(cc))?;
-        }
+    ($conn:expr, $table:expr, $rows:expr) => {
+        $crate::insert_batched!($conn, $rows, |cc, chunk| diesel::insert_into($table)
+            .values(chunk)
+            .execute(cc));
     };
 }
 
@@ -191,15 +182,15 @@ pub fn load(conn: &mut DbConnection, data: &DemoData) -> Result<DemoSummary, DbE
     conn.transaction(|c| {
         // The change feed's lock before any row (see db::changes).
         crate::db::changes::lock(c)?;
-        insert_all!(c, districts::table, &data.districts, 9);
-        insert_all!(c, townships::table, &data.townships, 4);
-        insert_all!(c, offices::table, &data.offices, 16);
-        insert_all!(c, workers::table, &data.workers, 10);
-        insert_all!(c, transfers::table, &data.transfers, 4);
-        insert_all!(c, annual_reviews::table, &data.reviews, 6);
-        insert_all!(c, disciplinary_actions::table, &data.actions, 12);
-        insert_all!(c, commendations::table, &data.commendations, 5);
-        insert_all!(c, announcements::table, &data.announcements, 5);
+        insert_all!(c, districts::table, &data.districts);
+        insert_all!(c, townships::table, &data.townships);
+        insert_all!(c, offices::table, &data.offices);
+        insert_all!(c, workers::table, &data.workers);
+        insert_all!(c, transfers::table, &data.transfers);
+        insert_all!(c, annual_reviews::table, &data.reviews);
+        insert_all!(c, disciplinary_actions::table, &data.actions);
+        insert_all!(c, commendations::table, &data.commendations);
+        insert_all!(c, announcements::table, &data.announcements);
         crate::db::announcements::sync_subjects(c)?;
         sync_township_ids(c)?;
         crate::db::changes::record_all(c, chrono::Utc::now().naive_utc())?;

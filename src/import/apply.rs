@@ -21,8 +21,6 @@ use crate::domain::vocab::{AreaKind, SubjectKind};
 
 /// Keys per `IN (…)` lookup, well under SQLite's bound-parameter limit.
 const LOOKUP_CHUNK: usize = 5_000;
-/// Bound parameters per multi-row insert (SQLite allows 32,766).
-const MAX_BOUND_PARAMETERS: usize = 30_000;
 /// New offices and workers are inserted once this many are waiting, so a
 /// large batch is never copied whole into rows to insert.
 const FLUSH_ROWS: usize = 8_192;
@@ -139,17 +137,15 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Inserts `$rows` in multi-row statements of at most
-/// [`MAX_BOUND_PARAMETERS`] values; `$columns` is the row's column count.
+/// Inserts `$rows` in multi-row statements ([`crate::insert_batched!`])
+/// and counts them as written.
 macro_rules! insert_chunks {
-    ($conn:expr, $ctx:expr, $table:expr, $rows:expr, $columns:expr) => {
-        for chunk in $rows.chunks((MAX_BOUND_PARAMETERS / $columns).max(1)) {
-            // Batch inserts do not compile against the multi backend.
-            $crate::with_backend!(&mut *$conn, |cc| diesel::insert_into($table)
+    ($conn:expr, $ctx:expr, $table:expr, $rows:expr) => {
+        let written =
+            $crate::insert_batched!($conn, $rows, |cc, chunk| diesel::insert_into($table)
                 .values(chunk)
-                .execute(cc))?;
-            $ctx.wrote(chunk.len());
-        }
+                .execute(cc));
+        $ctx.wrote(written);
     };
 }
 
@@ -402,7 +398,7 @@ impl<'r> Dataset<'r> for Districts {
         _out: &mut Applied,
         new: &[District],
     ) -> Result<(), DbError> {
-        insert_chunks!(conn, ctx, districts::table, new, 9);
+        insert_chunks!(conn, ctx, districts::table, new);
         Ok(())
     }
 }
@@ -534,7 +530,7 @@ impl<'r> Dataset<'r> for Offices {
             let (k, e) = (o.license_no.clone(), String::new());
             (SubjectKind::Office, k, e.clone(), e.clone(), e)
         }));
-        insert_chunks!(conn, ctx, offices::table, new, 16);
+        insert_chunks!(conn, ctx, offices::table, new);
         crate::db::changes::record(
             conn,
             FeedKind::Office,
@@ -588,7 +584,7 @@ fn offices(
         }
     }
     if !new_townships.is_empty() {
-        insert_chunks!(conn, ctx, townships::table, &new_townships, 4);
+        insert_chunks!(conn, ctx, townships::table, &new_townships);
         if let DbConnection::Pg(pg) = conn {
             // Ids were chosen here; the identity sequence must learn of them.
             diesel::sql_query(
@@ -739,7 +735,7 @@ impl<'r> Dataset<'r> for Workers {
             let (k, e) = (w.license_no.clone(), String::new());
             (SubjectKind::Worker, k, e.clone(), e.clone(), e)
         }));
-        insert_chunks!(conn, ctx, workers::table, new, 10);
+        insert_chunks!(conn, ctx, workers::table, new);
         crate::db::changes::record(
             conn,
             FeedKind::Worker,
@@ -801,7 +797,7 @@ fn record_implied_transfers(
             effective_on: t.effective_on,
         })
         .collect();
-    insert_chunks!(conn, ctx, transfers::table, &new, 4);
+    insert_chunks!(conn, ctx, transfers::table, &new);
     Ok(())
 }
 
@@ -915,7 +911,7 @@ impl<'r> Dataset<'r> for Transfers<'r> {
         _out: &mut Applied,
         new: &[NewTransfer],
     ) -> Result<(), DbError> {
-        insert_chunks!(conn, ctx, transfers::table, new, 4);
+        insert_chunks!(conn, ctx, transfers::table, new);
         Ok(())
     }
 
@@ -1070,7 +1066,7 @@ impl<'r> Dataset<'r> for Reviews {
         _out: &mut Applied,
         new: &[NewReview],
     ) -> Result<(), DbError> {
-        insert_chunks!(conn, ctx, annual_reviews::table, new, 7);
+        insert_chunks!(conn, ctx, annual_reviews::table, new);
         Ok(())
     }
 
@@ -1202,7 +1198,7 @@ impl<'r> Dataset<'r> for Actions {
         _out: &mut Applied,
         new: &[NewAction],
     ) -> Result<(), DbError> {
-        insert_chunks!(conn, ctx, disciplinary_actions::table, new, 12);
+        insert_chunks!(conn, ctx, disciplinary_actions::table, new);
         Ok(())
     }
 
@@ -1315,7 +1311,7 @@ impl<'r> Dataset<'r> for Commendations {
         _out: &mut Applied,
         new: &[NewCommendation],
     ) -> Result<(), DbError> {
-        insert_chunks!(conn, ctx, commendations::table, new, 5);
+        insert_chunks!(conn, ctx, commendations::table, new);
         Ok(())
     }
 
@@ -1420,7 +1416,7 @@ impl<'r> Dataset<'r> for Announcements {
         _out: &mut Applied,
         new: &[NewAnnouncement],
     ) -> Result<(), DbError> {
-        insert_chunks!(conn, ctx, announcements::table, new, 5);
+        insert_chunks!(conn, ctx, announcements::table, new);
         Ok(())
     }
 }
@@ -1456,24 +1452,22 @@ fn confirm(conn: &mut DbConnection, records: &Records, ctx: &Ctx<'_>) -> Result<
         .map(|k| {
             (
                 record_confirmations::subject_kind.eq(kind.key()),
-                record_confirmations::subject_key.eq(*k),
+                record_confirmations::subject_key.eq((*k).to_owned()),
                 record_confirmations::confirmed_at.eq(ctx.now),
             )
         })
         .collect();
-    for chunk in rows.chunks(MAX_BOUND_PARAMETERS / 3) {
-        crate::with_backend!(&mut *conn, |cc| diesel::insert_into(
-            record_confirmations::table
-        )
-        .values(chunk)
-        .on_conflict((
-            record_confirmations::subject_kind,
-            record_confirmations::subject_key
-        ))
-        .do_update()
-        .set(record_confirmations::confirmed_at.eq(excluded(record_confirmations::confirmed_at)))
-        .execute(cc))?;
-    }
+    crate::insert_batched!(conn, &rows, |cc, chunk| diesel::insert_into(
+        record_confirmations::table
+    )
+    .values(chunk)
+    .on_conflict((
+        record_confirmations::subject_kind,
+        record_confirmations::subject_key
+    ))
+    .do_update()
+    .set(record_confirmations::confirmed_at.eq(excluded(record_confirmations::confirmed_at)))
+    .execute(cc));
     Ok(())
 }
 
@@ -1497,11 +1491,11 @@ fn write_history(
             )
         })
         .collect();
-    for chunk in rows.chunks(MAX_BOUND_PARAMETERS / 6) {
-        crate::with_backend!(&mut *conn, |cc| diesel::insert_into(record_history::table)
-            .values(chunk)
-            .execute(cc))?;
-    }
+    crate::insert_batched!(conn, &rows, |cc, chunk| diesel::insert_into(
+        record_history::table
+    )
+    .values(chunk)
+    .execute(cc));
     Ok(())
 }
 

@@ -212,3 +212,73 @@ async fn every_dataset_imports_and_repeats_unchanged() {
         "the latest transfer moves the worker"
     );
 }
+
+/// More rows than one multi-row statement holds (`db::INSERT_BATCH`), some
+/// with their optional cells empty: every row is stored once, an empty cell
+/// as NULL, whichever statement carried it, and the same file again changes
+/// nothing.
+#[actix_web::test]
+async fn a_batch_of_several_statements_stores_every_row_and_empty_cells_as_null() {
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    let rows = 2 * legal_portal::db::INSERT_BATCH + 44;
+    let mut csv = String::from(
+        "license_no,name,gender,office_license_no,status,first_licensed_on,internship_months,practice_areas\n",
+    );
+    for i in 0..rows {
+        if i % 3 == 0 {
+            csv.push_str(&format!("W-{i},工作者{i},,,执业,,,\n"));
+        } else {
+            csv.push_str(&format!(
+                "W-{i},工作者{i},男,O-RURAL,执业,2015-04-01,{},法律咨询\n",
+                12 + i % 5
+            ));
+        }
+    }
+    let mut conn = app.conn();
+    let (workers_before, outbox_before) = (worker_count(&mut conn), outbox_count(&mut conn));
+    let first = import_ok(&app, &token, "workers", CSV, &csv).await;
+    assert_eq!(first["counts"]["inserted"], rows, "{first:#}");
+    assert_eq!(worker_count(&mut conn), workers_before + rows as i64);
+    type Row = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<chrono::NaiveDate>,
+        Option<i32>,
+    );
+    let stored: Vec<Row> = workers::table
+        .filter(workers::license_no.like("W-%"))
+        .select((
+            workers::license_no,
+            workers::gender,
+            workers::office_license_no,
+            workers::first_licensed_on,
+            workers::internship_months,
+        ))
+        .load(&mut conn)
+        .unwrap();
+    let stored: std::collections::HashMap<String, Row> =
+        stored.into_iter().map(|r| (r.0.clone(), r)).collect();
+    for i in 0..rows {
+        let (_, gender, office, since, months) = &stored[&format!("W-{i}")];
+        if i % 3 == 0 {
+            assert_eq!(
+                (gender, office, since, months),
+                (&None, &None, &None, &None),
+                "W-{i}"
+            );
+        } else {
+            assert_eq!(office.as_deref(), Some("O-RURAL"), "W-{i}");
+            assert_eq!(*since, chrono::NaiveDate::from_ymd_opt(2015, 4, 1), "W-{i}");
+            assert_eq!(*months, Some(12 + (i % 5) as i32), "W-{i}");
+            assert!(gender.is_some(), "W-{i}");
+        }
+    }
+    assert_eq!(
+        outbox_count(&mut conn),
+        outbox_before + rows as i64,
+        "one outbox row per new worker"
+    );
+    let again = import_ok(&app, &token, "workers", CSV, &csv).await;
+    assert_eq!(again["counts"]["unchanged"], rows, "{again:#}");
+}
