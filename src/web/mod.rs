@@ -391,6 +391,11 @@ async fn start_search(
     let search = crate::search::open(settings, pool.clone())
         .await
         .context("cannot open the search engine")?;
+    if search.index().backend() == "embedded" {
+        // Its searches run on the HTTP workers: no worker waits for the
+        // word list on the first one.
+        crate::search::embedded::warm_up();
+    }
     let started = if search.rebuilding() && settings.run_indexer {
         false
     } else {
