@@ -1233,8 +1233,10 @@ impl SearchIndex for EmbeddedIndex {
     /// cores cost more in thread switches (≈ 15 % of the server's time under
     /// searches) and queueing than it saved. Measured on the province demo
     /// (100 connections, one worker): the search API's p99 21 → 11–13 ms at
-    /// the same throughput, the search page's 82–87 → 32–41 ms
-    /// (docs/performance.md). Jieba's dictionary, which the first search
+    /// the same throughput, the search page's 82–87 → 32–41 ms. At the
+    /// nation's scale, where a worker that also speaks HTTP misses the
+    /// caches more, searches by name answer ≈ 20 % fewer per second with a
+    /// shorter tail (docs/performance.md); a nation runs Meilisearch. Jieba's dictionary, which the first search
     /// would load, is loaded at start on a thread of its own
     /// ([`warm_up`]).
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
