@@ -1240,7 +1240,11 @@ impl SearchIndex for EmbeddedIndex {
     /// would load, is loaded at start on a thread of its own
     /// ([`warm_up`]).
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
-        self.search_blocking(query)
+        // A panic in the engine stays an engine failure, answered from the
+        // database as it was on the pool, instead of taking the worker and
+        // its connections down.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.search_blocking(query)))
+            .unwrap_or_else(|_| Err(SearchError::Engine("search panicked".into())))
     }
 }
 

@@ -247,9 +247,12 @@ impl TestApp {
     /// Imports a CSV of `dataset` through the admin API with a fresh
     /// import token, expecting 200.
     pub async fn import_csv(&self, dataset: &str, csv: &str) {
+        // Token names are unique: one per import, so a test may import twice.
+        static IMPORTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = IMPORTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let token = legal_portal::db::tokens::create(
             &mut self.conn(),
-            "clerk",
+            &format!("clerk-{n}"),
             legal_portal::domain::vocab::TokenScope::Import,
         )
         .expect("an import token");

@@ -138,18 +138,21 @@ async fn warns(app: &TestApp, name: &str) -> Option<String> {
 async fn a_worker_barred_while_the_portal_runs_is_warned_about_at_the_next_search() {
     const SUN: &str = "%E5%AD%99%E5%BF%97%E5%8D%8E"; // 孙志华
     const QIAN: &str = "%E9%92%B1%E4%B8%BD%E5%A8%9F"; // 钱丽娟
+    const ZHOU: &str = "%E5%91%A8%E6%99%93%E6%A2%85"; // 周晓梅
     let app = TestApp::builder()
         .settings(|s| s.page_cache_ttl = std::time::Duration::ZERO)
         .seed(|c| {
             seed(c);
             build::worker(c, "45001030005", "孙志华", OFFICE);
             build::worker(c, "45001030006", "钱丽娟", OFFICE);
+            build::worker(c, "45001030007", "周晓梅", OFFICE);
         })
         .await;
     app.wait_for_search().await;
     // Both practise: no warning, and the portal has read who is barred.
     assert!(warns(&app, SUN).await.is_none());
     assert!(warns(&app, QIAN).await.is_none());
+    assert!(warns(&app, ZHOU).await.is_none());
 
     // Through the portal: the import itself makes the kept names stale.
     app.import_csv(
@@ -161,6 +164,16 @@ async fn a_worker_barred_while_the_portal_runs_is_warned_about_at_the_next_searc
         .await
         .expect("a warning right after the import");
     assert!(notice.contains("已被注销"), "{notice}");
+    // A revoking decision imported while the portal runs, too.
+    app.import_csv(
+        "disciplinary-actions",
+        "决定文号,执业证号,处理种类,决定机关,决定日期,事实,依据\n渝中司罚〔2025〕9号,45001030007,吊销执业证,渝中区司法局,2025-07-01,事实,依据\n",
+    )
+    .await;
+    let notice = warns(&app, ZHOU)
+        .await
+        .expect("a warning right after the decision");
+    assert!(notice.contains("已被吊销（2025-07-01）"), "{notice}");
 
     // Behind the portal's back, with the worker marked for reindexing: the
     // indexer's change makes the kept names stale.
