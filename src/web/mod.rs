@@ -104,6 +104,14 @@ pub const STATS_MAX_AGE: Duration = Duration::from_secs(10);
 const NAMES_MAX_AGE: Duration = Duration::from_secs(60);
 
 impl AppState {
+    /// What data kept between requests was read against: writes through
+    /// this process (the page cache's generation) and changes the indexer
+    /// applied (which carry other processes' writes to workers, offices
+    /// and their records). Kept data whose stamp differs is read again.
+    fn data_stamp(&self) -> (u64, u64) {
+        (self.pages.generation(), self.search.changes())
+    }
+
     /// Every district with its counts, in code order. Counting practising
     /// workers and offices per district reads every worker (189 ms at the
     /// nation's scale), so the figures are read once per change instead of
@@ -111,10 +119,7 @@ impl AppState {
     /// by one request at a time ([`Memo`]).
     pub async fn district_stats(&self) -> Result<Arc<Vec<db::districts::DistrictStats>>, AppError> {
         self.district_stats
-            .get(
-                || (self.pages.generation(), self.search.changes()),
-                || self.db(db::districts::list),
-            )
+            .get(|| self.data_stamp(), || self.db(db::districts::list))
             .await
     }
 
@@ -126,10 +131,7 @@ impl AppState {
     /// name asks it; a name not in it needs no trip to the database.
     pub async fn barred_names(&self) -> Result<Arc<std::collections::HashSet<String>>, AppError> {
         self.barred_names
-            .get(
-                || (self.pages.generation(), self.search.changes()),
-                || self.db(db::profiles::barred_names),
-            )
+            .get(|| self.data_stamp(), || self.db(db::profiles::barred_names))
             .await
     }
 

@@ -18,9 +18,10 @@
 //!   midnight).
 //!
 //! Only `GET` answers with status 200, no `Set-Cookie`, no `no-store` and
-//! a textual type (`gzip::compressible`) are kept, keyed by language, the site address (`web::site`) and the
-//! whole path with its query; the rate limits and security headers around
-//! it apply to every answer, cached or not.
+//! a textual type (`gzip::compressible`) are kept, keyed by language, the
+//! site address (`web::site`) and the whole path with its query; the rate
+//! limits and security headers around it apply to every answer, cached or
+//! not.
 //!
 //! Answers are kept gzip-compressed, compressed once when rendered
 //! ([`super::gzip`]): every browser and crawler takes gzip, so a kept

@@ -1,7 +1,7 @@
 //! Compression: a client that takes gzip gets every textual answer gzipped,
 //! and it is the same answer a plain client gets; tiny answers the page
-//! cache does not keep, and clients that do not take gzip, get it plain. Streamed exports are
-//! compressed as they go.
+//! cache does not keep, and clients that do not take gzip, get it plain.
+//! Streamed exports are compressed as they go.
 
 use std::time::Duration;
 
