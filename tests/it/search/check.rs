@@ -236,7 +236,10 @@ fn the_command_exits_1_on_drift_and_0_once_repaired() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
-        "{stdout}{}",
+        // The status too: once under CI's load this failed with a clean
+        // report and nothing on stderr (a signal at exit?).
+        "{:?}\n{stdout}{}",
+        out.status,
         String::from_utf8_lossy(&out.stderr)
     );
 }
