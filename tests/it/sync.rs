@@ -370,6 +370,99 @@ async fn a_reader_paging_while_imports_run_side_by_side_is_handed_each_new_worke
     assert_eq!(m.records["workers"], full(&app, "workers").await);
 }
 
+/// A first page with nothing in it hands back the feed's end as the cursor.
+/// Readers keep asking for the workers changed after the last change they
+/// know while imports run, so that one asks while an import commits: every
+/// worker changed after that moment must come on the pages that follow.
+/// (CI once saw a reader miss the first import's two workers: the end was
+/// read in a statement after the empty page, and the import committed in
+/// between.)
+#[actix_web::test]
+async fn an_empty_first_page_while_an_import_commits_loses_no_worker() {
+    let app = TestApp::builder()
+        .settings(|s| s.run_indexer = false)
+        .seed(districts)
+        .await;
+    let token = token(&app, "同步测试", TokenScope::Import);
+    import_ok(
+        &app,
+        &token,
+        "offices",
+        CSV,
+        &format!("{OFFICES}31500103001,解放碑街道法律服务所,500103,城区街道,民族路1号,,,,,王一,,执业,2003-05-01\n"),
+    )
+    .await;
+    let rounds = 40;
+    let done = std::cell::Cell::new(false);
+    let write = async {
+        for r in 0..rounds {
+            let rows: String = (0..2)
+                .map(|i| {
+                    format!("4500103{r:02}{i:02},新人{r}{i},女,31500103001,执业,2012-01-01,12\n")
+                })
+                .collect();
+            import_ok(&app, &token, "workers", CSV, &format!("{WORKERS}{rows}")).await;
+        }
+        done.set(true);
+    };
+    // Each reader: the moment it asked after, and the cursor of every
+    // empty answer it was given.
+    let follow = |_| {
+        let (app, done) = (&app, &done);
+        async move {
+            let mut since: Option<String> = None;
+            let mut empty: HashSet<(Option<String>, String)> = HashSet::new();
+            while !done.get() {
+                let path = match &since {
+                    None => "/api/v1/workers?limit=1000".to_owned(),
+                    Some(m) => format!("/api/v1/workers?modified_after={m}&limit=1000"),
+                };
+                let page = app.json(&path, 200).await;
+                let items = page["items"].as_array().expect("items");
+                match items.iter().filter_map(|i| i["changed_at"].as_str()).max() {
+                    Some(latest) => since = Some(latest.to_owned()),
+                    None => {
+                        let cursor = page["next_cursor"].as_str().expect("next_cursor");
+                        empty.insert((since.clone(), cursor.to_owned()));
+                    }
+                }
+            }
+            empty
+        }
+    };
+    let (_, answers) =
+        futures_util::join!(write, futures_util::future::join_all((0..3).map(follow)));
+    let everyone = full(&app, "workers").await;
+    assert_eq!(everyone.len(), rounds * 2);
+    let mut changed_at: BTreeMap<String, String> = BTreeMap::new();
+    let mut whole = Mirror::default();
+    whole.drain(&app, "workers", 1000).await;
+    for (_, key, at) in whole.handed {
+        changed_at.insert(key, at);
+    }
+    let answers: HashSet<_> = answers.into_iter().flatten().collect();
+    assert!(
+        answers.len() > 2,
+        "readers were given empty pages: {answers:?}"
+    );
+    for (since, cursor) in answers {
+        let mut m = Mirror::default();
+        m.cursors.insert("workers", cursor.clone());
+        m.drain(&app, "workers", 1000).await;
+        let handed: HashSet<&String> = m.handed.iter().map(|(_, k, _)| k).collect();
+        for (key, at) in &changed_at {
+            // RFC 3339 UTC with microseconds: text order is time order.
+            if since.as_ref().is_none_or(|m| at > m) {
+                assert!(
+                    handed.contains(key),
+                    "{key} (changed at {at}) never came after an empty page \
+                     for changes after {since:?} (cursor {cursor})"
+                );
+            }
+        }
+    }
+}
+
 #[actix_web::test]
 async fn a_deleted_worker_and_a_closed_disclosure_window_come_as_tombstones() {
     let app = TestApp::builder()

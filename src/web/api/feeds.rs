@@ -377,6 +377,16 @@ async fn feed<T: Serialize + Send + 'static>(
             {
                 tracing::warn!(error = %e, "cannot sweep the disclosures into the change feed now");
             }
+            // An empty first page resumes at the feed's end, not its start.
+            // The end is read before the page, each in its own snapshot:
+            // a change committed between the two then lies after the end
+            // handed out, so the next page brings it. (Read after the
+            // page, the end could already include it, and the reader
+            // would never see it.)
+            let last = match after {
+                None => changes::last_id(c, kind)?,
+                Some(_) => 0,
+            };
             let rows = changes::page(c, kind, after, modified_after, limit + 1)?;
             let keys: Vec<String> = rows
                 .iter()
@@ -384,12 +394,6 @@ async fn feed<T: Serialize + Send + 'static>(
                 .map(|r| r.key.clone())
                 .collect();
             let records = load(c, &keys, today, &windows)?;
-            // An empty first page resumes at the feed's end, not its start.
-            let last = if rows.is_empty() && after.is_none() {
-                changes::last_id(c, kind)?
-            } else {
-                0
-            };
             Ok((rows, records, last))
         })
         .await?;
