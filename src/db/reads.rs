@@ -47,6 +47,11 @@ pub(super) trait Reads {
         kind: SubjectKind,
         license_nos: &[String],
     ) -> Result<HashMap<String, CreditRecords>, DbError>;
+    /// The credit records of an office's staff, by worker, newest first.
+    fn staff_credit_records(
+        &mut self,
+        office_license_no: &str,
+    ) -> Result<HashMap<String, CreditRecords>, DbError>;
     /// A subject's commendations, newest first.
     fn commendations_of(
         &mut self,
@@ -77,6 +82,26 @@ pub(super) trait Reads {
         kind: SubjectKind,
         key: &str,
     ) -> Result<Option<NaiveDateTime>, DbError>;
+}
+
+/// Files reviews and actions (each newest first) under their subjects.
+fn by_subject(
+    out: &mut HashMap<String, CreditRecords>,
+    reviews: Vec<Review>,
+    actions: Vec<Action>,
+) {
+    for r in reviews {
+        out.entry(r.subject_license_no.clone())
+            .or_default()
+            .reviews
+            .push(r);
+    }
+    for a in actions {
+        out.entry(a.subject_license_no.clone())
+            .or_default()
+            .actions
+            .push(a);
+    }
 }
 
 macro_rules! reads {
@@ -203,8 +228,7 @@ macro_rules! reads {
                     .order((workers::name, workers::license_no))
                     .select(Worker::as_select())
                     .load(c)?;
-                let nos: Vec<String> = staff.iter().map(|w| w.license_no.clone()).collect();
-                let mut credit_by_worker = c.credit_records(SubjectKind::Worker, &nos)?;
+                let mut credit_by_worker = c.staff_credit_records(&office.license_no)?;
                 let workers = staff
                     .into_iter()
                     .map(|w| {
@@ -266,12 +290,6 @@ macro_rules! reads {
                     .order((annual_reviews::year.desc(), annual_reviews::id.desc()))
                     .select(Review::as_select())
                     .load(self)?;
-                for r in reviews {
-                    out.entry(r.subject_license_no.clone())
-                        .or_default()
-                        .reviews
-                        .push(r);
-                }
                 let actions: Vec<Action> = disciplinary_actions::table
                     .filter(disciplinary_actions::subject_kind.eq(kind.key()))
                     .filter(disciplinary_actions::subject_license_no.eq_any(chunk))
@@ -281,13 +299,42 @@ macro_rules! reads {
                     ))
                     .select(Action::as_select())
                     .load(self)?;
-                for a in actions {
-                    out.entry(a.subject_license_no.clone())
-                        .or_default()
-                        .actions
-                        .push(a);
-                }
+                by_subject(&mut out, reviews, actions);
             }
+            Ok(out)
+        }
+
+        fn staff_credit_records(
+            &mut self,
+            office_license_no: &str,
+        ) -> Result<HashMap<String, CreditRecords>, DbError> {
+            // The staff by a subselect on their office rather than `IN` a
+            // list of their numbers: one parameter whatever the office's
+            // size, so both statements are prepared once per connection
+            // (a list's varying length made each office profile prepare
+            // them afresh).
+            let staff = || {
+                workers::table
+                    .filter(workers::office_license_no.eq(office_license_no))
+                    .select(workers::license_no)
+            };
+            let mut out = HashMap::new();
+            let reviews: Vec<Review> = annual_reviews::table
+                .filter(annual_reviews::subject_kind.eq(SubjectKind::Worker.key()))
+                .filter(annual_reviews::subject_license_no.eq_any(staff()))
+                .order((annual_reviews::year.desc(), annual_reviews::id.desc()))
+                .select(Review::as_select())
+                .load(self)?;
+            let actions: Vec<Action> = disciplinary_actions::table
+                .filter(disciplinary_actions::subject_kind.eq(SubjectKind::Worker.key()))
+                .filter(disciplinary_actions::subject_license_no.eq_any(staff()))
+                .order((
+                    disciplinary_actions::decided_on.desc(),
+                    disciplinary_actions::decision_no.desc(),
+                ))
+                .select(Action::as_select())
+                .load(self)?;
+            by_subject(&mut out, reviews, actions);
             Ok(out)
         }
 

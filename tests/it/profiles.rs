@@ -153,6 +153,29 @@ async fn an_office_profile_lists_its_workers_with_their_standing() {
                 w.status = "suspended".into();
             });
             build::review(c, "office", OFFICE, 2025, "fail", Some("2027-03-31"));
+            // Standings that come from each worker's own credit record,
+            // not from their registration status.
+            build::worker(c, "45001030003", "王芳", OFFICE);
+            build::action(
+                c,
+                "渝中司罚〔2026〕2号",
+                "45001030003",
+                "revoke_license",
+                "2026-10-08",
+                |_| {},
+            );
+            build::worker(c, "45001030004", "刘洋", OFFICE);
+            build::review(c, "worker", "45001030004", 2025, "fail", Some("2027-03-31"));
+            // A colleague at the other office with a record of their own.
+            build::worker(c, "45001030005", "陈静", OTHER_OFFICE);
+            build::action(
+                c,
+                "渝中司罚〔2026〕3号",
+                "45001030005",
+                "fine",
+                "2026-09-01",
+                |_| {},
+            );
         })
         .await;
     let page = app.text(&format!("/offices/{OFFICE}"), 200).await;
@@ -172,7 +195,36 @@ async fn an_office_profile_lists_its_workers_with_their_standing() {
     assert_eq!(json["type"], "office");
     assert_eq!(json["standing"]["key"], "under_rectification");
     assert_eq!(json["standing"]["next_change"], "2027-04-01");
-    assert_eq!(json["workers"].as_array().unwrap().len(), 2);
+    let standing: std::collections::BTreeMap<&str, &str> = json["workers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["license_no"].as_str().unwrap(),
+                w["standing"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        standing,
+        [
+            (WORKER, "good_standing"),
+            ("45001030002", "suspended"),
+            ("45001030003", "revoked"),
+            ("45001030004", "under_rectification"),
+        ]
+        .into(),
+        "each of the office's workers (and no one else) with their own standing: {json:#}"
+    );
+    assert!(
+        page.contains("王芳") && page.contains("已吊销"),
+        "the revoked worker is shown as revoked on the office page"
+    );
+    assert!(
+        !page.contains("陈静"),
+        "the other office's worker is not listed"
+    );
 }
 
 #[actix_web::test]
