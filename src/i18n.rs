@@ -16,7 +16,7 @@ use crate::domain::standing::{Reason, Standing};
 use crate::domain::vocab::*;
 
 /// A language of the site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {
     /// Simplified Chinese, the default.
     Zh,

@@ -89,9 +89,21 @@ pub struct AppState {
     /// Names of workers who may be revoked or deregistered, read again
     /// like the district figures.
     pub barred_names: Arc<Memo<(u64, u64), std::collections::HashSet<String>>>,
+    /// The impersonation warnings said so far, by barred name and
+    /// language, kept like the barred names and for the day.
+    pub notices: Arc<Memo<((u64, u64), chrono::NaiveDate), Notices>>,
     /// Age of the oldest due search-outbox row above which `/readyz` is 503.
     pub readiness_max_lag: std::time::Duration,
 }
+
+/// Impersonation warnings by name and language (`None`: the name is
+/// barred-looking but nobody of it is warned about).
+pub type Notices = std::sync::Mutex<
+    std::collections::HashMap<
+        (String, crate::i18n::Lang),
+        Option<impersonation::ImpersonationNotice>,
+    >,
+>;
 
 /// Longest that district figures are served without being read again. Writes
 /// through this process and changes any process makes to workers or offices
@@ -132,6 +144,19 @@ impl AppState {
     pub async fn barred_names(&self) -> Result<Arc<std::collections::HashSet<String>>, AppError> {
         self.barred_names
             .get(|| self.data_stamp(), || self.db(db::profiles::barred_names))
+            .await
+    }
+
+    /// The impersonation warnings kept for the data as it is and for
+    /// today: an empty table after a write, an indexed change, a new day
+    /// or [`STATS_MAX_AGE`]. Only names among the barred names reach it,
+    /// so it holds at most one entry per such name and language.
+    pub async fn notices(&self) -> Result<Arc<Notices>, AppError> {
+        self.notices
+            .get(
+                || (self.data_stamp(), self.clock.today()),
+                || async { Ok::<_, AppError>(Notices::default()) },
+            )
             .await
     }
 
@@ -454,6 +479,7 @@ fn app_state(
         district_names: Arc::new(Memo::new(NAMES_MAX_AGE)),
         district_stats: Arc::new(Memo::new(STATS_MAX_AGE)),
         barred_names: Arc::new(Memo::new(STATS_MAX_AGE)),
+        notices: Arc::new(Memo::new(STATS_MAX_AGE)),
         readiness_max_lag: settings.readiness_max_lag,
         pages: Arc::new(page_cache::PageCache::new(
             settings.page_cache_ttl,

@@ -202,4 +202,25 @@ async fn a_worker_barred_while_the_portal_runs_is_warned_about_at_the_next_searc
         actix_web::rt::time::sleep(std::time::Duration::from_millis(250)).await;
     };
     assert!(notice.contains("已被吊销"), "{notice}");
+
+    // A warning is said in the reader's language, whichever was asked first.
+    let english = notice_of(&app.text(&format!("/search?q={SUN}&lang=en"), 200).await)
+        .expect("the warning in English too");
+    assert!(english.contains("deregistered"), "{english}");
+    let chinese = warns(&app, SUN).await.expect("and again in Chinese");
+    assert!(chinese.contains("已被注销"), "{chinese}");
+
+    // A warning shown goes with the write that ends it: the revoking
+    // decision withdrawn, the name is no longer warned about.
+    assert!(warns(&app, ZHOU).await.is_some());
+    app.import_csv(
+        "disciplinary-actions",
+        "决定文号,执业证号,处理种类,决定机关,决定日期,事实,依据,撤销日期,撤销原因\n渝中司罚〔2025〕9号,45001030007,吊销执业证,渝中区司法局,2025-07-01,事实,依据,2026-11-01,复议撤销\n",
+    )
+    .await;
+    assert_eq!(
+        warns(&app, ZHOU).await,
+        None,
+        "no warning once the revocation is withdrawn"
+    );
 }

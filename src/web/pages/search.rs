@@ -228,15 +228,22 @@ pub(crate) async fn impersonation_notice(
     {
         return Ok(None);
     }
-    let (text, lang, today, policy) = (
-        text.to_owned(),
-        crate::i18n::current(),
-        state.clock.today(),
-        state.windows,
-    );
-    state
+    // Each barred name's warning is read once per language until the data
+    // or the day changes: a warning reads every namesake's records.
+    let lang = crate::i18n::current();
+    let kept = state.notices().await?;
+    let key = (text.trim().to_owned(), lang);
+    if let Some(notice) = kept.lock().ok().and_then(|k| k.get(&key).cloned()) {
+        return Ok(notice);
+    }
+    let (text, today, policy) = (text.to_owned(), state.clock.today(), state.windows);
+    let notice = state
         .db(move |c| crate::web::impersonation::notice(c, &text, lang, today, &policy))
-        .await
+        .await?;
+    if let Ok(mut k) = kept.lock() {
+        k.insert(key, notice.clone());
+    }
+    Ok(notice)
 }
 
 async fn search(
