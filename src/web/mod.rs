@@ -91,10 +91,13 @@ pub struct AppState {
     pub barred_names: Arc<Memo<(u64, u64), std::collections::HashSet<String>>>,
     /// The impersonation warnings said so far, by barred name and
     /// language, kept like the barred names and for the day.
-    pub notices: Arc<Memo<((u64, u64), chrono::NaiveDate), Notices>>,
+    pub notices: Arc<Memo<DayStamp, Notices>>,
     /// Age of the oldest due search-outbox row above which `/readyz` is 503.
     pub readiness_max_lag: std::time::Duration,
 }
+
+/// A data stamp (`AppState::data_stamp`) and the day it holds for.
+pub type DayStamp = ((u64, u64), chrono::NaiveDate);
 
 /// Impersonation warnings by name and language (`None`: the name is
 /// barred-looking but nobody of it is warned about).
