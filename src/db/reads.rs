@@ -84,6 +84,25 @@ pub(super) trait Reads {
     ) -> Result<Option<NaiveDateTime>, DbError>;
 }
 
+/// Reviews newest first: by year, then as entered.
+fn newest_reviews() -> (
+    diesel::dsl::Desc<annual_reviews::year>,
+    diesel::dsl::Desc<annual_reviews::id>,
+) {
+    (annual_reviews::year.desc(), annual_reviews::id.desc())
+}
+
+/// Disciplinary actions newest first: by decision date, then number.
+fn newest_actions() -> (
+    diesel::dsl::Desc<disciplinary_actions::decided_on>,
+    diesel::dsl::Desc<disciplinary_actions::decision_no>,
+) {
+    (
+        disciplinary_actions::decided_on.desc(),
+        disciplinary_actions::decision_no.desc(),
+    )
+}
+
 /// Files reviews and actions (each newest first) under their subjects.
 fn by_subject(
     out: &mut HashMap<String, CreditRecords>,
@@ -262,16 +281,13 @@ macro_rules! reads {
             let reviews: Vec<Review> = annual_reviews::table
                 .filter(annual_reviews::subject_kind.eq(kind.key()))
                 .filter(annual_reviews::subject_license_no.eq(license_no))
-                .order((annual_reviews::year.desc(), annual_reviews::id.desc()))
+                .order(newest_reviews())
                 .select(Review::as_select())
                 .load(self)?;
             let actions: Vec<Action> = disciplinary_actions::table
                 .filter(disciplinary_actions::subject_kind.eq(kind.key()))
                 .filter(disciplinary_actions::subject_license_no.eq(license_no))
-                .order((
-                    disciplinary_actions::decided_on.desc(),
-                    disciplinary_actions::decision_no.desc(),
-                ))
+                .order(newest_actions())
                 .select(Action::as_select())
                 .load(self)?;
             Ok(CreditRecords { reviews, actions })
@@ -287,16 +303,13 @@ macro_rules! reads {
                 let reviews: Vec<Review> = annual_reviews::table
                     .filter(annual_reviews::subject_kind.eq(kind.key()))
                     .filter(annual_reviews::subject_license_no.eq_any(chunk))
-                    .order((annual_reviews::year.desc(), annual_reviews::id.desc()))
+                    .order(newest_reviews())
                     .select(Review::as_select())
                     .load(self)?;
                 let actions: Vec<Action> = disciplinary_actions::table
                     .filter(disciplinary_actions::subject_kind.eq(kind.key()))
                     .filter(disciplinary_actions::subject_license_no.eq_any(chunk))
-                    .order((
-                        disciplinary_actions::decided_on.desc(),
-                        disciplinary_actions::decision_no.desc(),
-                    ))
+                    .order(newest_actions())
                     .select(Action::as_select())
                     .load(self)?;
                 by_subject(&mut out, reviews, actions);
@@ -322,16 +335,13 @@ macro_rules! reads {
             let reviews: Vec<Review> = annual_reviews::table
                 .filter(annual_reviews::subject_kind.eq(SubjectKind::Worker.key()))
                 .filter(annual_reviews::subject_license_no.eq_any(staff()))
-                .order((annual_reviews::year.desc(), annual_reviews::id.desc()))
+                .order(newest_reviews())
                 .select(Review::as_select())
                 .load(self)?;
             let actions: Vec<Action> = disciplinary_actions::table
                 .filter(disciplinary_actions::subject_kind.eq(SubjectKind::Worker.key()))
                 .filter(disciplinary_actions::subject_license_no.eq_any(staff()))
-                .order((
-                    disciplinary_actions::decided_on.desc(),
-                    disciplinary_actions::decision_no.desc(),
-                ))
+                .order(newest_actions())
                 .select(Action::as_select())
                 .load(self)?;
             by_subject(&mut out, reviews, actions);

@@ -41,6 +41,30 @@ fn districts(c: &mut DbConnection) {
     build::district(c, "500229", "城口县", 190_000, 20);
 }
 
+/// A portal (indexer off) whose district has one office, imported, and
+/// an import token.
+async fn app_with_an_office() -> (TestApp, String) {
+    let app = TestApp::builder()
+        .settings(|s| s.run_indexer = false)
+        .seed(districts)
+        .await;
+    let token = token(&app, "同步测试", TokenScope::Import);
+    one_office(&app, &token).await;
+    (app, token)
+}
+
+/// Imports the office 31500103001.
+async fn one_office(app: &TestApp, token: &str) {
+    import_ok(
+        app,
+        token,
+        "offices",
+        CSV,
+        &format!("{OFFICES}31500103001,解放碑街道法律服务所,500103,城区街道,民族路1号,,,,,王一,,执业,2003-05-01\n"),
+    )
+    .await;
+}
+
 /// What an integrator keeps: per list, each key's record, and every
 /// `(key, changed_at)` it was handed (to catch a change handed twice).
 #[derive(Default)]
@@ -325,19 +349,7 @@ async fn a_sync_interleaved_with_imports_ends_with_the_public_state_without_repe
 
 #[actix_web::test]
 async fn a_reader_paging_while_imports_run_side_by_side_is_handed_each_new_worker_once() {
-    let app = TestApp::builder()
-        .settings(|s| s.run_indexer = false)
-        .seed(districts)
-        .await;
-    let token = token(&app, "同步测试", TokenScope::Import);
-    import_ok(
-        &app,
-        &token,
-        "offices",
-        CSV,
-        &format!("{OFFICES}31500103001,解放碑街道法律服务所,500103,城区街道,民族路1号,,,,,王一,,执业,2003-05-01\n"),
-    )
-    .await;
+    let (app, token) = app_with_an_office().await;
     let (writers, rounds) = (4, 5);
     let write = |w: usize| {
         let (app, token) = (&app, &token);
@@ -379,19 +391,7 @@ async fn a_reader_paging_while_imports_run_side_by_side_is_handed_each_new_worke
 /// between.)
 #[actix_web::test]
 async fn an_empty_first_page_while_an_import_commits_loses_no_worker() {
-    let app = TestApp::builder()
-        .settings(|s| s.run_indexer = false)
-        .seed(districts)
-        .await;
-    let token = token(&app, "同步测试", TokenScope::Import);
-    import_ok(
-        &app,
-        &token,
-        "offices",
-        CSV,
-        &format!("{OFFICES}31500103001,解放碑街道法律服务所,500103,城区街道,民族路1号,,,,,王一,,执业,2003-05-01\n"),
-    )
-    .await;
+    let (app, token) = app_with_an_office().await;
     let rounds = 40;
     let done = std::cell::Cell::new(false);
     let write = async {
@@ -472,14 +472,7 @@ async fn a_deleted_worker_and_a_closed_disclosure_window_come_as_tombstones() {
         .seed(districts)
         .await;
     let token = token(&app, "同步测试", TokenScope::Import);
-    import_ok(
-        &app,
-        &token,
-        "offices",
-        CSV,
-        &format!("{OFFICES}31500103001,解放碑街道法律服务所,500103,城区街道,民族路1号,,,,,王一,,执业,2003-05-01\n"),
-    )
-    .await;
+    one_office(&app, &token).await;
     import_ok(
         &app,
         &token,
@@ -562,19 +555,7 @@ async fn a_deleted_worker_and_a_closed_disclosure_window_come_as_tombstones() {
 
 #[actix_web::test]
 async fn modified_after_picks_up_from_a_moment_and_bad_parameters_are_a_400() {
-    let app = TestApp::builder()
-        .settings(|s| s.run_indexer = false)
-        .seed(districts)
-        .await;
-    let token = token(&app, "同步测试", TokenScope::Import);
-    import_ok(
-        &app,
-        &token,
-        "offices",
-        CSV,
-        &format!("{OFFICES}31500103001,解放碑街道法律服务所,500103,城区街道,民族路1号,,,,,王一,,执业,2003-05-01\n"),
-    )
-    .await;
+    let (app, token) = app_with_an_office().await;
     let first = app.json("/api/v1/offices", 200).await;
     assert_eq!(first["items"].as_array().unwrap().len(), 1, "{first:#}");
     let moment = first["items"][0]["changed_at"].as_str().unwrap().to_owned();
