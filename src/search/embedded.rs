@@ -1066,6 +1066,10 @@ impl SearchIndex for EmbeddedIndex {
         "embedded"
     }
 
+    fn warm_up(&self) {
+        load_word_list();
+    }
+
     async fn upsert(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
         let me = self.handle();
         blocking(move || me.upsert_blocking(&docs)).await
@@ -1236,9 +1240,9 @@ impl SearchIndex for EmbeddedIndex {
     /// the same throughput, the search page's 82–87 → 32–41 ms. At the
     /// nation's scale, where a worker that also speaks HTTP misses the
     /// caches more, searches by name answer ≈ 20 % fewer per second with a
-    /// shorter tail (docs/performance.md); a nation runs Meilisearch. Jieba's dictionary, which the first search
-    /// would load, is loaded at start on a thread of its own
-    /// ([`warm_up`]).
+    /// shorter tail (docs/performance.md); a nation runs Meilisearch.
+    /// Jieba's dictionary, which the first search would load, is loaded at
+    /// start on a thread of its own ([`SearchIndex::warm_up`]).
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
         // A panic in the engine stays an engine failure, answered from the
         // database as it was on the pool, instead of taking the worker and
@@ -1251,7 +1255,7 @@ impl SearchIndex for EmbeddedIndex {
 /// Loads jieba's dictionary (≈ 150 ms, ≈ 30 MB) on a thread of its own, so
 /// that the first search, which runs on an HTTP worker, does not wait for
 /// it (the serving portal calls this once it has opened the index).
-pub fn warm_up() {
+fn load_word_list() {
     let spawned = std::thread::Builder::new()
         .name("jieba-warm-up".into())
         .spawn(|| {

@@ -320,6 +320,11 @@ pub trait SearchIndex: Send + Sync {
     /// `embedded` or `meilisearch`.
     fn backend(&self) -> &'static str;
 
+    /// Loads ahead, off the request path, what the first search would
+    /// otherwise wait for (the embedded engine's word list). By default
+    /// nothing: Meilisearch searches in its own process.
+    fn warm_up(&self) {}
+
     /// Adds or replaces documents; returns once the engine has stored them.
     async fn upsert(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError>;
 

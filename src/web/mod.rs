@@ -421,11 +421,9 @@ async fn start_search(
     let search = crate::search::open(settings, pool.clone())
         .await
         .context("cannot open the search engine")?;
-    if search.index().backend() == "embedded" {
-        // Its searches run on the HTTP workers: no worker waits for the
-        // word list on the first one.
-        crate::search::embedded::warm_up();
-    }
+    // The embedded engine's searches run on the HTTP workers: none waits
+    // for its word list on the first one.
+    search.index().warm_up();
     let started = if search.rebuilding() && settings.run_indexer {
         false
     } else {
