@@ -182,10 +182,25 @@ fn private_sqlite_files(path: &str) {
     }
 }
 
+/// Initialises OpenSSL, which libpq speaks TLS through, without the
+/// `atexit` handler that frees its tables when the process exits: a thread
+/// still in a TLS handshake, read or write at that moment (the pool opening
+/// a connection, the indexer's query) would touch freed memory and the
+/// process would die of SIGSEGV after its work was done (`tests/exit.rs`).
+/// Takes effect only before OpenSSL's first use, so [`establish`] calls it
+/// before every PostgreSQL connection; code opening a `PgConnection` of its
+/// own must call it first too. Idempotent and cheap after the first call.
+pub fn init_openssl() {
+    openssl_sys::init();
+}
+
 /// Opens one connection, with the SQLite pragmas set.
 pub fn establish(url: &str) -> Result<DbConnection, DbError> {
     match backend_of(url) {
-        Backend::Postgres => Ok(DbConnection::Pg(diesel::PgConnection::establish(url)?)),
+        Backend::Postgres => {
+            init_openssl();
+            Ok(DbConnection::Pg(diesel::PgConnection::establish(url)?))
+        }
         Backend::Sqlite => {
             let path = sqlite_path(url);
             if path.contains("://") {

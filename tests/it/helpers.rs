@@ -37,6 +37,8 @@ pub struct PgTestDb {
 impl PgTestDb {
     /// Creates `test_<uuid>` on the server of `admin_url`.
     pub fn create(admin_url: &str) -> Result<Self, String> {
+        // Before libpq's first TLS use, as `db::establish` does.
+        db::init_openssl();
         let mut admin = diesel::PgConnection::establish(admin_url).map_err(|e| e.to_string())?;
         let name = format!("test_{}", uuid::Uuid::new_v4().simple());
         sql_query(format!("CREATE DATABASE \"{name}\""))
