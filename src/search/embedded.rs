@@ -7,7 +7,7 @@
 //! fast-field ordinals, and distance is computed for the candidates only,
 //! after a latitude/longitude bounding-box prefilter.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -51,6 +51,11 @@ const FACETS: [&str; 9] = [
     "record_kind",
     "year",
 ];
+
+/// How many of [`FACETS`], from the first, an office or a worker can carry:
+/// the last two are the records' (`to_tantivy` writes them only for
+/// disclosures and reviews), so a search of subjects does not read them.
+const SUBJECT_FACETS: usize = 7;
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -539,6 +544,11 @@ impl EmbeddedIndex {
         let query = self.build_query(q, &text)?;
         let collector = Candidates {
             columns: ColumnCache::of(&self.columns, searcher).map_err(engine)?,
+            facets: if q.target.is_record() {
+                FACETS.len()
+            } else {
+                SUBJECT_FACETS
+            },
             near: q.near,
             radius_m: q.radius_m.filter(|_| q.near.is_some()),
         };
@@ -927,6 +937,9 @@ struct Candidate {
 struct Candidates {
     /// The columns of the searcher's segments, by ordinal.
     columns: Vec<Arc<SegmentColumns>>,
+    /// How many of [`FACETS`], from the first, the searched documents can
+    /// carry and are counted.
+    facets: usize,
     near: Option<GeoPoint>,
     radius_m: Option<f64>,
 }
@@ -967,7 +980,7 @@ impl Collector for Candidates {
             segment,
             near: self.near,
             radius_m: self.radius_m,
-            facet_ords: vec![Vec::new(); columns.facets.len()],
+            facet_ords: vec![Vec::new(); self.facets.min(columns.facets.len())],
             columns,
             found: Vec::new(),
         })
@@ -979,23 +992,35 @@ impl Collector for Candidates {
 
     fn merge_fruits(&self, fruits: Vec<Harvest>) -> tantivy::Result<(Vec<Candidate>, Facets)> {
         let mut all = Vec::new();
-        let mut merged: Vec<HashMap<&str, u64>> = vec![HashMap::new(); FACETS.len()];
+        let mut merged: Vec<Vec<(&str, u64)>> = vec![Vec::new(); FACETS.len()];
         for (cands, columns, facets) in &fruits {
             all.extend_from_slice(cands);
             for ((into, from), col) in merged.iter_mut().zip(facets).zip(&columns.facets) {
                 let Some((_, terms)) = col else { continue };
-                for (ord, n) in from {
-                    if let Some(term) = terms.get(*ord as usize)
-                        && !term.is_empty()
-                    {
-                        *into.entry(term.as_str()).or_default() += n;
-                    }
-                }
+                into.extend(from.iter().filter_map(|(ord, n)| {
+                    let term = terms.get(*ord as usize)?;
+                    (!term.is_empty()).then_some((term.as_str(), *n))
+                }));
             }
         }
+        // Each segment's pairs come in its dictionary's order, the terms'
+        // order: a stable sort merges those runs, and equal terms are then
+        // neighbours to add up (no hashing of every term of every segment,
+        // a fifth of a one-character search at the nation's scale).
         let counts: Vec<BTreeMap<String, u64>> = merged
             .into_iter()
-            .map(|m| m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+            .map(|mut pairs| {
+                pairs.sort_by(|a, b| a.0.cmp(b.0));
+                let mut summed: Vec<(String, u64)> = Vec::with_capacity(pairs.len());
+                for (term, n) in pairs {
+                    match summed.last_mut() {
+                        Some((last, sum)) if last == term => *sum += n,
+                        _ => summed.push((term.to_owned(), n)),
+                    }
+                }
+                // In order and unique: BTreeMap builds it without sorting.
+                summed.into_iter().collect()
+            })
             .collect();
         let mut it = counts.into_iter();
         let mut next = || it.next().unwrap_or_default();
@@ -1019,10 +1044,14 @@ impl SegmentCollector for SegmentCandidates {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         let c = &*self.columns;
-        let distance = match (self.near, c.lat.first(doc), c.lng.first(doc)) {
-            (Some(p), Some(lat), Some(lng)) => Some(p.distance_m(&GeoPoint { lat, lng })),
-            _ => None,
-        };
+        // The position is read only for a search near a point.
+        let distance = self.near.and_then(|p| {
+            let at = GeoPoint {
+                lat: c.lat.first(doc)?,
+                lng: c.lng.first(doc)?,
+            };
+            Some(p.distance_m(&at))
+        });
         if let Some(r) = self.radius_m
             && distance.is_none_or(|d| d > r)
         {
