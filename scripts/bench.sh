@@ -11,7 +11,8 @@
 #
 # Addresses: worker and office profiles at random; /api/v1/search and the
 # /search page at random full names; one-character searches (the first
-# character of a random name); /verify at random license numbers;
+# character of a random name), through the API and the page; two pinyin
+# initials at random through the API; /verify at random license numbers;
 # /districts. Rate limits are lifted for the run (a load generator is
 # exactly what they stop). Needs wrk (apt-get install -y wrk) and python3.
 # BENCH_CONNECTIONS and BENCH_PORT override 100 and 18080; BENCH_BIN
@@ -71,6 +72,9 @@ firsts = sorted({n[0] for n in names})
 kinds = {
     "profiles": ["/workers/" + q(n) for n in workers] + ["/offices/" + q(n) for n in offices],
     "api_search": ["/api/v1/search?q=" + q(n) for n in names],
+    "api_search_1char": ["/api/v1/search?q=" + q(c) for c in firsts],
+    # Pinyin initials as typed: two letters of the 20 that start syllables.
+    "api_initials": ["/api/v1/search?q=" + a + b for a in "bcdfghjklmnpqrstwxyz" for b in "bcdfghjklmnpqrstwxyz"],
     "search": ["/search?q=" + q(n) for n in names],
     "search_1char": ["/search?q=" + q(c) for c in firsts],
     "verify": ["/verify?license_no=" + q(n) for n in workers + offices],
@@ -109,6 +113,8 @@ LABELS=(
     "healthz|\`/healthz\`"
     "profiles|worker and office profiles at random"
     "api_search|\`/api/v1/search\` at random names"
+    "api_search_1char|\`/api/v1/search\`, one character at random"
+    "api_initials|\`/api/v1/search\`, two pinyin initials at random"
     "search|\`/search\` page at random names"
     "search_1char|\`/search\` page, one character at random"
     "verify|\`/verify\` at random license numbers"
