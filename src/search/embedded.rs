@@ -57,8 +57,9 @@ const FACETS: [&str; 9] = [
 const DOCSTORE_BLOCK: usize = 4096;
 
 /// How many of [`FACETS`], from the first, an office or a worker can carry:
-/// the last two are the records' (`to_tantivy` writes them only for
-/// disclosures and reviews), so a search of subjects does not read them.
+/// the last two are the records' (only the record documents that
+/// `documents.rs` builds for disclosures and reviews fill them), so a search
+/// of subjects does not read them.
 const SUBJECT_FACETS: usize = 7;
 
 #[derive(Clone, Copy)]
