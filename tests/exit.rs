@@ -10,19 +10,23 @@
 //! its first connection.
 //!
 //! The check needs a process of its own that ends mid-work, so this file
-//! runs without the test harness: it makes a throw-away database, starts
-//! itself again as a child that keeps TLS connections to it busy on several
-//! threads and returns from `main` in the middle of them, a number of
-//! times, and fails if any child dies of a signal or hangs. It needs a
-//! PostgreSQL server that speaks TLS (`TEST_DATABASE_URL` or
-//! `TEST_POSTGRES_URL`); without one it prints a loud skip line, and under
-//! `CI=true` it fails instead.
+//! runs without the test harness: on a throw-away database (the
+//! integration tests' `PgTestDb`) it starts itself again as a child that
+//! keeps TLS connections busy on several threads and returns from `main`
+//! in the middle of them, a number of times, and fails if any child dies
+//! of a signal or hangs. It needs a PostgreSQL server that speaks TLS
+//! (`TEST_DATABASE_URL` or `TEST_POSTGRES_URL`); without one it prints a
+//! loud skip line, and under `CI=true` it fails instead.
 
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use diesel::{Connection, QueryableByName, RunQueryDsl};
 use legal_portal::db;
+
+#[path = "it/pg_test_db.rs"]
+mod pg_test_db;
+use pg_test_db::PgTestDb;
 
 /// The environment variable that makes this program the busy child.
 const CHILD: &str = "LEGAL_PORTAL_EXIT_TEST_CHILD_URL";
@@ -61,15 +65,12 @@ fn main() -> ExitCode {
         eprintln!("\n*** SKIPPED {NAME}: {why} ***\n");
         ExitCode::SUCCESS
     };
-    let admin = std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| u.starts_with("postgres"))
-        .or_else(|| std::env::var("TEST_POSTGRES_URL").ok())
-        .filter(|u| u.starts_with("postgres"));
+    let admin = PgTestDb::admin_url();
     let Some(admin) = admin else {
         return skip("needs PostgreSQL (set TEST_POSTGRES_URL)");
     };
-    let scratch = Scratch::create(&admin);
+    let scratch =
+        PgTestDb::create(&admin).unwrap_or_else(|e| panic!("{NAME}: PostgreSQL at {admin}: {e}"));
     if !speaks_tls(&scratch.url) {
         return skip("the PostgreSQL server does not speak TLS, where the crash was");
     }
@@ -137,45 +138,6 @@ impl Args {
             (false, _) => Args::Skip,
             (true, true) => Args::List,
             (true, false) => Args::Run,
-        }
-    }
-}
-
-/// A `test_exit_<uuid>` database on the server of the admin URL, dropped
-/// at the end, as the integration tests' databases are.
-struct Scratch {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl Scratch {
-    fn create(admin: &str) -> Scratch {
-        db::init_openssl();
-        let name = format!("test_exit_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = diesel::PgConnection::establish(admin)
-            .unwrap_or_else(|e| panic!("{NAME}: PostgreSQL at {admin}: {e}"));
-        diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
-            .execute(&mut conn)
-            .expect("create the test's database");
-        let mut url = url::Url::parse(admin).expect("a PostgreSQL URL");
-        url.set_path(&format!("/{name}"));
-        Scratch {
-            admin: admin.to_owned(),
-            name,
-            url: url.to_string(),
-        }
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut conn);
         }
     }
 }

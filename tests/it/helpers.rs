@@ -3,7 +3,6 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_query;
 use legal_portal::config::Settings;
 use legal_portal::db::models::*;
 use legal_portal::db::schema::*;
@@ -26,56 +25,14 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
-/// A PostgreSQL database made for one test and dropped after it.
-pub struct PgTestDb {
-    admin_url: String,
-    name: String,
-    /// URL of the test database.
-    pub url: String,
-}
-
-impl PgTestDb {
-    /// Creates `test_<uuid>` on the server of `admin_url`.
-    pub fn create(admin_url: &str) -> Result<Self, String> {
-        // Before libpq's first TLS use, as `db::establish` does.
-        db::init_openssl();
-        let mut admin = diesel::PgConnection::establish(admin_url).map_err(|e| e.to_string())?;
-        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
-        sql_query(format!("CREATE DATABASE \"{name}\""))
-            .execute(&mut admin)
-            .map_err(|e| e.to_string())?;
-        let mut url = url::Url::parse(admin_url).map_err(|e| e.to_string())?;
-        url.set_path(&format!("/{name}"));
-        Ok(Self {
-            admin_url: admin_url.to_owned(),
-            name,
-            url: url.to_string(),
-        })
-    }
-}
-
-impl Drop for PgTestDb {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = diesel::PgConnection::establish(&self.admin_url) {
-            let _ = sql_query(format!(
-                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut admin);
-        }
-    }
-}
+pub use crate::pg_test_db::PgTestDb;
 
 /// A PostgreSQL database for a test that needs one whatever backend the
 /// suite runs on (`TEST_DATABASE_URL`, else `TEST_POSTGRES_URL`, which
 /// `.ci/run` sets in its SQLite pass), or `None` after a loud skip line;
 /// under `CI=true` a missing server fails the test instead.
 pub fn postgres_or_skip(test: &str) -> Option<PgTestDb> {
-    let url = std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| u.starts_with("postgres"))
-        .or_else(|| std::env::var("TEST_POSTGRES_URL").ok())
-        .filter(|u| u.starts_with("postgres"));
+    let url = PgTestDb::admin_url();
     let Some(admin) = url else {
         assert!(
             !in_ci(),

@@ -3,6 +3,7 @@
 //! `test_<uuid>` PostgreSQL database when `TEST_DATABASE_URL` is set).
 
 mod helpers;
+mod pg_test_db;
 
 mod browser;
 mod case_check;
