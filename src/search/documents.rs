@@ -147,6 +147,67 @@ pub struct SearchDocument {
     pub record: RecordFields,
 }
 
+/// What a hit shows of a [`SearchDocument`]: the embedded engine reads its
+/// page of hits from the stored documents as this. Read as a whole
+/// document, the flattened record fields make serde buffer every field
+/// first, the long `text` included (a third of reading a page of hits at
+/// the nation's scale; issue 15).
+#[derive(Debug, Deserialize)]
+pub struct HitSource {
+    #[serde(rename = "type")]
+    pub(crate) kind: SubjectKind,
+    pub(crate) license_no: String,
+    pub(crate) name: String,
+    pub(crate) name_syllables: Vec<String>,
+    pub(crate) district_code: String,
+    pub(crate) district_name: String,
+    pub(crate) township: Option<String>,
+    pub(crate) standing: String,
+    pub(crate) standing_label: String,
+    pub(crate) status: String,
+    pub(crate) office_name: Option<String>,
+    pub(crate) address: Option<String>,
+    #[serde(default)]
+    pub(crate) doc_type: DocType,
+    pub(crate) record_kind: Option<String>,
+    pub(crate) decision_no: Option<String>,
+    pub(crate) authority: Option<String>,
+    pub(crate) record_date: Option<NaiveDate>,
+    pub(crate) public_until: Option<NaiveDate>,
+    pub(crate) year: Option<i32>,
+    pub(crate) summary: Option<String>,
+    pub(crate) basis: Option<String>,
+}
+
+impl From<SearchDocument> for HitSource {
+    fn from(d: SearchDocument) -> Self {
+        let r = d.record;
+        HitSource {
+            kind: d.kind,
+            license_no: d.license_no,
+            name: d.name,
+            name_syllables: d.name_syllables,
+            district_code: d.district_code,
+            district_name: d.district_name,
+            township: d.township,
+            standing: d.standing,
+            standing_label: d.standing_label,
+            status: d.status,
+            office_name: d.office_name,
+            address: d.address,
+            doc_type: d.doc_type,
+            record_kind: r.record_kind,
+            decision_no: r.decision_no,
+            authority: r.authority,
+            record_date: r.record_date,
+            public_until: r.public_until,
+            year: r.year,
+            summary: r.summary,
+            basis: r.basis,
+        }
+    }
+}
+
 impl SearchDocument {
     /// The document id for a subject.
     pub fn id_of(kind: SubjectKind, license_no: &str) -> String {

@@ -30,8 +30,8 @@ use tantivy::{
 };
 
 use super::{
-    DocType, Facets, GeoPoint, ParsedText, RecordHit, SearchDocument, SearchError, SearchHit,
-    SearchIndex, SearchQuery, SearchResults, SortOrder, highlight, is_cjk,
+    DocType, Facets, GeoPoint, HitSource, ParsedText, RecordHit, SearchDocument, SearchError,
+    SearchHit, SearchIndex, SearchQuery, SearchResults, SortOrder, highlight, is_cjk,
 };
 use crate::domain::vocab::SubjectKind;
 
@@ -557,8 +557,9 @@ impl EmbeddedIndex {
     ) -> Result<SearchResults, SearchError> {
         let text = ParsedText::parse(&q.text);
         let query = self.build_query(q, &text)?;
+        let columns = ColumnCache::of(&self.columns, searcher).map_err(engine)?;
         let collector = Candidates {
-            columns: ColumnCache::of(&self.columns, searcher).map_err(engine)?,
+            columns: columns.clone(),
             facets: if q.target.is_record() {
                 FACETS.len()
             } else {
@@ -567,25 +568,15 @@ impl EmbeddedIndex {
             near: q.near,
             radius_m: q.radius_m.filter(|_| q.near.is_some()),
         };
-        let (mut cands, facets) = searcher.search(&*query, &collector).map_err(engine)?;
-        let total = cands.len() as u64;
+        let (found, facets) = searcher.search(&*query, &collector).map_err(engine)?;
+        let total = found.len() as u64;
         let by_distance = q.sort == SortOrder::Distance && q.near.is_some();
-        let order = |a: &Candidate, b: &Candidate| {
-            let primary = if by_distance {
-                a.distance
-                    .unwrap_or(f64::INFINITY)
-                    .total_cmp(&b.distance.unwrap_or(f64::INFINITY))
-            } else {
-                b.score.total_cmp(&a.score)
-            };
-            primary.then_with(|| a.tiebreak.cmp(&b.tiebreak))
+        let end = (q.offset + q.limit).min(found.len());
+        let cands = if end > q.offset {
+            first_in_order(found, end, by_distance, &columns)
+        } else {
+            Vec::new()
         };
-        let end = (q.offset + q.limit).min(cands.len());
-        if end > 0 && end < cands.len() {
-            cands.select_nth_unstable_by(end - 1, order);
-            cands.truncate(end);
-        }
-        cands.sort_unstable_by(order);
         let hits = cands
             .iter()
             .skip(q.offset)
@@ -596,7 +587,7 @@ impl EmbeddedIndex {
                     .get_first(self.fields.doc)
                     .and_then(|v| v.as_str())
                     .ok_or_else(|| SearchError::Engine("stored document missing".into()))?;
-                let d: SearchDocument = serde_json::from_str(stored).map_err(engine)?;
+                let d: HitSource = serde_json::from_str(stored).map_err(engine)?;
                 Ok(hit_of(d, c.distance, &text))
             })
             .collect::<Result<Vec<_>, SearchError>>()?;
@@ -904,22 +895,71 @@ fn key_parts(license_no: &str) -> (u64, u64) {
     )
 }
 
-/// Builds a hit from a stored document; shared with the Meilisearch engine.
-pub fn hit_of(d: SearchDocument, distance_m: Option<f64>, text: &ParsedText) -> SearchHit {
-    let highlight = highlight(&d.name, &d.name_syllables, text);
-    let record = d.doc_type.is_record().then(|| {
-        let r = d.record;
-        RecordHit {
-            doc_type: d.doc_type,
-            kind: r.record_kind.unwrap_or_default(),
-            decision_no: r.decision_no,
-            authority: r.authority,
-            decided_on: r.record_date.filter(|_| d.doc_type == DocType::Disclosure),
-            public_until: r.public_until,
-            year: r.year.unwrap_or_default(),
-            summary: r.summary,
-            basis: r.basis,
+/// The first `end` of `found` in the answer's order: by score, or by
+/// distance near a point, then by the order key (offices before workers,
+/// then license number; records newest first, then id). The key's three
+/// columns are read only for the matches that can be among the first
+/// `end`: those ahead of the `end`-th by score or tied with it. Reading them
+/// for every match was a third of a one-character search at the nation's
+/// scale, where each read is a cache miss in a column of 520,000 documents
+/// (issue 15).
+fn first_in_order(
+    mut found: Vec<Candidate>,
+    end: usize,
+    by_distance: bool,
+    columns: &[Arc<SegmentColumns>],
+) -> Vec<Candidate> {
+    let primary = |a: &Candidate, b: &Candidate| {
+        if by_distance {
+            a.distance
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&b.distance.unwrap_or(f64::INFINITY))
+        } else {
+            b.score.total_cmp(&a.score)
         }
+    };
+    if end == 0 {
+        return Vec::new();
+    }
+    if end < found.len() {
+        // Whatever the order key says, a match behind the `end`-th by score
+        // is out, and one ahead of it is in.
+        let (_, nth, _) = found.select_nth_unstable_by(end - 1, primary);
+        let nth = *nth;
+        found.retain(|c| primary(c, &nth).is_le());
+    }
+    // `columns` has every segment of the searcher, by ordinal.
+    let key = |c: &Candidate| {
+        let doc = c.address.doc_id;
+        columns
+            .get(c.address.segment_ord as usize)
+            .map_or((0, 0, 0), |col| {
+                (
+                    col.kind_rank.first(doc).unwrap_or(0),
+                    col.key_hi.first(doc).unwrap_or(0),
+                    col.key_lo.first(doc).unwrap_or(0),
+                )
+            })
+    };
+    let mut keyed: Vec<_> = found.into_iter().map(|c| (key(&c), c)).collect();
+    keyed.sort_unstable_by(|(ka, a), (kb, b)| primary(a, b).then_with(|| ka.cmp(kb)));
+    keyed.truncate(end);
+    keyed.into_iter().map(|(_, c)| c).collect()
+}
+
+/// Builds a hit from a stored document; shared with the Meilisearch engine.
+pub fn hit_of(d: HitSource, distance_m: Option<f64>, text: &ParsedText) -> SearchHit {
+    let highlight = highlight(&d.name, &d.name_syllables, text);
+    let record = d.doc_type.is_record().then(|| RecordHit {
+        doc_type: d.doc_type,
+        kind: d.record_kind.unwrap_or_default(),
+        decision_no: d.decision_no,
+        authority: d.authority,
+        decided_on: d.record_date.filter(|_| d.doc_type == DocType::Disclosure),
+        public_until: d.public_until,
+        year: d.year.unwrap_or_default(),
+        summary: d.summary,
+        basis: d.basis,
     });
     SearchHit {
         kind: d.kind,
@@ -944,7 +984,6 @@ struct Candidate {
     address: DocAddress,
     score: Score,
     distance: Option<f64>,
-    tiebreak: (u64, u64, u64),
 }
 
 /// Collects every match with its score, distance and order key, dropping
@@ -1081,11 +1120,6 @@ impl SegmentCollector for SegmentCandidates {
             address: DocAddress::new(self.segment, doc),
             score,
             distance,
-            tiebreak: (
-                c.kind_rank.first(doc).unwrap_or(0),
-                c.key_hi.first(doc).unwrap_or(0),
-                c.key_lo.first(doc).unwrap_or(0),
-            ),
         });
     }
 

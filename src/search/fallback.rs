@@ -157,7 +157,7 @@ pub fn search(
                 .near
                 .zip(d.lat.zip(d.lng))
                 .map(|(p, (lat, lng))| p.distance_m(&super::GeoPoint { lat, lng }));
-            hit_of(d, distance, &text)
+            hit_of(d.into(), distance, &text)
         })
         .collect();
     Ok(SearchResults {
@@ -282,7 +282,7 @@ fn search_records(
             .into_iter()
             .skip(q.offset)
             .take(q.limit)
-            .map(|d| hit_of(d, None, text))
+            .map(|d| hit_of(d.into(), None, text))
             .collect(),
         facets,
         backend: BACKEND,

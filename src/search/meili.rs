@@ -347,7 +347,7 @@ impl MeiliIndex {
                 .into_iter()
                 .skip(q.offset)
                 .take(q.limit)
-                .map(|d| hit_of(d, None, text))
+                .map(|d| hit_of(d.into(), None, text))
                 .collect(),
             total,
             facets,
@@ -780,7 +780,7 @@ impl SearchIndex for MeiliIndex {
             .into_iter()
             .skip(q.offset)
             .take(q.limit)
-            .map(|(_, distance, d)| hit_of(d, distance.filter(|_| q.near.is_some()), &text))
+            .map(|(_, distance, d)| hit_of(d.into(), distance.filter(|_| q.near.is_some()), &text))
             .collect();
         Ok(SearchResults {
             hits,

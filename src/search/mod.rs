@@ -22,7 +22,7 @@ use crate::domain::LicenseNo;
 use crate::domain::standing::Standing;
 use crate::domain::vocab::{AreaKind, DisciplineKind, ReviewOutcome, SubjectKind, WorkerStatus};
 
-pub use documents::{DocType, SearchDocument};
+pub use documents::{DocType, HitSource, SearchDocument};
 
 /// Errors of a search engine.
 #[derive(Debug, thiserror::Error)]
