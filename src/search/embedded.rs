@@ -573,7 +573,7 @@ impl EmbeddedIndex {
         let by_distance = q.sort == SortOrder::Distance && q.near.is_some();
         let end = (q.offset + q.limit).min(found.len());
         let cands = if end > q.offset {
-            first_in_order(found, end, by_distance, &columns)
+            first_in_order(found, end, by_distance, |c| order_key(&columns, c))
         } else {
             Vec::new()
         };
@@ -896,18 +896,18 @@ fn key_parts(license_no: &str) -> (u64, u64) {
 }
 
 /// The first `end` of `found` in the answer's order: by score, or by
-/// distance near a point, then by the order key (offices before workers,
-/// then license number; records newest first, then id). The key's three
-/// columns are read only for the matches that can be among the first
-/// `end`: those ahead of the `end`-th by score or tied with it. Reading them
-/// for every match was a third of a one-character search at the nation's
-/// scale, where each read is a cache miss in a column of 520,000 documents
+/// distance near a point, then by the order key `key` reads (offices before
+/// workers, then license number; records newest first, then id). The key
+/// is read only for the matches that can be among the first `end`: those
+/// ahead of the `end`-th by score or tied with it. Reading it for every
+/// match was a third of a one-character search at the nation's scale,
+/// where each of its three columns is a cache miss among 520,000 documents
 /// (issue 15).
-fn first_in_order(
+fn first_in_order<K: Ord>(
     mut found: Vec<Candidate>,
     end: usize,
     by_distance: bool,
-    columns: &[Arc<SegmentColumns>],
+    key: impl Fn(&Candidate) -> K,
 ) -> Vec<Candidate> {
     let primary = |a: &Candidate, b: &Candidate| {
         if by_distance {
@@ -928,23 +928,32 @@ fn first_in_order(
         let nth = *nth;
         found.retain(|c| primary(c, &nth).is_le());
     }
-    // `columns` has every segment of the searcher, by ordinal.
-    let key = |c: &Candidate| {
-        let doc = c.address.doc_id;
-        columns
-            .get(c.address.segment_ord as usize)
-            .map_or((0, 0, 0), |col| {
-                (
-                    col.kind_rank.first(doc).unwrap_or(0),
-                    col.key_hi.first(doc).unwrap_or(0),
-                    col.key_lo.first(doc).unwrap_or(0),
-                )
-            })
-    };
     let mut keyed: Vec<_> = found.into_iter().map(|c| (key(&c), c)).collect();
-    keyed.sort_unstable_by(|(ka, a), (kb, b)| primary(a, b).then_with(|| ka.cmp(kb)));
-    keyed.truncate(end);
+    let order =
+        |(ka, a): &(K, Candidate), (kb, b): &(K, Candidate)| primary(a, b).then_with(|| ka.cmp(kb));
+    // Many may tie with the `end`-th (every match of an empty query): sort
+    // only the first `end` of them.
+    if end < keyed.len() {
+        keyed.select_nth_unstable_by(end - 1, order);
+        keyed.truncate(end);
+    }
+    keyed.sort_unstable_by(order);
     keyed.into_iter().map(|(_, c)| c).collect()
+}
+
+/// A match's order key, from the columns of its segment (`columns` has
+/// every segment of the searcher, by ordinal: [`ColumnCache::of`]).
+fn order_key(columns: &[Arc<SegmentColumns>], c: &Candidate) -> (u64, u64, u64) {
+    let doc = c.address.doc_id;
+    let Some(col) = columns.get(c.address.segment_ord as usize) else {
+        debug_assert!(false, "no columns for segment {}", c.address.segment_ord);
+        return (0, 0, 0);
+    };
+    (
+        col.kind_rank.first(doc).unwrap_or(0),
+        col.key_hi.first(doc).unwrap_or(0),
+        col.key_lo.first(doc).unwrap_or(0),
+    )
 }
 
 /// Builds a hit from a stored document; shared with the Meilisearch engine.
@@ -1366,4 +1375,64 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| SearchError::Engine(format!("search task failed: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use tantivy::DocAddress;
+
+    use super::{Candidate, first_in_order};
+
+    /// Scores and distances with heavy ties and the floats' edge cases.
+    fn float() -> impl Strategy<Value = f32> {
+        prop_oneof![
+            Just(f32::NAN),
+            Just(f32::INFINITY),
+            Just(f32::NEG_INFINITY),
+            Just(0.0),
+            Just(-0.0),
+            (0u8..4).prop_map(f32::from),
+        ]
+    }
+
+    proptest! {
+        /// The page is what sorting every match by (score or distance,
+        /// order key) and taking the first `end` gives.
+        #[test]
+        fn first_in_order_is_a_full_sort_cut(
+            matches in prop::collection::vec((float(), prop::option::of(float())), 0..60),
+            end in 0usize..70,
+            by_distance: bool,
+            seed: u64,
+        ) {
+            // Unique keys, as license numbers are, in an order unrelated to
+            // the documents'.
+            let found: Vec<Candidate> = matches
+                .iter()
+                .enumerate()
+                .map(|(i, (score, distance))| Candidate {
+                    address: DocAddress::new(0, i as u32),
+                    score: *score,
+                    distance: distance.map(f64::from),
+                })
+                .collect();
+            let key = |c: &Candidate| u64::from(c.address.doc_id).wrapping_mul(seed | 1).rotate_left(17);
+            let mut all = found.clone();
+            all.sort_by(|a, b| {
+                let primary = if by_distance {
+                    a.distance
+                        .unwrap_or(f64::INFINITY)
+                        .total_cmp(&b.distance.unwrap_or(f64::INFINITY))
+                } else {
+                    b.score.total_cmp(&a.score)
+                };
+                primary.then_with(|| key(a).cmp(&key(b)))
+            });
+            all.truncate(end);
+            let page = first_in_order(found, end, by_distance, key);
+            let docs = |v: &[Candidate]| v.iter().map(|c| c.address.doc_id).collect::<Vec<_>>();
+            prop_assert_eq!(docs(&page), docs(&all));
+        }
+    }
 }
