@@ -557,9 +557,8 @@ impl EmbeddedIndex {
     ) -> Result<SearchResults, SearchError> {
         let text = ParsedText::parse(&q.text);
         let query = self.build_query(q, &text)?;
-        let columns = ColumnCache::of(&self.columns, searcher).map_err(engine)?;
         let collector = Candidates {
-            columns: columns.clone(),
+            columns: ColumnCache::of(&self.columns, searcher).map_err(engine)?,
             facets: if q.target.is_record() {
                 FACETS.len()
             } else {
@@ -573,7 +572,9 @@ impl EmbeddedIndex {
         let by_distance = q.sort == SortOrder::Distance && q.near.is_some();
         let end = (q.offset + q.limit).min(found.len());
         let cands = if end > q.offset {
-            first_in_order(found, end, by_distance, |c| order_key(&columns, c))
+            first_in_order(found, end, by_distance, |c| {
+                order_key(&collector.columns, c)
+            })
         } else {
             Vec::new()
         };
