@@ -62,6 +62,46 @@ const DOCSTORE_BLOCK: usize = 4096;
 /// of subjects does not read them.
 const SUBJECT_FACETS: usize = 7;
 
+/// The one facet a document can hold several values of; each of the
+/// others is one term of [`FACET_KEY`].
+const PRACTICE_AREA: usize = 6;
+
+/// The fast field holding a document's single-valued facets (every one of
+/// [`FACETS`] but [`PRACTICE_AREA`], in that order) as one term, so that
+/// counting a match's facets reads one column: a column per facet cost a
+/// cache miss each, and with one for the optional ones' index, a quarter
+/// of a one-character search at the nation's scale (issue 15).
+const FACET_KEY: &str = "facet_key";
+
+/// [`FACET_KEY`]'s term: each value as its length in bytes, `:`, then the
+/// value, so that no value can be mistaken for a separator; an absent
+/// value is empty, which is never counted.
+fn facet_key(values: [&str; FACETS.len() - 1]) -> String {
+    use std::fmt::Write as _;
+    let mut key = String::with_capacity(values.iter().map(|v| v.len() + 3).sum());
+    for v in values {
+        let _ = write!(key, "{}:{v}", v.len());
+    }
+    key
+}
+
+/// The values [`facet_key`] joined, or `None` for a term it did not write.
+fn facet_key_values(mut key: &str) -> Option<[&str; FACETS.len() - 1]> {
+    let mut values = [""; FACETS.len() - 1];
+    for v in &mut values {
+        let (len, rest) = key.split_once(':')?;
+        let len: usize = len.parse().ok()?;
+        *v = rest.get(..len)?;
+        key = &rest[len..];
+    }
+    key.is_empty().then_some(values)
+}
+
+/// The index in [`FACETS`] of [`facet_key`]'s `i`-th value.
+const fn keyed_facet(i: usize) -> usize {
+    if i < PRACTICE_AREA { i } else { i + 1 }
+}
+
 #[derive(Clone, Copy)]
 struct Fields {
     id: Field,
@@ -88,6 +128,7 @@ struct Fields {
     record_kind: Field,
     year: Field,
     decision_key: Field,
+    facet_key: Field,
     /// The searched fields of record documents, apart from the profiles'
     /// so that a profile search does not walk record postings.
     record_text: TextFields,
@@ -141,17 +182,17 @@ fn schema() -> (Schema, Fields) {
     );
     let fields = Fields {
         id: b.add_text_field("id", STRING),
-        kind: b.add_text_field("kind", STRING | FAST),
+        kind: b.add_text_field("kind", STRING),
         license_no: b.add_text_field("license_no", STRING),
         name_ngram: b.add_text_field("name_ngram", ngram.clone()),
         text: b.add_text_field("text", jieba.clone()),
         name_pinyin: b.add_text_field("name_pinyin", STRING),
         name_initials: b.add_text_field("name_initials", STRING),
-        district: b.add_text_field("district", STRING | FAST),
-        township: b.add_text_field("township", STRING | FAST),
-        area_kind: b.add_text_field("area_kind", STRING | FAST),
-        standing: b.add_text_field("standing", STRING | FAST),
-        status: b.add_text_field("status", STRING | FAST),
+        district: b.add_text_field("district", STRING),
+        township: b.add_text_field("township", STRING),
+        area_kind: b.add_text_field("area_kind", STRING),
+        standing: b.add_text_field("standing", STRING),
+        status: b.add_text_field("status", STRING),
         practice_area: b.add_text_field("practice_area", STRING | FAST),
         lat: b.add_f64_field("lat", INDEXED | FAST),
         lng: b.add_f64_field("lng", INDEXED | FAST),
@@ -161,9 +202,10 @@ fn schema() -> (Schema, Fields) {
         doc: b.add_text_field("doc", STORED),
         doc_type: b.add_text_field("doc_type", STRING),
         subject: b.add_text_field("subject", STRING),
-        record_kind: b.add_text_field("record_kind", STRING | FAST),
-        year: b.add_text_field("year", STRING | FAST),
+        record_kind: b.add_text_field("record_kind", STRING),
+        year: b.add_text_field("year", STRING),
         decision_key: b.add_text_field("decision_key", STRING),
+        facet_key: b.add_text_field(FACET_KEY, FAST),
         record_text: TextFields {
             license_no: b.add_text_field("record_license_no", STRING),
             name_ngram: b.add_text_field("record_name_ngram", ngram),
@@ -229,36 +271,77 @@ struct SegmentColumns {
     kind_rank: Column<u64>,
     key_hi: Column<u64>,
     key_lo: Column<u64>,
-    /// One per name of [`FACETS`]: the column, and its terms by ordinal.
-    facets: Vec<Option<(StrColumn, Vec<String>)>>,
+    /// [`FACET_KEY`]'s column, and for each of its term ordinals the
+    /// ordinal of each value in `terms` (in [`facet_key`]'s order).
+    facet_key: Option<(StrColumn, Vec<[u32; FACETS.len() - 1]>)>,
+    /// [`PRACTICE_AREA`]'s column.
+    practice_area: Option<StrColumn>,
+    /// One per name of [`FACETS`]: the segment's values, in order.
+    terms: Vec<Vec<String>>,
 }
 
 impl SegmentColumns {
     fn open(reader: &SegmentReader) -> tantivy::Result<SegmentColumns> {
         let ff = reader.fast_fields();
-        let facets = FACETS
-            .iter()
-            .map(|name| {
-                let Some(col) = ff.str(name)? else {
-                    return Ok(None);
-                };
-                let mut terms = Vec::with_capacity(col.num_terms());
-                let mut stream = col.dictionary().stream()?;
-                while stream.advance() {
-                    terms.push(String::from_utf8_lossy(stream.key()).into_owned());
+        let mut terms = vec![Vec::new(); FACETS.len()];
+        let practice_area = ff.str(FACETS[PRACTICE_AREA])?;
+        if let Some(col) = &practice_area {
+            terms[PRACTICE_AREA] = dictionary(col)?;
+        }
+        let facet_key = match ff.str(FACET_KEY)? {
+            Some(col) => {
+                // Each facet's values, sorted (the merge of segments relies
+                // on that order), then each key as their ordinals.
+                let keys = dictionary(&col)?;
+                let split: Vec<_> = keys.iter().map(|k| facet_key_values(k)).collect();
+                for i in 0..FACETS.len() - 1 {
+                    let mut values: Vec<&str> = split.iter().flatten().map(|v| v[i]).collect();
+                    values.sort_unstable();
+                    values.dedup();
+                    terms[keyed_facet(i)] = values.into_iter().map(str::to_owned).collect();
                 }
-                Ok(Some((col, terms)))
-            })
-            .collect::<tantivy::Result<Vec<_>>>()?;
+                let ords = split
+                    .iter()
+                    .map(|values| {
+                        let mut ords = [u32::MAX; FACETS.len() - 1];
+                        if let Some(values) = values {
+                            for (i, (ord, v)) in ords.iter_mut().zip(values).enumerate() {
+                                // An empty value is an absent one: never counted.
+                                let of = &terms[keyed_facet(i)];
+                                *ord = match of.binary_search_by(|t| t.as_str().cmp(v)) {
+                                    Ok(o) if !v.is_empty() => o as u32,
+                                    _ => u32::MAX,
+                                };
+                            }
+                        }
+                        ords
+                    })
+                    .collect();
+                Some((col, ords))
+            }
+            None => None,
+        };
         Ok(SegmentColumns {
             lat: ff.f64("lat")?,
             lng: ff.f64("lng")?,
             kind_rank: ff.u64("kind_rank")?,
             key_hi: ff.u64("key_hi")?,
             key_lo: ff.u64("key_lo")?,
-            facets,
+            facet_key,
+            practice_area,
+            terms,
         })
     }
+}
+
+/// A string column's terms, by ordinal.
+fn dictionary(col: &StrColumn) -> tantivy::Result<Vec<String>> {
+    let mut terms = Vec::with_capacity(col.num_terms());
+    let mut stream = col.dictionary().stream()?;
+    while stream.advance() {
+        terms.push(String::from_utf8_lossy(stream.key()).into_owned());
+    }
+    Ok(terms)
 }
 
 impl ColumnCache {
@@ -461,6 +544,20 @@ impl EmbeddedIndex {
         if let Some(k) = &r.decision_key {
             doc.add_text(f.decision_key, k);
         }
+        let year = r.year.map(|y| y.to_string());
+        doc.add_text(
+            f.facet_key,
+            facet_key([
+                d.kind.key(),
+                &d.district_code,
+                d.township.as_deref().unwrap_or(""),
+                &d.area_kind,
+                &d.standing,
+                &d.status,
+                r.record_kind.as_deref().unwrap_or(""),
+                year.as_deref().unwrap_or(""),
+            ]),
+        );
         // Records: newest first when nothing else decides, then by id.
         let (hi, lo) = if d.doc_type.is_record() {
             key_parts(&d.id)
@@ -1013,11 +1110,14 @@ struct SegmentCandidates {
     near: Option<GeoPoint>,
     radius_m: Option<f64>,
     columns: Arc<SegmentColumns>,
-    /// Each facet's term ordinals of the matches, one per value, counted at
-    /// harvest: a count per term would zero a vector as long as the
-    /// segment's dictionary on every search (the nation's 31,000 townships
-    /// in each of a dozen segments; issue 15).
-    facet_ords: Vec<Vec<u64>>,
+    /// How many of [`FACETS`], from the first, are counted.
+    facets: usize,
+    /// The matches' [`FACET_KEY`] ordinals and their practice areas'
+    /// ordinals, one per value, counted at harvest: a count per term would
+    /// zero a vector as long as the segment's dictionary on every search
+    /// (the nation's 31,000 townships in each of a dozen segments; issue 15).
+    key_ords: Vec<u64>,
+    area_ords: Vec<u64>,
     found: Vec<Candidate>,
 }
 
@@ -1044,7 +1144,9 @@ impl Collector for Candidates {
             segment,
             near: self.near,
             radius_m: self.radius_m,
-            facet_ords: vec![Vec::new(); self.facets.min(columns.facets.len())],
+            facets: self.facets,
+            key_ords: Vec::new(),
+            area_ords: Vec::new(),
             columns,
             found: Vec::new(),
         })
@@ -1059,8 +1161,7 @@ impl Collector for Candidates {
         let mut merged: Vec<Vec<(&str, u64)>> = vec![Vec::new(); FACETS.len()];
         for (cands, columns, facets) in &fruits {
             all.extend_from_slice(cands);
-            for ((into, from), col) in merged.iter_mut().zip(facets).zip(&columns.facets) {
-                let Some((_, terms)) = col else { continue };
+            for ((into, from), terms) in merged.iter_mut().zip(facets).zip(&columns.terms) {
                 into.extend(from.iter().filter_map(|(ord, n)| {
                     let term = terms.get(*ord as usize)?;
                     (!term.is_empty()).then_some((term.as_str(), *n))
@@ -1121,10 +1222,15 @@ impl SegmentCollector for SegmentCandidates {
         {
             return;
         }
-        for (col, ords) in c.facets.iter().zip(&mut self.facet_ords) {
-            if let Some((col, _)) = col {
-                ords.extend(col.term_ords(doc));
-            }
+        if let Some((col, _)) = &c.facet_key
+            && let Some(ord) = col.ords().first(doc)
+        {
+            self.key_ords.push(ord);
+        }
+        if self.facets > PRACTICE_AREA
+            && let Some(col) = &c.practice_area
+        {
+            self.area_ords.extend(col.term_ords(doc));
         }
         self.found.push(Candidate {
             address: DocAddress::new(self.segment, doc),
@@ -1133,19 +1239,48 @@ impl SegmentCollector for SegmentCandidates {
         });
     }
 
-    fn harvest(self) -> Harvest {
-        let facets = self
-            .facet_ords
-            .into_iter()
-            .map(|mut ords| {
-                ords.sort_unstable();
-                ords.chunk_by(|a, b| a == b)
-                    .map(|run| (run[0], run.len() as u64))
-                    .collect()
-            })
-            .collect();
+    fn harvest(mut self) -> Harvest {
+        let mut facets = vec![Vec::new(); FACETS.len()];
+        facets[PRACTICE_AREA] = counted(std::mem::take(&mut self.area_ords));
+        if let Some((_, values)) = &self.columns.facet_key {
+            // Each distinct key once, with its count, into each facet's
+            // (value ordinal, count) pairs; then those summed per value.
+            let counted_facets: Vec<usize> = (0..FACETS.len() - 1)
+                .filter(|&i| keyed_facet(i) < self.facets)
+                .collect();
+            for (key, n) in counted(std::mem::take(&mut self.key_ords)) {
+                let Some(ords) = values.get(key as usize) else {
+                    continue;
+                };
+                for &i in &counted_facets {
+                    if ords[i] != u32::MAX {
+                        facets[keyed_facet(i)].push((u64::from(ords[i]), n));
+                    }
+                }
+            }
+            for &i in &counted_facets {
+                let pairs = &mut facets[keyed_facet(i)];
+                pairs.sort_unstable_by_key(|p| p.0);
+                let mut summed: Vec<(u64, u64)> = Vec::with_capacity(pairs.len());
+                for &(ord, n) in pairs.iter() {
+                    match summed.last_mut() {
+                        Some((last, sum)) if *last == ord => *sum += n,
+                        _ => summed.push((ord, n)),
+                    }
+                }
+                *pairs = summed;
+            }
+        }
         (self.found, self.columns, facets)
     }
+}
+
+/// Each distinct ordinal of `ords` with how many times it occurs, in order.
+fn counted(mut ords: Vec<u64>) -> Vec<(u64, u64)> {
+    ords.sort_unstable();
+    ords.chunk_by(|a, b| a == b)
+        .map(|run| (run[0], run.len() as u64))
+        .collect()
 }
 
 #[async_trait::async_trait]
@@ -1383,7 +1518,16 @@ mod tests {
     use proptest::prelude::*;
     use tantivy::DocAddress;
 
-    use super::{Candidate, first_in_order};
+    use std::collections::BTreeMap;
+
+    use super::{
+        Candidate, DocType, EmbeddedIndex, FACETS, Facets, SearchDocument, SearchQuery, facet_key,
+        facet_key_values, first_in_order,
+    };
+    use crate::domain::standing::Standing;
+    use crate::domain::vocab::SubjectKind;
+    use crate::search::Filters;
+    use crate::search::documents::RecordFields;
 
     /// Scores and distances with heavy ties and the floats' edge cases.
     fn float() -> impl Strategy<Value = f32> {
@@ -1395,6 +1539,170 @@ mod tests {
             Just(-0.0),
             (0u8..4).prop_map(f32::from),
         ]
+    }
+
+    /// A document of the kind `i` picks, with values drawn from small
+    /// pools (the same for every sixteenth `i`) holding the key's separators and digits, absent and empty
+    /// values, and several practice areas.
+    fn facet_doc(i: u64, version: u64) -> SearchDocument {
+        // SplitMix64's finaliser over one of 16 groups, so that documents
+        // share keys (a key's count is then more than one).
+        let pick = |pool: &[&'static str], salt: u64| {
+            let mut x = (i % 16) ^ (version << 20) ^ (salt << 40);
+            x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            x ^= x >> 31;
+            pool[(x % pool.len() as u64) as usize]
+        };
+        let doc_type = [DocType::Subject, DocType::Disclosure, DocType::Review][(i % 3) as usize];
+        let kind = if i % 4 == 0 {
+            SubjectKind::Office
+        } else {
+            SubjectKind::Worker
+        };
+        let areas = ["法律咨询", "代理:1", "调解", "2:ab"];
+        SearchDocument {
+            id: format!("{}-{i}", doc_type.key()),
+            kind,
+            license_no: format!("45000000{i:05}"),
+            name: format!("名{i}"),
+            name_pinyin: String::new(),
+            name_initials: String::new(),
+            name_syllables: Vec::new(),
+            district_code: pick(&["500101", "500102", "5:01", "1"], 1).to_owned(),
+            district_name: String::new(),
+            township: match pick(&["-", "", "龙沙镇", "3:ab", "镇:1"], 2) {
+                "-" => None,
+                t => Some(t.to_owned()),
+            },
+            area_kind: pick(&["rural", "urban", ""], 3).to_owned(),
+            standing: pick(&["good_standing", "suspended", "deregistered"], 4).to_owned(),
+            standing_label: String::new(),
+            standing_next_change: None,
+            status: pick(&["practising", "deregistered", ""], 5).to_owned(),
+            practice_areas: areas
+                .iter()
+                .enumerate()
+                .filter(|(n, _)| (i + version) >> n & 1 == 1)
+                .map(|(_, a)| (*a).to_owned())
+                .collect(),
+            office_license_no: None,
+            office_name: None,
+            address: None,
+            text: String::new(),
+            lat: None,
+            lng: None,
+            doc_type,
+            record: RecordFields {
+                record_kind: doc_type
+                    .is_record()
+                    .then(|| pick(&["warning", "fine", "passed", "1:x"], 6).to_owned()),
+                year: (doc_type.is_record() && i % 5 != 0).then(|| 2019 + (i % 4) as i32),
+                ..RecordFields::default()
+            },
+        }
+    }
+
+    /// The facets a search should count: every non-empty value of the
+    /// matched documents, the records' own two only for records.
+    fn recount(docs: &[&SearchDocument], records: bool) -> Facets {
+        let mut f = Facets::default();
+        let mut add = |map: &mut BTreeMap<String, u64>, v: &str| {
+            if !v.is_empty() {
+                *map.entry(v.to_owned()).or_default() += 1;
+            }
+        };
+        for d in docs {
+            add(&mut f.kind, d.kind.key());
+            add(&mut f.district, &d.district_code);
+            add(&mut f.township, d.township.as_deref().unwrap_or(""));
+            add(&mut f.area_kind, &d.area_kind);
+            add(&mut f.standing, &d.standing);
+            add(&mut f.status, &d.status);
+            for a in &d.practice_areas {
+                add(&mut f.practice_area, a);
+            }
+            if records {
+                add(
+                    &mut f.record_kind,
+                    d.record.record_kind.as_deref().unwrap_or(""),
+                );
+                add(
+                    &mut f.year,
+                    &d.record.year.map(|y| y.to_string()).unwrap_or_default(),
+                );
+            }
+        }
+        f
+    }
+
+    /// Facets counted from the documents' keys, over several segments and
+    /// documents written again (their old versions deleted), are what
+    /// counting the documents gives, for each target and with filters.
+    #[test]
+    fn facets_count_every_value_across_segments() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = EmbeddedIndex::open(dir.path()).expect("index");
+        let mut held: BTreeMap<u64, SearchDocument> = BTreeMap::new();
+        for (version, ids) in [
+            (0, 0..90),
+            (0, 90..200),
+            (1, 40..120),
+            (2, 150..170),
+            (0, 200..260),
+        ] {
+            let docs: Vec<SearchDocument> = ids.map(|i| facet_doc(i, version)).collect();
+            index.upsert_blocking(&docs).expect("upsert");
+            for d in docs {
+                let i = d.license_no[8..].parse().expect("number");
+                held.insert(i, d);
+            }
+        }
+        let filters = [
+            Filters::default(),
+            Filters {
+                kind: Some(SubjectKind::Worker),
+                ..Filters::default()
+            },
+            Filters {
+                standing: Some(Standing::Suspended),
+                ..Filters::default()
+            },
+            Filters {
+                practice_area: Some("代理:1".into()),
+                ..Filters::default()
+            },
+        ];
+        for target in [DocType::Subject, DocType::Disclosure, DocType::Review] {
+            for filter in &filters {
+                let q = SearchQuery {
+                    target,
+                    filters: filter.clone(),
+                    limit: 5,
+                    ..SearchQuery::default()
+                };
+                let found = index.search_blocking(&q).expect("search");
+                let matched: Vec<&SearchDocument> = held
+                    .values()
+                    .filter(|d| d.doc_type == target)
+                    .filter(|d| filter.kind.is_none_or(|k| d.kind == k))
+                    .filter(|d| filter.standing.is_none_or(|s| d.standing == s.key()))
+                    .filter(|d| {
+                        filter
+                            .practice_area
+                            .as_ref()
+                            .is_none_or(|a| d.practice_areas.contains(a))
+                    })
+                    .collect();
+                assert!(!matched.is_empty(), "{target:?} {filter:?}");
+                assert_eq!(found.total, matched.len() as u64, "{target:?} {filter:?}");
+                assert_eq!(
+                    found.facets,
+                    recount(&matched, target.is_record()),
+                    "{target:?} {filter:?}"
+                );
+            }
+        }
     }
 
     proptest! {
@@ -1434,6 +1742,25 @@ mod tests {
             let page = first_in_order(found, end, by_distance, key);
             let docs = |v: &[Candidate]| v.iter().map(|c| c.address.doc_id).collect::<Vec<_>>();
             prop_assert_eq!(docs(&page), docs(&all));
+        }
+
+        /// A facet key gives back the values it was made of, whatever they
+        /// hold (separators, digits, any character), and any other term is
+        /// refused rather than misread.
+        #[test]
+        fn facet_keys_give_back_their_values(
+            values in prop::array::uniform8("[0-9:a中\\u{1f}]{0,6}|\\PC{0,12}"),
+            junk in "\\PC{0,40}",
+        ) {
+            let values: [&str; FACETS.len() - 1] = values.each_ref().map(String::as_str);
+            let key = facet_key(values);
+            prop_assert_eq!(facet_key_values(&key), Some(values));
+            if let Some(read) = facet_key_values(&junk) {
+                prop_assert_eq!(facet_key(read), junk);
+            }
+            for cut in (0..key.len()).filter(|&i| key.is_char_boundary(i)) {
+                prop_assert_eq!(facet_key_values(&key[..cut]), None);
+            }
         }
     }
 }
