@@ -90,6 +90,13 @@ fn facet_key_values(mut key: &str) -> Option<[&str; FACETS.len() - 1]> {
     let mut values = [""; FACETS.len() - 1];
     for v in &mut values {
         let (len, rest) = key.split_once(':')?;
+        // Only the lengths `facet_key` writes: digits, no leading zero.
+        if len.is_empty()
+            || !len.bytes().all(|b| b.is_ascii_digit())
+            || len.len() > 1 && len.starts_with('0')
+        {
+            return None;
+        }
         let len: usize = len.parse().ok()?;
         *v = rest.get(..len)?;
         key = &rest[len..];
@@ -101,6 +108,19 @@ fn facet_key_values(mut key: &str) -> Option<[&str; FACETS.len() - 1]> {
 const fn keyed_facet(i: usize) -> usize {
     if i < PRACTICE_AREA { i } else { i + 1 }
 }
+
+// The key's layout and the subjects' facets follow FACETS' order.
+const _: () = assert!(SUBJECT_FACETS == PRACTICE_AREA + 1);
+const _: () = {
+    let name = FACETS[PRACTICE_AREA].as_bytes();
+    let want = b"practice_area";
+    assert!(name.len() == want.len());
+    let mut i = 0;
+    while i < want.len() {
+        assert!(name[i] == want[i]);
+        i += 1;
+    }
+};
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -253,10 +273,10 @@ struct BrowseCache {
     answers: std::collections::HashMap<String, SearchResults>,
 }
 
-/// Each segment's fast-field columns and facet dictionaries, opened once:
-/// opening them (a look-up in the segment's column directory for each of
-/// fourteen columns, then each facet's terms) cost more than answering a
-/// search for a name. A segment never changes once written, so its
+/// Each segment's fast-field columns and facet values, opened once, by the
+/// writer after each commit and at start: opening them (a look-up in the
+/// segment's column directory for each of seven columns, then splitting
+/// every facet key) costs more than answering a search for a name. A segment never changes once written, so its
 /// columns stay valid for as long as it is searched; segments merged away
 /// are dropped when the searcher no longer has them.
 #[derive(Default)]
@@ -290,33 +310,10 @@ impl SegmentColumns {
         }
         let facet_key = match ff.str(FACET_KEY)? {
             Some(col) => {
-                // Each facet's values, sorted (the merge of segments relies
-                // on that order), then each key as their ordinals.
-                let keys = dictionary(&col)?;
-                let split: Vec<_> = keys.iter().map(|k| facet_key_values(k)).collect();
-                for i in 0..FACETS.len() - 1 {
-                    let mut values: Vec<&str> = split.iter().flatten().map(|v| v[i]).collect();
-                    values.sort_unstable();
-                    values.dedup();
-                    terms[keyed_facet(i)] = values.into_iter().map(str::to_owned).collect();
+                let (ords, values) = split_keys(&col)?;
+                for (i, values) in values.into_iter().enumerate() {
+                    terms[keyed_facet(i)] = values;
                 }
-                let ords = split
-                    .iter()
-                    .map(|values| {
-                        let mut ords = [u32::MAX; FACETS.len() - 1];
-                        if let Some(values) = values {
-                            for (i, (ord, v)) in ords.iter_mut().zip(values).enumerate() {
-                                // An empty value is an absent one: never counted.
-                                let of = &terms[keyed_facet(i)];
-                                *ord = match of.binary_search_by(|t| t.as_str().cmp(v)) {
-                                    Ok(o) if !v.is_empty() => o as u32,
-                                    _ => u32::MAX,
-                                };
-                            }
-                        }
-                        ords
-                    })
-                    .collect();
                 Some((col, ords))
             }
             None => None,
@@ -332,6 +329,65 @@ impl SegmentColumns {
             terms,
         })
     }
+}
+
+/// Per facet in [`facet_key`]'s order, the values of a segment's keys,
+/// sorted (the merge of segments adds up each segment's counts in that
+/// order); and per key ordinal, the ordinal of each of its values there
+/// (`u32::MAX` for an empty value, never counted). In one pass over the
+/// keys: neighbouring keys share their first values (kind, district,
+/// township), which are then not looked up again.
+#[allow(clippy::type_complexity)]
+fn split_keys(
+    col: &StrColumn,
+) -> tantivy::Result<(Vec<[u32; FACETS.len() - 1]>, Vec<Vec<String>>)> {
+    const N: usize = FACETS.len() - 1;
+    let mut ids: Vec<std::collections::HashMap<String, u32>> = vec![Default::default(); N];
+    let mut ords: Vec<[u32; N]> = Vec::with_capacity(col.num_terms());
+    let mut last: [(String, u32); N] = std::array::from_fn(|_| (String::new(), u32::MAX));
+    let mut stream = col.dictionary().stream()?;
+    while stream.advance() {
+        let mut key_ords = [u32::MAX; N];
+        if let Some(values) = std::str::from_utf8(stream.key())
+            .ok()
+            .and_then(facet_key_values)
+        {
+            for (i, v) in values.into_iter().enumerate() {
+                if v.is_empty() {
+                    continue;
+                }
+                let (seen, id) = &mut last[i];
+                if seen.as_str() != v {
+                    let next = ids[i].len() as u32;
+                    *id = *ids[i].entry(v.to_owned()).or_insert(next);
+                    v.clone_into(seen);
+                }
+                key_ords[i] = *id;
+            }
+        }
+        ords.push(key_ords);
+    }
+    // Number each facet's values in order, and the keys' ordinals with them.
+    let mut values = Vec::with_capacity(N);
+    let mut renumber = Vec::with_capacity(N);
+    for ids in ids {
+        let mut sorted: Vec<(String, u32)> = ids.into_iter().collect();
+        sorted.sort_unstable();
+        let mut to = vec![u32::MAX; sorted.len()];
+        for (n, (_, id)) in sorted.iter().enumerate() {
+            to[*id as usize] = n as u32;
+        }
+        renumber.push(to);
+        values.push(sorted.into_iter().map(|(v, _)| v).collect());
+    }
+    for key in &mut ords {
+        for (ord, to) in key.iter_mut().zip(&renumber) {
+            if let Some(n) = to.get(*ord as usize) {
+                *ord = *n;
+            }
+        }
+    }
+    Ok((ords, values))
 }
 
 /// A string column's terms, by ordinal.
@@ -589,7 +645,23 @@ impl EmbeddedIndex {
             let _ = writer.rollback();
             return Err(engine(e));
         }
-        live.reader.reload().map_err(engine)
+        live.reader.reload().map_err(engine)?;
+        // The new segments' columns are opened here, by the writer, rather
+        // than by the next search (a merged segment of the nation's takes
+        // tens of milliseconds to split into its facets' values).
+        drop(writer);
+        self.warm_columns();
+        Ok(())
+    }
+
+    /// Opens the columns of the current searcher's segments that are not
+    /// open yet.
+    fn warm_columns(&self) {
+        if let Ok(live) = self.live()
+            && let Err(e) = ColumnCache::of(&self.columns, &live.reader.searcher())
+        {
+            tracing::warn!("search columns could not be opened: {e}");
+        }
     }
 
     fn upsert_blocking(&self, docs: &[SearchDocument]) -> Result<(), SearchError> {
@@ -1121,8 +1193,8 @@ struct SegmentCandidates {
     found: Vec<Candidate>,
 }
 
-/// A segment's matches, and per facet its (term ordinal, count) pairs;
-/// the terms are read from the segment's columns once every segment is in
+/// A segment's matches, and per facet its (value ordinal, count) pairs, in
+/// the order of the segment's values of that facet; the values are read from the segment's columns once every segment is in
 /// (a term string per segment per value was a third of a one-character
 /// search at the nation's scale).
 type Harvest = (Vec<Candidate>, Arc<SegmentColumns>, Vec<Vec<(u64, u64)>>);
@@ -1168,8 +1240,7 @@ impl Collector for Candidates {
                 }));
             }
         }
-        // Each segment's pairs come in its dictionary's order, the terms'
-        // order: a stable sort merges those runs, and equal terms are then
+        // Each segment's pairs come in the order of its values: a stable sort merges those runs, and equal terms are then
         // neighbours to add up (no hashing of every term of every segment,
         // a fifth of a one-character search at the nation's scale).
         let counts: Vec<BTreeMap<String, u64>> = merged
@@ -1291,6 +1362,10 @@ impl SearchIndex for EmbeddedIndex {
 
     fn warm_up(&self) {
         load_word_list();
+        // The columns of an index on disk, opened beside the first requests
+        // rather than by the first search.
+        let me = self.handle();
+        std::thread::spawn(move || me.warm_columns());
     }
 
     async fn upsert(&self, docs: Vec<SearchDocument>) -> Result<(), SearchError> {
@@ -1555,7 +1630,7 @@ mod tests {
             pool[(x % pool.len() as u64) as usize]
         };
         let doc_type = [DocType::Subject, DocType::Disclosure, DocType::Review][(i % 3) as usize];
-        let kind = if i % 4 == 0 {
+        let kind = if i.is_multiple_of(4) {
             SubjectKind::Office
         } else {
             SubjectKind::Worker
@@ -1593,11 +1668,12 @@ mod tests {
             lat: None,
             lng: None,
             doc_type,
+            // Some profiles carry record values too: a search of profiles
+            // must not count them.
             record: RecordFields {
-                record_kind: doc_type
-                    .is_record()
+                record_kind: (doc_type.is_record() || i % 8 == 3)
                     .then(|| pick(&["warning", "fine", "passed", "1:x"], 6).to_owned()),
-                year: (doc_type.is_record() && i % 5 != 0).then(|| 2019 + (i % 4) as i32),
+                year: (!i.is_multiple_of(5)).then(|| 2019 + (i % 4) as i32),
                 ..RecordFields::default()
             },
         }
@@ -1607,7 +1683,7 @@ mod tests {
     /// matched documents, the records' own two only for records.
     fn recount(docs: &[&SearchDocument], records: bool) -> Facets {
         let mut f = Facets::default();
-        let mut add = |map: &mut BTreeMap<String, u64>, v: &str| {
+        let add = |map: &mut BTreeMap<String, u64>, v: &str| {
             if !v.is_empty() {
                 *map.entry(v.to_owned()).or_default() += 1;
             }
@@ -1756,8 +1832,15 @@ mod tests {
             let key = facet_key(values);
             prop_assert_eq!(facet_key_values(&key), Some(values));
             if let Some(read) = facet_key_values(&junk) {
-                prop_assert_eq!(facet_key(read), junk);
+                prop_assert_eq!(facet_key(read), junk.clone());
             }
+            // More after a whole key, or a length written otherwise.
+            let longer = format!("{key}{junk}0:");
+            prop_assert_eq!(facet_key_values(&longer), None);
+            let padded = key.replacen(&format!("{}:", values[0].len()), &format!("0{}:", values[0].len()), 1);
+            prop_assert_eq!(facet_key_values(&padded), None);
+            let plus = key.replacen(&format!("{}:", values[0].len()), &format!("+{}:", values[0].len()), 1);
+            prop_assert_eq!(facet_key_values(&plus), None);
             for cut in (0..key.len()).filter(|&i| key.is_char_boundary(i)) {
                 prop_assert_eq!(facet_key_values(&key[..cut]), None);
             }
