@@ -73,10 +73,17 @@ const PRACTICE_AREA: usize = 6;
 /// of a one-character search at the nation's scale (issue 15).
 const FACET_KEY: &str = "facet_key";
 
+/// How many values a [`facet_key`] holds: every facet but practice areas.
+const KEYED: usize = FACETS.len() - 1;
+
+/// Per key ordinal, the ordinal of each of its values among the segment's
+/// values of that facet (`u32::MAX` for an empty value).
+type KeyOrds = [u32; KEYED];
+
 /// [`FACET_KEY`]'s term: each value as its length in bytes, `:`, then the
 /// value, so that no value can be mistaken for a separator; an absent
 /// value is empty, which is never counted.
-fn facet_key(values: [&str; FACETS.len() - 1]) -> String {
+fn facet_key(values: [&str; KEYED]) -> String {
     use std::fmt::Write as _;
     let mut key = String::with_capacity(values.iter().map(|v| v.len() + 3).sum());
     for v in values {
@@ -86,8 +93,8 @@ fn facet_key(values: [&str; FACETS.len() - 1]) -> String {
 }
 
 /// The values [`facet_key`] joined, or `None` for a term it did not write.
-fn facet_key_values(mut key: &str) -> Option<[&str; FACETS.len() - 1]> {
-    let mut values = [""; FACETS.len() - 1];
+fn facet_key_values(mut key: &str) -> Option<[&str; KEYED]> {
+    let mut values = [""; KEYED];
     for v in &mut values {
         let (len, rest) = key.split_once(':')?;
         // Only the lengths `facet_key` writes: digits, no leading zero.
@@ -293,7 +300,7 @@ struct SegmentColumns {
     key_lo: Column<u64>,
     /// [`FACET_KEY`]'s column, and for each of its term ordinals the
     /// ordinal of each value in `terms` (in [`facet_key`]'s order).
-    facet_key: Option<(StrColumn, Vec<[u32; FACETS.len() - 1]>)>,
+    facet_key: Option<(StrColumn, Vec<KeyOrds>)>,
     /// [`PRACTICE_AREA`]'s column.
     practice_area: Option<StrColumn>,
     /// One per name of [`FACETS`]: the segment's values, in order.
@@ -337,17 +344,13 @@ impl SegmentColumns {
 /// (`u32::MAX` for an empty value, never counted). In one pass over the
 /// keys: neighbouring keys share their first values (kind, district,
 /// township), which are then not looked up again.
-#[allow(clippy::type_complexity)]
-fn split_keys(
-    col: &StrColumn,
-) -> tantivy::Result<(Vec<[u32; FACETS.len() - 1]>, Vec<Vec<String>>)> {
-    const N: usize = FACETS.len() - 1;
-    let mut ids: Vec<std::collections::HashMap<String, u32>> = vec![Default::default(); N];
-    let mut ords: Vec<[u32; N]> = Vec::with_capacity(col.num_terms());
-    let mut last: [(String, u32); N] = std::array::from_fn(|_| (String::new(), u32::MAX));
+fn split_keys(col: &StrColumn) -> tantivy::Result<(Vec<KeyOrds>, Vec<Vec<String>>)> {
+    let mut ids: Vec<std::collections::HashMap<String, u32>> = vec![Default::default(); KEYED];
+    let mut ords: Vec<KeyOrds> = Vec::with_capacity(col.num_terms());
+    let mut last: [(String, u32); KEYED] = std::array::from_fn(|_| (String::new(), u32::MAX));
     let mut stream = col.dictionary().stream()?;
     while stream.advance() {
-        let mut key_ords = [u32::MAX; N];
+        let mut key_ords = [u32::MAX; KEYED];
         if let Some(values) = std::str::from_utf8(stream.key())
             .ok()
             .and_then(facet_key_values)
@@ -368,8 +371,8 @@ fn split_keys(
         ords.push(key_ords);
     }
     // Number each facet's values in order, and the keys' ordinals with them.
-    let mut values = Vec::with_capacity(N);
-    let mut renumber = Vec::with_capacity(N);
+    let mut values = Vec::with_capacity(KEYED);
+    let mut renumber = Vec::with_capacity(KEYED);
     for ids in ids {
         let mut sorted: Vec<(String, u32)> = ids.into_iter().collect();
         sorted.sort_unstable();
@@ -1316,7 +1319,7 @@ impl SegmentCollector for SegmentCandidates {
         if let Some((_, values)) = &self.columns.facet_key {
             // Each distinct key once, with its count, into each facet's
             // (value ordinal, count) pairs; then those summed per value.
-            let counted_facets: Vec<usize> = (0..FACETS.len() - 1)
+            let counted_facets: Vec<usize> = (0..KEYED)
                 .filter(|&i| keyed_facet(i) < self.facets)
                 .collect();
             for (key, n) in counted(std::mem::take(&mut self.key_ords)) {
@@ -1596,7 +1599,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::{
-        Candidate, DocType, EmbeddedIndex, FACETS, Facets, SearchDocument, SearchQuery, facet_key,
+        Candidate, DocType, EmbeddedIndex, Facets, KEYED, SearchDocument, SearchQuery, facet_key,
         facet_key_values, first_in_order,
     };
     use crate::domain::standing::Standing;
@@ -1828,7 +1831,7 @@ mod tests {
             values in prop::array::uniform8("[0-9:a中\\u{1f}]{0,6}|\\PC{0,12}"),
             junk in "\\PC{0,40}",
         ) {
-            let values: [&str; FACETS.len() - 1] = values.each_ref().map(String::as_str);
+            let values: [&str; KEYED] = values.each_ref().map(String::as_str);
             let key = facet_key(values);
             prop_assert_eq!(facet_key_values(&key), Some(values));
             if let Some(read) = facet_key_values(&junk) {
