@@ -289,6 +289,71 @@ struct BrowseCache {
 #[derive(Default)]
 struct ColumnCache {
     segments: std::collections::HashMap<tantivy::index::SegmentId, Arc<SegmentColumns>>,
+    /// The last two searchers' segments with their values merged (the
+    /// newest, and the one searches begun before a commit still hold).
+    searchers: Vec<Arc<SearcherColumns>>,
+}
+
+/// One searcher's segments' columns, and each facet's values across all of
+/// them: the merge of the segments' counts then adds up integers rather
+/// than comparing and copying every segment's value strings (the merge was
+/// a sixth of a one-character search at the nation's scale; issue 15).
+/// Built with the segments' columns, by the writer after each commit.
+struct SearcherColumns {
+    ids: Vec<tantivy::index::SegmentId>,
+    /// By segment ordinal.
+    segments: Vec<Arc<SegmentColumns>>,
+    /// Per facet of [`FACETS`], every segment's values, sorted, once each.
+    values: Vec<Values>,
+    /// Per segment ordinal, per facet: where each of the segment's values
+    /// (by its ordinal there) is in `values`.
+    places: Vec<Vec<Vec<u32>>>,
+}
+
+impl SearcherColumns {
+    fn new(ids: Vec<tantivy::index::SegmentId>, segments: Vec<Arc<SegmentColumns>>) -> Self {
+        let mut values = Vec::with_capacity(FACETS.len());
+        let mut places: Vec<Vec<Vec<u32>>> = vec![Vec::with_capacity(FACETS.len()); segments.len()];
+        for f in 0..FACETS.len() {
+            let mut all: Vec<&str> = segments
+                .iter()
+                .flat_map(|s| s.terms.get(f).into_iter().flatten())
+                .map(String::as_str)
+                .collect();
+            all.sort_unstable();
+            all.dedup();
+            for (s, places) in segments.iter().zip(&mut places) {
+                let terms = s.terms.get(f).map_or(&[][..], Vec::as_slice);
+                places.push(
+                    terms
+                        .iter()
+                        .map(|t| {
+                            all.binary_search(&t.as_str())
+                                .ok()
+                                .and_then(|at| u32::try_from(at).ok())
+                                .unwrap_or(u32::MAX)
+                        })
+                        .collect(),
+                );
+            }
+            values.push(Values::new(&all));
+        }
+        SearcherColumns {
+            ids,
+            segments,
+            values,
+            places,
+        }
+    }
+
+    fn is_for(&self, readers: &[SegmentReader]) -> bool {
+        self.ids.len() == readers.len()
+            && self
+                .ids
+                .iter()
+                .zip(readers)
+                .all(|(id, r)| *id == r.segment_id())
+    }
 }
 
 /// One segment's columns, as [`Candidates`] reads them.
@@ -393,6 +458,39 @@ fn split_keys(col: &StrColumn) -> tantivy::Result<(Vec<KeyOrds>, Vec<Vec<String>
     Ok((ords, values))
 }
 
+/// Strings by ordinal, in one buffer: read in order, they are read from
+/// one block of memory rather than each from its own allocation (a cache
+/// miss for the string and another for its text, twice per facet value of
+/// an answer).
+struct Values {
+    text: String,
+    /// Where each string ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl Values {
+    fn new(all: &[&str]) -> Values {
+        let mut text = String::with_capacity(all.iter().map(|v| v.len()).sum());
+        let ends = all
+            .iter()
+            .map(|v| {
+                text.push_str(v);
+                text.len()
+            })
+            .collect();
+        Values { text, ends }
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = match i {
+            0 => 0,
+            _ => *self.ends.get(i - 1)?,
+        };
+        self.text.get(start..end)
+    }
+}
+
 /// A string column's terms, by ordinal.
 fn dictionary(col: &StrColumn) -> tantivy::Result<Vec<String>> {
     let mut terms = Vec::with_capacity(col.num_terms());
@@ -404,19 +502,16 @@ fn dictionary(col: &StrColumn) -> tantivy::Result<Vec<String>> {
 }
 
 impl ColumnCache {
-    /// The columns of each of the searcher's segments, by ordinal.
+    /// The columns of the searcher's segments, and their facets' values.
     fn of(
         cache: &Mutex<ColumnCache>,
         searcher: &tantivy::Searcher,
-    ) -> tantivy::Result<Vec<Arc<SegmentColumns>>> {
+    ) -> tantivy::Result<Arc<SearcherColumns>> {
         let readers = searcher.segment_readers();
         if let Ok(cache) = cache.lock()
-            && let Some(all) = readers
-                .iter()
-                .map(|r| cache.segments.get(&r.segment_id()).cloned())
-                .collect::<Option<Vec<_>>>()
+            && let Some(known) = cache.searchers.iter().find(|s| s.is_for(readers))
         {
-            return Ok(all);
+            return Ok(known.clone());
         }
         // Open what is missing outside the lock, then keep only the
         // segments this searcher has.
@@ -429,14 +524,21 @@ impl ColumnCache {
                 None => SegmentColumns::open(r).map(Arc::new),
             })
             .collect::<tantivy::Result<Vec<_>>>()?;
+        let ids: Vec<_> = readers.iter().map(|r| r.segment_id()).collect();
+        let merged = Arc::new(SearcherColumns::new(ids.clone(), all.clone()));
         if let Ok(mut cache) = cache.lock() {
-            cache.segments = readers
-                .iter()
-                .map(|r| r.segment_id())
-                .zip(all.iter().cloned())
-                .collect();
+            // Segments of the older searcher kept stay open with it.
+            let mut segments: std::collections::HashMap<_, _> = ids.into_iter().zip(all).collect();
+            if let Some(older) = cache.searchers.first() {
+                for (id, columns) in older.ids.iter().zip(&older.segments) {
+                    segments.entry(*id).or_insert_with(|| columns.clone());
+                }
+            }
+            cache.segments = segments;
+            cache.searchers.truncate(1);
+            cache.searchers.insert(0, merged.clone());
         }
-        Ok(all)
+        Ok(merged)
     }
 }
 
@@ -745,7 +847,7 @@ impl EmbeddedIndex {
         let end = (q.offset + q.limit).min(found.len());
         let cands = if end > q.offset {
             first_in_order(found, end, by_distance, |c| {
-                order_key(&collector.columns, c)
+                order_key(&collector.columns.segments, c)
             })
         } else {
             Vec::new()
@@ -1171,8 +1273,8 @@ struct Candidate {
 /// Collects every match with its score, distance and order key, dropping
 /// those outside the radius, and counts the facets of the rest.
 struct Candidates {
-    /// The columns of the searcher's segments, by ordinal.
-    columns: Vec<Arc<SegmentColumns>>,
+    /// The columns of the searcher's segments, and their facets' values.
+    columns: Arc<SearcherColumns>,
     /// How many of [`FACETS`], from the first, the searched documents can
     /// carry and are counted.
     facets: usize,
@@ -1196,11 +1298,11 @@ struct SegmentCandidates {
     found: Vec<Candidate>,
 }
 
-/// A segment's matches, and per facet its (value ordinal, count) pairs, in
-/// the order of the segment's values of that facet; the values are read from the segment's columns once every segment is in
-/// (a term string per segment per value was a third of a one-character
-/// search at the nation's scale).
-type Harvest = (Vec<Candidate>, Arc<SegmentColumns>, Vec<Vec<(u64, u64)>>);
+/// A segment's ordinal and matches, and per facet its (value ordinal, count)
+/// pairs, by the segment's ordinals of that facet's values; the values are
+/// read once every segment is in (a term string per segment per value was
+/// a third of a one-character search at the nation's scale).
+type Harvest = (SegmentOrdinal, Vec<Candidate>, Vec<Vec<(u64, u64)>>);
 
 impl Collector for Candidates {
     type Fruit = (Vec<Candidate>, Facets);
@@ -1211,7 +1313,7 @@ impl Collector for Candidates {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentCandidates> {
-        let columns = match self.columns.get(segment as usize) {
+        let columns = match self.columns.segments.get(segment as usize) {
             Some(c) => c.clone(),
             None => Arc::new(SegmentColumns::open(reader)?),
         };
@@ -1233,32 +1335,41 @@ impl Collector for Candidates {
 
     fn merge_fruits(&self, fruits: Vec<Harvest>) -> tantivy::Result<(Vec<Candidate>, Facets)> {
         let mut all = Vec::new();
-        let mut merged: Vec<Vec<(&str, u64)>> = vec![Vec::new(); FACETS.len()];
-        for (cands, columns, facets) in &fruits {
+        // Per facet, (place among every segment's values, count) pairs.
+        let mut merged: Vec<Vec<(u32, u64)>> = vec![Vec::new(); FACETS.len()];
+        for (segment, cands, facets) in &fruits {
             all.extend_from_slice(cands);
-            for ((into, from), terms) in merged.iter_mut().zip(facets).zip(&columns.terms) {
+            let Some(places) = self.columns.places.get(*segment as usize) else {
+                debug_assert!(false, "no facet values for segment {segment}");
+                continue;
+            };
+            for ((into, from), places) in merged.iter_mut().zip(facets).zip(places) {
                 into.extend(from.iter().filter_map(|(ord, n)| {
-                    let term = terms.get(*ord as usize)?;
-                    (!term.is_empty()).then_some((term.as_str(), *n))
+                    let place = *places.get(usize::try_from(*ord).ok()?)?;
+                    (place != u32::MAX).then_some((place, *n))
                 }));
             }
         }
-        // Each segment's pairs come in the order of its values: a stable sort merges those runs, and equal terms are then
-        // neighbours to add up (no hashing of every term of every segment,
-        // a fifth of a one-character search at the nation's scale).
         let counts: Vec<BTreeMap<String, u64>> = merged
             .into_iter()
-            .map(|mut pairs| {
-                pairs.sort_by(|a, b| a.0.cmp(b.0));
-                let mut summed: Vec<(String, u64)> = Vec::with_capacity(pairs.len());
-                for (term, n) in pairs {
+            .zip(&self.columns.values)
+            .map(|(mut pairs, values)| {
+                pairs.sort_unstable_by_key(|p| p.0);
+                let mut summed: Vec<(u32, u64)> = Vec::with_capacity(pairs.len());
+                for (place, n) in pairs {
                     match summed.last_mut() {
-                        Some((last, sum)) if last == term => *sum += n,
-                        _ => summed.push((term.to_owned(), n)),
+                        Some((last, sum)) if *last == place => *sum += n,
+                        _ => summed.push((place, n)),
                     }
                 }
-                // In order and unique: BTreeMap builds it without sorting.
-                summed.into_iter().collect()
+                // `values` is in order: BTreeMap builds from it without sorting.
+                summed
+                    .into_iter()
+                    .filter_map(|(place, n)| {
+                        let value = values.get(place as usize)?;
+                        (!value.is_empty()).then(|| (value.to_owned(), n))
+                    })
+                    .collect()
             })
             .collect();
         let mut it = counts.into_iter();
@@ -1345,7 +1456,7 @@ impl SegmentCollector for SegmentCandidates {
                 *pairs = summed;
             }
         }
-        (self.found, self.columns, facets)
+        (self.segment, self.found, facets)
     }
 }
 
@@ -1599,8 +1710,8 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::{
-        Candidate, DocType, EmbeddedIndex, Facets, KEYED, SearchDocument, SearchQuery, facet_key,
-        facet_key_values, first_in_order,
+        Candidate, DocType, EmbeddedIndex, Facets, KEYED, SearchDocument, SearchQuery, Values,
+        facet_key, facet_key_values, first_in_order,
     };
     use crate::domain::standing::Standing;
     use crate::domain::vocab::SubjectKind;
@@ -1723,20 +1834,33 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let index = EmbeddedIndex::open(dir.path()).expect("index");
         let mut held: BTreeMap<u64, SearchDocument> = BTreeMap::new();
-        for (version, ids) in [
+        // A searcher taken after the second commit, as a search begun then
+        // still holds it: it counts what it saw, with the segments of then.
+        let mut earlier = None;
+        for (n, (version, ids)) in [
             (0, 0..90),
             (0, 90..200),
             (1, 40..120),
             (2, 150..170),
             (0, 200..260),
-        ] {
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let docs: Vec<SearchDocument> = ids.map(|i| facet_doc(i, version)).collect();
             index.upsert_blocking(&docs).expect("upsert");
             for d in docs {
                 let i = d.license_no[8..].parse().expect("number");
                 held.insert(i, d);
             }
+            if n == 1 {
+                let searcher = index.live().expect("live").reader.searcher();
+                earlier = Some((searcher, held.clone()));
+            }
         }
+        let (earlier, held_earlier) = earlier.expect("taken");
+        let now = index.live().expect("live").reader.searcher();
+        assert!(now.segment_readers().len() > earlier.segment_readers().len());
         let filters = [
             Filters::default(),
             Filters {
@@ -1760,27 +1884,45 @@ mod tests {
                     limit: 5,
                     ..SearchQuery::default()
                 };
-                let found = index.search_blocking(&q).expect("search");
-                let matched: Vec<&SearchDocument> = held
-                    .values()
-                    .filter(|d| d.doc_type == target)
-                    .filter(|d| filter.kind.is_none_or(|k| d.kind == k))
-                    .filter(|d| filter.standing.is_none_or(|s| d.standing == s.key()))
-                    .filter(|d| {
-                        filter
-                            .practice_area
-                            .as_ref()
-                            .is_none_or(|a| d.practice_areas.contains(a))
-                    })
-                    .collect();
-                assert!(!matched.is_empty(), "{target:?} {filter:?}");
-                assert_eq!(found.total, matched.len() as u64, "{target:?} {filter:?}");
-                assert_eq!(
-                    found.facets,
-                    recount(&matched, target.is_record()),
-                    "{target:?} {filter:?}"
-                );
+                // Now, then the earlier searcher, then now again: each
+                // answer counts its own segments' documents.
+                for (searcher, held) in [(&now, &held), (&earlier, &held_earlier), (&now, &held)] {
+                    let found = index.answer(&q, searcher).expect("search");
+                    let matched: Vec<&SearchDocument> = held
+                        .values()
+                        .filter(|d| d.doc_type == target)
+                        .filter(|d| filter.kind.is_none_or(|k| d.kind == k))
+                        .filter(|d| filter.standing.is_none_or(|s| d.standing == s.key()))
+                        .filter(|d| {
+                            filter
+                                .practice_area
+                                .as_ref()
+                                .is_none_or(|a| d.practice_areas.contains(a))
+                        })
+                        .collect();
+                    assert!(!matched.is_empty(), "{target:?} {filter:?}");
+                    assert_eq!(found.total, matched.len() as u64, "{target:?} {filter:?}");
+                    assert_eq!(
+                        found.facets,
+                        recount(&matched, target.is_record()),
+                        "{target:?} {filter:?}"
+                    );
+                }
             }
+        }
+    }
+
+    proptest! {
+        /// Strings packed in one buffer come back as they went in, by
+        /// ordinal, and nothing past the last.
+        #[test]
+        fn packed_values_give_back_each_string(all in prop::collection::vec("\\PC{0,8}", 0..40)) {
+            let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+            let values = Values::new(&refs);
+            for (i, v) in all.iter().enumerate() {
+                prop_assert_eq!(values.get(i), Some(v.as_str()));
+            }
+            prop_assert_eq!(values.get(all.len()), None);
         }
     }
 
