@@ -1287,6 +1287,9 @@ struct SegmentCandidates {
     near: Option<GeoPoint>,
     radius_m: Option<f64>,
     columns: Arc<SegmentColumns>,
+    /// The searcher's columns: where this segment's facet values are among
+    /// all of the searcher's.
+    searcher: Arc<SearcherColumns>,
     /// How many of [`FACETS`], from the first, are counted.
     facets: usize,
     /// The matches' [`FACET_KEY`] ordinals and their practice areas'
@@ -1298,11 +1301,12 @@ struct SegmentCandidates {
     found: Vec<Candidate>,
 }
 
-/// A segment's ordinal and matches, and per facet its (value ordinal, count)
-/// pairs, by the segment's ordinals of that facet's values; the values are
-/// read once every segment is in (a term string per segment per value was
-/// a third of a one-character search at the nation's scale).
-type Harvest = (SegmentOrdinal, Vec<Candidate>, Vec<Vec<(u64, u64)>>);
+/// A segment's matches, and per facet (place among the searcher's values,
+/// count) pairs, unsorted and a place perhaps more than once: they are
+/// summed once every segment is in, and the values read then (a term
+/// string per segment per value was a third of a one-character search at
+/// the nation's scale, a sort per segment and facet a tenth).
+type Harvest = (Vec<Candidate>, Vec<Vec<(u32, u64)>>);
 
 impl Collector for Candidates {
     type Fruit = (Vec<Candidate>, Facets);
@@ -1325,6 +1329,7 @@ impl Collector for Candidates {
             key_ords: Vec::new(),
             area_ords: Vec::new(),
             columns,
+            searcher: self.columns.clone(),
             found: Vec::new(),
         })
     }
@@ -1335,35 +1340,20 @@ impl Collector for Candidates {
 
     fn merge_fruits(&self, fruits: Vec<Harvest>) -> tantivy::Result<(Vec<Candidate>, Facets)> {
         let mut all = Vec::new();
-        // Per facet, (place among every segment's values, count) pairs.
         let mut merged: Vec<Vec<(u32, u64)>> = vec![Vec::new(); FACETS.len()];
-        for (segment, cands, facets) in &fruits {
-            all.extend_from_slice(cands);
-            let Some(places) = self.columns.places.get(*segment as usize) else {
-                debug_assert!(false, "no facet values for segment {segment}");
-                continue;
-            };
-            for ((into, from), places) in merged.iter_mut().zip(facets).zip(places) {
-                into.extend(from.iter().filter_map(|(ord, n)| {
-                    let place = *places.get(usize::try_from(*ord).ok()?)?;
-                    (place != u32::MAX).then_some((place, *n))
-                }));
+        for (cands, facets) in fruits {
+            all.extend(cands);
+            for (into, from) in merged.iter_mut().zip(facets) {
+                into.extend(from);
             }
         }
         let counts: Vec<BTreeMap<String, u64>> = merged
             .into_iter()
             .zip(&self.columns.values)
-            .map(|(mut pairs, values)| {
-                pairs.sort_unstable_by_key(|p| p.0);
-                let mut summed: Vec<(u32, u64)> = Vec::with_capacity(pairs.len());
-                for (place, n) in pairs {
-                    match summed.last_mut() {
-                        Some((last, sum)) if *last == place => *sum += n,
-                        _ => summed.push((place, n)),
-                    }
-                }
-                // `values` is in order: BTreeMap builds from it without sorting.
-                summed
+            .map(|(pairs, values)| {
+                // In order of place, so of value: BTreeMap builds from it
+                // without sorting.
+                summed(pairs, values.ends.len())
                     .into_iter()
                     .filter_map(|(place, n)| {
                         let value = values.get(place as usize)?;
@@ -1425,39 +1415,67 @@ impl SegmentCollector for SegmentCandidates {
     }
 
     fn harvest(mut self) -> Harvest {
-        let mut facets = vec![Vec::new(); FACETS.len()];
-        facets[PRACTICE_AREA] = counted(std::mem::take(&mut self.area_ords));
+        let mut facets: Vec<Vec<(u32, u64)>> = vec![Vec::new(); FACETS.len()];
+        let Some(places) = self.searcher.places.get(self.segment as usize) else {
+            debug_assert!(false, "no facet values for segment {}", self.segment);
+            return (self.found, facets);
+        };
+        let place = |facet: usize, ord: u64| {
+            let at = *places.get(facet)?.get(usize::try_from(ord).ok()?)?;
+            (at != u32::MAX).then_some(at)
+        };
+        for (ord, n) in counted(std::mem::take(&mut self.area_ords)) {
+            if let Some(at) = place(PRACTICE_AREA, ord) {
+                facets[PRACTICE_AREA].push((at, n));
+            }
+        }
         if let Some((_, values)) = &self.columns.facet_key {
             // Each distinct key once, with its count, into each facet's
-            // (value ordinal, count) pairs; then those summed per value.
+            // (place, count) pairs.
             let counted_facets: Vec<usize> = (0..KEYED)
                 .filter(|&i| keyed_facet(i) < self.facets)
                 .collect();
             for (key, n) in counted(std::mem::take(&mut self.key_ords)) {
-                let Some(ords) = values.get(key as usize) else {
+                let Some(ords) = usize::try_from(key).ok().and_then(|k| values.get(k)) else {
                     continue;
                 };
                 for &i in &counted_facets {
-                    if ords[i] != u32::MAX {
-                        facets[keyed_facet(i)].push((u64::from(ords[i]), n));
+                    let facet = keyed_facet(i);
+                    if let Some(at) = place(facet, u64::from(ords[i])) {
+                        facets[facet].push((at, n));
                     }
                 }
-            }
-            for &i in &counted_facets {
-                let pairs = &mut facets[keyed_facet(i)];
-                pairs.sort_unstable_by_key(|p| p.0);
-                let mut summed: Vec<(u64, u64)> = Vec::with_capacity(pairs.len());
-                for &(ord, n) in pairs.iter() {
-                    match summed.last_mut() {
-                        Some((last, sum)) if *last == ord => *sum += n,
-                        _ => summed.push((ord, n)),
-                    }
-                }
-                *pairs = summed;
             }
         }
-        (self.segment, self.found, facets)
+        (self.found, facets)
     }
+}
+
+/// Each place of `pairs` below `len` once, with the sum of its counts if
+/// that is not 0, in order of place. Counted in an array when
+/// that is not much longer than `pairs` (most facets have a handful of
+/// values), else sorted.
+fn summed(mut pairs: Vec<(u32, u64)>, len: usize) -> Vec<(u32, u64)> {
+    if len <= pairs.len().saturating_mul(16) {
+        let mut counts = vec![0u64; len];
+        for (place, n) in pairs {
+            if let Some(c) = counts.get_mut(place as usize) {
+                *c += n;
+            }
+        }
+        return (0u32..).zip(counts).filter(|(_, n)| *n > 0).collect();
+    }
+    pairs.retain(|p| (p.0 as usize) < len);
+    pairs.sort_unstable_by_key(|p| p.0);
+    let mut sums: Vec<(u32, u64)> = Vec::with_capacity(pairs.len());
+    for (place, n) in pairs {
+        match sums.last_mut() {
+            Some((last, sum)) if *last == place => *sum += n,
+            _ => sums.push((place, n)),
+        }
+    }
+    sums.retain(|s| s.1 > 0);
+    sums
 }
 
 /// Each distinct ordinal of `ords` with how many times it occurs, in order.
@@ -1711,7 +1729,7 @@ mod tests {
 
     use super::{
         Candidate, DocType, EmbeddedIndex, Facets, KEYED, SearchDocument, SearchQuery, Values,
-        facet_key, facet_key_values, first_in_order,
+        facet_key, facet_key_values, first_in_order, summed,
     };
     use crate::domain::standing::Standing;
     use crate::domain::vocab::SubjectKind;
@@ -1918,6 +1936,26 @@ mod tests {
     }
 
     proptest! {
+        /// Summing by array or by sort gives what a map of every place's
+        /// total gives, whichever way `len` and the pairs' number fall.
+        #[test]
+        fn summed_adds_up_each_place(
+            pairs in prop::collection::vec((0u32..300, 0u64..5), 0..80),
+            len in 0usize..400,
+        ) {
+            let mut want: BTreeMap<u32, u64> = BTreeMap::new();
+            for (place, n) in &pairs {
+                if (*place as usize) < len {
+                    *want.entry(*place).or_default() += n;
+                }
+            }
+            want.retain(|_, n| *n > 0);
+            let got = summed(pairs, len);
+            let as_map: BTreeMap<u32, u64> = got.iter().copied().collect();
+            prop_assert!(got.windows(2).all(|w| w[0].0 < w[1].0), "in order, each place once");
+            prop_assert_eq!(as_map, want);
+        }
+
         /// Strings packed in one buffer come back as they went in, by
         /// ordinal, and nothing past the last.
         #[test]
