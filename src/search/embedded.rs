@@ -76,9 +76,97 @@ const FACET_KEY: &str = "facet_key";
 /// How many values a [`facet_key`] holds: every facet but practice areas.
 const KEYED: usize = FACETS.len() - 1;
 
-/// Per key ordinal, the ordinal of each of its values among the segment's
-/// values of that facet (`u32::MAX` for an empty value).
+/// A key's values, each as its ordinal among the segment's values of that
+/// facet (`u32::MAX` for an empty value).
 type KeyOrds = [u32; KEYED];
+
+/// Per key ordinal of a segment, its [`KeyOrds`], bit-packed: each value's
+/// ordinal plus one (0 for an empty value) in as many bits as that facet's
+/// values need, a key's side by side. At the nation's scale a key takes
+/// 6 bytes instead of 32: a quarter of the memory, and a search's look-up
+/// of each matched key (a cache miss, 15 % of a one-character search;
+/// issue 15) reads from a table four times denser.
+struct PackedKeys {
+    words: Vec<u64>,
+    /// Each value's first bit within a key's bits, and its width.
+    fields: [(usize, u32); KEYED],
+    /// Bits per key.
+    stride: usize,
+    len: usize,
+}
+
+impl PackedKeys {
+    /// `keys`' ordinals, each below its facet's `counts` or `u32::MAX`.
+    fn new(keys: &[KeyOrds], counts: [usize; KEYED]) -> PackedKeys {
+        let mut fields = [(0, 0); KEYED];
+        let mut stride = 0;
+        for (field, count) in fields.iter_mut().zip(counts) {
+            // Ordinals 1..=count, and 0 (ordinals are `u32`s: 32 bits at most).
+            let width = (u64::BITS - (count as u64).leading_zeros()).min(32);
+            *field = (stride, width);
+            stride += width as usize;
+        }
+        let mut words = vec![0u64; (keys.len() * stride).div_ceil(64) + 1];
+        for (k, key) in keys.iter().enumerate() {
+            for (&(at, width), (&ord, &count)) in fields.iter().zip(key.iter().zip(&counts)) {
+                let stored = if (ord as usize) < count {
+                    u64::from(ord) + 1
+                } else {
+                    0
+                };
+                put_bits(&mut words, k * stride + at, width, stored);
+            }
+        }
+        PackedKeys {
+            words,
+            fields,
+            stride,
+            len: keys.len(),
+        }
+    }
+
+    fn get(&self, key: usize) -> Option<KeyOrds> {
+        if key >= self.len {
+            return None;
+        }
+        let start = key * self.stride;
+        Some(self.fields.map(
+            |(at, width)| match get_bits(&self.words, start + at, width) {
+                0 => u32::MAX,
+                n => u32::try_from(n - 1).unwrap_or(u32::MAX),
+            },
+        ))
+    }
+}
+
+/// ORs `value` (at most `width` ≤ 32 bits) into `words` from bit `bit`.
+fn put_bits(words: &mut [u64], bit: usize, width: u32, value: u64) {
+    if width == 0 {
+        return;
+    }
+    let (word, shift) = (bit / 64, (bit % 64) as u32);
+    if let Some(w) = words.get_mut(word) {
+        *w |= value << shift;
+    }
+    if shift + width > 64
+        && let Some(w) = words.get_mut(word + 1)
+    {
+        *w |= value >> (64 - shift);
+    }
+}
+
+/// The `width` (≤ 32) bits of `words` from bit `bit`.
+fn get_bits(words: &[u64], bit: usize, width: u32) -> u64 {
+    if width == 0 {
+        return 0;
+    }
+    let (word, shift) = (bit / 64, (bit % 64) as u32);
+    let mut v = words.get(word).copied().unwrap_or(0) >> shift;
+    if shift + width > 64 {
+        v |= words.get(word + 1).copied().unwrap_or(0) << (64 - shift);
+    }
+    v & ((1u64 << width) - 1)
+}
 
 /// [`FACET_KEY`]'s term: each value as its length in bytes, `:`, then the
 /// value, so that no value can be mistaken for a separator; an absent
@@ -365,7 +453,7 @@ struct SegmentColumns {
     key_lo: Column<u64>,
     /// [`FACET_KEY`]'s column, and for each of its term ordinals the
     /// ordinal of each value in `terms` (in [`facet_key`]'s order).
-    facet_key: Option<(StrColumn, Vec<KeyOrds>)>,
+    facet_key: Option<(StrColumn, PackedKeys)>,
     /// [`PRACTICE_AREA`]'s column.
     practice_area: Option<StrColumn>,
     /// One per name of [`FACETS`]: the segment's values, in order.
@@ -409,7 +497,7 @@ impl SegmentColumns {
 /// (`u32::MAX` for an empty value, never counted). In one pass over the
 /// keys: neighbouring keys share their first values (kind, district,
 /// township), which are then not looked up again.
-fn split_keys(col: &StrColumn) -> tantivy::Result<(Vec<KeyOrds>, Vec<Vec<String>>)> {
+fn split_keys(col: &StrColumn) -> tantivy::Result<(PackedKeys, Vec<Vec<String>>)> {
     let mut ids: Vec<std::collections::HashMap<String, u32>> = vec![Default::default(); KEYED];
     let mut ords: Vec<KeyOrds> = Vec::with_capacity(col.num_terms());
     let mut last: [(String, u32); KEYED] = std::array::from_fn(|_| (String::new(), u32::MAX));
@@ -455,7 +543,8 @@ fn split_keys(col: &StrColumn) -> tantivy::Result<(Vec<KeyOrds>, Vec<Vec<String>
             }
         }
     }
-    Ok((ords, values))
+    let counts: [usize; KEYED] = std::array::from_fn(|i| values.get(i).map_or(0, Vec::len));
+    Ok((PackedKeys::new(&ords, counts), values))
 }
 
 /// Strings by ordinal, in one buffer: read in order, they are read from
@@ -1728,8 +1817,8 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::{
-        Candidate, DocType, EmbeddedIndex, Facets, KEYED, SearchDocument, SearchQuery, Values,
-        facet_key, facet_key_values, first_in_order, summed,
+        Candidate, DocType, EmbeddedIndex, Facets, KEYED, PackedKeys, SearchDocument, SearchQuery,
+        Values, facet_key, facet_key_values, first_in_order, summed,
     };
     use crate::domain::standing::Standing;
     use crate::domain::vocab::SubjectKind;
@@ -1936,6 +2025,34 @@ mod tests {
     }
 
     proptest! {
+        /// Packed keys give back each key's ordinals, an empty value as
+        /// `u32::MAX`, whatever the facets' numbers of values (widths from
+        /// 0 to 32 bits, keys straddling words), and nothing past the last.
+        #[test]
+        fn packed_keys_give_back_each_key(
+            counts in prop::array::uniform8(prop_oneof![0usize..4, 0usize..70_000, Just(u32::MAX as usize)]),
+            picks in prop::collection::vec(prop::array::uniform8((any::<bool>(), any::<u32>())), 0..50),
+        ) {
+            let keys: Vec<[u32; KEYED]> = picks
+                .iter()
+                .map(|key| {
+                    std::array::from_fn(|i| {
+                        let (empty, n) = key[i];
+                        if empty || counts[i] == 0 {
+                            u32::MAX
+                        } else {
+                            (n as usize % counts[i]) as u32
+                        }
+                    })
+                })
+                .collect();
+            let packed = PackedKeys::new(&keys, counts);
+            for (k, key) in keys.iter().enumerate() {
+                prop_assert_eq!(packed.get(k), Some(*key));
+            }
+            prop_assert_eq!(packed.get(keys.len()), None);
+        }
+
         /// Summing by array or by sort gives what a map of every place's
         /// total gives, whichever way `len` and the pairs' number fall.
         #[test]
