@@ -408,7 +408,27 @@ fn parse_scope(s: &str) -> Result<TokenScope, String> {
         .ok_or_else(|| format!("unknown scope {s:?}: use import, complaints, metrics or admin"))
 }
 
+/// mimalloc: a page allocates about a thousand times, and glibc's malloc
+/// and free were 14 % of a profile's CPU (issue 15, `docs/performance.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Has mimalloc hand freed memory back to the system at once rather than
+/// a second later (its default purge delay), as glibc's allocator did: with
+/// the delay the nation's index build peaked at 225–233 MB private instead
+/// of 136 MB (issue 15, `docs/performance.md`).
+#[allow(unsafe_code)]
+fn return_freed_memory_at_once() {
+    // `mi_option_purge_delay`'s place in mimalloc.h's `mi_option_e` (the
+    // crate names no constant for it).
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: stores a number in mimalloc's option table; `main` calls it
+    // first, before any other thread that could read the table exists.
+    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
+}
+
 fn main() -> ExitCode {
+    return_freed_memory_at_once();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
