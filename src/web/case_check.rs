@@ -205,39 +205,48 @@ pub struct FormOption {
     pub selected: bool,
 }
 
-/// The page's form: its three selects with what the query chose, and the
-/// answer or the problem with the query.
+/// The page's form: its three selects with what the query chose (as HTML,
+/// from `case_fields.html`), and the answer or the problem with the query.
 #[derive(Debug, Serialize)]
 pub struct CaseForm {
-    /// Case types.
-    pub case_types: Vec<FormOption>,
-    /// Places for party A.
-    pub party_a: Vec<FormOption>,
-    /// Places for party B (after "not given").
-    pub party_b: Vec<FormOption>,
+    /// The selects and the button, rendered.
+    pub fields: String,
     /// The answer, once asked with good values.
     pub check: Option<CaseCheck>,
     /// What is wrong with the values asked, if anything.
     pub problem: Option<String>,
 }
 
+/// The form's fields as rendered with nothing chosen, per language: what
+/// almost every profile shows. Rendering its fourteen options on each
+/// profile cost ≈ 4 % of the profile's instructions (issue 15, callgrind).
+static UNCHOSEN_FIELDS: [std::sync::OnceLock<String>; 2] =
+    [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+
 impl CaseForm {
     /// The form for `query`, answered with `answer` when the question is
     /// whole and good.
-    pub fn new(query: &CaseQuery, answer: impl FnOnce(CaseQuestion) -> CaseCheck) -> Self {
-        let lang = lang::current();
+    pub fn new(
+        query: &CaseQuery,
+        answer: impl FnOnce(CaseQuestion) -> CaseCheck,
+    ) -> Result<Self, tera::Error> {
         let chosen_type = given(&query.case_type).and_then(CaseType::parse);
         let chosen_a = given(&query.party_a).and_then(PartyPlace::parse);
         let chosen_b = given(&query.party_b).and_then(PartyPlace::parse);
-        let places = |chosen: Option<PartyPlace>| -> Vec<FormOption> {
-            PartyPlace::ALL
-                .iter()
-                .map(|p| FormOption {
-                    value: p.key(),
-                    label: place_label(lang, *p),
-                    selected: chosen == Some(*p),
-                })
-                .collect()
+        let fields = if (chosen_type, chosen_a, chosen_b) == (None, None, None) {
+            let memo = &UNCHOSEN_FIELDS[match lang::current() {
+                Lang::Zh => 0,
+                Lang::En => 1,
+            }];
+            match memo.get() {
+                Some(fields) => fields.clone(),
+                None => {
+                    let fields = render_fields(None, None, None)?;
+                    memo.get_or_init(|| fields).clone()
+                }
+            }
+        } else {
+            render_fields(chosen_type, chosen_a, chosen_b)?
         };
         let (check, problem) = if query.is_asked() {
             match query.question() {
@@ -252,21 +261,45 @@ impl CaseForm {
         } else {
             (None, None)
         };
-        CaseForm {
-            case_types: CaseType::ALL
-                .iter()
-                .map(|c| FormOption {
-                    value: c.key(),
-                    label: case_type_label(lang, *c),
-                    selected: chosen_type == Some(*c),
-                })
-                .collect(),
-            party_a: places(chosen_a),
-            party_b: places(chosen_b),
+        Ok(CaseForm {
+            fields,
             check,
             problem,
-        }
+        })
     }
+}
+
+/// The form's selects, each with its choice if any, and its button, in the
+/// request's language.
+fn render_fields(
+    chosen_type: Option<CaseType>,
+    chosen_a: Option<PartyPlace>,
+    chosen_b: Option<PartyPlace>,
+) -> Result<String, tera::Error> {
+    let lang = lang::current();
+    let places = |chosen: Option<PartyPlace>| -> Vec<FormOption> {
+        PartyPlace::ALL
+            .iter()
+            .map(|p| FormOption {
+                value: p.key(),
+                label: place_label(lang, *p),
+                selected: chosen == Some(*p),
+            })
+            .collect()
+    };
+    let case_types: Vec<FormOption> = CaseType::ALL
+        .iter()
+        .map(|c| FormOption {
+            value: c.key(),
+            label: case_type_label(lang, *c),
+            selected: chosen_type == Some(*c),
+        })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("case_types", &case_types);
+    ctx.insert("party_a", &places(chosen_a));
+    ctx.insert("party_b", &places(chosen_b));
+    crate::web::templates::render("case_fields.html", &ctx)
 }
 
 #[cfg(test)]

@@ -103,6 +103,7 @@ fn add_templates(tera: &mut Tera, lang: Lang) -> Result<(), tera::Error> {
         "index.html",
         "office.html",
         "worker.html",
+        "case_fields.html",
         "districts.html",
         "districts_table.html",
         "districts_provinces.html",

@@ -443,6 +443,102 @@ async fn the_page_form_shows_the_same_sentence_as_the_api() {
     );
 }
 
+/// The form's options, as the page lists them: value, whether chosen, label.
+fn options(page: &str) -> Vec<(String, bool, String)> {
+    page.split("<option value=\"")
+        .skip(1)
+        .map(|rest| {
+            let (value, rest) = rest.split_once('"').expect("a quoted value");
+            let (attrs, rest) = rest.split_once('>').expect("the option's tag ends");
+            let (label, _) = rest.split_once("</option>").expect("the option ends");
+            (
+                value.to_owned(),
+                attrs.contains("selected"),
+                label.to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The form with nothing chosen is the same for every worker, so the portal
+/// keeps it rendered per language: each language keeps its own labels, and
+/// a page with choices neither shows another page's choices nor leaves its
+/// own in the form the next worker gets.
+#[actix_web::test]
+async fn the_unchosen_form_is_in_the_pages_language_and_chooses_nothing() {
+    let app = TestApp::builder().seed(seed).await;
+    let page = |worker: &str, query: &str| {
+        let app = &app;
+        let path = format!("/workers/{worker}?{query}");
+        async move { unescape(&app.text(&path, 200).await) }
+    };
+    let mut seen = Vec::new();
+    for (worker, query, lang) in [
+        (GOOD, "lang=en", "en"),
+        (BORDER, "lang=zh", "zh"),
+        (
+            GOOD,
+            "case_type=arbitration&party_a=elsewhere&lang=en",
+            "en",
+        ),
+        (BORDER, "lang=en", "en"),
+        (
+            GOOD,
+            "case_type=mediation&party_a=municipality&party_b=elsewhere",
+            "zh",
+        ),
+        (SUSPENDED, "", "zh"),
+        (GOOD, "party_b=sichuan_border&lang=en", "en"),
+        (RECTIFYING, "lang=en", "en"),
+    ] {
+        let options = options(&page(worker, query).await);
+        // Eight case types, then party A's three places, then party B's
+        // "not given" and three places.
+        assert_eq!(options.len(), 8 + 3 + 4, "{worker}?{query}: {options:?}");
+        let label = |value: &str| {
+            options
+                .iter()
+                .find(|(v, _, _)| v == value)
+                .map(|(_, _, l)| l.as_str())
+                .unwrap_or_default()
+        };
+        let (civil, municipality, check) = match lang {
+            "en" => ("Civil litigation", "Chongqing Municipality", "Check"),
+            _ => ("民事诉讼代理", "重庆市", "查看"),
+        };
+        assert_eq!(label("civil_litigation"), civil, "{worker}?{query}");
+        assert_eq!(label("municipality"), municipality, "{worker}?{query}");
+        let html = page(worker, query).await;
+        assert!(
+            html.contains(&format!("<button type=\"submit\">{check}</button>")),
+            "{worker}?{query}"
+        );
+        let chosen: Vec<&str> = options
+            .iter()
+            .filter(|(_, selected, _)| *selected)
+            .map(|(v, _, _)| v.as_str())
+            .collect();
+        let asked: Vec<&str> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .filter(|(k, _)| *k != "lang")
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(chosen, asked, "{worker}?{query}");
+        seen.push((lang, asked.is_empty(), options));
+    }
+    // Every unchosen form in one language is the same.
+    for lang in ["zh", "en"] {
+        let unchosen: Vec<_> = seen
+            .iter()
+            .filter(|(l, nothing_asked, _)| *l == lang && *nothing_asked)
+            .map(|(_, _, o)| o)
+            .collect();
+        assert!(unchosen.len() >= 2, "{lang}");
+        assert!(unchosen.windows(2).all(|w| w[0] == w[1]), "{lang}");
+    }
+}
+
 #[actix_web::test]
 async fn the_case_check_is_in_the_api_document() {
     let app = TestApp::builder().start().await;

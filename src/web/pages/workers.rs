@@ -60,7 +60,7 @@ async fn profile(
     let standing = view.credit.standing.source.0;
     ctx.insert(
         "case_form",
-        &CaseForm::new(&query, |q| answer(standing, borders_sichuan, q)),
+        &CaseForm::new(&query, |q| answer(standing, borders_sichuan, q))?,
     );
     ctx.insert("borders_sichuan", &borders_sichuan);
     ctx.insert("json_ld", &crate::web::json_ld::worker_json_ld(&view));
