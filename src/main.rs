@@ -415,8 +415,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Has mimalloc hand freed memory back to the system at once rather than
 /// a second later (its default purge delay), as glibc's allocator did: with
-/// the delay the nation's index build peaked at 225–233 MB private instead
-/// of 136 MB (issue 15, `docs/performance.md`).
+/// the delay the nation's index build peaked at 203–204 MB private instead
+/// of 131–136 MB (glibc: 177–182; issue 15, `docs/performance.md`).
 #[allow(unsafe_code)]
 fn return_freed_memory_at_once() {
     // `mi_option_purge_delay`'s place in mimalloc.h's `mi_option_e` (the
