@@ -15,8 +15,9 @@
 # seed over every address of that kind, after 100 to warm up; the page
 # cache is off and requests carry a browser's Accept-Encoding. Needs
 # valgrind (Debian package valgrind) and python3. BENCH_BIN measures that
-# binary instead of building this checkout; CALLGRIND_OUT keeps the
-# profile (callgrind_annotate --inclusive=yes FILE shows where it went).
+# binary instead of building this checkout; BENCH_PORT overrides 18096;
+# CALLGRIND_OUT=FILE keeps the profile as FILE.1 (callgrind_annotate
+# --inclusive=yes FILE.1 shows where it went).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE="${1:-province}"
@@ -31,7 +32,13 @@ else
 fi
 DATA="$(mktemp -d)"
 OUT="${CALLGRIND_OUT:-$DATA/callgrind.out}"
+DUMP="$OUT.1" # callgrind's first dump, taken after the N requests
+rm -f "$OUT" "$DUMP"
 PORT="${BENCH_PORT:-18096}"
+if curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"; then
+    echo "something already listens on port $PORT: set BENCH_PORT" >&2
+    exit 1
+fi
 PID=""
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$DATA"' EXIT
 export LEGAL_PORTAL_DATA="$DATA" RUST_LOG=warn
@@ -58,16 +65,27 @@ paths, rng = kinds[kind](), random.Random(15)
 print("\n".join(rng.choice(paths) for _ in range(100 + n)))
 PY
 
+# Waits (at most 5 minutes) for the server just started to answer.
+wait_ready() {
+    for _ in $(seq 1 600); do
+        kill -0 "$PID" 2>/dev/null || { echo "the portal stopped; see $1" >&2; exit 1; }
+        curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && return 0
+        sleep 0.5
+    done
+    echo "the portal did not answer within 5 minutes" >&2
+    exit 1
+}
+
 # A first start builds the search index, outside the count.
-"$BIN" serve --bind "127.0.0.1:$PORT" --workers 1 >/dev/null 2>&1 & PID=$!
-until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.2; done
+"$BIN" serve --bind "127.0.0.1:$PORT" --workers 1 >"$DATA/first.log" 2>&1 & PID=$!
+wait_ready "$DATA/first.log"
 sleep 10
 kill "$PID"; wait "$PID" 2>/dev/null || true
 
 valgrind --tool=callgrind --callgrind-out-file="$OUT" \
     "$BIN" serve --bind "127.0.0.1:$PORT" --workers 1 --page-cache-seconds 0 \
     >/dev/null 2>"$DATA/valgrind.log" & PID=$!
-until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.5; done
+wait_ready "$DATA/valgrind.log"
 sleep 20 # the background warm-up (search columns) ends
 requests() { # skip count
     python3 - "$PORT" "$DATA/paths" "$1" "$2" <<'PY'
@@ -83,13 +101,12 @@ for path in open(path_file).read().split()[skip:skip + n]:
 PY
 }
 requests 0 100
-callgrind_control --zero "$PID" >/dev/null 2>&1
+callgrind_control --zero "$PID" >/dev/null 2>&1 || { echo "callgrind_control --zero failed" >&2; exit 1; }
 requests 100 "$N"
-callgrind_control --dump "$PID" >/dev/null 2>&1
+callgrind_control --dump "$PID" >/dev/null 2>&1 || { echo "callgrind_control --dump failed" >&2; exit 1; }
 kill "$PID"; wait "$PID" 2>/dev/null || true
 PID=""
-# The dump after the N requests is the file ending in .1 (OUT.1 or OUT.PID.1).
-DUMP="$(ls "$OUT"*.1 | head -1)"
+[ -s "$DUMP" ] || { echo "no callgrind dump at $DUMP" >&2; exit 1; }
 TOTAL="$(awk '/^summary:/ {print $2}' "$DUMP")"
 printf '%s, %s: %d requests, %d instructions a request (%s)\n' \
     "$SCALE" "$KIND" "$N" "$((TOTAL / N))" "$("$BIN" --version 2>/dev/null || echo "$BIN")"

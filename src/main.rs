@@ -417,8 +417,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// a second later (its default purge delay), as glibc's allocator did: with
 /// the delay the nation's index build peaked at 203–204 MB private instead
 /// of 131–136 MB (glibc: 177–182; issue 15, `docs/performance.md`).
+/// `MIMALLOC_PURGE_DELAY`, when set, still has the last word.
 #[allow(unsafe_code)]
 fn return_freed_memory_at_once() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
     // `mi_option_purge_delay`'s place in mimalloc.h's `mi_option_e` (the
     // crate names no constant for it).
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
