@@ -33,6 +33,15 @@ impl Lang {
         }
     }
 
+    /// Its place in a table kept per language (`[zh, en]`), such as the
+    /// parsed templates.
+    pub fn index(self) -> usize {
+        match self {
+            Lang::Zh => 0,
+            Lang::En => 1,
+        }
+    }
+
     /// The value of `?lang=`.
     pub fn param(self) -> &'static str {
         match self {

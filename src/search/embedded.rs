@@ -1402,11 +1402,10 @@ impl Collector for Candidates {
     fn for_segment(
         &self,
         segment: SegmentOrdinal,
-        reader: &SegmentReader,
+        _reader: &SegmentReader,
     ) -> tantivy::Result<SegmentCandidates> {
         // The columns were opened for this very searcher: a segment without
         // them would be counted without its facets.
-        let _ = reader;
         let columns = self
             .columns
             .segments

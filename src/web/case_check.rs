@@ -217,7 +217,7 @@ pub struct CaseForm {
     pub problem: Option<String>,
 }
 
-/// The form's fields as rendered with nothing chosen, per language: what
+/// The form's fields as rendered with nothing chosen, by [`Lang::index`]: what
 /// almost every profile shows. Rendering its fourteen options on each
 /// profile cost 12 % of the profile's instructions (issue 15, callgrind).
 static UNCHOSEN_FIELDS: [std::sync::OnceLock<String>; 2] =
@@ -234,10 +234,7 @@ impl CaseForm {
         let chosen_a = given(&query.party_a).and_then(PartyPlace::parse);
         let chosen_b = given(&query.party_b).and_then(PartyPlace::parse);
         let fields = if (chosen_type, chosen_a, chosen_b) == (None, None, None) {
-            let memo = &UNCHOSEN_FIELDS[match lang::current() {
-                Lang::Zh => 0,
-                Lang::En => 1,
-            }];
+            let memo = &UNCHOSEN_FIELDS[lang::current().index()];
             match memo.get() {
                 Some(fields) => fields.clone(),
                 None => {

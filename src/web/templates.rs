@@ -13,8 +13,8 @@ macro_rules! embedded {
     };
 }
 
-/// Every template, parsed once per language with its constant messages
-/// already in it (see [`pretranslate`]).
+/// Every template, parsed once per language (by [`Lang::index`]) with its
+/// constant messages already in it (see [`pretranslate`]).
 static TEMPLATES: LazyLock<[Tera; 2]> = LazyLock::new(|| [build(Lang::Zh), build(Lang::En)]);
 
 fn build(lang: Lang) -> Tera {
@@ -146,12 +146,7 @@ fn add_templates(tera: &mut Tera, lang: Lang) -> Result<(), tera::Error> {
 
 /// Renders a template in the current request's language.
 pub fn render(name: &str, ctx: &Context) -> Result<String, tera::Error> {
-    let templates = &*TEMPLATES;
-    let tera = match crate::i18n::current() {
-        Lang::Zh => &templates[0],
-        Lang::En => &templates[1],
-    };
-    tera.render(name, ctx)
+    TEMPLATES[crate::i18n::current().index()].render(name, ctx)
 }
 
 /// The error page; falls back to plain text if even that fails.
