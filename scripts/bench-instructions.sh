@@ -11,13 +11,14 @@
 #
 # KIND: workers (worker profiles, the default), offices, search (the /search
 # page at random names), api-search (the search API at random names),
-# api-1char (one character). N requests (default 300) drawn with a fixed
-# seed over every address of that kind, after 100 to warm up; the page
-# cache is off and requests carry a browser's Accept-Encoding. Needs
-# valgrind (Debian package valgrind) and python3. BENCH_BIN measures that
-# binary instead of building this checkout; BENCH_PORT overrides 18096;
-# CALLGRIND_OUT=FILE keeps the profile as FILE.1 (callgrind_annotate
-# --inclusive=yes FILE.1 shows where it went).
+# api-1char (one character), api-initials (two pinyin initials). N requests
+# (default 300) drawn with a fixed seed over every address of that kind,
+# after 100 to warm up; the page cache is off and requests carry a
+# browser's Accept-Encoding. Needs valgrind (Debian package valgrind) and
+# python3. BENCH_BIN measures that binary instead of building this
+# checkout; BENCH_PORT overrides 18096; CALLGRIND_OUT=FILE keeps the
+# profile as FILE.1 (callgrind_annotate --inclusive=yes FILE.1 shows where
+# it went).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE="${1:-province}"
@@ -58,6 +59,8 @@ kinds = {
     "search": lambda: ["/search?q=" + q(x) for x in names()],
     "api-search": lambda: ["/api/v1/search?q=" + q(x) for x in names()],
     "api-1char": lambda: ["/api/v1/search?q=" + q(c) for c in sorted({x[0] for x in names()})],
+    # Two pinyin initials as typed, as scripts/bench.sh draws them.
+    "api-initials": lambda: ["/api/v1/search?q=" + a + b for a in "bcdfghjklmnpqrstwxyz" for b in "bcdfghjklmnpqrstwxyz"],
 }
 if kind not in kinds:
     sys.exit(f"unknown kind {kind}: one of {', '.join(kinds)}")
