@@ -9,15 +9,16 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use legal_portal::config::Settings;
+use legal_portal::db::DbConnection;
 use legal_portal::db::outbox;
 use legal_portal::db::schema::workers;
 use legal_portal::domain::vocab::SubjectKind;
-use legal_portal::search::SearchQuery;
+use legal_portal::search::{DocType, SearchQuery};
 use legal_portal::web::Application;
 
 use super::Meili;
 use super::conformance::{ZHANG_SAN, seed};
-use crate::helpers::{TestApp, fresh_database, today};
+use crate::helpers::{TestApp, build, fresh_database, today};
 
 /// Documents of the conformance seed.
 const DOCUMENTS: u64 = 19;
@@ -138,6 +139,98 @@ async fn reindex_and_serve_rebuild_a_damaged_index() {
             app.search().index().count().await.unwrap(),
             DOCUMENTS,
             "{how}"
+        );
+        app.search().stop();
+    }
+}
+
+/// The conformance seed and one disclosure, found by its facts.
+fn seed_with_a_disclosure(c: &mut DbConnection) {
+    seed(c);
+    build::action(c, FINE, ZHANG_SAN, "fine", "2025-09-01", |a| {
+        a.facts = "违规收费，向当事人多收代理费三千元".into();
+    });
+}
+
+const FINE: &str = "渝司罚决〔2025〕1号";
+
+/// Records have a folder of their own inside the index folder: damaged
+/// alone, it is moved aside beside them and `serve` rebuilds the index, the
+/// profiles intact or not; the disclosure is then found in the index again.
+#[actix_web::test]
+async fn a_damaged_records_folder_alone_is_set_aside_and_rebuilt() {
+    for how in ["empty meta.json", "truncated .term"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, _pg) = fresh_database(dir.path());
+        crate::helpers::migrated(&url, seed_with_a_disclosure);
+        let out = reindex(&url, dir.path());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let index = dir.path().join("index");
+        let records = index.join("records");
+        assert!(
+            records.join("meta.json").is_file(),
+            "{how}: a folder of their own"
+        );
+        damage(&records, how);
+        let settings = Settings {
+            bind: "127.0.0.1:0".into(),
+            data_dir: dir.path().to_path_buf(),
+            database_url: Some(url.clone()),
+            today: Some(today()),
+            http_workers: 1,
+            pool_size: 2,
+            ..Settings::default()
+        };
+        let app = Application::build(settings)
+            .await
+            .unwrap_or_else(|e| panic!("{how}: the portal starts: {e:#}"));
+        assert_eq!(set_aside_count(dir.path()), 0, "{how}: the profiles stay");
+        assert_eq!(set_aside_count(&index), 0, "{how}: named after the index");
+        let aside = std::fs::read_dir(&index)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("records.broken-")
+            })
+            .count();
+        assert_eq!(aside, 1, "{how}: the records kept for a look");
+        let started = Instant::now();
+        loop {
+            let (found, degraded) = app
+                .search()
+                .search(&SearchQuery {
+                    text: "违规收费".into(),
+                    target: DocType::Disclosure,
+                    ..SearchQuery::default()
+                })
+                .await
+                .expect("search answers, from the database if need be");
+            if !degraded {
+                let hit = found
+                    .hits
+                    .first()
+                    .unwrap_or_else(|| panic!("{how}: {found:?}"));
+                assert_eq!(hit.license_no, ZHANG_SAN, "{how}");
+                let record = hit.record.as_ref().expect("a record");
+                assert_eq!(record.decision_no.as_deref(), Some(FINE), "{how}");
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "{how}: the index was not rebuilt within 30 s"
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            app.search().index().count().await.unwrap(),
+            DOCUMENTS,
+            "{how}: the profiles, rebuilt"
         );
         app.search().stop();
     }
