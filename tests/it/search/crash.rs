@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use diesel::prelude::*;
-use legal_portal::config::{Clock, Settings};
+use legal_portal::config::Clock;
 use legal_portal::db::outbox;
 use legal_portal::db::schema::{transfers, workers};
 use legal_portal::db::{self, DbError};
@@ -17,7 +17,6 @@ use legal_portal::search::indexer::Indexer;
 use legal_portal::search::{
     SearchDocument, SearchError, SearchIndex, SearchQuery, SearchResults, documents,
 };
-use legal_portal::web::Application;
 
 use super::conformance::{LIZHI, ZENG_JING, ZHANG_SAN, seed};
 use crate::helpers::{d, fresh_database, today};
@@ -128,16 +127,9 @@ async fn crash_and_restart(cut: usize) {
         );
     }
     // Started again.
-    let settings = Settings {
-        bind: "127.0.0.1:0".into(),
-        data_dir: dir.path().to_path_buf(),
-        database_url: Some(url.clone()),
-        today: Some(today()),
-        http_workers: 1,
-        pool_size: 2,
-        ..Settings::default()
-    };
-    let app = Application::build(settings).await.expect("restart");
+    let app = super::heal::started(dir.path(), &url)
+        .await
+        .expect("restart");
     let index = app.search().index().clone();
     let want: Vec<_> =
         documents::project_all(&mut db::establish(&url).expect("c"), today(), &windows)

@@ -13,12 +13,12 @@ use legal_portal::db::DbConnection;
 use legal_portal::db::outbox;
 use legal_portal::db::schema::workers;
 use legal_portal::domain::vocab::SubjectKind;
-use legal_portal::search::{DocType, SearchQuery};
+use legal_portal::search::{DocType, SearchQuery, SearchResults};
 use legal_portal::web::Application;
 
 use super::Meili;
 use super::conformance::{ZHANG_SAN, seed};
-use crate::helpers::{TestApp, build, fresh_database, today};
+use crate::helpers::{PgTestDb, TestApp, build, fresh_database, today};
 
 /// Documents of the conformance seed.
 const DOCUMENTS: u64 = 19;
@@ -32,6 +32,35 @@ fn reindex(db_url: &str, data_dir: &Path) -> std::process::Output {
         .env_remove("MEILI_URL")
         .output()
         .expect("run legal-portal")
+}
+
+/// The portal started on the data folder `data` and the database `url`,
+/// one HTTP worker, on today's date of the tests.
+pub(super) async fn started(data: &Path, url: &str) -> anyhow::Result<Application> {
+    Application::build(Settings {
+        bind: "127.0.0.1:0".into(),
+        data_dir: data.to_path_buf(),
+        database_url: Some(url.to_owned()),
+        today: Some(today()),
+        http_workers: 1,
+        pool_size: 2,
+        ..Settings::default()
+    })
+    .await
+}
+
+/// A data folder and a database seeded by `seed`, indexed by `reindex`.
+fn indexed(seed: fn(&mut DbConnection)) -> (tempfile::TempDir, String, Option<PgTestDb>) {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pg) = fresh_database(dir.path());
+    crate::helpers::migrated(&url, seed);
+    let out = reindex(&url, dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (dir, url, pg)
 }
 
 fn files_ending(dir: &Path, ext: &str) -> Vec<PathBuf> {
@@ -71,15 +100,7 @@ fn set_aside_count(data: &Path) -> usize {
 #[actix_web::test]
 async fn reindex_and_serve_rebuild_a_damaged_index() {
     for how in ["empty meta.json", "truncated .term"] {
-        let dir = tempfile::tempdir().unwrap();
-        let (url, _pg) = fresh_database(dir.path());
-        crate::helpers::migrated(&url, seed);
-        let out = reindex(&url, dir.path());
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let (dir, url, _pg) = indexed(seed);
         let index = dir.path().join("index");
 
         // `reindex` always rebuilds.
@@ -98,50 +119,57 @@ async fn reindex_and_serve_rebuild_a_damaged_index() {
         // `serve` starts, answers from the database, then from the rebuilt
         // index.
         damage(&index, how);
-        let settings = Settings {
-            bind: "127.0.0.1:0".into(),
-            data_dir: dir.path().to_path_buf(),
-            database_url: Some(url.clone()),
-            today: Some(today()),
-            http_workers: 1,
-            pool_size: 2,
-            ..Settings::default()
-        };
-        let app = Application::build(settings)
+        let app = started(dir.path(), &url)
             .await
             .unwrap_or_else(|e| panic!("{how}: the portal starts: {e:#}"));
         assert_eq!(set_aside_count(dir.path()), 2, "{how}");
-        let started = Instant::now();
-        loop {
-            let (found, degraded) = app
-                .search()
-                .search(&SearchQuery {
-                    text: ZHANG_SAN.into(),
-                    ..SearchQuery::default()
-                })
-                .await
-                .expect("search answers, from the database if need be");
+        let q = SearchQuery {
+            text: ZHANG_SAN.into(),
+            ..SearchQuery::default()
+        };
+        until_rebuilt(&app, how, &q, |found, degraded| {
             assert_eq!(
                 found.hits.first().map(|h| h.license_no.as_str()),
                 Some(ZHANG_SAN),
                 "{how}: found (degraded: {degraded})"
             );
-            if !degraded {
-                break;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "{how}: the index was not rebuilt within 30 s"
-            );
-            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert_eq!(
-            app.search().index().count().await.unwrap(),
-            DOCUMENTS,
-            "{how}"
-        );
-        app.search().stop();
+        })
+        .await;
     }
+}
+
+/// Asks `q` until the answer comes from the index again (30 s at most),
+/// each answer checked by `check` (told whether it came from the
+/// database), then finds every profile in the index and stops the indexer.
+async fn until_rebuilt(
+    app: &Application,
+    how: &str,
+    q: &SearchQuery,
+    check: impl Fn(&SearchResults, bool),
+) {
+    let started = Instant::now();
+    loop {
+        let (found, degraded) = app
+            .search()
+            .search(q)
+            .await
+            .expect("search answers, from the database if need be");
+        check(&found, degraded);
+        if !degraded {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{how}: the index was not rebuilt within 30 s"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.search().index().count().await.unwrap(),
+        DOCUMENTS,
+        "{how}: every profile in the index"
+    );
+    app.search().stop();
 }
 
 /// The conformance seed and one disclosure, found by its facts.
@@ -160,15 +188,7 @@ const FINE: &str = "渝司罚决〔2025〕1号";
 #[actix_web::test]
 async fn a_damaged_records_folder_alone_is_set_aside_and_rebuilt() {
     for how in ["empty meta.json", "truncated .term"] {
-        let dir = tempfile::tempdir().unwrap();
-        let (url, _pg) = fresh_database(dir.path());
-        crate::helpers::migrated(&url, seed_with_a_disclosure);
-        let out = reindex(&url, dir.path());
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let (dir, url, _pg) = indexed(seed_with_a_disclosure);
         let index = dir.path().join("index");
         let records = index.join("records");
         assert!(
@@ -176,16 +196,7 @@ async fn a_damaged_records_folder_alone_is_set_aside_and_rebuilt() {
             "{how}: a folder of their own"
         );
         damage(&records, how);
-        let settings = Settings {
-            bind: "127.0.0.1:0".into(),
-            data_dir: dir.path().to_path_buf(),
-            database_url: Some(url.clone()),
-            today: Some(today()),
-            http_workers: 1,
-            pool_size: 2,
-            ..Settings::default()
-        };
-        let app = Application::build(settings)
+        let app = started(dir.path(), &url)
             .await
             .unwrap_or_else(|e| panic!("{how}: the portal starts: {e:#}"));
         assert_eq!(set_aside_count(dir.path()), 0, "{how}: the profiles stay");
@@ -200,17 +211,12 @@ async fn a_damaged_records_folder_alone_is_set_aside_and_rebuilt() {
             })
             .count();
         assert_eq!(aside, 1, "{how}: the records kept for a look");
-        let started = Instant::now();
-        loop {
-            let (found, degraded) = app
-                .search()
-                .search(&SearchQuery {
-                    text: "违规收费".into(),
-                    target: DocType::Disclosure,
-                    ..SearchQuery::default()
-                })
-                .await
-                .expect("search answers, from the database if need be");
+        let q = SearchQuery {
+            text: "违规收费".into(),
+            target: DocType::Disclosure,
+            ..SearchQuery::default()
+        };
+        until_rebuilt(&app, how, &q, |found, degraded| {
             if !degraded {
                 let hit = found
                     .hits
@@ -219,20 +225,9 @@ async fn a_damaged_records_folder_alone_is_set_aside_and_rebuilt() {
                 assert_eq!(hit.license_no, ZHANG_SAN, "{how}");
                 let record = hit.record.as_ref().expect("a record");
                 assert_eq!(record.decision_no.as_deref(), Some(FINE), "{how}");
-                break;
             }
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "{how}: the index was not rebuilt within 30 s"
-            );
-            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert_eq!(
-            app.search().index().count().await.unwrap(),
-            DOCUMENTS,
-            "{how}: the profiles, rebuilt"
-        );
-        app.search().stop();
+        })
+        .await;
     }
 }
 
