@@ -250,6 +250,20 @@ struct Fields {
     facet_key: Field,
 }
 
+impl Fields {
+    /// The fields a text query reads, which records had fields of their
+    /// own for when both shelves were one index ([`BothShelves`]).
+    fn own_text(&self) -> [Field; 5] {
+        [
+            self.license_no,
+            self.name_ngram,
+            self.text,
+            self.name_pinyin,
+            self.name_initials,
+        ]
+    }
+}
+
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let ngram = TextOptions::default().set_indexing_options(
@@ -685,17 +699,8 @@ impl Shelf {
                 .is_ok()
     }
 
-    /// When the folder is gone or unreadable while the portal runs: moves
-    /// what is left aside and swaps in an empty index at the same place.
-    fn recover_blocking(&self) -> Result<bool, SearchError> {
-        if self.folder_intact() {
-            return Ok(false);
-        }
-        if self.path.exists() {
-            let aside = set_aside(&self.path)?;
-            tracing::warn!(path = %self.path.display(), moved_to = %aside.display(),
-                "the search index folder is unreadable; moved it aside");
-        }
+    /// Swaps in an empty index in the folder (created if need be).
+    fn reset(&self) -> Result<(), SearchError> {
         std::fs::create_dir_all(&self.path).map_err(|e| {
             SearchError::Unavailable(format!("cannot create {}: {e}", self.path.display()))
         })?;
@@ -712,8 +717,7 @@ impl Shelf {
         if let Ok(mut cache) = self.browse.lock() {
             cache.answers.clear();
         }
-        tracing::warn!(path = %self.path.display(), "recreated the search index; it is rebuilt from the database");
-        Ok(true)
+        Ok(())
     }
 
     fn open_dir(dir: &Path, schema: Schema) -> tantivy::Result<Index> {
@@ -809,18 +813,18 @@ impl Shelf {
         }
     }
 
-    /// Answers a query on the calling thread; `other_docs` is how many
-    /// documents the other shelf holds (see [`BothShelves`]).
+    /// Answers a query on the calling thread; `other` is the other shelf's
+    /// searcher, whose statistics BM25 counts too (see [`BothShelves`]).
     fn search_blocking(
         &self,
         q: &SearchQuery,
-        other_docs: u64,
+        other: Option<&tantivy::Searcher>,
     ) -> Result<SearchResults, SearchError> {
         let live = self.live()?;
         let searcher = live.reader.searcher();
         let browsing = q.text.trim().is_empty() && q.near.is_none();
         if !browsing {
-            return self.answer(q, &searcher, other_docs);
+            return self.answer(q, &searcher, other);
         }
         let generation = searcher.generation().generation_id();
         let key = format!("{q:?}");
@@ -830,7 +834,7 @@ impl Shelf {
         {
             return Ok(found.clone());
         }
-        let answer = self.answer(q, &searcher, other_docs)?;
+        let answer = self.answer(q, &searcher, other)?;
         if let Ok(mut cache) = self.browse.lock() {
             if cache.generation != generation || cache.answers.len() >= BROWSE_KEEP {
                 cache.generation = generation;
@@ -845,7 +849,7 @@ impl Shelf {
         &self,
         q: &SearchQuery,
         searcher: &tantivy::Searcher,
-        other_docs: u64,
+        other: Option<&tantivy::Searcher>,
     ) -> Result<SearchResults, SearchError> {
         let text = ParsedText::parse(&q.text);
         let query = self.build_query(q, &text)?;
@@ -861,7 +865,8 @@ impl Shelf {
         };
         let statistics = BothShelves {
             searcher,
-            other_docs,
+            other,
+            own: self.fields.own_text(),
         };
         let (found, facets) = searcher
             .search_with_statistics_provider(&*query, &collector, &statistics)
@@ -1536,8 +1541,50 @@ impl EmbeddedIndex {
     pub fn open(dir: &Path) -> Result<Self, SearchError> {
         // The profiles' first: moving their folder aside moves the records'.
         let profiles = Shelf::open(dir, PROFILES_WRITER)?;
-        let records = Shelf::open(&dir.join(RECORDS_FOLDER), RECORDS_WRITER)?;
-        Ok(Self { profiles, records })
+        let records_dir = dir.join(RECORDS_FOLDER);
+        let had_records = records_dir.join("meta.json").is_file();
+        let records = Shelf::open(&records_dir, RECORDS_WRITER)?;
+        let records_lost = records.recovered || !had_records;
+        if !records_lost || profiles.recovered || profiles.live()?.reader.searcher().num_docs() == 0
+        {
+            return Ok(Self { profiles, records });
+        }
+        // Records lost beside profiles kept: both start empty, so that the
+        // index says it must be rebuilt (no profile in it) for as long as
+        // it is not, across restarts too.
+        drop((profiles, records));
+        ensure_unlocked(dir)?;
+        let aside = set_aside(dir)?;
+        tracing::warn!(path = %dir.display(), moved_to = %aside.display(),
+            "the search index has profiles but its records folder was unreadable or missing; \
+             moved it aside and rebuilding it from the database");
+        let mut index = Self {
+            profiles: Shelf::open(dir, PROFILES_WRITER)?,
+            records: Shelf::open(&records_dir, RECORDS_WRITER)?,
+        };
+        index.profiles.recovered = true;
+        Ok(index)
+    }
+
+    /// When either folder is gone or unreadable while the portal runs:
+    /// moves what is left of the index folder aside and swaps in two empty
+    /// shelves (both, so that an index that must be rebuilt is an empty
+    /// one, even if the portal stops before it is).
+    fn recover_blocking(&self) -> Result<bool, SearchError> {
+        if self.profiles.folder_intact() && self.records.folder_intact() {
+            return Ok(false);
+        }
+        let dir = &self.profiles.path;
+        if dir.exists() {
+            let aside = set_aside(dir)?;
+            tracing::warn!(path = %dir.display(), moved_to = %aside.display(),
+                "the search index folder is unreadable; moved it aside");
+        }
+        // The profiles' first: theirs is the folder the records' is in.
+        self.profiles.reset()?;
+        self.records.reset()?;
+        tracing::warn!(path = %dir.display(), "recreated the search index; it is rebuilt from the database");
+        Ok(true)
     }
 
     /// Whether [`EmbeddedIndex::open`] found a folder unreadable and
@@ -1567,15 +1614,17 @@ impl EmbeddedIndex {
         } else {
             (&self.profiles, &self.records)
         };
-        let other_docs = other.live()?.reader.searcher().num_docs();
-        shelf.search_blocking(q, other_docs)
+        let other = other.live()?.reader.searcher();
+        shelf.search_blocking(q, Some(&other))
     }
 
     /// One write to the index: `f` stages changes through [`Writers`], then
-    /// each shelf it touched commits (the records' first: a crash between
-    /// the two leaves the profiles as they were, and their outbox rows to
-    /// do again) and its reader reloads. Nothing is seen before both have
-    /// committed, and a failure rolls both back.
+    /// each shelf it touched commits (the records' first) and its reader
+    /// reloads; searches see neither before both have committed. A failure
+    /// drops what either still has staged; records already committed when
+    /// the profiles' commit fails (or the process stops between the two)
+    /// stay, and are written again with the profiles when the outbox rows,
+    /// kept until a write succeeds, are drained again.
     fn write(
         &self,
         f: impl FnOnce(&mut Writers<'_>) -> Result<(), SearchError>,
@@ -1592,10 +1641,6 @@ impl EmbeddedIndex {
         };
         let staged = f(&mut w);
         let ([profiles_touched, records_touched], rebuilt) = (w.touched, w.rebuilt);
-        if rebuilt {
-            // Merged below, once, rather than level by level meanwhile.
-            profiles_writer.set_merge_policy(Box::new(NoMergePolicy));
-        }
         let committed = staged.and_then(|()| {
             if records_touched {
                 records_writer.commit().map_err(engine)?;
@@ -1617,24 +1662,28 @@ impl EmbeddedIndex {
             // every ≈ 12,000 profiles, and each segment costs a search its
             // look-ups again (8 segments of the nation's profiles: 15 %
             // more CPU a one-character search than one).
+            drop(records_writer);
             merge_all(&profiles.index, &mut profiles_writer);
             profiles_writer.set_merge_policy(Box::<LogMergePolicy>::default());
         }
-        drop((profiles_writer, records_writer));
+        drop(profiles_writer);
+        let mut reloaded = Ok(());
         for (shelf, live, touched) in [
             (&self.records, &records, records_touched),
             (&self.profiles, &profiles, profiles_touched),
         ] {
             if touched {
-                live.reader.reload().map_err(engine)?;
-                // The new segments' columns are opened here, by the writer,
-                // rather than by the next search (a merged segment of the
-                // nation's takes tens of milliseconds to split into its
-                // facets' values).
-                shelf.warm_columns();
+                match live.reader.reload() {
+                    // The new segments' columns are opened here, by the
+                    // writer, rather than by the next search (a merged
+                    // segment of the nation's takes tens of milliseconds to
+                    // split into its facets' values).
+                    Ok(()) => shelf.warm_columns(),
+                    Err(e) => reloaded = reloaded.and(Err(engine(e))),
+                }
             }
         }
-        Ok(())
+        reloaded
     }
 
     /// Writes `docs` again (each replaces the document of its id).
@@ -1676,29 +1725,51 @@ impl EmbeddedIndex {
     }
 }
 
-/// BM25's statistics of one shelf as one index of both shelves gives them:
-/// the documents of the other shelf count in the total (they hold none of
-/// this shelf's terms or tokens, so the rest is the shelf's own). The
-/// ranking was tuned and checked against Meilisearch's with these figures:
-/// with the total of profiles alone, names' lengths weigh less against the
-/// words (杨 listed three-character names before 杨庆 at the nation's scale),
-/// so a search ranks as it did before the shelves were apart.
+/// BM25's statistics of one shelf as one index of both shelves gave them,
+/// when the records' text was in fields of their own: the text fields
+/// (`own`) count this shelf's documents only, every other field (the
+/// filters, which records carry too) both shelves', and the total counts
+/// every document of both, deleted ones included as tantivy counts them.
+/// The ranking was tuned and checked against Meilisearch's with these
+/// figures: with the profiles' alone, a name's length weighed less against
+/// the words (杨 listed three-character names before 杨庆 at the nation's
+/// scale), so a search ranks as it did before the shelves were apart.
 struct BothShelves<'a> {
     searcher: &'a tantivy::Searcher,
-    other_docs: u64,
+    other: Option<&'a tantivy::Searcher>,
+    own: [Field; 5],
+}
+
+impl BothShelves<'_> {
+    /// The other shelf's searcher, where `field` is counted over both.
+    fn other_for(&self, field: Field) -> Option<&tantivy::Searcher> {
+        self.other.filter(|_| !self.own.contains(&field))
+    }
 }
 
 impl Bm25StatisticsProvider for BothShelves<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
-        Bm25StatisticsProvider::total_num_tokens(self.searcher, field)
+        let other = match self.other_for(field) {
+            Some(o) => Bm25StatisticsProvider::total_num_tokens(o, field)?,
+            None => 0,
+        };
+        Ok(Bm25StatisticsProvider::total_num_tokens(self.searcher, field)? + other)
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {
-        Ok(Bm25StatisticsProvider::total_num_docs(self.searcher)? + self.other_docs)
+        let other = match self.other {
+            Some(o) => Bm25StatisticsProvider::total_num_docs(o)?,
+            None => 0,
+        };
+        Ok(Bm25StatisticsProvider::total_num_docs(self.searcher)? + other)
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        Bm25StatisticsProvider::doc_freq(self.searcher, term)
+        let other = match self.other_for(term.field()) {
+            Some(o) => Bm25StatisticsProvider::doc_freq(o, term)?,
+            None => 0,
+        };
+        Ok(Bm25StatisticsProvider::doc_freq(self.searcher, term)? + other)
     }
 }
 
@@ -1735,9 +1806,12 @@ impl Writers<'_> {
         if records { self.records } else { self.profiles }
     }
 
-    /// Everything deleted from both shelves.
+    /// Everything deleted from both shelves. The profiles are merged into
+    /// one segment once committed, rather than level by level meanwhile
+    /// (a merge begun meanwhile would clash with that one).
     fn delete_all(&mut self) -> Result<(), SearchError> {
         self.rebuilt = true;
+        self.profiles.set_merge_policy(Box::new(NoMergePolicy));
         for records in [false, true] {
             self.of(records).delete_all_documents().map_err(engine)?;
         }
@@ -1924,8 +1998,7 @@ impl SearchIndex for EmbeddedIndex {
 
     async fn recover(&self) -> Result<bool, SearchError> {
         let me = self.clone();
-        // The profiles' first: moving their folder aside moves the records'.
-        blocking(move || Ok(me.profiles.recover_blocking()? | me.records.recover_blocking()?)).await
+        blocking(move || me.recover_blocking()).await
     }
 
     /// Answers on the calling thread, the HTTP worker's, instead of the
@@ -1977,13 +2050,13 @@ async fn blocking<T: Send + 'static>(
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
-    use tantivy::DocAddress;
+    use tantivy::{DocAddress, Term};
 
     use std::collections::BTreeMap;
 
     use super::{
-        Candidate, ColumnCache, DocType, EmbeddedIndex, Facets, KEYED, PackedKeys, SearchDocument,
-        SearchQuery, Values, facet_key, facet_key_values, first_in_order, summed,
+        BothShelves, Candidate, ColumnCache, DocType, EmbeddedIndex, Facets, KEYED, PackedKeys,
+        SearchDocument, SearchQuery, Values, facet_key, facet_key_values, first_in_order, summed,
     };
     use crate::domain::standing::Standing;
     use crate::domain::vocab::SubjectKind;
@@ -2180,7 +2253,10 @@ mod tests {
                     (&earlier[shelf], &held_earlier),
                     (&now[shelf], &held),
                 ] {
-                    let found = index.shelf(target).answer(&q, searcher, 0).expect("search");
+                    let found = index
+                        .shelf(target)
+                        .answer(&q, searcher, None)
+                        .expect("search");
                     let matched: Vec<&SearchDocument> = held
                         .values()
                         .filter(|d| d.doc_type == target)
@@ -2207,6 +2283,60 @@ mod tests {
         let first = ColumnCache::of(&index.profiles.columns, &now[0]).expect("columns");
         let again = ColumnCache::of(&index.profiles.columns, &now[0]).expect("columns");
         assert!(std::sync::Arc::ptr_eq(&first, &again));
+    }
+
+    /// BM25 counts a text field over its own shelf and every other field
+    /// over both, with every document of both in the total: the figures of
+    /// one index of both shelves, where the records had text fields of
+    /// their own.
+    #[test]
+    fn bm25_statistics_are_those_of_one_index_of_both_shelves() {
+        use tantivy::query::Bm25StatisticsProvider as _;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = EmbeddedIndex::open(dir.path()).expect("index");
+        let docs: Vec<SearchDocument> = (0..90).map(|i| facet_doc(i, 1)).collect();
+        index.upsert_blocking(&docs).expect("upsert");
+        let f = index.profiles.fields;
+        let searcher = |t: DocType| index.shelf(t).live().expect("live").reader.searcher();
+        let (profiles, records) = (searcher(DocType::Subject), searcher(DocType::Review));
+        let count = |keep: &dyn Fn(&SearchDocument) -> bool| -> u64 {
+            docs.iter().filter(|d| keep(d)).count() as u64
+        };
+        for (is_record, own, other) in [(false, &profiles, &records), (true, &records, &profiles)] {
+            let stats = BothShelves {
+                searcher: own,
+                other: Some(other),
+                own: f.own_text(),
+            };
+            assert_eq!(stats.total_num_docs().expect("docs"), 90);
+            let name_gram = Term::from_field_text(f.name_ngram, "名");
+            assert_eq!(
+                stats.doc_freq(&name_gram).expect("freq"),
+                count(&|d| d.doc_type.is_record() == is_record),
+                "a text field counts its own shelf (records: {is_record})"
+            );
+            for d in &docs {
+                let district = Term::from_field_text(f.district, &d.district_code);
+                assert_eq!(
+                    stats.doc_freq(&district).expect("freq"),
+                    count(&|e| e.district_code == d.district_code),
+                    "a filter counts both shelves: {}",
+                    d.district_code
+                );
+            }
+            let own_tokens = own.total_num_tokens(f.name_ngram).expect("tokens");
+            assert!(own_tokens > 0 && other.total_num_tokens(f.name_ngram).expect("tokens") > 0);
+            assert_eq!(
+                stats.total_num_tokens(f.name_ngram).expect("tokens"),
+                own_tokens,
+                "a text field's tokens are its own shelf's (records: {is_record})"
+            );
+            let areas: usize = docs.iter().map(|d| d.practice_areas.len()).sum();
+            assert_eq!(
+                stats.total_num_tokens(f.practice_area).expect("tokens"),
+                areas as u64
+            );
+        }
     }
 
     proptest! {

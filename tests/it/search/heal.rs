@@ -13,7 +13,8 @@ use legal_portal::db::DbConnection;
 use legal_portal::db::outbox;
 use legal_portal::db::schema::workers;
 use legal_portal::domain::vocab::SubjectKind;
-use legal_portal::search::{DocType, SearchQuery, SearchResults};
+use legal_portal::search::embedded::EmbeddedIndex;
+use legal_portal::search::{DocType, SearchIndex, SearchQuery, SearchResults};
 use legal_portal::web::Application;
 
 use super::Meili;
@@ -182,12 +183,18 @@ fn seed_with_a_disclosure(c: &mut DbConnection) {
 
 const FINE: &str = "渝司罚决〔2025〕1号";
 
-/// Records have a folder of their own inside the index folder: damaged
-/// alone, it is moved aside beside them and `serve` rebuilds the index, the
-/// profiles intact or not; the disclosure is then found in the index again.
+/// Records have a folder of their own inside the index folder. Damaged or
+/// gone while the profiles are intact, the whole index folder is moved
+/// aside and opened empty: an empty index is what makes the next start
+/// rebuild it, so the records come back even if the portal stops before
+/// the rebuild. Then `serve` rebuilds it and finds the disclosure again.
 #[actix_web::test]
-async fn a_damaged_records_folder_alone_is_set_aside_and_rebuilt() {
-    for how in ["empty meta.json", "truncated .term"] {
+async fn a_damaged_or_missing_records_folder_has_the_index_rebuilt() {
+    for how in [
+        "empty meta.json",
+        "truncated .term",
+        "records folder deleted",
+    ] {
         let (dir, url, _pg) = indexed(seed_with_a_disclosure);
         let index = dir.path().join("index");
         let records = index.join("records");
@@ -195,27 +202,34 @@ async fn a_damaged_records_folder_alone_is_set_aside_and_rebuilt() {
             records.join("meta.json").is_file(),
             "{how}: a folder of their own"
         );
-        damage(&records, how);
+        let whole = EmbeddedIndex::open(&index).expect("the index opens");
+        let before = whole.census().await.expect("census");
+        assert!(before.contains_key("disclosure"), "{how}: {before:?}");
+        drop(whole);
+        match how {
+            "records folder deleted" => std::fs::remove_dir_all(&records).unwrap(),
+            _ => damage(&records, how),
+        }
+        // Opened, then stopped before any rebuild.
+        let opened = EmbeddedIndex::open(&index).expect("the index opens");
+        assert!(opened.recovered(), "{how}");
+        assert_eq!(
+            opened.count().await.unwrap(),
+            0,
+            "{how}: empty, profiles too"
+        );
+        drop(opened);
+        assert_eq!(set_aside_count(dir.path()), 1, "{how}: kept for a look");
+
         let app = started(dir.path(), &url)
             .await
             .unwrap_or_else(|e| panic!("{how}: the portal starts: {e:#}"));
-        assert_eq!(set_aside_count(dir.path()), 0, "{how}: the profiles stay");
-        assert_eq!(set_aside_count(&index), 0, "{how}: named after the index");
-        let aside = std::fs::read_dir(&index)
-            .unwrap()
-            .filter_map(Result::ok)
-            .filter(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .starts_with("records.broken-")
-            })
-            .count();
-        assert_eq!(aside, 1, "{how}: the records kept for a look");
         let q = SearchQuery {
             text: "违规收费".into(),
             target: DocType::Disclosure,
             ..SearchQuery::default()
         };
+        let census = app.search().index().clone();
         until_rebuilt(&app, how, &q, |found, degraded| {
             if !degraded {
                 let hit = found
@@ -228,6 +242,8 @@ async fn a_damaged_records_folder_alone_is_set_aside_and_rebuilt() {
             }
         })
         .await;
+        let after = census.census().await.expect("census");
+        assert_eq!(after, before, "{how}: every profile and record back");
     }
 }
 
