@@ -25,26 +25,13 @@ SCALE="${1:-province}"
 KIND="${2:-workers}"
 N="${3:-300}"
 command -v valgrind >/dev/null || { echo "valgrind is needed: apt-get install -y valgrind" >&2; exit 1; }
-if [ -n "${BENCH_BIN:-}" ]; then
-    BIN="$BENCH_BIN"
-else
-    cargo build --release --quiet
-    BIN="${CARGO_TARGET_DIR:-target}/release/legal-portal"
-fi
-DATA="$(mktemp -d)"
+PORT="${BENCH_PORT:-18096}"
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
+port_free "$PORT"
 OUT="${CALLGRIND_OUT:-$DATA/callgrind.out}"
 DUMP="$OUT.1" # callgrind's first dump, taken after the N requests
 rm -f "$OUT" "$DUMP"
-PORT="${BENCH_PORT:-18096}"
-if curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"; then
-    echo "something already listens on port $PORT: set BENCH_PORT" >&2
-    exit 1
-fi
-PID=""
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$DATA"' EXIT
-export LEGAL_PORTAL_DATA="$DATA" RUST_LOG=warn
-export LEGAL_PORTAL_SEARCH_RATE=1000000/s LEGAL_PORTAL_VERIFY_RATE=1000000/s
-unset DATABASE_URL MEILI_URL LEGAL_PORTAL_PAGE_CACHE_SECONDS
 "$BIN" demo-data --scale "$SCALE" >/dev/null
 
 # The addresses: every one of the kind, 100 + N drawn with a fixed seed.

@@ -29,22 +29,9 @@ DURATION="${2:-10}"
 CONNS="${BENCH_CONNECTIONS:-100}"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
 
-# BENCH_BIN measures a binary built elsewhere (say, the commit before).
-if [ -n "${BENCH_BIN:-}" ]; then
-    BIN="$BENCH_BIN"
-else
-    cargo build --release --quiet
-    BIN="${CARGO_TARGET_DIR:-target}/release/legal-portal"
-fi
-DATA="$(mktemp -d)"
 PORT="${BENCH_PORT:-18080}"
-PID=""
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$DATA"' EXIT
-export LEGAL_PORTAL_DATA="$DATA" RUST_LOG=warn
-# Generous limits so that wrk measures the work, not the 429s.
-export LEGAL_PORTAL_SEARCH_RATE="${LEGAL_PORTAL_SEARCH_RATE:-1000000/s}"
-export LEGAL_PORTAL_VERIFY_RATE="${LEGAL_PORTAL_VERIFY_RATE:-1000000/s}"
-unset DATABASE_URL MEILI_URL LEGAL_PORTAL_PAGE_CACHE_SECONDS
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
 
 load_start=$(date +%s%N)
 "$BIN" demo-data --scale "$SCALE" >/dev/null
@@ -90,10 +77,7 @@ for kind, paths in kinds.items():
 PY
 
 start_server() { # extra serve flags...
-    if curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz"; then
-        echo "something already listens on port $PORT: set BENCH_PORT" >&2
-        exit 1
-    fi
+    port_free "$PORT"
     taskset -c 0 "$BIN" serve --bind "127.0.0.1:$PORT" --workers 1 "$@" & PID=$!
 }
 stop_server() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""; }
