@@ -736,6 +736,15 @@ impl Shelf {
             .open_or_create(mmap)
     }
 
+    /// `d` as tantivy's, with its id and its shelf.
+    fn prepare(&self, d: &SearchDocument) -> Result<Prepared, SearchError> {
+        Ok(Prepared {
+            id: d.id.clone(),
+            record: d.doc_type.is_record(),
+            doc: self.to_tantivy(d)?,
+        })
+    }
+
     fn to_tantivy(&self, d: &SearchDocument) -> Result<TantivyDocument, SearchError> {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
@@ -1598,22 +1607,18 @@ impl EmbeddedIndex {
         &self.profiles.path
     }
 
-    /// The shelf that holds documents of `doc_type`.
-    fn shelf(&self, doc_type: DocType) -> &Shelf {
+    /// The shelf that holds documents of `doc_type`, and the other one.
+    fn shelves(&self, doc_type: DocType) -> (&Shelf, &Shelf) {
         if doc_type.is_record() {
-            &self.records
+            (&self.records, &self.profiles)
         } else {
-            &self.profiles
+            (&self.profiles, &self.records)
         }
     }
 
     /// Answers a query on the calling thread.
     pub fn search_blocking(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
-        let (shelf, other) = if q.target.is_record() {
-            (&self.records, &self.profiles)
-        } else {
-            (&self.profiles, &self.records)
-        };
+        let (shelf, other) = self.shelves(q.target);
         let other = other.live()?.reader.searcher();
         shelf.search_blocking(q, Some(&other))
     }
@@ -1638,6 +1643,7 @@ impl EmbeddedIndex {
             records: &mut records_writer,
             touched: [false; 2],
             rebuilt: false,
+            fields: self.profiles.fields,
         };
         let staged = f(&mut w);
         let ([profiles_touched, records_touched], rebuilt) = (w.touched, w.rebuilt);
@@ -1689,38 +1695,19 @@ impl EmbeddedIndex {
     /// Writes `docs` again (each replaces the document of its id).
     fn upsert_blocking(&self, docs: &[SearchDocument]) -> Result<(), SearchError> {
         let prepared = self.prepare(docs)?;
-        let id_field = self.profiles.fields.id;
-        self.write(|w| {
-            for (id, records, doc) in prepared {
-                let w = w.of(records);
-                w.delete_term(Term::from_field_text(id_field, &id));
-                w.add_document(doc).map_err(engine)?;
-            }
-            Ok(())
-        })
+        self.write(|w| prepared.into_iter().try_for_each(|p| w.replace(p)))
     }
 
-    /// Each document as tantivy's, with its id and whether it is a record's.
-    fn prepare(
-        &self,
-        docs: &[SearchDocument],
-    ) -> Result<Vec<(String, bool, TantivyDocument)>, SearchError> {
-        docs.iter()
-            .map(|d| {
-                let shelf = self.shelf(d.doc_type);
-                Ok((d.id.clone(), d.doc_type.is_record(), shelf.to_tantivy(d)?))
-            })
-            .collect()
+    /// Each document as tantivy's (both shelves have one schema).
+    fn prepare(&self, docs: &[SearchDocument]) -> Result<Vec<Prepared>, SearchError> {
+        docs.iter().map(|d| self.profiles.prepare(d)).collect()
     }
 
     fn rebuild_blocking(&self, docs: &[SearchDocument]) -> Result<(), SearchError> {
         let prepared = self.prepare(docs)?;
         self.write(|w| {
             w.delete_all()?;
-            for (_, records, doc) in prepared {
-                w.of(records).add_document(doc).map_err(engine)?;
-            }
-            Ok(())
+            prepared.into_iter().try_for_each(|p| w.add(p))
         })
     }
 }
@@ -1780,6 +1767,14 @@ struct Writers<'a> {
     records: &'a mut IndexWriter,
     touched: [bool; 2],
     rebuilt: bool,
+    fields: Fields,
+}
+
+/// A document as tantivy's, with its id and whether it is a record's.
+struct Prepared {
+    id: String,
+    record: bool,
+    doc: TantivyDocument,
 }
 
 /// Merges the committed segments of `index` into one and waits for it; a
@@ -1804,6 +1799,27 @@ impl Writers<'_> {
     fn of(&mut self, records: bool) -> &mut IndexWriter {
         self.touched[usize::from(records)] = true;
         if records { self.records } else { self.profiles }
+    }
+
+    /// `p` added to its shelf.
+    fn add(&mut self, p: Prepared) -> Result<(), SearchError> {
+        self.of(p.record).add_document(p.doc).map_err(engine)?;
+        Ok(())
+    }
+
+    /// `p` in place of the document of its id.
+    fn replace(&mut self, p: Prepared) -> Result<(), SearchError> {
+        let id = Term::from_field_text(self.fields.id, &p.id);
+        self.of(p.record).delete_term(id);
+        self.add(p)
+    }
+
+    /// The profiles of `kind` with these license numbers deleted.
+    fn delete_profiles(&mut self, kind: SubjectKind, license_nos: &[String]) {
+        for k in license_nos {
+            let id = Term::from_field_text(self.fields.id, &SearchDocument::id_of(kind, k));
+            self.of(false).delete_term(id);
+        }
     }
 
     /// Everything deleted from both shelves. The profiles are merged into
@@ -1845,11 +1861,7 @@ impl SearchIndex for EmbeddedIndex {
         let me = self.clone();
         blocking(move || {
             me.write(|w| {
-                let id = me.profiles.fields.id;
-                for k in &license_nos {
-                    w.of(false)
-                        .delete_term(Term::from_field_text(id, &SearchDocument::id_of(kind, k)));
-                }
+                w.delete_profiles(kind, &license_nos);
                 Ok(())
             })
         })
@@ -1873,10 +1885,7 @@ impl SearchIndex for EmbeddedIndex {
                     match feed.blocking_recv() {
                         Some(Some(chunk)) => {
                             for d in &chunk {
-                                let doc = me.shelf(d.doc_type).to_tantivy(d)?;
-                                w.of(d.doc_type.is_record())
-                                    .add_document(doc)
-                                    .map_err(engine)?;
+                                w.add(me.profiles.prepare(d)?)?;
                             }
                         }
                         Some(None) => return Ok(()),
@@ -1908,28 +1917,16 @@ impl SearchIndex for EmbeddedIndex {
         blocking(move || {
             let upserts = me.prepare(&batch.upserts)?;
             let records = me.prepare(&batch.records)?;
-            let f = me.profiles.fields;
+            let subject = me.profiles.fields.subject;
             me.write(|w| {
-                for (id, records, doc) in upserts {
-                    let w = w.of(records);
-                    w.delete_term(Term::from_field_text(f.id, &id));
-                    w.add_document(doc).map_err(engine)?;
-                }
+                upserts.into_iter().try_for_each(|p| w.replace(p))?;
                 for (kind, keys) in &batch.deletes {
-                    for k in keys {
-                        w.of(false).delete_term(Term::from_field_text(
-                            f.id,
-                            &SearchDocument::id_of(*kind, k),
-                        ));
-                    }
+                    w.delete_profiles(*kind, keys);
                 }
                 for s in &batch.record_subjects {
-                    w.of(true).delete_term(Term::from_field_text(f.subject, s));
+                    w.of(true).delete_term(Term::from_field_text(subject, s));
                 }
-                for (_, records, doc) in records {
-                    w.of(records).add_document(doc).map_err(engine)?;
-                }
-                Ok(())
+                records.into_iter().try_for_each(|p| w.add(p))
             })
         })
         .await
@@ -2184,7 +2181,7 @@ mod tests {
         let index = EmbeddedIndex::open(dir.path()).expect("index");
         // The newest searcher of the shelf of `target`'s documents.
         let searcher = |target: DocType| {
-            let shelf = index.shelf(target);
+            let shelf = index.shelves(target).0;
             shelf.live().expect("live").reader.searcher()
         };
         let mut held: BTreeMap<u64, SearchDocument> = BTreeMap::new();
@@ -2254,7 +2251,8 @@ mod tests {
                     (&now[shelf], &held),
                 ] {
                     let found = index
-                        .shelf(target)
+                        .shelves(target)
+                        .0
                         .answer(&q, searcher, None)
                         .expect("search");
                     let matched: Vec<&SearchDocument> = held
@@ -2297,7 +2295,7 @@ mod tests {
         let docs: Vec<SearchDocument> = (0..90).map(|i| facet_doc(i, 1)).collect();
         index.upsert_blocking(&docs).expect("upsert");
         let f = index.profiles.fields;
-        let searcher = |t: DocType| index.shelf(t).live().expect("live").reader.searcher();
+        let searcher = |t: DocType| index.shelves(t).0.live().expect("live").reader.searcher();
         let (profiles, records) = (searcher(DocType::Subject), searcher(DocType::Review));
         let count = |keep: &dyn Fn(&SearchDocument) -> bool| -> u64 {
             docs.iter().filter(|d| keep(d)).count() as u64
