@@ -124,6 +124,7 @@ fn add_templates(tera: &mut Tera, lang: Lang) -> Result<(), tera::Error> {
         "report_correction.html",
         "report_unlicensed.html",
         "search.html",
+        "search_filters.html",
         "history.html",
         "admin/layout.html",
         "admin/login.html",

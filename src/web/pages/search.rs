@@ -1,6 +1,8 @@
 //! `/search`: results with facets, standing badges and pages; works without
 //! JavaScript.
 
+use std::sync::{Arc, Mutex};
+
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
@@ -277,37 +279,41 @@ async fn search(
     };
     let name_of = |code: &str| find(code).map_or_else(|| code.to_owned(), |(_, n)| n.clone());
     let pages = (results.total as usize).div_ceil(per_page).max(1);
-    let option = |(code, name): &(String, String)| Choice {
-        value: code.clone(),
-        label: name.clone(),
-    };
-    // A province's few dozen districts are all offered; the nation's three
-    // thousand would make every page a 130 KB list (issue 15), so beyond
-    // DISTRICT_SELECT_MAX the select offers the districts the results are
-    // in (the facet's) and the one chosen.
-    let district_options: Vec<Choice> = if districts.len() <= DISTRICT_SELECT_MAX {
-        districts.iter().map(option).collect()
-    } else {
-        let chosen = query.filters.district.as_deref();
-        let mut by_count: Vec<(&String, &u64)> = results.facets.district.iter().collect();
-        by_count.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-        let mut codes: Vec<&str> = by_count
-            .into_iter()
-            .take(DISTRICT_SELECT_MAX)
-            .map(|(code, _)| code.as_str())
-            .chain(chosen)
+    // The selects' options, when they are rendered (not kept).
+    let options = || {
+        let option = |(code, name): &(String, String)| Choice {
+            value: code.clone(),
+            label: name.clone(),
+        };
+        // A province's few dozen districts are all offered; the nation's three
+        // thousand would make every page a 130 KB list (issue 15), so beyond
+        // DISTRICT_SELECT_MAX the select offers the districts the results are
+        // in (the facet's) and the one chosen.
+        let district_options: Vec<Choice> = if districts.len() <= DISTRICT_SELECT_MAX {
+            districts.iter().map(option).collect()
+        } else {
+            let chosen = query.filters.district.as_deref();
+            let mut by_count: Vec<(&String, &u64)> = results.facets.district.iter().collect();
+            by_count.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+            let mut codes: Vec<&str> = by_count
+                .into_iter()
+                .take(DISTRICT_SELECT_MAX)
+                .map(|(code, _)| code.as_str())
+                .chain(chosen)
+                .collect();
+            codes.sort_unstable();
+            codes.dedup();
+            codes.into_iter().filter_map(find).map(option).collect()
+        };
+        let standing_options: Vec<Choice> = Standing::ALL
+            .iter()
+            .map(|s| Choice {
+                value: s.key().to_owned(),
+                label: s.label_here().to_owned(),
+            })
             .collect();
-        codes.sort_unstable();
-        codes.dedup();
-        codes.into_iter().filter_map(find).map(option).collect()
+        (district_options, standing_options)
     };
-    let standing_options: Vec<Choice> = Standing::ALL
-        .iter()
-        .map(|s| Choice {
-            value: s.key().to_owned(),
-            label: s.label_here().to_owned(),
-        })
-        .collect();
     let hits: Vec<HitView> = results
         .hits
         .iter()
@@ -349,7 +355,75 @@ async fn search(
         "next_href",
         &(page < pages).then(|| link(&params, "page", None, Some(page + 1))),
     );
-    ctx.insert("district_options", &district_options);
-    ctx.insert("standing_options", &standing_options);
+    let chooses = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty());
+    let render = || {
+        let (district_options, standing_options) = options();
+        render_filters(&params, &district_options, &standing_options)
+    };
+    let filters = if districts.len() <= DISTRICT_SELECT_MAX
+        && !chooses(&params.kind)
+        && !chooses(&params.district)
+        && !chooses(&params.standing)
+    {
+        unchosen_filters(&districts, render)?
+    } else {
+        render()?
+    };
+    ctx.insert("filters", &filters);
     html(templates::render("search.html", &ctx)?)
+}
+
+/// The form's type, district and standing selects (`search_filters.html`),
+/// each with the choice `params` makes, if any.
+fn render_filters(
+    params: &SearchParams,
+    district_options: &[Choice],
+    standing_options: &[Choice],
+) -> Result<String, tera::Error> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("params", params);
+    ctx.insert("district_options", district_options);
+    ctx.insert("standing_options", standing_options);
+    templates::render("search_filters.html", &ctx)
+}
+
+/// The selects as rendered with nothing chosen, by [`crate::i18n::Lang::index`],
+/// for the district names they list: what almost every search shows. Its
+/// few dozen district options were 30 % of the search page's instructions
+/// (issue 15, callgrind). Kept with the names they were rendered from, so
+/// that other names (an import, another portal in the same process) render
+/// afresh.
+type KeptFilters = (Arc<Vec<(String, String)>>, [Option<String>; 2]);
+static UNCHOSEN_FILTERS: Mutex<Option<KeptFilters>> = Mutex::new(None);
+
+/// The selects with nothing chosen for `districts`: kept, or rendered by
+/// `render` and kept.
+fn unchosen_filters(
+    districts: &Arc<Vec<(String, String)>>,
+    render: impl FnOnce() -> Result<String, tera::Error>,
+) -> Result<String, tera::Error> {
+    let lang = crate::i18n::current().index();
+    let kept = |guard: &Option<KeptFilters>| {
+        guard
+            .as_ref()
+            .filter(|(names, _)| Arc::ptr_eq(names, districts))
+            .and_then(|(_, by_lang)| by_lang[lang].clone())
+    };
+    if let Some(filters) = UNCHOSEN_FILTERS.lock().ok().and_then(|g| kept(&g)) {
+        return Ok(filters);
+    }
+    let filters = render()?;
+    if let Ok(mut guard) = UNCHOSEN_FILTERS.lock() {
+        match guard.as_mut() {
+            Some((names, by_lang)) if Arc::ptr_eq(names, districts) => {
+                by_lang[lang] = Some(filters.clone());
+            }
+            _ => {
+                let mut by_lang = [None, None];
+                by_lang[lang] = Some(filters.clone());
+                *guard = Some((districts.clone(), by_lang));
+            }
+        }
+    }
+    Ok(filters)
 }

@@ -193,6 +193,104 @@ async fn reindex_needs_an_admin_token_and_is_audited() {
     assert_eq!(body["hits"][0]["license_no"], ZHANG_SAN);
 }
 
+/// The search form's three selects, as the page shows them.
+fn form_selects(page: &str) -> &str {
+    let start = page.find("<select name=\"type\">").unwrap_or(0);
+    let end = page[start..]
+        .find("<input type=\"hidden\"")
+        .or_else(|| page[start..].find("</form>"))
+        .map_or(page.len(), |e| start + e);
+    &page[start..end]
+}
+
+#[actix_web::test]
+async fn the_form_s_selects_show_each_choice_in_the_reader_s_language_and_new_districts() {
+    // No page cache: every page here is rendered.
+    let app = TestApp::builder()
+        .settings(|s| s.page_cache_ttl = std::time::Duration::ZERO)
+        .seed(seed)
+        .await;
+    let plain = "/search?q=%E5%BC%A0%E4%B8%89";
+    let page = app.text(plain, 200).await;
+    assert_eq!(select_options(&page), ["500101", "500102"], "{page}");
+    assert!(!form_selects(&page).contains(" selected"), "{page}");
+
+    // Each choice is shown chosen.
+    let page = app
+        .text(
+            "/search?q=%E5%BC%A0%E4%B8%89&type=worker&district=500102&standing=good_standing",
+            200,
+        )
+        .await;
+    let selects = form_selects(&page);
+    for chosen in [
+        "<option value=\"worker\" selected>",
+        "<option value=\"500102\" selected>",
+        "<option value=\"good_standing\" selected>",
+    ] {
+        assert!(selects.contains(chosen), "{chosen} in:\n{selects}");
+    }
+    assert_eq!(selects.matches(" selected").count(), 3, "{selects}");
+    // One choice at a time, then none again: a search's choices are its own.
+    for (path, chosen) in [
+        ("&type=office", "<option value=\"office\" selected>"),
+        ("&district=500101", "<option value=\"500101\" selected>"),
+        (
+            "&standing=good_standing",
+            "<option value=\"good_standing\" selected>",
+        ),
+    ] {
+        let page = app.text(&format!("{plain}{path}"), 200).await;
+        let selects = form_selects(&page);
+        assert!(selects.contains(chosen), "{chosen} in:\n{selects}");
+        assert_eq!(selects.matches(" selected").count(), 1, "{selects}");
+    }
+    let page = app.text(plain, 200).await;
+    assert!(!form_selects(&page).contains(" selected"), "{page}");
+    assert!(
+        form_selects(&page).contains(">法律服务所</option>"),
+        "{page}"
+    );
+
+    // In English for a reader of English, and in Chinese again after.
+    let english = app
+        .client
+        .get(format!("{}{plain}", app.address))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .expect("request reaches the portal")
+        .text()
+        .await
+        .expect("a page");
+    let selects = form_selects(&english);
+    assert!(
+        selects.contains("<option value=\"\">All</option>")
+            && selects.contains(">Legal service office</option>")
+            && !selects.contains("法律服务所"),
+        "{selects}"
+    );
+    let page = app.text(plain, 200).await;
+    assert!(
+        form_selects(&page).contains(">法律服务所</option>"),
+        "{page}"
+    );
+
+    // A district imported is offered by the next search.
+    app.import_csv(
+        "districts",
+        "区县代码,区县名称,类型,常住人口,律师人数\n500103,渝中区,区,600000,100\n",
+    )
+    .await;
+    let page = app.text(plain, 200).await;
+    assert_eq!(
+        select_options(&page),
+        ["500101", "500102", "500103"],
+        "{page}"
+    );
+    assert!(page.contains(">渝中区</option>"), "{page}");
+}
+
 /// The districts the search form's select offers (their codes).
 fn select_options(page: &str) -> Vec<String> {
     let select = page
