@@ -150,6 +150,16 @@ pub fn render(name: &str, ctx: &Context) -> Result<String, tera::Error> {
     TEMPLATES[crate::i18n::current().index()].render(name, ctx)
 }
 
+/// Renders a template in the current request's language as the bytes of
+/// an answer: Tera writes UTF-8 already, and [`render`]'s `String` costs a
+/// check of every byte again (1.4 % of a profile's instructions; issue 15).
+pub fn render_bytes(name: &str, ctx: &Context) -> Result<Vec<u8>, tera::Error> {
+    // A profile is 13–16 KB: one buffer, not five doublings from Tera's 2 KB.
+    let mut out = Vec::with_capacity(16 * 1024);
+    TEMPLATES[crate::i18n::current().index()].render_to(name, ctx, &mut out)?;
+    Ok(out)
+}
+
 /// The error page; falls back to plain text if even that fails.
 pub fn error_page(status: StatusCode, code: &str, message: &str) -> String {
     let mut ctx = Context::new();

@@ -140,7 +140,7 @@ async fn list(
     ctx.insert("by_province", &(which == Table::Provinces));
     ctx.insert("in_province", &matches!(which, Table::Province(_)));
     ctx.insert("table", table(&stats, which)?.as_str());
-    html(templates::render("districts.html", &ctx)?)
+    html("districts.html", &ctx)
 }
 
 /// An office row on a district's page.
@@ -241,5 +241,5 @@ async fn detail(
     ctx.insert("offices", &offices);
     ctx.insert("years", &years);
     ctx.insert("disclosures", &disclosures);
-    html(templates::render("district.html", &ctx)?)
+    html("district.html", &ctx)
 }

@@ -74,5 +74,5 @@ async fn page(
     ctx.insert("page", &page);
     ctx.insert("none_yet", &tr("history-empty"));
     ctx.insert("history", &view);
-    super::html(crate::web::templates::render("history.html", &ctx)?)
+    super::html("history.html", &ctx)
 }

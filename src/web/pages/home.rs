@@ -11,7 +11,6 @@ use crate::domain::vocab::SubjectKind;
 use crate::web::AppState;
 use crate::web::errors::{AppError, ErrorCode};
 use crate::web::lang::{tr, tr_with};
-use crate::web::templates;
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(index))
@@ -39,7 +38,7 @@ async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     ctx.insert("districts", &districts);
     ctx.insert("districts_below_target", &below);
     ctx.insert("district_options", &district_options);
-    html(templates::render("index.html", &ctx)?)
+    html("index.html", &ctx)
 }
 
 #[derive(Deserialize)]

@@ -256,7 +256,7 @@ async fn disclosures_page(
             })
             .collect::<Vec<_>>(),
     );
-    html_ok(templates::render("disclosures.html", &ctx)?)
+    super::html("disclosures.html", &ctx)
 }
 
 /// An announcement as the list and the feed show it.
@@ -347,7 +347,7 @@ async fn announcement_page(
     let mut ctx = base_context(&state);
     ctx.insert("title", &item.title);
     ctx.insert("a", &item);
-    html_ok(templates::render("announcement.html", &ctx)?)
+    super::html("announcement.html", &ctx)
 }
 
 async fn announcements_page(
@@ -389,7 +389,7 @@ async fn announcements_page(
             })
             .collect::<Vec<_>>(),
     );
-    html_ok(templates::render("announcements.html", &ctx)?)
+    super::html("announcements.html", &ctx)
 }
 
 /// One entry of an Atom feed.
@@ -739,10 +739,4 @@ fn escape_xml(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-}
-
-fn html_ok(body: String) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
-        .body(body))
 }

@@ -42,10 +42,11 @@ fn base_context(state: &AppState) -> Context {
     ctx
 }
 
-fn html(body: String) -> Result<HttpResponse, AppError> {
+/// A 200 with the page `template` renders from `ctx`.
+fn html(template: &str, ctx: &Context) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
-        .body(body))
+        .body(super::templates::render_bytes(template, ctx)?))
 }
 
 /// Parses a license number from a page path. A number typed in another

@@ -61,5 +61,5 @@ async fn profile(
         &format!("/offices/{}/feed.atom", view.license_no),
     );
     ctx.insert("office", &view);
-    super::html(crate::web::templates::render("office.html", &ctx)?)
+    super::html("office.html", &ctx)
 }

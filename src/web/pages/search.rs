@@ -370,7 +370,7 @@ async fn search(
         render()?
     };
     ctx.insert("filters", &filters);
-    html(templates::render("search.html", &ctx)?)
+    html("search.html", &ctx)
 }
 
 /// The form's type, district and standing selects (`search_filters.html`),

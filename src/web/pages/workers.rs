@@ -70,7 +70,7 @@ async fn profile(
         &format!("/workers/{}/feed.atom", view.license_no),
     );
     ctx.insert("worker", &view);
-    super::html(crate::web::templates::render("worker.html", &ctx)?)
+    super::html("worker.html", &ctx)
 }
 
 /// The profile's QR code, pointing to `/verify` for this worker: an image
