@@ -10,7 +10,7 @@
 #   scripts/bench-instructions.sh [province|nation] [KIND] [N]
 #
 # KIND: workers (worker profiles, the default), offices, search (the /search
-# page at random names), api-search (the search API at random names),
+# page at random names), search-1char (the page, one character), api-search (the search API at random names),
 # api-1char (one character), api-initials (two pinyin initials). N requests
 # (default 300) drawn with a fixed seed over every address of that kind,
 # after 100 to warm up; the page cache is off and requests carry a
@@ -44,6 +44,7 @@ kinds = {
     "workers": lambda: ["/workers/" + q(r[0]) for r in db.execute("select license_no from workers")],
     "offices": lambda: ["/offices/" + q(r[0]) for r in db.execute("select license_no from offices")],
     "search": lambda: ["/search?q=" + q(x) for x in names()],
+    "search-1char": lambda: ["/search?q=" + q(c) for c in sorted({x[0] for x in names()})],
     "api-search": lambda: ["/api/v1/search?q=" + q(x) for x in names()],
     "api-1char": lambda: ["/api/v1/search?q=" + q(c) for c in sorted({x[0] for x in names()})],
     # Two pinyin initials as typed, as scripts/bench.sh draws them.
