@@ -82,7 +82,7 @@ pub struct AppState {
     /// Rendered public answers kept for a few seconds.
     pub pages: Arc<page_cache::PageCache>,
     /// District codes and names, read again after a write or a minute.
-    pub district_names: Arc<Memo<u64, Vec<(String, String)>>>,
+    pub district_names: Arc<Memo<u64, DistrictNames>>,
     /// Every district's figures, read again after a write, an indexed
     /// change or [`STATS_MAX_AGE`].
     pub district_stats: Arc<Memo<(u64, u64), Vec<db::districts::DistrictStats>>>,
@@ -166,9 +166,12 @@ impl AppState {
     /// District codes and names in code order. Every search page needs
     /// them; reading them once per change instead of once per page keeps
     /// 100 concurrent searches from queueing on the connection pool.
-    pub async fn district_names(&self) -> Result<Arc<Vec<(String, String)>>, AppError> {
+    pub async fn district_names(&self) -> Result<Arc<DistrictNames>, AppError> {
         self.district_names
-            .get(|| self.pages.generation(), || self.db(db::districts::names))
+            .get(
+                || self.pages.generation(),
+                || async { Ok(DistrictNames::new(self.db(db::districts::names).await?)) },
+            )
             .await
     }
 
@@ -207,6 +210,26 @@ impl AppState {
         })
         .await?
         .map_err(AppError::from)
+    }
+}
+
+/// District codes and names in code order, as [`AppState::district_names`]
+/// keeps them, with what is rendered from them alone.
+pub struct DistrictNames {
+    /// `(code, name)`, by code.
+    pub names: Vec<(String, String)>,
+    /// The search form's selects with nothing chosen, by
+    /// [`crate::i18n::Lang::index`], rendered by the first search that needs
+    /// them (`pages::search`) and dropped with these names.
+    pub unchosen_filters: [std::sync::OnceLock<String>; 2],
+}
+
+impl DistrictNames {
+    fn new(names: Vec<(String, String)>) -> Self {
+        Self {
+            names,
+            unchosen_filters: Default::default(),
+        }
     }
 }
 

@@ -195,7 +195,7 @@ async fn list(
         "stages",
         &Stage::ALL.iter().map(|s| s.key()).collect::<Vec<_>>(),
     );
-    ctx.insert("districts", &*districts);
+    ctx.insert("districts", &districts.names);
     ctx.insert(
         "kinds",
         &ReportKind::ALL.iter().map(|k| k.key()).collect::<Vec<_>>(),

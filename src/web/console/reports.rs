@@ -156,7 +156,7 @@ async fn compliance(
     ctx.insert("by_rule", &by_rule);
     ctx.insert("findings", &findings);
     ctx.insert("exits", &exits);
-    ctx.insert("districts", &*districts);
+    ctx.insert("districts", &districts.names);
     ctx.insert("district", &district.unwrap_or_default());
     ctx.insert("district_fixed", &session.user.district.is_some());
     super::render("admin/compliance.html", &ctx)

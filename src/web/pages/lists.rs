@@ -239,6 +239,7 @@ async fn disclosures_page(
     ctx.insert(
         "districts",
         &districts
+            .names
             .iter()
             .map(|(code, name)| Choice {
                 value: code.clone(),

@@ -1,8 +1,6 @@
 //! `/search`: results with facets, standing badges and pages; works without
 //! JavaScript.
 
-use std::sync::{Arc, Mutex};
-
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
@@ -281,9 +279,10 @@ async fn search(
     // The names come ordered by code.
     let find = |code: &str| {
         districts
+            .names
             .binary_search_by(|(c, _)| c.as_str().cmp(code))
             .ok()
-            .map(|i| &districts[i])
+            .map(|i| &districts.names[i])
     };
     let name_of = |code: &str| find(code).map_or_else(|| code.to_owned(), |(_, n)| n.clone());
     let pages = (results.total as usize).div_ceil(per_page).max(1);
@@ -297,8 +296,8 @@ async fn search(
         // thousand would make every page a 130 KB list (issue 15), so beyond
         // DISTRICT_SELECT_MAX the select offers the districts the results are
         // in (the facet's) and the one chosen.
-        let district_options: Vec<Choice> = if districts.len() <= DISTRICT_SELECT_MAX {
-            districts.iter().map(option).collect()
+        let district_options: Vec<Choice> = if districts.names.len() <= DISTRICT_SELECT_MAX {
+            districts.names.iter().map(option).collect()
         } else {
             let chosen = query.filters.district.as_deref();
             let mut by_count: Vec<(&String, &u64)> = results.facets.district.iter().collect();
@@ -368,12 +367,23 @@ async fn search(
         let (district_options, standing_options) = options();
         render_filters(&params, &district_options, &standing_options)
     };
-    let filters = if districts.len() <= DISTRICT_SELECT_MAX
+    let filters = if districts.names.len() <= DISTRICT_SELECT_MAX
         && !chooses(&params.kind)
         && !chooses(&params.district)
         && !chooses(&params.standing)
     {
-        unchosen_filters(&districts, render)?
+        // Nothing chosen: the selects are the same for every such search,
+        // so rendered once per language and set of names, as the case
+        // form's are (a province's few dozen district options were 30 % of
+        // the search page's instructions; issue 15, callgrind).
+        let kept = &districts.unchosen_filters[crate::i18n::current().index()];
+        match kept.get() {
+            Some(filters) => filters.clone(),
+            None => {
+                let filters = render()?;
+                kept.get_or_init(|| filters).clone()
+            }
+        }
     } else {
         render()?
     };
@@ -393,45 +403,4 @@ fn render_filters(
     ctx.insert("district_options", district_options);
     ctx.insert("standing_options", standing_options);
     templates::render("search_filters.html", &ctx)
-}
-
-/// The selects as rendered with nothing chosen, by [`crate::i18n::Lang::index`],
-/// for the district names they list: what almost every search shows. Its
-/// few dozen district options were 30 % of the search page's instructions
-/// (issue 15, callgrind). Kept with the names they were rendered from, so
-/// that other names (an import, another portal in the same process) render
-/// afresh.
-type KeptFilters = (Arc<Vec<(String, String)>>, [Option<String>; 2]);
-static UNCHOSEN_FILTERS: Mutex<Option<KeptFilters>> = Mutex::new(None);
-
-/// The selects with nothing chosen for `districts`: kept, or rendered by
-/// `render` and kept.
-fn unchosen_filters(
-    districts: &Arc<Vec<(String, String)>>,
-    render: impl FnOnce() -> Result<String, tera::Error>,
-) -> Result<String, tera::Error> {
-    let lang = crate::i18n::current().index();
-    let kept = |guard: &Option<KeptFilters>| {
-        guard
-            .as_ref()
-            .filter(|(names, _)| Arc::ptr_eq(names, districts))
-            .and_then(|(_, by_lang)| by_lang[lang].clone())
-    };
-    if let Some(filters) = UNCHOSEN_FILTERS.lock().ok().and_then(|g| kept(&g)) {
-        return Ok(filters);
-    }
-    let filters = render()?;
-    if let Ok(mut guard) = UNCHOSEN_FILTERS.lock() {
-        match guard.as_mut() {
-            Some((names, by_lang)) if Arc::ptr_eq(names, districts) => {
-                by_lang[lang] = Some(filters.clone());
-            }
-            _ => {
-                let mut by_lang = [None, None];
-                by_lang[lang] = Some(filters.clone());
-                *guard = Some((districts.clone(), by_lang));
-            }
-        }
-    }
-    Ok(filters)
 }
