@@ -362,6 +362,41 @@ async fn counts_facets(e: Engine) {
     e.clean_up().await;
 }
 
+/// Townships beyond Meilisearch's default of 100 values a facet (and the
+/// 500 the portal once set), as a nation's search lists: every value is
+/// counted, on both engines.
+async fn counts_every_value_of_a_facet_however_many(e: Engine) {
+    const MANY: usize = 620;
+    let app = TestApp::builder()
+        .meili(e.meili())
+        .seed(|c| {
+            seed(c);
+            for i in 0..MANY {
+                let id = 100 + i as i64;
+                township(c, id, "500102", &format!("第{i}镇"), "rural");
+                office(
+                    c,
+                    &format!("3150019{i:04}"),
+                    &format!("第{i}镇法律服务所"),
+                    "500102",
+                    (id, "rural", 29.7, 107.4),
+                );
+            }
+        })
+        .await;
+    let body = search(&app, &e, "type=office&per_page=1").await;
+    assert_eq!(body["total"], MANY + 4, "{}", body["total"]);
+    let townships = body["facets"]["township"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no township facet: {}", body["facets"]));
+    assert_eq!(townships.len(), MANY + 4, "townships counted");
+    for i in [0, 99, 100, 499, 500, MANY - 1] {
+        assert_eq!(townships[&format!("第{i}镇")], 1, "第{i}镇");
+    }
+    assert_eq!(body["facets"]["district"]["500102"], MANY + 2);
+    e.clean_up().await;
+}
+
 async fn sorts_by_distance_within_a_radius(e: Engine) {
     let app = start(&e).await;
     // Standing in 龙沙镇, a little east of the office.
@@ -559,6 +594,7 @@ on_both_engines!(
     forgives_a_one_letter_typo_in_pinyin,
     every_filter_narrows_the_hits,
     counts_facets,
+    counts_every_value_of_a_facet_however_many,
     sorts_by_distance_within_a_radius,
     pages_in_a_stable_order,
     still_finds_a_deregistered_worker,
