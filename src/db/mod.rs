@@ -212,8 +212,15 @@ pub fn establish(url: &str) -> Result<DbConnection, DbError> {
                 &mut c,
                 // busy_timeout first: switching to WAL needs a lock that
                 // another connection opening the file may hold a moment.
+                // mmap_size: the database file is read through memory the
+                // kernel maps (up to 1 GiB of it), not copied page by page
+                // into each connection's 2 MB cache with one `pread` a page
+                // missed: 8.4 of them a profile at random at the nation's
+                // scale (issue 15). Mapped pages are the kernel's file
+                // cache, shared, not the process's private memory.
                 "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                 PRAGMA mmap_size = 1073741824;",
             )?;
             Ok(DbConnection::Sqlite(c))
         }
