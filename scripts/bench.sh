@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The portal's figures, in one run (issue 15): cold start, resident memory,
+# The portal's figures, in one run (issue 15): cold start and the first page
+# after it, resident memory,
 # and requests per second with p50/p99 latency of /healthz (the baseline)
 # and of addresses drawn at random over the whole dataset (a wrk Lua script
 # picks one per request), each with the page cache on and off, as ratios of
@@ -116,6 +117,13 @@ for mode in on off; do
         until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.002; done
         ready=$(date +%s%N)
         printf 'cold start to first 200 on /healthz (%s data, index on disk): %d ms\n' "$SCALE" $(( (ready - start) / 1000000 ))
+        # The first page a second later, and the next: what a visitor
+        # meets after a restart or a deployment.
+        sleep 1
+        for which in "first page (/) 1 s after that" "the next page (/)"; do
+            printf '%s: %s s\n' "$which" \
+                "$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$PORT/")"
+        done
     else
         start_server --page-cache-seconds 0
         until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.01; done

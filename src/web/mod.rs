@@ -244,6 +244,7 @@ impl Application {
     /// Connects to the database (running migrations, loading demo data when
     /// asked and the database is empty), binds and prepares the server.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        templates::warm_up();
         let signer = certificate_signer(&settings)?;
         let (pool, demo_scale) = open_database(&settings).await?;
         let contact_key = complaint_key(&settings)?;
