@@ -23,7 +23,29 @@ use std::time::{Duration, Instant};
 pub struct Memo<K, V> {
     kept: Mutex<Option<(K, Instant, Arc<V>)>>,
     reading: tokio::sync::Mutex<()>,
+    /// Told when a read ends (or its caller went away), to every caller
+    /// waiting for one at once: were they queued on `reading` instead, each
+    /// would hand it to the next only when polled again, one per turn of
+    /// the worker, behind every other request of that turn (the first
+    /// search pages after a start waited up to 580 ms in that chain at the
+    /// nation's scale; issue 15).
+    read_ended: tokio::sync::Notify,
     max_age: Duration,
+}
+
+/// The right to read, held by one caller; giving it up tells the callers
+/// waiting, whether the read ended or its caller went away.
+struct Reading<'a> {
+    guard: Option<tokio::sync::MutexGuard<'a, ()>>,
+    ended: &'a tokio::sync::Notify,
+}
+
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        // Free first, then tell: a caller told must find it free.
+        drop(self.guard.take());
+        self.ended.notify_waiters();
+    }
 }
 
 impl<K: PartialEq, V> Memo<K, V> {
@@ -32,6 +54,7 @@ impl<K: PartialEq, V> Memo<K, V> {
         Self {
             kept: Mutex::new(None),
             reading: tokio::sync::Mutex::new(()),
+            read_ended: tokio::sync::Notify::new(),
             max_age,
         }
     }
@@ -54,14 +77,28 @@ impl<K: PartialEq, V> Memo<K, V> {
     where
         Fut: Future<Output = Result<V, E>>,
     {
-        let _reading = match self.kept(&key()) {
-            Some((v, true)) => return Ok(v),
-            // Aged: one caller reads again, the others keep the aged value.
-            Some((v, false)) => match self.reading.try_lock() {
-                Ok(guard) => guard,
-                Err(_) => return Ok(v),
-            },
-            None => self.reading.lock().await,
+        let guard = loop {
+            match self.kept(&key()) {
+                Some((v, true)) => return Ok(v),
+                // Aged: one caller reads again, the others keep the aged value.
+                Some((v, false)) => match self.reading.try_lock() {
+                    Ok(guard) => break guard,
+                    Err(_) => return Ok(v),
+                },
+                None => {
+                    // Listening before trying, so that no ending is missed.
+                    let mut ended = std::pin::pin!(self.read_ended.notified());
+                    ended.as_mut().enable();
+                    match self.reading.try_lock() {
+                        Ok(guard) => break guard,
+                        Err(_) => ended.await,
+                    }
+                }
+            }
+        };
+        let _reading = Reading {
+            guard: Some(guard),
+            ended: &self.read_ended,
         };
         // Whoever held the lock before may have read it already.
         let key = key();
@@ -136,6 +173,68 @@ mod tests {
         assert_eq!(first.await.unwrap(), 2);
         assert_eq!(*memo.get(|| 7, || slow_read(&reads)).await.unwrap(), 2);
         assert_eq!(reads.load(Ordering::SeqCst), 2);
+    }
+
+    /// The callers waiting for a read go on together when it ends, on a
+    /// worker busy with other requests (tasks that yield forever here): not
+    /// one per turn of the worker, each handing on to the next.
+    #[tokio::test]
+    async fn callers_waiting_for_a_read_all_go_on_when_it_ends() {
+        let memo = Arc::new(Memo::<u64, u64>::new(Duration::from_secs(60)));
+        let (end_read, read_ends) = tokio::sync::oneshot::channel::<()>();
+        let done = Arc::new(AtomicU64::new(0));
+        let busy: Vec<_> = (0..100)
+            .map(|_| {
+                tokio::spawn(async {
+                    loop {
+                        tokio::task::yield_now().await;
+                    }
+                })
+            })
+            .collect();
+        let reader = {
+            let (memo, done) = (memo.clone(), done.clone());
+            tokio::spawn(async move {
+                let v: Result<_, tokio::sync::oneshot::error::RecvError> = memo
+                    .get(|| 1, || async { read_ends.await.map(|()| 7) })
+                    .await;
+                done.fetch_add(1, Ordering::SeqCst);
+                v.map(|v| *v)
+            })
+        };
+        let waiters: Vec<_> = (0..50)
+            .map(|_| {
+                let (memo, done) = (memo.clone(), done.clone());
+                tokio::spawn(async move {
+                    let v: Result<_, tokio::sync::oneshot::error::RecvError> =
+                        memo.get(|| 1, || async { Ok(0) }).await;
+                    done.fetch_add(1, Ordering::SeqCst);
+                    v.map(|v| *v)
+                })
+            })
+            .collect();
+        for _ in 0..20 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(
+            done.load(Ordering::SeqCst),
+            0,
+            "nobody has a value before the read ends"
+        );
+        end_read.send(()).unwrap();
+        for _ in 0..20 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(
+            done.load(Ordering::SeqCst),
+            51,
+            "every caller has the value a few turns after the read ended"
+        );
+        assert_eq!(reader.await.unwrap(), Ok(7));
+        for w in waiters {
+            assert_eq!(w.await.unwrap(), Ok(7));
+        }
+        busy.iter().for_each(tokio::task::JoinHandle::abort);
     }
 
     #[tokio::test]
