@@ -208,23 +208,54 @@ pub fn establish(url: &str) -> Result<DbConnection, DbError> {
             }
             private_sqlite_files(path);
             let mut c = diesel::SqliteConnection::establish(path)?;
-            diesel::connection::SimpleConnection::batch_execute(
-                &mut c,
-                // busy_timeout first: switching to WAL needs a lock that
-                // another connection opening the file may hold a moment.
-                // mmap_size: the database file is read through memory the
-                // kernel maps (up to 1 GiB of it), not copied page by page
-                // into each connection's 2 MB cache with one `pread` a page
-                // missed: 8.4 of them a profile at random at the nation's
-                // scale (issue 15). Mapped pages are the kernel's file
-                // cache, shared, not the process's private memory.
-                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-                 PRAGMA mmap_size = 1073741824;",
-            )?;
+            use diesel::connection::SimpleConnection;
+            // mmap_size: the database file is read through memory the
+            // kernel maps (up to 1 GiB of it), not copied page by page into
+            // each connection's 2 MB cache with one `pread` a page missed:
+            // 8.4 of them a profile at random at the nation's scale (issue
+            // 15). Mapped pages are the kernel's file cache, shared, not the
+            // process's private memory.
+            c.batch_execute(&format!(
+                "PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; \
+                 PRAGMA foreign_keys = ON; PRAGMA mmap_size = 1073741824;",
+                SQLITE_BUSY_TIMEOUT.as_millis()
+            ))?;
+            switch_to_wal(&mut c, SQLITE_BUSY_TIMEOUT)?;
             Ok(DbConnection::Sqlite(c))
         }
     }
+}
+
+/// How long a SQLite connection waits for another's lock (`busy_timeout`).
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Puts the database in WAL mode (a no-op once it is: the mode is kept in
+/// the file). On a new file in rollback mode the switch reads the header
+/// under a shared lock, then asks for the exclusive one; when another
+/// connection holds a shared lock meanwhile, SQLite answers "database is
+/// locked" at once without waiting (waiting could deadlock the two). Portals
+/// starting together on a new file met that; the switch is tried again
+/// until `patience` runs out, as `busy_timeout` would have waited.
+fn switch_to_wal(c: &mut diesel::SqliteConnection, patience: Duration) -> Result<(), DbError> {
+    use diesel::connection::SimpleConnection;
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match c.batch_execute("PRAGMA journal_mode = WAL") {
+            Err(diesel::result::Error::DatabaseError(_, info))
+                if is_busy(info.message()) && started.elapsed() < patience =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            done => return Ok(done?),
+        }
+    }
+}
+
+/// Whether SQLite's message says another connection holds the lock.
+fn is_busy(message: &str) -> bool {
+    message.starts_with("database is locked")
 }
 
 /// Makes the open transaction a writer now, waiting (`busy_timeout`) for

@@ -206,6 +206,43 @@ fn portals_starting_together_on_an_empty_sqlite_file_migrate_once_and_all_serve(
     starting_together(&dir.path().join("together.db").to_string_lossy(), 4);
 }
 
+/// Connections opening one new SQLite file at the same moment each switch
+/// it to WAL; SQLite refuses such a switch at once ("database is locked")
+/// when another holds a shared lock, without waiting. Every one must open.
+#[test]
+fn connections_opening_a_new_sqlite_file_together_all_open() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let threads = 8;
+    for round in 0..25 {
+        let path = dir.path().join(format!("new-{round}.db"));
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(threads));
+        let opens: Vec<_> = (0..threads)
+            .map(|_| {
+                let (barrier, url) = (barrier.clone(), path.to_string_lossy().into_owned());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    db::establish(&url).map(|_| ())
+                })
+            })
+            .collect();
+        for (n, open) in opens.into_iter().enumerate() {
+            open.join()
+                .expect("the opening thread does not panic")
+                .unwrap_or_else(|e| panic!("round {round}: connection {n} failed to open: {e}"));
+        }
+        #[derive(QueryableByName)]
+        struct Mode {
+            #[diesel(sql_type = Text)]
+            journal_mode: String,
+        }
+        let mut conn = db::establish(&path.to_string_lossy()).expect("connect");
+        let mode = sql_query("PRAGMA journal_mode")
+            .get_result::<Mode>(&mut conn)
+            .expect("read the journal mode");
+        assert_eq!(mode.journal_mode, "wal", "the file is in WAL mode");
+    }
+}
+
 #[test]
 fn portals_starting_together_on_an_empty_postgresql_migrate_once_and_all_serve() {
     let Some(pg) = crate::helpers::postgres_or_skip(
