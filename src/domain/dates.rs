@@ -58,6 +58,19 @@ pub fn add_years(date: NaiveDate, years: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
+/// The day `years` years after `date`, as a window counted from `date`
+/// ends the day before it: 29 February's falls on 1 March in a common
+/// year, so that a window from 29 February ends on 28 February, as one
+/// from 28 February ends on 27 February, and each lasts its whole years.
+pub fn anniversary(date: NaiveDate, years: u32) -> NaiveDate {
+    let same_day = add_years(date, years);
+    if same_day.day() < date.day() {
+        same_day.succ_opt().unwrap_or(same_day)
+    } else {
+        same_day
+    }
+}
+
 /// 1 January of `year`.
 pub fn new_year(year: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MAX)
@@ -136,6 +149,11 @@ mod tests {
     #[test]
     fn years_are_added_on_the_calendar() {
         assert_eq!(add_years(d(2024, 2, 29), 1), d(2025, 2, 28));
+        assert_eq!(anniversary(d(2024, 2, 29), 1), d(2025, 3, 1));
+        assert_eq!(anniversary(d(2024, 2, 29), 4), d(2028, 2, 29));
+        assert_eq!(anniversary(d(2024, 2, 28), 1), d(2025, 2, 28));
+        assert_eq!(anniversary(d(2023, 2, 28), 1), d(2024, 2, 28));
+        assert_eq!(anniversary(d(2025, 12, 31), 3), d(2028, 12, 31));
         assert_eq!(whole_years_between(d(2020, 5, 1), d(2021, 4, 30)), 0);
         assert_eq!(whole_years_between(d(2020, 5, 1), d(2021, 5, 1)), 1);
     }

@@ -11,7 +11,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use super::dates::{add_years, new_year};
+use super::dates::{anniversary, new_year};
 use super::vocab::{DisciplineKind, OfficeStatus, ReviewOutcome, WorkerStatus};
 
 /// The standing of a subject on a date, from worst to best.
@@ -253,7 +253,7 @@ impl ActionRecord {
             } else {
                 policy.long_years
             };
-            add_years(self.decided_on, years)
+            anniversary(self.decided_on, years)
                 .pred_opt()
                 .unwrap_or(self.decided_on)
         })
@@ -1201,6 +1201,22 @@ mod tests {
                 "2026-11-28",
             );
             assert_eq!(closed.standing, Standing::GoodStanding, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn a_window_from_29_february_lasts_its_whole_year() {
+        // A year from 2024-02-28 ends on 2025-02-27; a year from the day
+        // after ends a day later, not on the same day.
+        for (decided, last_day) in [("2024-02-28", "2025-02-27"), ("2024-02-29", "2025-02-28")] {
+            let actions = [action("x", Warning, decided)];
+            let on = |day: &str| assess_on(Practising, "2010-01-01", &reviewed(), &actions, day);
+            let last = on(last_day);
+            assert_eq!(last.standing, Standing::DisclosedRecord, "{decided}");
+            let after = d(last_day).succ_opt().unwrap();
+            assert_eq!(last.next_change, Some(after), "{decided}");
+            let closed = on(&after.to_string());
+            assert_eq!(closed.standing, Standing::GoodStanding, "{decided}");
         }
     }
 

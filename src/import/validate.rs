@@ -905,6 +905,43 @@ fn action(c: &mut Cells<'_>) -> Option<ActionIn> {
     let suspended_until = c.date("suspended_until");
     let public_until = c.date("public_until");
     let withdrawn_on = c.date("withdrawn_on");
+    let withdrawn_reason = c.text("withdrawn_reason");
+    // A 停止执业 penalty has a term; without its end the worker would show
+    // as suspended for ever.
+    if kind == Some(DisciplineKind::SuspendPractice) && suspended_until.is_none() {
+        let h = c.header("suspended_until");
+        c.problem(
+            "suspended_until",
+            "missing_value",
+            format!("处理种类为停止执业时，“{h}”不能为空。"),
+        );
+    }
+    if let Some(decided) = decided_on {
+        for (key, date) in [
+            ("suspended_until", suspended_until),
+            ("public_until", public_until),
+            ("withdrawn_on", withdrawn_on),
+        ] {
+            if let Some(d) = date.filter(|d| *d < decided) {
+                let h = c.header(key);
+                c.problem(
+                    key,
+                    "invalid_value",
+                    format!("“{h}” {d} 早于决定日期 {decided}。"),
+                );
+            }
+        }
+    }
+    // A reason without a date would read as withdrawn to the bureau and
+    // stay a mark on the public page.
+    if withdrawn_reason.is_some() && withdrawn_on.is_none() {
+        let h = c.header("withdrawn_on");
+        c.problem(
+            "withdrawn_on",
+            "missing_value",
+            format!("填写了撤销原因时，“{h}”不能为空。"),
+        );
+    }
     Some(ActionIn {
         row: c.row.number,
         decision_no: decision_no?,
@@ -918,7 +955,7 @@ fn action(c: &mut Cells<'_>) -> Option<ActionIn> {
         suspended_until,
         public_until,
         withdrawn_on,
-        withdrawn_reason: c.text("withdrawn_reason"),
+        withdrawn_reason,
     })
 }
 
@@ -1118,10 +1155,15 @@ pub fn wanted(records: &Records, given_kind: &dyn Fn(usize) -> bool) -> Wanted {
     w
 }
 
-/// Checks the dates that must not lie in the future on `today`: a
-/// rectification cannot be recorded as completed before it happened.
-/// Problems beyond the report's cap are counted in `omitted`, as the
-/// reader does, so a million such rows cost no more than a thousand.
+/// Checks the dates that must not lie in the future on `today`: a fact is
+/// imported once it has happened. A rectification cannot be recorded as
+/// completed, a withdrawal as made, before it happened; and a change of
+/// office, a first licence or an office's founding dated later would count
+/// today (the office a worker is at is what standing reads: a transfer
+/// dated next month out of a suspended office would show the worker in
+/// good standing now). Problems beyond the report's cap are counted in
+/// `omitted`, as the reader does, so a million such rows cost no more than
+/// a thousand.
 pub fn check_dates(
     records: &Records,
     today: NaiveDate,
@@ -1129,20 +1171,45 @@ pub fn check_dates(
     problems: &mut Vec<Problem>,
     omitted: &mut usize,
 ) {
-    if let Records::Reviews(rows) = records {
-        for r in rows {
-            if let Some(done) = r.rectified_on.filter(|d| *d > today) {
-                problems.push(Problem::new(
+    let mut later = |row: usize, key: &str, what: &str, date: Option<NaiveDate>| {
+        let Some(date) = date.filter(|d| *d > today) else {
+            return;
+        };
+        problems.push(Problem::new(
+            row,
+            &header_of(key),
+            "invalid_value",
+            format!("{what} {date} 晚于今天（{today}）：请在它发生后再导入。"),
+        ));
+        if problems.len() >= 2 * MAX_PROBLEMS {
+            *omitted += keep_first(problems, MAX_PROBLEMS);
+        }
+    };
+    match records {
+        Records::Offices(rows) => rows
+            .iter()
+            .for_each(|r| later(r.row, "established_on", "成立日期", r.established_on)),
+        Records::Workers(rows) => {
+            for r in rows {
+                later(
                     r.row,
-                    &header_of("rectified_on"),
-                    "invalid_value",
-                    format!("整改完成日期 {done} 晚于今天（{today}）。"),
-                ));
-                if problems.len() >= 2 * MAX_PROBLEMS {
-                    *omitted += keep_first(problems, MAX_PROBLEMS);
-                }
+                    "first_licensed_on",
+                    "首次执业日期",
+                    r.first_licensed_on,
+                );
+                later(r.row, "transferred_on", "变更日期", r.transferred_on);
             }
         }
+        Records::Transfers(rows) => rows
+            .iter()
+            .for_each(|r| later(r.row, "effective_on", "变更日期", Some(r.effective_on))),
+        Records::Reviews(rows) => rows
+            .iter()
+            .for_each(|r| later(r.row, "rectified_on", "整改完成日期", r.rectified_on)),
+        Records::Actions(rows) => rows
+            .iter()
+            .for_each(|r| later(r.row, "withdrawn_on", "撤销日期", r.withdrawn_on)),
+        _ => {}
     }
 }
 

@@ -548,3 +548,148 @@ async fn future_rectification_dates_are_capped_in_the_report() {
         report["problems_omitted"]
     );
 }
+
+/// The row errors' columns in a rejected import's report.
+fn problem_columns(report: &Value) -> Vec<(u64, String)> {
+    report["error"]["details"]["problems"]
+        .as_array()
+        .or_else(|| report["problems"].as_array())
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            (
+                p["row"].as_u64().unwrap_or_default(),
+                p["column"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn facts_dated_after_today_are_row_errors_and_change_nothing() {
+    // The worker's office is suspended today: a move out of it dated next
+    // week must not show the worker in good standing now.
+    let (app, token) = app_on("2026-11-28").await;
+    import_ok(
+        &app,
+        &token,
+        "offices",
+        CSV,
+        &format!("执业许可证号,名称,区县代码,区域类型,状态\n{OFFICE},解放碑街道法律服务所,500103,街道,停业\n"),
+    )
+    .await;
+    assert_eq!(
+        standing_of(&app, "workers", WORKER).await["key"],
+        "suspended"
+    );
+    let cases = [
+        (
+            "transfers",
+            format!("执业证号,原执业机构,新执业机构,变更日期\n{WORKER},{OFFICE},{OTHER},2026-12-05\n"),
+            "变更日期",
+        ),
+        (
+            "workers",
+            format!("执业证号,姓名,执业机构许可证号,状态,变更日期\n{WORKER},张秀英,{OTHER},执业,2026-11-29\n"),
+            "变更日期",
+        ),
+        (
+            "workers",
+            format!("执业证号,姓名,执业机构许可证号,状态,首次执业日期\n45001030099,新人,{OTHER},执业,2027-01-01\n"),
+            "首次执业日期",
+        ),
+        (
+            "offices",
+            "执业许可证号,名称,区县代码,区域类型,状态,成立日期\n31500103009,新所,500103,街道,执业,2026-12-01\n".to_owned(),
+            "成立日期",
+        ),
+        (
+            "disciplinary-actions",
+            format!("决定文号,执业证号,处理种类,决定机关,决定日期,撤销日期,撤销原因\n渝司罚〔2026〕77号,{COLLEAGUE},罚款,渝中区司法局,2026-10-01,2026-12-01,复议撤销\n"),
+            "撤销日期",
+        ),
+    ];
+    for (dataset, body, column) in cases {
+        let (status, report) = post(&app, &token, dataset, CSV, body, false).await;
+        assert_eq!(status, 422, "{dataset} {column}: {report:#}");
+        assert!(
+            problem_columns(&report).contains(&(2, column.to_owned())),
+            "{dataset}: the row error names {column}: {report:#}"
+        );
+        let text = report.to_string();
+        assert!(text.contains("晚于今天"), "{dataset}: says why: {report:#}");
+    }
+    let s = standing_of(&app, "workers", WORKER).await;
+    assert_eq!(
+        s["key"], "suspended",
+        "still at the suspended office: {s:#}"
+    );
+    let profile = app.json(&format!("/api/v1/workers/{WORKER}"), 200).await;
+    assert_eq!(profile["transfers"], serde_json::json!([]), "{profile:#}");
+    let colleague = app.json(&format!("/api/v1/workers/{COLLEAGUE}"), 200).await;
+    assert!(
+        !colleague.to_string().contains("77号"),
+        "no action was stored: {colleague:#}"
+    );
+    app.json("/api/v1/workers/45001030099", 404).await;
+    app.json("/api/v1/offices/31500103009", 404).await;
+}
+
+#[actix_web::test]
+async fn a_disciplinary_action_s_own_dates_must_agree() {
+    let (app, token) = app_on("2026-11-28").await;
+    const HEAD: &str =
+        "决定文号,执业证号,处理种类,决定机关,决定日期,停止执业至,公示截止,撤销日期,撤销原因\n";
+    let cases = [
+        // A suspension has a term: without its end it would never end.
+        (
+            "渝司罚〔2026〕80号,{W},停止执业,渝中区司法局,2026-10-01,,,,",
+            "停止执业至",
+        ),
+        (
+            "渝司罚〔2026〕81号,{W},停止执业,渝中区司法局,2026-10-01,2026-09-30,,,",
+            "停止执业至",
+        ),
+        (
+            "渝司罚〔2026〕82号,{W},罚款,渝中区司法局,2026-10-01,,2026-09-01,,",
+            "公示截止",
+        ),
+        (
+            "渝司罚〔2026〕83号,{W},罚款,渝中区司法局,2026-10-01,,,2026-09-15,复议撤销",
+            "撤销日期",
+        ),
+        // A reason without a date would leave the mark on the page.
+        (
+            "渝司罚〔2026〕84号,{W},罚款,渝中区司法局,2026-10-01,,,,复议撤销",
+            "撤销日期",
+        ),
+    ];
+    for (row, column) in cases {
+        let body = format!("{HEAD}{}\n", row.replace("{W}", WORKER));
+        let (status, report) = post(&app, &token, "disciplinary-actions", CSV, body, false).await;
+        assert_eq!(status, 422, "{row}: {report:#}");
+        assert!(
+            problem_columns(&report).contains(&(2, column.to_owned())),
+            "{row}: the row error names {column}: {report:#}"
+        );
+    }
+    assert_eq!(
+        standing_of(&app, "workers", WORKER).await["key"],
+        "good_standing"
+    );
+    // The same rows with their dates in order are taken.
+    import_ok(
+        &app,
+        &token,
+        "disciplinary-actions",
+        CSV,
+        &format!(
+            "{HEAD}渝司罚〔2026〕80号,{WORKER},停止执业,渝中区司法局,2026-10-01,2027-03-31,,,\n"
+        ),
+    )
+    .await;
+    let s = standing_of(&app, "workers", WORKER).await;
+    assert_eq!(s["key"], "suspended", "{s:#}");
+    assert_eq!(s["next_change"], "2027-04-01", "{s:#}");
+}

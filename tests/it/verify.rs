@@ -45,6 +45,17 @@ async fn verify_answers_in_one_dated_sentence_and_hides_the_holder_on_a_wrong_na
         .await;
     assert!(page.contains("截至 2026-11-28，张秀英"), "{page}");
     assert!(page.contains("执业状态良好") && page.contains("执业证号与所填名称一致"));
+    // The page gives the reason beside the label, green or not, as the
+    // profile does: what a good standing rests on (a review, or too new
+    // for one) is part of the answer.
+    let reason = app
+        .json(&format!("/api/v1/verify?license_no={WORKER}"), 200)
+        .await["subject"]["standing"]["reason"]
+        .as_str()
+        .map(str::to_owned)
+        .expect("a reason");
+    assert!(reason.contains("2025"), "{reason}");
+    assert!(unescape(&page).contains(&reason), "{reason} in {page}");
 
     // Full-width digits and a space in the number still match.
     let typed = url::form_urlencoded::byte_serialize("４５００１０３ ０００１".as_bytes())
