@@ -152,6 +152,26 @@ struct Common {
         default_value = "03-31"
     )]
     review_due: ReviewDue,
+    /// Years a disciplinary action of the light kinds (训诫, 警告 and 通报批评)
+    /// imported without `public_until` stays disclosed, from its decision.
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_DISCLOSURE_YEARS_SHORT",
+        global = true,
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u32).range(1..=50)
+    )]
+    disclosure_years_short: u32,
+    /// Years every other disciplinary action imported without
+    /// `public_until` stays disclosed, from its decision.
+    #[arg(
+        long,
+        env = "LEGAL_PORTAL_DISCLOSURE_YEARS",
+        global = true,
+        default_value_t = 3,
+        value_parser = clap::value_parser!(u32).range(1..=50)
+    )]
+    disclosure_years: u32,
     /// Fewest practising workers an office may have before it is a
     /// shell-office candidate (plan rule 7).
     #[arg(
@@ -480,7 +500,8 @@ fn settings(common: &Common) -> Settings {
         page_cache_bytes: common.page_cache_mb * 1024 * 1024,
         standing_policy: StandingPolicy {
             review_due: common.review_due,
-            ..StandingPolicy::default()
+            short_years: common.disclosure_years_short,
+            long_years: common.disclosure_years,
         },
         min_office_workers: common.min_office_workers,
         readiness_max_lag: std::time::Duration::from_secs(common.readiness_max_lag_seconds),

@@ -9,6 +9,10 @@ use super::{DbConnection, DbError};
 /// Key under which the demo scale is recorded when demo data is loaded.
 pub const DEMO_SCALE: &str = "demo_scale";
 
+/// Key under which the standing settings the search index was last built
+/// under are recorded (JSON): a start under other settings rebuilds it.
+pub const SEARCH_POLICY: &str = "search_standing_policy";
+
 /// Reads a value.
 pub fn get(conn: &mut DbConnection, key: &str) -> Result<Option<String>, DbError> {
     Ok(portal_meta::table

@@ -428,6 +428,7 @@ impl Indexer {
     /// them). Time-driven refreshes are scheduled afresh.
     pub async fn reindex(&self) -> Result<usize, SearchError> {
         let (today, windows) = (self.clock.today(), self.windows);
+        let policy = self.policy_json();
         // The projection is streamed to the engine a chunk at a time (two
         // chunks in flight at most), so a rebuild of the nation holds a few
         // thousand documents, not all of them (issue 15).
@@ -481,7 +482,7 @@ impl Indexer {
                     let kind = SubjectKind::parse(kind).unwrap_or(SubjectKind::Worker);
                     outbox::enqueue_at(conn, kind, &keys, due)?;
                 }
-                Ok(())
+                crate::db::meta::set(conn, crate::db::meta::SEARCH_POLICY, &policy)
             })
         })
         .await?;
@@ -489,12 +490,29 @@ impl Indexer {
         Ok(n)
     }
 
+    /// The standing settings as the index records them (JSON).
+    fn policy_json(&self) -> String {
+        serde_json::to_string(&self.windows).unwrap_or_default()
+    }
+
     /// At start-up: a full reindex when the index is empty but the
-    /// database is not, else a catch-up of the outbox.
+    /// database is not, or when it was built under other standing settings
+    /// (disclosure windows, review due day: every subject's standing may
+    /// differ), else a catch-up of the outbox.
     pub async fn start_up(&self) -> Result<(), SearchError> {
         let indexed = self.index.count().await?;
         let subjects = self.db(subject_count).await?;
-        if (indexed == 0 && subjects > 0) || self.rebuilding() {
+        let policy = self.policy_json();
+        let built_under = self
+            .db(|c| crate::db::meta::get(c, crate::db::meta::SEARCH_POLICY))
+            .await?;
+        let other_policy = indexed > 0 && built_under.as_deref() != Some(policy.as_str());
+        if other_policy {
+            tracing::info!(
+                "the search index was built under other standing settings (or before they were recorded): rebuilding it"
+            );
+        }
+        if (indexed == 0 && subjects > 0) || other_policy || self.rebuilding() {
             if self.is_leader().await? {
                 let started = std::time::Instant::now();
                 let n = self.reindex().await?;
@@ -506,6 +524,12 @@ impl Indexer {
                 );
             }
         } else {
+            if built_under.is_none() {
+                // An empty index on an empty database: what it will hold
+                // is projected under today's settings.
+                self.db(move |c| crate::db::meta::set(c, crate::db::meta::SEARCH_POLICY, &policy))
+                    .await?;
+            }
             let n = self.catch_up().await?;
             tracing::info!(
                 rows = n,

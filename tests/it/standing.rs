@@ -693,3 +693,86 @@ async fn a_disciplinary_action_s_own_dates_must_agree() {
     assert_eq!(s["key"], "suspended", "{s:#}");
     assert_eq!(s["next_change"], "2027-04-01", "{s:#}");
 }
+
+/// GETs `path` from a served binary as JSON.
+async fn served_json(served: &crate::helpers::ServedBinary, path: &str) -> Value {
+    reqwest::get(format!("{}{path}", served.address))
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+/// The worker's standing in the search index, once the index has it.
+async fn searched_standing(served: &crate::helpers::ServedBinary) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        let hits = served_json(served, &format!("/api/v1/search?q={WORKER}")).await;
+        if let Some(s) = hits["hits"][0]["standing"].as_str() {
+            return s.to_owned();
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the worker never reached the index: {hits:#}"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[actix_web::test]
+async fn the_disclosure_windows_are_settings_and_a_restart_under_others_reindexes() {
+    use crate::helpers::{ServedBinary, fresh_database, migrated};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, _pg) = fresh_database(dir.path());
+    // A fine decided 2025-06-01 without public_until: three years by
+    // default, so disclosed on the tests' date 2026-11-28; closed
+    // 2026-05-31 under a window of one year.
+    migrated(&url, |c| {
+        base(c);
+        crate::helpers::build::action(c, "渝司罚〔2025〕5号", WORKER, "fine", "2025-06-01", |_| {});
+    });
+    let data = dir.path().join("data");
+    let served = ServedBinary::start(ServedBinary::command(&url, &data)).await;
+    let page = served_json(&served, &format!("/api/v1/workers/{WORKER}")).await;
+    assert_eq!(page["standing"]["key"], "disclosed_record", "{page:#}");
+    assert_eq!(searched_standing(&served).await, "disclosed_record");
+    served.finish();
+
+    let mut shorter = ServedBinary::command(&url, &data);
+    shorter.env("LEGAL_PORTAL_DISCLOSURE_YEARS", "1");
+    let served = ServedBinary::start(shorter).await;
+    let page = served_json(&served, &format!("/api/v1/workers/{WORKER}")).await;
+    assert_eq!(page["standing"]["key"], "good_standing", "{page:#}");
+    // The index was built under three years: the start rebuilds it, and
+    // search says what the page says.
+    let started = std::time::Instant::now();
+    while searched_standing(&served).await != "good_standing" {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "search still shows the old window"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let log = served.finish();
+    assert!(log.contains("other standing settings"), "{log}");
+
+    // The same settings again: no rebuild.
+    let mut same = ServedBinary::command(&url, &data);
+    same.env("LEGAL_PORTAL_DISCLOSURE_YEARS", "1");
+    let served = ServedBinary::start(same).await;
+    assert_eq!(searched_standing(&served).await, "good_standing");
+    let log = served.finish();
+    assert!(!log.contains("other standing settings"), "{log}");
+
+    // A window of no years is refused with the flag's name.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_legal-portal"))
+        .args(["serve", "--disclosure-years-short", "0"])
+        .env("DATABASE_URL", &url)
+        .env("LEGAL_PORTAL_DATA", &data)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--disclosure-years-short"), "{err}");
+}
