@@ -378,6 +378,22 @@ pub fn facts(conn: &mut DbConnection, with_transfers: bool) -> Result<Facts, DbE
             license_no,
         });
     }
+    // The office each worker licensed since the plan's date left first
+    // (rule 1 asks which district took the worker on).
+    let mut first_moves: HashMap<String, Option<String>> = HashMap::new();
+    for (worker, left) in transfers::table
+        .inner_join(workers::table.on(workers::license_no.eq(transfers::worker_license_no)))
+        .filter(workers::first_licensed_on.ge(plan_effective_on()))
+        .order((transfers::effective_on.desc(), transfers::id.desc()))
+        .select((
+            transfers::worker_license_no,
+            transfers::from_office_license_no,
+        ))
+        .load::<(String, Option<String>)>(conn)?
+    {
+        // Newest first: the earliest is written last.
+        first_moves.insert(worker, left);
+    }
     let mut workers = Vec::new();
     for (license_no, office_license_no, status, first_licensed_on, internship_months) in
         workers::table
@@ -400,6 +416,10 @@ pub fn facts(conn: &mut DbConnection, with_transfers: bool) -> Result<Facts, DbE
         workers.push(WorkerFacts {
             status: WorkerStatus::parse(&status)
                 .ok_or_else(|| corrupt("worker status", &status))?,
+            licensed_at: match first_moves.remove(&license_no) {
+                Some(left) => left,
+                None => office_license_no.clone(),
+            },
             license_no,
             office_license_no,
             first_licensed_on,

@@ -168,6 +168,14 @@ fn plan_facts(data: &DemoData) -> Facts {
             .map(|w| WorkerFacts {
                 license_no: w.license_no.clone(),
                 office_license_no: w.office_license_no.clone(),
+                licensed_at: data
+                    .transfers
+                    .iter()
+                    .filter(|t| t.worker_license_no == w.license_no)
+                    .min_by_key(|t| t.effective_on)
+                    .map_or(w.office_license_no.clone(), |t| {
+                        t.from_office_license_no.clone()
+                    }),
                 status: WorkerStatus::parse(&w.status).unwrap(),
                 first_licensed_on: w.first_licensed_on,
                 internship_months: w.internship_months,

@@ -62,7 +62,7 @@ pub fn display_ratio(ratio: f64) -> f64 {
 
 /// Lawyers and active grassroots workers per 10,000 residents.
 pub fn service_ratio(lawyers: i64, active_workers: i64, population: i64) -> Option<f64> {
-    lawyer_ratio(lawyers + active_workers, population)
+    lawyer_ratio(lawyers.saturating_add(active_workers), population)
 }
 
 /// One breach of a plan rule.
@@ -143,6 +143,10 @@ pub struct WorkerFacts {
     pub license_no: String,
     /// Office license number.
     pub office_license_no: Option<String>,
+    /// The office that took the worker on (rule 1): the one its earliest
+    /// transfer left, else its office now; `None` when that transfer does
+    /// not say.
+    pub licensed_at: Option<String>,
     /// Status.
     pub status: WorkerStatus,
     /// First licensed.
@@ -238,7 +242,9 @@ fn rule1_new_workers_in_saturated_districts(
         .iter()
         .filter(|w| is_new_worker(w.first_licensed_on, on))
         .filter_map(|w| {
-            let office = offices.get(w.office_license_no.as_deref()?)?;
+            // The district that took the worker on, wherever the worker
+            // is now: a later move is rule 2's, not a new worker there.
+            let office = offices.get(w.licensed_at.as_deref()?)?;
             let district = districts.get(office.district_code.as_str())?;
             district.at_target().then(|| {
                 Finding::new(1, "worker", &w.license_no)
@@ -430,6 +436,7 @@ mod tests {
         WorkerFacts {
             license_no: no.into(),
             office_license_no: Some(office.into()),
+            licensed_at: Some(office.into()),
             status: WorkerStatus::Practising,
             first_licensed_on: Some(d(licensed)),
             internship_months: Some(internship),
@@ -498,6 +505,23 @@ mod tests {
         // Just under the target takes new workers.
         f.districts[0].lawyers = 229;
         assert_eq!(check_all(&f, d(ON), &RuleSettings::default()), vec![]);
+    }
+
+    #[test]
+    fn rule1_names_the_district_that_took_the_worker_on_not_where_it_is_now() {
+        let mut f = base();
+        // Taken on in the district at the target, moved out since.
+        let mut moved_out = worker("W-OUT", "O-RURAL", "2021-03-01", 12);
+        moved_out.licensed_at = Some("O-CENTRAL".into());
+        // Taken on below the target, moved in since (that move is rule 2's).
+        let mut moved_in = worker("W-IN", "O-CENTRAL", "2021-03-01", 12);
+        moved_in.licensed_at = Some("O-RURAL".into());
+        f.workers.extend([moved_out, moved_in]);
+        let found = check_all(&f, d(ON), &RuleSettings::default());
+        assert_eq!(rules(&found), vec![1]);
+        assert_eq!(found[0].subject, "W-OUT");
+        assert_eq!(found[0].figures["district"], json!("500103"));
+        assert_eq!(found[0].figures["office"], json!("O-CENTRAL"));
     }
 
     #[test]

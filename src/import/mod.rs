@@ -418,8 +418,16 @@ fn warnings(
         std::iter::once(("transfer", t.worker_license_no.as_str()))
             .chain(t.from_office_license_no.as_deref().map(|o| ("office", o)))
     });
+    // A transfer leaves an office behind too (rule 7), as a change of
+    // office in a workers row does.
+    let left_behind = applied
+        .transfer_from
+        .values()
+        .flatten()
+        .map(|o| ("office", o.as_str()));
     let relevant: HashSet<(&str, &str)> = touched(records)
         .chain(implied)
+        .chain(left_behind)
         .filter(|k| subjects.contains(k))
         .collect();
     drop(subjects);
@@ -494,17 +502,19 @@ pub fn compliance_by_district(
     Ok(findings
         .into_iter()
         .map(|w| {
-            let district = match w.subject_kind.as_str() {
+            // The district a finding names is where the breach happened
+            // (the district that took a worker on, the one a transfer went
+            // into), wherever the worker is now; else the subject's own.
+            let named = w
+                .figures
+                .get("district")
+                .and_then(|d| d.as_str())
+                .map(str::to_owned);
+            let district = named.or_else(|| match w.subject_kind.as_str() {
                 "district" => Some(w.subject.clone()),
                 "office" => by_office.get(&w.subject).cloned(),
                 "worker" | "transfer" => by_worker.get(&w.subject).cloned(),
                 _ => None,
-            }
-            .or_else(|| {
-                w.figures
-                    .get("district")
-                    .and_then(|d| d.as_str())
-                    .map(str::to_owned)
             });
             (district, w)
         })

@@ -171,3 +171,86 @@ async fn compliance_lists_current_findings() {
     assert!(rules.contains(&2) && rules.contains(&3), "{now:#}");
     assert!(rules.contains(&7), "O-RURAL lost its only worker: {now:#}");
 }
+
+#[actix_web::test]
+async fn a_transfer_batch_warns_of_the_office_it_leaves_behind() {
+    // W-OLD1 is O-RURAL's only worker: the compliance page lists the
+    // office once the transfer is in, so the import says so too.
+    let hit = rules_after(
+        "transfers",
+        "执业证号,新执业机构,变更日期\nW-OLD1,O-TOWN,2026-03-01\n",
+    )
+    .await;
+    assert!(hit.contains(&(7, "O-RURAL".into())), "{hit:?}");
+    assert!(!hit.iter().any(|r| r.1 == "O-CENTRAL"), "{hit:?}");
+}
+
+/// The compliance findings as (rule, subject, district named).
+async fn compliance(app: &TestApp, token: &str) -> Vec<(u64, String, String)> {
+    let now: serde_json::Value = app
+        .client
+        .get(format!("{}/admin/api/compliance", app.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    now["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_u64().unwrap(),
+                f["subject"].as_str().unwrap().to_owned(),
+                f["figures"]["district"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn rule_1_names_the_district_that_took_the_worker_on() {
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    // W-IN taken on below the target, then moved into the district at it:
+    // a transfer (rule 2), not a new worker there. W-OUT taken on at the
+    // target, then moved out: still the saturated district's new worker.
+    import_ok(
+        &app,
+        &token,
+        "workers",
+        CSV,
+        &format!(
+            "{WORKER_HEAD}W-IN,甲,O-RURAL,执业,2025-06-01,12\nW-OUT,乙,O-CENTRAL,执业,2025-06-01,12\n"
+        ),
+    )
+    .await;
+    let report = import_ok(
+        &app,
+        &token,
+        "transfers",
+        CSV,
+        "执业证号,新执业机构,变更日期\nW-IN,O-CENTRAL,2026-03-01\nW-OUT,O-RURAL,2026-03-01\n",
+    )
+    .await;
+    let warned = rules_of(&report);
+    assert!(warned.contains(&(2, "W-IN".into())), "{warned:?}");
+    let found = compliance(&app, &token).await;
+    assert!(
+        found.contains(&(2, "W-IN".into(), "500103".into())),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|f| f.0 == 1 && f.1 == "W-IN"),
+        "W-IN was not taken on at the target: {found:?}"
+    );
+    assert!(
+        found.contains(&(1, "W-OUT".into(), "500103".into())),
+        "W-OUT was: {found:?}"
+    );
+}
