@@ -359,6 +359,7 @@ rate-limited-wait = Too many requests; please try again in { $seconds } seconds.
 error-msg-not-found = The page or record you asked for was not found.
 error-msg-invalid-license-no = The licence number is malformed: it may contain only digits, letters and hyphens.
 error-msg-bad-request = The request is malformed.
+error-nul-character = The request holds a NUL character (U+0000) and was refused; nothing was changed.
 error-msg-unauthorized = A valid access token is required.
 error-msg-forbidden = This token may not do this.
 error-msg-payload-too-large = The upload is over the size limit.

@@ -359,6 +359,7 @@ rate-limited-wait = 请求过于频繁，请在 { $seconds } 秒后再试。
 error-msg-not-found = 未找到您要的页面或记录。
 error-msg-invalid-license-no = 执业证号格式不正确：只能包含数字、字母和连字符。
 error-msg-bad-request = 请求内容有误。
+error-nul-character = 请求中含有空字符（U+0000），无法处理，未作任何更改。
 error-msg-unauthorized = 需要有效的访问令牌。
 error-msg-forbidden = 该令牌无权执行此操作。
 error-msg-payload-too-large = 上传内容超过大小限制。

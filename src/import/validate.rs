@@ -304,6 +304,10 @@ fn known_columns(dataset: Dataset) -> String {
         .join("、")
 }
 
+/// The largest whole number a cell may hold (a trillion: no population,
+/// head count or month count comes near it).
+const MAX_NUMBER: i64 = 1_000_000_000_000;
+
 /// One row being read, collecting its problems.
 struct Cells<'a> {
     row: &'a Row,
@@ -426,8 +430,19 @@ impl Cells<'_> {
                     .map(|f| f as i64)
             })
             .filter(|v| *v >= 0);
-        if v.is_none() {
-            self.problem(key, "bad_number", format!("“{raw}”不是有效的非负整数。"));
+        match v {
+            None => self.problem(key, "bad_number", format!("“{raw}”不是有效的非负整数。")),
+            // Figures are summed over a province's or the nation's
+            // districts: a bound keeps every sum far from overflowing.
+            Some(n) if n > MAX_NUMBER => {
+                self.problem(
+                    key,
+                    "bad_number",
+                    format!("“{raw}”过大：最大为 {MAX_NUMBER}。"),
+                );
+                return None;
+            }
+            Some(_) => {}
         }
         v
     }

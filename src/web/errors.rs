@@ -189,6 +189,14 @@ impl From<DbError> for AppError {
                 err.cause = Some(e.to_string());
                 err
             }
+            // PostgreSQL refuses text holding U+0000 ("invalid byte
+            // sequence for encoding \"UTF8\": 0x00"), where SQLite stores
+            // it: the request is what is wrong, whichever field carried it.
+            DbError::Query(diesel::result::Error::DatabaseError(_, ref info))
+                if info.message().contains("0x00") =>
+            {
+                AppError::new(ErrorCode::BadRequest).message(super::lang::tr("error-nul-character"))
+            }
             other => AppError::internal(other),
         }
     }

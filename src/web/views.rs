@@ -570,7 +570,8 @@ impl ProvinceView {
         districts: &[DistrictView],
         lang: crate::i18n::Lang,
     ) -> Self {
-        let sum = |f: fn(&DistrictView) -> i64| districts.iter().map(f).sum::<i64>();
+        let sum =
+            |f: fn(&DistrictView) -> i64| districts.iter().map(f).fold(0i64, i64::saturating_add);
         let (population, lawyers) = (sum(|d| d.population), sum(|d| d.lawyers));
         let active_workers = sum(|d| d.active_workers);
         let lawyer = lawyer_ratio(lawyers, population);

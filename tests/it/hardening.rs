@@ -340,3 +340,64 @@ async fn the_data_folder_and_the_database_files_are_private() {
     }
     app.search().stop();
 }
+
+#[actix_web::test]
+async fn a_nul_character_in_any_field_is_a_client_error_on_either_backend() {
+    // PostgreSQL refuses U+0000 in text; SQLite stores it. Either way the
+    // client is told, and nothing is written.
+    let app = TestApp::builder().seed(seed).await;
+    let admin = tokens::create(&mut app.conn(), "测试管理", TokenScope::Admin).expect("token");
+    let import = tokens::create(&mut app.conn(), "测试导入", TokenScope::Import).expect("token");
+    let resp = app
+        .client
+        .post(format!("{}/admin/api/webhooks", app.address))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"url": "http://127.0.0.1:9/", "district_code": "5\u{0}"}))
+        .send()
+        .await
+        .expect("register");
+    let status = resp.status().as_u16();
+    let body = resp.text().await.unwrap_or_default();
+    assert!((400..500).contains(&status), "webhook: {status} {body}");
+    let resp = app
+        .client
+        .post(format!(
+            "{}/admin/api/import/offices?dry_run=false",
+            app.address
+        ))
+        .bearer_auth(&import)
+        .header("Content-Type", "application/json")
+        .body(
+            serde_json::json!([{"license_no": "31500103009", "name": "新所", "district_code": "5\u{0}",
+                "area_kind": "urban", "status": "practising"}])
+            .to_string(),
+        )
+        .send()
+        .await
+        .expect("import");
+    let status = resp.status().as_u16();
+    let body = resp.text().await.unwrap_or_default();
+    assert!((400..500).contains(&status), "import: {status} {body}");
+    let resp = app
+        .client
+        .get(format!("{}/api/v1/offices/31500103009", app.address))
+        .send()
+        .await
+        .expect("office");
+    assert_eq!(resp.status().as_u16(), 404, "nothing was written");
+}
+
+#[actix_web::test]
+async fn a_sitemap_part_past_any_list_is_not_found_however_large() {
+    let app = TestApp::builder().seed(seed).await;
+    for part in [
+        "workers-2",
+        "workers-368934881474193",
+        "offices-18446744073709551615",
+    ] {
+        let resp = app.get(&format!("/sitemaps/{part}.xml")).await;
+        assert_eq!(resp.status().as_u16(), 404, "{part}");
+    }
+    let resp = app.get("/sitemaps/workers-1.xml").await;
+    assert_eq!(resp.status().as_u16(), 200);
+}

@@ -297,6 +297,24 @@ async fn a_district_without_residents_is_refused() {
         assert_eq!(status, 422, "population {population}: {report:#}");
         assert!(report.to_string().contains("常住人口"), "{report:#}");
     }
+    // Figures are summed over every district: one beyond any real count
+    // is refused, and the district pages still answer.
+    let (status, report) = post(
+        &app,
+        &token,
+        "districts",
+        CSV,
+        "区县代码,区县名称,类型,常住人口,律师人数
+500103,渝中区,区,1000000,9223372036854775807
+"
+        .to_owned(),
+        false,
+    )
+    .await;
+    assert_eq!(status, 422, "{report:#}");
+    assert!(report.to_string().contains("过大"), "{report:#}");
+    app.text("/districts", 200).await;
+    app.json("/api/v1/districts", 200).await;
 }
 
 #[actix_web::test]

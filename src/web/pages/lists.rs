@@ -710,9 +710,13 @@ async fn sitemap_part(
             "workers" => (workers, "/workers/"),
             _ => return Err(AppError::new(ErrorCode::NotFound)),
         };
+        // A part number past any list is not found, however large.
+        let skip = (n - 1)
+            .checked_mul(SITEMAP_URLS)
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
         let chunk: Vec<String> = list
             .into_iter()
-            .skip((n - 1) * SITEMAP_URLS)
+            .skip(skip)
             .take(SITEMAP_URLS)
             .map(|no| format!("{prefix}{no}"))
             .collect();
