@@ -404,9 +404,14 @@ fn warnings(
         }
         _ => return Ok(Vec::new()),
     }
-    let mut facts = db::imports::facts(conn, false)?;
-    facts.transfers = facts_transfers;
-    facts.office_moves = applied.moves.clone();
+    // New district figures judge every transfer already into them (rule
+    // 2), as the compliance page does; other batches judge their own.
+    let whole = matches!(records, Records::Districts(_));
+    let mut facts = db::imports::facts(conn, whole)?;
+    if !whole {
+        facts.transfers = facts_transfers;
+        facts.office_moves = applied.moves.clone();
+    }
     let findings = plan_rules::check_all(&facts, today, rules);
     // Findings are few and a batch may be large: the records the batch
     // touched are matched against the findings' subjects, not gathered.

@@ -254,3 +254,37 @@ async fn rule_1_names_the_district_that_took_the_worker_on() {
         "W-OUT was: {found:?}"
     );
 }
+
+#[actix_web::test]
+async fn new_district_figures_warn_of_transfers_already_into_the_district() {
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    let moved = import_ok(
+        &app,
+        &token,
+        "transfers",
+        CSV,
+        "执业证号,新执业机构,变更日期\nW-OLD0,O-TOWN,2026-03-01\n",
+    )
+    .await;
+    assert!(
+        !rules_of(&moved).iter().any(|r| r.0 == 2),
+        "below the target then: {moved:#}"
+    );
+    // The district reaches the target: the compliance page now lists the
+    // transfer into it, and the batch that raised it says so.
+    let report = import_ok(
+        &app,
+        &token,
+        "districts",
+        CSV,
+        "区县代码,区县名称,类型,常住人口,律师人数\n500229,城口县,县,1000000,230\n",
+    )
+    .await;
+    let warned = rules_of(&report);
+    assert!(warned.contains(&(2, "W-OLD0".into())), "{warned:?}");
+    let found = compliance(&app, &token).await;
+    assert!(
+        found.contains(&(2, "W-OLD0".into(), "500229".into())),
+        "{found:?}"
+    );
+}
