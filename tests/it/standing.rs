@@ -149,15 +149,8 @@ async fn a_rectification_date_must_be_possible() {
         )
         .await;
         assert_eq!(status, 422, "{why}: {report:#}");
-        let problems = report["error"]["details"]["problems"]
-            .as_array()
-            .or_else(|| report["problems"].as_array())
-            .cloned()
-            .unwrap_or_default();
         assert!(
-            problems
-                .iter()
-                .any(|p| p["column"] == "整改完成日期" && p["row"] == 2),
+            problem_columns(&report).contains(&(2, "整改完成日期".to_owned())),
             "{why}: the row error names the column: {report:#}"
         );
     }

@@ -214,6 +214,25 @@ async fn compliance(app: &TestApp, token: &str) -> Vec<(u64, String, String)> {
         .collect()
 }
 
+/// Asserts that a batch's report warned of `finding` (rule, subject) and
+/// that the compliance page lists it under its district; returns the
+/// page's findings.
+async fn warned_and_listed(
+    app: &TestApp,
+    token: &str,
+    report: &serde_json::Value,
+    (rule, subject, district): (u64, &str, &str),
+) -> Vec<(u64, String, String)> {
+    let warned = rules_of(report);
+    assert!(warned.contains(&(rule, subject.into())), "{warned:?}");
+    let found = compliance(app, token).await;
+    assert!(
+        found.contains(&(rule, subject.into(), district.into())),
+        "{found:?}"
+    );
+    found
+}
+
 #[actix_web::test]
 async fn rule_1_names_the_district_that_took_the_worker_on() {
     let (app, token) = app_with_token(TokenScope::Import).await;
@@ -238,13 +257,7 @@ async fn rule_1_names_the_district_that_took_the_worker_on() {
         "执业证号,新执业机构,变更日期\nW-IN,O-CENTRAL,2026-03-01\nW-OUT,O-RURAL,2026-03-01\n",
     )
     .await;
-    let warned = rules_of(&report);
-    assert!(warned.contains(&(2, "W-IN".into())), "{warned:?}");
-    let found = compliance(&app, &token).await;
-    assert!(
-        found.contains(&(2, "W-IN".into(), "500103".into())),
-        "{found:?}"
-    );
+    let found = warned_and_listed(&app, &token, &report, (2, "W-IN", "500103")).await;
     assert!(
         !found.iter().any(|f| f.0 == 1 && f.1 == "W-IN"),
         "W-IN was not taken on at the target: {found:?}"
@@ -280,11 +293,5 @@ async fn new_district_figures_warn_of_transfers_already_into_the_district() {
         "区县代码,区县名称,类型,常住人口,律师人数\n500229,城口县,县,1000000,230\n",
     )
     .await;
-    let warned = rules_of(&report);
-    assert!(warned.contains(&(2, "W-OLD0".into())), "{warned:?}");
-    let found = compliance(&app, &token).await;
-    assert!(
-        found.contains(&(2, "W-OLD0".into(), "500229".into())),
-        "{found:?}"
-    );
+    warned_and_listed(&app, &token, &report, (2, "W-OLD0", "500229")).await;
 }
