@@ -523,14 +523,23 @@ pub struct RowReader {
     records: Records,
     problems: Vec<Problem>,
     omitted: usize,
-    /// Per column: the header as written, whether it is a name, and whether
-    /// data under no header was already reported there.
-    columns: Vec<(String, bool, bool)>,
-    cell_chars: usize,
+    /// Per column: the header as written, whether it is a name, whether
+    /// data under no header was already reported there, and its longest
+    /// cell in characters.
+    columns: Vec<(String, bool, bool, usize)>,
     kind_at: Option<usize>,
     given: HashSet<usize>,
     headers: HashMap<&'static str, String>,
 }
+
+/// Text columns that are part of a record's key, held in unique indexes:
+/// PostgreSQL's index takes at most 2,704 bytes an entry, so a long cell
+/// there would fail the whole batch with a server error, not a row
+/// problem. [`KEY_CHARS`] Chinese characters fit with room to spare.
+const KEY_COLUMNS: &[&str] = &["code", "decision_no", "township", "title"];
+
+/// The longest cell of a [`KEY_COLUMNS`] column, in characters.
+const KEY_CHARS: usize = 200;
 
 /// Columns holding a name or a title: bidirectional controls are refused
 /// there.
@@ -563,7 +572,12 @@ impl RowReader {
                     }
                 }
                 let name = column.is_some_and(|c| NAME_COLUMNS.contains(&c.key));
-                (h.text.clone(), name, false)
+                let max = if column.is_some_and(|c| KEY_COLUMNS.contains(&c.key)) {
+                    cell_chars.min(KEY_CHARS)
+                } else {
+                    cell_chars
+                };
+                (h.text.clone(), name, false, max)
             })
             .collect();
         let records = match dataset {
@@ -583,7 +597,6 @@ impl RowReader {
             problems,
             omitted: 0,
             columns,
-            cell_chars,
             kind_at,
             given: HashSet::new(),
             headers: info,
@@ -605,7 +618,7 @@ impl RowReader {
             if !p.cell.is_empty() || p.row != row.number || p.column.is_empty() {
                 continue;
             }
-            let at = self.columns.iter().position(|(h, _, _)| *h == p.column);
+            let at = self.columns.iter().position(|(h, _, _, _)| *h == p.column);
             if let Some(Some(text)) = at.and_then(|i| row.cells.get(i)) {
                 p.cell = text.chars().take(super::report::CELL_QUOTE_CHARS).collect();
             }
@@ -651,23 +664,23 @@ impl RowReader {
     fn check_cells(&mut self, row: &Row) {
         for (i, cell) in row.cells.iter().enumerate() {
             let Some(text) = cell else { continue };
-            let (header, name) = match self.columns.get_mut(i) {
-                Some((h, _, reported)) if h.is_empty() || *reported => {
+            let (header, name, max) = match self.columns.get_mut(i) {
+                Some((h, _, reported, _)) if h.is_empty() || *reported => {
                     if !*reported {
                         *reported = true;
                         self.problems.push(unnamed(row.number, i));
                     }
                     continue;
                 }
-                Some((h, name, _)) => (h.as_str(), *name),
+                Some((h, name, _, max)) => (h.as_str(), *name, *max),
                 None => {
-                    self.columns.resize(i + 1, (String::new(), false, false));
+                    self.columns.resize(i + 1, (String::new(), false, false, 0));
                     self.columns[i].2 = true;
                     self.problems.push(unnamed(row.number, i));
                     continue;
                 }
             };
-            if let Some(p) = super::cells::check(row.number, header, text, name, self.cell_chars) {
+            if let Some(p) = super::cells::check(row.number, header, text, name, max) {
                 self.problems.push(p);
             }
         }

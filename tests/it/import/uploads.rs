@@ -456,3 +456,37 @@ async fn control_characters_are_row_problems_naming_the_column() {
     );
     assert_eq!(worker_count(&mut app.conn()), 3, "nothing written");
 }
+
+#[actix_web::test]
+async fn a_long_cell_in_a_key_column_is_a_row_problem_on_either_backend() {
+    // A decision number of 3,000 characters is under the cell limit but
+    // over what PostgreSQL's unique index holds: a row problem, not a 500.
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    // Varied characters, as a real text is: PostgreSQL compresses a
+    // repeated one below its limit.
+    let varied = |n: usize| -> String {
+        (0..n)
+            .map(|i| char::from_u32(0x4e00 + (i as u32 * 7_919) % 20_000).unwrap())
+            .collect()
+    };
+    let long = varied(3_000);
+    let csv = format!(
+        "决定文号,执业证号,处理种类,决定机关,决定日期\n{long},W-OLD1,罚款,渝中区司法局,2026-10-01\n"
+    );
+    let (status, body) = post(&app, &token, "disciplinary-actions", CSV, csv, false).await;
+    assert_eq!(status, 422, "{body:#}");
+    let problem = &body["error"]["details"]["problems"][0];
+    assert_eq!(problem["column"], "决定文号", "{body:#}");
+    assert_eq!(problem["code"], "cell_too_long", "{body:#}");
+    assert!(
+        problem["message"].as_str().unwrap().contains("200"),
+        "{body:#}"
+    );
+    // At 200 characters it is taken.
+    let csv = format!(
+        "决定文号,执业证号,处理种类,决定机关,决定日期\n{},W-OLD1,罚款,渝中区司法局,2026-10-01\n",
+        varied(200)
+    );
+    let (status, body) = post(&app, &token, "disciplinary-actions", CSV, csv, false).await;
+    assert_eq!(status, 200, "{body:#}");
+}
