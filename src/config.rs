@@ -78,7 +78,7 @@ impl std::fmt::Debug for Settings {
                 "database_url",
                 &self.database_url.as_deref().map(redact_url),
             )
-            .field("meili_url", &self.meili_url)
+            .field("meili_url", &self.meili_url.as_deref().map(redact_url))
             .field(
                 "meili_master_key",
                 &self.meili_master_key.as_ref().map(|_| "***"),
@@ -329,13 +329,75 @@ impl Default for Limits {
     }
 }
 
-/// The URL with any password replaced, fit for logs and errors.
+/// The URL with any password replaced, fit for logs and errors: the one
+/// in the user part, and the value of every query parameter that names a
+/// secret (`?password=…`, `sslpassword=…`, a token or key), which libpq
+/// reads as well.
 pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
+    let Ok(mut u) = url::Url::parse(url) else {
+        return url.to_owned();
+    };
+    let secret = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        ["password", "secret", "token", "key"]
+            .iter()
+            .any(|s| name.contains(s))
+    };
+    let mut changed = false;
+    if u.password().is_some() {
+        let _ = u.set_password(Some("***"));
+        changed = true;
+    }
+    if u.query_pairs().any(|(k, _)| secret(&k)) {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if secret(&k) {
+                    "***".into()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+        changed = true;
+    }
+    if changed {
+        u.to_string()
+    } else {
+        url.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn secrets_in_a_url_are_hidden_wherever_they_stand() {
+        assert_eq!(
+            redact_url("postgres://app:hunter2@db/portal"),
+            "postgres://app:***@db/portal"
+        );
+        let r = redact_url(
+            "postgres://app@db/portal?sslmode=require&password=hunter2&sslpassword=x%20y",
+        );
+        assert!(
+            !r.contains("hunter2") && !r.contains("x+y") && !r.contains("x%20y"),
+            "{r}"
+        );
+        assert!(
+            r.contains("sslmode=require") && r.contains("password=***"),
+            "{r}"
+        );
+        let r = redact_url("http://meili:7700/?apiKey=abc");
+        assert!(!r.contains("abc"), "{r}");
+        for plain in [
+            "postgres://app@db/portal?sslmode=require",
+            "data/legal-portal.db",
+        ] {
+            assert_eq!(redact_url(plain), plain);
         }
-        _ => url.to_owned(),
     }
 }

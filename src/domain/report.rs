@@ -113,7 +113,8 @@ pub struct ValidReport {
     pub occurred_on: Option<NaiveDate>,
     /// Where (unlicensed practice only), trimmed, personal numbers masked.
     pub place: String,
-    /// The name used (unlicensed practice only, may be empty).
+    /// The name used (unlicensed practice only, may be empty), personal
+    /// numbers masked.
     pub name_used: String,
     /// The reporter's contact, when given.
     pub contact: Option<Contact>,
@@ -240,12 +241,14 @@ pub fn validate_unlicensed(
         limits::PLACE_MAX,
         "report-place-missing",
     );
-    let name_used = name(
+    // A number typed beside the name is masked as in the place and the
+    // story: staff read it, and it is not the reporter's to give.
+    let name_used = super::mask::mask_personal_numbers(&name(
         &mut errors,
         "name_used",
         &input.name_used,
         limits::NAME_USED_MAX,
-    );
+    ));
     let description = text(
         &mut errors,
         "description",
@@ -360,6 +363,13 @@ mod tests {
         assert_eq!(v.category, Category::UnlicensedPractice);
         assert_eq!(v.occurred_on, Some(d("2026-11-20")));
         assert!(!v.description.contains("13987654321"), "{}", v.description);
+        let numbered = UnlicensedInput {
+            name_used: "王律师 13987654321".into(),
+            ..good.clone()
+        };
+        let v = validate_unlicensed(&numbered, today).unwrap();
+        assert!(v.name_used.starts_with("王律师"), "{}", v.name_used);
+        assert!(!v.name_used.contains("13987654321"), "{}", v.name_used);
         let bare = UnlicensedInput {
             name_used: String::new(),
             occurred_on: String::new(),
