@@ -605,6 +605,10 @@ pub fn advance(
     now: NaiveDateTime,
 ) -> Result<Result<ComplaintRecord, TransitionRefused>, DbError> {
     conn.transaction(|c| {
+        // On SQLite the write lock first: the stage read below must be the
+        // one the update replaces (two clerks at once: the second waits,
+        // then reads the first's stage).
+        super::lock_for_writing(c)?;
         let Some(record) = find(c, tracking_no)? else {
             return Ok(Err(TransitionRefused::NotFound));
         };
@@ -622,13 +626,31 @@ pub fn advance(
             return Ok(Err(TransitionRefused::NoteRequired));
         }
         let id = record.complaint.id;
-        diesel::update(complaints::table.find(id))
-            .set((
-                complaints::status.eq(t.to.key()),
-                complaints::outcome.eq(t.outcome.map(|o| o.key())),
-                complaints::updated_at.eq(now),
-            ))
-            .execute(c)?;
+        // Only from the stage read: on PostgreSQL another clerk's move
+        // committed meanwhile leaves no row to update, and this one is
+        // refused from the stage that clerk left (a concluded complaint
+        // never goes back to investigating).
+        let moved = diesel::update(
+            complaints::table
+                .find(id)
+                .filter(complaints::status.eq(from.key())),
+        )
+        .set((
+            complaints::status.eq(t.to.key()),
+            complaints::outcome.eq(t.outcome.map(|o| o.key())),
+            complaints::updated_at.eq(now),
+        ))
+        .execute(c)?;
+        if moved == 0 {
+            let now_at = match find(c, tracking_no)? {
+                Some(r) => r.stage()?,
+                None => return Ok(Err(TransitionRefused::NotFound)),
+            };
+            return Ok(Err(TransitionRefused::NotAllowed {
+                from: now_at,
+                allowed: now_at.next_stages(),
+            }));
+        }
         diesel::insert_into(complaint_events::table)
             .values((
                 complaint_events::complaint_id.eq(id),

@@ -441,3 +441,55 @@ async fn a_page_past_the_last_possible_one_is_a_400_not_a_crash() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["complaints"], serde_json::json!([]));
 }
+
+#[actix_web::test]
+async fn two_clerks_concluding_one_complaint_at_once_cannot_both_succeed() {
+    // Concluded is final: in any order one conclusion stands and the other
+    // is refused, never both recorded with the later outcome winning.
+    let app = TestApp::builder().settings(keyed).seed(subjects).await;
+    let clerk = token(&app, TokenScope::Complaints);
+    let other = tokens::create(&mut app.conn(), "clerk-2", TokenScope::Complaints).unwrap();
+    for round in 0..8 {
+        let (tracking, _) = file_by_api(&app, &body("李四", "13812345678")).await;
+        let (s, v) = move_to(
+            &app,
+            &clerk,
+            &tracking,
+            serde_json::json!({"to": "accepted"}),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        let ((a, va), (b, vb)) = tokio::join!(
+            move_to(
+                &app,
+                &clerk,
+                &tracking,
+                serde_json::json!({"to": "concluded", "note": "查实", "outcome": "upheld"})
+            ),
+            move_to(
+                &app,
+                &other,
+                &tracking,
+                serde_json::json!({"to": "concluded", "note": "不实", "outcome": "not_upheld"})
+            ),
+        );
+        let ok: Vec<&serde_json::Value> = [(a, &va), (b, &vb)]
+            .into_iter()
+            .filter(|(s, _)| *s == 200)
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(ok.len(), 1, "round {round}: {a} {va} / {b} {vb}");
+        let refused = if a == 200 { (b, &vb) } else { (a, &va) };
+        assert!(
+            (400..500).contains(&refused.0),
+            "round {round}: the other is refused, not failed: {refused:?}"
+        );
+        let stored: (String, Option<String>) = complaints::table
+            .filter(complaints::tracking_no.eq(&tracking))
+            .select((complaints::status, complaints::outcome))
+            .first(&mut app.conn())
+            .unwrap();
+        assert_eq!(stored.0, "concluded");
+        assert_eq!(stored.1.as_deref(), ok[0]["outcome"].as_str(), "{}", ok[0]);
+    }
+}
