@@ -287,7 +287,11 @@ fn schema() -> (Schema, Fields) {
         id: b.add_text_field("id", STRING),
         kind: b.add_text_field("kind", STRING),
         license_no: b.add_text_field("license_no", STRING),
-        name_ngram: b.add_text_field("name_ngram", ngram),
+        // The name's Chinese characters only, as queries read them (a
+        // middle dot split 古丽·买买 into pairs no query has). Renamed from
+        // `name_ngram` when that changed, so that an index built before is
+        // seen as another schema and rebuilt at open.
+        name_ngram: b.add_text_field("name_cjk_ngram", ngram),
         text: b.add_text_field("text", jieba),
         name_pinyin: b.add_text_field("name_pinyin", STRING),
         name_initials: b.add_text_field("name_initials", STRING),
@@ -752,7 +756,10 @@ impl Shelf {
         doc.add_text(f.kind, d.kind.key());
         let record = d.doc_type.is_record();
         doc.add_text(f.license_no, &d.license_no);
-        doc.add_text(f.name_ngram, &d.name);
+        doc.add_text(
+            f.name_ngram,
+            d.name.chars().filter(|c| is_cjk(*c)).collect::<String>(),
+        );
         doc.add_text(f.text, format!("{} {}", d.name, d.text));
         doc.add_text(f.name_pinyin, &d.name_pinyin);
         doc.add_text(f.name_initials, &d.name_initials);

@@ -475,6 +475,23 @@ async fn still_finds_a_deregistered_worker(e: Engine) {
     e.clean_up().await;
 }
 
+async fn finds_a_name_written_with_a_middle_dot_by_the_characters_across_it(e: Engine) {
+    // Names such as 阿依古丽·买买提 carry a middle dot; a resident types the
+    // characters without it.
+    let app = TestApp::builder()
+        .meili(e.meili())
+        .seed(|c| {
+            seed(c);
+            build::worker(c, "45001010999", "阿依古丽·买买提", LONGSHA);
+        })
+        .await;
+    for typed in ["古丽买买", "阿依古丽买买提", "阿依古丽·买买提"] {
+        let body = search(&app, &e, &q(typed)).await;
+        assert_eq!(first(&body)["license_no"], "45001010999", "{typed}: {body}");
+    }
+    e.clean_up().await;
+}
+
 async fn follows_a_worker_who_transfers(e: Engine) {
     let app = start(&e).await;
     let name = q("曾静");
@@ -598,6 +615,7 @@ on_both_engines!(
     sorts_by_distance_within_a_radius,
     pages_in_a_stable_order,
     still_finds_a_deregistered_worker,
+    finds_a_name_written_with_a_middle_dot_by_the_characters_across_it,
     follows_a_worker_who_transfers,
     ranks_an_exact_full_name_first_among_look_alikes,
     lists_exact_pinyin_before_a_one_letter_variant,
