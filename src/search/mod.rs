@@ -465,6 +465,26 @@ pub struct ParsedText {
     pub decision: Option<String>,
 }
 
+/// A pinyin vowel without its tone mark (zhāng → zhang), as names are
+/// indexed; ü keeps its dots, the other characters stay as they are.
+fn untoned(c: char) -> char {
+    match c {
+        'ā' | 'á' | 'ǎ' | 'à' => 'a',
+        'Ā' | 'Á' | 'Ǎ' | 'À' => 'A',
+        'ē' | 'é' | 'ě' | 'è' => 'e',
+        'Ē' | 'É' | 'Ě' | 'È' => 'E',
+        'ī' | 'í' | 'ǐ' | 'ì' => 'i',
+        'Ī' | 'Í' | 'Ǐ' | 'Ì' => 'I',
+        'ō' | 'ó' | 'ǒ' | 'ò' => 'o',
+        'Ō' | 'Ó' | 'Ǒ' | 'Ò' => 'O',
+        'ū' | 'ú' | 'ǔ' | 'ù' => 'u',
+        'Ū' | 'Ú' | 'Ǔ' | 'Ù' => 'U',
+        'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' => 'ü',
+        'Ǖ' | 'Ǘ' | 'Ǚ' | 'Ǜ' => 'Ü',
+        c => c,
+    }
+}
+
 /// A decision number (文号) in one spelling: half-width, no spaces, every
 /// kind of bracket as `(` `)`; `渝司罚决〔2025〕1号`, `渝司罚决［2025］1号` and
 /// `渝司罚决 (2025) 1 号` all become `渝司罚决(2025)1号`.
@@ -501,6 +521,7 @@ impl ParsedText {
         let folded: String = raw
             .chars()
             .map(fold_width)
+            .map(untoned)
             .collect::<String>()
             .trim()
             .to_lowercase();
@@ -638,6 +659,10 @@ mod tests {
         let t = ParsedText::parse(" Zhang San ");
         assert_eq!(t.latin.as_deref(), Some("zhangsan"));
         assert_eq!(t.license, None);
+        // Typed with tone marks, as a pinyin keyboard may give it.
+        let t = ParsedText::parse("Zhāng Sān");
+        assert_eq!(t.latin.as_deref(), Some("zhangsan"));
+        assert_eq!(t.query, "zhang san");
     }
 
     #[test]

@@ -183,6 +183,9 @@ async fn finds_by_full_pinyin_and_polyphonic_surname(e: Engine) {
     let app = start(&e).await;
     let body = search(&app, &e, "q=zhangsan").await;
     assert_eq!(first(&body)["license_no"], ZHANG_SAN, "{body}");
+    // With the tone marks a pinyin keyboard may leave in.
+    let body = search(&app, &e, &q("zhāngsān")).await;
+    assert_eq!(first(&body)["license_no"], ZHANG_SAN, "{body}");
     let body = search(&app, &e, "q=shanxiong").await;
     assert_eq!(
         first(&body)["license_no"],
