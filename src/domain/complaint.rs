@@ -344,6 +344,9 @@ pub fn mask_name(name: &str) -> String {
 
 /// Field limits, in characters.
 pub mod limits {
+    /// How many years back the day of the events may be ("not over 20
+    /// years ago", on the calendar).
+    pub const OCCURRED_YEARS_MAX: u32 = 20;
     /// The subject field (a license number or a name to look up).
     pub const SUBJECT: usize = 60;
     /// Shortest description.
@@ -469,7 +472,7 @@ pub fn validate(input: &ComplaintInput, today: NaiveDate) -> Result<ValidComplai
         Some(d) if d > today => {
             errors.insert("occurred_on", Message::new("report-date-future"));
         }
-        Some(d) if d < today - TimeDelta::days(365 * 20) => {
+        Some(d) if d < super::dates::years_before(today, limits::OCCURRED_YEARS_MAX) => {
             errors.insert("occurred_on", Message::new("report-date-too-old"));
         }
         Some(_) => {}
@@ -707,6 +710,21 @@ mod tests {
         assert_eq!(v.contact.phone, "13812345678");
         assert_eq!(v.contact.name, "李四");
         assert_eq!(v.category, Category::Fees);
+
+        // "Not over 20 years ago" on the calendar: the same day twenty
+        // years back is in, the day before is not (365 × 20 days fell five
+        // leap days short).
+        for (on, ok) in [
+            ("2006-11-28", true),
+            ("2006-12-01", true),
+            ("2006-11-27", false),
+        ] {
+            let input = ComplaintInput {
+                occurred_on: on.into(),
+                ..good.clone()
+            };
+            assert_eq!(validate(&input, today).is_ok(), ok, "{on}");
+        }
 
         let bad = ComplaintInput {
             category: "bribery".into(),

@@ -71,6 +71,13 @@ pub fn anniversary(date: NaiveDate, years: u32) -> NaiveDate {
     }
 }
 
+/// The day `years` years before `date` on the calendar (29 February
+/// becomes 28 February).
+pub fn years_before(date: NaiveDate, years: u32) -> NaiveDate {
+    date.checked_sub_months(Months::new(12 * years))
+        .unwrap_or(NaiveDate::MIN)
+}
+
 /// 1 January of `year`.
 pub fn new_year(year: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MAX)
@@ -154,6 +161,8 @@ mod tests {
         assert_eq!(anniversary(d(2024, 2, 28), 1), d(2025, 2, 28));
         assert_eq!(anniversary(d(2023, 2, 28), 1), d(2024, 2, 28));
         assert_eq!(anniversary(d(2025, 12, 31), 3), d(2028, 12, 31));
+        assert_eq!(years_before(d(2026, 11, 28), 20), d(2006, 11, 28));
+        assert_eq!(years_before(d(2024, 2, 29), 1), d(2023, 2, 28));
         assert_eq!(whole_years_between(d(2020, 5, 1), d(2021, 4, 30)), 0);
         assert_eq!(whole_years_between(d(2020, 5, 1), d(2021, 5, 1)), 1);
     }

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use chrono::{NaiveDate, TimeDelta};
+use chrono::NaiveDate;
 
 use super::complaint::{self, Category, Contact, normalise_phone};
 use super::message::{FieldProblems, Message};
@@ -269,7 +269,9 @@ pub fn validate_unlicensed(
                 errors.insert("occurred_on", Message::new("report-date-future"));
                 None
             }
-            Some(d) if d < today - TimeDelta::days(365 * 20) => {
+            Some(d)
+                if d < super::dates::years_before(today, complaint::limits::OCCURRED_YEARS_MAX) =>
+            {
                 errors.insert("occurred_on", Message::new("report-date-too-old"));
                 None
             }
