@@ -507,13 +507,15 @@ impl Indexer {
             .db(|c| crate::db::meta::get(c, crate::db::meta::SEARCH_POLICY))
             .await?;
         let other_policy = indexed > 0 && built_under.as_deref() != Some(policy.as_str());
-        if other_policy {
-            tracing::info!(
-                "the search index was built under other standing settings (or before they were recorded): rebuilding it"
-            );
-        }
         if (indexed == 0 && subjects > 0) || other_policy || self.rebuilding() {
+            // Only the leader rebuilds (several portals on one Meilisearch):
+            // the others would say "rebuilding" and not do it.
             if self.is_leader().await? {
+                if other_policy {
+                    tracing::info!(
+                        "the search index was built under other standing settings (or before they were recorded): rebuilding it"
+                    );
+                }
                 let started = std::time::Instant::now();
                 let n = self.reindex().await?;
                 tracing::info!(
