@@ -7,7 +7,9 @@ use diesel::prelude::*;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-use super::schema::{complaint_events, complaint_reports, complaints, offices, workers};
+use super::schema::{
+    complaint_events, complaint_reports, complaint_submissions, complaints, offices, workers,
+};
 use super::{DbConnection, DbError};
 use crate::domain::LicenseNo;
 use crate::domain::complaint::{
@@ -236,6 +238,27 @@ pub struct Filed {
     pub tracking_no: TrackingNo,
     /// The access code, `XXXX-XXXX-XXXX-XXXX`; only its hash is kept.
     pub access_code: String,
+    /// When the same submission was filed before, when it was (UTC): this
+    /// filing then stored nothing and answers with the first's receipt.
+    pub filed_before: Option<NaiveDateTime>,
+}
+
+/// One sending of a form or an API request, named so that the same one
+/// sent again files nothing new (`web::complaints::Once`).
+#[derive(Clone)]
+pub struct Submission {
+    /// A keyed hash of where it was sent from and what it says, kept in
+    /// `complaints.submission_key` (unique).
+    pub key: String,
+    /// The access code's bytes, derived from the key and the desk's secret,
+    /// so the same submission gets back the same access code.
+    pub access_code: [u8; complaint::ACCESS_CODE_LEN],
+}
+
+impl std::fmt::Debug for Submission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Submission(***)")
+    }
 }
 
 /// What seals a complainant's contact before it is stored (the complaint
@@ -321,15 +344,24 @@ pub fn file(
     key: &dyn Sealer,
     now: NaiveDateTime,
 ) -> Result<Filed, DbError> {
-    file_filing(conn, &Filing::complaint(kind, subject, valid), key, now)
+    file_filing(
+        conn,
+        &Filing::complaint(kind, subject, valid),
+        None,
+        key,
+        now,
+    )
 }
 
 /// Files anything the desk takes at `now` (UTC; the tracking number
 /// carries the date in China): the contact sealed, the access code hashed,
-/// the `submitted` event, in one transaction.
+/// the `submitted` event, in one transaction. With a `submission`, the
+/// same submission filed before files nothing and answers with the first
+/// one's tracking number and access code.
 pub fn file_filing(
     conn: &mut DbConnection,
     filing: &Filing<'_>,
+    submission: Option<&Submission>,
     key: &dyn Sealer,
     now: NaiveDateTime,
 ) -> Result<Filed, DbError> {
@@ -341,7 +373,13 @@ pub fn file_filing(
     for _ in 0..8 {
         let tracking_no = TrackingNo::new(china_date(now), rng.next_u32());
         let mut raw = [0u8; ACCESS_CODE_LEN];
-        rng.fill_bytes(&mut raw);
+        match submission {
+            Some(once) => raw = once.access_code,
+            None => rng.fill_bytes(&mut raw),
+        }
+        if let Some(earlier) = filed_before(conn, submission, &raw)? {
+            return Ok(earlier);
+        }
         let access_code = complaint::access_code_from(&raw);
         let hash = hash_code(&access_code.replace('-', ""));
         let sealed = filing
@@ -368,6 +406,14 @@ pub fn file_filing(
                 ))
                 .returning(complaints::id)
                 .get_result(c)?;
+            if let Some(once) = submission {
+                diesel::insert_into(complaint_submissions::table)
+                    .values((
+                        complaint_submissions::submission_key.eq(&once.key),
+                        complaint_submissions::complaint_id.eq(id),
+                    ))
+                    .execute(c)?;
+            }
             diesel::insert_into(complaint_reports::table)
                 .values((
                     complaint_reports::complaint_id.eq(id),
@@ -392,18 +438,54 @@ pub fn file_filing(
                 return Ok(Filed {
                     tracking_no,
                     access_code,
+                    filed_before: None,
                 });
             }
             Err(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
                 _,
-            )) => continue,
+            )) => {
+                // The same submission filed meanwhile (a second tap whose
+                // request overtook this one), or a tracking number taken.
+                if let Some(earlier) = filed_before(conn, submission, &raw)? {
+                    return Ok(earlier);
+                }
+                continue;
+            }
             Err(e) => return Err(e.into()),
         }
     }
     Err(DbError::Corrupt(
         "no free tracking number after 8 tries".into(),
     ))
+}
+
+/// The filing of `submission` made before, if any: its tracking number,
+/// the access code of `raw` (the same bytes gave it then) and when.
+fn filed_before(
+    conn: &mut DbConnection,
+    submission: Option<&Submission>,
+    raw: &[u8; ACCESS_CODE_LEN],
+) -> Result<Option<Filed>, DbError> {
+    let Some(once) = submission else {
+        return Ok(None);
+    };
+    let found: Option<(String, NaiveDateTime)> = complaint_submissions::table
+        .inner_join(complaints::table)
+        .filter(complaint_submissions::submission_key.eq(&once.key))
+        .select((complaints::tracking_no, complaints::submitted_at))
+        .first(conn)
+        .optional()?;
+    let Some((tracking_no, at)) = found else {
+        return Ok(None);
+    };
+    let tracking_no = TrackingNo::parse(&tracking_no)
+        .map_err(|_| DbError::Corrupt(format!("stored tracking number {tracking_no}")))?;
+    Ok(Some(Filed {
+        tracking_no,
+        access_code: complaint::access_code_from(raw),
+        filed_before: Some(at),
+    }))
 }
 
 fn events_of(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Event>, DbError> {
@@ -655,7 +737,10 @@ pub fn advance(
             .values((
                 complaint_events::complaint_id.eq(id),
                 complaint_events::stage.eq(t.to.key()),
-                complaint_events::note.eq(t.note.trim()),
+                // As in the complainant's texts, identity card and mobile
+                // numbers a clerk types are masked before they are stored.
+                complaint_events::note
+                    .eq(crate::domain::mask::mask_personal_numbers(t.note.trim())),
                 complaint_events::actor.eq(actor),
                 complaint_events::at.eq(now),
             ))
@@ -733,6 +818,23 @@ pub fn purge_closed(
                     complaint_reports::name_used.eq(""),
                 ))
                 .execute(tx)?;
+            diesel::delete(
+                complaint_submissions::table.filter(complaint_submissions::complaint_id.eq(c.id)),
+            )
+            .execute(tx)?;
+            // The working notes (accepting, investigating) are the bureau's
+            // and may name people; the refusal's reason and the conclusion's
+            // findings stay, with the timeline and the outcome.
+            diesel::update(
+                complaint_events::table
+                    .filter(complaint_events::complaint_id.eq(c.id))
+                    .filter(
+                        complaint_events::stage
+                            .ne_all([Stage::Declined.key(), Stage::Concluded.key()]),
+                    ),
+            )
+            .set(complaint_events::note.eq(""))
+            .execute(tx)?;
             super::audit::record(
                 tx,
                 "retention-job",

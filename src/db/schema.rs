@@ -172,6 +172,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    complaint_submissions (submission_key) {
+        submission_key -> Text,
+        complaint_id -> BigInt,
+    }
+}
+
+diesel::table! {
     complaint_reports (complaint_id) {
         complaint_id -> BigInt,
         kind -> Text,
@@ -378,6 +385,7 @@ diesel::joinable!(offices -> townships (township_id));
 diesel::joinable!(workers -> offices (office_license_no));
 diesel::joinable!(complaint_events -> complaints (complaint_id));
 diesel::joinable!(complaint_reports -> complaints (complaint_id));
+diesel::joinable!(complaint_submissions -> complaints (complaint_id));
 diesel::joinable!(admin_sessions -> admin_users (user_id));
 diesel::joinable!(admin_uploads -> admin_users (user_id));
 
@@ -397,6 +405,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaints,
     complaint_events,
     complaint_reports,
+    complaint_submissions,
     import_batches,
     admin_tokens,
     record_history,

@@ -14,7 +14,7 @@ use super::rate_limit::SharedLimiter;
 use crate::complaints::ComplaintSettings;
 use crate::complaints::crypto::ContactKey;
 use crate::db::DbError;
-use crate::db::complaints::{ComplaintRecord, Filed, Filing, china_date};
+use crate::db::complaints::{ComplaintRecord, Filed, Filing, Submission, china_date};
 use crate::domain::LicenseNo;
 use crate::domain::complaint::ValidComplaint;
 use crate::domain::complaint::{
@@ -44,19 +44,117 @@ pub struct ComplaintDesk {
     /// Status look-ups per address (page and API together), shared the
     /// same way.
     pub lookup_limit: SharedLimiter,
+    /// Names submissions (`Once`), so one sent twice files once.
+    submissions: [u8; 32],
 }
 
 impl ComplaintDesk {
     /// A desk from the settings and the key.
     pub fn new(settings: &ComplaintSettings, key: ContactKey) -> Self {
         let addresses = key.derive("legal-portal rate-limit addresses v1");
+        let submissions = key.derive("legal-portal submissions v1");
         Self {
             csrf: Csrf::new(key.derive("legal-portal csrf v1")),
             key,
             deadlines: settings.deadlines,
             submit_limit: SharedLimiter::new(SUBMIT_BUCKET, settings.submit_rate, addresses),
             lookup_limit: SharedLimiter::new(LOOKUP_BUCKET, settings.lookup_rate, addresses),
+            submissions,
         }
+    }
+
+    /// The name of `once` carrying `filing`: a keyed hash of where it was
+    /// sent from and of everything it says, and the access code's bytes
+    /// derived from that name (so only this desk's secret and the same
+    /// submission give them back).
+    fn submission(&self, once: &Once, filing: &Filing<'_>) -> Submission {
+        use hmac::{Hmac, KeyInit, Mac};
+        type HmacSha256 = Hmac<sha2::Sha256>;
+        fn put(mac: &mut HmacSha256, bytes: &[u8]) {
+            mac.update(&(bytes.len() as u64).to_le_bytes());
+            mac.update(bytes);
+        }
+        let new_mac = || {
+            <HmacSha256 as KeyInit>::new_from_slice(&self.submissions)
+                .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
+        };
+        let mut mac = new_mac();
+        match once {
+            Once::Form { cookie } => {
+                put(&mut mac, b"form");
+                put(&mut mac, cookie.as_bytes());
+            }
+            Once::Api { key } => {
+                put(&mut mac, b"api");
+                put(&mut mac, key.as_bytes());
+            }
+        }
+        put(&mut mac, filing.kind.key().as_bytes());
+        let (subject_kind, subject_no) = filing
+            .subject
+            .map_or(("", ""), |(kind, no)| (kind.key(), no.as_str()));
+        put(&mut mac, subject_kind.as_bytes());
+        put(&mut mac, subject_no.as_bytes());
+        put(&mut mac, filing.category.key().as_bytes());
+        put(&mut mac, filing.description.as_bytes());
+        let occurred = filing
+            .occurred_on
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        put(&mut mac, occurred.as_bytes());
+        put(&mut mac, filing.desired_outcome.as_bytes());
+        put(&mut mac, filing.place.as_bytes());
+        put(&mut mac, filing.name_used.as_bytes());
+        match filing.contact {
+            Some(contact) => {
+                put(&mut mac, contact.name.as_bytes());
+                put(&mut mac, contact.phone.as_bytes());
+            }
+            None => put(&mut mac, b"\0"),
+        }
+        put(&mut mac, &[u8::from(filing.withhold_identity)]);
+        let name = mac.finalize().into_bytes();
+        let key: String = name.iter().map(|b| format!("{b:02x}")).collect();
+        let mut mac = new_mac();
+        put(&mut mac, b"access code");
+        put(&mut mac, &name);
+        let derived = mac.finalize().into_bytes();
+        let mut access_code = [0u8; complaint::ACCESS_CODE_LEN];
+        access_code.copy_from_slice(&derived[..complaint::ACCESS_CODE_LEN]);
+        Submission { key, access_code }
+    }
+}
+
+/// Where one submission came from, to know it when it comes again.
+#[derive(Clone)]
+pub enum Once {
+    /// A page's form, from the browser holding this CSRF cookie (random,
+    /// kept for a day): the same content sent again from it, by a second
+    /// tap, a resend, or the form filled again after going back, is the
+    /// same submission.
+    Form {
+        /// The `lp_csrf` cookie.
+        cookie: String,
+    },
+    /// An API request with an `Idempotency-Key` header.
+    Api {
+        /// The header's value.
+        key: String,
+    },
+}
+
+impl std::fmt::Debug for Once {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Once(***)")
+    }
+}
+
+impl Once {
+    /// The form post `req` (its CSRF token already verified).
+    pub fn form(req: &actix_web::HttpRequest) -> Option<Self> {
+        Some(Self::Form {
+            cookie: super::csrf::cookie_value(req)?,
+        })
     }
 }
 
@@ -196,9 +294,15 @@ pub enum Checked {
 }
 
 /// Files a checked complaint or report with the desk, now: the one filing
-/// path of the complaint and report pages and their API twins. Logs the
-/// tracking number and kind, never the text or the contact.
-pub async fn file(state: &super::AppState, checked: Checked) -> Result<Filed, AppError> {
+/// path of the complaint and report pages and their API twins. `once`
+/// names the submission: the same one with the same content sent again
+/// files nothing and gets the first receipt back (`Filed::filed_before`).
+/// Logs the tracking number and kind, never the text or the contact.
+pub async fn file(
+    state: &super::AppState,
+    checked: Checked,
+    once: Option<Once>,
+) -> Result<Filed, AppError> {
     let desk = state.complaints.clone();
     let now = state.clock.now_utc();
     let filed = state
@@ -212,11 +316,15 @@ pub async fn file(state: &super::AppState, checked: Checked) -> Result<Filed, Ap
                 }
             };
             let kind = filing.kind;
-            crate::db::complaints::file_filing(c, &filing, &desk.key, now).map(|f| (f, kind))
+            let submission = once.as_ref().map(|o| desk.submission(o, &filing));
+            crate::db::complaints::file_filing(c, &filing, submission.as_ref(), &desk.key, now)
+                .map(|f| (f, kind))
         })
         .await?;
     let (filed, kind) = filed;
-    if kind == ReportKind::Complaint {
+    if filed.filed_before.is_some() {
+        tracing::info!(tracking_no = %filed.tracking_no, kind = kind.key(), "filing sent again: the first receipt answered");
+    } else if kind == ReportKind::Complaint {
         tracing::info!(tracking_no = %filed.tracking_no, "complaint filed");
     } else {
         tracing::info!(tracking_no = %filed.tracking_no, kind = kind.key(), "report filed");
@@ -408,6 +516,10 @@ pub struct StaffView {
     /// The contact; `null` once purged, or when a correction or an
     /// unlicensed report was filed without one.
     pub contact: Option<ContactView>,
+    /// The contact is stored but cannot be opened with this portal's key
+    /// (a portal started with another `LEGAL_PORTAL_COMPLAINT_KEY`, or a
+    /// damaged row): the complaint is still listed and shown.
+    pub contact_unreadable: bool,
     /// When the personal data was purged (UTC, RFC 3339).
     pub purged_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Stages that may follow.
@@ -428,27 +540,30 @@ pub fn staff_view(
 ) -> Result<StaffView, DbError> {
     let c = &record.complaint;
     let status = status_view(record, None, &desk.deadlines, today)?;
-    let contact = match &c.contact_ciphertext {
+    let opened = match &c.contact_ciphertext {
+        None => Ok(None),
+        Some(sealed) => desk.key.open(sealed, &c.tracking_no).map(Some),
+    };
+    let contact_unreadable = opened.is_err();
+    if let Err(e) = &opened {
+        // One row the key does not open must not take the whole desk down.
+        tracing::warn!(tracking_no = %c.tracking_no, error = %e, "a complaint's sealed contact could not be opened (another key, or a damaged row)");
+    }
+    let contact = match opened.ok().flatten() {
         None => None,
-        Some(sealed) => {
-            let contact = desk
-                .key
-                .open(sealed, &c.tracking_no)
-                .map_err(|e| DbError::Corrupt(e.to_string()))?;
-            Some(if reveal {
-                ContactView {
-                    name: contact.name,
-                    phone: contact.phone,
-                    revealed: true,
-                }
-            } else {
-                ContactView {
-                    name: mask_name(&contact.name),
-                    phone: mask_phone(&contact.phone),
-                    revealed: false,
-                }
-            })
-        }
+        Some(contact) => Some(if reveal {
+            ContactView {
+                name: contact.name,
+                phone: contact.phone,
+                revealed: true,
+            }
+        } else {
+            ContactView {
+                name: mask_name(&contact.name),
+                phone: mask_phone(&contact.phone),
+                revealed: false,
+            }
+        }),
     };
     let events = steps(record, &desk.deadlines, today)?
         .into_iter()
@@ -479,6 +594,7 @@ pub fn staff_view(
         name_used: record.details.name_used.clone(),
         withhold_identity: c.withhold_identity,
         contact,
+        contact_unreadable,
         purged_at: c.purged_at.map(|t| t.and_utc()),
         next_stages: record
             .stage()?

@@ -133,7 +133,7 @@ impl Csrf {
 }
 
 /// Our cookie's value, when it looks like one we set.
-fn cookie_value(req: &HttpRequest) -> Option<String> {
+pub(crate) fn cookie_value(req: &HttpRequest) -> Option<String> {
     req.headers()
         .get_all(COOKIE)
         .filter_map(|v| v.to_str().ok())

@@ -13,7 +13,7 @@ use crate::domain::complaint::{self, ComplaintInput, TrackingNo, TrackingNoError
 use crate::domain::vocab::SubjectKind;
 use crate::i18n::FieldErrors;
 use crate::web::AppState;
-use crate::web::complaints::{Checked, StatusView, no_store, read_body, status_view};
+use crate::web::complaints::{Checked, Once, StatusView, no_store, read_body, status_view};
 use crate::web::errors::{AppError, ErrorBody, ErrorCode};
 
 /// The header carrying the access code.
@@ -82,13 +82,49 @@ pub(crate) struct Filed {
 }
 
 impl Filed {
-    /// The answer for a filing.
-    pub(crate) fn of(filed: db::complaints::Filed) -> Self {
-        Self {
+    /// The answer for a filing: `201` with the receipt, and
+    /// `Idempotent-Replayed: true` when the same request (its
+    /// `Idempotency-Key` and body) was filed before and this is its receipt
+    /// again. `no-store` always.
+    pub(crate) fn answer(filed: db::complaints::Filed) -> HttpResponse {
+        let mut created = HttpResponse::Created();
+        if filed.filed_before.is_some() {
+            created.insert_header(("Idempotent-Replayed", "true"));
+        }
+        no_store(created.json(Self {
             status_url: format!("/api/v1/complaints/{}", filed.tracking_no),
             tracking_no: filed.tracking_no.to_string(),
             access_code: filed.access_code,
+        }))
+    }
+}
+
+/// The longest `Idempotency-Key` taken.
+pub(crate) const IDEMPOTENCY_KEY_MAX: usize = 255;
+
+/// The request's `Idempotency-Key`: absent, or 1 to 255 visible ASCII
+/// characters (a UUID, say), else `400`. The same key with the same body
+/// files once; the same key with another body is another filing.
+pub(crate) fn idempotency_key(req: &HttpRequest) -> Result<Option<Once>, AppError> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    match value.to_str() {
+        Ok(key)
+            if !key.is_empty()
+                && key.len() <= IDEMPOTENCY_KEY_MAX
+                && key.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Ok(Some(Once::Api {
+                key: key.to_owned(),
+            }))
         }
+        _ => Err(
+            AppError::new(ErrorCode::BadRequest).message(crate::web::lang::tr_with(
+                "idempotency-key-invalid",
+                &[("n", &IDEMPOTENCY_KEY_MAX)],
+            )),
+        ),
     }
 }
 
@@ -134,6 +170,9 @@ pub(crate) async fn json_filing<T: serde::de::DeserializeOwned>(
     path = "/api/v1/complaints",
     tag = "complaints",
     request_body(content = ComplaintInput, content_type = "application/json"),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Optional, 1 to 255 visible ASCII characters (a UUID, say): the same key with the same body files once, and sending it again answers the same receipt with `Idempotent-Replayed: true`"),
+    ),
     responses(
         (status = 201, description = "Filed", body = Filed),
         (status = 400, description = "Fields to correct (`bad_request`, `details.fields` by field)", body = ErrorBody),
@@ -154,11 +193,13 @@ pub(crate) async fn file(
     };
     let valid =
         complaint::validate(&input, state.clock.today()).map_err(|p| crate::i18n::say_fields(&p));
+    let once = idempotency_key(&req)?;
     let (valid, kind, license) =
         named_subject(&state, "api-complaint", valid, &input.subject_license_no).await?;
     let filed =
-        crate::web::complaints::file(&state, Checked::Complaint(kind, license, valid)).await?;
-    Ok(no_store(HttpResponse::Created().json(Filed::of(filed))))
+        crate::web::complaints::file(&state, Checked::Complaint(kind, license, valid), once)
+            .await?;
+    Ok(Filed::answer(filed))
 }
 
 /// Where a complaint stands, for the complainant.

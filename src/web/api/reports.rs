@@ -8,12 +8,12 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::complaints::{Filed, fields, json_filing, named_subject};
+use super::complaints::{Filed, fields, idempotency_key, json_filing, named_subject};
 use crate::domain::LicenseNo;
 use crate::domain::report::{self, CorrectionInput, UnlicensedInput, ValidReport};
 use crate::domain::vocab::SubjectKind;
 use crate::web::AppState;
-use crate::web::complaints::{Checked, no_store};
+use crate::web::complaints::Checked;
 use crate::web::errors::{AppError, ErrorBody};
 
 /// Routes, inside the `/api/v1` scope.
@@ -25,11 +25,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Files a checked report through the one filing path.
 async fn file(
     state: &AppState,
+    req: &HttpRequest,
     subject: Option<(SubjectKind, LicenseNo)>,
     valid: ValidReport,
 ) -> Result<HttpResponse, AppError> {
-    let filed = crate::web::complaints::file(state, Checked::Report(subject, valid)).await?;
-    Ok(no_store(HttpResponse::Created().json(Filed::of(filed))))
+    let once = idempotency_key(req)?;
+    let filed = crate::web::complaints::file(state, Checked::Report(subject, valid), once).await?;
+    Ok(Filed::answer(filed))
 }
 
 /// Reports that an office's or a worker's profile shows something wrong.
@@ -40,6 +42,9 @@ async fn file(
     path = "/api/v1/corrections",
     tag = "complaints",
     request_body(content = CorrectionInput, content_type = "application/json"),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Optional, 1 to 255 visible ASCII characters (a UUID, say): the same key with the same body files once, and sending it again answers the same receipt with `Idempotent-Replayed: true`"),
+    ),
     responses(
         (status = 201, description = "Filed; follow it at `/api/v1/complaints/{tracking_no}`", body = Filed),
         (status = 400, description = "Fields to correct (`bad_request`, `details.fields` by field), an unknown license number, or a body that is not JSON", body = ErrorBody),
@@ -61,7 +66,7 @@ pub(crate) async fn correction(
     let valid = report::validate_correction(&input).map_err(|p| crate::i18n::say_fields(&p));
     let (valid, kind, license) =
         named_subject(&state, "api-report", valid, &input.subject_license_no).await?;
-    file(&state, Some((kind, license)), valid).await
+    file(&state, &req, Some((kind, license)), valid).await
 }
 
 /// Reports someone practising without a license, or an office working at
@@ -73,6 +78,9 @@ pub(crate) async fn correction(
     path = "/api/v1/reports",
     tag = "complaints",
     request_body(content = UnlicensedInput, content_type = "application/json"),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Optional, 1 to 255 visible ASCII characters (a UUID, say): the same key with the same body files once, and sending it again answers the same receipt with `Idempotent-Replayed: true`"),
+    ),
     responses(
         (status = 201, description = "Filed; follow it at `/api/v1/complaints/{tracking_no}`", body = Filed),
         (status = 400, description = "Fields to correct (`bad_request`, `details.fields` by field), or a body that is not JSON", body = ErrorBody),
@@ -93,5 +101,5 @@ pub(crate) async fn unlicensed(
     };
     let valid = report::validate_unlicensed(&input, state.clock.today())
         .map_err(|p| fields("api-report", crate::i18n::say_fields(&p)))?;
-    file(&state, None, valid).await
+    file(&state, &req, None, valid).await
 }

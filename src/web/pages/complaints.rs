@@ -13,12 +13,13 @@ use tera::Context;
 use super::base_context;
 use crate::db;
 use crate::db::complaints::SubjectMatch;
+use crate::db::complaints::china_date;
 use crate::domain::LicenseNo;
 use crate::domain::complaint::{self, ComplaintInput, TrackingNo, limits, normalise_access_code};
 use crate::domain::vocab::SubjectKind;
 use crate::i18n::{FieldErrors, Label};
 use crate::web::AppState;
-use crate::web::complaints::{Checked, categories, no_store, read_body, status_view};
+use crate::web::complaints::{Checked, Once, categories, no_store, read_body, status_view};
 use crate::web::csrf::{CsrfRefusal, FIELD_NAME};
 use crate::web::errors::{AppError, ErrorCode};
 use crate::web::lang::{self, Lang, tr, tr_in, tr_in_with};
@@ -230,6 +231,8 @@ struct Receipt {
     category: &'static str,
     category_label: &'static str,
     accept_by: chrono::NaiveDate,
+    /// The same form was sent before: this is its receipt again.
+    sent_again: bool,
 }
 
 async fn submit(
@@ -306,19 +309,24 @@ async fn submit(
     let category = valid.category.key();
     let category_label = valid.category.label();
     let subject_license_no = license.to_string();
-    let filed = crate::web::complaints::file(&state, Checked::Complaint(kind, license, valid))
-        .await
-        .map_err(AppError::html)?;
+    let once = Once::form(&req);
+    let filed =
+        crate::web::complaints::file(&state, Checked::Complaint(kind, license, valid), once)
+            .await
+            .map_err(AppError::html)?;
+    let submitted_on = filed.filed_before.map_or(today, china_date);
     let receipt = Receipt {
         kind: crate::domain::report::ReportKind::Complaint.key(),
         tracking_no: filed.tracking_no.to_string(),
         access_code: filed.access_code,
-        submitted_on: today,
+        submitted_on,
+        sent_again: filed.filed_before.is_some(),
         subject_name: name,
         subject_license_no,
         category,
         category_label,
-        accept_by: today + chrono::TimeDelta::days(state.complaints.deadlines.accept_days.into()),
+        accept_by: submitted_on
+            + chrono::TimeDelta::days(state.complaints.deadlines.accept_days.into()),
     };
     let mut ctx = base_context(&state);
     ctx.insert("title", &tr("complaint-receipt-title"));

@@ -25,7 +25,7 @@ use crate::domain::vocab::SubjectKind;
 use crate::i18n::FieldErrors;
 use crate::i18n::Label;
 use crate::web::AppState;
-use crate::web::complaints::{Checked, no_store, read_body};
+use crate::web::complaints::{Checked, Once, no_store, read_body};
 use crate::web::csrf::{CsrfRefusal, FIELD_NAME};
 use crate::web::errors::{AppError, ErrorCode};
 use crate::web::lang::{tr, tr_with};
@@ -201,7 +201,7 @@ async fn read_form<I: Serialize>(
     payload: web::Payload,
     kind: ReportKind,
     input: impl FnOnce(&HashMap<String, String>) -> I,
-) -> Result<Result<I, HttpResponse>, AppError> {
+) -> Result<Result<(I, Option<Once>), HttpResponse>, AppError> {
     let (form, expired) = match gate(state, req, payload).await? {
         Gate::Answered(resp) => return Ok(Err(resp)),
         Gate::Open(form) => (form, false),
@@ -215,7 +215,8 @@ async fn read_form<I: Serialize>(
         };
         return render(state, req, StatusCode::FORBIDDEN, kind, &input, extra).map(Err);
     }
-    Ok(Ok(input))
+    let once = Once::form(req);
+    Ok(Ok((input, once)))
 }
 
 /// The receipt, as the complaint form's shows it.
@@ -228,6 +229,8 @@ struct Receipt {
     subject_name: Option<String>,
     subject_license_no: Option<String>,
     accept_by: chrono::NaiveDate,
+    /// The same form was sent before: this is its receipt again.
+    sent_again: bool,
 }
 
 /// Files a checked report and answers the receipt.
@@ -235,6 +238,7 @@ async fn file_and_receipt(
     state: &AppState,
     subject: Option<(SubjectKind, LicenseNo, String)>,
     valid: ValidReport,
+    once: Option<Once>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.clock.today();
     let kind = valid.kind;
@@ -243,17 +247,22 @@ async fn file_and_receipt(
         None => (None, None),
     };
     let subject_license_no = subject.as_ref().map(|(_, license)| license.to_string());
-    let filed = crate::web::complaints::file(state, Checked::Report(subject, valid))
+    let filed = crate::web::complaints::file(state, Checked::Report(subject, valid), once)
         .await
         .map_err(AppError::html)?;
+    let submitted_on = filed
+        .filed_before
+        .map_or(today, crate::db::complaints::china_date);
     let receipt = Receipt {
         kind: kind.key(),
         tracking_no: filed.tracking_no.to_string(),
         access_code: filed.access_code,
-        submitted_on: today,
+        submitted_on,
         subject_name,
         subject_license_no,
-        accept_by: today + chrono::TimeDelta::days(state.complaints.deadlines.accept_days.into()),
+        accept_by: submitted_on
+            + chrono::TimeDelta::days(state.complaints.deadlines.accept_days.into()),
+        sent_again: filed.filed_before.is_some(),
     };
     let mut ctx = base_context(state);
     ctx.insert(
@@ -273,7 +282,7 @@ async fn file_correction(
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let kind = ReportKind::Correction;
-    let input = match read_form(&state, &req, payload, kind, |form| CorrectionInput {
+    let (input, once) = match read_form(&state, &req, payload, kind, |form| CorrectionInput {
         subject_license_no: field(form, "subject_license_no"),
         description: field(form, "description"),
         contact_name: field(form, "contact_name"),
@@ -281,7 +290,7 @@ async fn file_correction(
     })
     .await?
     {
-        Ok(input) => input,
+        Ok(read) => read,
         Err(answered) => return Ok(answered),
     };
     let valid = report::validate_correction(&input).map_err(|p| crate::i18n::say_fields(&p));
@@ -332,7 +341,7 @@ async fn file_correction(
             extra,
         );
     };
-    file_and_receipt(&state, Some(subject), valid).await
+    file_and_receipt(&state, Some(subject), valid, once).await
 }
 
 async fn file_unlicensed(
@@ -341,7 +350,7 @@ async fn file_unlicensed(
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let kind = ReportKind::Unlicensed;
-    let input = match read_form(&state, &req, payload, kind, |form| UnlicensedInput {
+    let (input, once) = match read_form(&state, &req, payload, kind, |form| UnlicensedInput {
         place: field(form, "place"),
         name_used: field(form, "name_used"),
         description: field(form, "description"),
@@ -351,13 +360,13 @@ async fn file_unlicensed(
     })
     .await?
     {
-        Ok(input) => input,
+        Ok(read) => read,
         Err(answered) => return Ok(answered),
     };
     match report::validate_unlicensed(&input, state.clock.today())
         .map_err(|p| crate::i18n::say_fields(&p))
     {
-        Ok(valid) => file_and_receipt(&state, None, valid).await,
+        Ok(valid) => file_and_receipt(&state, None, valid, once).await,
         Err(errors) => {
             let extra = FormState {
                 errors,

@@ -493,3 +493,48 @@ async fn two_clerks_concluding_one_complaint_at_once_cannot_both_succeed() {
         assert_eq!(stored.1.as_deref(), ok[0]["outcome"].as_str(), "{}", ok[0]);
     }
 }
+
+#[actix_web::test]
+async fn a_contact_the_key_cannot_open_does_not_take_the_desk_down() {
+    let app = TestApp::builder().settings(keyed).seed(subjects).await;
+    let (damaged, _) = file_by_api(&app, &body("李四", "13812345678")).await;
+    let (sound, _) = file_by_api(&app, &body("王五", "13900001111")).await;
+    // Sealed under another key, or damaged on disk: the same to the desk.
+    diesel::update(complaints::table.filter(complaints::tracking_no.eq(&damaged)))
+        .set(complaints::contact_ciphertext.eq(Some(vec![7u8; 64])))
+        .execute(&mut app.conn())
+        .unwrap();
+    let clerk = token(&app, TokenScope::Complaints);
+    let (status, list) = call(
+        &app,
+        &clerk,
+        reqwest::Method::GET,
+        "/admin/api/complaints",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    let text = list.to_string();
+    assert!(text.contains(&damaged) && text.contains(&sound), "{list}");
+    let (status, one) = call(
+        &app,
+        &clerk,
+        reqwest::Method::GET,
+        &format!("/admin/api/complaints/{damaged}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(one["contact_unreadable"], true, "{one}");
+    assert_eq!(one["contact"], serde_json::Value::Null);
+    let (_, other) = call(
+        &app,
+        &clerk,
+        reqwest::Method::GET,
+        &format!("/admin/api/complaints/{sound}"),
+        None,
+    )
+    .await;
+    assert_eq!(other["contact_unreadable"], false);
+    assert_eq!(other["contact"]["phone"], "139****1111", "{other}");
+}

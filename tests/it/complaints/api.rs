@@ -275,3 +275,85 @@ async fn an_english_client_is_told_every_field_problem_in_english() {
         "{message}"
     );
 }
+
+/// POSTs a complaint with an `Idempotency-Key`: status, whether the answer
+/// says it is a replay, and the body.
+async fn file_with_key(
+    app: &TestApp,
+    key: &str,
+    json: &serde_json::Value,
+    lang: &str,
+) -> (u16, bool, serde_json::Value) {
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/complaints", app.address))
+        .header("idempotency-key", key)
+        .header("accept-language", lang)
+        .json(json)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let replayed = resp
+        .headers()
+        .get("idempotent-replayed")
+        .is_some_and(|v| v == "true");
+    (status, replayed, resp.json().await.unwrap())
+}
+
+fn complaints_filed(app: &TestApp) -> i64 {
+    use diesel::prelude::*;
+    legal_portal::db::schema::complaints::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn a_request_sent_again_with_its_idempotency_key_files_once() {
+    let app = TestApp::builder()
+        .settings(|s| s.complaints.submit_rate = legal_portal::config::Rate::per_hour(1000))
+        .seed(subjects)
+        .await;
+    let json = body("李四", "13812345678");
+    let key = "7f8c2a64-1b0e-4c39-9d5e-2f4b8a6c1e03";
+    let (status, replayed, first) = file_with_key(&app, key, &json, "zh-CN").await;
+    assert_eq!((status, replayed), (201, false), "{first}");
+    let (status, replayed, again) = file_with_key(&app, key, &json, "zh-CN").await;
+    assert_eq!((status, replayed), (201, true), "{again}");
+    assert_eq!(again, first, "the same receipt, access code included");
+    assert_eq!(complaints_filed(&app), 1);
+    let code = first["access_code"].as_str().unwrap();
+    let (status, _, view) = follow(&app, first["tracking_no"].as_str().unwrap(), Some(code)).await;
+    assert_eq!(status, 200, "the code given again opens it: {view}");
+
+    // The same key with another body, another key, or no key: filed anew.
+    let mut other = json.clone();
+    other["desired_outcome"] = "书面道歉".into();
+    let (status, replayed, changed) = file_with_key(&app, key, &other, "zh-CN").await;
+    assert_eq!((status, replayed), (201, false), "{changed}");
+    assert_ne!(changed["tracking_no"], first["tracking_no"]);
+    let (_, replayed, _) = file_with_key(&app, "another-key", &json, "zh-CN").await;
+    assert!(!replayed);
+    file_by_api(&app, &json).await;
+    file_by_api(&app, &json).await;
+    assert_eq!(complaints_filed(&app), 5, "no key, no deduplication");
+
+    // A key that is not 1 to 255 visible ASCII characters is refused, in
+    // the client's language, and files nothing.
+    for bad in ["", "with space", &"k".repeat(256)] {
+        for (lang, says) in [
+            ("zh-CN", "可见 ASCII 字符"),
+            ("en", "visible ASCII characters"),
+        ] {
+            let (status, _, err) = file_with_key(&app, bad, &json, lang).await;
+            assert_eq!(status, 400, "{bad:?}: {err}");
+            assert_eq!(err["error"]["code"], "bad_request");
+            let message = err["error"]["message"].as_str().unwrap();
+            assert!(message.contains(says), "{lang}: {message}");
+        }
+    }
+    let (status, _, _) = file_with_key(&app, &"k".repeat(255), &json, "zh-CN").await;
+    assert_eq!(status, 201, "255 characters are taken");
+    assert_eq!(complaints_filed(&app), 6);
+}

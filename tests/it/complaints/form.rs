@@ -367,3 +367,108 @@ async fn filing_too_often_from_one_address_is_answered_429_with_retry_after() {
     assert!(page.contains("请求过于频繁"));
     assert_eq!(count(&app), 2);
 }
+
+/// The receipt's tracking number, access code and whether it says the form
+/// was sent before.
+fn receipt_of(page: &str) -> (String, String, bool) {
+    let tracking = between(page, "id=\"tracking_no\">", "<").expect(page);
+    let code = between(page, "id=\"access_code\">", "<").expect(page);
+    (
+        tracking.to_owned(),
+        code.to_owned(),
+        page.contains("id=\"sent_again\""),
+    )
+}
+
+#[actix_web::test]
+async fn a_form_sent_twice_files_one_complaint_and_shows_its_receipt_again() {
+    let app = TestApp::builder().seed(subjects).await;
+    let (_, session) = open_form(&app, "/complaints/new").await;
+
+    // A double tap: the second post comes after the first was answered.
+    let (status, _, first) = post_form(&app, "/complaints/new", Some(&session), FIELDS, &[]).await;
+    assert_eq!(status, 200, "{first}");
+    let (tracking, code, again) = receipt_of(&first);
+    assert!(!again, "the first receipt is not a repeat: {first}");
+    let (status, _, second) = post_form(&app, "/complaints/new", Some(&session), FIELDS, &[]).await;
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(receipt_of(&second), (tracking.clone(), code.clone(), true));
+    assert!(
+        second.contains(&format!("这份表单已于 {} 提交过", today()))
+            && second.contains("没有重复登记"),
+        "{second}"
+    );
+    assert_eq!(count(&app), 1, "one complaint filed");
+
+    // The access code shown again opens the complaint.
+    let (status, _, page) = post_form(
+        &app,
+        "/complaints/status",
+        None,
+        &[("tracking_no", &tracking), ("access_code", &code)],
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("<strong>已提交</strong>"), "{page}");
+
+    // Back, the form filled again on a page shown anew (a new token, the
+    // same browser): the same complaint, still one.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let reopened = app
+        .client
+        .get(format!("{}/complaints/new", app.address))
+        .header("cookie", &session.cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let resent = Session {
+        cookie: session.cookie.clone(),
+        token: between(&reopened, "name=\"csrf_token\" value=\"", "\"")
+            .unwrap()
+            .to_owned(),
+    };
+    assert_ne!(resent.token, session.token, "a page shown anew");
+    let (_, _, third) = post_form(&app, "/complaints/new", Some(&resent), FIELDS, &[]).await;
+    assert_eq!(receipt_of(&third), (tracking.clone(), code.clone(), true));
+    assert_eq!(count(&app), 1);
+
+    // Two taps whose requests are on the wire together.
+    let (_, other) = open_form(&app, "/complaints/new").await;
+    let mut fields = FIELDS.to_vec();
+    fields.retain(|(k, _)| *k != "desired_outcome");
+    fields.push(("desired_outcome", "退还多收的费用并书面道歉"));
+    let (a, b) = tokio::join!(
+        post_form(&app, "/complaints/new", Some(&other), &fields, &[]),
+        post_form(&app, "/complaints/new", Some(&other), &fields, &[]),
+    );
+    assert_eq!((a.0, b.0), (200, 200), "{} {}", a.2, b.2);
+    let (ra, rb) = (receipt_of(&a.2), receipt_of(&b.2));
+    assert_eq!((&ra.0, &ra.1), (&rb.0, &rb.1), "one receipt for both taps");
+    assert!(ra.2 != rb.2, "one of the two says it was sent before");
+    assert_ne!(ra.0, tracking, "other content is another complaint");
+    assert_eq!(count(&app), 2);
+
+    // Something changed before sending again: another complaint, as meant.
+    let mut changed = FIELDS.to_vec();
+    changed.retain(|(k, _)| *k != "description");
+    changed.push((
+        "description",
+        "代理一起借款纠纷，收费超出约定标准两倍，且拒绝开具发票。",
+    ));
+    let (_, _, fourth) = post_form(&app, "/complaints/new", Some(&session), &changed, &[]).await;
+    let (fourth_tracking, _, again) = receipt_of(&fourth);
+    assert!(!again && fourth_tracking != tracking, "{fourth}");
+    assert_eq!(count(&app), 3);
+
+    // Another browser sending the same words files its own complaint.
+    let (_, stranger) = open_form(&app, "/complaints/new").await;
+    assert_ne!(stranger.cookie, session.cookie);
+    let (_, _, fifth) = post_form(&app, "/complaints/new", Some(&stranger), FIELDS, &[]).await;
+    let (fifth_tracking, _, again) = receipt_of(&fifth);
+    assert!(!again && fifth_tracking != tracking, "{fifth}");
+    assert_eq!(count(&app), 4);
+}

@@ -128,3 +128,63 @@ async fn the_scheduled_job_purges_at_start() {
         "closed 58 days ago: purged; 8 days ago: kept"
     );
 }
+
+#[actix_web::test]
+async fn a_purge_empties_the_working_notes_and_keeps_the_findings() {
+    use legal_portal::db::schema::complaint_events;
+    let app = TestApp::builder()
+        .settings(|s| {
+            s.complaints.key = Some(KEY.into());
+            s.complaints.retention_days = 100_000;
+        })
+        .seed(subjects)
+        .await;
+    let mut c = app.conn();
+    let filed = seed_complaint(&mut c, noon(d("2024-01-02")), "13900001111");
+    for (to, note, outcome) in [
+        (
+            Stage::Accepted,
+            "已电话联系投诉人王五 13900001111，身份证 500101198001011234",
+            None,
+        ),
+        (Stage::Investigating, "约谈张秀英，调取收费凭证", None),
+        (
+            Stage::Concluded,
+            "收费超标属实，责令退还",
+            Some(Outcome::Upheld),
+        ),
+    ] {
+        let t = Transition {
+            to,
+            note: note.into(),
+            outcome,
+        };
+        advance(
+            &mut c,
+            &filed.tracking_no,
+            &t,
+            "clerk",
+            noon(d("2024-02-01")),
+        )
+        .unwrap()
+        .unwrap();
+    }
+    let notes = |c: &mut legal_portal::db::DbConnection| -> Vec<String> {
+        complaint_events::table
+            .order(complaint_events::id)
+            .select(complaint_events::note)
+            .load(c)
+            .unwrap()
+    };
+    let stored = notes(&mut c);
+    assert_eq!(
+        stored[1], "已电话联系投诉人王五 139****1111，身份证 500***********1234",
+        "numbers a clerk types are masked before they are stored"
+    );
+    legal_portal::complaints::purge_once(&mut c, &Clock::fixed(d("2026-01-01")), 365).unwrap();
+    assert_eq!(
+        notes(&mut c),
+        vec!["", "", "", "收费超标属实，责令退还"],
+        "submitted, accepted and investigating emptied; the findings kept"
+    );
+}
