@@ -34,9 +34,15 @@ impl LicenseNo {
         let mut out = String::with_capacity(raw.len());
         for c in raw.chars() {
             let c = fold_width(c);
-            if c.is_whitespace() {
+            if c.is_whitespace() || crate::domain::text::is_invisible(c) {
                 continue;
             }
+            // Dashes a phone or a word processor types for a hyphen.
+            let c = if matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}') {
+                '-'
+            } else {
+                c
+            };
             let c = c.to_ascii_uppercase();
             if !(c.is_ascii_alphanumeric() || c == '-') {
                 return Err(LicenseNoError::BadCharacter(c));
@@ -102,6 +108,24 @@ mod tests {
         assert_eq!(typed.as_str(), "5001012019AB-1");
         assert_eq!(typed, LicenseNo::parse("5001012019AB-1").unwrap());
         assert_eq!(LicenseNo::parse("ａｂｃ１").unwrap().as_str(), "ABC1");
+    }
+
+    #[test]
+    fn a_number_pasted_from_a_chat_app_is_read_as_typed() {
+        for pasted in [
+            "\u{200B}50010120100001",
+            "5001012\u{2060}0100001\u{FEFF}",
+            "50010120\u{00AD}100001",
+        ] {
+            assert_eq!(
+                LicenseNo::parse(pasted).unwrap().as_str(),
+                "50010120100001",
+                "{pasted:?}"
+            );
+        }
+        assert_eq!(LicenseNo::parse("AB‐1").unwrap().as_str(), "AB-1");
+        assert_eq!(LicenseNo::parse("AB−1").unwrap().as_str(), "AB-1");
+        assert_eq!(LicenseNo::parse("\u{200B}"), Err(LicenseNoError::Empty));
     }
 
     #[test]

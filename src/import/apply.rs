@@ -62,15 +62,21 @@ impl Applied {
         new: &B,
     ) {
         let change = Change::between(row, key, old, new);
-        self.history.extend(change.fields.iter().map(|f| {
-            (
-                kind,
-                key.to_owned(),
-                f.field.clone(),
-                f.before.clone(),
-                f.after.clone(),
-            )
-        }));
+        self.history.extend(
+            change
+                .fields
+                .iter()
+                .filter(|f| public_field(kind, &f.field))
+                .map(|f| {
+                    (
+                        kind,
+                        key.to_owned(),
+                        f.field.clone(),
+                        f.before.clone(),
+                        f.after.clone(),
+                    )
+                }),
+        );
         if self.changes.len() < MAX_CHANGES {
             self.changes.push(change);
         }
@@ -88,6 +94,14 @@ impl Applied {
             self.changes.push(Change::between(row, key, old, new));
         }
     }
+}
+
+/// Whether a changed field may go into the public history, the feeds and
+/// the webhooks: a worker's internship months are the bureau's, not shown
+/// on any public page or answer (the import report, for the clerk, still
+/// lists them).
+fn public_field(kind: SubjectKind, field: &str) -> bool {
+    !matches!((kind, field), (SubjectKind::Worker, "internship_months"))
 }
 
 /// The context of one application.
@@ -489,7 +503,27 @@ impl<'r> Dataset<'r> for Offices {
         o: &Office,
         mut row: Office,
     ) -> Result<(), DbError> {
+        let history_from = out.history.len();
         out.record(SubjectKind::Office, r.row, &r.license_no, o, &row);
+        // The township by its name, as the import and the page give it,
+        // not by the row id it is stored under ("乡镇街道由 37 变更为 41").
+        if let Some(entry) = out.history[history_from..]
+            .iter_mut()
+            .find(|e| e.2 == "township_id")
+        {
+            let before = match o.township_id {
+                Some(id) => townships::table
+                    .find(id)
+                    .select(townships::name)
+                    .first::<String>(conn)
+                    .optional()?
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            entry.2 = "township".to_owned();
+            entry.3 = before;
+            entry.4 = r.township.clone().unwrap_or_default();
+        }
         if let Some(from) = AreaKind::parse(&o.area_kind)
             && from != r.area_kind
         {
@@ -810,6 +844,42 @@ struct Transfers<'r> {
     moved: HashMap<&'r str, (NaiveDate, &'r str)>,
     /// Workers with a new transfer.
     touched: HashSet<&'r str>,
+    /// Each worker's moves, stored and in the batch (the batch's row wins
+    /// for one date): `(effective_on, from, to)`, to tell the office a row
+    /// without 原执业机构 left.
+    moves: HashMap<String, Vec<(NaiveDate, Option<String>, String)>>,
+    /// Workers with a stored move.
+    stored: HashSet<String>,
+}
+
+impl Transfers<'_> {
+    /// Adds a move to the worker's timeline, replacing one of that date.
+    fn add_move(&mut self, worker: &str, on: NaiveDate, from: Option<String>, to: String) {
+        let moves = self.moves.entry(worker.to_owned()).or_default();
+        moves.retain(|(d, ..)| *d != on);
+        moves.push((on, from, to));
+    }
+
+    /// The office `worker` left on `on`: where the move before it (stored
+    /// or in the batch) led; else, for a worker with no stored move, the
+    /// office the worker is at before the batch; else unknown (the worker's
+    /// first recorded move is later, and where it started from is where
+    /// this one led).
+    fn office_left(&self, worker: &str, on: NaiveDate) -> Option<String> {
+        let moves = self.moves.get(worker).map(Vec::as_slice).unwrap_or(&[]);
+        let before = moves
+            .iter()
+            .filter(|(d, ..)| *d < on)
+            .max_by_key(|(d, ..)| *d)
+            .map(|(_, _, to)| to.clone());
+        match before {
+            Some(office) => Some(office),
+            None if !self.stored.contains(worker) => {
+                self.offices_now.get(worker).cloned().flatten()
+            }
+            None => None,
+        }
+    }
 }
 
 impl<'r> Dataset<'r> for Transfers<'r> {
@@ -844,6 +914,16 @@ impl<'r> Dataset<'r> for Transfers<'r> {
                 .entry(t.worker_license_no.clone())
                 .or_insert(t.effective_on);
             *e = (*e).max(t.effective_on);
+            self.stored.insert(t.worker_license_no.clone());
+            let moves = self.moves.entry(t.worker_license_no.clone()).or_default();
+            // The batch's own row of that date (added first) wins.
+            if !moves.iter().any(|(d, ..)| *d == t.effective_on) {
+                moves.push((
+                    t.effective_on,
+                    t.from_office_license_no.clone(),
+                    t.to_office_license_no.clone(),
+                ));
+            }
         }
     }
 
@@ -856,12 +936,15 @@ impl<'r> Dataset<'r> for Transfers<'r> {
     ) -> NewTransfer {
         let from = r.from_office_license_no.clone().or_else(|| match old {
             Some(o) => o.from_office_license_no.clone(),
-            None => self
-                .offices_now
-                .get(&r.worker_license_no)
-                .cloned()
-                .flatten(),
+            None => self.office_left(&r.worker_license_no, r.effective_on),
         });
+        // A later row of the batch without 原执业机构 reads this one's.
+        self.add_move(
+            &r.worker_license_no,
+            r.effective_on,
+            from.clone(),
+            r.to_office_license_no.clone(),
+        );
         out.transfer_from
             .insert((r.worker_license_no.clone(), r.effective_on), from.clone());
         NewTransfer {
@@ -953,7 +1036,20 @@ fn transfers(
         latest: HashMap::new(),
         moved: HashMap::new(),
         touched: HashSet::new(),
+        moves: HashMap::new(),
+        stored: HashSet::new(),
     };
+    // The batch's moves first (a row's destination is always given), so a
+    // row without 原执业机构 reads the batch's earlier move of the worker
+    // even when rows come in another order.
+    for r in rows {
+        dataset.add_move(
+            &r.worker_license_no,
+            r.effective_on,
+            r.from_office_license_no.clone(),
+            r.to_office_license_no.clone(),
+        );
+    }
     write_rows(conn, rows, &mut dataset, ctx, out)?;
     for (worker, (_, to)) in dataset.moved {
         let now_at = dataset.offices_now.get(worker).cloned().flatten();
@@ -964,6 +1060,15 @@ fn transfers(
                     workers::updated_at.eq(ctx.now),
                 ))
                 .execute(conn)?;
+            // The move in the worker's public history, as a workers row
+            // changing the office records it.
+            out.history.push((
+                SubjectKind::Worker,
+                worker.to_owned(),
+                "office_license_no".to_owned(),
+                now_at.unwrap_or_default(),
+                to.to_owned(),
+            ));
             out.changed.push((SubjectKind::Worker, worker.to_owned()));
             out.feed.push((FeedKind::Worker, worker.to_owned()));
         }

@@ -6,6 +6,27 @@ use super::report::Problem;
 use crate::domain::text;
 use crate::i18n::{Lang, tr_in_with};
 
+/// What Excel writes in a cell whose formula failed (in an XLSX error
+/// cell, and as the text of a CSV it saves): never a value.
+const EXCEL_ERRORS: &[&str] = &[
+    "#N/A",
+    "#REF!",
+    "#VALUE!",
+    "#DIV/0!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#DATA!",
+    "#GETTING_DATA",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+];
+
 /// The problem with one cell, if any. Reports are written in Chinese
 /// (docs/import.md); the sentences live in the Fluent files like every
 /// other.
@@ -30,6 +51,15 @@ pub fn check(
                 ),
             ));
         }
+    }
+    let trimmed = cell.trim();
+    if EXCEL_ERRORS.contains(&trimmed) {
+        return Some(Problem::new(
+            row,
+            column,
+            "invalid_value",
+            tr_in_with(Lang::Zh, "import-excel-error", &[("value", &trimmed)]),
+        ));
     }
     let bad = if name {
         text::first_forbidden_in_name(cell)

@@ -249,7 +249,14 @@ pub fn run<B: AsRef<[u8]>>(
                 return Err(Rollback::Report(Box::new(r)));
             }
             progress.stage("写入", records.len() as u64);
-            let mut ctx = apply::Ctx::new(started_at, opts.today, progress, opts.abort_after_rows);
+            // The time the batch's changes carry (records' `updated_at`, the
+            // history, the change feed's `changed_at`): taken now that the
+            // locks are held, so that batches' times follow the order they
+            // commit in. Taken at the start, a long parse let a later,
+            // quicker batch commit with a later time first, and an
+            // integrator syncing by `modified_after` skipped this one.
+            let written_at = Utc::now().naive_utc().max(started_at);
+            let mut ctx = apply::Ctx::new(written_at, opts.today, progress, opts.abort_after_rows);
             let applied = apply::apply(c, &records, &mut ctx)?;
             progress.stage("检查规则", 1);
             let warnings = warnings(c, &records, &applied, opts.today, &opts.rules)?;
@@ -267,7 +274,7 @@ pub fn run<B: AsRef<[u8]>>(
             db::history::link_batch(c, id)?;
             // Integrators' webhooks: one event per changed subject, queued
             // in this transaction (crate::webhooks delivers them).
-            db::webhooks::record_batch(c, id, &applied.changed, started_at)?;
+            db::webhooks::record_batch(c, id, &applied.changed, written_at)?;
             r.id = Some(id);
             Ok(r)
         })

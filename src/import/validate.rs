@@ -351,6 +351,27 @@ impl Cells<'_> {
         v
     }
 
+    /// A district's GB/T 2260 code: six digits (full-width digits and
+    /// surrounding spaces taken), else a row problem.
+    fn required_district_code(&mut self, key: &str) -> Option<String> {
+        let raw = self.required(key)?;
+        let code: String = raw
+            .chars()
+            .map(crate::domain::license::fold_width)
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(code);
+        }
+        let h = self.header(key);
+        self.problem(
+            key,
+            "invalid_value",
+            format!("“{h}”应为 6 位数字的行政区划代码（如 500103），而不是“{raw}”。"),
+        );
+        None
+    }
+
     fn license(&mut self, key: &str) -> Option<String> {
         let raw = self.raw(key)?.to_owned();
         match LicenseNo::parse(&raw) {
@@ -532,11 +553,12 @@ pub struct RowReader {
     headers: HashMap<&'static str, String>,
 }
 
-/// Text columns that are part of a record's key, held in unique indexes:
-/// PostgreSQL's index takes at most 2,704 bytes an entry, so a long cell
-/// there would fail the whole batch with a server error, not a row
-/// problem. [`KEY_CHARS`] Chinese characters fit with room to spare.
-const KEY_COLUMNS: &[&str] = &["code", "decision_no", "township", "title"];
+/// Text columns that are part of a record's key or held in an index
+/// (unique keys, and `workers.name` for search by name): PostgreSQL's
+/// index takes at most 2,704 bytes an entry, so a long cell there would
+/// fail the whole batch with a server error, not a row problem.
+/// [`KEY_CHARS`] Chinese characters fit with room to spare.
+const KEY_COLUMNS: &[&str] = &["code", "decision_no", "township", "title", "name"];
 
 /// The longest cell of a [`KEY_COLUMNS`] column, in characters.
 const KEY_CHARS: usize = 200;
@@ -717,7 +739,7 @@ fn unnamed(row: usize, i: usize) -> Problem {
 }
 
 fn district(c: &mut Cells<'_>) -> Option<DistrictIn> {
-    let code = c.required("code");
+    let code = c.required_district_code("code");
     let name = c.required("name");
     let kind = c.required_vocab(
         "kind",
@@ -748,7 +770,7 @@ fn district(c: &mut Cells<'_>) -> Option<DistrictIn> {
 fn office(c: &mut Cells<'_>) -> Option<OfficeIn> {
     let license_no = c.required_license("license_no");
     let name = c.required("name");
-    let district_code = c.required("district_code");
+    let district_code = c.required_district_code("district_code");
     let area_kind = c.required_vocab(
         "area_kind",
         AreaKind::parse,

@@ -243,3 +243,99 @@ async fn the_feed_has_an_entry_on_the_day_a_disclosure_window_closes() {
     );
     assert!(!feed.contains("渝中司罚〔2025〕8号"), "{feed}");
 }
+
+async fn import_to(app: &TestApp, token: &str, dataset: &str, body: &str) {
+    let resp = app
+        .client
+        .post(format!("{}/admin/api/import/{dataset}", app.address))
+        .bearer_auth(token)
+        .header("content-type", CSV)
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+}
+
+#[actix_web::test]
+async fn a_transfer_batch_is_in_the_history_and_internship_months_never_are() {
+    let app = TestApp::builder().seed(seed).await;
+    let token = token(&app, "clerk", TokenScope::Import);
+    let first = format!("{HEADER}45001030009,欧阳明,{OFFICE_A},执业,2019-01-01,12\n");
+    import(&app, &token, &first).await;
+    assert_eq!(entries(&app).len(), 1);
+
+    // Internship months are not public: a change of them alone is no
+    // public history, no feed entry, nothing a webhook would carry.
+    let months = format!("{HEADER}45001030009,欧阳明,{OFFICE_A},执业,2019-01-01,18\n");
+    import(&app, &token, &months).await;
+    assert_eq!(entries(&app).len(), 1, "{:?}", entries(&app));
+    let api = app.json("/api/v1/workers/45001030009/history", 200).await;
+    assert!(!api.to_string().contains("internship"), "{api}");
+
+    // A move sent as a transfer is in the worker's history like a move
+    // sent as a workers row.
+    import_to(
+        &app,
+        &token,
+        "transfers",
+        &format!("执业证号,原执业机构,新执业机构,变更日期\n45001030009,{OFFICE_A},{OFFICE_B},2026-11-01\n"),
+    )
+    .await;
+    let all = entries(&app);
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert_eq!(
+        (all[1].0.as_str(), all[1].1.as_str(), all[1].2.as_str()),
+        ("office_license_no", OFFICE_A, OFFICE_B)
+    );
+    assert!(all[1].3.is_some(), "linked to the transfers batch");
+    let page = app.text("/workers/45001030009", 200).await;
+    assert!(
+        page.contains(&format!("执业机构许可证号由 {OFFICE_A} 变更为 {OFFICE_B}")),
+        "{page}"
+    );
+    // The same transfer again changes nothing and adds no entry.
+    import_to(
+        &app,
+        &token,
+        "transfers",
+        &format!("执业证号,原执业机构,新执业机构,变更日期\n45001030009,{OFFICE_A},{OFFICE_B},2026-11-01\n"),
+    )
+    .await;
+    assert_eq!(entries(&app).len(), 2);
+}
+
+#[actix_web::test]
+async fn an_office_s_township_changes_in_the_history_by_name() {
+    let app = TestApp::builder().seed(seed).await;
+    let token = token(&app, "clerk", TokenScope::Import);
+    let header = "执业许可证号,名称,区县代码,区域类型,乡镇街道,状态\n";
+    for township in ["解放碑街道", "七星岗街道"] {
+        import_to(
+            &app,
+            &token,
+            "offices",
+            &format!("{header}{OFFICE_A},解放碑街道法律服务所,500103,urban,{township},执业\n"),
+        )
+        .await;
+    }
+    let api = app
+        .json(&format!("/api/v1/offices/{OFFICE_A}/history"), 200)
+        .await;
+    let moved = api["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "township")
+        .unwrap_or_else(|| panic!("{api:#}"));
+    assert_eq!(moved["before"], "解放碑街道", "{api:#}");
+    assert_eq!(moved["after"], "七星岗街道");
+    assert!(
+        moved["sentence"]
+            .as_str()
+            .unwrap()
+            .contains("乡镇街道由 解放碑街道 变更为 七星岗街道"),
+        "{moved}"
+    );
+    assert!(!api.to_string().contains("township_id"), "{api}");
+}

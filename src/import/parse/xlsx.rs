@@ -1,4 +1,4 @@
-//! XLSX: the first sheet, Excel date cells as dates, numbers as written
+//! XLSX: the first visible worksheet, Excel date cells as dates, numbers as written
 //! (a license number never becomes `1.2E+13`).
 //!
 //! A workbook is a ZIP archive, and a small one can expand to gigabytes or
@@ -35,7 +35,17 @@ pub(super) fn parse(bytes: &[u8], out: &mut Guard<'_>) -> Result<(), ParseError>
     check_archive(bytes, out.limits.expanded_bytes)?;
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| mismatch(format!("无法打开 XLSX 工作簿：{e}")))?;
-    let Some(name) = book.sheet_names().first().cloned() else {
+    // The first sheet the clerk sees: a template's hidden sheet of
+    // drop-down lists often comes first in the workbook.
+    let sheets = book.sheets_metadata();
+    let Some(name) = sheets
+        .iter()
+        .find(|s| {
+            s.visible == calamine::SheetVisible::Visible && s.typ == calamine::SheetType::WorkSheet
+        })
+        .or_else(|| sheets.first())
+        .map(|s| s.name.clone())
+    else {
         return Err(ParseError::Empty);
     };
     let mut cells = book
@@ -160,14 +170,20 @@ impl Rows<'_, '_> {
 
 fn text_of(data: &DataRef<'_>) -> Option<String> {
     match data {
-        DataRef::Empty | DataRef::Error(_) => None,
+        DataRef::Empty => None,
+        // A failed formula: its text (`#N/A`), which the row check refuses
+        // as a CSV saved by Excel would carry it; never an empty cell that
+        // would clear a stored value.
+        DataRef::Error(e) => Some(e.to_string()),
         DataRef::String(s) | DataRef::DurationIso(s) => cell(s),
         DataRef::SharedString(s) => cell(s),
         DataRef::DateTimeIso(s) => cell(s.get(..10).unwrap_or(s)),
         DataRef::Int(i) => Some(i.to_string()),
         DataRef::Float(f) => Some(number_text(*f)),
         DataRef::Bool(b) => Some(b.to_string()),
-        DataRef::DateTime(dt) if dt.is_datetime() => {
+        // Serial 0 and below (Excel's "1900-01-00"): a formula's empty
+        // result shown as a date, not a day; as a number it is a bad date.
+        DataRef::DateTime(dt) if dt.is_datetime() && dt.as_f64() >= 1.0 => {
             let (y, m, d, ..) = dt.to_ymd_hms_milli();
             Some(format!("{y:04}-{m:02}-{d:02}"))
         }

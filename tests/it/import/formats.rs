@@ -282,3 +282,202 @@ async fn a_batch_of_several_statements_stores_every_row_and_empty_cells_as_null(
     let again = import_ok(&app, &token, "workers", CSV, &csv).await;
     assert_eq!(again["counts"]["unchanged"], rows, "{again:#}");
 }
+
+/// The problems of a rejected report as (row, column, code, message).
+fn problems_of(report: &serde_json::Value) -> Vec<(u64, String, String, String)> {
+    report["error"]["details"]["problems"]
+        .as_array()
+        .or_else(|| report["problems"].as_array())
+        .unwrap_or_else(|| panic!("no problems in {report:#}"))
+        .iter()
+        .map(|p| {
+            (
+                p["row"].as_u64().unwrap_or(0),
+                p["column"].as_str().unwrap_or("").to_owned(),
+                p["code"].as_str().unwrap_or("").to_owned(),
+                p["message"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn an_xlsx_is_read_from_its_first_visible_sheet_and_excel_errors_are_row_problems() {
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    // A template's hidden sheet of drop-down lists comes first.
+    let lists = book.add_worksheet();
+    lists.set_name("下拉选项").unwrap();
+    lists.write_string(0, 0, "执业").unwrap();
+    lists.write_string(1, 0, "停业").unwrap();
+    lists.set_hidden(true);
+    let sheet = book.add_worksheet();
+    sheet.set_name("人员").unwrap();
+    sheet.set_active(true);
+    let date_format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    for (c, h) in [
+        "执业证号",
+        "姓名",
+        "执业机构许可证号",
+        "状态",
+        "首次执业日期",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    // W-OLD1 is stored at O-RURAL: a failed VLOOKUP must not clear it.
+    sheet.write_string(1, 0, "W-OLD1").unwrap();
+    sheet.write_string(1, 1, "王五").unwrap();
+    sheet
+        .write_formula(
+            1,
+            2,
+            rust_xlsxwriter::Formula::new("=VLOOKUP(B2,X:Y,2,FALSE)").set_result("#N/A"),
+        )
+        .unwrap();
+    sheet.write_string(1, 3, "执业").unwrap();
+    // A formula's empty result shown as a date: Excel's "1900-01-00".
+    sheet.write_string(2, 0, "W-NEW").unwrap();
+    sheet.write_string(2, 1, "赵一").unwrap();
+    sheet.write_string(2, 2, "O-RURAL").unwrap();
+    sheet.write_string(2, 3, "执业").unwrap();
+    sheet
+        .write_number_with_format(2, 4, 0.0, &date_format)
+        .unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+
+    let (status, report) = post(&app, &token, "workers", XLSX, bytes, false).await;
+    assert_eq!(status, 422, "{report:#}");
+    let problems = problems_of(&report);
+    assert!(
+        problems.iter().any(|(row, column, code, message)| *row == 2
+            && column == "执业机构许可证号"
+            && code == "invalid_value"
+            && message.contains("#N/A")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|(row, column, code, _)| *row == 3
+            && column == "首次执业日期"
+            && code == "bad_date"),
+        "{problems:?}"
+    );
+    assert!(
+        !problems
+            .iter()
+            .any(|(_, _, code, _)| code == "unknown_column"),
+        "the hidden sheet is not read: {problems:?}"
+    );
+    let office: Option<String> = workers::table
+        .find("W-OLD1")
+        .select(workers::office_license_no)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(office.as_deref(), Some("O-RURAL"), "nothing written");
+    assert_eq!(worker_count(&mut app.conn()), 3);
+
+    // The same error text in a CSV (Excel saves it so) is refused alike,
+    // in a free-text column too.
+    let (status, report) = post(
+        &app,
+        &token,
+        "offices",
+        CSV,
+        "执业许可证号,名称,区县代码,区域类型,地址\nO-RURAL,高观镇法律服务所,500229,rural,#REF!\n",
+        false,
+    )
+    .await;
+    assert_eq!(status, 422, "{report:#}");
+    assert!(
+        problems_of(&report)
+            .iter()
+            .any(|(row, column, _, message)| *row == 2
+                && column == "地址"
+                && message.contains("#REF!")),
+        "{report:#}"
+    );
+}
+
+#[actix_web::test]
+async fn district_codes_are_six_digits_full_width_taken() {
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    let header = "区县代码,区县名称,类型,常住人口,律师人数\n";
+    // Full-width digits name the same district: updated, not a new one.
+    let report = import_ok(
+        &app,
+        &token,
+        "districts",
+        CSV,
+        &format!("{header}５００２２９ ,城口县,county,1000000,120\n"),
+    )
+    .await;
+    assert_eq!(report["counts"]["updated"], 1, "{report:#}");
+    assert_eq!(report["counts"]["inserted"], 0, "{report:#}");
+    for bad in ["500229.0", "5002", "50022X"] {
+        let (status, report) = post(
+            &app,
+            &token,
+            "districts",
+            CSV,
+            format!("{header}{bad},城口县,county,1000000,120\n"),
+            false,
+        )
+        .await;
+        assert_eq!(status, 422, "{bad}: {report:#}");
+        assert!(
+            problems_of(&report)
+                .iter()
+                .any(|(_, column, _, message)| column == "区县代码" && message.contains("6 位数字")),
+            "{bad}: {report:#}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn transfers_without_the_office_left_chain_through_the_batch() {
+    use legal_portal::db::schema::transfers;
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    // W-OLD1 works at O-RURAL; two moves in one batch, the later row first,
+    // neither naming the office left.
+    import_ok(
+        &app,
+        &token,
+        "transfers",
+        CSV,
+        "执业证号,新执业机构,变更日期\nW-OLD1,O-CENTRAL,2024-01-01\nW-OLD1,O-TOWN,2023-01-01\n",
+    )
+    .await;
+    let stored: Vec<(chrono::NaiveDate, Option<String>, String)> = transfers::table
+        .filter(transfers::worker_license_no.eq("W-OLD1"))
+        .order(transfers::effective_on)
+        .select((
+            transfers::effective_on,
+            transfers::from_office_license_no,
+            transfers::to_office_license_no,
+        ))
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        stored,
+        vec![
+            (
+                crate::helpers::d("2023-01-01"),
+                Some("O-RURAL".to_owned()),
+                "O-TOWN".to_owned()
+            ),
+            (
+                crate::helpers::d("2024-01-01"),
+                Some("O-TOWN".to_owned()),
+                "O-CENTRAL".to_owned()
+            ),
+        ]
+    );
+    let office: Option<String> = workers::table
+        .find("W-OLD1")
+        .select(workers::office_license_no)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(office.as_deref(), Some("O-CENTRAL"));
+}
