@@ -99,9 +99,32 @@ pub async fn in_lang<F: std::future::Future>(lang: Lang, fut: F) -> F::Output {
     LANG.scope(lang, fut).await
 }
 
+thread_local! {
+    /// The language of the request a blocking-pool thread is working for
+    /// (`with_lang`): the task-local above does not reach that thread.
+    static THREAD_LANG: std::cell::Cell<Option<Lang>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` on this thread with `lang` as the language of [`current`]: for
+/// work a request hands to the blocking pool (`web::AppState::db`), so the
+/// messages and labels it makes there are in the request's language.
+pub fn with_lang<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Lang>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            THREAD_LANG.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(THREAD_LANG.with(|l| l.replace(Some(lang))));
+    f()
+}
+
 /// The language of the request being served (Chinese outside a request).
 pub fn current() -> Lang {
-    LANG.try_with(|l| *l).unwrap_or(Lang::Zh)
+    LANG.try_with(|l| *l)
+        .ok()
+        .or_else(|| THREAD_LANG.with(std::cell::Cell::get))
+        .unwrap_or(Lang::Zh)
 }
 
 macro_rules! ftl {

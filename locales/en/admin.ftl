@@ -136,6 +136,7 @@ console-contact = The complainant's contact
 console-reveal-contact = Show the full contact
 console-reveal-note = Every view is written to the audit log under your account.
 console-contact-purged = The contact was deleted at the end of its retention period.
+console-contact-unreadable = The contact is stored sealed, but this portal's key cannot open it (every portal must share one LEGAL_PORTAL_COMPLAINT_KEY), or the record is damaged.
 console-contact-none = The reporter left no contact details.
 console-col-kind = Type
 console-col-place = Place

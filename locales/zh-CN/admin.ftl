@@ -136,6 +136,7 @@ console-contact = 投诉人联系方式
 console-reveal-contact = 查看完整联系方式
 console-reveal-note = 每次查看都会以您的账号记入操作日志。
 console-contact-purged = 联系方式已按保存期限删除。
+console-contact-unreadable = 联系方式已加密保存，但本平台的密钥无法解开（各门户须使用同一个 LEGAL_PORTAL_COMPLAINT_KEY），或该记录已损坏。
 console-contact-none = 报告人没有留下联系方式。
 console-col-kind = 类型
 console-col-place = 地点

@@ -568,8 +568,21 @@ pub fn upload(
     }))
 }
 
-/// Deletes the account's upload once it is applied.
-pub fn drop_upload(conn: &mut DbConnection, user_id: i64, hash: &str) -> Result<(), DbError> {
-    diesel::delete(admin_uploads::table.find((hash, user_id))).execute(conn)?;
-    Ok(())
+/// Takes the account's unexpired upload with this hash out of the store,
+/// to apply it: of two requests applying it at once (a double click), one
+/// gets it and the other `None`, as after it was applied.
+pub fn take_upload(
+    conn: &mut DbConnection,
+    user_id: i64,
+    hash: &str,
+    now: NaiveDateTime,
+) -> Result<Option<Upload>, DbError> {
+    conn.transaction(|c| {
+        super::lock_for_writing(c)?;
+        let Some(found) = upload(c, user_id, hash, now)? else {
+            return Ok(None);
+        };
+        let taken = diesel::delete(admin_uploads::table.find((hash, user_id))).execute(c)?;
+        Ok((taken == 1).then_some(found))
+    })
 }

@@ -64,6 +64,38 @@ impl FailureTracker {
     }
 }
 
+/// What stands before the console's password check: a per-address
+/// allowance of sign-in attempts (in this process, in memory: counting
+/// them in the database would write on every attempt), and one password
+/// hash at a time, so a flood of attempts under changing names (each an
+/// Argon2 hash, with no account's lockout to stop it) queues on its own
+/// instead of taking the blocking threads and connections residents'
+/// pages need.
+#[derive(Debug)]
+pub struct SignInGuard {
+    /// Attempts per address.
+    pub attempts: super::rate_limit::RateLimiter,
+    /// Password checks running at once.
+    pub hashing: tokio::sync::Semaphore,
+}
+
+/// Sign-in attempts one address may make in [`SIGN_IN_PERIOD`].
+pub const SIGN_IN_ATTEMPTS: u32 = 60;
+/// The period of [`SIGN_IN_ATTEMPTS`].
+pub const SIGN_IN_PERIOD: Duration = Duration::from_secs(15 * 60);
+
+impl Default for SignInGuard {
+    fn default() -> Self {
+        Self {
+            attempts: super::rate_limit::RateLimiter::new(crate::config::Rate {
+                max: SIGN_IN_ATTEMPTS,
+                per: SIGN_IN_PERIOD,
+            }),
+            hashing: tokio::sync::Semaphore::new(1),
+        }
+    }
+}
+
 /// Checks the request's bearer token and that its scope allows `needed`.
 /// 401 for a missing or wrong token, 403 for a token of another scope.
 pub async fn require(

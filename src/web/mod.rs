@@ -63,6 +63,9 @@ pub struct AppState {
     pub demo_scale: Option<Arc<str>>,
     /// Recent admin authentication failures, per address.
     pub auth_failures: Arc<auth::FailureTracker>,
+    /// The console's sign-in allowance per address and its one password
+    /// check at a time.
+    pub sign_in: Arc<auth::SignInGuard>,
     /// Request and search metrics of this process.
     pub metrics: Arc<metrics::Metrics>,
     /// Signs standing certificates.
@@ -204,9 +207,10 @@ impl AppState {
         F: FnOnce(&mut DbConnection) -> Result<T, db::DbError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let lang = crate::i18n::current();
         web::block(move || {
             let mut conn = pool.get()?;
-            f(&mut conn)
+            crate::i18n::with_lang(lang, || f(&mut conn))
         })
         .await?
         .map_err(AppError::from)
@@ -284,8 +288,10 @@ impl Application {
     }
 }
 
-/// The complaint desk's retention job and the webhook deliveries.
+/// The complaint desk's retention job, the console's expired uploads and
+/// the webhook deliveries.
 fn spawn_background_jobs(settings: &Settings, pool: &Pool) {
+    spawn_upload_purge(pool.clone(), std::time::Duration::from_secs(60));
     crate::complaints::spawn_retention_job(
         pool.clone(),
         settings.clock(),
@@ -293,6 +299,33 @@ fn spawn_background_jobs(settings: &Settings, pool: &Pool) {
         settings.complaints.purge_every,
     );
     crate::webhooks::spawn(pool.clone(), settings.database_url());
+}
+
+/// Deletes the console's previewed files past their 30 minutes, every
+/// `every`: not only when someone previews again (a previewed file may hold
+/// unpublished disciplinary facts, and would stay in the database and its
+/// backups for weeks).
+fn spawn_upload_purge(pool: Pool, every: std::time::Duration) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(every);
+        loop {
+            tick.tick().await;
+            let pool = pool.clone();
+            let run = web::block(move || -> Result<usize, db::DbError> {
+                let mut conn = pool.get()?;
+                db::users::purge_uploads(&mut conn, chrono::Utc::now().naive_utc())
+            })
+            .await;
+            match run {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => tracing::info!(deleted = n, "expired console uploads deleted"),
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "could not delete expired console uploads")
+                }
+                Err(e) => tracing::warn!(error = %e, "could not delete expired console uploads"),
+            }
+        }
+    });
 }
 
 /// The listening socket; warns when the portal listens beyond this machine
@@ -490,6 +523,7 @@ fn app_state(
         rules: settings.rule_settings(),
         demo_scale: demo_scale.map(Arc::from),
         auth_failures: Arc::default(),
+        sign_in: Arc::default(),
         metrics: Arc::default(),
         signer: Arc::new(signer),
         public_url: settings.public_url.as_deref().map(Arc::from),

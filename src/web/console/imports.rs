@@ -372,13 +372,10 @@ async fn apply(
     let hash: String = form.hash.trim().chars().take(64).collect();
     let user_id = session.user.id;
     let now = chrono::Utc::now().naive_utc();
-    let found = {
-        let hash = hash.clone();
-        state
-            .db(move |c| db::users::upload(c, user_id, &hash, now))
-            .await
-            .map_err(AppError::html)?
-    };
+    let found = state
+        .db(move |c| db::users::take_upload(c, user_id, &hash, now))
+        .await
+        .map_err(AppError::html)?;
     let Some(upload) = found else {
         return form_page(
             &state,
@@ -420,10 +417,6 @@ async fn apply(
             false,
         );
     }
-    state
-        .db(move |c| db::users::drop_upload(c, user_id, &hash))
-        .await
-        .map_err(AppError::html)?;
     // The public pages kept by the page cache show the old records.
     state.pages.invalidate();
     state.search.wake();

@@ -436,6 +436,31 @@ async fn login(
             Some(tr("console-login-missing")),
         );
     }
+    let addr = state.client_addr(&req);
+    if let Err(wait) = state.sign_in.attempts.check(addr) {
+        let refused = crate::web::rate_limit::Refused::after(wait);
+        let mut resp = login_page(
+            &state,
+            &req,
+            StatusCode::TOO_MANY_REQUESTS,
+            &name,
+            &next,
+            Some(tr_with(
+                "rate-limited-wait",
+                &[("seconds", &refused.retry_after)],
+            )),
+        )?;
+        if let Ok(v) = HeaderValue::from_str(&refused.retry_after.to_string()) {
+            resp.headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, v);
+        }
+        return Ok(resp);
+    }
+    // One password check at a time in this process; the others wait here,
+    // on the HTTP worker, holding no thread or connection.
+    let Ok(_hashing) = state.sign_in.hashing.acquire().await else {
+        return Err(AppError::new(ErrorCode::Unavailable).html().into());
+    };
     let now = chrono::Utc::now().naive_utc();
     let who = name.clone();
     let password = form.password;

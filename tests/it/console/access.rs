@@ -327,3 +327,55 @@ async fn attempts_sent_at_once_check_no_more_passwords_than_the_lockout_allows()
         "the name is locked"
     );
 }
+
+#[actix_web::test]
+async fn one_address_trying_name_after_name_is_stopped_before_its_passwords_are_checked() {
+    let app = TestApp::builder().seed(two_districts).await;
+    account(&app, "clerk", Role::City, None);
+    let allowance = legal_portal::web::auth::SIGN_IN_ATTEMPTS;
+    // Each attempt under another name: no account's lockout stops them.
+    let mut clerk = Clerk::new(&app);
+    clerk.get("/admin/login").await;
+    for i in 0..allowance {
+        let a = clerk
+            .post(
+                "/admin/login",
+                &[
+                    ("name", &format!("guess{i}")),
+                    ("password", "wrong password!"),
+                ],
+            )
+            .await;
+        assert_eq!(a.status, 401, "attempt {i}: {}", a.body);
+    }
+    let refused_at = audited_refusals(&app);
+    let over = clerk
+        .post("/admin/login", &[("name", "clerk"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(over.status, 429, "{}", over.body);
+    let wait: u64 = over.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&wait), "{wait}");
+    assert!(over.body.contains("请求过于频繁"), "{}", over.body);
+    assert!(
+        clerk.session_id().is_none(),
+        "not let in, right password or not"
+    );
+    assert_eq!(
+        audited_refusals(&app),
+        refused_at,
+        "the password was not even checked"
+    );
+}
+
+fn audited_refusals(app: &TestApp) -> i64 {
+    use legal_portal::db::schema::audit_log;
+    audit_log::table
+        .filter(audit_log::action.like("console.sign_in%"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap()
+}

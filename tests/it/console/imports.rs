@@ -504,3 +504,90 @@ async fn a_form_sent_after_the_session_ended_returns_to_its_page_and_errors_keep
     assert_eq!(resp.status(), 400);
     assert!(resp.text().await.unwrap().contains("无法读取提交的表单"));
 }
+
+#[actix_web::test]
+async fn a_double_click_on_apply_applies_the_file_once() {
+    let app = TestApp::builder().seed(two_districts).await;
+    account(&app, "city", Role::City, None);
+    let mut clerk = Clerk::signed_in(&app, "city").await;
+    let good = format!("{HEADER}45001180009,欧阳明,31500118001,执业,2019-01-01,12\n");
+    let a = clerk.preview("workers", "w.csv", good.as_bytes()).await;
+    let hash = between(&a.body, "name=\"hash\" value=\"", "\"")
+        .unwrap()
+        .to_owned();
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("csrf_token", &clerk.token)
+        .append_pair("hash", &hash)
+        .finish();
+    let click = || {
+        app.client
+            .post(format!("{}/admin/imports/apply", app.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", clerk.cookie_header())
+            .body(body.clone())
+            .send()
+    };
+    let (first, second) = tokio::join!(click(), click());
+    let mut statuses = [
+        first.unwrap().status().as_u16(),
+        second.unwrap().status().as_u16(),
+    ];
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [303, 410],
+        "one applies, the other is told it was"
+    );
+    let applied: i64 = import_batches::table
+        .filter(import_batches::status.eq("applied"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        applied, 1,
+        "one applied batch, not a second of unchanged rows"
+    );
+    assert_eq!(worker_count(&app), 3);
+}
+
+#[actix_web::test]
+async fn a_preview_nobody_applies_is_deleted_after_its_30_minutes_without_another_preview() {
+    let app = TestApp::builder()
+        .seed(|c| {
+            two_districts(c);
+            let now = chrono::Utc::now().naive_utc();
+            let user =
+                legal_portal::db::users::create(c, "city", Role::City, None, super::PASSWORD, now)
+                    .unwrap()
+                    .id;
+            let upload = legal_portal::db::users::Upload {
+                hash: "ab".repeat(32),
+                dataset: "disciplinary-actions".into(),
+                format: "csv".into(),
+                file_name: "未公开的处分.csv".into(),
+                body: b"decision_no\n".to_vec(),
+            };
+            // Previewed 31 minutes before the portal starts.
+            legal_portal::db::users::keep_upload(
+                c,
+                user,
+                &upload,
+                &upload.body.clone(),
+                now - chrono::TimeDelta::minutes(31),
+            )
+            .unwrap();
+        })
+        .await;
+    let mut left = 1;
+    for _ in 0..100 {
+        left = admin_uploads::table
+            .count()
+            .get_result(&mut app.conn())
+            .unwrap();
+        if left == 0 {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(left, 0, "deleted by the portal's own job");
+}

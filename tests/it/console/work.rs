@@ -91,6 +91,44 @@ async fn a_complaint_is_moved_through_its_stages_from_the_console() {
 }
 
 #[actix_web::test]
+async fn a_refused_move_is_explained_in_the_console_s_language() {
+    let app = TestApp::builder().seed(two_districts).await;
+    account(&app, "desk", Role::Complaints, None);
+    let (tracking, _) =
+        file_by_api(&app, &complaint_about("45001030001", "李四", "13812345678")).await;
+    let mut clerk = Clerk::signed_in(&app, "desk").await;
+    let path = format!("/admin/complaints/{tracking}");
+    let page = clerk.get(&format!("{path}?lang=en")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let a = clerk
+        .post(
+            &format!("{path}/transition"),
+            &[
+                ("to", "concluded"),
+                ("outcome", "mediated"),
+                ("note", "settled"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, 400, "{}", a.body);
+    assert!(
+        a.body
+            .contains("The complaint is &quot;Submitted&quot; and cannot move to that stage")
+            || a.body
+                .contains("The complaint is \"Submitted\" and cannot move to that stage"),
+        "{}",
+        a.body
+    );
+    assert!(!a.body.contains("不能转为该状态"), "{}", a.body);
+    assert!(
+        !a.body.contains("已提交"),
+        "the stages in English too: {}",
+        a.body
+    );
+    assert_eq!(stage(&app, &tracking), "submitted");
+}
+
+#[actix_web::test]
 async fn a_district_desk_sees_only_its_district_s_complaints() {
     let app = TestApp::builder().seed(two_districts).await;
     account(&app, "yongchuan-desk", Role::Complaints, Some("500118"));
