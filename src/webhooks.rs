@@ -67,7 +67,14 @@ fn pause(attempts: i32) -> chrono::TimeDelta {
 /// Starts the delivery loop on the actix runtime.
 pub fn spawn(pool: Pool, url: String) {
     actix_web::rt::spawn(async move {
-        let client = match reqwest012::Client::builder().timeout(TIMEOUT).build() {
+        let client = match reqwest012::Client::builder()
+            .timeout(TIMEOUT)
+            // A signed event goes to the registered address only: a
+            // redirect is answered like any other non-2xx (retried later),
+            // never followed to wherever it points.
+            .redirect(reqwest012::redirect::Policy::none())
+            .build()
+        {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(error = %e, "webhooks: cannot build the HTTP client; no delivery");

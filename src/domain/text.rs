@@ -52,14 +52,44 @@ pub fn xml_safe(s: &str) -> String {
         .collect()
 }
 
+/// Characters that show nothing and that pasting from a chat app or a web
+/// page leaves in what a resident types: zero-width spaces and joiners,
+/// the word joiner, the byte-order mark, the soft hyphen.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+    )
+}
+
+/// The middle dots that separate the parts of a name (阿依古丽·买买提),
+/// as different input methods type them.
+pub fn is_name_dot(c: char) -> bool {
+    matches!(
+        c,
+        '·' | '•'
+            | '・'
+            | '･'
+            | '‧'
+            | '∙'
+            | '⋅'
+            | '\u{0387}'
+            | '\u{16EB}'
+            | '\u{2E31}'
+            | '\u{10101}'
+    )
+}
+
 /// Whether a name given at `/verify` is the holder's: compared after
-/// dropping spaces and middle dots and folding full-width forms (the one
-/// rule the page and the API share).
+/// dropping spaces, invisible characters and middle dots, folding
+/// full-width forms, and ignoring the case of Latin letters (the one rule
+/// the page and the API share).
 pub fn same_name(a: &str, b: &str) -> bool {
     let norm = |s: &str| -> String {
         s.chars()
             .map(crate::domain::license::fold_width)
-            .filter(|c| !c.is_whitespace() && *c != '·' && *c != '•')
+            .filter(|c| !c.is_whitespace() && !is_invisible(*c) && !is_name_dot(*c))
+            .flat_map(char::to_lowercase)
             .collect()
     };
     let (a, b) = (norm(a), norm(b));
@@ -69,6 +99,27 @@ pub fn same_name(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_matches_whatever_dot_case_or_invisible_character_was_typed() {
+        for typed in [
+            "阿依古丽·买买提",
+            "阿依古丽・买买提",
+            "阿依古丽･买买提",
+            "阿依古丽‧买买提",
+            "阿依古丽 • 买买提",
+            "阿依古丽\u{200B}买买提",
+            "\u{FEFF}阿依古丽买买提",
+        ] {
+            assert!(same_name(typed, "阿依古丽·买买提"), "{typed:?}");
+        }
+        assert!(same_name("abc", "ABC") && same_name("ｊｏｈｎ", "John"));
+        assert!(!same_name("阿依古丽·买买", "阿依古丽·买买提"));
+        assert!(
+            !same_name("\u{200B}·", "\u{200B}·"),
+            "nothing left is no name"
+        );
+    }
 
     #[test]
     fn controls_and_noncharacters_are_forbidden_but_line_ends_are_not() {

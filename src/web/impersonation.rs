@@ -123,7 +123,8 @@ pub fn notice(
 }
 
 /// Since when a worker is barred: the revoking decision's date, else the
-/// newest exit notice naming the worker.
+/// newest exit notice naming the worker, else the day an import recorded
+/// the revoked or deregistered status.
 fn since(
     conn: &mut DbConnection,
     license_no: &str,
@@ -141,8 +142,24 @@ fn since(
             return Ok(on);
         }
     }
-    Ok(db::exit::announcements_naming(conn, license_no)?
+    let notice = db::exit::announcements_naming(conn, license_no)?
         .into_iter()
         .find(|a| a.kind == crate::domain::vocab::AnnouncementKind::Exit.key())
-        .map(|a| a.published_on))
+        .map(|a| a.published_on);
+    if notice.is_some() {
+        return Ok(notice);
+    }
+    // Else the day an import set the status (the record history), in China.
+    use crate::db::schema::record_history;
+    use diesel::prelude::*;
+    let set: Option<chrono::NaiveDateTime> = record_history::table
+        .filter(record_history::subject_kind.eq(crate::domain::vocab::SubjectKind::Worker.key()))
+        .filter(record_history::subject_key.eq(license_no))
+        .filter(record_history::field.eq("status"))
+        .filter(record_history::new_value.eq_any(["revoked", "deregistered"]))
+        .order(record_history::id.desc())
+        .select(record_history::changed_at)
+        .first(conn)
+        .optional()?;
+    Ok(set.map(crate::domain::dates::china_date))
 }

@@ -125,6 +125,7 @@ fn add_templates(tera: &mut Tera, lang: Lang) -> Result<(), tera::Error> {
         "report_unlicensed.html",
         "search.html",
         "search_filters.html",
+        "impersonation.html",
         "history.html",
         "admin/layout.html",
         "admin/login.html",

@@ -540,7 +540,8 @@ impl From<&DistrictStats> for DistrictView {
             active_workers: s.active_workers,
             offices: s.offices,
             lawyer_ratio: lawyer.map(display_ratio),
-            service_ratio: service_ratio(d.lawyers, s.active_workers, d.population).map(round2),
+            service_ratio: service_ratio(d.lawyers, s.active_workers, d.population)
+                .map(display_ratio),
             target: TARGET_RATIO,
             below_target: lawyer.is_some_and(|r| r < TARGET_RATIO),
             borders_sichuan: d.borders_sichuan,
@@ -590,7 +591,8 @@ impl ProvinceView {
                 active_workers,
                 offices: sum(|d| d.offices),
                 lawyer_ratio: lawyer.map(display_ratio),
-                service_ratio: service_ratio(lawyers, active_workers, population).map(round2),
+                service_ratio: service_ratio(lawyers, active_workers, population)
+                    .map(display_ratio),
                 target: TARGET_RATIO,
                 below_target: lawyer.is_some_and(|r| r < TARGET_RATIO),
                 borders_sichuan: false,
@@ -599,10 +601,6 @@ impl ProvinceView {
             districts_below: districts.iter().filter(|d| d.below_target).count(),
         }
     }
-}
-
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
 }
 
 /// The answer to "who holds this number and what is their standing?".
@@ -624,6 +622,10 @@ pub struct SubjectSummary {
     pub standing: StandingView,
     /// Address of the profile.
     pub profile_url: String,
+    /// The days the standing changed in the last three years, oldest first
+    /// (a certificate's check names those after its date).
+    #[serde(skip)]
+    pub changes: Vec<standing::StandingChange>,
 }
 
 /// Reads the summary of whoever holds `license`.
@@ -647,6 +649,7 @@ pub fn subject_summary(
                 office_name: v.office.map(|o| o.name),
                 office_borders_sichuan: r.district.is_some_and(|d| d.borders_sichuan),
                 standing: v.credit.standing,
+                changes: v.credit.changes,
             }))
         }
         Some(SubjectKind::Office) => {
@@ -670,6 +673,7 @@ pub fn subject_summary(
                 office_name: None,
                 office_borders_sichuan: r.district.borders_sichuan,
                 standing: credit.standing,
+                changes: credit.changes,
             }))
         }
         None => Ok(None),

@@ -176,3 +176,40 @@ async fn every_request_after_an_import_shows_the_new_figures_even_many_at_once()
         assert_eq!(active(body), 11, "{body}");
     }
 }
+
+#[actix_web::test]
+async fn a_district_without_lawyers_reads_zero_and_one_without_population_is_not_called_met() {
+    let app = TestApp::builder()
+        .seed(|c| {
+            build::district(c, "500103", "渝中区", 300_000, 900);
+            // No practising lawyer: 0.00, below the target.
+            build::district(c, "500242", "酉阳县", 500_000, 0);
+            // No resident population on record: the ratio cannot be told.
+            build::district(c, "500199", "新设功能区", 0, 12);
+        })
+        .await;
+    let row = |page: &str, name: &str| -> String {
+        let table = page.find("<table class=\"districts\">").expect("the table");
+        let at = table
+            + page[table..]
+                .find(name)
+                .unwrap_or_else(|| panic!("{name}: {page}"));
+        let end = page[at..].find("</tr>").unwrap() + at;
+        page[at..end].to_owned()
+    };
+    let page = app.text("/districts", 200).await;
+    let zero = row(&page, "酉阳县");
+    assert!(
+        !zero.contains("—") && zero.contains("低于目标"),
+        "0 lawyers is a ratio of 0, not a missing one: {zero}"
+    );
+    let unknown = row(&page, "新设功能区");
+    assert!(!unknown.contains("已达目标"), "{unknown}");
+    assert!(unknown.contains("无法计算"), "{unknown}");
+
+    let one = app.text("/districts/500242", 200).await;
+    assert!(one.contains("低于目标"), "{one}");
+    let one = app.text("/districts/500199", 200).await;
+    assert!(!one.contains("已达目标"), "{one}");
+    assert!(one.contains("无法计算"), "{one}");
+}

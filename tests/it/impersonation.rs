@@ -224,3 +224,68 @@ async fn a_worker_barred_while_the_portal_runs_is_warned_about_at_the_next_searc
         "no warning once the revocation is withdrawn"
     );
 }
+
+#[actix_web::test]
+async fn verify_by_a_barred_name_warns_first_with_or_without_a_number() {
+    let app = TestApp::builder().seed(seed).await;
+    // The name alone.
+    let page = app
+        .text("/verify?name=%E7%8E%8B%E5%BB%BA%E5%9B%BD", 200)
+        .await;
+    let notice = notice_of(&page).expect("a warning on /verify");
+    assert!(
+        notice.contains("名为 王建国 的人员执业证已被吊销（2025-06-10），目前不能提供基层法律服务"),
+        "{notice}"
+    );
+    // A practising worker's number with the barred name: the number is
+    // not the name's, and the name's warning is shown as well.
+    let page = app
+        .text(
+            "/verify?license_no=45001030004&name=%E7%8E%8B%E5%BB%BA%E5%9B%BD",
+            200,
+        )
+        .await;
+    assert!(notice_of(&page).is_some(), "{page}");
+    assert!(page.contains("不符"), "the mismatch is still said: {page}");
+    // A name someone may practise under warns of nothing; the name alone
+    // points to search.
+    let page = app
+        .text("/verify?name=%E8%B5%B5%E5%9B%BD%E5%BC%BA", 200)
+        .await;
+    assert!(notice_of(&page).is_none(), "{page}");
+    assert!(page.contains("id=\"verify-name-only\""), "{page}");
+    assert!(
+        page.replace("&#x2F;", "/")
+            .contains("/search?q=%E8%B5%B5%E5%9B%BD%E5%BC%BA&amp;type=worker"),
+        "{page}"
+    );
+}
+
+#[actix_web::test]
+async fn a_status_set_by_an_import_dates_the_warning() {
+    use legal_portal::domain::vocab::TokenScope;
+    let app = TestApp::builder().seed(seed).await;
+    let token =
+        legal_portal::db::tokens::create(&mut app.conn(), "clerk", TokenScope::Import).unwrap();
+    let import = |status: &'static str| {
+        let body =
+            format!("执业证号,姓名,执业机构许可证号,状态\n45001030009,钱德明,{OFFICE},{status}\n");
+        app.client
+            .post(format!("{}/admin/api/import/workers", app.address))
+            .bearer_auth(&token)
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+    };
+    assert_eq!(import("执业").await.unwrap().status(), 200);
+    assert_eq!(import("注销").await.unwrap().status(), 200);
+    let on = legal_portal::domain::dates::china_date(chrono::Utc::now().naive_utc());
+    let page = app
+        .text("/verify?name=%E9%92%B1%E5%BE%B7%E6%98%8E", 200)
+        .await;
+    let notice = notice_of(&page).expect("a warning");
+    assert!(
+        notice.contains(&format!("名为 钱德明 的人员执业证已被注销（{on}）")),
+        "{notice}"
+    );
+}

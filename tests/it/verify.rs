@@ -247,3 +247,23 @@ async fn forged_tampered_and_altered_certificates_are_refused() {
     assert_eq!(json["genuine"], false);
     assert_eq!(json["verdict"], "altered");
 }
+
+#[actix_web::test]
+async fn a_certificate_whose_holder_was_renamed_is_no_longer_unchanged() {
+    use legal_portal::db::schema::workers;
+    let app = TestApp::builder().seed(base).await;
+    let page = app
+        .text(&format!("/workers/{WORKER}/certificate"), 200)
+        .await;
+    let code = code_in(&page);
+    diesel::update(workers::table.find(WORKER))
+        .set(workers::name.eq("张秀芳"))
+        .execute(&mut app.conn())
+        .unwrap();
+    let check = app.text(&format!("/certificates/{code}"), 200).await;
+    assert!(check.contains("登记的名称现为“张秀芳”"), "{check}");
+    let json = app.json(&format!("/api/v1/certificates/{code}"), 200).await;
+    assert_eq!(json["changed_since"], true, "{json}");
+    assert_eq!(json["name_changed"], true, "{json}");
+    assert_eq!(json["changes"], serde_json::json!([]), "{json}");
+}

@@ -11,7 +11,7 @@ use actix_web::http::header::{CACHE_CONTROL, LINK};
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -272,10 +272,15 @@ fn checked(
     };
     let modified_after = match q.modified_after.as_deref() {
         None => None,
+        // Years 1 to 9999 in UTC, as both databases compare them: SQLite
+        // compares stored times as text, and "+10000-…" sorts before
+        // "2026-…" (every row would come back where PostgreSQL gives none).
         Some(raw) => Some(
             DateTime::parse_from_rfc3339(raw.trim())
-                .map_err(|_| bad("modified_after", tr("api-feed-bad-modified-after")))?
-                .naive_utc(),
+                .ok()
+                .map(|t| t.naive_utc())
+                .filter(|t| (1..=9999).contains(&t.year()))
+                .ok_or_else(|| bad("modified_after", tr("api-feed-bad-modified-after")))?,
         ),
     };
     Ok((after, modified_after, limit))

@@ -1,7 +1,7 @@
 //! `/workers/{no}/history` and `/offices/{no}/history`: every public change
 //! an import made to the record, in plain words, 50 a page.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::{base_context, license_from_path, not_found_page};
@@ -24,22 +24,25 @@ struct PageQuery {
 }
 
 async fn worker(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    page(&state, SubjectKind::Worker, &path, query.page).await
+    page(&req, &state, SubjectKind::Worker, &path, query.page).await
 }
 
 async fn office(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    page(&state, SubjectKind::Office, &path, query.page).await
+    page(&req, &state, SubjectKind::Office, &path, query.page).await
 }
 
 async fn page(
+    req: &HttpRequest,
     state: &AppState,
     kind: SubjectKind,
     raw: &str,
@@ -49,7 +52,7 @@ async fn page(
         SubjectKind::Office => "/offices",
         SubjectKind::Worker => "/workers",
     };
-    let license = match license_from_path(raw, prefix)? {
+    let license = match license_from_path(req, raw)? {
         Ok(l) => l,
         Err(redirect) => return Ok(redirect),
     };

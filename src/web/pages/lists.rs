@@ -636,7 +636,10 @@ async fn announcements_feed(
         .map(|a| FeedEntry {
             id: format!("{base}/announcements#a{}", a.id),
             title: format!("{}：{}", a.kind_label, a.title),
-            link: format!("{base}/announcements#a{}", a.id),
+            // Each notice's own page: a list page holds 20 of the feed's 50,
+            // and the newest push the rest off it. (The entry's id stays
+            // what it was, so readers do not see old notices as new.)
+            link: format!("{base}/announcements/{}", a.id),
             updated: day(a.published_on),
             summary: a.body,
         })

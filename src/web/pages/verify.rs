@@ -10,6 +10,7 @@ use super::{base_context, license_from_path, not_found_page};
 use crate::db::certificates::{self, Certificate};
 use crate::domain::LicenseNo;
 use crate::domain::certificate::{Attestation, normalize_code};
+use crate::i18n::Label;
 use crate::web::AppState;
 use crate::web::errors::{AppError, ErrorCode};
 use crate::web::lang::{self, tr, tr_with};
@@ -105,6 +106,16 @@ async fn verify_page(
     ctx.insert("name", &query.name.as_deref().unwrap_or(""));
     let raw = query.license_no.as_deref().unwrap_or("").trim();
     let mut status = actix_web::http::StatusCode::OK;
+    // A name typed here, with or without a number: when it is only a
+    // revoked or deregistered worker's, that is said first (issue 14).
+    let typed_name = query.name.as_deref().unwrap_or("").trim();
+    if !typed_name.is_empty() {
+        let notice = super::search::impersonation_notice(&state, typed_name)
+            .await
+            .map_err(AppError::html)?;
+        ctx.insert("impersonation", &notice);
+        ctx.insert("name_only", &(raw.is_empty() && notice.is_none()));
+    }
     if !raw.is_empty() {
         match LicenseNo::parse(raw) {
             Ok(license) => {
@@ -287,7 +298,7 @@ async fn certificate_page(
     raw: &str,
     prefix: &str,
 ) -> Result<HttpResponse, AppError> {
-    let license = match license_from_path(raw, prefix)? {
+    let license = match license_from_path(&req, raw)? {
         Ok(l) => l,
         Err(redirect) => return Ok(redirect),
     };
@@ -389,7 +400,6 @@ pub struct CertificateView {
 }
 
 fn cert_view(c: &Certificate) -> CertificateView {
-    use crate::i18n::Label;
     CertificateView {
         code: c.code.clone(),
         subject_kind: c.subject_kind.clone(),
@@ -413,8 +423,27 @@ pub struct CertificateCheck {
     pub certificate: Option<CertificateView>,
     /// The subject's standing today, when genuine.
     pub current: Option<SubjectSummary>,
-    /// Whether the standing differs today from the certified one.
+    /// Whether anything the certificate attests changed since its date:
+    /// the standing today differs, it changed and changed back meanwhile
+    /// (a suspension served, say), or the register's name differs.
     pub changed_since: Option<bool>,
+    /// The days after the certificate's date on which the standing changed
+    /// (within the last three years), oldest first, each with the standing
+    /// from that day.
+    pub changes: Vec<CertificateChange>,
+    /// The register names the subject otherwise than the certificate.
+    pub name_changed: bool,
+}
+
+/// A day the standing changed after a certificate was issued.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CertificateChange {
+    /// The first day of the new standing.
+    pub on: chrono::NaiveDate,
+    /// The standing from that day (key).
+    pub standing: &'static str,
+    /// Its label.
+    pub label: &'static str,
 }
 
 /// Checks a typed certificate code.
@@ -425,6 +454,8 @@ pub async fn check(state: &AppState, raw: &str) -> Result<CertificateCheck, AppE
         certificate: None,
         current: None,
         changed_since: None,
+        changes: Vec::new(),
+        name_changed: false,
     };
     let Some(code) = normalize_code(raw) else {
         return Ok(not_genuine("malformed"));
@@ -456,16 +487,51 @@ pub async fn check(state: &AppState, raw: &str) -> Result<CertificateCheck, AppE
                 Ok(l) => views::subject_summary(c, &l, today, &windows)?,
                 Err(_) => None,
             };
-            let changed_since = current.as_ref().map(|s| s.standing.key != cert.standing);
+            let (changes, name_changed, changed_since) = match &current {
+                Some(now) => {
+                    let since =
+                        since_certified(cert.issued_on, &cert.standing, &cert.subject_name, now);
+                    (since.0, since.1, Some(since.2))
+                }
+                None => (Vec::new(), false, None),
+            };
             Ok(CertificateCheck {
                 genuine: true,
                 verdict: "genuine",
                 certificate: Some(cert_view(&cert)),
                 current,
                 changed_since,
+                changes,
+                name_changed,
             })
         })
         .await
+}
+
+/// What changed since a certificate of `standing` for `name` was issued on
+/// `issued_on`, against the subject `now`: the days its standing changed
+/// after that date, whether the register's name differs, and whether
+/// anything did (the standing differs today, or changed meanwhile and
+/// changed back, or the name).
+fn since_certified(
+    issued_on: chrono::NaiveDate,
+    standing: &str,
+    name: &str,
+    now: &SubjectSummary,
+) -> (Vec<CertificateChange>, bool, bool) {
+    let changes: Vec<CertificateChange> = now
+        .changes
+        .iter()
+        .filter(|ch| ch.on > issued_on)
+        .map(|ch| CertificateChange {
+            on: ch.on,
+            standing: ch.to.key(),
+            label: ch.to.label(),
+        })
+        .collect();
+    let name_changed = !crate::domain::text::same_name(&now.name, name);
+    let changed = now.standing.key != standing || !changes.is_empty() || name_changed;
+    (changes, name_changed, changed)
 }
 
 async fn check_page(
@@ -495,6 +561,87 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
+
+    #[test]
+    fn a_standing_that_changed_and_changed_back_since_the_certificate_is_a_change() {
+        use crate::domain::Standing;
+        use crate::domain::standing::StandingChange;
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let standing = crate::web::views::StandingView::from(&crate::domain::standing::assess(
+            &crate::domain::standing::Subject {
+                status: crate::domain::standing::SubjectStatus::Practising,
+                licensed_on: Some(d("2025-06-01")),
+                reviews: &[],
+                actions: &[],
+                office: None,
+            },
+            d("2026-07-01"),
+            &crate::domain::standing::StandingPolicy::default(),
+        ));
+        let key = standing.key;
+        let now = |changes: Vec<StandingChange>, name: &str| SubjectSummary {
+            kind: "worker",
+            license_no: "45001030001".into(),
+            name: name.into(),
+            office_name: None,
+            office_borders_sichuan: false,
+            standing: standing.clone(),
+            profile_url: String::new(),
+            changes,
+        };
+        let suspended = vec![
+            StandingChange {
+                on: d("2026-03-01"),
+                from: Standing::GoodStanding,
+                to: Standing::Suspended,
+            },
+            StandingChange {
+                on: d("2026-06-01"),
+                from: Standing::Suspended,
+                to: Standing::GoodStanding,
+            },
+        ];
+        // Certified on 10 January, suspended from March to June, checked in
+        // July: the same standing today, but not "unchanged".
+        let (changes, renamed, changed) = since_certified(
+            d("2026-01-10"),
+            key,
+            "张秀英",
+            &now(suspended.clone(), "张秀英"),
+        );
+        assert!(changed && !renamed);
+        let days: Vec<_> = changes.iter().map(|c| (c.on, c.standing)).collect();
+        assert_eq!(
+            days,
+            vec![
+                (d("2026-03-01"), "suspended"),
+                (d("2026-06-01"), "good_standing")
+            ]
+        );
+        // Certified after the suspension ended: nothing since.
+        let (changes, _, changed) = since_certified(
+            d("2026-06-01"),
+            key,
+            "张秀英",
+            &now(suspended.clone(), "张秀英"),
+        );
+        assert!(changes.is_empty() && !changed);
+        // A renamed holder is a change too; a dot typed otherwise is not.
+        let (_, renamed, changed) = since_certified(
+            d("2026-06-01"),
+            key,
+            "张秀英",
+            &now(suspended.clone(), "张秀芳"),
+        );
+        assert!(renamed && changed);
+        let (_, renamed, _) = since_certified(
+            d("2026-06-01"),
+            key,
+            "阿依古丽·买买提",
+            &now(suspended, "阿依古丽・买买提"),
+        );
+        assert!(!renamed);
+    }
 
     /// The `width` attribute and the dark modules of an SVG drawn by
     /// `qrcode`'s renderer (`M{left} {top}h…` per module, in pixels).

@@ -1,6 +1,6 @@
 //! `/workers/{license_no}`: a worker's profile.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{license_from_path, not_found_page};
 use crate::db;
@@ -16,11 +16,12 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn profile(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<CaseQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let license = match license_from_path(&path, "/workers")? {
+    let license = match license_from_path(&req, &path)? {
         Ok(l) => l,
         Err(redirect) => return Ok(redirect),
     };
