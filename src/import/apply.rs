@@ -115,6 +115,11 @@ pub struct Ctx<'a> {
     /// Test hook: abort the process (as a crash would) once this many rows
     /// have been written inside the open transaction.
     pub abort_after_rows: Option<usize>,
+    /// Optional columns the sheet does not have: an existing office,
+    /// worker or district keeps what it holds there (a sheet without 电话
+    /// does not clear every office's phone). An empty cell of a column the
+    /// sheet has still clears it.
+    pub kept: HashSet<&'static str>,
     written: usize,
 }
 
@@ -131,6 +136,7 @@ impl<'a> Ctx<'a> {
             today,
             progress,
             abort_after_rows,
+            kept: HashSet::new(),
             written: 0,
         }
     }
@@ -371,13 +377,14 @@ impl<'r> Dataset<'r> for Districts {
         ctx: &Ctx<'_>,
         _out: &mut Applied,
     ) -> District {
+        let kept = |k: &str| old.filter(|_| ctx.kept.contains(k));
         District {
             code: r.code.clone(),
             name: r.name.clone(),
             kind: r.kind.key().to_owned(),
             population: r.population,
             lawyers: r.lawyers,
-            borders_sichuan: r.borders_sichuan,
+            borders_sichuan: kept("borders_sichuan").map_or(r.borders_sichuan, |o| o.borders_sichuan),
             seat_lat: old.and_then(|o| o.seat_lat),
             seat_lng: old.and_then(|o| o.seat_lng),
             updated_at: old.map_or(ctx.now, |o| o.updated_at),
@@ -465,27 +472,35 @@ impl<'r> Dataset<'r> for Offices {
         ctx: &Ctx<'_>,
         _out: &mut Applied,
     ) -> Office {
-        let township_id = r.township.as_ref().and_then(|t| {
-            self.townships
-                .get(&(r.district_code.clone(), t.clone()))
-                .copied()
-        });
+        let kept = |k: &str| old.filter(|_| ctx.kept.contains(k));
+        let township_id = match kept("township") {
+            Some(o) => o.township_id,
+            None => r.township.as_ref().and_then(|t| {
+                self.townships
+                    .get(&(r.district_code.clone(), t.clone()))
+                    .copied()
+            }),
+        };
+        let text = |k: &str, new: &String, stored: fn(&Office) -> &String| {
+            kept(k).map_or_else(|| new.clone(), |o| stored(o).clone())
+        };
         Office {
             license_no: r.license_no.clone(),
             name: r.name.clone(),
             district_code: r.district_code.clone(),
             township_id,
             area_kind: r.area_kind.key().to_owned(),
-            address: r.address.clone(),
-            lat: r.lat,
-            lng: r.lng,
-            phone: r.phone.clone(),
-            hours: r.hours.clone(),
-            director: r.director.clone(),
-            party_org: r.party_org.key().to_owned(),
-            practice_areas: r.practice_areas.clone(),
+            address: text("address", &r.address, |o| &o.address),
+            lat: kept("lat").map_or(r.lat, |o| o.lat),
+            lng: kept("lng").map_or(r.lng, |o| o.lng),
+            phone: text("phone", &r.phone, |o| &o.phone),
+            hours: text("hours", &r.hours, |o| &o.hours),
+            director: text("director", &r.director, |o| &o.director),
+            party_org: kept("party_org")
+                .map_or_else(|| r.party_org.key().to_owned(), |o| o.party_org.clone()),
+            practice_areas: text("practice_areas", &r.practice_areas, |o| &o.practice_areas),
             status: r.status.key().to_owned(),
-            established_on: r.established_on,
+            established_on: kept("established_on").map_or(r.established_on, |o| o.established_on),
             updated_at: old.map_or(ctx.now, |o| o.updated_at),
         }
     }
@@ -709,16 +724,25 @@ impl<'r> Dataset<'r> for Workers {
         ctx: &Ctx<'_>,
         _out: &mut Applied,
     ) -> Worker {
+        let kept = |k: &str| old.filter(|_| ctx.kept.contains(k));
         Worker {
             license_no: r.license_no.clone(),
             name: r.name.clone(),
-            gender: r.gender.map(|g| g.key().to_owned()),
-            office_license_no: r.office_license_no.clone(),
+            gender: kept("gender").map_or_else(
+                || r.gender.map(|g| g.key().to_owned()),
+                |o| o.gender.clone(),
+            ),
+            office_license_no: kept("office_license_no")
+                .map_or_else(|| r.office_license_no.clone(), |o| o.office_license_no.clone()),
             status: r.status.key().to_owned(),
-            first_licensed_on: r.first_licensed_on,
-            internship_months: r.internship_months,
-            practice_areas: r.practice_areas.clone(),
-            adviser_posts: r.adviser_posts.clone(),
+            first_licensed_on: kept("first_licensed_on")
+                .map_or(r.first_licensed_on, |o| o.first_licensed_on),
+            internship_months: kept("internship_months")
+                .map_or(r.internship_months, |o| o.internship_months),
+            practice_areas: kept("practice_areas")
+                .map_or_else(|| r.practice_areas.clone(), |o| o.practice_areas.clone()),
+            adviser_posts: kept("adviser_posts")
+                .map_or_else(|| r.adviser_posts.clone(), |o| o.adviser_posts.clone()),
             updated_at: old.map_or(ctx.now, |o| o.updated_at),
         }
     }

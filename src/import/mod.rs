@@ -257,6 +257,11 @@ pub fn run<B: AsRef<[u8]>>(
             // integrator syncing by `modified_after` skipped this one.
             let written_at = Utc::now().naive_utc().max(started_at);
             let mut ctx = apply::Ctx::new(written_at, opts.today, progress, opts.abort_after_rows);
+            ctx.kept = columns::columns(dataset)
+                .iter()
+                .filter(|c| !c.required && !info.has(c.key))
+                .map(|c| c.key)
+                .collect();
             let applied = apply::apply(c, &records, &mut ctx)?;
             progress.stage("检查规则", 1);
             let warnings = warnings(c, &records, &applied, opts.today, &opts.rules)?;

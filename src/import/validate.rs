@@ -1445,6 +1445,11 @@ impl SheetInfo {
         self.given.contains(&row)
     }
 
+    /// Whether the sheet has a column for `key`.
+    pub fn has(&self, key: &str) -> bool {
+        self.headers.contains_key(key)
+    }
+
     /// The header the user wrote for `key`.
     pub fn header(&self, key: &str) -> String {
         self.headers

@@ -481,3 +481,98 @@ async fn transfers_without_the_office_left_chain_through_the_batch() {
         .unwrap();
     assert_eq!(office.as_deref(), Some("O-CENTRAL"));
 }
+
+#[actix_web::test]
+async fn a_sheet_without_an_optional_column_keeps_what_the_records_hold_there() {
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    import_ok(
+        &app,
+        &token,
+        "workers",
+        CSV,
+        "执业证号,姓名,执业机构许可证号,状态,首次执业日期,实习月数,业务范围\nW-9,孙七,O-RURAL,执业,2015-04-01,12,民事代理；人民调解\n",
+    )
+    .await;
+    let stored = |app: &crate::helpers::TestApp| -> (Option<String>, Option<chrono::NaiveDate>, Option<i32>, String) {
+        workers::table
+            .find("W-9")
+            .select((
+                workers::office_license_no,
+                workers::first_licensed_on,
+                workers::internship_months,
+                workers::practice_areas,
+            ))
+            .first(&mut app.conn())
+            .unwrap()
+    };
+    let full = stored(&app);
+    assert_eq!(full.0.as_deref(), Some("O-RURAL"));
+
+    // The status list the bureau keeps: number, name, status only.
+    let report = import_ok(&app, &token, "workers", CSV, "执业证号,姓名,状态\nW-9,孙七,执业\n").await;
+    assert_eq!(report["counts"]["unchanged"], 1, "{report:#}");
+    assert_eq!(stored(&app), full, "nothing the sheet lacks is cleared");
+
+    // A column the sheet has, left empty, still clears the value.
+    let report = import_ok(
+        &app,
+        &token,
+        "workers",
+        CSV,
+        "执业证号,姓名,状态,业务范围\nW-9,孙七,执业,\n",
+    )
+    .await;
+    assert_eq!(report["counts"]["updated"], 1, "{report:#}");
+    let after = stored(&app);
+    assert_eq!(after.3, "");
+    assert_eq!(after.0.as_deref(), Some("O-RURAL"), "the office stays");
+
+    // A new worker from a short sheet gets the defaults.
+    import_ok(&app, &token, "workers", CSV, "执业证号,姓名,状态\nW-10,周八,执业\n").await;
+    let (office, ..): (Option<String>, Option<chrono::NaiveDate>, Option<i32>, String) =
+        workers::table
+            .find("W-10")
+            .select((
+                workers::office_license_no,
+                workers::first_licensed_on,
+                workers::internship_months,
+                workers::practice_areas,
+            ))
+            .first(&mut app.conn())
+            .unwrap();
+    assert_eq!(office, None);
+}
+
+#[actix_web::test]
+async fn an_office_sheet_without_phone_or_position_keeps_them() {
+    use legal_portal::db::schema::offices;
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    import_ok(
+        &app,
+        &token,
+        "offices",
+        CSV,
+        "执业许可证号,名称,区县代码,区域类型,状态,电话,纬度,经度,乡镇街道\nO-RURAL,高观镇法律服务所,500229,rural,执业,023-12345678,31.9,108.6,高观镇\n",
+    )
+    .await;
+    let stored = |app: &crate::helpers::TestApp| -> (String, Option<f64>, Option<i64>) {
+        offices::table
+            .find("O-RURAL")
+            .select((offices::phone, offices::lat, offices::township_id))
+            .first(&mut app.conn())
+            .unwrap()
+    };
+    let before = stored(&app);
+    assert_eq!(before.0, "023-12345678");
+    assert!(before.2.is_some());
+    let report = import_ok(
+        &app,
+        &token,
+        "offices",
+        CSV,
+        "执业许可证号,名称,区县代码,区域类型,状态\nO-RURAL,高观镇法律服务所,500229,rural,执业\n",
+    )
+    .await;
+    assert_eq!(report["counts"]["unchanged"], 1, "{report:#}");
+    assert_eq!(stored(&app), before);
+}
