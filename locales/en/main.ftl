@@ -371,6 +371,7 @@ error-msg-bad-request = The request is malformed.
 error-nul-character = The request holds a NUL character (U+0000) and was refused; nothing was changed.
 error-msg-unauthorized = A valid access token is required.
 error-msg-forbidden = This token may not do this.
+error-msg-method-not-allowed = This address does not take this request method.
 error-msg-payload-too-large = The upload is over the size limit.
 error-msg-unsupported-media-type = This content type is not supported.
 error-msg-rate-limited = Too many requests; please try again later.

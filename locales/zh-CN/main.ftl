@@ -371,6 +371,7 @@ error-msg-bad-request = 请求内容有误。
 error-nul-character = 请求中含有空字符（U+0000），无法处理，未作任何更改。
 error-msg-unauthorized = 需要有效的访问令牌。
 error-msg-forbidden = 该令牌无权执行此操作。
+error-msg-method-not-allowed = 该地址不接受这种请求方法。
 error-msg-payload-too-large = 上传内容超过大小限制。
 error-msg-unsupported-media-type = 不支持该内容类型。
 error-msg-rate-limited = 请求过于频繁，请稍后再试。

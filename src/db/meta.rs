@@ -24,13 +24,16 @@ pub fn get(conn: &mut DbConnection, key: &str) -> Result<Option<String>, DbError
 
 /// Writes a value, replacing any earlier one.
 pub fn set(conn: &mut DbConnection, key: &str, value: &str) -> Result<(), DbError> {
-    conn.transaction(|c| {
-        diesel::delete(portal_meta::table.filter(portal_meta::key.eq(key))).execute(c)?;
-        diesel::insert_into(portal_meta::table)
-            .values((portal_meta::key.eq(key), portal_meta::value.eq(value)))
-            .execute(c)?;
-        Ok(())
-    })
+    // One statement: two portals setting the key at once (both starting
+    // on an empty database) both succeed, where a delete then an insert
+    // made the second fail on the key on PostgreSQL.
+    crate::with_backend!(conn, |c| diesel::insert_into(portal_meta::table)
+        .values((portal_meta::key.eq(key), portal_meta::value.eq(value)))
+        .on_conflict(portal_meta::key)
+        .do_update()
+        .set(portal_meta::value.eq(value))
+        .execute(c))?;
+    Ok(())
 }
 
 /// Whether the database holds no districts yet (a fresh database).

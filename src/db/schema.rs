@@ -375,6 +375,7 @@ diesel::table! {
         district_code -> Nullable<Text>,
         payload -> Text,
         created_at -> Timestamp,
+        left_district_code -> Nullable<Text>,
     }
 }
 

@@ -159,7 +159,14 @@ pub fn record_batch(
     // Subjects in the order the batch first touched them.
     let mut subjects: Vec<(String, String, Vec<serde_json::Value>)> = Vec::new();
     let mut at: HashMap<(String, String), usize> = HashMap::new();
+    // Where a subject was before the batch moved it: an office's former
+    // district, a worker's former office.
+    let mut left: HashMap<(String, String), String> = HashMap::new();
     for (kind, key, field, before, after) in entries {
+        if !before.is_empty() && (field == "district_code" || field == "office_license_no") {
+            left.entry((kind.clone(), key.clone()))
+                .or_insert_with(|| before.clone());
+        }
         let change = if field.is_empty() {
             serde_json::json!({ "field": "", "before": "", "after": "registered" })
         } else {
@@ -204,6 +211,11 @@ pub fn record_batch(
         .filter(|s| s.0 == office)
         .map(|s| s.1.as_str())
         .chain(people.values().filter_map(|(_, o)| o.as_deref()))
+        .chain(
+            left.iter()
+                .filter(|((kind, _), _)| kind != office)
+                .map(|(_, o)| o.as_str()),
+        )
         .collect();
     office_keys.sort_unstable();
     office_keys.dedup();
@@ -233,6 +245,16 @@ pub fn record_batch(
                 .map(|p| p.1.clone());
             (p.map(|p| p.0.clone()), district, format!("/workers/{key}"))
         };
+        let left_district = left
+            .get(&(kind.clone(), key.clone()))
+            .and_then(|before| {
+                if kind == office {
+                    Some(before.clone())
+                } else {
+                    places.get(before).map(|p| p.1.clone())
+                }
+            })
+            .filter(|d| Some(d) != district.as_ref());
         let payload = serde_json::json!({
             "type": "record.changed",
             "batch_id": batch,
@@ -250,6 +272,7 @@ pub fn record_batch(
             webhook_events::subject_kind.eq(kind.clone()),
             webhook_events::subject_key.eq(key.clone()),
             webhook_events::district_code.eq(district),
+            webhook_events::left_district_code.eq(left_district),
             webhook_events::payload.eq(payload.to_string()),
             webhook_events::created_at.eq(now),
         ));
@@ -304,7 +327,12 @@ pub fn pending(conn: &mut DbConnection, hook: &Webhook, limit: i64) -> Result<Ve
         .filter(webhook_events::id.gt(hook.delivered_through))
         .into_boxed();
     if let Some(d) = &hook.district_code {
-        q = q.filter(webhook_events::district_code.eq(d.clone()));
+        // The district it is in, or the one it left in this change.
+        q = q.filter(
+            webhook_events::district_code
+                .eq(d.clone())
+                .or(webhook_events::left_district_code.eq(d.clone())),
+        );
     }
     if let Some(k) = &hook.subject_kind {
         q = q.filter(webhook_events::subject_kind.eq(k.clone()));

@@ -384,7 +384,8 @@ impl<'r> Dataset<'r> for Districts {
             kind: r.kind.key().to_owned(),
             population: r.population,
             lawyers: r.lawyers,
-            borders_sichuan: kept("borders_sichuan").map_or(r.borders_sichuan, |o| o.borders_sichuan),
+            borders_sichuan: kept("borders_sichuan")
+                .map_or(r.borders_sichuan, |o| o.borders_sichuan),
             seat_lat: old.and_then(|o| o.seat_lat),
             seat_lng: old.and_then(|o| o.seat_lng),
             updated_at: old.map_or(ctx.now, |o| o.updated_at),
@@ -732,8 +733,10 @@ impl<'r> Dataset<'r> for Workers {
                 || r.gender.map(|g| g.key().to_owned()),
                 |o| o.gender.clone(),
             ),
-            office_license_no: kept("office_license_no")
-                .map_or_else(|| r.office_license_no.clone(), |o| o.office_license_no.clone()),
+            office_license_no: kept("office_license_no").map_or_else(
+                || r.office_license_no.clone(),
+                |o| o.office_license_no.clone(),
+            ),
             status: r.status.key().to_owned(),
             first_licensed_on: kept("first_licensed_on")
                 .map_or(r.first_licensed_on, |o| o.first_licensed_on),

@@ -103,10 +103,9 @@ pub async fn require(
     state: &AppState,
     needed: TokenScope,
 ) -> Result<TokenInfo, AppError> {
-    let addr = req
-        .peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    // The caller as every limit counts it (behind a trusted balancer, the
+    // address it saw, not the balancer's own).
+    let addr = state.client_addr(req);
     let delay = state.auth_failures.delay_for(addr);
     if !delay.is_zero() {
         actix_web::rt::time::sleep(delay).await;

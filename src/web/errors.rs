@@ -56,6 +56,9 @@ error_codes! {
     Unauthorized => "unauthorized", UNAUTHORIZED;
     /// A token without the needed scope.
     Forbidden => "forbidden", FORBIDDEN;
+    /// The address exists but not for this method (`GET` where only
+    /// `POST` files).
+    MethodNotAllowed => "method_not_allowed", METHOD_NOT_ALLOWED;
     /// The body is over the limit.
     PayloadTooLarge => "payload_too_large", PAYLOAD_TOO_LARGE;
     /// The content type is not accepted here.

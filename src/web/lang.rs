@@ -90,7 +90,16 @@ pub async fn negotiate(
         )
         .await?;
     if let Some(asked) = asked {
-        let cookie = format!("lang={}; Path=/; HttpOnly; SameSite=Lax", asked.param());
+        // Secure over TLS, as every cookie of the portal.
+        let tls = res
+            .request()
+            .app_data::<actix_web::web::Data<crate::web::AppState>>()
+            .is_some_and(|state| crate::web::site::is_https(res.request(), state));
+        let secure = if tls { "; Secure" } else { "" };
+        let cookie = format!(
+            "lang={}; Path=/; HttpOnly; SameSite=Lax{secure}",
+            asked.param()
+        );
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             res.headers_mut().append(SET_COOKIE, v);
         }

@@ -363,6 +363,7 @@ fn http_server(
             .app_data(web::Data::new(state.clone()))
             .app_data(web::QueryConfig::default().error_handler(bad_query))
             .app_data(web::PathConfig::default().error_handler(bad_path))
+            .wrap(from_fn(method_not_allowed))
             .wrap(from_fn(page_cache::serve))
             .wrap(from_fn(rate_limit::limit_scrapers))
             .wrap(from_fn(gzip::compress))
@@ -586,7 +587,63 @@ async fn head_as_get(
     next.call(req).await
 }
 
+/// Gives the router's bodiless 405 (an address that takes `POST` only,
+/// asked with `GET`) the error body every other error has: JSON with its
+/// `code` under `/api/` and `/admin/api/`, the error page elsewhere.
+async fn method_not_allowed(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    if res.status() != actix_web::http::StatusCode::METHOD_NOT_ALLOWED
+        || !matches!(
+            res.response().body().size(),
+            actix_web::body::BodySize::Sized(0) | actix_web::body::BodySize::None
+        )
+    {
+        return Ok(res.map_into_boxed_body());
+    }
+    use actix_web::ResponseError;
+    let (req, _) = res.into_parts();
+    let err = AppError::new(ErrorCode::MethodNotAllowed);
+    let resp = if is_api_path(req.path()) {
+        err.error_response()
+    } else {
+        err.html().error_response()
+    };
+    Ok(ServiceResponse::new(req, resp))
+}
+
 static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
+
+/// This process's mark in request ids (random at start), so that the ids
+/// of several portals, or of one before and after a restart, never meet.
+static PROCESS_MARK: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    use rand::Rng;
+    format!("{:08x}", rand::rng().next_u32())
+});
+
+/// The request's id: the one a trusted balancer sent (`X-Request-Id`, up to
+/// 64 visible ASCII characters), else this process's mark and a count.
+fn request_id(req: &ServiceRequest) -> String {
+    let trusted = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|s| s.scrapers.trust_forwarded());
+    if trusted
+        && let Some(given) = req
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
+    {
+        return given.to_owned();
+    }
+    format!(
+        "{}-{}",
+        *PROCESS_MARK,
+        REQUEST_IDS.fetch_add(1, Ordering::Relaxed)
+    )
+}
 
 /// Logs method, path (never the query, which may hold names), status and
 /// time, counts the request in the metrics by its route pattern, and tags
@@ -596,12 +653,15 @@ async fn log_requests(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let id = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
+    let id = request_id(&req);
     let method = req.method().clone();
     let path = req.path().to_owned();
     let route = route::pattern(req.request());
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let mut res = next.call(req).await?;
+    // Every line logged while serving it (a 500's cause, say) carries the
+    // request's id, as the answer's X-Request-Id does.
+    let span = tracing::info_span!("request", request_id = %id);
+    let mut res = tracing::Instrument::instrument(next.call(req), span).await?;
     if let Some(state) = state {
         let route = route.as_deref().unwrap_or("unmatched");
         state.metrics.observe_request(
@@ -611,12 +671,12 @@ async fn log_requests(
             started.elapsed(),
         );
     }
-    if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
+    if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut()
             .insert(HeaderName::from_static("x-request-id"), v);
     }
     tracing::info!(
-        request_id = id,
+        request_id = %id,
         %method,
         path = %path,
         status = res.status().as_u16(),

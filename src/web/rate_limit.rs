@@ -320,24 +320,57 @@ impl ScraperLimits {
     }
 }
 
-/// The caller's address: the connection's, or the last `X-Forwarded-For`
-/// entry when `trust_forwarded_for`.
+/// The caller, as every per-address limit counts it: the connection's
+/// address, or with `trust_forwarded_for` the last `X-Forwarded-For` entry
+/// (the one the balancer wrote; `ip:port` and `[v6]:port` taken, and
+/// anything else in that place means the connection's address, never an
+/// earlier entry the client wrote). An IPv6 address counts as its /64: a
+/// client holds a whole /64 and could take a fresh address per request.
 pub fn client_addr(req: &HttpRequest, trust_forwarded_for: bool) -> IpAddr {
-    if trust_forwarded_for {
-        let forwarded = req
-            .headers()
+    let peer = || {
+        req.peer_addr()
+            .map(|a| a.ip())
+            .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    };
+    let addr = if trust_forwarded_for {
+        req.headers()
             .get_all("x-forwarded-for")
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-            .last();
-        if let Some(addr) = forwarded {
-            return addr;
+            .last()
+            .and_then(|last| forwarded_addr(last.trim()))
+            .unwrap_or_else(peer)
+    } else {
+        peer()
+    };
+    per_network(addr)
+}
+
+/// One `X-Forwarded-For` entry: `203.0.113.9`, `203.0.113.9:41234`,
+/// `2001:db8::1` or `[2001:db8::1]:41234`.
+fn forwarded_addr(entry: &str) -> Option<IpAddr> {
+    entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| {
+            entry
+                .strip_prefix('[')
+                .and_then(|e| e.strip_suffix(']'))
+                .and_then(|e| e.parse::<IpAddr>().ok())
+        })
+}
+
+/// The address as a limit counts it: IPv4 (and IPv4 seen as IPv6) as
+/// itself, IPv6 as its /64 network.
+pub fn per_network(addr: IpAddr) -> IpAddr {
+    match addr.to_canonical() {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
         }
+        v4 => v4,
     }
-    req.peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
 }
 
 /// Middleware: answers 429 (a page, or JSON under `/api/`) to an address
@@ -371,6 +404,29 @@ pub async fn limit_scrapers(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ipv6_client_counts_as_its_64_and_a_forwarded_port_is_taken() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff:1:2:3".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(per_network(a), per_network(b));
+        assert_ne!(per_network(a), per_network(other));
+        let v4: IpAddr = "203.0.113.9".parse().unwrap();
+        assert_eq!(per_network(v4), v4);
+        let mapped: IpAddr = "::ffff:203.0.113.9".parse().unwrap();
+        assert_eq!(per_network(mapped), v4);
+        assert_eq!(forwarded_addr("203.0.113.9:41234"), Some(v4));
+        assert_eq!(
+            forwarded_addr("[2001:db8::1]:41234"),
+            Some("2001:db8::1".parse().unwrap())
+        );
+        assert_eq!(
+            forwarded_addr("[2001:db8::1]"),
+            Some("2001:db8::1".parse().unwrap())
+        );
+        assert_eq!(forwarded_addr("unknown"), None);
+    }
     use governor::clock::FakeRelativeClock;
 
     #[test]

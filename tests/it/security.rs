@@ -270,3 +270,46 @@ async fn a_path_spelled_with_percent_escapes_shares_its_routes_limit() {
         assert_eq!(get_from(&app, path, None).await.status(), 429, "{path}");
     }
 }
+
+#[actix_web::test]
+async fn an_ipv6_client_cannot_take_a_fresh_address_per_request_nor_write_its_own() {
+    let app = TestApp::builder()
+        .settings(|s| {
+            s.scraper_rates.search = Rate::parse("3/min").unwrap();
+            s.scraper_rates.trust_forwarded_for = true;
+        })
+        .start()
+        .await;
+    for i in 1..=3 {
+        let addr = format!("2001:db8:1:2::{i:x}");
+        let resp = get_from(&app, "/api/v1/search?q=x", Some(&addr)).await;
+        assert_eq!(resp.status(), 200, "{addr}");
+    }
+    let resp = get_from(&app, "/api/v1/search?q=x", Some("2001:db8:1:2:ffff::9")).await;
+    assert_eq!(resp.status(), 429, "the same /64");
+    let resp = get_from(&app, "/api/v1/search?q=x", Some("2001:db8:1:3::1")).await;
+    assert_eq!(resp.status(), 200, "another /64");
+
+    // A balancer that writes the port: the address is still its entry,
+    // not one the client put before it.
+    for _ in 0..3 {
+        let resp = get_from(
+            &app,
+            "/api/v1/search?q=x",
+            Some("198.51.100.1, 203.0.113.20:41234"),
+        )
+        .await;
+        assert_eq!(resp.status(), 200);
+    }
+    let resp = get_from(
+        &app,
+        "/api/v1/search?q=x",
+        Some("198.51.100.2, 203.0.113.20:50000"),
+    )
+    .await;
+    assert_eq!(
+        resp.status(),
+        429,
+        "the balancer's entry counts, port or not"
+    );
+}

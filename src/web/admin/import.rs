@@ -164,7 +164,9 @@ fn too_large(limit: usize) -> AppError {
             "import-too-large-body",
             &[("mb", &(limit / (1024 * 1024)))],
         ))
-        .details(serde_json::json!({ "limit": "body_bytes", "limit_bytes": limit }))
+        // The shape of the other limits' answers (`max`); `limit_bytes`
+        // kept for clients that read it.
+        .details(serde_json::json!({ "limit": "body_bytes", "max": limit, "limit_bytes": limit }))
 }
 
 /// Reads the body, refusing with 413 as soon as the declared length or the

@@ -330,6 +330,8 @@ pub(crate) async fn hsds(state: web::Data<AppState>) -> Result<HttpResponse, App
             "inline; filename=\"hsds-organizations.json\"",
         ))
         .insert_header((CACHE_CONTROL, "public, max-age=300"))
+        // The descriptions are in the request's language.
+        .insert_header((actix_web::http::header::VARY, "Accept-Language, Cookie"))
         .streaming(body))
 }
 

@@ -431,7 +431,8 @@ fn atom(
         .map(|e| e.updated.clone())
         .unwrap_or_else(|| day(state.clock.today()));
     let mut ctx = tera::Context::new();
-    ctx.insert("title", title);
+    // A name from the database in the feed's title: kept well-formed.
+    ctx.insert("title", &crate::domain::text::xml_safe(title));
     ctx.insert("base", &base);
     ctx.insert("self_path", self_path);
     ctx.insert("alternate", alternate);

@@ -493,7 +493,12 @@ async fn a_sheet_without_an_optional_column_keeps_what_the_records_hold_there() 
         "执业证号,姓名,执业机构许可证号,状态,首次执业日期,实习月数,业务范围\nW-9,孙七,O-RURAL,执业,2015-04-01,12,民事代理；人民调解\n",
     )
     .await;
-    let stored = |app: &crate::helpers::TestApp| -> (Option<String>, Option<chrono::NaiveDate>, Option<i32>, String) {
+    let stored = |app: &crate::helpers::TestApp| -> (
+        Option<String>,
+        Option<chrono::NaiveDate>,
+        Option<i32>,
+        String,
+    ) {
         workers::table
             .find("W-9")
             .select((
@@ -509,7 +514,14 @@ async fn a_sheet_without_an_optional_column_keeps_what_the_records_hold_there() 
     assert_eq!(full.0.as_deref(), Some("O-RURAL"));
 
     // The status list the bureau keeps: number, name, status only.
-    let report = import_ok(&app, &token, "workers", CSV, "执业证号,姓名,状态\nW-9,孙七,执业\n").await;
+    let report = import_ok(
+        &app,
+        &token,
+        "workers",
+        CSV,
+        "执业证号,姓名,状态\nW-9,孙七,执业\n",
+    )
+    .await;
     assert_eq!(report["counts"]["unchanged"], 1, "{report:#}");
     assert_eq!(stored(&app), full, "nothing the sheet lacks is cleared");
 
@@ -528,18 +540,29 @@ async fn a_sheet_without_an_optional_column_keeps_what_the_records_hold_there() 
     assert_eq!(after.0.as_deref(), Some("O-RURAL"), "the office stays");
 
     // A new worker from a short sheet gets the defaults.
-    import_ok(&app, &token, "workers", CSV, "执业证号,姓名,状态\nW-10,周八,执业\n").await;
-    let (office, ..): (Option<String>, Option<chrono::NaiveDate>, Option<i32>, String) =
-        workers::table
-            .find("W-10")
-            .select((
-                workers::office_license_no,
-                workers::first_licensed_on,
-                workers::internship_months,
-                workers::practice_areas,
-            ))
-            .first(&mut app.conn())
-            .unwrap();
+    import_ok(
+        &app,
+        &token,
+        "workers",
+        CSV,
+        "执业证号,姓名,状态\nW-10,周八,执业\n",
+    )
+    .await;
+    let (office, ..): (
+        Option<String>,
+        Option<chrono::NaiveDate>,
+        Option<i32>,
+        String,
+    ) = workers::table
+        .find("W-10")
+        .select((
+            workers::office_license_no,
+            workers::first_licensed_on,
+            workers::internship_months,
+            workers::practice_areas,
+        ))
+        .first(&mut app.conn())
+        .unwrap();
     assert_eq!(office, None);
 }
 
