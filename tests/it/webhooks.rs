@@ -372,3 +372,42 @@ async fn imports_before_any_receiver_queue_nothing_and_a_new_receiver_starts_aft
     assert_eq!(bodies[0]["subject"]["name"], "周一新", "{bodies:?}");
     server.stop(true).await;
 }
+
+#[actix_web::test]
+async fn a_receiver_following_a_district_hears_of_a_worker_leaving_it() {
+    let (app, import) = app_with_token(TokenScope::Import).await;
+    let admin = token(&app, "集成方", TokenScope::Admin);
+    let port = free_port();
+    let got: Got = Arc::default();
+    let handle = receiver(port, got.clone());
+    let (status, _) = register(
+        &app,
+        &admin,
+        json!({"url": format!("http://127.0.0.1:{port}/rural"), "district_code": "500229"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    // Registered in 500229, then moved to an office of 500103.
+    import_ok(&app, &import, "workers", CSV, &format!("{HEADER}W-C1,郑三,O-RURAL,执业,2016-06-01\n")).await;
+    import_ok(&app, &import, "workers", CSV, &format!("{HEADER}W-C1,郑三,O-CENTRAL,执业,2016-06-01\n")).await;
+    let started = Instant::now();
+    let events = loop {
+        let events: Vec<Value> = got
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, _, _, body)| serde_json::from_slice(body).unwrap())
+            .collect();
+        if events.len() >= 2 || started.elapsed() > Duration::from_secs(30) {
+            break events;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    };
+    handle.stop(true).await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events[1]["subject"]["license_no"], "W-C1");
+    assert_eq!(
+        events[1]["subject"]["district_code"], "500103",
+        "the event says where the worker went: {events:?}"
+    );
+}
