@@ -88,6 +88,23 @@ pub fn spawn(pool: Pool, url: String) {
         let mut tick = actix_web::rt::time::interval(TICK);
         loop {
             tick.tick().await;
+            if leading {
+                // Still leading only while the lock's connection lives.
+                let held = lead.take();
+                let alive = actix_web::web::block(move || {
+                    held.and_then(|mut c| db::still_connected(&mut c).then_some(c))
+                })
+                .await
+                .ok()
+                .flatten();
+                if alive.is_none() {
+                    tracing::warn!(
+                        "webhooks: lost the connection holding the delivery lock; taking it again or standing down"
+                    );
+                    leading = false;
+                }
+                lead = alive;
+            }
             if !leading {
                 let (url, held) = (url.clone(), lead.take());
                 let tried = actix_web::web::block(move || -> Result<_, DbError> {

@@ -272,6 +272,13 @@ pub fn lock_for_writing(conn: &mut DbConnection) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Whether `conn` still reaches the server: a connection holding a
+/// session-level advisory lock holds it exactly as long as it does (a
+/// server restart, a failover or an idle-session timeout ends both).
+pub fn still_connected(conn: &mut DbConnection) -> bool {
+    crate::with_backend!(conn, |c| diesel::sql_query("SELECT 1").execute(c)).is_ok()
+}
+
 pub use crate::config::redact_url;
 
 /// Advisory lock key held on PostgreSQL while migrations run.

@@ -243,7 +243,25 @@ impl Indexer {
         }
         let mut locks = self.locks.lock().await;
         if locks.1 {
-            return Ok(true);
+            // Still ours only while the connection holding it lives: lost
+            // (a restart, a failover, an idle timeout), another process
+            // takes it, and this one must stand down, not drain beside it.
+            let held = locks.0.take();
+            let alive = tokio::task::spawn_blocking(move || {
+                held.and_then(|mut c| db::still_connected(&mut c).then_some(c))
+            })
+            .await
+            .ok()
+            .flatten();
+            if let Some(conn) = alive {
+                locks.0 = Some(conn);
+                return Ok(true);
+            }
+            tracing::warn!(
+                "lost the connection holding the drain lock; taking it again or standing down"
+            );
+            *locks = (None, false);
+            self.health.draining.store(false, Ordering::Relaxed);
         }
         let url = self.url.clone();
         let held = locks.0.take();

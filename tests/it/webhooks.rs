@@ -388,8 +388,22 @@ async fn a_receiver_following_a_district_hears_of_a_worker_leaving_it() {
     .await;
     assert_eq!(status, 201);
     // Registered in 500229, then moved to an office of 500103.
-    import_ok(&app, &import, "workers", CSV, &format!("{HEADER}W-C1,郑三,O-RURAL,执业,2016-06-01\n")).await;
-    import_ok(&app, &import, "workers", CSV, &format!("{HEADER}W-C1,郑三,O-CENTRAL,执业,2016-06-01\n")).await;
+    import_ok(
+        &app,
+        &import,
+        "workers",
+        CSV,
+        &format!("{HEADER}W-C1,郑三,O-RURAL,执业,2016-06-01\n"),
+    )
+    .await;
+    import_ok(
+        &app,
+        &import,
+        "workers",
+        CSV,
+        &format!("{HEADER}W-C1,郑三,O-CENTRAL,执业,2016-06-01\n"),
+    )
+    .await;
     let started = Instant::now();
     let events = loop {
         let events: Vec<Value> = got

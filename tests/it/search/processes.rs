@@ -201,3 +201,83 @@ async fn two_processes_share_imports_and_hand_draining_over_after_sigkill() {
     }
     meili.clean_up().await;
 }
+
+/// The drain gauge of an in-process portal.
+async fn draining(app: &crate::helpers::TestApp, token: &str) -> f64 {
+    gauge(
+        &app.client,
+        &app.address,
+        token,
+        "legal_portal_indexer_draining",
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn a_drainer_whose_lock_connection_dies_stands_down_when_another_takes_the_lock() {
+    use crate::helpers::TestApp;
+    let test = "search::processes::a_drainer_whose_lock_connection_dies";
+    // Two portals on one database search on Meilisearch (the embedded
+    // index is one process's).
+    let Some(meili) = Meili::from_env(test) else {
+        return;
+    };
+    let Some(pg) = postgres_or_skip(test) else {
+        return;
+    };
+    let a = TestApp::builder()
+        .meili(Some(meili.clone()))
+        .database(&pg.url)
+        .start()
+        .await;
+    let token = tokens::create(
+        &mut db::establish(&pg.url).expect("connect"),
+        "监控",
+        TokenScope::Metrics,
+    )
+    .expect("token");
+    let until = |secs| Instant::now() + Duration::from_secs(secs);
+    let deadline = until(20);
+    while draining(&a, &token).await != 1.0 {
+        assert!(Instant::now() < deadline, "the first portal never drained");
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    let b = TestApp::builder()
+        .meili(Some(meili.clone()))
+        .database(&pg.url)
+        .start()
+        .await;
+    actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(draining(&b, &token).await, 0.0, "one drainer");
+
+    // The server ends the session holding the lock (a restart, a failover
+    // or an idle-session timeout would).
+    {
+        use diesel::RunQueryDsl;
+        let mut conn = db::establish(&pg.url).expect("connect");
+        // The drain lock's key, "SEARCH" (search::indexer::DRAIN_LOCK).
+        let key = 0x5345_4152_4348_i64;
+        let killed = legal_portal::with_backend!(&mut conn, |c| diesel::sql_query(format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' \
+             AND granted AND ((classid::bigint << 32) | objid::bigint) = {key} \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        ))
+        .execute(c))
+        .expect("terminate");
+        assert_eq!(killed, 1, "one session held the drain lock");
+    }
+    // Whoever takes it then, exactly one drains again.
+    let deadline = until(20);
+    let mut both = (draining(&a, &token).await, draining(&b, &token).await);
+    while both.0 + both.1 != 1.0 || Instant::now() < deadline - Duration::from_secs(17) {
+        assert!(
+            Instant::now() < deadline,
+            "drainers after the lock was lost: {both:?}"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+        both = (draining(&a, &token).await, draining(&b, &token).await);
+    }
+    assert_eq!(both.0 + both.1, 1.0, "{both:?}");
+    drop((a, b));
+    meili.clean_up().await;
+}
