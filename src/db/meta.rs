@@ -13,6 +13,59 @@ pub const DEMO_SCALE: &str = "demo_scale";
 /// under are recorded (JSON): a start under other settings rebuilds it.
 pub const SEARCH_POLICY: &str = "search_standing_policy";
 
+/// Key under which a running rebuild of the search index records when it
+/// started: one rebuild at a time, and no portal drains the outbox
+/// meanwhile (a change drained into the old index would be lost with it).
+pub const SEARCH_REBUILD: &str = "search_rebuild_started";
+
+/// How long a rebuild's claim holds without being released: a rebuild
+/// killed half-way pauses the drains this long at most.
+pub const REBUILD_CLAIM_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+const STAMP: &str = "%Y-%m-%dT%H:%M:%S%.f";
+
+/// Claims the search rebuild at `now` (UTC): `None` when claimed, else the
+/// start of the rebuild that holds it (claimed less than
+/// [`REBUILD_CLAIM_LIFETIME`] ago).
+pub fn claim_rebuild(
+    conn: &mut DbConnection,
+    now: chrono::NaiveDateTime,
+) -> Result<Option<chrono::NaiveDateTime>, DbError> {
+    conn.transaction(|c| {
+        // Claims one after another: SQLite's write lock, PostgreSQL's
+        // transaction-level advisory lock.
+        match c {
+            DbConnection::Sqlite(_) => super::lock_for_writing(c)?,
+            DbConnection::Pg(pg) => {
+                diesel::sql_query("SELECT pg_advisory_xact_lock(5395284813911384660)")
+                    .execute(pg)?;
+            }
+        }
+        if let Some(held) = rebuild_started(c, now)? {
+            return Ok(Some(held));
+        }
+        set(c, SEARCH_REBUILD, &now.format(STAMP).to_string())?;
+        Ok(None)
+    })
+}
+
+/// When the rebuild running now started, if one is (claimed less than
+/// [`REBUILD_CLAIM_LIFETIME`] before `now`).
+pub fn rebuild_started(
+    conn: &mut DbConnection,
+    now: chrono::NaiveDateTime,
+) -> Result<Option<chrono::NaiveDateTime>, DbError> {
+    Ok(get(conn, SEARCH_REBUILD)?
+        .and_then(|v| chrono::NaiveDateTime::parse_from_str(&v, STAMP).ok())
+        .filter(|started| now - *started < REBUILD_CLAIM_LIFETIME))
+}
+
+/// Releases the rebuild's claim.
+pub fn release_rebuild(conn: &mut DbConnection) -> Result<(), DbError> {
+    diesel::delete(portal_meta::table.filter(portal_meta::key.eq(SEARCH_REBUILD))).execute(conn)?;
+    Ok(())
+}
+
 /// Reads a value.
 pub fn get(conn: &mut DbConnection, key: &str) -> Result<Option<String>, DbError> {
     Ok(portal_meta::table

@@ -290,6 +290,14 @@ impl Indexer {
         let (today, windows) = (self.clock.today(), self.windows);
         let batch = self
             .db(move |conn| {
+                // A rebuild is running (here or on another portal): the
+                // rows wait for the new index.
+                if crate::db::meta::rebuild_started(conn, outbox::now())?.is_some() {
+                    return Ok(Batch {
+                        ids: Vec::new(),
+                        write: IndexBatch::default(),
+                    });
+                }
                 let rows = outbox::due(conn, outbox::now(), BATCH)?;
                 if rows.is_empty() {
                     return Ok(Batch {
@@ -445,6 +453,25 @@ impl Indexer {
     /// documents indexed (offices and workers; their records come with
     /// them). Time-driven refreshes are scheduled afresh.
     pub async fn reindex(&self) -> Result<usize, SearchError> {
+        // One rebuild at a time across every portal on the database, and no
+        // drain meanwhile: a change drained into the live index while the
+        // new one is built would be thrown away with the old index at the
+        // swap; left in the outbox, it is drained into the new one after.
+        let now = outbox::now();
+        if let Some(started) = self
+            .db(move |c| crate::db::meta::claim_rebuild(c, now))
+            .await?
+        {
+            return Err(SearchError::Rebuilding(started));
+        }
+        let rebuilt = self.rebuild().await;
+        if let Err(e) = self.db(crate::db::meta::release_rebuild).await {
+            tracing::warn!(error = %e, "could not release the rebuild's claim; drains resume when it lapses");
+        }
+        rebuilt
+    }
+
+    async fn rebuild(&self) -> Result<usize, SearchError> {
         let (today, windows) = (self.clock.today(), self.windows);
         let policy = self.policy_json();
         // The projection is streamed to the engine a chunk at a time (two
@@ -526,22 +553,27 @@ impl Indexer {
             .await?;
         let other_policy = indexed > 0 && built_under.as_deref() != Some(policy.as_str());
         if (indexed == 0 && subjects > 0) || other_policy || self.rebuilding() {
-            // Only the leader rebuilds (several portals on one Meilisearch):
-            // the others would say "rebuilding" and not do it.
-            if self.is_leader().await? {
-                if other_policy {
-                    tracing::info!(
-                        "the search index was built under other standing settings (or before they were recorded): rebuilding it"
-                    );
-                }
-                let started = std::time::Instant::now();
-                let n = self.reindex().await?;
+            // Any portal that finds it so rebuilds (in a fleet the drain
+            // lock is always someone's, so waiting to lead would leave it
+            // undone); the claim in the database lets one rebuild at a time.
+            if other_policy {
                 tracing::info!(
+                    "the search index was built under other standing settings (or before they were recorded): rebuilding it"
+                );
+            }
+            let started = std::time::Instant::now();
+            match self.reindex().await {
+                Ok(n) => tracing::info!(
                     documents = n,
                     ms = started.elapsed().as_millis() as u64,
                     backend = self.index.backend(),
                     "search index built"
-                );
+                ),
+                Err(SearchError::Rebuilding(since)) => {
+                    tracing::info!(%since, "another portal is rebuilding the search index");
+                    self.health.rebuilding.store(false, Ordering::SeqCst);
+                }
+                Err(e) => return Err(e),
             }
         } else {
             if built_under.is_none() {

@@ -37,6 +37,10 @@ pub enum SearchError {
     /// The database failed while projecting.
     #[error(transparent)]
     Db(#[from] crate::db::DbError),
+    /// Another rebuild of the index is running (on this portal or another
+    /// on the same database), started then (UTC).
+    #[error("a rebuild of the search index is already running (started {0} UTC)")]
+    Rebuilding(chrono::NaiveDateTime),
 }
 
 /// A point on the earth, WGS-84.

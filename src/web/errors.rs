@@ -63,6 +63,9 @@ error_codes! {
     PayloadTooLarge => "payload_too_large", PAYLOAD_TOO_LARGE;
     /// The content type is not accepted here.
     UnsupportedMediaType => "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE;
+    /// The work asked for is already under way (a rebuild of the search
+    /// index, say).
+    Conflict => "conflict", CONFLICT;
     /// Too many requests from one address.
     RateLimited => "rate_limited", TOO_MANY_REQUESTS;
     /// An import batch with row problems: nothing was written.

@@ -35,6 +35,7 @@ pub(crate) struct Reindexed {
     responses(
         (status = 200, description = "Rebuilt", body = Reindexed),
         TokenRefused,
+        (status = 409, description = "A rebuild is already running, on this portal or another on the database (`conflict`)", body = ErrorBody),
         (status = 503, description = "The search engine failed (`unavailable`)", body = ErrorBody),
     )
 )]
@@ -44,9 +45,16 @@ pub(crate) async fn reindex(
 ) -> Result<HttpResponse, AppError> {
     let token = require(&req, &state, TokenScope::Admin).await?;
     let started = Instant::now();
-    let documents = state.search.reindex().await.map_err(|e| {
-        tracing::error!(error = %e, "reindex failed");
-        AppError::new(ErrorCode::Unavailable).message("重建搜索索引失败，请稍后再试。")
+    let documents = state.search.reindex().await.map_err(|e| match e {
+        crate::search::SearchError::Rebuilding(since) => AppError::new(ErrorCode::Conflict)
+            .message(super::lang::tr_with(
+                "reindex-running",
+                &[("since", &since.format("%Y-%m-%d %H:%M:%S").to_string())],
+            )),
+        e => {
+            tracing::error!(error = %e, "reindex failed");
+            AppError::new(ErrorCode::Unavailable).message(super::lang::tr("reindex-failed"))
+        }
     })?;
     let backend = state.search.index().backend();
     let detail = serde_json::json!({"documents": documents, "backend": backend}).to_string();

@@ -344,3 +344,65 @@ async fn beyond_a_hundred_districts_the_form_offers_those_of_the_results_and_the
     );
     assert!(select_options(&page).len() <= 2, "{page}");
 }
+
+#[actix_web::test]
+async fn a_rebuild_runs_alone_and_the_outbox_waits_for_it() {
+    use legal_portal::db::meta;
+    let app = TestApp::builder().seed(seed).await;
+    app.wait_for_search().await;
+    let token = tokens::create(&mut app.conn(), "search-clerk", TokenScope::Admin).expect("token");
+    let reindex = || {
+        app.client
+            .post(format!("{}/admin/api/reindex", app.address))
+            .bearer_auth(&token)
+            .header("accept-language", "en")
+            .send()
+    };
+    // Another portal on this database is rebuilding (its claim is fresh):
+    // a second rebuild is refused, and nothing is drained into the index
+    // that rebuild will replace.
+    let now = chrono::Utc::now().naive_utc();
+    assert_eq!(meta::claim_rebuild(&mut app.conn(), now).unwrap(), None);
+    let resp = reindex().await.unwrap();
+    assert_eq!(resp.status(), 409);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "conflict", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already being rebuilt"),
+        "{body}"
+    );
+    {
+        let mut c = app.conn();
+        c.transaction::<_, legal_portal::db::DbError, _>(|c| {
+            diesel::update(offices::table.find(LONGSHA))
+                .set(offices::name.eq("龙沙镇第一法律服务所"))
+                .execute(c)?;
+            outbox::enqueue(c, SubjectKind::Office, &[LONGSHA.to_owned()])
+        })
+        .expect("rename the office");
+    }
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(app.conn_outbox_due(), 1, "the row waits for the rebuild");
+    // The rebuild ends: the row is drained into the new index.
+    meta::release_rebuild(&mut app.conn()).unwrap();
+    app.wait_for_search().await;
+    let body = app.json("/api/v1/search?q=%E7%AC%AC%E4%B8%80", 200).await;
+    assert_eq!(body["hits"][0]["license_no"], LONGSHA, "{body}");
+
+    // A claim left by a rebuild that died lapses after ten minutes.
+    let long_ago = now - chrono::TimeDelta::minutes(11);
+    assert_eq!(
+        meta::claim_rebuild(&mut app.conn(), long_ago).unwrap(),
+        None
+    );
+    let resp = reindex().await.unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    assert_eq!(
+        meta::rebuild_started(&mut app.conn(), chrono::Utc::now().naive_utc()).unwrap(),
+        None,
+        "released after the rebuild"
+    );
+}
