@@ -60,6 +60,43 @@ pub fn rebuild_started(
         .filter(|started| now - *started < REBUILD_CLAIM_LIFETIME))
 }
 
+/// Key under which the process draining the search outbox records when
+/// its drains last failed, while they keep failing: every portal's
+/// readiness then says the indexer is failing (degraded, 200), as the
+/// drainer's own does, instead of the others calling the lag theirs (503).
+pub const SEARCH_DRAIN_FAILING: &str = "search_drain_failed_at";
+
+/// How long a recorded drain failure counts: the failing drainer records
+/// each failed attempt (every few seconds); one that died stops counting.
+pub const DRAIN_FAILING_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
+
+/// Records a failed drain at `now`.
+pub fn drain_failed(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> Result<(), DbError> {
+    set(conn, SEARCH_DRAIN_FAILING, &now.format(STAMP).to_string())
+}
+
+/// Clears the record of failed drains (they succeed again).
+pub fn drain_recovered(conn: &mut DbConnection) -> Result<(), DbError> {
+    diesel::delete(portal_meta::table.filter(portal_meta::key.eq(SEARCH_DRAIN_FAILING)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// What every portal on the database should say of the search indexer at
+/// `now`, whichever process drains: whether a rebuild runs (a fresh
+/// claim), and whether the drains keep failing (a failure recorded less
+/// than [`DRAIN_FAILING_LIFETIME`] ago).
+pub fn fleet_indexer(
+    conn: &mut DbConnection,
+    now: chrono::NaiveDateTime,
+) -> Result<(bool, bool), DbError> {
+    let rebuilding = rebuild_started(conn, now)?.is_some();
+    let failing = get(conn, SEARCH_DRAIN_FAILING)?
+        .and_then(|v| chrono::NaiveDateTime::parse_from_str(&v, STAMP).ok())
+        .is_some_and(|at| now - at < DRAIN_FAILING_LIFETIME);
+    Ok((rebuilding, failing))
+}
+
 /// Releases the rebuild's claim.
 pub fn release_rebuild(conn: &mut DbConnection) -> Result<(), DbError> {
     diesel::delete(portal_meta::table.filter(portal_meta::key.eq(SEARCH_REBUILD))).execute(conn)?;

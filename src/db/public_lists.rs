@@ -145,6 +145,16 @@ pub fn announcements(
     Ok((rows, total))
 }
 
+/// The ids of the newest `limit` announcements, newest first (for the
+/// sitemap).
+pub fn announcement_ids(conn: &mut DbConnection, limit: i64) -> Result<Vec<i64>, DbError> {
+    Ok(announcements::table
+        .order((announcements::published_on.desc(), announcements::id.desc()))
+        .select(announcements::id)
+        .limit(limit)
+        .load(conn)?)
+}
+
 /// License numbers of every office and every worker, for the sitemap.
 pub fn all_license_nos(conn: &mut DbConnection) -> Result<(Vec<String>, Vec<String>), DbError> {
     let o = offices::table

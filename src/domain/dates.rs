@@ -3,11 +3,13 @@
 use chrono::{Datelike, Months, NaiveDate};
 
 /// Parses `2024-03-01`, `2024/3/1`, `2024.3.1` or `2024年3月1日`
-/// (full-width digits allowed). Returns `None` for anything else,
-/// including impossible dates such as `2023-02-29`.
+/// (full-width digits allowed), also followed by a time of day as Excel
+/// saves a date-time column in a CSV (`2024/3/1 0:00`) or as JSON writes
+/// one (`2024-03-01T00:00:00`): the day is what is kept. Returns `None`
+/// for anything else, including impossible dates such as `2023-02-29`.
 pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     let folded: String = raw.trim().chars().map(super::license::fold_width).collect();
-    let s = folded.trim();
+    let s = without_time(folded.trim())?;
     let s = s.strip_suffix('日').unwrap_or(s);
     let parts: Vec<&str> = s.split(['-', '/', '.', '年', '月']).collect();
     if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || p.len() > 4) {
@@ -20,6 +22,37 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     let m: u32 = parts[1].parse().ok()?;
     let d: u32 = parts[2].parse().ok()?;
     NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// `s` without a time of day after its date (`H:MM`, `H:MM:SS`, with
+/// fractions of a second, after a space or a `T`); `None` when what
+/// follows the date is not a time.
+fn without_time(s: &str) -> Option<&str> {
+    let Some(at) = s.find([' ', 'T']) else {
+        return Some(s);
+    };
+    let time = s[at + 1..].trim();
+    let mut parts = time.split(':');
+    let ok = |p: Option<&str>, max: u32| {
+        p.is_some_and(|p| {
+            let whole = p.split('.').next().unwrap_or("");
+            !whole.is_empty()
+                && whole.len() <= 2
+                && whole.bytes().all(|b| b.is_ascii_digit())
+                && whole.parse::<u32>().is_ok_and(|n| n <= max)
+                && p[whole.len()..]
+                    .strip_prefix('.')
+                    .is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+        })
+    };
+    let (h, m, sec) = (parts.next(), parts.next(), parts.next());
+    let valid = ok(h, 23)
+        && !h.unwrap_or("").contains('.')
+        && ok(m, 59)
+        && !m.unwrap_or("").contains('.')
+        && (sec.is_none() || ok(sec, 59))
+        && parts.next().is_none();
+    valid.then(|| s[..at].trim_end())
 }
 
 /// China's offset from UTC (UTC+8, no daylight saving): the bureau's day.
@@ -136,6 +169,26 @@ mod tests {
         assert_eq!(parse_date("2024年3月1日"), Some(d(2024, 3, 1)));
         assert_eq!(parse_date("２０２４年３月１日"), Some(d(2024, 3, 1)));
         assert_eq!(parse_date(" 2024.12.31 "), Some(d(2024, 12, 31)));
+    }
+
+    #[test]
+    fn a_date_with_a_time_of_day_keeps_the_day() {
+        assert_eq!(parse_date("2024/3/1 0:00"), Some(d(2024, 3, 1)));
+        assert_eq!(parse_date("2024-03-01 14:30:05"), Some(d(2024, 3, 1)));
+        assert_eq!(parse_date("2024-03-01T00:00:00"), Some(d(2024, 3, 1)));
+        assert_eq!(parse_date("2024-03-01T00:00:00.000"), Some(d(2024, 3, 1)));
+        assert_eq!(parse_date("2024年3月1日 8:05"), Some(d(2024, 3, 1)));
+        for bad in [
+            "2024-03-01 noon",
+            "2024-03-01 25:00",
+            "2024-03-01 12",
+            "2024-03-01 12:60",
+            "2024-03-01 1:2:3:4",
+            "2024-03-01T",
+            "2024-03-01 12:00.5",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -139,9 +139,9 @@ pub fn columns(dataset: Dataset) -> &'static [Column] {
 /// Chinese header, ignoring surrounding spaces and a byte-order mark.
 pub fn resolve(dataset: Dataset, header: &str) -> Option<&'static Column> {
     let h = header.trim().trim_start_matches('\u{feff}').trim();
-    columns(dataset)
-        .iter()
-        .find(|c| c.key.eq_ignore_ascii_case(h) || c.headers.contains(&h))
+    columns(dataset).iter().find(|c| {
+        c.key.eq_ignore_ascii_case(h) || c.headers.iter().any(|a| a.eq_ignore_ascii_case(h))
+    })
 }
 
 #[cfg(test)]

@@ -201,6 +201,27 @@ impl Indexer {
         self.health.in_a_row.store(0, Ordering::Relaxed);
     }
 
+    /// Records in the database that this process's drains keep failing
+    /// (each failed attempt while they do), or that they recovered, so
+    /// that every portal's readiness says so (`db::meta::fleet_indexer`).
+    /// Only the draining process writes; a database that cannot take the
+    /// write is the failure itself, and is logged by the drain already.
+    async fn tell_the_fleet(&self, was_failing: bool, failing: bool) {
+        if !self.health.draining.load(Ordering::Relaxed) || (!failing && !was_failing) {
+            return;
+        }
+        let now = outbox::now();
+        let _ = self
+            .db(move |c| {
+                if failing {
+                    crate::db::meta::drain_failed(c, now)
+                } else {
+                    crate::db::meta::drain_recovered(c)
+                }
+            })
+            .await;
+    }
+
     /// Keeps `claim` (the connection holding the embedded-engine lock) open
     /// as long as the indexer lives.
     pub fn holding(self, claim: Option<DbConnection>) -> Self {
@@ -665,11 +686,14 @@ impl Indexer {
                     }
                 }
             }
+            let was_failing = self.health().failing();
             if failed {
                 self.failed();
             } else {
                 self.succeeded();
             }
+            self.tell_the_fleet(was_failing, self.health().failing())
+                .await;
             // After a failure, wait at least RETRY_AFTER (a wake-up still
             // comes through) so a down engine is not hammered.
             let pause = if failed {

@@ -41,16 +41,17 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let now = crate::db::outbox::now();
     let probe = state.db(move |c| {
         db::ops::ping(c)?;
-        db::outbox::lag(c, now)
+        Ok((db::outbox::lag(c, now)?, db::meta::fleet_indexer(c, now)?))
     });
-    let (database, lag) = match actix_web::rt::time::timeout(Duration::from_secs(2), probe).await {
-        Ok(Ok(lag)) => ("ok", Some(lag)),
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "readiness: database check failed");
-            ("unreachable", None)
-        }
-        Err(_) => ("timeout", None),
-    };
+    let (database, lag, fleet) =
+        match actix_web::rt::time::timeout(Duration::from_secs(2), probe).await {
+            Ok(Ok((lag, fleet))) => ("ok", Some(lag), fleet),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "readiness: database check failed");
+                ("unreachable", None, (false, false))
+            }
+            Err(_) => ("timeout", None, (false, false)),
+        };
     let max_lag = i64::try_from(state.readiness_max_lag.as_secs()).unwrap_or(i64::MAX);
     let lagging = lag.is_some_and(|l| l.oldest_due_age_seconds > max_lag);
     // A search engine that is down degrades the portal (searches fall back
@@ -67,10 +68,14 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     // An indexer that keeps failing (or an index being rebuilt after it
     // was lost) leaves search stale or answered from the database: the
     // portal is degraded, as with an engine that is down.
+    // This process's indexer, or the fleet's as the database records it
+    // (the process draining may be another portal: its failures and a
+    // rebuild running anywhere are every portal's).
     let health = state.search.health();
-    let indexer = if health.failing() {
+    let (fleet_rebuilding, fleet_failing) = fleet;
+    let indexer = if health.failing() || fleet_failing {
         "failing"
-    } else if health.rebuilding {
+    } else if health.rebuilding || fleet_rebuilding {
         "rebuilding"
     } else {
         "ok"

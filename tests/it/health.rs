@@ -168,3 +168,35 @@ async fn readyz_is_503_with_a_reason_when_the_database_is_gone() {
     assert_eq!(body["checks"]["database"], "unreachable", "{body}");
     assert_eq!(body["reason"], "数据库无响应。", "{body}");
 }
+
+#[actix_web::test]
+async fn a_lag_is_every_portal_s_degraded_state_while_the_drainer_fails_or_a_rebuild_runs() {
+    use legal_portal::db::meta;
+    // This portal does not drain (another does, or would): its own indexer
+    // is "ok" and knows nothing of the drainer's failures.
+    let app = TestApp::builder()
+        .settings(|s| s.run_indexer = false)
+        .start()
+        .await;
+    outbox_rows(&mut app.conn(), 3, -TimeDelta::minutes(10));
+    app.json("/readyz", 503).await;
+
+    // The drainer records that its drains keep failing: the lag is the
+    // shared engine's trouble, degraded on every portal, not a 503.
+    let now = chrono::Utc::now().naive_utc();
+    meta::drain_failed(&mut app.conn(), now).unwrap();
+    let body = app.json("/readyz", 200).await;
+    assert_eq!(body["status"], "degraded", "{body}");
+    assert_eq!(body["checks"]["indexer"], "failing", "{body}");
+    // A record left by a drainer that died long ago does not count.
+    meta::drain_failed(&mut app.conn(), now - TimeDelta::minutes(5)).unwrap();
+    app.json("/readyz", 503).await;
+    meta::drain_recovered(&mut app.conn()).unwrap();
+
+    // A rebuild runs on some portal: the drains wait for it.
+    assert_eq!(meta::claim_rebuild(&mut app.conn(), now).unwrap(), None);
+    let body = app.json("/readyz", 200).await;
+    assert_eq!(body["checks"]["indexer"], "rebuilding", "{body}");
+    meta::release_rebuild(&mut app.conn()).unwrap();
+    app.json("/readyz", 503).await;
+}

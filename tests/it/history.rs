@@ -339,3 +339,27 @@ async fn an_office_s_township_changes_in_the_history_by_name() {
     );
     assert!(!api.to_string().contains("township_id"), "{api}");
 }
+
+#[actix_web::test]
+async fn a_history_page_past_the_last_is_not_found() {
+    let app = TestApp::builder().seed(seed).await;
+    let token = token(&app, "clerk", TokenScope::Import);
+    import(
+        &app,
+        &token,
+        &format!("{HEADER}45001030009,欧阳明,{OFFICE_A},执业,2019-01-01,12\n"),
+    )
+    .await;
+    app.text("/workers/45001030009/history", 200).await;
+    app.text("/workers/45001030009/history?page=5", 404).await;
+    // The JSON twin refuses a page out of its documented range.
+    for page in ["0", "-5", "100001"] {
+        let body = app
+            .json(
+                &format!("/api/v1/workers/45001030009/history?page={page}"),
+                400,
+            )
+            .await;
+        assert_eq!(body["error"]["details"]["parameter"], "page", "{body}");
+    }
+}

@@ -228,3 +228,37 @@ async fn a_profile_shows_the_notices_that_name_it_now() {
     // A number that only contains the other as a part is not named.
     assert!(!names(&app.text("/offices/31500229001", 200).await));
 }
+
+#[actix_web::test]
+async fn the_sitemap_lists_each_district_and_each_notice_and_feeds_link_the_notice() {
+    let app = TestApp::builder().demo().start().await;
+    let pages = app.text("/sitemaps/pages.xml", 200).await;
+    assert!(pages.contains("/districts/500103</loc>"), "{pages}");
+    let first: i64 = {
+        use diesel::prelude::*;
+        use legal_portal::db::schema::announcements;
+        announcements::table
+            .order((announcements::published_on.desc(), announcements::id.desc()))
+            .select(announcements::id)
+            .first(&mut app.conn())
+            .expect("the demo has notices")
+    };
+    assert!(
+        pages.contains(&format!("/announcements/{first}</loc>")),
+        "{pages}"
+    );
+    // Each feed entry leads to the notice's own page.
+    let feed = app
+        .text("/feeds/announcements.atom", 200)
+        .await
+        .replace("&#x2F;", "/");
+    assert!(
+        feed.contains(&format!("/announcements/{first}\"/>")),
+        "{feed}"
+    );
+    // (Each entry's id stays what it was, so readers see no old notice as new.)
+    assert!(
+        feed.contains(&format!("/announcements#a{first}</id>")),
+        "{feed}"
+    );
+}

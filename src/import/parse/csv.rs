@@ -37,8 +37,8 @@ pub fn decode<'a>(bytes: &'a [u8], charset: Option<&str>) -> Result<Cow<'a, str>
     Ok(text)
 }
 
-/// Parses CSV: the first non-blank record is the header row (row 1 as the
-/// user sees it), data rows follow from row 2, each handed on as it is read.
+/// Parses CSV: the first non-blank record is the header row, data rows
+/// follow, each handed on as it is read, numbered as Excel shows them.
 pub(super) fn parse(
     bytes: &[u8],
     charset: Option<&str>,
@@ -51,12 +51,30 @@ pub(super) fn parse(
         .from_reader(text.as_bytes());
     let mut headers: Option<usize> = None;
     let mut record = ::csv::StringRecord::new();
+    // Rows are numbered as Excel shows the file: an empty line (which the
+    // CSV reader passes over) is a row there too, and a quoted cell that
+    // spans lines is still one row.
     let mut number = 0usize;
+    let mut next_line = 1u64;
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                number += 1;
+                // Where the record began: the reader now stands on the line
+                // after it (its own line breaks behind it; the reader counts
+                // a line at the end of the file too); the empty lines it
+                // passed over came before.
+                let inner = record
+                    .iter()
+                    .map(|f| f.matches('\n').count() as u64)
+                    .sum::<u64>();
+                let line = reader.position().line().saturating_sub(inner + 1);
+                number += 1 + usize::try_from(line.saturating_sub(next_line)).unwrap_or(0);
+                next_line = line + 1 + inner;
+                if headers.is_none() && record.iter().all(|f| f.trim().is_empty()) {
+                    // A blank line of separators above the header.
+                    continue;
+                }
                 let Some(headers) = headers else {
                     out.check_columns(record.len())?;
                     headers = Some(record.len());
@@ -92,6 +110,7 @@ pub(super) fn parse(
             }
             Err(e) => {
                 number += 1;
+                next_line += 1;
                 out.problem(Problem::new(
                     number,
                     "",
@@ -119,6 +138,25 @@ mod tests {
             },
             bytes,
         )
+    }
+
+    #[test]
+    fn rows_are_numbered_as_excel_shows_the_file() {
+        // An empty line is row 3; a cell spanning two lines is one row.
+        let text = "执业证号,姓名,状态\n1,张三,执业\n\n2,\"李\n四\",执业\n3,王五,执业\n";
+        let sheet = parse(text.as_bytes(), None).unwrap();
+        let numbers: Vec<usize> = sheet.rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, vec![2, 4, 5]);
+        // The same with Windows line ends and no line end at the close.
+        let text = "执业证号,姓名,状态\r\n1,张三,执业\r\n\r\n\r\n2,李四,执业";
+        let sheet = parse(text.as_bytes(), None).unwrap();
+        let numbers: Vec<usize> = sheet.rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, vec![2, 5]);
+        // A line of separators above the header is not the header.
+        let sheet = parse(",,\n执业证号,姓名,状态\n1,张三,执业\n".as_bytes(), None).unwrap();
+        assert_eq!(sheet.headers[0].text, "执业证号");
+        assert_eq!(sheet.headers[0].row, 2);
+        assert_eq!(sheet.rows[0].number, 3);
     }
 
     #[test]

@@ -219,8 +219,26 @@ async fn list_of(
             )
         })?),
     };
-    let per_page = query.per_page.unwrap_or(50).clamp(1, 200);
-    let page = query.page.unwrap_or(1).max(1);
+    let per_page = query.per_page.unwrap_or(50);
+    if !(1..=200).contains(&per_page) {
+        return Err(bad(
+            tr_with(
+                "sp-not-whole",
+                &[("label", &tr("sp-label-per-page")), ("max", &200)],
+            ),
+            json!({"parameter": "per_page", "max": 200}),
+        ));
+    }
+    let page = query.page.unwrap_or(1);
+    if page == 0 {
+        return Err(bad(
+            tr_with(
+                "sp-not-whole",
+                &[("label", &tr("sp-label-page")), ("max", &MAX_PAGE)],
+            ),
+            json!({"parameter": "page", "max": MAX_PAGE}),
+        ));
+    }
     if page > MAX_PAGE {
         return Err(bad(
             tr_with("api-page-max", &[("max", &MAX_PAGE)]),

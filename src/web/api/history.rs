@@ -77,7 +77,19 @@ async fn history(
     page: Option<i64>,
 ) -> Result<HttpResponse, AppError> {
     let license = license(raw)?;
-    let page = page.unwrap_or(1).clamp(1, 100_000);
+    let page = page.unwrap_or(1);
+    if !(1..=100_000).contains(&page) {
+        // As the OpenAPI document says, and as /api/v1/search answers.
+        return Err(AppError::new(ErrorCode::BadRequest)
+            .message(tr_with(
+                "sp-not-whole",
+                &[
+                    ("label", &crate::web::lang::tr("sp-label-page")),
+                    ("max", &100_000),
+                ],
+            ))
+            .details(serde_json::json!({ "parameter": "page" })));
+    }
     let per = crate::web::pages::HISTORY_PER_PAGE;
     let lang = crate::i18n::current();
     let no = license.as_str().to_owned();

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::{base_context, license_from_path, not_found_page};
 use crate::domain::vocab::SubjectKind;
 use crate::web::AppState;
-use crate::web::errors::AppError;
+use crate::web::errors::{AppError, ErrorCode};
 use crate::web::lang::{tr, tr_with};
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
@@ -70,10 +70,15 @@ async fn page(
         };
         return Err(not_found_page(&tr_with(id, &[("license_no", &license)])));
     };
+    let pages = ((view.total + PER_PAGE - 1) / PER_PAGE).max(1);
+    if page > pages {
+        // A page past the last is not "no changes yet".
+        return Err(AppError::new(ErrorCode::NotFound).html());
+    }
     let mut ctx = base_context(state);
     ctx.insert("title", &tr_with("history-title", &[("name", &view.name)]));
     ctx.insert("profile_url", &format!("{prefix}/{}", view.license_no));
-    ctx.insert("pages", &((view.total + PER_PAGE - 1) / PER_PAGE).max(1));
+    ctx.insert("pages", &pages);
     ctx.insert("page", &page);
     ctx.insert("none_yet", &tr("history-empty"));
     ctx.insert("history", &view);

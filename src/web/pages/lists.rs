@@ -693,7 +693,7 @@ async fn sitemap_part(
     let part = path.into_inner();
     let base = base_url(&req, &state);
     let paths: Vec<String> = if part == "pages" {
-        [
+        let mut paths: Vec<String> = [
             "/",
             "/verify",
             "/districts",
@@ -702,7 +702,23 @@ async fn sitemap_part(
         ]
         .iter()
         .map(|p| (*p).to_owned())
-        .collect()
+        .collect();
+        // Each district's page and each notice's, within one part's bound
+        // (the newest notices first).
+        let names = state.district_names().await?;
+        paths.extend(
+            names
+                .names
+                .iter()
+                .map(|(code, _)| format!("/districts/{code}")),
+        );
+        let room = SITEMAP_URLS.saturating_sub(paths.len());
+        let notices = state
+            .db(move |c| db::public_lists::announcement_ids(c, room as i64))
+            .await?;
+        paths.extend(notices.into_iter().map(|id| format!("/announcements/{id}")));
+        paths.truncate(SITEMAP_URLS);
+        paths
     } else {
         let (kind, n) = part
             .rsplit_once('-')

@@ -538,3 +538,34 @@ async fn a_contact_the_key_cannot_open_does_not_take_the_desk_down() {
     assert_eq!(other["contact_unreadable"], false);
     assert_eq!(other["contact"]["phone"], "139****1111", "{other}");
 }
+
+#[actix_web::test]
+async fn a_list_page_out_of_its_documented_range_is_refused() {
+    let app = TestApp::builder().settings(keyed).seed(subjects).await;
+    let clerk = token(&app, TokenScope::Complaints);
+    for (query, parameter) in [
+        ("page=0", "page"),
+        ("per_page=0", "per_page"),
+        ("per_page=5000", "per_page"),
+    ] {
+        let (status, body) = call(
+            &app,
+            &clerk,
+            reqwest::Method::GET,
+            &format!("/admin/api/complaints?{query}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(body["error"]["details"]["parameter"], parameter, "{body}");
+    }
+    let (status, _) = call(
+        &app,
+        &clerk,
+        reqwest::Method::GET,
+        "/admin/api/complaints?per_page=200",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+}
