@@ -5,18 +5,16 @@ use std::borrow::Cow;
 use encoding_rs::{Encoding, GB18030, UTF_8};
 
 use super::{Guard, Header, ParseError, Row, cell, looks_like_zip};
+use crate::domain::message::Message;
 use crate::import::report::Problem;
 
 /// Decodes `bytes`: with the declared `charset` when given; otherwise UTF-8
 /// (BOM or not) when the bytes are valid UTF-8, else GB18030 (a superset of
 /// GBK, which is what Excel writes on a Chinese Windows).
 pub fn decode<'a>(bytes: &'a [u8], charset: Option<&str>) -> Result<Cow<'a, str>, ParseError> {
-    let mismatch = |reason: &str| ParseError::Mismatch {
-        declared: "csv",
-        reason: reason.to_owned(),
-    };
+    let mismatch = |reason| super::mismatch("csv", reason);
     if looks_like_zip(bytes) {
-        return Err(mismatch("这是一个 XLSX/ZIP 文件，请以 XLSX 类型上传。"));
+        return Err(mismatch(Message::new("import-zip-as-csv")));
     }
     let encoding = match charset {
         Some(label) => Encoding::for_label(label.trim().as_bytes())
@@ -26,13 +24,12 @@ pub fn decode<'a>(bytes: &'a [u8], charset: Option<&str>) -> Result<Cow<'a, str>
     };
     let (text, used, had_errors) = encoding.decode(bytes);
     if had_errors {
-        return Err(mismatch(&format!(
-            "内容不是有效的 {} 编码文本。",
-            used.name()
-        )));
+        return Err(mismatch(
+            Message::new("import-bad-encoding").arg("encoding", used.name()),
+        ));
     }
     if text.contains('\0') {
-        return Err(mismatch("内容含有二进制数据，不是文本。"));
+        return Err(mismatch(Message::new("import-binary")));
     }
     Ok(text)
 }

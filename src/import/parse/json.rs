@@ -8,6 +8,7 @@ use serde::de::{self, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visit
 use serde_json::{Map, Value};
 
 use super::{Guard, Header, Limit, Limits, ParseError, Row, cell};
+use crate::domain::message::Message;
 use crate::import::report::Problem;
 
 fn strip_bom(bytes: &[u8]) -> &[u8] {
@@ -15,14 +16,12 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
 }
 
 fn not_json(e: &serde_json::Error) -> ParseError {
-    ParseError::Mismatch {
-        declared: "json",
-        reason: format!(
-            "不是有效的 JSON（第 {} 行第 {} 列）。",
-            e.line(),
-            e.column()
-        ),
-    }
+    super::mismatch(
+        "json",
+        Message::new("import-bad-json")
+            .arg("line", e.line())
+            .arg("column", e.column()),
+    )
 }
 
 /// Parses a JSON array of objects; element `n` (1-based) is row `n`.
@@ -37,10 +36,10 @@ pub(super) fn parse_array(bytes: &[u8], out: &mut Guard<'_>) -> Result<(), Parse
     };
     de.end().map_err(|e| not_json(&e))?;
     if !was_array {
-        return Err(ParseError::Mismatch {
-            declared: "json",
-            reason: "JSON 顶层必须是对象数组。".into(),
-        });
+        return Err(super::mismatch(
+            "json",
+            Message::new("import-json-not-array"),
+        ));
     }
     builder.replay(out)
 }
@@ -102,10 +101,8 @@ impl<'de> Visitor<'de> for Elements<'_> {
 
 /// Parses NDJSON; line `n` (1-based, blank lines counted) is row `n`.
 pub(super) fn parse_lines(bytes: &[u8], out: &mut Guard<'_>) -> Result<(), ParseError> {
-    let text = std::str::from_utf8(strip_bom(bytes)).map_err(|_| ParseError::Mismatch {
-        declared: "ndjson",
-        reason: "内容不是 UTF-8 文本。".into(),
-    })?;
+    let text = std::str::from_utf8(strip_bom(bytes))
+        .map_err(|_| super::mismatch("ndjson", Message::new("import-not-utf8")))?;
     let mut builder = Builder::new(out.limits);
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {

@@ -77,18 +77,18 @@ impl Format {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
     /// The bytes are not the declared format.
-    #[error("内容与声明的类型 {declared} 不符：{reason}")]
+    #[error("{}", self.say(crate::i18n::Lang::Zh))]
     Mismatch {
         /// The declared format.
         declared: &'static str,
-        /// What is wrong, in Chinese.
-        reason: String,
+        /// What is wrong (a Fluent message, said in the reader's language).
+        reason: crate::domain::message::Message,
     },
     /// An unknown or unusable `charset`.
-    #[error("无法识别的字符集：{0}")]
+    #[error("{}", self.say(crate::i18n::Lang::Zh))]
     Charset(String),
     /// No header row or no data at all.
-    #[error("文件为空：没有表头或数据行。")]
+    #[error("{}", self.say(crate::i18n::Lang::Zh))]
     Empty,
     /// The body expands beyond one of the [`Limits`].
     #[error("{}", too_large_text(*.limit, *.max, *.found))]
@@ -124,6 +124,39 @@ impl Limit {
             Limit::Columns => "columns",
         }
     }
+}
+
+impl ParseError {
+    /// The refusal in `lang` (the API says it in the client's language;
+    /// `Display`, for the command line and the stored report, in Chinese).
+    pub fn say(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::{tr_in, tr_in_with};
+        match self {
+            ParseError::Mismatch { declared, reason } => {
+                let mut args = fluent_bundle::FluentArgs::new();
+                for (k, v) in &reason.args {
+                    args.set(*k, fluent_bundle::FluentValue::from(v.as_str()));
+                }
+                let reason = tr_in(lang, reason.id, Some(&args));
+                tr_in_with(
+                    lang,
+                    "import-mismatch",
+                    &[("declared", declared), ("reason", &reason)],
+                )
+            }
+            ParseError::Charset(label) => tr_in_with(lang, "import-charset", &[("charset", label)]),
+            ParseError::Empty => tr_in(lang, "import-empty", None),
+            ParseError::TooLarge { limit, max, found } => too_large_text(*limit, *max, *found),
+        }
+    }
+}
+
+/// A [`ParseError::Mismatch`] of `declared` for the message `id`.
+pub(crate) fn mismatch(
+    declared: &'static str,
+    reason: crate::domain::message::Message,
+) -> ParseError {
+    ParseError::Mismatch { declared, reason }
 }
 
 fn too_large_text(limit: Limit, max: u64, found: Option<u64>) -> String {

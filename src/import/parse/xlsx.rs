@@ -13,28 +13,32 @@ use std::io::Cursor;
 use calamine::{DataRef, Reader, Xlsx};
 
 use super::{Guard, Header, Limit, ParseError, Row, cell, looks_like_zip};
+use crate::domain::message::Message;
 
 /// Most entries an XLSX archive may hold (a workbook has a dozen or so).
 const MAX_ENTRIES: usize = 10_000;
 
-fn mismatch(reason: String) -> ParseError {
-    ParseError::Mismatch {
-        declared: "xlsx",
-        reason,
-    }
+fn mismatch(reason: Message) -> ParseError {
+    super::mismatch("xlsx", reason)
+}
+
+fn cannot_open(e: impl std::fmt::Display) -> ParseError {
+    mismatch(Message::new("import-xlsx-open").arg("error", e))
+}
+
+fn cannot_read(e: impl std::fmt::Display) -> ParseError {
+    mismatch(Message::new("import-xlsx-read").arg("error", e))
 }
 
 /// Parses the first worksheet; the first non-blank row is the header row,
 /// rows are numbered as Excel shows them.
 pub(super) fn parse(bytes: &[u8], out: &mut Guard<'_>) -> Result<(), ParseError> {
     if !looks_like_zip(bytes) {
-        return Err(mismatch(
-            "文件不是 XLSX 格式（应以 ZIP 文件头开始）。".into(),
-        ));
+        return Err(mismatch(Message::new("import-not-xlsx")));
     }
     check_archive(bytes, out.limits.expanded_bytes)?;
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e| mismatch(format!("无法打开 XLSX 工作簿：{e}")))?;
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(cannot_open)?;
     // The first sheet the clerk sees: a template's hidden sheet of
     // drop-down lists often comes first in the workbook.
     let sheets = book.sheets_metadata();
@@ -48,18 +52,14 @@ pub(super) fn parse(bytes: &[u8], out: &mut Guard<'_>) -> Result<(), ParseError>
     else {
         return Err(ParseError::Empty);
     };
-    let mut cells = book
-        .worksheet_cells_reader(&name)
-        .map_err(|e| mismatch(format!("无法读取第一个工作表：{e}")))?;
+    let mut cells = book.worksheet_cells_reader(&name).map_err(cannot_read)?;
     let mut rows = Rows {
         out,
         headers: None,
         current: None,
     };
     loop {
-        let next = cells
-            .next_cell()
-            .map_err(|e| mismatch(format!("无法读取第一个工作表：{e}")))?;
+        let next = cells.next_cell().map_err(cannot_read)?;
         let Some(c) = next else { break };
         let Some(text) = text_of(c.get_value()) else {
             continue;
@@ -78,20 +78,15 @@ pub(super) fn parse(bytes: &[u8], out: &mut Guard<'_>) -> Result<(), ParseError>
 /// sizes its entries declare (which bound what reading them yields) within
 /// the decompressed-size limit.
 fn check_archive(bytes: &[u8], limit: u64) -> Result<(), ParseError> {
-    let zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| mismatch(format!("无法打开 XLSX 工作簿：{e}")))?;
+    let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(cannot_open)?;
     if zip.len() > MAX_ENTRIES {
-        return Err(mismatch(format!(
-            "ZIP 中有 {} 个文件，XLSX 工作簿不会有这么多。",
-            zip.len()
-        )));
+        return Err(mismatch(
+            Message::new("import-xlsx-entries").arg("n", zip.len()),
+        ));
     }
     let mut total = 0u64;
     for i in 0..zip.len() {
-        let size = zip
-            .by_index_data(i)
-            .map_err(|e| mismatch(format!("无法打开 XLSX 工作簿：{e}")))?
-            .size();
+        let size = zip.by_index_data(i).map_err(cannot_open)?.size();
         total = total.saturating_add(size);
         if total > limit {
             return Err(ParseError::TooLarge {
@@ -119,9 +114,11 @@ impl Rows<'_, '_> {
         match &self.current {
             Some((n, _)) if *n == number => {}
             Some((n, _)) if *n > number => {
-                return Err(mismatch(format!(
-                    "工作表的行顺序异常（第 {number} 行出现在第 {n} 行之后）。"
-                )));
+                return Err(mismatch(
+                    Message::new("import-xlsx-row-order")
+                        .arg("row", number)
+                        .arg("after", n),
+                ));
             }
             _ => {
                 self.flush()?;

@@ -221,7 +221,7 @@ pub(crate) fn import_error(e: ImportError) -> AppError {
                 .details(serde_json::json!({ "limit": limit.key(), "max": max, "found": found }))
         }
         ImportError::Parse(p @ ParseError::Charset(_)) => {
-            AppError::new(ErrorCode::UnsupportedMediaType).message(p.to_string())
+            AppError::new(ErrorCode::UnsupportedMediaType).message(p.say(crate::i18n::current()))
         }
         ImportError::Parse(p) => {
             let details = match &p {
@@ -231,7 +231,7 @@ pub(crate) fn import_error(e: ImportError) -> AppError {
                 _ => serde_json::Value::Null,
             };
             AppError::new(ErrorCode::BadRequest)
-                .message(p.to_string())
+                .message(p.say(crate::i18n::current()))
                 .details(details)
         }
         ImportError::Db(e) => AppError::from(e),

@@ -599,3 +599,57 @@ async fn an_office_sheet_without_phone_or_position_keeps_them() {
     assert_eq!(report["counts"]["unchanged"], 1, "{report:#}");
     assert_eq!(stored(&app), before);
 }
+
+#[actix_web::test]
+async fn a_body_refused_as_a_whole_is_explained_in_the_client_s_language() {
+    let (app, token) = app_with_token(TokenScope::Import).await;
+    let send = |ct: &'static str, body: &'static str, lang: &'static str| {
+        app.client
+            .post(format!("{}/admin/api/import/offices", app.address))
+            .bearer_auth(&token)
+            .header("content-type", ct)
+            .header("accept-language", lang)
+            .body(body)
+            .send()
+    };
+    for (ct, body, status, zh, en) in [
+        (
+            JSON,
+            "{",
+            400,
+            "不是有效的 JSON",
+            "Not valid JSON (line 1, column 1)",
+        ),
+        (
+            JSON,
+            "{\"a\":1}",
+            400,
+            "JSON 顶层必须是对象数组",
+            "must be an array of objects",
+        ),
+        (CSV, "", 400, "文件为空", "The file is empty"),
+        (
+            "text/csv; charset=klingon",
+            "a\n1\n",
+            415,
+            "无法识别的字符集：klingon",
+            "Unknown character set: klingon",
+        ),
+        (
+            XLSX,
+            "not a zip",
+            400,
+            "文件不是 XLSX 格式",
+            "The file is not XLSX",
+        ),
+    ] {
+        for (lang, says) in [("zh-CN", zh), ("en", en)] {
+            let resp = send(ct, body, lang).await.unwrap();
+            assert_eq!(resp.status().as_u16(), status, "{ct} {body:?}");
+            let v: serde_json::Value = resp.json().await.unwrap();
+            let message = v["error"]["message"].as_str().unwrap_or_default();
+            assert!(message.contains(says), "{lang} {ct} {body:?}: {v}");
+        }
+    }
+    assert_eq!(worker_count(&mut app.conn()), 3, "nothing written");
+}
