@@ -170,6 +170,13 @@ impl Clock {
             .unwrap_or_else(|| china_date(Utc::now().naive_utc()))
     }
 
+    /// The day in China at `utc` (or the fixed date): one reading of the
+    /// clock gives both the time and the day, so work done around
+    /// midnight does not pair one day's date with the next day's time.
+    pub fn today_at(&self, utc: NaiveDateTime) -> NaiveDate {
+        self.fixed.unwrap_or_else(|| china_date(utc))
+    }
+
     /// Now, UTC. On a fixed clock: the fixed day in China at the real time
     /// of day, so events keep their order and fall on the fixed day.
     pub fn now_utc(&self) -> NaiveDateTime {

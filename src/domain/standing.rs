@@ -626,6 +626,33 @@ pub fn changes(
     until: NaiveDate,
     policy: &StandingPolicy,
 ) -> Vec<StandingChange> {
+    // An action withdrawn by `until` is never shown as a mark against the
+    // subject, not even for the days before its withdrawal: the history
+    // (a feed, a certificate's check) is read as of `until`.
+    let standing_actions: Vec<ActionRecord> = subject
+        .actions
+        .iter()
+        .filter(|a| !a.is_withdrawn(until))
+        .cloned()
+        .collect();
+    let office_actions: Vec<ActionRecord> = subject
+        .office
+        .map(|o| {
+            o.actions
+                .iter()
+                .filter(|a| !a.is_withdrawn(until))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let subject = &Subject {
+        actions: &standing_actions,
+        office: subject.office.map(|o| OfficeLink {
+            actions: &office_actions,
+            ..o
+        }),
+        ..*subject
+    };
     let mut out = Vec::new();
     let mut current = standing_on(subject, since, policy).0;
     let mut on = since;
@@ -816,6 +843,32 @@ mod tests {
         // Nothing after `until`, nothing before `since`.
         assert!(changes(&subject, d("2026-10-02"), d("2026-11-28"), &policy).is_empty());
         assert!(changes(&subject, d("2025-01-01"), d("2025-05-31"), &policy).is_empty());
+    }
+
+    #[test]
+    fn a_withdrawn_action_is_no_mark_in_the_history_read_after_its_withdrawal() {
+        let mut warning = action("渝司罚〔2026〕2号", Warning, "2026-02-01");
+        warning.withdrawn_on = Some(d("2026-03-10"));
+        let actions = [warning];
+        let reviews = reviewed();
+        let subject = Subject {
+            status: Practising,
+            licensed_on: Some(d("2010-01-01")),
+            reviews: &reviews,
+            actions: &actions,
+            office: None,
+        };
+        let policy = StandingPolicy::default();
+        // Read in April: nothing to show, as the profile shows nothing.
+        assert_eq!(
+            changes(&subject, d("2026-01-01"), d("2026-04-15"), &policy),
+            vec![]
+        );
+        // Read before the withdrawal, the mark was there.
+        assert_eq!(
+            changes(&subject, d("2026-01-01"), d("2026-03-01"), &policy).len(),
+            1
+        );
     }
 
     #[test]

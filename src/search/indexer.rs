@@ -308,18 +308,24 @@ impl Indexer {
             self.share_generation(false).await?;
             return Ok(Drained::default());
         }
-        let (today, windows) = (self.clock.today(), self.windows);
+        let (clock, windows) = (self.clock, self.windows);
         let batch = self
             .db(move |conn| {
+                // One reading of the clock for the rows due and the day they
+                // are projected on: read apart, a drain straddling China's
+                // midnight took the rows due at midnight and projected them
+                // on the day before (and dropped their next refresh as past).
+                let now = outbox::now();
+                let today = clock.today_at(now);
                 // A rebuild is running (here or on another portal): the
                 // rows wait for the new index.
-                if crate::db::meta::rebuild_started(conn, outbox::now())?.is_some() {
+                if crate::db::meta::rebuild_started(conn, now)?.is_some() {
                     return Ok(Batch {
                         ids: Vec::new(),
                         write: IndexBatch::default(),
                     });
                 }
-                let rows = outbox::due(conn, outbox::now(), BATCH)?;
+                let rows = outbox::due(conn, now, BATCH)?;
                 if rows.is_empty() {
                     return Ok(Batch {
                         ids: Vec::new(),

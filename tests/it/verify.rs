@@ -267,3 +267,52 @@ async fn a_certificate_whose_holder_was_renamed_is_no_longer_unchanged() {
     assert_eq!(json["name_changed"], true, "{json}");
     assert_eq!(json["changes"], serde_json::json!([]), "{json}");
 }
+
+#[actix_web::test]
+async fn a_certificate_printed_again_after_a_new_record_is_a_new_one() {
+    let app = TestApp::builder().seed(base).await;
+    let mut conn = app.conn();
+    build::action(
+        &mut conn,
+        "渝中司罚〔2026〕31号",
+        WORKER,
+        "warning",
+        "2026-11-20",
+        |_| {},
+    );
+    let first = app
+        .text(&format!("/workers/{WORKER}/certificate"), 200)
+        .await;
+    let again = app
+        .text(&format!("/workers/{WORKER}/certificate"), 200)
+        .await;
+    assert_eq!(
+        code_in(&again),
+        code_in(&first),
+        "nothing changed: the same"
+    );
+    // A fine the same day: still "disclosed", but another reason.
+    build::action(
+        &mut conn,
+        "渝中司罚〔2026〕32号",
+        WORKER,
+        "fine",
+        "2026-11-27",
+        |_| {},
+    );
+    let after = app
+        .text(&format!("/workers/{WORKER}/certificate"), 200)
+        .await;
+    assert_ne!(
+        code_in(&after),
+        code_in(&first),
+        "a new certificate: {after}"
+    );
+    let profile = app.text(&format!("/workers/{WORKER}"), 200).await;
+    let reason = |page: &str| -> bool { page.contains("32号") };
+    assert_eq!(
+        reason(&after),
+        reason(&profile),
+        "the certificate says what the profile says"
+    );
+}

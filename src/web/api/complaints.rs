@@ -86,15 +86,18 @@ impl Filed {
     /// `Idempotent-Replayed: true` when the same request (its
     /// `Idempotency-Key` and body) was filed before and this is its receipt
     /// again. `no-store` always.
-    pub(crate) fn answer(filed: db::complaints::Filed) -> HttpResponse {
+    pub(crate) fn answer(state: &AppState, filed: db::complaints::Filed) -> HttpResponse {
         let mut created = HttpResponse::Created();
         if filed.filed_before.is_some() {
             created.insert_header(("Idempotent-Replayed", "true"));
         }
-        no_store(created.json(Self {
-            status_url: format!("/api/v1/complaints/{}", filed.tracking_no),
-            tracking_no: filed.tracking_no.to_string(),
-            access_code: filed.access_code,
+        no_store(created.json(super::Envelope {
+            data: Self {
+                status_url: format!("/api/v1/complaints/{}", filed.tracking_no),
+                tracking_no: filed.tracking_no.to_string(),
+                access_code: filed.access_code,
+            },
+            demo_data: state.demo_scale.is_some(),
         }))
     }
 }
@@ -174,7 +177,7 @@ pub(crate) async fn json_filing<T: serde::de::DeserializeOwned>(
         ("Idempotency-Key" = Option<String>, Header, description = "Optional, 1 to 255 visible ASCII characters (a UUID, say): the same key with the same body files once, and sending it again answers the same receipt with `Idempotent-Replayed: true`"),
     ),
     responses(
-        (status = 201, description = "Filed", body = Filed),
+        (status = 201, description = "Filed", body = super::Envelope<Filed>),
         (status = 400, description = "Fields to correct (`bad_request`, `details.fields` by field)", body = ErrorBody),
         (status = 403, description = "Sent from another site's page (`forbidden`)", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB (`payload_too_large`)", body = ErrorBody),
@@ -199,7 +202,7 @@ pub(crate) async fn file(
     let filed =
         crate::web::complaints::file(&state, Checked::Complaint(kind, license, valid), once)
             .await?;
-    Ok(Filed::answer(filed))
+    Ok(Filed::answer(&state, filed))
 }
 
 /// Where a complaint stands, for the complainant.
@@ -212,7 +215,7 @@ pub(crate) async fn file(
         ("X-Access-Code" = String, Header, description = "The access code given when filing"),
     ),
     responses(
-        (status = 200, description = "Its stage, deadlines and outcome", body = StatusView),
+        (status = 200, description = "Its stage, deadlines and outcome", body = super::Envelope<StatusView>),
         (status = 400, description = "Not a tracking number (`bad_request`)", body = ErrorBody),
         (status = 401, description = "No access code (`unauthorized`)", body = ErrorBody),
         (status = 404, description = "No such number, or the code does not match (`not_found`)", body = ErrorBody),
@@ -268,5 +271,8 @@ pub(crate) async fn follow(
             AppError::new(ErrorCode::NotFound)
                 .message(crate::web::lang::tr("api-complaint-no-match"))
         })?;
-    Ok(no_store(HttpResponse::Ok().json(view)))
+    Ok(no_store(HttpResponse::Ok().json(super::Envelope {
+        data: view,
+        demo_data: state.demo_scale.is_some(),
+    })))
 }

@@ -48,9 +48,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct Envelope<T: Serialize> {
     #[serde(flatten)]
-    data: T,
+    pub(crate) data: T,
     /// The portal serves invented demo data, not the bureau's records.
-    demo_data: bool,
+    pub(crate) demo_data: bool,
 }
 
 fn json<T: Serialize>(state: &AppState, data: T) -> HttpResponse {

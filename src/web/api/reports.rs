@@ -31,7 +31,7 @@ async fn file(
 ) -> Result<HttpResponse, AppError> {
     let once = idempotency_key(req)?;
     let filed = crate::web::complaints::file(state, Checked::Report(subject, valid), once).await?;
-    Ok(Filed::answer(filed))
+    Ok(Filed::answer(state, filed))
 }
 
 /// Reports that an office's or a worker's profile shows something wrong.
@@ -46,7 +46,7 @@ async fn file(
         ("Idempotency-Key" = Option<String>, Header, description = "Optional, 1 to 255 visible ASCII characters (a UUID, say): the same key with the same body files once, and sending it again answers the same receipt with `Idempotent-Replayed: true`"),
     ),
     responses(
-        (status = 201, description = "Filed; follow it at `/api/v1/complaints/{tracking_no}`", body = Filed),
+        (status = 201, description = "Filed; follow it at `/api/v1/complaints/{tracking_no}`", body = super::Envelope<Filed>),
         (status = 400, description = "Fields to correct (`bad_request`, `details.fields` by field), an unknown license number, or a body that is not JSON", body = ErrorBody),
         (status = 403, description = "Sent from another site's page (`forbidden`)", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB (`payload_too_large`)", body = ErrorBody),
@@ -82,7 +82,7 @@ pub(crate) async fn correction(
         ("Idempotency-Key" = Option<String>, Header, description = "Optional, 1 to 255 visible ASCII characters (a UUID, say): the same key with the same body files once, and sending it again answers the same receipt with `Idempotent-Replayed: true`"),
     ),
     responses(
-        (status = 201, description = "Filed; follow it at `/api/v1/complaints/{tracking_no}`", body = Filed),
+        (status = 201, description = "Filed; follow it at `/api/v1/complaints/{tracking_no}`", body = super::Envelope<Filed>),
         (status = 400, description = "Fields to correct (`bad_request`, `details.fields` by field), or a body that is not JSON", body = ErrorBody),
         (status = 403, description = "Sent from another site's page (`forbidden`)", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB (`payload_too_large`)", body = ErrorBody),

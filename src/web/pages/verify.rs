@@ -319,8 +319,12 @@ async fn certificate_page(
             if s.kind != want_kind {
                 return Ok(None);
             }
+            // Today's certificate again, when it still says what is true
+            // now: the same standing, reason and name (a fine imported at
+            // 11:00 changes the reason of a standing already "disclosed").
             if let Some(existing) =
                 certificates::find_same_day(c, s.kind, &s.license_no, today, s.standing.key)?
+                    .filter(|e| e.reason == s.standing.reason && e.subject_name == s.name)
             {
                 return Ok(Some((existing, s)));
             }
