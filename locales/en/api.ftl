@@ -51,6 +51,7 @@ api-license-no-needed = Give a license number (license_no).
 api-webhook-body = The body must be a JSON object with url (required), district_code and subject_kind (optional).
 api-webhook-bad-url = The address must be a full http:// address (no user name, password or # fragment, at most 2,000 characters).
 api-webhook-https = The portal sends events over http:// only; for an https receiver put a forwarding proxy between them (see docs/api.md).
+api-webhook-link-local = Events are never sent to a link-local address (such as a cloud metadata service at 169.254.169.254) or to an unspecified address.
 api-webhook-bad-kind = subject_kind must be office or worker.
 api-webhook-bad-district = There is no district with this code.
 api-webhook-other-district = This token may register receivers of its own district's events only.

@@ -51,6 +51,7 @@ api-license-no-needed = 请提供执业证号（license_no）。
 api-webhook-body = 请求体应为 JSON 对象，含 url（必填）、district_code 和 subject_kind（可选）。
 api-webhook-bad-url = 接收地址应为完整的 http:// 地址（不含用户名、密码和 # 片段，最多 2000 个字符）。
 api-webhook-https = 门户只以 http:// 发送事件；https 接收方请在门户与接收方之间放一个转发代理（见 docs/api.md）。
+api-webhook-link-local = 不能向链路本地地址（如 169.254.169.254 云主机元数据服务）或未指定地址发送事件。
 api-webhook-bad-kind = subject_kind 只能是 office 或 worker。
 api-webhook-bad-district = 没有这个区县代码。
 api-webhook-other-district = 此令牌只能登记本区县的事件接收方。

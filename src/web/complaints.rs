@@ -26,6 +26,8 @@ use crate::i18n::{Label, label_of};
 
 /// The shared limit's bucket of complaint filings.
 pub const SUBMIT_BUCKET: &str = "complaint_submit";
+/// The shared limit's bucket of posts to the filing forms and APIs.
+pub const ATTEMPT_BUCKET: &str = "complaint_attempt";
 /// The shared limit's bucket of complaint status look-ups.
 pub const LOOKUP_BUCKET: &str = "complaint_lookup";
 
@@ -39,8 +41,12 @@ pub struct ComplaintDesk {
     /// Stage deadlines.
     pub deadlines: Deadlines,
     /// Filings per address (form and API together), shared by every
-    /// process on the database.
+    /// process on the database: counted when something is about to be
+    /// filed, so a form sent back with mistakes to correct costs none.
     pub submit_limit: SharedLimiter,
+    /// Posts to the filing forms and APIs per address, ten times the
+    /// filings: what bounds a flood of posts that never file anything.
+    pub attempt_limit: SharedLimiter,
     /// Status look-ups per address (page and API together), shared the
     /// same way.
     pub lookup_limit: SharedLimiter,
@@ -58,6 +64,14 @@ impl ComplaintDesk {
             key,
             deadlines: settings.deadlines,
             submit_limit: SharedLimiter::new(SUBMIT_BUCKET, settings.submit_rate, addresses),
+            attempt_limit: SharedLimiter::new(
+                ATTEMPT_BUCKET,
+                crate::config::Rate {
+                    max: settings.submit_rate.max.saturating_mul(10),
+                    per: settings.submit_rate.per,
+                },
+                addresses,
+            ),
             lookup_limit: SharedLimiter::new(LOOKUP_BUCKET, settings.lookup_rate, addresses),
             submissions,
         }

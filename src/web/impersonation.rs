@@ -84,7 +84,12 @@ pub fn notice(
             .iter()
             .find(|(n, _)| n.license_no == w.license_no)
             .map(|(_, r)| r.clone());
-        let since = since(conn, &w.license_no, reason.as_ref())?;
+        let since = since(
+            conn,
+            &w.license_no,
+            reason.as_ref(),
+            w.standing == crate::domain::Standing::Revoked,
+        )?;
         let status = crate::i18n::tr_in(
             lang,
             &format!("impersonation-status-{}", w.standing.key()),
@@ -129,7 +134,26 @@ fn since(
     conn: &mut DbConnection,
     license_no: &str,
     reason: Option<&Reason>,
+    revoked: bool,
 ) -> Result<Option<NaiveDate>, DbError> {
+    if revoked && !matches!(reason, Some(Reason::LicenseRevoked { .. })) {
+        // Revoked by its status (the standing names no decision): the
+        // worker's latest revoking decision in force still dates it.
+        use crate::db::schema::disciplinary_actions as a;
+        use diesel::prelude::*;
+        let decided: Option<NaiveDate> = a::table
+            .filter(a::subject_kind.eq(crate::domain::vocab::SubjectKind::Worker.key()))
+            .filter(a::subject_license_no.eq(license_no))
+            .filter(a::kind.eq(crate::domain::vocab::DisciplineKind::RevokeLicense.key()))
+            .filter(a::withdrawn_on.is_null())
+            .order(a::decided_on.desc())
+            .select(a::decided_on)
+            .first(conn)
+            .optional()?;
+        if decided.is_some() {
+            return Ok(decided);
+        }
+    }
     if let Some(Reason::LicenseRevoked { decision_no }) = reason {
         use crate::db::schema::disciplinary_actions;
         use diesel::prelude::*;

@@ -45,10 +45,21 @@ pub fn worker_json_ld(w: &super::views::WorkerView) -> String {
         "@context": "https://schema.org",
         "@type": "Person",
         "name": w.name,
-        "jobTitle": tr_in(current(), "role-worker", None),
         "identifier": w.license_no,
         "url": format!("/workers/{}", w.license_no),
     });
+    // Only someone who may practise is said, to search engines, to hold
+    // the role and to work for an office: a revoked or deregistered
+    // worker, or one whose office closed, is neither (their name is what
+    // an impersonator would use).
+    let may_practise = !matches!(
+        w.credit.standing.key,
+        "revoked" | "deregistered" | "office_closed"
+    );
+    if !may_practise {
+        return json_ld(&v);
+    }
+    v["jobTitle"] = tr_in(current(), "role-worker", None).into();
     if let Some(o) = &w.office {
         v["worksFor"] = serde_json::json!({
             "@type": "LegalService",

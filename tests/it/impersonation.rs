@@ -289,3 +289,54 @@ async fn a_status_set_by_an_import_dates_the_warning() {
         "{notice}"
     );
 }
+
+#[actix_web::test]
+async fn search_engines_are_not_told_a_barred_worker_works_for_an_office() {
+    let app = TestApp::builder().seed(seed).await;
+    let ld = |page: &str| -> serde_json::Value {
+        let start = page
+            .find("<script type=\"application/ld+json\">")
+            .expect("JSON-LD")
+            + 35;
+        let end = page[start..].find("</script>").unwrap() + start;
+        serde_json::from_str(&page[start..end]).expect("valid JSON-LD")
+    };
+    for barred in ["45001030001", "45001030002"] {
+        let json = ld(&app.text(&format!("/workers/{barred}"), 200).await);
+        assert!(
+            json.get("worksFor").is_none() && json.get("jobTitle").is_none(),
+            "{json}"
+        );
+        assert_eq!(json["identifier"], barred);
+    }
+    let json = ld(&app.text("/workers/45001030004", 200).await);
+    assert_eq!(json["worksFor"]["identifier"], OFFICE, "{json}");
+}
+
+#[actix_web::test]
+async fn a_worker_revoked_by_status_is_dated_by_the_revoking_decision() {
+    let app = TestApp::builder()
+        .seed(|c| {
+            seed(c);
+            // 钟红军: status revoked, and a revoking decision on record.
+            build::worker_with(c, "45001030007", "钟红军", OFFICE, |w| {
+                w.status = "revoked".into();
+            });
+            build::action(
+                c,
+                "渝中司罚〔2025〕3号",
+                "45001030007",
+                "revoke_license",
+                "2025-03-13",
+                |_| {},
+            );
+        })
+        .await;
+    let body = app
+        .json("/api/v1/search?q=%E9%92%9F%E7%BA%A2%E5%86%9B", 200)
+        .await;
+    assert_eq!(
+        body["impersonation"]["workers"][0]["since"], "2025-03-13",
+        "{body}"
+    );
+}

@@ -785,3 +785,22 @@ async fn the_hsds_export_holds_each_office_once_with_its_public_fields() {
     // The same ids on every export.
     assert!(en.iter().all(|o| ids.contains(o["id"].as_str().unwrap())));
 }
+
+#[actix_web::test]
+async fn modified_after_with_its_plus_sent_unencoded_is_read_as_the_offset() {
+    let (app, _) = app_with_an_office().await;
+    let encoded = app
+        .json(
+            "/api/v1/offices?modified_after=2026-01-01T08:00:00%2B08:00",
+            200,
+        )
+        .await;
+    let plain = app
+        .json(
+            "/api/v1/offices?modified_after=2026-01-01T08:00:00+08:00",
+            200,
+        )
+        .await;
+    assert_eq!(encoded["items"], plain["items"], "{plain}");
+    assert_eq!(plain["items"].as_array().map(Vec::len), Some(1), "{plain}");
+}

@@ -123,6 +123,12 @@ async fn events_arrive_signed_in_order_after_the_receiver_was_down() {
             "kind",
         ),
         (json!({"address": format!("{base}/a")}), "no url"),
+        (
+            json!({"url": "http://169.254.169.254/latest/meta-data"}),
+            "a cloud's metadata service",
+        ),
+        (json!({"url": "http://[fe80::1]/hook"}), "link-local IPv6"),
+        (json!({"url": "http://0.0.0.0/hook"}), "unspecified"),
     ] {
         let (status, answer) = register(&app, &admin, body).await;
         assert_eq!(status, 400, "{why}: {answer}");

@@ -134,6 +134,20 @@ fn checked_url(raw: &str) -> Result<String, AppError> {
     {
         return Err(bad("api-webhook-bad-url", json!({"field": "url"})));
     }
+    // Signed events never go to a cloud's metadata service or other
+    // link-local address (169.254.0.0/16, fe80::/10), nor to "any address".
+    let forbidden = match u.host() {
+        Some(url::Host::Ipv4(a)) => a.is_link_local() || a.is_unspecified() || a.is_broadcast(),
+        Some(url::Host::Ipv6(a)) => {
+            a.is_unspecified()
+                || (a.segments()[0] & 0xffc0) == 0xfe80
+                || a.to_ipv4_mapped().is_some_and(|v4| v4.is_link_local())
+        }
+        _ => false,
+    };
+    if forbidden {
+        return Err(bad("api-webhook-link-local", json!({"field": "url"})));
+    }
     Ok(u.to_string())
 }
 

@@ -144,7 +144,12 @@ pub(crate) async fn json_filing<T: serde::de::DeserializeOwned>(
 ) -> Result<Result<T, HttpResponse>, AppError> {
     let tr = |suffix: &str| crate::web::lang::tr(&format!("{ids}-{suffix}"));
     let addr = state.client_addr(req);
-    if let Err(refused) = state.complaints.submit_limit.check(&state.pool, addr).await {
+    if let Err(refused) = state
+        .complaints
+        .attempt_limit
+        .check(&state.pool, addr)
+        .await
+    {
         return Ok(Err(no_store(refused.json())));
     }
     let body = read_body(payload, 64 * 1024).await?;
@@ -199,6 +204,15 @@ pub(crate) async fn file(
     let once = idempotency_key(&req)?;
     let (valid, kind, license) =
         named_subject(&state, "api-complaint", valid, &input.subject_license_no).await?;
+    // The filing allowance is spent on a filing only.
+    if let Err(refused) = state
+        .complaints
+        .submit_limit
+        .check(&state.pool, state.client_addr(&req))
+        .await
+    {
+        return Ok(no_store(refused.json()));
+    }
     let filed =
         crate::web::complaints::file(&state, Checked::Complaint(kind, license, valid), once)
             .await?;

@@ -278,6 +278,13 @@ fn checked(
         Some(raw) => Some(
             DateTime::parse_from_rfc3339(raw.trim())
                 .ok()
+                // A `+` of the offset sent unencoded arrives as a space
+                // (`…T08:00:00 08:00`): read it as the `+` it was.
+                .or_else(|| {
+                    let t = raw.trim();
+                    let at = t.rfind(' ')?;
+                    DateTime::parse_from_rfc3339(&format!("{}+{}", &t[..at], &t[at + 1..])).ok()
+                })
                 .map(|t| t.naive_utc())
                 .filter(|t| (1..=9999).contains(&t.year()))
                 .ok_or_else(|| bad("modified_after", tr("api-feed-bad-modified-after")))?,

@@ -30,6 +30,15 @@ async fn file(
     valid: ValidReport,
 ) -> Result<HttpResponse, AppError> {
     let once = idempotency_key(req)?;
+    // The filing allowance is spent on a filing only.
+    if let Err(refused) = state
+        .complaints
+        .submit_limit
+        .check(&state.pool, state.client_addr(req))
+        .await
+    {
+        return Ok(crate::web::complaints::no_store(refused.json()));
+    }
     let filed = crate::web::complaints::file(state, Checked::Report(subject, valid), once).await?;
     Ok(Filed::answer(state, filed))
 }

@@ -22,7 +22,7 @@ use crate::web::AppState;
 use crate::web::complaints::{Checked, Once, categories, no_store, read_body, status_view};
 use crate::web::csrf::{CsrfRefusal, FIELD_NAME};
 use crate::web::errors::{AppError, ErrorCode};
-use crate::web::lang::{self, Lang, tr, tr_in, tr_in_with};
+use crate::web::lang::{self, Lang, tr, tr_in, tr_in_with, tr_with};
 use crate::web::templates;
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
@@ -241,7 +241,12 @@ async fn submit(
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let addr = state.client_addr(&req);
-    if let Err(refused) = state.complaints.submit_limit.check(&state.pool, addr).await {
+    if let Err(refused) = state
+        .complaints
+        .attempt_limit
+        .check(&state.pool, addr)
+        .await
+    {
         return Ok(no_store(refused.html()));
     }
     let body = read_body(payload, 64 * 1024)
@@ -306,6 +311,26 @@ async fn submit(
             extra,
         );
     };
+    // The filing allowance is spent on a filing only: a form sent back
+    // with mistakes cost none, and a refused one keeps what was typed.
+    if let Err(refused) = state.complaints.submit_limit.check(&state.pool, addr).await {
+        let extra = FormState {
+            form_error: Some(tr_with(
+                "rate-limited-wait",
+                &[("seconds", &refused.retry_after)],
+            )),
+            subject_name: Some(name),
+            ..Default::default()
+        };
+        let mut resp = render_form(&state, &req, StatusCode::TOO_MANY_REQUESTS, &input, extra)?;
+        if let Ok(v) =
+            actix_web::http::header::HeaderValue::from_str(&refused.retry_after.to_string())
+        {
+            resp.headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, v);
+        }
+        return Ok(resp);
+    }
     let category = valid.category.key();
     let category_label = valid.category.label();
     let subject_license_no = license.to_string();

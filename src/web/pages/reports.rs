@@ -169,7 +169,12 @@ async fn gate(
     payload: web::Payload,
 ) -> Result<Gate, AppError> {
     let addr = state.client_addr(req);
-    if let Err(refused) = state.complaints.submit_limit.check(&state.pool, addr).await {
+    if let Err(refused) = state
+        .complaints
+        .attempt_limit
+        .check(&state.pool, addr)
+        .await
+    {
         return Ok(Gate::Answered(no_store(refused.html())));
     }
     let body = read_body(payload, BODY_LIMIT)
@@ -239,6 +244,7 @@ async fn file_and_receipt(
     subject: Option<(SubjectKind, LicenseNo, String)>,
     valid: ValidReport,
     once: Option<Once>,
+    addr: std::net::IpAddr,
 ) -> Result<HttpResponse, AppError> {
     let today = state.clock.today();
     let kind = valid.kind;
@@ -247,6 +253,10 @@ async fn file_and_receipt(
         None => (None, None),
     };
     let subject_license_no = subject.as_ref().map(|(_, license)| license.to_string());
+    // The filing allowance is spent on a filing only.
+    if let Err(refused) = state.complaints.submit_limit.check(&state.pool, addr).await {
+        return Ok(no_store(refused.html()));
+    }
     let filed = crate::web::complaints::file(state, Checked::Report(subject, valid), once)
         .await
         .map_err(AppError::html)?;
@@ -341,7 +351,7 @@ async fn file_correction(
             extra,
         );
     };
-    file_and_receipt(&state, Some(subject), valid, once).await
+    file_and_receipt(&state, Some(subject), valid, once, state.client_addr(&req)).await
 }
 
 async fn file_unlicensed(
@@ -366,7 +376,7 @@ async fn file_unlicensed(
     match report::validate_unlicensed(&input, state.clock.today())
         .map_err(|p| crate::i18n::say_fields(&p))
     {
-        Ok(valid) => file_and_receipt(&state, None, valid, once).await,
+        Ok(valid) => file_and_receipt(&state, None, valid, once, state.client_addr(&req)).await,
         Err(errors) => {
             let extra = FormState {
                 errors,

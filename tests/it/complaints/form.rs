@@ -472,3 +472,62 @@ async fn a_form_sent_twice_files_one_complaint_and_shows_its_receipt_again() {
     assert!(!again && fifth_tracking != tracking, "{fifth}");
     assert_eq!(count(&app), 4);
 }
+
+#[actix_web::test]
+async fn a_license_number_typed_in_full_width_digits_names_the_subject() {
+    let app = TestApp::builder().seed(subjects).await;
+    let (_, session) = open_form(&app, "/complaints/new").await;
+    let full_width: String = WORKER
+        .chars()
+        .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap())
+        .collect();
+    let mut fields = FIELDS.to_vec();
+    fields.retain(|(k, _)| *k != "subject_license_no");
+    fields.push(("subject_license_no", &full_width));
+    let (status, _, page) = post_form(&app, "/complaints/new", Some(&session), &fields, &[]).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("张秀英"), "{page}");
+}
+
+#[actix_web::test]
+async fn forms_sent_back_with_mistakes_spend_no_filing_and_a_refused_filing_keeps_the_form() {
+    let app = TestApp::builder()
+        .settings(|s| s.complaints.submit_rate = legal_portal::config::Rate::per_hour(2))
+        .seed(subjects)
+        .await;
+    let (_, session) = open_form(&app, "/complaints/new").await;
+    let mut short = FIELDS.to_vec();
+    short.retain(|(k, _)| *k != "description");
+    short.push(("description", "太短"));
+    for _ in 0..5 {
+        let (status, _, _) = post_form(&app, "/complaints/new", Some(&session), &short, &[]).await;
+        assert_eq!(status, 422);
+    }
+    // Two filings are the allowance; the mistakes spent none of it.
+    for i in 0..2 {
+        let mut fields = FIELDS.to_vec();
+        let text = format!("代理一起借款纠纷，收费超出约定标准三倍，第 {i} 次。");
+        fields.retain(|(k, _)| *k != "description");
+        fields.push(("description", &text));
+        let (status, _, page) =
+            post_form(&app, "/complaints/new", Some(&session), &fields, &[]).await;
+        assert_eq!(status, 200, "{page}");
+    }
+    let mut third = FIELDS.to_vec();
+    third.retain(|(k, _)| *k != "description");
+    third.push((
+        "description",
+        "第三件投诉：收费超出约定标准，拒绝开具发票。",
+    ));
+    let (status, headers, page) =
+        post_form(&app, "/complaints/new", Some(&session), &third, &[]).await;
+    assert_eq!(status, 429, "{page}");
+    assert!(headers.contains_key("retry-after"));
+    assert!(page.contains("请求过于频繁"), "{page}");
+    assert!(
+        page.contains("第三件投诉：收费超出约定标准，拒绝开具发票。")
+            && page.contains("value=\"13812345678\""),
+        "what was typed is kept: {page}"
+    );
+    assert_eq!(count(&app), 2);
+}
