@@ -35,9 +35,7 @@ pub fn mask_personal_numbers(text: &str) -> String {
                 j += 1;
             }
             groups.push((start, j, digits));
-            let joined = chars
-                .get(j)
-                .is_some_and(|c| matches!(c, ' ' | '-' | '\u{3000}' | '－'))
+            let joined = chars.get(j).copied().is_some_and(separator)
                 && chars.get(j + 1).and_then(|c| digit(*c)).is_some();
             if !joined {
                 break;
@@ -54,6 +52,10 @@ pub fn mask_personal_numbers(text: &str) -> String {
             let mut digits = String::new();
             for (h, group) in groups.iter().enumerate().skip(g) {
                 digits.push_str(&group.2);
+                // An identity card number is written in one piece, or in
+                // its 6-8-4 parts (region, birth date, serial).
+                let lengths: Vec<usize> = groups[g..=h].iter().map(|gr| gr.2.len()).collect();
+                let id_parts = matches!(lengths[..], [6, 8, 4] | [6, 8, 3]);
                 let mut end = group.1;
                 let x = digits.len() == 17
                     && chars
@@ -62,7 +64,7 @@ pub fn mask_personal_numbers(text: &str) -> String {
                 if x {
                     end += 1;
                 }
-                if let Some(m) = masked(&digits, x, h == g) {
+                if let Some(m) = masked(&digits, x, h == g || id_parts) {
                     found = Some((h, end, m));
                     break;
                 }
@@ -113,6 +115,28 @@ fn masked(digits: &str, x: bool, single: bool) -> Option<String> {
     }
 }
 
+/// What may stand between the groups of digits of one number as people
+/// write them: spaces, hyphens and dashes, dots, slashes, underscores,
+/// and a closing parenthesis after an area-code-like group (`(139)8765…`).
+fn separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\u{3000}'
+            | '-'
+            | '－'
+            | '—'
+            | '–'
+            | '‐'
+            | '.'
+            | '．'
+            | '/'
+            | '／'
+            | '_'
+            | ')'
+            | '）'
+    )
+}
+
 /// An ASCII digit for a half- or full-width digit.
 fn digit(c: char) -> Option<char> {
     match c {
@@ -142,6 +166,25 @@ mod tests {
         assert_eq!(m("旧证500101800101123"), "旧证500********1123");
         assert_eq!(m("电话13812345678 2026年"), "电话138****5678 2026年");
         assert_eq!(m("2026-11-20 13812345678"), "2026-11-20 138****5678");
+    }
+
+    #[test]
+    fn numbers_written_with_other_separators_are_masked_too() {
+        for (typed, shown) in [
+            ("139.8765.4321", "139****4321"),
+            ("(139)87654321", "(139****4321"),
+            ("139/8765/4321", "139****4321"),
+            ("139_8765_4321", "139****4321"),
+            ("139—8765—4321", "139****4321"),
+            ("500101 19800101 1234", "500***********1234"),
+            ("500101-19800101-123X", "500***********123X"),
+        ] {
+            assert_eq!(m(typed), shown, "{typed}");
+        }
+        // A date written with dots, an amount, a license number stay.
+        for s in ["2026.11.20", "收费 1.5 万元", "证号 45001030001"] {
+            assert_eq!(m(s), s);
+        }
     }
 
     #[test]

@@ -142,7 +142,8 @@ impl Refused {
             .details(serde_json::json!({ "retry_after_seconds": self.retry_after }))
     }
 
-    fn with_header(self, mut resp: HttpResponse) -> HttpResponse {
+    /// `resp` with this refusal's `Retry-After`.
+    pub fn with_header(self, mut resp: HttpResponse) -> HttpResponse {
         if let Ok(v) = HeaderValue::from_str(&self.retry_after.to_string()) {
             resp.headers_mut().insert(RETRY_AFTER, v);
         }

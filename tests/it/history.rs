@@ -19,16 +19,7 @@ fn seed(c: &mut legal_portal::db::DbConnection) {
 }
 
 async fn import(app: &TestApp, token: &str, body: &str) {
-    let resp = app
-        .client
-        .post(format!("{}/admin/api/import/workers", app.address))
-        .bearer_auth(token)
-        .header("content-type", CSV)
-        .body(body.to_owned())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    import_to(app, token, "workers", body).await;
 }
 
 fn entries(app: &TestApp) -> Vec<(String, String, String, Option<i64>)> {

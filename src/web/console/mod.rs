@@ -439,7 +439,7 @@ async fn login(
     let addr = state.client_addr(&req);
     if let Err(wait) = state.sign_in.attempts.check(addr) {
         let refused = crate::web::rate_limit::Refused::after(wait);
-        let mut resp = login_page(
+        let page = login_page(
             &state,
             &req,
             StatusCode::TOO_MANY_REQUESTS,
@@ -450,11 +450,7 @@ async fn login(
                 &[("seconds", &refused.retry_after)],
             )),
         )?;
-        if let Ok(v) = HeaderValue::from_str(&refused.retry_after.to_string()) {
-            resp.headers_mut()
-                .insert(actix_web::http::header::RETRY_AFTER, v);
-        }
-        return Ok(resp);
+        return Ok(refused.with_header(page));
     }
     // One password check at a time in this process; the others wait here,
     // on the HTTP worker, holding no thread or connection.

@@ -322,14 +322,8 @@ async fn submit(
             subject_name: Some(name),
             ..Default::default()
         };
-        let mut resp = render_form(&state, &req, StatusCode::TOO_MANY_REQUESTS, &input, extra)?;
-        if let Ok(v) =
-            actix_web::http::header::HeaderValue::from_str(&refused.retry_after.to_string())
-        {
-            resp.headers_mut()
-                .insert(actix_web::http::header::RETRY_AFTER, v);
-        }
-        return Ok(resp);
+        let form = render_form(&state, &req, StatusCode::TOO_MANY_REQUESTS, &input, extra)?;
+        return Ok(refused.with_header(form));
     }
     let category = valid.category.key();
     let category_label = valid.category.label();
