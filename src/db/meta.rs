@@ -24,6 +24,27 @@ pub const REBUILD_CLAIM_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::minutes
 
 const STAMP: &str = "%Y-%m-%dT%H:%M:%S%.f";
 
+/// PostgreSQL's transaction-level advisory lock around a rebuild's claim.
+const REBUILD_CLAIM_LOCK: i64 = 0x4ADF_5A1E_8C3B_7754;
+
+/// The time stored under `key`, if it is less than `lifetime` before `now`.
+fn recent(
+    conn: &mut DbConnection,
+    key: &str,
+    now: chrono::NaiveDateTime,
+    lifetime: chrono::TimeDelta,
+) -> Result<Option<chrono::NaiveDateTime>, DbError> {
+    Ok(get(conn, key)?
+        .and_then(|v| chrono::NaiveDateTime::parse_from_str(&v, STAMP).ok())
+        .filter(|at| now - *at < lifetime))
+}
+
+/// Deletes the value under `key`.
+fn remove(conn: &mut DbConnection, key: &str) -> Result<(), DbError> {
+    diesel::delete(portal_meta::table.filter(portal_meta::key.eq(key))).execute(conn)?;
+    Ok(())
+}
+
 /// Claims the search rebuild at `now` (UTC): `None` when claimed, else the
 /// start of the rebuild that holds it (claimed less than
 /// [`REBUILD_CLAIM_LIFETIME`] ago).
@@ -37,8 +58,10 @@ pub fn claim_rebuild(
         match c {
             DbConnection::Sqlite(_) => super::lock_for_writing(c)?,
             DbConnection::Pg(pg) => {
-                diesel::sql_query("SELECT pg_advisory_xact_lock(5395284813911384660)")
-                    .execute(pg)?;
+                diesel::sql_query(format!(
+                    "SELECT pg_advisory_xact_lock({REBUILD_CLAIM_LOCK})"
+                ))
+                .execute(pg)?;
             }
         }
         if let Some(held) = rebuild_started(c, now)? {
@@ -55,9 +78,7 @@ pub fn rebuild_started(
     conn: &mut DbConnection,
     now: chrono::NaiveDateTime,
 ) -> Result<Option<chrono::NaiveDateTime>, DbError> {
-    Ok(get(conn, SEARCH_REBUILD)?
-        .and_then(|v| chrono::NaiveDateTime::parse_from_str(&v, STAMP).ok())
-        .filter(|started| now - *started < REBUILD_CLAIM_LIFETIME))
+    recent(conn, SEARCH_REBUILD, now, REBUILD_CLAIM_LIFETIME)
 }
 
 /// Key under which the process draining the search outbox records when
@@ -77,9 +98,7 @@ pub fn drain_failed(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> Resu
 
 /// Clears the record of failed drains (they succeed again).
 pub fn drain_recovered(conn: &mut DbConnection) -> Result<(), DbError> {
-    diesel::delete(portal_meta::table.filter(portal_meta::key.eq(SEARCH_DRAIN_FAILING)))
-        .execute(conn)?;
-    Ok(())
+    remove(conn, SEARCH_DRAIN_FAILING)
 }
 
 /// What every portal on the database should say of the search indexer at
@@ -91,16 +110,13 @@ pub fn fleet_indexer(
     now: chrono::NaiveDateTime,
 ) -> Result<(bool, bool), DbError> {
     let rebuilding = rebuild_started(conn, now)?.is_some();
-    let failing = get(conn, SEARCH_DRAIN_FAILING)?
-        .and_then(|v| chrono::NaiveDateTime::parse_from_str(&v, STAMP).ok())
-        .is_some_and(|at| now - at < DRAIN_FAILING_LIFETIME);
+    let failing = recent(conn, SEARCH_DRAIN_FAILING, now, DRAIN_FAILING_LIFETIME)?.is_some();
     Ok((rebuilding, failing))
 }
 
 /// Releases the rebuild's claim.
 pub fn release_rebuild(conn: &mut DbConnection) -> Result<(), DbError> {
-    diesel::delete(portal_meta::table.filter(portal_meta::key.eq(SEARCH_REBUILD))).execute(conn)?;
-    Ok(())
+    remove(conn, SEARCH_REBUILD)
 }
 
 /// Reads a value.

@@ -317,16 +317,12 @@ impl Indexer {
                 // on the day before (and dropped their next refresh as past).
                 let now = outbox::now();
                 let today = clock.today_at(now);
-                // A rebuild is running (here or on another portal): the
-                // rows wait for the new index.
-                if crate::db::meta::rebuild_started(conn, now)?.is_some() {
-                    return Ok(Batch {
-                        ids: Vec::new(),
-                        write: IndexBatch::default(),
-                    });
-                }
                 let rows = outbox::due(conn, now, BATCH)?;
-                if rows.is_empty() {
+                // Nothing due, or a rebuild running (here or on another
+                // portal: the rows wait for the new index). The claim is
+                // read only when there is something to drain, not on every
+                // idle tick.
+                if rows.is_empty() || crate::db::meta::rebuild_started(conn, now)?.is_some() {
                     return Ok(Batch {
                         ids: Vec::new(),
                         write: IndexBatch::default(),
