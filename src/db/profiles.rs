@@ -10,7 +10,12 @@ use super::reads::Reads;
 use super::schema::*;
 use super::{DbConnection, DbError};
 use crate::domain::LicenseNo;
-use crate::domain::standing::{ActionRecord, OfficeLink, ReviewRecord, SubjectStatus};
+use chrono::NaiveDate;
+
+use crate::domain::standing::{
+    self, ActionRecord, OfficeLink, ReviewRecord, StandingPolicy, StandingReport, Subject,
+    SubjectStatus,
+};
 use crate::domain::vocab::{
     DisciplineKind, OfficeStatus, ReviewOutcome, SubjectKind, WorkerStatus,
 };
@@ -87,6 +92,9 @@ pub struct TransferRecord {
     pub from_name: Option<String>,
     /// Name of the office joined.
     pub to_name: Option<String>,
+    /// The own records of the office left (its decisions stopped the worker
+    /// while they were there); empty when the transfer did not name it.
+    pub from_credit: CreditRecords,
 }
 
 /// An office and everything its profile shows.
@@ -145,6 +153,100 @@ pub fn credit_records(
     license_nos: &[String],
 ) -> Result<HashMap<String, CreditRecords>, DbError> {
     crate::with_backend!(conn, |c| c.credit_records(kind, license_nos))
+}
+
+/// Today's standing of each office of `rows`, in their order, from their
+/// own records (the same rule as their profiles).
+pub fn office_standings(
+    conn: &mut DbConnection,
+    rows: &[Office],
+    today: NaiveDate,
+    policy: &StandingPolicy,
+) -> Result<Vec<StandingReport>, DbError> {
+    let keys: Vec<String> = rows.iter().map(|o| o.license_no.clone()).collect();
+    let credit = credit_records(conn, SubjectKind::Office, &keys)?;
+    let none = CreditRecords::default();
+    rows.iter()
+        .map(|o| {
+            let c = credit.get(&o.license_no).unwrap_or(&none);
+            let (reviews, actions) = (c.review_records()?, c.action_records()?);
+            Ok(standing::assess(
+                &Subject {
+                    status: office_status(o)?,
+                    licensed_on: o.established_on,
+                    reviews: &reviews,
+                    actions: &actions,
+                    office: None,
+                },
+                today,
+                policy,
+            ))
+        })
+        .collect()
+}
+
+/// Today's standing of each worker of `rows`, in their order, from their
+/// own records and their office's (a suspended or closed office stops its
+/// workers), as on their profiles.
+pub fn worker_standings(
+    conn: &mut DbConnection,
+    rows: &[Worker],
+    today: NaiveDate,
+    policy: &StandingPolicy,
+) -> Result<Vec<StandingReport>, DbError> {
+    let keys: Vec<String> = rows.iter().map(|w| w.license_no.clone()).collect();
+    let credit = credit_records(conn, SubjectKind::Worker, &keys)?;
+    let mut office_keys: Vec<String> = rows
+        .iter()
+        .filter_map(|w| w.office_license_no.clone())
+        .collect();
+    office_keys.sort();
+    office_keys.dedup();
+    let mut offices: HashMap<String, Office> = HashMap::new();
+    for chunk in office_keys.chunks(500) {
+        for o in offices::table
+            .filter(offices::license_no.eq_any(chunk))
+            .select(Office::as_select())
+            .load(conn)?
+        {
+            offices.insert(o.license_no.clone(), o);
+        }
+    }
+    let office_credit = credit_records(conn, SubjectKind::Office, &office_keys)?;
+    let none = CreditRecords::default();
+    let mut office_actions: HashMap<&str, Vec<ActionRecord>> = HashMap::new();
+    for key in offices.keys() {
+        let c = office_credit.get(key).unwrap_or(&none);
+        office_actions.insert(key, c.action_records()?);
+    }
+    rows.iter()
+        .map(|w| {
+            let c = credit.get(&w.license_no).unwrap_or(&none);
+            let (reviews, actions) = (c.review_records()?, c.action_records()?);
+            let office = w
+                .office_license_no
+                .as_deref()
+                .and_then(|k| offices.get(k))
+                .map(|o| {
+                    let acts = office_actions
+                        .get(o.license_no.as_str())
+                        .map_or(&[][..], Vec::as_slice);
+                    office_link(o, acts)
+                })
+                .transpose()?;
+            Ok(standing::assess(
+                &Subject {
+                    status: worker_status(w)?,
+                    licensed_on: w.first_licensed_on,
+                    reviews: &reviews,
+                    actions: &actions,
+                    office,
+                },
+                today,
+                policy,
+            ))
+        })
+        .collect()
 }
 
 /// Reads one subject's credit records: the same as [`credit_records`] for

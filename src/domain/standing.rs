@@ -615,13 +615,30 @@ pub struct StandingChange {
     pub to: Standing,
 }
 
+/// An office a worker left: their office for the days before `until`, the
+/// first day of the transfer that took them away.
+#[derive(Debug, Clone, Copy)]
+pub struct EarlierOffice<'a> {
+    /// The transfer's effective date: the first day at the next office.
+    pub until: NaiveDate,
+    /// The office left; `None` when the transfer did not name it. Its
+    /// registration status is not dated, so only its decisions (a
+    /// 停止执业 or 吊销 against it) count for those days: pass it as
+    /// practising.
+    pub office: Option<OfficeLink<'a>>,
+}
+
 /// Every change of standing after `since` up to `until`, oldest first,
 /// whether a record made it (a decision) or time alone did (a disclosure
 /// window closing, a suspension ending, a review or rectification
-/// deadline passing). A change of registration status is not dated by the
-/// records and is not among them: the record history says when it came.
+/// deadline passing), or a transfer (a worker leaving a suspended office).
+/// A worker's days before a transfer are weighed with the office they were
+/// at then (`earlier`, any order), the later days with `subject.office`. A
+/// change of registration status is not dated by the records and is not
+/// among them: the record history says when it came.
 pub fn changes(
     subject: &Subject<'_>,
+    earlier: &[EarlierOffice<'_>],
     since: NaiveDate,
     until: NaiveDate,
     policy: &StandingPolicy,
@@ -629,23 +646,20 @@ pub fn changes(
     // An action withdrawn by `until` is never shown as a mark against the
     // subject, not even for the days before its withdrawal: the history
     // (a feed, a certificate's check) is read as of `until`.
-    let standing_actions: Vec<ActionRecord> = subject
-        .actions
+    let kept = |actions: &[ActionRecord]| -> Vec<ActionRecord> {
+        actions
+            .iter()
+            .filter(|a| !a.is_withdrawn(until))
+            .cloned()
+            .collect()
+    };
+    let standing_actions = kept(subject.actions);
+    let office_actions = subject.office.map(|o| kept(o.actions)).unwrap_or_default();
+    let earlier_actions: Vec<Vec<ActionRecord>> = earlier
         .iter()
-        .filter(|a| !a.is_withdrawn(until))
-        .cloned()
+        .map(|e| e.office.map(|o| kept(o.actions)).unwrap_or_default())
         .collect();
-    let office_actions: Vec<ActionRecord> = subject
-        .office
-        .map(|o| {
-            o.actions
-                .iter()
-                .filter(|a| !a.is_withdrawn(until))
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default();
-    let subject = &Subject {
+    let now = Subject {
         actions: &standing_actions,
         office: subject.office.map(|o| OfficeLink {
             actions: &office_actions,
@@ -653,14 +667,42 @@ pub fn changes(
         }),
         ..*subject
     };
+    // The subject as it stood before each transfer, by the transfer's date.
+    let mut spells: Vec<(NaiveDate, Subject<'_>)> = earlier
+        .iter()
+        .zip(&earlier_actions)
+        .map(|(e, actions)| {
+            let office = e.office.map(|o| OfficeLink { actions, ..o });
+            (e.until, Subject { office, ..now })
+        })
+        .collect();
+    spells.sort_by_key(|(d, _)| *d);
+    let at = |day: NaiveDate| {
+        spells
+            .iter()
+            .find(|(first_day_after, _)| day < *first_day_after)
+            .map_or(&now, |(_, s)| s)
+    };
     let mut out = Vec::new();
-    let mut current = standing_on(subject, since, policy).0;
+    let mut current = standing_on(at(since), since, policy).0;
     let mut on = since;
-    while let Some(next) = assess(subject, on, policy).next_change {
-        if next > until {
+    loop {
+        // The next day anything may flip, in any of the spells: a record's
+        // date at any office the worker was at, or a transfer.
+        let next = spells
+            .iter()
+            .map(|(d, s)| (Some(*d), s))
+            .chain([(None, &now)])
+            .flat_map(|(d, s)| {
+                d.into_iter()
+                    .chain(change_dates(s, on, policy).first().copied())
+            })
+            .filter(|d| *d > on)
+            .min();
+        let Some(next) = next.filter(|d| *d <= until) else {
             break;
-        }
-        let to = standing_on(subject, next, policy).0;
+        };
+        let to = standing_on(at(next), next, policy).0;
         if to != current {
             out.push(StandingChange {
                 on: next,
@@ -813,7 +855,7 @@ mod tests {
         };
         let policy = StandingPolicy::default();
         let got: Vec<(NaiveDate, Standing, Standing)> =
-            changes(&subject, d("2025-01-01"), d("2026-11-28"), &policy)
+            changes(&subject, &[], d("2025-01-01"), d("2026-11-28"), &policy)
                 .into_iter()
                 .map(|c| (c.on, c.from, c.to))
                 .collect();
@@ -841,8 +883,80 @@ mod tests {
                 .any(|c| c.0 == d("2026-10-01") && c.1 == Standing::Suspended)
         );
         // Nothing after `until`, nothing before `since`.
-        assert!(changes(&subject, d("2026-10-02"), d("2026-11-28"), &policy).is_empty());
-        assert!(changes(&subject, d("2025-01-01"), d("2025-05-31"), &policy).is_empty());
+        assert!(changes(&subject, &[], d("2026-10-02"), d("2026-11-28"), &policy).is_empty());
+        assert!(changes(&subject, &[], d("2025-01-01"), d("2025-05-31"), &policy).is_empty());
+    }
+
+    #[test]
+    fn a_transferred_worker_s_history_weighs_each_day_with_the_office_of_that_day() {
+        // A suspended the worker's old office in spring 2025; B, where they
+        // went on 1 June 2025, had served its own suspension in 2024, before
+        // they came.
+        let mut a_suspended = action("渝司罚〔2025〕1号", SuspendPractice, "2025-03-01");
+        a_suspended.suspended_until = Some(d("2025-12-31"));
+        let mut b_suspended = action("渝司罚〔2024〕2号", SuspendPractice, "2024-01-01");
+        b_suspended.suspended_until = Some(d("2024-12-31"));
+        let (a_actions, b_actions) = ([a_suspended], [b_suspended]);
+        let reviews = reviewed();
+        let subject = Subject {
+            status: Practising,
+            licensed_on: Some(d("2010-01-01")),
+            reviews: &reviews,
+            actions: &[],
+            office: Some(office(Practising, &b_actions)),
+        };
+        let earlier = [EarlierOffice {
+            until: d("2025-06-01"),
+            office: Some(office(Practising, &a_actions)),
+        }];
+        let policy = StandingPolicy::default();
+        let got: Vec<(NaiveDate, Standing, Standing)> = changes(
+            &subject,
+            &earlier,
+            d("2024-06-01"),
+            d("2026-11-28"),
+            &policy,
+        )
+        .into_iter()
+        .map(|c| (c.on, c.from, c.to))
+        .collect();
+        assert_eq!(
+            got,
+            vec![
+                (d("2025-03-01"), Standing::GoodStanding, Standing::Suspended),
+                (d("2025-06-01"), Standing::Suspended, Standing::GoodStanding),
+            ],
+            "A's suspension while they were there, B's not at all"
+        );
+        // A transfer to an office suspended at the time is a change too.
+        let mut b_now = action("渝司罚〔2025〕3号", SuspendPractice, "2025-05-01");
+        b_now.suspended_until = Some(d("2025-08-31"));
+        let b_actions = [b_now];
+        let subject = Subject {
+            office: Some(office(Practising, &b_actions)),
+            ..subject
+        };
+        let earlier = [EarlierOffice {
+            until: d("2025-06-01"),
+            office: None,
+        }];
+        let got: Vec<(NaiveDate, Standing)> = changes(
+            &subject,
+            &earlier,
+            d("2024-06-01"),
+            d("2026-11-28"),
+            &policy,
+        )
+        .into_iter()
+        .map(|c| (c.on, c.to))
+        .collect();
+        assert_eq!(
+            got,
+            vec![
+                (d("2025-06-01"), Standing::Suspended),
+                (d("2025-09-01"), Standing::GoodStanding),
+            ]
+        );
     }
 
     #[test]
@@ -861,12 +975,12 @@ mod tests {
         let policy = StandingPolicy::default();
         // Read in April: nothing to show, as the profile shows nothing.
         assert_eq!(
-            changes(&subject, d("2026-01-01"), d("2026-04-15"), &policy),
+            changes(&subject, &[], d("2026-01-01"), d("2026-04-15"), &policy),
             vec![]
         );
         // Read before the withdrawal, the mark was there.
         assert_eq!(
-            changes(&subject, d("2026-01-01"), d("2026-03-01"), &policy).len(),
+            changes(&subject, &[], d("2026-01-01"), d("2026-03-01"), &policy).len(),
             1
         );
     }

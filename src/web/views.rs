@@ -142,10 +142,6 @@ pub struct CreditView {
     /// How many actions are past their window (their content is no longer
     /// public).
     pub expired_disclosures: usize,
-    /// The days the standing changed in the last three years, oldest first
-    /// (the subject's feed lists them).
-    #[serde(skip)]
-    pub changes: Vec<standing::StandingChange>,
 }
 
 /// Builds the credit view of a subject on `today`.
@@ -167,8 +163,6 @@ pub fn credit_view(
         office,
     };
     let report = standing::assess(&subject, today, windows);
-    let since = today - chrono::Days::new(3 * 365);
-    let changes = standing::changes(&subject, since, today, windows);
     let mut disclosures = Vec::new();
     let mut expired = 0;
     for (row, rec) in credit.actions.iter().zip(&actions) {
@@ -183,8 +177,102 @@ pub fn credit_view(
         reviews: credit.reviews.iter().map(ReviewView::from).collect(),
         disclosures,
         expired_disclosures: expired,
-        changes,
     })
+}
+
+/// How far back a feed and a certificate's check look for changes of
+/// standing.
+const CHANGES_LOOK_BACK: chrono::Days = chrono::Days::new(3 * 365);
+
+/// The days a worker's standing changed in the three years to `today`,
+/// oldest first (their feed lists them, a certificate's check names those
+/// after its date). The days before each transfer are weighed with the
+/// office the worker was at then.
+pub fn worker_changes(
+    r: &profiles::WorkerRecords,
+    today: NaiveDate,
+    windows: &StandingPolicy,
+) -> Result<Vec<standing::StandingChange>, DbError> {
+    let (reviews, actions) = (r.credit.review_records()?, r.credit.action_records()?);
+    let office_actions = r.office_credit.action_records()?;
+    let office = r
+        .office
+        .as_ref()
+        .map(|o| profiles::office_link(o, &office_actions))
+        .transpose()?;
+    // Oldest first: an office left that the transfer did not name is the
+    // one the transfer before it went to.
+    let moves: Vec<&profiles::TransferRecord> = r.transfers.iter().rev().collect();
+    let left_actions = moves
+        .iter()
+        .map(|t| t.from_credit.action_records())
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut earlier = Vec::with_capacity(moves.len());
+    for (i, t) in moves.iter().enumerate() {
+        let named = t.transfer.from_office_license_no.as_deref().map(|no| {
+            (
+                no,
+                t.from_name.as_deref().unwrap_or(no),
+                &left_actions[i][..],
+            )
+        });
+        let before = i.checked_sub(1).map(|j| {
+            let prev = moves[j];
+            let no = prev.transfer.to_office_license_no.as_str();
+            (no, prev.to_name.as_deref().unwrap_or(no), &[][..])
+        });
+        let office = named
+            .or(before)
+            .map(|(license_no, name, actions)| standing::OfficeLink {
+                license_no,
+                name,
+                // Its registration then is not recorded; its decisions are.
+                status: standing::SubjectStatus::Practising,
+                actions,
+            });
+        earlier.push(standing::EarlierOffice {
+            until: t.transfer.effective_on,
+            office,
+        });
+    }
+    let subject = Subject {
+        status: profiles::worker_status(&r.worker)?,
+        licensed_on: r.worker.first_licensed_on,
+        reviews: &reviews,
+        actions: &actions,
+        office,
+    };
+    Ok(standing::changes(
+        &subject,
+        &earlier,
+        today - CHANGES_LOOK_BACK,
+        today,
+        windows,
+    ))
+}
+
+/// The days an office's standing changed in the three years to `today`,
+/// oldest first.
+pub fn office_changes(
+    r: &profiles::OfficeRecords,
+    today: NaiveDate,
+    windows: &StandingPolicy,
+) -> Result<Vec<standing::StandingChange>, DbError> {
+    let (reviews, actions) = (r.credit.review_records()?, r.credit.action_records()?);
+    let subject = Subject {
+        status: profiles::office_status(&r.office)?,
+        licensed_on: r.office.established_on,
+        reviews: &reviews,
+        actions: &actions,
+        office: None,
+    };
+    Ok(standing::changes(
+        &subject,
+        &[],
+        today - CHANGES_LOOK_BACK,
+        today,
+        windows,
+    ))
 }
 
 fn disclosure_view(a: &Action, public_until: NaiveDate) -> DisclosureView {
@@ -641,6 +729,7 @@ pub fn subject_summary(
                 return Ok(None);
             };
             let v = worker_view(&r, today, windows)?;
+            let changes = worker_changes(&r, today, windows)?;
             Ok(Some(SubjectSummary {
                 kind: "worker",
                 profile_url: format!("/workers/{}", v.license_no),
@@ -649,7 +738,7 @@ pub fn subject_summary(
                 office_name: v.office.map(|o| o.name),
                 office_borders_sichuan: r.district.is_some_and(|d| d.borders_sichuan),
                 standing: v.credit.standing,
-                changes: v.credit.changes,
+                changes,
             }))
         }
         Some(SubjectKind::Office) => {
@@ -665,6 +754,7 @@ pub fn subject_summary(
                 today,
                 windows,
             )?;
+            let changes = office_changes(&r, today, windows)?;
             Ok(Some(SubjectSummary {
                 kind: "office",
                 profile_url: format!("/offices/{}", r.office.license_no),
@@ -673,7 +763,7 @@ pub fn subject_summary(
                 office_name: None,
                 office_borders_sichuan: r.district.borders_sichuan,
                 standing: credit.standing,
-                changes: credit.changes,
+                changes,
             }))
         }
         None => Ok(None),

@@ -81,7 +81,9 @@ async fn offices_export_with_columns_and_rfc4180_quoting() {
             "status_label",
             "established_on",
             "lat",
-            "lng"
+            "lng",
+            "standing",
+            "standing_label"
         ]
     );
     assert_eq!(rows.len(), 1);
@@ -114,7 +116,9 @@ async fn workers_export_pages_through_every_worker_without_private_fields() {
             "status_label",
             "first_licensed_on",
             "practice_areas",
-            "adviser_posts"
+            "adviser_posts",
+            "standing",
+            "standing_label"
         ]
     );
     assert_eq!(rows.len(), 2101, "more than one page of 2,000, each once");
@@ -211,4 +215,79 @@ async fn cells_that_spreadsheets_would_run_as_formulas_are_neutralised() {
     assert_eq!(rows[0][col("facts")], "'-1+cmd|' /C calc'!A0");
     assert_eq!(rows[0][col("basis")], "'@basis");
     assert_eq!(rows[0][col("subject_name")], "'=1+2");
+}
+
+/// The exports carry today's standing beside the registration status: a
+/// decision that suspends an office stops its workers, and one that revokes
+/// a license bars its holder, though both still read 执业 in the register.
+#[actix_web::test]
+async fn the_exports_carry_standing_where_decisions_outrank_the_register() {
+    let today = crate::helpers::today();
+    let day = |days: i64| (today + chrono::Duration::days(days)).to_string();
+    let app = TestApp::builder()
+        .seed(|c| {
+            build::district(c, "500103", "渝中区", 588_717, 2000);
+            build::office(c, "31500103001", "解放碑街道法律服务所", "500103");
+            build::office(c, "31500103002", "朝天门街道法律服务所", "500103");
+            build::worker(c, "45001030001", "张秀英", "31500103001");
+            build::worker(c, "45001030002", "李建国", "31500103002");
+            build::worker(c, "45001030003", "王芳", "31500103002");
+            build::action(
+                c,
+                "渝中司罚〔2026〕7号",
+                "31500103001",
+                "suspend_practice",
+                &day(-10),
+                |a| {
+                    a.subject_kind = "office".into();
+                    a.suspended_until = Some(today + chrono::Duration::days(30));
+                },
+            );
+            build::action(
+                c,
+                "渝中司罚〔2026〕8号",
+                "45001030003",
+                "revoke_license",
+                &day(-5),
+                |_| {},
+            );
+        })
+        .await;
+    let standing_of = |header: &[String], rows: &[Vec<String>], no: &str| {
+        let col = header.iter().position(|h| h == "standing").unwrap();
+        let status = header.iter().position(|h| h == "status").unwrap();
+        let row = rows.iter().find(|r| r[0] == no).unwrap();
+        (row[status].clone(), row[col].clone(), row[col + 1].clone())
+    };
+    let (header, rows, _) = csv_of(&app, "offices").await;
+    let (status, standing, label) = standing_of(&header, &rows, "31500103001");
+    assert_eq!(
+        (status.as_str(), standing.as_str()),
+        ("practising", "suspended")
+    );
+    assert!(
+        !label.is_empty() && label != "suspended",
+        "a label: {label}"
+    );
+    assert_ne!(standing_of(&header, &rows, "31500103002").1, "suspended");
+
+    let (header, rows, _) = csv_of(&app, "workers").await;
+    let of = |no| standing_of(&header, &rows, no);
+    assert_eq!(of("45001030001").0, "practising");
+    assert_eq!(
+        of("45001030001").1,
+        "suspended",
+        "the office's decision stops its worker"
+    );
+    assert_eq!(
+        of("45001030003").1,
+        "revoked",
+        "a revoking decision, the register unchanged"
+    );
+    assert!(
+        !["suspended", "revoked", "deregistered", "office_closed"]
+            .contains(&of("45001030002").1.as_str()),
+        "a worker with no decision may practise: {:?}",
+        of("45001030002")
+    );
 }

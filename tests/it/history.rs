@@ -192,6 +192,59 @@ async fn a_subject_s_feed_carries_its_disclosures_and_the_notices_naming_it() {
     assert!(office.contains("<feed"), "{office}");
 }
 
+/// A worker who moved is weighed, day by day, with the office they were at:
+/// the old office's suspension while they were there is in their feed, the
+/// new office's, served before they came, is not.
+#[actix_web::test]
+async fn a_transferred_worker_s_feed_follows_the_office_of_each_day() {
+    let suspend =
+        |c: &mut legal_portal::db::DbConnection, no: &str, office: &str, from: &str, to: &str| {
+            build::action(c, no, office, "suspend_practice", from, |a| {
+                a.subject_kind = "office".into();
+                a.suspended_until = Some(crate::helpers::d(to));
+            });
+        };
+    let app = TestApp::builder()
+        .today(crate::helpers::d("2026-11-28"))
+        .seed(|c| {
+            seed(c);
+            build::worker(c, "45001030009", "欧阳明", OFFICE_B);
+            build::transfer(c, "45001030009", OFFICE_A, OFFICE_B, "2026-06-01");
+            suspend(
+                c,
+                "渝中司罚〔2026〕1号",
+                OFFICE_A,
+                "2026-03-01",
+                "2026-12-31",
+            );
+            suspend(
+                c,
+                "渝中司罚〔2025〕2号",
+                OFFICE_B,
+                "2025-01-01",
+                "2025-12-31",
+            );
+        })
+        .await;
+    let feed = app.text("/workers/45001030009/feed.atom", 200).await;
+    assert!(
+        feed.contains("自 2026-03-01 起，信用状态由“未参加年度考核”变为“停止执业”。"),
+        "the old office's suspension while they were there: {feed}"
+    );
+    assert!(
+        feed.contains("自 2026-06-01 起，信用状态由“停止执业”变为“未参加年度考核”。"),
+        "the move ended it for them: {feed}"
+    );
+    assert_eq!(
+        feed.matches("信用状态由").count(),
+        4,
+        "two entries (title and summary each), nothing of 2025: {feed}"
+    );
+    // Their profile says what holds today, at the new office.
+    let page = app.text("/workers/45001030009", 200).await;
+    assert!(page.contains("未参加年度考核"), "{page}");
+}
+
 /// A worker (never reviewed) whose only warning is disclosed until
 /// 2026-11-27.
 fn warned(c: &mut legal_portal::db::DbConnection) {

@@ -786,6 +786,77 @@ async fn the_hsds_export_holds_each_office_once_with_its_public_fields() {
     assert!(en.iter().all(|o| ids.contains(o["id"].as_str().unwrap())));
 }
 
+/// A referral app reading the HSDS export must not send a resident to an
+/// office a decision suspended or closed, though its registration still
+/// reads 执业: the service's status follows standing.
+#[actix_web::test]
+async fn the_hsds_service_status_follows_decisions_not_the_register_alone() {
+    let today = crate::helpers::today();
+    let day = |days: i64| today + chrono::Duration::days(days);
+    let app = TestApp::builder()
+        .settings(|s| s.run_indexer = false)
+        .seed(|c| {
+            districts(c);
+            build::office(c, "31500103001", "解放碑街道法律服务所", "500103");
+            build::office(c, "31500103002", "朝天门街道法律服务所", "500103");
+            build::office(c, "31500103003", "七星岗街道法律服务所", "500103");
+            build::office(c, "31500103004", "大溪沟街道法律服务所", "500103");
+            let office_action = |c: &mut DbConnection,
+                                 no: &str,
+                                 office: &str,
+                                 kind: &str,
+                                 on: chrono::NaiveDate,
+                                 until: Option<chrono::NaiveDate>| {
+                build::action(c, no, office, kind, &on.to_string(), |a| {
+                    a.subject_kind = "office".into();
+                    a.suspended_until = until;
+                });
+            };
+            office_action(
+                c,
+                "渝中司罚〔2026〕1号",
+                "31500103002",
+                "suspend_practice",
+                day(-3),
+                Some(day(60)),
+            );
+            office_action(
+                c,
+                "渝中司罚〔2026〕2号",
+                "31500103003",
+                "revoke_license",
+                day(-3),
+                None,
+            );
+            // A suspension already served.
+            office_action(
+                c,
+                "渝中司罚〔2025〕3号",
+                "31500103004",
+                "suspend_practice",
+                day(-200),
+                Some(day(-100)),
+            );
+        })
+        .await;
+    let orgs: Vec<Value> = app
+        .json("/api/v1/export/hsds.json", 200)
+        .await
+        .as_array()
+        .unwrap()
+        .clone();
+    let status = |no: &str| {
+        orgs.iter()
+            .find(|o| o["organization_identifiers"][0]["identifier"] == no)
+            .map(|o| o["services"][0]["status"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("{no} in {orgs:#?}"))
+    };
+    assert_eq!(status("31500103001"), "active");
+    assert_eq!(status("31500103002"), "temporarily closed");
+    assert_eq!(status("31500103003"), "defunct");
+    assert_eq!(status("31500103004"), "active", "the suspension is over");
+}
+
 #[actix_web::test]
 async fn modified_after_with_its_plus_sent_unencoded_is_read_as_the_offset() {
     let (app, _) = app_with_an_office().await;

@@ -16,9 +16,11 @@ use actix_web::{HttpResponse, web};
 use diesel::prelude::*;
 
 use crate::db::models::{Office, Worker, split_list};
+use crate::db::profiles;
 use crate::db::schema::{offices, workers};
+use crate::domain::standing::StandingReport;
 use crate::domain::vocab::{DisciplineKind, OfficeStatus, WorkerStatus};
-use crate::i18n::label_of;
+use crate::i18n::{Label, label_of};
 use crate::web::AppState;
 use crate::web::errors::{AppError, ErrorBody, ErrorCode};
 
@@ -41,6 +43,8 @@ const OFFICE_COLUMNS: &[&str] = &[
     "established_on",
     "lat",
     "lng",
+    "standing",
+    "standing_label",
 ];
 
 const WORKER_COLUMNS: &[&str] = &[
@@ -52,6 +56,8 @@ const WORKER_COLUMNS: &[&str] = &[
     "first_licensed_on",
     "practice_areas",
     "adviser_posts",
+    "standing",
+    "standing_label",
 ];
 
 const DISCLOSURE_COLUMNS: &[&str] = &[
@@ -132,7 +138,12 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn office_row(o: Office) -> Vec<String> {
+/// Today's standing as two cells: its key and its label.
+fn standing_cells(r: &StandingReport) -> [String; 2] {
+    [r.standing.key().to_owned(), r.standing.label().to_owned()]
+}
+
+fn office_row(o: Office, standing: &StandingReport) -> Vec<String> {
     let status_label = label_of(OfficeStatus::parse(&o.status), &o.status);
     vec![
         o.license_no,
@@ -150,9 +161,12 @@ fn office_row(o: Office) -> Vec<String> {
         opt(o.lat),
         opt(o.lng),
     ]
+    .into_iter()
+    .chain(standing_cells(standing))
+    .collect()
 }
 
-fn worker_row(w: Worker) -> Vec<String> {
+fn worker_row(w: Worker, standing: &StandingReport) -> Vec<String> {
     let status_label = label_of(WorkerStatus::parse(&w.status), &w.status);
     vec![
         w.license_no,
@@ -164,6 +178,9 @@ fn worker_row(w: Worker) -> Vec<String> {
         split_list(&w.practice_areas).join("、"),
         split_list(&w.adviser_posts).join("、"),
     ]
+    .into_iter()
+    .chain(standing_cells(standing))
+    .collect()
 }
 
 /// One page of a keyset-paged table after `after`.
@@ -173,6 +190,7 @@ fn page(
     after: String,
 ) -> impl std::future::Future<Output = Result<(Vec<Vec<String>>, Option<String>), AppError>> {
     let state = state.clone();
+    let (today, policy) = (state.clock.today(), state.windows);
     async move {
         state
             .db(move |c| {
@@ -184,7 +202,12 @@ fn page(
                         .select(Office::as_select())
                         .load(c)?;
                     let last = rows.last().map(|o| o.license_no.clone());
-                    (rows.into_iter().map(office_row).collect::<Vec<_>>(), last)
+                    let standings = profiles::office_standings(c, &rows, today, &policy)?;
+                    let rows = rows.into_iter().zip(&standings);
+                    (
+                        rows.map(|(o, s)| office_row(o, s)).collect::<Vec<_>>(),
+                        last,
+                    )
                 } else {
                     let rows: Vec<Worker> = workers::table
                         .filter(workers::license_no.gt(&after))
@@ -193,7 +216,12 @@ fn page(
                         .select(Worker::as_select())
                         .load(c)?;
                     let last = rows.last().map(|w| w.license_no.clone());
-                    (rows.into_iter().map(worker_row).collect::<Vec<_>>(), last)
+                    let standings = profiles::worker_standings(c, &rows, today, &policy)?;
+                    let rows = rows.into_iter().zip(&standings);
+                    (
+                        rows.map(|(w, s)| worker_row(w, s)).collect::<Vec<_>>(),
+                        last,
+                    )
                 };
                 let more = (rows.len() as i64 == PAGE).then_some(last).flatten();
                 Ok((rows, more))

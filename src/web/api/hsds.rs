@@ -19,7 +19,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::db::models::{Office, split_list};
+use crate::db::profiles;
 use crate::db::schema::{districts, offices};
+use crate::domain::standing::{Standing, StandingReport};
 use crate::i18n::Lang;
 use crate::web::AppState;
 use crate::web::errors::AppError;
@@ -128,8 +130,9 @@ pub(crate) struct HsdsService {
     name: String,
     /// The practice areas.
     description: String,
-    /// `active` (practising), `temporarily closed` (suspended) or
-    /// `defunct` (deregistered).
+    /// From the office's standing today: `active` (may practise),
+    /// `temporarily closed` (suspended, by status or a decision) or
+    /// `defunct` (deregistered, or its license revoked).
     status: String,
 }
 
@@ -151,16 +154,29 @@ fn uuid_for(what: &str, license_no: &str) -> String {
     )
 }
 
-fn service_status(status: &str) -> &'static str {
-    match status {
-        "practising" => "active",
-        "suspended" => "temporarily closed",
-        _ => "defunct",
+/// The service's status from the office's standing today, not its
+/// registration status alone: an office whose license a decision revoked,
+/// or a 停止执业 decision suspends, is no place to send a resident however
+/// its registration reads.
+fn service_status(standing: Standing) -> &'static str {
+    match standing {
+        Standing::Revoked | Standing::Deregistered | Standing::OfficeClosed => "defunct",
+        Standing::Suspended => "temporarily closed",
+        Standing::RectificationOverdue
+        | Standing::UnderRectification
+        | Standing::DisclosedRecord
+        | Standing::GoodStanding
+        | Standing::NotReviewed => "active",
     }
 }
 
 /// One office as an HSDS organization, its sentences in `lang`.
-pub(crate) fn organization(o: Office, district: &str, lang: Lang) -> HsdsOrganization {
+pub(crate) fn organization(
+    o: Office,
+    standing: Standing,
+    district: &str,
+    lang: Lang,
+) -> HsdsOrganization {
     let no = o.license_no.clone();
     let org = uuid_for("organization", &no);
     let location = uuid_for("location", &no);
@@ -238,7 +254,7 @@ pub(crate) fn organization(o: Office, district: &str, lang: Lang) -> HsdsOrganiz
             organization_id: org.clone(),
             name: t("hsds-service-name", &[]),
             description: service_description,
-            status: service_status(&o.status).into(),
+            status: service_status(standing).into(),
         }],
         id: org,
         name: o.name,
@@ -255,27 +271,30 @@ async fn chunk(
     after: String,
     first: bool,
 ) -> Result<(Bytes, Option<String>), AppError> {
-    let rows: Vec<Office> = state
+    let (today, policy) = (state.clock.today(), state.windows);
+    let (rows, standings): (Vec<Office>, Vec<StandingReport>) = state
         .db(move |c| {
-            Ok(offices::table
+            let rows: Vec<Office> = offices::table
                 .filter(offices::license_no.gt(&after))
                 .order(offices::license_no)
                 .limit(PAGE)
                 .select(Office::as_select())
-                .load(c)?)
+                .load(c)?;
+            let standings = profiles::office_standings(c, &rows, today, &policy)?;
+            Ok((rows, standings))
         })
         .await?;
     let more = (rows.len() as i64 == PAGE)
         .then(|| rows.last().map(|o| o.license_no.clone()))
         .flatten();
     let mut out = Vec::with_capacity(rows.len() * 1500);
-    for (i, o) in rows.into_iter().enumerate() {
+    for (i, (o, standing)) in rows.into_iter().zip(standings).enumerate() {
         if !(first && i == 0) {
             out.push(b',');
         }
         let district = districts.get(&o.district_code).cloned().unwrap_or_default();
-        serde_json::to_writer(&mut out, &organization(o, &district, lang))
-            .map_err(AppError::internal)?;
+        let org = organization(o, standing.standing, &district, lang);
+        serde_json::to_writer(&mut out, &org).map_err(AppError::internal)?;
     }
     Ok((Bytes::from(out), more))
 }
