@@ -713,6 +713,7 @@ fn import_file(
         abort_after_rows,
         limits: settings.import_limits,
         district: None,
+        as_previewed: None,
     };
     let bar = Bar(indicatif::ProgressBar::new(0));
     let report = import::run(&mut conn, dataset, &format, bytes, &opts, &bar)?;

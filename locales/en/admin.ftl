@@ -68,6 +68,7 @@ console-import-rows = Data rows
 console-import-rejected = { $n } problems found; nothing was imported. Fix the file and upload it again.
 console-import-counts = { $inserted } new rows, { $updated } changed, { $unchanged } unchanged.
 console-import-apply-intro = The dry run passed. "Import" writes exactly the file just checked (for 30 minutes).
+console-import-moved = Another import changed these records after your dry run: below is the same file checked again against the records as they are now, and nothing was written. Check it, then press "Import" again.
 console-import-apply = Import
 console-import-again = Upload again
 console-import-expired = The dry run has expired (after 30 minutes) or was already imported. Upload the file again.

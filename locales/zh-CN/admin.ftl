@@ -68,6 +68,7 @@ console-import-rows = 数据行数
 console-import-rejected = 发现 { $n } 个问题，整批未导入。请修改文件后重新上传。
 console-import-counts = 新增 { $inserted } 行，变更 { $updated } 行，未变 { $unchanged } 行。
 console-import-apply-intro = 预检通过。点击“导入”将写入刚才预检的同一个文件（30 分钟内有效）。
+console-import-moved = 预检之后，另一次导入已改动了这些记录：下面是同一个文件按现有记录重新预检的结果，什么都没有写入。请核对后再点“导入”。
 console-import-apply = 导入
 console-import-again = 重新上传
 console-import-expired = 预检结果已过期（超过 30 分钟）或已导入，请重新上传文件。

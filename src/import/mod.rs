@@ -112,6 +112,11 @@ pub struct Options {
     /// The one district the importing account or token is limited to: rows
     /// about another district's subjects are row problems.
     pub district: Option<String>,
+    /// Write only if the batch changes what the preview with this
+    /// [`Report::preview_mark`] showed; otherwise roll back and report it
+    /// as a new dry run (`dry_run` true in the report). Checked under the
+    /// write lock, so nothing can change in between.
+    pub as_previewed: Option<String>,
 }
 
 /// Validates rows as the parser hands them on, so that the body is never
@@ -269,8 +274,10 @@ pub fn run<B: AsRef<[u8]>>(
             r.counts = applied.counts;
             r.warnings = warnings;
             r.changes = applied.changes;
-            if opts.dry_run {
+            let moved = (opts.as_previewed.as_ref()).is_some_and(|mark| *mark != r.preview_mark());
+            if opts.dry_run || moved {
                 r.status = BatchStatus::DryRun;
+                r.dry_run = true;
                 return Err(Rollback::Report(Box::new(r)));
             }
             r.status = BatchStatus::Applied;

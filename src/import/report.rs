@@ -236,3 +236,21 @@ pub struct Report {
     /// Milliseconds taken.
     pub elapsed_ms: u64,
 }
+
+impl Report {
+    /// What a preview showed a clerk, as a short mark: the counts and the
+    /// changed rows listed, field by field with their values before and
+    /// after. Applying "as previewed" compares the batch's mark with the
+    /// preview's, so a batch whose effect moved since (another import
+    /// changed the same records) is shown again instead of written.
+    pub fn preview_mark(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let seen =
+            serde_json::to_vec(&(&self.dataset, &self.counts, &self.changes)).unwrap_or_default();
+        Sha256::digest(&seen)
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}

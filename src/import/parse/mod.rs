@@ -135,7 +135,7 @@ impl ParseError {
             ParseError::Mismatch { declared, reason } => {
                 let mut args = fluent_bundle::FluentArgs::new();
                 for (k, v) in &reason.args {
-                    args.set(*k, fluent_bundle::FluentValue::from(v.as_str()));
+                    args.set(*k, crate::i18n::fluent_value(v.clone()));
                 }
                 let reason = tr_in(lang, reason.id, Some(&args));
                 tr_in_with(

@@ -72,12 +72,27 @@ pub(crate) async fn post_import(
         dataset,
         format,
         bytes,
-        query.dry_run,
+        if query.dry_run {
+            Run::Check
+        } else {
+            Run::Write
+        },
         token.name,
         token.district,
     )
     .await?;
     respond(report)
+}
+
+/// What an import does with a batch that passes its checks.
+pub(crate) enum Run {
+    /// Report it and roll back (a dry run, a preview).
+    Check,
+    /// Write it.
+    Write,
+    /// Write it if it changes exactly what the preview of this
+    /// [`Report::preview_mark`] showed; else report it as a new preview.
+    WriteAsPreviewed(String),
 }
 
 /// Runs one import as the API and the console both do: the same checks,
@@ -87,11 +102,17 @@ pub(crate) async fn run_import(
     dataset: Dataset,
     format: Format,
     bytes: impl AsRef<[u8]> + Send + 'static,
-    dry_run: bool,
+    run: Run,
     actor: String,
     district: Option<String>,
 ) -> Result<Report, AppError> {
+    let (dry_run, as_previewed) = match run {
+        Run::Check => (true, None),
+        Run::Write => (false, None),
+        Run::WriteAsPreviewed(mark) => (false, Some(mark)),
+    };
     let opts = Options {
+        as_previewed,
         dry_run,
         actor,
         today: state.clock.today(),

@@ -24,6 +24,7 @@ use crate::domain::vocab::Role;
 use crate::import::report::{BatchStatus, Report};
 use crate::import::{Dataset, Format};
 use crate::web::AppState;
+use crate::web::admin::import::Run;
 use crate::web::admin::import::run_import;
 use crate::web::errors::{AppError, ErrorCode};
 use crate::web::lang::{tr, tr_with};
@@ -200,6 +201,7 @@ fn report_view(
     report: &Report,
     upload: Option<(&str, &str)>,
     previewing: bool,
+    notice: Option<String>,
 ) -> ConsoleResult {
     let title = match (report.status, upload) {
         (_, Some(_)) | (BatchStatus::DryRun, _) => tr("console-import-preview-title"),
@@ -234,8 +236,11 @@ fn report_view(
     );
     ctx.insert(
         "upload",
-        &upload.map(|(hash, name)| serde_json::json!({"hash": hash, "name": name})),
+        &upload.map(|(hash, name)| {
+            serde_json::json!({"hash": hash, "name": name, "seen": report.preview_mark()})
+        }),
     );
+    ctx.insert("notice", &notice);
     Ok(super::page(
         status,
         templates::render("admin/import_report.html", &ctx)?,
@@ -312,7 +317,7 @@ async fn preview(state: web::Data<AppState>, req: HttpRequest, parts: Multipart)
         dataset,
         format,
         body.clone(),
-        true,
+        Run::Check,
         session.user.name.clone(),
         district_of(&session),
     )
@@ -335,6 +340,7 @@ async fn preview(state: web::Data<AppState>, req: HttpRequest, parts: Multipart)
             &report,
             None,
             true,
+            None,
         );
     }
     let user_id = session.user.id;
@@ -351,6 +357,7 @@ async fn preview(state: web::Data<AppState>, req: HttpRequest, parts: Multipart)
         &report,
         Some((&upload.hash, &upload.file_name)),
         true,
+        None,
     )
 }
 
@@ -360,6 +367,9 @@ struct ApplyForm {
     csrf_token: String,
     #[serde(default)]
     hash: String,
+    /// The preview's [`Report::preview_mark`].
+    #[serde(default)]
+    seen: String,
 }
 
 async fn apply(
@@ -396,17 +406,49 @@ async fn apply(
     if hex(&Sha256::digest(&upload.body)) != upload.hash {
         return Err(AppError::internal("stored upload does not match its hash").into());
     }
+    // Written only if it still changes what the preview showed (the form
+    // carries the preview's mark); an older form without one applies as is.
+    let seen: String = form.seen.trim().chars().take(64).collect();
+    let run = if seen.is_empty() {
+        Run::Write
+    } else {
+        Run::WriteAsPreviewed(seen)
+    };
+    let body = actix_web::web::Bytes::from(upload.body);
     let report = run_import(
         &state,
         dataset,
         format,
-        upload.body,
-        false,
+        body.clone(),
+        run,
         session.user.name.clone(),
         district_of(&session),
     )
     .await
     .map_err(ConsoleError::from)?;
+    if report.status == BatchStatus::DryRun {
+        // Another import changed these records since the preview: the same
+        // file is kept again and previewed against the records as they are
+        // now, for the clerk to check and apply.
+        let kept = Upload {
+            body: Vec::new(),
+            ..upload
+        };
+        let (stored, now) = (kept.clone(), chrono::Utc::now().naive_utc());
+        state
+            .db(move |c| db::users::keep_upload(c, user_id, &stored, &body, now))
+            .await
+            .map_err(AppError::html)?;
+        return report_view(
+            &state,
+            &session,
+            StatusCode::CONFLICT,
+            &report,
+            Some((&kept.hash, &kept.file_name)),
+            true,
+            Some(tr("console-import-moved")),
+        );
+    }
     if report.status != BatchStatus::Applied {
         return report_view(
             &state,
@@ -415,6 +457,7 @@ async fn apply(
             &report,
             None,
             false,
+            None,
         );
     }
     // The public pages kept by the page cache show the old records.
@@ -491,7 +534,7 @@ async fn report_page(
         .ok_or_else(not_found)?;
     let mut report: Report = serde_json::from_str(&stored).map_err(AppError::internal)?;
     report.id = Some(id);
-    report_view(&state, &session, StatusCode::OK, &report, None, false)
+    report_view(&state, &session, StatusCode::OK, &report, None, false, None)
 }
 
 async fn template_file(

@@ -150,6 +150,84 @@ async fn a_file_changed_after_its_preview_cannot_be_applied_in_its_place() {
     assert_eq!(worker_count(&app), 2);
 }
 
+/// The clerk applies what they saw: when another import changed the same
+/// records between the preview and "Import", nothing is written and the
+/// same file is previewed again against the records as they are now.
+#[actix_web::test]
+async fn records_changed_after_the_preview_are_shown_again_before_anything_is_written() {
+    let app = TestApp::builder().seed(two_districts).await;
+    account(&app, "city", Role::City, None);
+    let mut clerk = Clerk::signed_in(&app, "city").await;
+    let file = format!("{HEADER}45001180001,韦波亮,31500118001,执业,2012-06-01,12\n");
+    let a = clerk.preview("workers", "w.csv", file.as_bytes()).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let form = |body: &str| {
+        (
+            between(body, "name=\"hash\" value=\"", "\"")
+                .unwrap()
+                .to_owned(),
+            between(body, "name=\"seen\" value=\"", "\"")
+                .unwrap()
+                .to_owned(),
+        )
+    };
+    let (hash, seen) = form(&a.body);
+    assert!(!seen.is_empty());
+    let first_licensed = |app: &TestApp| -> Option<chrono::NaiveDate> {
+        workers::table
+            .filter(workers::license_no.eq("45001180001"))
+            .select(workers::first_licensed_on)
+            .first(&mut app.conn())
+            .unwrap()
+    };
+    let before = first_licensed(&app);
+
+    // Another import changes the worker the preview showed as changing.
+    diesel::update(workers::table.filter(workers::license_no.eq("45001180001")))
+        .set(workers::first_licensed_on.eq(crate::helpers::d("2011-11-11")))
+        .execute(&mut app.conn())
+        .unwrap();
+    let b = clerk
+        .post("/admin/imports/apply", &[("hash", &hash), ("seen", &seen)])
+        .await;
+    assert_eq!(b.status, 409, "{}", b.body);
+    assert!(b.body.contains("另一次导入已改动了这些记录"), "{}", b.body);
+    assert!(
+        b.body.contains("2011-11-11"),
+        "the before as it is now: {}",
+        b.body
+    );
+    assert_eq!(
+        first_licensed(&app),
+        Some(crate::helpers::d("2011-11-11")),
+        "nothing written"
+    );
+    assert_ne!(before, first_licensed(&app));
+    let (hash_again, seen_again) = form(&b.body);
+    assert_eq!(hash_again, hash, "the same file, kept again");
+    assert_ne!(seen_again, seen);
+
+    // Applied as now previewed.
+    let c = clerk
+        .post(
+            "/admin/imports/apply",
+            &[("hash", &hash), ("seen", &seen_again)],
+        )
+        .await;
+    assert_eq!(c.status, 303, "{}", c.body);
+    assert_eq!(first_licensed(&app), Some(crate::helpers::d("2012-06-01")));
+
+    // A preview still true when applied is written at once.
+    let file = format!("{HEADER}45001180001,韦波亮,31500118001,执业,2013-01-01,12\n");
+    let d = clerk.preview("workers", "w2.csv", file.as_bytes()).await;
+    let (hash, seen) = form(&d.body);
+    let e = clerk
+        .post("/admin/imports/apply", &[("hash", &hash), ("seen", &seen)])
+        .await;
+    assert_eq!(e.status, 303, "{}", e.body);
+    assert_eq!(first_licensed(&app), Some(crate::helpers::d("2013-01-01")));
+}
+
 #[actix_web::test]
 async fn a_district_clerk_s_row_about_another_district_is_refused_and_the_batch_with_it() {
     let app = TestApp::builder().seed(two_districts).await;
