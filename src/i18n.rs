@@ -189,16 +189,31 @@ pub fn tr_with(id: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
 pub fn tr_in_with(lang: Lang, id: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     let mut fargs = FluentArgs::new();
     for (k, v) in args {
-        fargs.set(*k, FluentValue::from(v.to_string()));
+        fargs.set(*k, fluent_value(v.to_string()));
     }
     tr_in(lang, id, Some(&fargs))
+}
+
+/// An argument as Fluent takes it: a count (a plain integer, no leading
+/// zero, up to nine digits) as a number, so that a message can choose its
+/// plural (`1 second`, `2 seconds`); anything else, license and tracking
+/// numbers among them, as the text given.
+pub(crate) fn fluent_value(v: String) -> FluentValue<'static> {
+    let count = !v.is_empty()
+        && v.len() <= 9
+        && v.bytes().all(|b| b.is_ascii_digit())
+        && (v == "0" || !v.starts_with('0'));
+    match v.parse::<u32>() {
+        Ok(n) if count => FluentValue::from(n),
+        _ => FluentValue::from(v),
+    }
 }
 
 /// A domain message in the current request's language.
 pub fn say(m: &crate::domain::message::Message) -> String {
     let mut args = FluentArgs::new();
     for (k, v) in &m.args {
-        args.set(*k, FluentValue::from(v.as_str()));
+        args.set(*k, fluent_value(v.clone()));
     }
     tr_in(current(), m.id, Some(&args))
 }
@@ -474,6 +489,25 @@ pub fn reason_text(reason: &Reason) -> String {
 mod tests {
     use super::*;
     use crate::domain::complaint::{Category, Outcome, Stage};
+
+    #[test]
+    fn counts_choose_their_plural_and_numbers_stay_as_written() {
+        let wait = |n: u32| tr_in_with(Lang::En, "rate-limited-wait", &[("seconds", &n)]);
+        assert!(wait(1).ends_with("in 1 second."), "{}", wait(1));
+        assert!(wait(30).ends_with("in 30 seconds."), "{}", wait(30));
+        assert!(wait(0).ends_with("in 0 seconds."), "{}", wait(0));
+        let rejected = |n: u32| tr_in_with(Lang::En, "import-rejected-summary", &[("n", &n)]);
+        assert!(rejected(1).contains(" 1 problem found"), "{}", rejected(1));
+        assert!(rejected(4).contains(" 4 problems found"), "{}", rejected(4));
+        // Codes made of digits are not counts: leading zeros and length kept.
+        for no in ["0500101001", "31500103001", "007"] {
+            let said = tr_in_with(Lang::En, "verify-miss", &[("license_no", &no)]);
+            assert!(said.contains(no), "{said}");
+        }
+        // Chinese has no plural: the same sentence for one and many.
+        let zh = tr_in_with(Lang::Zh, "rate-limited-wait", &[("seconds", &1)]);
+        assert!(zh.contains('1') && !zh.contains("second"), "{zh}");
+    }
 
     fn check<T: Label + Copy>(of: &str, all: &[T], key: impl Fn(T) -> &'static str) {
         for v in all {

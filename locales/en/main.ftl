@@ -93,7 +93,10 @@ credit-reviews = Annual reviews
 credit-no-reviews = No annual review on record.
 credit-disclosures = Disciplinary records (on disclosure)
 credit-no-disclosures = No disciplinary record on disclosure.
-credit-expired = { $n } more record(s) are past their disclosure period; their content is no longer public.
+credit-expired = { $n ->
+    [one] { $n } more record is past its disclosure period; its content is no longer public.
+   *[other] { $n } more records are past their disclosure period; their content is no longer public.
+}
 disclosure-decided-on = Decided on { $date }
 disclosure-suspended-until = , suspended from practice until { $date }
 disclosure-public-until-after = ; disclosed until { $date }
@@ -253,7 +256,10 @@ certificate-unknown = This register has issued no certificate with this code. Th
 ## Complaints
 complaint-new-title = Complain about a grassroots legal service office or worker
 complaint-new-intro = Overcharging, poor service, practising without a licence and similar problems can be reported here to the justice bureau. Once you submit, you receive a tracking number and an access code with which to follow the complaint. Your name and phone number go to the justice bureau only; they are stored encrypted and never published.
-complaint-fix-errors = Please correct the { $n } item(s) marked below and submit again; everything you typed has been kept.
+complaint-fix-errors = { $n ->
+    [one] Please correct the item marked below and submit again; everything you typed has been kept.
+   *[other] Please correct the { $n } items marked below and submit again; everything you typed has been kept.
+}
 complaint-subject = Complaint about
 complaint-subject-label = Licence number or name
 complaint-subject-hint = Enter the office's practice permit number or the worker's licence number, or type a name or office name to look it up.
@@ -303,7 +309,10 @@ search-all = All
 search-standing = Standing
 search-facets = Filters
 search-degraded = The search service is unavailable for now; these are simplified results (matched by name or licence number, without pinyin).
-search-results = { $total } results, { $first }–{ $last } shown
+search-results = { $total ->
+    [one] { $total } result
+   *[other] { $total } results
+}, { $first }–{ $last } shown
 search-none = No results
 search-by-distance = {" "}(by distance)
 search-none-hint = Check what you typed, or remove some filters. Licence numbers may be typed with full-width digits and spaces.
@@ -362,7 +371,10 @@ complaint-access-code-format = The access code has 16 letters and digits (hyphen
 complaint-no-match = The tracking number and access code do not match; please check them against your receipt and try again.
 body-too-long = What was submitted is too long (at most { $kb } KB); please shorten it and try again.
 idempotency-key-invalid = Idempotency-Key must be 1 to { $n } visible ASCII characters (a UUID, say).
-rate-limited-wait = Too many requests; please try again in { $seconds } seconds.
+rate-limited-wait = Too many requests; please try again in { $seconds ->
+    [one] { $seconds } second.
+   *[other] { $seconds } seconds.
+}
 
 ## Error codes (ErrorCode::message)
 error-msg-not-found = The page or record you asked for was not found.
@@ -393,7 +405,10 @@ reason-suspended = Suspended from practice by decision { $decision }.
 reason-rectifying-by = Failed the { $year } annual review; to rectify by { $deadline }.
 reason-rectifying = Failed the { $year } annual review; rectification pending.
 reason-disclosed = { $action } ({ $decision }), disclosed until { $until }{ $more }.
-reason-disclosed-more = {" "}({ $count } records on disclosure)
+reason-disclosed-more = {" "}({ $count ->
+    [one] { $count } record
+   *[other] { $count } records
+} on disclosure)
 reason-reviewed = The { $year } annual review outcome was “{ $outcome }”; no disciplinary record on disclosure.
 reason-newly-licensed = First licensed on { $on }: no annual review is due yet; no adverse record.
 reason-last-reviewed = Did not take the { $due } annual review (last reviewed for { $year }).
@@ -421,7 +436,10 @@ import-too-large-expanded = The file expands to more than the limit of { $mb } M
 import-too-large-rows = More data rows than the limit of { $max }: split the file and import the parts one after another.
 import-too-large-columns = The sheet has { $found } columns, more than the limit of { $max }: keep only the dataset's columns.
 import-too-large-columns-unknown = The data has more columns than the limit of { $max }: keep only the dataset's columns.
-import-rejected-summary = Import rejected: { $n } problems found, nothing was written.
+import-rejected-summary = Import rejected: { $n ->
+    [one] { $n } problem
+   *[other] { $n } problems
+} found, nothing was written.
 import-rejected-summary-capped = Import rejected: { $n } problems found (the report lists the first { $shown } by row), nothing was written.
 import-cell-too-long = The cell holds { $chars } characters, more than the limit of { $max } a cell.
 import-mismatch = The content is not of the declared type { $declared }: { $reason }

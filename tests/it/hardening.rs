@@ -68,6 +68,7 @@ async fn forwarded_headers_choose_no_printed_address_unless_trusted() {
     let port = app.address.rsplit(':').next().unwrap().to_owned();
     for path in [
         "/sitemap.xml".to_owned(),
+        "/robots.txt".to_owned(),
         format!("/workers/{WORKER}/certificate"),
         "/feeds/disclosures.atom".to_owned(),
     ] {

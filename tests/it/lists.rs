@@ -109,6 +109,54 @@ async fn the_sitemap_lists_every_profile() {
     app.text("/sitemaps/secrets-1.xml", 404).await;
 }
 
+/// Crawlers are pointed at the sitemap and kept off the console, the API,
+/// the forms and the query answers; nothing the sitemap lists is kept off.
+#[actix_web::test]
+async fn robots_txt_names_the_sitemap_and_blocks_none_of_its_pages() {
+    let app = TestApp::builder().seed(seed).await;
+    let resp = app.get("/robots.txt").await;
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let robots = resp.text().await.unwrap();
+    assert!(robots.starts_with("User-agent: *\n"), "{robots}");
+    assert!(
+        robots.contains(&format!("Sitemap: {}/sitemap.xml\n", app.address)),
+        "{robots}"
+    );
+    let blocked: Vec<&str> = robots
+        .lines()
+        .filter_map(|l| l.strip_prefix("Disallow: "))
+        .collect();
+    for path in ["/admin", "/api/", "/complaints", "/search"] {
+        assert!(blocked.contains(&path), "{path}: {robots}");
+    }
+    let index = app.text("/sitemap.xml", 200).await;
+    let locs = |xml: &str| -> Vec<String> {
+        xml.split("<loc>")
+            .skip(1)
+            .map(|s| s.split("</loc>").next().unwrap().to_owned())
+            .collect()
+    };
+    let mut pages = Vec::new();
+    for part in locs(&index) {
+        let path = part.strip_prefix(&app.address).unwrap().to_owned();
+        pages.extend(locs(&app.text(&path, 200).await));
+    }
+    assert!(pages.len() > 3, "{pages:?}");
+    for page in &pages {
+        let path = page.strip_prefix(&app.address).unwrap();
+        assert!(
+            !blocked.iter().any(|b| path.starts_with(b)),
+            "{path} is in the sitemap and blocked"
+        );
+    }
+}
+
 #[actix_web::test]
 async fn announcements_are_listed_with_a_feed() {
     let app = TestApp::builder().demo().start().await;

@@ -40,6 +40,7 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
             "/offices/{license_no}/feed.atom",
             web::get().to(office_feed),
         )
+        .route("/robots.txt", web::get().to(robots))
         .route("/sitemap.xml", web::get().to(sitemap_index))
         .route("/sitemaps/{part}.xml", web::get().to(sitemap_part));
 }
@@ -537,17 +538,32 @@ async fn subject_feed(
     let no = license.as_str().to_owned();
     let found = state
         .db(move |c| {
+            use crate::web::views;
             let subject = match kind {
-                SubjectKind::Worker => db::profiles::worker(c, &license)?
-                    .map(|r| crate::web::views::worker_view(&r, today, &windows))
-                    .transpose()?
-                    .map(|v| (v.name, v.credit)),
-                SubjectKind::Office => db::profiles::office(c, &license)?
-                    .map(|r| crate::web::views::office_view(&r, today, &windows))
-                    .transpose()?
-                    .map(|v| (v.name, v.credit)),
+                SubjectKind::Worker => match db::profiles::worker(c, &license)? {
+                    Some(r) => {
+                        let v = views::worker_view(&r, today, &windows)?;
+                        Some((
+                            v.name,
+                            v.credit,
+                            views::worker_changes(&r, today, &windows)?,
+                        ))
+                    }
+                    None => None,
+                },
+                SubjectKind::Office => match db::profiles::office(c, &license)? {
+                    Some(r) => {
+                        let v = views::office_view(&r, today, &windows)?;
+                        Some((
+                            v.name,
+                            v.credit,
+                            views::office_changes(&r, today, &windows)?,
+                        ))
+                    }
+                    None => None,
+                },
             };
-            let Some((name, credit)) = subject else {
+            let Some((name, credit, changes)) = subject else {
                 return Ok(None);
             };
             let history = crate::web::history::view(
@@ -559,10 +575,10 @@ async fn subject_feed(
                 FEED_ENTRIES as i64,
             )?;
             let notices = db::exit::announcements_naming(c, license.as_str())?;
-            Ok(Some((name, credit, history, notices)))
+            Ok(Some((name, credit, changes, history, notices)))
         })
         .await?;
-    let Some((name, credit, history, notices)) = found else {
+    let Some((name, credit, changes, history, notices)) = found else {
         return Err(AppError::new(ErrorCode::NotFound).html());
     };
     let base = base_url(req, state);
@@ -577,7 +593,7 @@ async fn subject_feed(
             summary: line.sentence,
         });
     }
-    for c in credit.changes {
+    for c in changes {
         // The feed speaks Chinese, as its other entries do.
         use crate::i18n::{Label, Lang, tr_in_with};
         let (from, to, on) = (c.from.label(), c.to.label(), c.on.to_string());
@@ -663,6 +679,32 @@ fn xml(body: String) -> HttpResponse {
 }
 
 /// `/sitemap.xml`: an index of the parts, each at most 50,000 addresses.
+/// What crawlers may fetch: the profiles, lists and notices (the
+/// sitemap names them), not the console, the API, the complaint forms,
+/// the certificates or the search and verify answers (endless addresses,
+/// each one a query; the verify form itself stays open).
+async fn robots(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let base = base_url(&req, &state);
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            "public, max-age=86400",
+        ))
+        .body(format!(
+            "User-agent: *\n\
+             Disallow: /admin\n\
+             Disallow: /api/\n\
+             Disallow: /complaints\n\
+             Disallow: /search\n\
+             Disallow: /verify?\n\
+             Disallow: /lookup\n\
+             Disallow: /certificates/\n\
+             \n\
+             Sitemap: {base}/sitemap.xml\n"
+        ))
+}
+
 async fn sitemap_index(
     req: HttpRequest,
     state: web::Data<AppState>,
