@@ -69,6 +69,10 @@ pub struct ReportDetails {
     pub place: String,
     /// The name used (unlicensed practice; emptied by the purge).
     pub name_used: String,
+    /// The district of the subject when it was filed: the desk that has it
+    /// (`None` for unlicensed practice, which names no one; see
+    /// [`desk_district`]).
+    pub district_code: Option<String>,
 }
 
 /// A stage reached.
@@ -388,6 +392,10 @@ pub fn file_filing(
             .transpose()
             .map_err(DbError::Corrupt)?;
         let inserted = conn.transaction(|c| {
+            let district = match filing.subject {
+                Some((kind, no)) => subject_district(c, kind, no.as_str())?,
+                None => None,
+            };
             let id: i64 = diesel::insert_into(complaints::table)
                 .values((
                     complaints::tracking_no.eq(tracking_no.as_str()),
@@ -420,6 +428,7 @@ pub fn file_filing(
                     complaint_reports::kind.eq(filing.kind.key()),
                     complaint_reports::place.eq(filing.place),
                     complaint_reports::name_used.eq(filing.name_used),
+                    complaint_reports::district_code.eq(district),
                 ))
                 .execute(c)?;
             diesel::insert_into(complaint_events::table)
@@ -524,6 +533,44 @@ pub fn find(
     }))
 }
 
+/// The district a subject is in now: an office's, or a worker's office's.
+pub fn subject_district(
+    conn: &mut DbConnection,
+    kind: SubjectKind,
+    license_no: &str,
+) -> Result<Option<String>, diesel::result::Error> {
+    match kind {
+        SubjectKind::Office => offices::table
+            .find(license_no)
+            .select(offices::district_code)
+            .first(conn)
+            .optional(),
+        SubjectKind::Worker => workers::table
+            .inner_join(offices::table)
+            .filter(workers::license_no.eq(license_no))
+            .select(offices::district_code)
+            .first(conn)
+            .optional(),
+    }
+}
+
+/// The district whose desk has a complaint: the one its subject was in
+/// when it was filed; for a complaint filed without one (its subject had
+/// no office then), the subject's district now.
+pub fn desk_district(
+    conn: &mut DbConnection,
+    record: &ComplaintRecord,
+) -> Result<Option<String>, DbError> {
+    let (complaint, stored) = (&record.complaint, &record.details.district_code);
+    if stored.is_some() || complaint.subject_license_no.is_empty() {
+        return Ok(stored.clone());
+    }
+    let Some(kind) = SubjectKind::parse(&complaint.subject_kind) else {
+        return Ok(None);
+    };
+    Ok(subject_district(conn, kind, &complaint.subject_license_no)?)
+}
+
 /// Filters of the bureau's list.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
@@ -531,7 +578,8 @@ pub struct ListFilter {
     pub kind: Option<ReportKind>,
     /// Only this stage.
     pub status: Option<Stage>,
-    /// Only subjects in this district (an office's, or a worker's office's).
+    /// Only complaints of this district's desk (the subject's district when
+    /// filed, see [`desk_district`]).
     pub district: Option<String>,
     /// Only (not) overdue ones.
     pub overdue: Option<bool>,
@@ -572,13 +620,17 @@ pub fn list(
         .order((complaints::submitted_at.desc(), complaints::id.desc()))
         .select((Complaint::as_select(), ReportDetails::as_select()))
         .load(conn)?;
+    // The desk is the district stored at filing; only a complaint filed
+    // without one is placed by where its subject is now.
     let office_nos: Vec<String> = rows
         .iter()
+        .filter(|(_, r)| r.district_code.is_none())
         .filter(|(c, _)| c.subject_kind == SubjectKind::Office.key())
         .map(|(c, _)| c.subject_license_no.clone())
         .collect();
     let worker_nos: Vec<String> = rows
         .iter()
+        .filter(|(_, r)| r.district_code.is_none())
         .filter(|(c, _)| c.subject_kind == SubjectKind::Worker.key())
         .map(|(c, _)| c.subject_license_no.clone())
         .collect();
@@ -609,12 +661,14 @@ pub fn list(
     }
     let mut out = Vec::new();
     for (complaint, details) in rows {
-        let district_code = districts
-            .get(&(
-                complaint.subject_kind.clone(),
-                complaint.subject_license_no.clone(),
-            ))
-            .cloned();
+        let district_code = details.district_code.clone().or_else(|| {
+            districts
+                .get(&(
+                    complaint.subject_kind.clone(),
+                    complaint.subject_license_no.clone(),
+                ))
+                .cloned()
+        });
         if filter
             .district
             .as_ref()

@@ -184,6 +184,7 @@ diesel::table! {
         kind -> Text,
         place -> Text,
         name_used -> Text,
+        district_code -> Nullable<Text>,
     }
 }
 

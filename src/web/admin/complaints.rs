@@ -355,28 +355,9 @@ pub(crate) fn district_of(
     c: &mut db::DbConnection,
     record: &db::complaints::ComplaintRecord,
 ) -> Result<Option<String>, db::DbError> {
-    use db::schema::{offices, workers};
-    use diesel::prelude::*;
-    let no = &record.complaint.subject_license_no;
-    Ok(if no.is_empty() {
-        // A report of unlicensed practice names no one in the register,
-        // so it belongs to no district: only tokens for every district see
-        // it.
-        None
-    } else if record.complaint.subject_kind == "office" {
-        offices::table
-            .find(no)
-            .select(offices::district_code)
-            .first(c)
-            .optional()?
-    } else {
-        workers::table
-            .inner_join(offices::table)
-            .filter(workers::license_no.eq(no))
-            .select(offices::district_code)
-            .first(c)
-            .optional()?
-    })
+    // A report of unlicensed practice names no one in the register, so it
+    // belongs to no district: only tokens for every district see it.
+    db::complaints::desk_district(c, record)
 }
 
 /// A move of a complaint to its next stage.

@@ -160,6 +160,63 @@ async fn a_district_desk_sees_only_its_district_s_complaints() {
     assert_eq!(stage(&app, &yuzhong), "submitted");
 }
 
+/// A complaint stays at the desk of the district its subject was in when
+/// it was filed: the worker's move to another district's office takes it
+/// (and the complainant's contact) nowhere.
+#[actix_web::test]
+async fn a_complaint_stays_with_the_district_it_was_filed_in_when_its_worker_moves() {
+    use legal_portal::db::schema::workers;
+    let app = TestApp::builder().seed(two_districts).await;
+    account(&app, "yuzhong-desk", Role::Complaints, Some("500103"));
+    account(&app, "yongchuan-desk", Role::Complaints, Some("500118"));
+    let (tracking, _) =
+        file_by_api(&app, &complaint_about("45001030001", "李四", "13812345678")).await;
+    // The worker moves from 渝中 to an office of 永川.
+    diesel::update(workers::table.filter(workers::license_no.eq("45001030001")))
+        .set(workers::office_license_no.eq("31500118001"))
+        .execute(&mut app.conn())
+        .unwrap();
+    // A complaint filed after the move goes to the new district.
+    let (later, _) =
+        file_by_api(&app, &complaint_about("45001030001", "王五", "15987654321")).await;
+
+    let mut yuzhong = Clerk::signed_in(&app, "yuzhong-desk").await;
+    let list = yuzhong.get("/admin/complaints").await;
+    assert!(list.body.contains(&tracking), "{}", list.body);
+    assert!(!list.body.contains(&later), "{}", list.body);
+    assert_eq!(
+        yuzhong
+            .get(&format!("/admin/complaints/{tracking}"))
+            .await
+            .status,
+        200
+    );
+    let moved = yuzhong
+        .post(
+            &format!("/admin/complaints/{tracking}/transition"),
+            &[("to", "accepted"), ("note", "")],
+        )
+        .await;
+    assert_eq!(moved.status, 303, "{}", moved.body);
+    assert_eq!(stage(&app, &tracking), "accepted");
+
+    let mut yongchuan = Clerk::signed_in(&app, "yongchuan-desk").await;
+    let list = yongchuan.get("/admin/complaints").await;
+    assert!(!list.body.contains(&tracking), "{}", list.body);
+    assert!(list.body.contains(&later), "{}", list.body);
+    assert_eq!(
+        yongchuan
+            .get(&format!("/admin/complaints/{tracking}"))
+            .await
+            .status,
+        404
+    );
+    let contact = yongchuan
+        .post(&format!("/admin/complaints/{tracking}/contact"), &[])
+        .await;
+    assert_eq!(contact.status, 404, "{}", contact.body);
+}
+
 #[actix_web::test]
 async fn the_contact_is_shown_only_on_request_audited_by_name_and_never_logged() {
     capture_logs();

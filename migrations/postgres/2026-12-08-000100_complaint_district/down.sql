@@ -1,0 +1,2 @@
+DROP INDEX complaint_reports_by_district;
+ALTER TABLE complaint_reports DROP COLUMN district_code;
