@@ -555,20 +555,11 @@ pub fn subject_district(
 }
 
 /// The district whose desk has a complaint: the one its subject was in
-/// when it was filed; for a complaint filed without one (its subject had
-/// no office then), the subject's district now.
-pub fn desk_district(
-    conn: &mut DbConnection,
-    record: &ComplaintRecord,
-) -> Result<Option<String>, DbError> {
-    let (complaint, stored) = (&record.complaint, &record.details.district_code);
-    if stored.is_some() || complaint.subject_license_no.is_empty() {
-        return Ok(stored.clone());
-    }
-    let Some(kind) = SubjectKind::parse(&complaint.subject_kind) else {
-        return Ok(None);
-    };
-    Ok(subject_district(conn, kind, &complaint.subject_license_no)?)
+/// when it was filed. `None` (every district's desk alone sees it) for a
+/// report of unlicensed practice, which names no one, and for a subject
+/// that had no office then: it never follows where the subject goes later.
+pub fn desk_district(record: &ComplaintRecord) -> Option<String> {
+    record.details.district_code.clone()
 }
 
 /// Filters of the bureau's list.
@@ -620,40 +611,6 @@ pub fn list(
         .order((complaints::submitted_at.desc(), complaints::id.desc()))
         .select((Complaint::as_select(), ReportDetails::as_select()))
         .load(conn)?;
-    // The desk is the district stored at filing; only a complaint filed
-    // without one is placed by where its subject is now.
-    let office_nos: Vec<String> = rows
-        .iter()
-        .filter(|(_, r)| r.district_code.is_none())
-        .filter(|(c, _)| c.subject_kind == SubjectKind::Office.key())
-        .map(|(c, _)| c.subject_license_no.clone())
-        .collect();
-    let worker_nos: Vec<String> = rows
-        .iter()
-        .filter(|(_, r)| r.district_code.is_none())
-        .filter(|(c, _)| c.subject_kind == SubjectKind::Worker.key())
-        .map(|(c, _)| c.subject_license_no.clone())
-        .collect();
-    let mut districts: std::collections::HashMap<(String, String), String> = Default::default();
-    for chunk in office_nos.chunks(500) {
-        for (no, code) in offices::table
-            .filter(offices::license_no.eq_any(chunk))
-            .select((offices::license_no, offices::district_code))
-            .load::<(String, String)>(conn)?
-        {
-            districts.insert(("office".into(), no), code);
-        }
-    }
-    for chunk in worker_nos.chunks(500) {
-        for (no, code) in workers::table
-            .inner_join(offices::table)
-            .filter(workers::license_no.eq_any(chunk))
-            .select((workers::license_no, offices::district_code))
-            .load::<(String, String)>(conn)?
-        {
-            districts.insert(("worker".into(), no), code);
-        }
-    }
     let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id).collect();
     let mut by_complaint: std::collections::HashMap<i64, Vec<Event>> = Default::default();
     for e in events_of(conn, &ids)? {
@@ -661,14 +618,7 @@ pub fn list(
     }
     let mut out = Vec::new();
     for (complaint, details) in rows {
-        let district_code = details.district_code.clone().or_else(|| {
-            districts
-                .get(&(
-                    complaint.subject_kind.clone(),
-                    complaint.subject_license_no.clone(),
-                ))
-                .cloned()
-        });
+        let district_code = details.district_code.clone();
         if filter
             .district
             .as_ref()

@@ -92,9 +92,32 @@ pub struct TransferRecord {
     pub from_name: Option<String>,
     /// Name of the office joined.
     pub to_name: Option<String>,
-    /// The own records of the office left (its decisions stopped the worker
-    /// while they were there); empty when the transfer did not name it.
-    pub from_credit: CreditRecords,
+}
+
+/// The own records of every office a worker's transfers name (left or
+/// joined): their decisions stopped the worker while they were there. Read
+/// only where a worker's past standing is told (a feed, a certificate's
+/// check), not for a profile.
+pub fn offices_moved_through(
+    conn: &mut DbConnection,
+    transfers: &[TransferRecord],
+) -> Result<HashMap<String, CreditRecords>, DbError> {
+    let mut nos: Vec<String> = transfers
+        .iter()
+        .flat_map(|t| {
+            let t = &t.transfer;
+            t.from_office_license_no
+                .iter()
+                .chain([&t.to_office_license_no])
+                .cloned()
+        })
+        .collect();
+    if nos.is_empty() {
+        return Ok(HashMap::new());
+    }
+    nos.sort();
+    nos.dedup();
+    credit_records(conn, SubjectKind::Office, &nos)
 }
 
 /// An office and everything its profile shows.
@@ -185,6 +208,30 @@ pub fn office_standings(
         .collect()
 }
 
+/// The offices of `workers`, by license number.
+pub fn offices_of(
+    conn: &mut DbConnection,
+    workers: &[Worker],
+) -> Result<HashMap<String, Office>, DbError> {
+    let mut keys: Vec<&str> = workers
+        .iter()
+        .filter_map(|w| w.office_license_no.as_deref())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut out = HashMap::new();
+    for chunk in keys.chunks(500) {
+        for o in offices::table
+            .filter(offices::license_no.eq_any(chunk))
+            .select(Office::as_select())
+            .load::<Office>(conn)?
+        {
+            out.insert(o.license_no.clone(), o);
+        }
+    }
+    Ok(out)
+}
+
 /// Today's standing of each worker of `rows`, in their order, from their
 /// own records and their office's (a suspended or closed office stops its
 /// workers), as on their profiles.
@@ -196,22 +243,8 @@ pub fn worker_standings(
 ) -> Result<Vec<StandingReport>, DbError> {
     let keys: Vec<String> = rows.iter().map(|w| w.license_no.clone()).collect();
     let credit = credit_records(conn, SubjectKind::Worker, &keys)?;
-    let mut office_keys: Vec<String> = rows
-        .iter()
-        .filter_map(|w| w.office_license_no.clone())
-        .collect();
-    office_keys.sort();
-    office_keys.dedup();
-    let mut offices: HashMap<String, Office> = HashMap::new();
-    for chunk in office_keys.chunks(500) {
-        for o in offices::table
-            .filter(offices::license_no.eq_any(chunk))
-            .select(Office::as_select())
-            .load(conn)?
-        {
-            offices.insert(o.license_no.clone(), o);
-        }
-    }
+    let offices = offices_of(conn, rows)?;
+    let office_keys: Vec<String> = offices.keys().cloned().collect();
     let office_credit = credit_records(conn, SubjectKind::Office, &office_keys)?;
     let none = CreditRecords::default();
     let mut office_actions: HashMap<&str, Vec<ActionRecord>> = HashMap::new();

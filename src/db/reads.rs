@@ -179,17 +179,6 @@ macro_rules! reads {
                         .into_iter()
                         .collect()
                 };
-                // The offices left, for the worker's standing on the days
-                // they were there (only a worker who moved costs this).
-                let left: Vec<String> = moves
-                    .iter()
-                    .filter_map(|t| t.from_office_license_no.clone())
-                    .collect();
-                let left_credit = if left.is_empty() {
-                    HashMap::new()
-                } else {
-                    c.credit_records(SubjectKind::Office, &left)?
-                };
                 let transfers = moves
                     .into_iter()
                     .map(|t| TransferRecord {
@@ -198,11 +187,6 @@ macro_rules! reads {
                             .as_ref()
                             .and_then(|n| names.get(n).cloned()),
                         to_name: names.get(&t.to_office_license_no).cloned(),
-                        from_credit: t
-                            .from_office_license_no
-                            .as_ref()
-                            .and_then(|n| left_credit.get(n).cloned())
-                            .unwrap_or_default(),
                         transfer: t,
                     })
                     .collect();

@@ -677,22 +677,8 @@ fn workers_docs(
     windows: &StandingPolicy,
 ) -> Result<Vec<(SearchDocument, Vec<SearchDocument>)>, DbError> {
     let keys: Vec<String> = rows.iter().map(|w| w.license_no.clone()).collect();
-    let mut office_keys: Vec<String> = rows
-        .iter()
-        .filter_map(|w| w.office_license_no.clone())
-        .collect();
-    office_keys.sort();
-    office_keys.dedup();
-    let mut offices_by_key: HashMap<String, Office> = HashMap::new();
-    for chunk in office_keys.chunks(500) {
-        for o in offices::table
-            .filter(offices::license_no.eq_any(chunk))
-            .select(Office::as_select())
-            .load::<Office>(conn)?
-        {
-            offices_by_key.insert(o.license_no.clone(), o);
-        }
-    }
+    let offices_by_key = profiles::offices_of(conn, rows)?;
+    let office_keys: Vec<String> = offices_by_key.keys().cloned().collect();
     let mut credit = credit_records(conn, SubjectKind::Worker, &keys)?;
     let office_credit = credit_records(conn, SubjectKind::Office, &office_keys)?;
     let none = CreditRecords::default();

@@ -1,6 +1,8 @@
 //! What pages and the JSON API show, built once from the records: the HTML
 //! templates and the API serialise the same structs.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -190,6 +192,7 @@ const CHANGES_LOOK_BACK: chrono::Days = chrono::Days::new(3 * 365);
 /// office the worker was at then.
 pub fn worker_changes(
     r: &profiles::WorkerRecords,
+    moved_through: &HashMap<String, profiles::CreditRecords>,
     today: NaiveDate,
     windows: &StandingPolicy,
 ) -> Result<Vec<standing::StandingChange>, DbError> {
@@ -200,36 +203,33 @@ pub fn worker_changes(
         .as_ref()
         .map(|o| profiles::office_link(o, &office_actions))
         .transpose()?;
+    let mut past_actions: HashMap<&str, Vec<standing::ActionRecord>> = HashMap::new();
+    for (no, credit) in moved_through {
+        past_actions.insert(no, credit.action_records()?);
+    }
     // Oldest first: an office left that the transfer did not name is the
-    // one the transfer before it went to.
+    // one the transfer before it went to; before the first transfer, an
+    // unnamed one is unknown (no office's decisions count those days).
     let moves: Vec<&profiles::TransferRecord> = r.transfers.iter().rev().collect();
-    let left_actions = moves
-        .iter()
-        .map(|t| t.from_credit.action_records())
-        .collect::<Result<Vec<_>, _>>()?;
     let mut earlier = Vec::with_capacity(moves.len());
     for (i, t) in moves.iter().enumerate() {
-        let named = t.transfer.from_office_license_no.as_deref().map(|no| {
-            (
-                no,
-                t.from_name.as_deref().unwrap_or(no),
-                &left_actions[i][..],
-            )
+        let left = match &t.transfer.from_office_license_no {
+            Some(no) => Some((no.as_str(), t.from_name.as_deref())),
+            None => i.checked_sub(1).map(|j| {
+                let prev = moves[j];
+                (
+                    prev.transfer.to_office_license_no.as_str(),
+                    prev.to_name.as_deref(),
+                )
+            }),
+        };
+        let office = left.map(|(license_no, name)| standing::OfficeLink {
+            license_no,
+            name: name.unwrap_or(license_no),
+            // Its registration then is not recorded; its decisions are.
+            status: standing::SubjectStatus::Practising,
+            actions: past_actions.get(license_no).map_or(&[][..], Vec::as_slice),
         });
-        let before = i.checked_sub(1).map(|j| {
-            let prev = moves[j];
-            let no = prev.transfer.to_office_license_no.as_str();
-            (no, prev.to_name.as_deref().unwrap_or(no), &[][..])
-        });
-        let office = named
-            .or(before)
-            .map(|(license_no, name, actions)| standing::OfficeLink {
-                license_no,
-                name,
-                // Its registration then is not recorded; its decisions are.
-                status: standing::SubjectStatus::Practising,
-                actions,
-            });
         earlier.push(standing::EarlierOffice {
             until: t.transfer.effective_on,
             office,
@@ -729,7 +729,8 @@ pub fn subject_summary(
                 return Ok(None);
             };
             let v = worker_view(&r, today, windows)?;
-            let changes = worker_changes(&r, today, windows)?;
+            let moved = profiles::offices_moved_through(conn, &r.transfers)?;
+            let changes = worker_changes(&r, &moved, today, windows)?;
             Ok(Some(SubjectSummary {
                 kind: "worker",
                 profile_url: format!("/workers/{}", v.license_no),

@@ -245,6 +245,54 @@ async fn a_transferred_worker_s_feed_follows_the_office_of_each_day() {
     assert!(page.contains("未参加年度考核"), "{page}");
 }
 
+/// A transfer that does not name the office left: it is the office the
+/// transfer before took the worker to, and its decisions count those days.
+#[actix_web::test]
+async fn an_unnamed_office_left_is_the_one_the_transfer_before_went_to() {
+    use legal_portal::db::models::NewTransfer;
+    use legal_portal::db::schema::transfers;
+    const OFFICE_C: &str = "31500103003";
+    let app = TestApp::builder()
+        .today(crate::helpers::d("2026-11-28"))
+        .seed(|c| {
+            seed(c);
+            build::office(c, OFFICE_C, "大溪沟街道法律服务所", "500103");
+            build::worker(c, "45001030009", "欧阳明", OFFICE_C);
+            build::transfer(c, "45001030009", OFFICE_B, OFFICE_A, "2025-01-01");
+            let unnamed = NewTransfer {
+                worker_license_no: "45001030009".into(),
+                from_office_license_no: None,
+                to_office_license_no: OFFICE_C.into(),
+                effective_on: crate::helpers::d("2026-06-01"),
+            };
+            legal_portal::with_backend!(c, |cc| diesel::insert_into(transfers::table)
+                .values(&unnamed)
+                .execute(cc))
+            .unwrap();
+            build::action(
+                c,
+                "渝中司罚〔2026〕1号",
+                OFFICE_A,
+                "suspend_practice",
+                "2026-03-01",
+                |a| {
+                    a.subject_kind = "office".into();
+                    a.suspended_until = Some(crate::helpers::d("2026-12-31"));
+                },
+            );
+        })
+        .await;
+    let feed = app.text("/workers/45001030009/feed.atom", 200).await;
+    assert!(
+        feed.contains("自 2026-03-01 起，信用状态由“未参加年度考核”变为“停止执业”。"),
+        "{feed}"
+    );
+    assert!(
+        feed.contains("自 2026-06-01 起，信用状态由“停止执业”变为“未参加年度考核”。"),
+        "{feed}"
+    );
+}
+
 /// A worker (never reviewed) whose only warning is disclosed until
 /// 2026-11-27.
 fn warned(c: &mut legal_portal::db::DbConnection) {

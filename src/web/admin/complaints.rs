@@ -48,7 +48,8 @@ pub(crate) struct ListQuery {
     /// Only complaints at this stage.
     #[param(value_type = Option<Stage>)]
     status: Option<String>,
-    /// Only complaints about subjects in this district (6-digit code).
+    /// Only complaints of this district's desk: their subject's district
+    /// when they were filed (6-digit code).
     district: Option<String>,
     /// Only (or never) those past a deadline.
     overdue: Option<bool>,
@@ -80,7 +81,8 @@ pub(crate) struct CorrectionsQuery {
     /// Only corrections at this stage.
     #[param(value_type = Option<Stage>)]
     status: Option<String>,
-    /// Only corrections of subjects in this district (6-digit code).
+    /// Only corrections of this district's desk: their subject's district
+    /// when they were filed (6-digit code).
     district: Option<String>,
     /// Only (or never) those past a deadline.
     overdue: Option<bool>,
@@ -335,7 +337,7 @@ pub(crate) async fn read(
             } else {
                 "complaint.read"
             };
-            let district = district_of(c, &record)?;
+            let district = db::complaints::desk_district(&record);
             if token
                 .district
                 .as_ref()
@@ -349,15 +351,6 @@ pub(crate) async fn read(
         .await?
         .ok_or_else(|| AppError::new(ErrorCode::NotFound).message(tr("api-no-such-complaint")))?;
     Ok(no_store(HttpResponse::Ok().json(view)))
-}
-
-pub(crate) fn district_of(
-    c: &mut db::DbConnection,
-    record: &db::complaints::ComplaintRecord,
-) -> Result<Option<String>, db::DbError> {
-    // A report of unlicensed practice names no one in the register, so it
-    // belongs to no district: only tokens for every district see it.
-    db::complaints::desk_district(c, record)
 }
 
 /// A move of a complaint to its next stage.
@@ -437,13 +430,13 @@ pub(crate) async fn transition(
             // complaints; another district's is "not found".
             if let Some(d) = &token.district
                 && let Some(record) = db::complaints::find(c, &no)?
-                && district_of(c, &record)?.as_ref() != Some(d)
+                && db::complaints::desk_district(&record).as_ref() != Some(d)
             {
                 return Ok(Err(TransitionRefused::NotFound));
             }
             match db::complaints::advance(c, &no, &t, &token.name, now)? {
                 Ok(record) => {
-                    let district = district_of(c, &record)?;
+                    let district = db::complaints::desk_district(&record);
                     staff_view(&record, district, &desk, today, true, false).map(Ok)
                 }
                 Err(refused) => {

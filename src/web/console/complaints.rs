@@ -1,6 +1,7 @@
 //! `/admin/complaints`: the complaint desk in the console (roles `city` and
 //! `complaints`; a `complaints` account limited to a district sees only
-//! complaints about that district's subjects). The same transitions as the
+//! its desk's: complaints about subjects that were in that district when
+//! they were filed). The same transitions as the
 //! API; the complainant's contact is shown only when asked, and each such
 //! view is audited with the account's name.
 
@@ -240,7 +241,7 @@ fn load(
     let Some(record) = db::complaints::find(c, no)? else {
         return Ok(None);
     };
-    let district = crate::web::admin::complaints::district_of(c, &record)?;
+    let district = crate::db::complaints::desk_district(&record);
     if session_district.is_some_and(|d| district.as_deref() != Some(d)) {
         return Ok(None);
     }

@@ -543,11 +543,9 @@ async fn subject_feed(
                 SubjectKind::Worker => match db::profiles::worker(c, &license)? {
                     Some(r) => {
                         let v = views::worker_view(&r, today, &windows)?;
-                        Some((
-                            v.name,
-                            v.credit,
-                            views::worker_changes(&r, today, &windows)?,
-                        ))
+                        let moved = db::profiles::offices_moved_through(c, &r.transfers)?;
+                        let changes = views::worker_changes(&r, &moved, today, &windows)?;
+                        Some((v.name, v.credit, changes))
                     }
                     None => None,
                 },
@@ -678,7 +676,6 @@ fn xml(body: String) -> HttpResponse {
         .body(body)
 }
 
-/// `/sitemap.xml`: an index of the parts, each at most 50,000 addresses.
 /// What crawlers may fetch: the profiles, lists and notices (the
 /// sitemap names them), not the console, the API, the complaint forms,
 /// the certificates or the search and verify answers (endless addresses,
@@ -705,6 +702,7 @@ async fn robots(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         ))
 }
 
+/// `/sitemap.xml`: an index of the parts, each at most 50,000 addresses.
 async fn sitemap_index(
     req: HttpRequest,
     state: web::Data<AppState>,
