@@ -97,7 +97,13 @@ impl Default for SignInGuard {
 }
 
 /// Checks the request's bearer token and that its scope allows `needed`.
-/// 401 for a missing or wrong token, 403 for a token of another scope.
+/// The challenge of a 401 without a token (RFC 6750 §3).
+const BEARER: &str = "Bearer realm=\"legal-portal-admin\"";
+/// The challenge of a 401 for a token that is unknown, revoked or expired.
+const BEARER_INVALID: &str = "Bearer realm=\"legal-portal-admin\", error=\"invalid_token\"";
+
+/// 401 for a missing or wrong token (with its `WWW-Authenticate`
+/// challenge), 403 for a token of another scope.
 pub async fn require(
     req: &HttpRequest,
     state: &AppState,
@@ -122,12 +128,12 @@ pub async fn require(
         .filter(|t| !t.is_empty());
     let Some(token) = presented else {
         state.auth_failures.fail(addr);
-        return Err(AppError::new(ErrorCode::Unauthorized));
+        return Err(AppError::new(ErrorCode::Unauthorized).challenge(BEARER));
     };
     let found = state.db(move |c| tokens::find_live(c, &token)).await?;
     let Some(info) = found else {
         state.auth_failures.fail(addr);
-        return Err(AppError::new(ErrorCode::Unauthorized));
+        return Err(AppError::new(ErrorCode::Unauthorized).challenge(BEARER_INVALID));
     };
     state.auth_failures.succeed(addr);
     if !info.scope.allows(needed) {

@@ -141,12 +141,16 @@ pub struct AppError {
     pub format: Format,
     /// The cause, for the log only.
     pub cause: Option<String>,
+    /// The `WWW-Authenticate` challenge of a 401 (RFC 9110 §11.6.1): how
+    /// to authenticate.
+    pub challenge: Option<&'static str>,
 }
 
 impl AppError {
     /// An error with the code's default message.
     pub fn new(code: ErrorCode) -> Self {
         Self {
+            challenge: None,
             code,
             message: code.message(),
             details: Value::Null,
@@ -164,6 +168,12 @@ impl AppError {
     /// Adds details.
     pub fn details(mut self, details: Value) -> Self {
         self.details = details;
+        self
+    }
+
+    /// Adds the `WWW-Authenticate` challenge of a 401.
+    pub fn challenge(mut self, challenge: &'static str) -> Self {
+        self.challenge = Some(challenge);
         self
     }
 
@@ -281,6 +291,12 @@ impl ResponseError for AppError {
         };
         resp.headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(challenge) = self.challenge {
+            resp.headers_mut().insert(
+                actix_web::http::header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
+        }
         resp
     }
 }

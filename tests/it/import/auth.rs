@@ -19,6 +19,39 @@ async fn status_with(app: &TestApp, auth: Option<&str>) -> u16 {
     req.send().await.unwrap().status().as_u16()
 }
 
+/// A 401 says how to authenticate (RFC 9110, RFC 6750), so an HTTP
+/// client library knows to send its bearer token.
+#[actix_web::test]
+async fn a_refused_token_is_answered_with_a_bearer_challenge() {
+    let (app, _token) = app_with_token(TokenScope::Import).await;
+    let challenge = |auth: Option<&'static str>| {
+        let app = &app;
+        async move {
+            let mut req = app
+                .client
+                .post(format!("{}/admin/api/import/workers", app.address))
+                .header("Content-Type", CSV)
+                .body(BODY);
+            if let Some(a) = auth {
+                req = req.header("Authorization", a);
+            }
+            let resp = req.send().await.unwrap();
+            assert_eq!(resp.status(), 401);
+            resp.headers()
+                .get("www-authenticate")
+                .map(|v| v.to_str().unwrap().to_owned())
+        }
+    };
+    assert_eq!(
+        challenge(None).await.as_deref(),
+        Some("Bearer realm=\"legal-portal-admin\"")
+    );
+    assert_eq!(
+        challenge(Some("Bearer lpt_wrong")).await.as_deref(),
+        Some("Bearer realm=\"legal-portal-admin\", error=\"invalid_token\"")
+    );
+}
+
 #[actix_web::test]
 async fn missing_wrong_revoked_and_other_scope_tokens_are_refused() {
     let (app, token) = app_with_token(TokenScope::Import).await;
