@@ -7,7 +7,7 @@ use super::*;
 
 const BODY: &str = "执业证号,姓名,状态\nW-1,甲,执业\n";
 
-async fn status_with(app: &TestApp, auth: Option<&str>) -> u16 {
+async fn import_with(app: &TestApp, auth: Option<&str>) -> reqwest::Response {
     let mut req = app
         .client
         .post(format!("{}/admin/api/import/workers", app.address))
@@ -16,7 +16,11 @@ async fn status_with(app: &TestApp, auth: Option<&str>) -> u16 {
     if let Some(a) = auth {
         req = req.header("Authorization", a);
     }
-    req.send().await.unwrap().status().as_u16()
+    req.send().await.unwrap()
+}
+
+async fn status_with(app: &TestApp, auth: Option<&str>) -> u16 {
+    import_with(app, auth).await.status().as_u16()
 }
 
 /// A 401 says how to authenticate (RFC 9110, RFC 6750), so an HTTP
@@ -27,15 +31,7 @@ async fn a_refused_token_is_answered_with_a_bearer_challenge() {
     let challenge = |auth: Option<&'static str>| {
         let app = &app;
         async move {
-            let mut req = app
-                .client
-                .post(format!("{}/admin/api/import/workers", app.address))
-                .header("Content-Type", CSV)
-                .body(BODY);
-            if let Some(a) = auth {
-                req = req.header("Authorization", a);
-            }
-            let resp = req.send().await.unwrap();
+            let resp = import_with(app, auth).await;
             assert_eq!(resp.status(), 401);
             resp.headers()
                 .get("www-authenticate")
