@@ -499,6 +499,11 @@ mod tests {
         let rejected = |n: u32| tr_in_with(Lang::En, "import-rejected-summary", &[("n", &n)]);
         assert!(rejected(1).contains(" 1 problem found"), "{}", rejected(1));
         assert!(rejected(4).contains(" 4 problems found"), "{}", rejected(4));
+        let listed = |n: u32| tr_in_with(Lang::En, "console-complaints-caption", &[("n", &n)]);
+        assert_eq!(
+            (listed(1).as_str(), listed(3).as_str()),
+            ("1 complaint", "3 complaints")
+        );
         // Codes made of digits are not counts: leading zeros and length kept.
         for no in ["0500101001", "31500103001", "007"] {
             let said = tr_in_with(Lang::En, "verify-miss", &[("license_no", &no)]);

@@ -31,7 +31,13 @@ console-dash-complaints-caption = Complaints with the nearest deadlines
 console-dash-all-complaints = All complaints
 console-dash-imports = Latest imports
 console-dash-findings = Plan rules
-console-dash-findings-summary = { $n } breaches of the plan's rules now; { $exit } exit candidates.
+console-dash-findings-summary = { $n ->
+    [one] { $n } breach
+   *[other] { $n } breaches
+} of the plan's rules now; { $exit ->
+    [one] { $exit } exit candidate
+   *[other] { $exit } exit candidates
+}.
 console-dash-outbox = Search index
 console-dash-outbox-summary = { $due } updates waiting; the oldest has waited { $seconds } seconds.
 console-rule-n = Rule { $rule }
@@ -65,7 +71,10 @@ console-import-report-title = Import batch #{ $id }
 console-import-format = Format
 console-import-status = Result
 console-import-rows = Data rows
-console-import-rejected = { $n } problems found; nothing was imported. Fix the file and upload it again.
+console-import-rejected = { $n ->
+    [one] { $n } problem
+   *[other] { $n } problems
+} found; nothing was imported. Fix the file and upload it again.
 console-import-counts = { $inserted } new rows, { $updated } changed, { $unchanged } unchanged.
 console-import-apply-intro = The dry run passed. "Import" writes exactly the file just checked (for 30 minutes).
 console-import-moved = Another import changed these records after your dry run: below is the same file checked again against the records as they are now, and nothing was written. Check it, then press "Import" again.
@@ -73,15 +82,30 @@ console-import-apply = Import
 console-import-again = Upload again
 console-import-expired = The dry run has expired (after 30 minutes) or was already imported. Upload the file again.
 console-import-problems = Problems
-console-import-problems-caption = { $n } problems
-console-import-problems-omitted = { $n } more problems not listed.
+console-import-problems-caption = { $n ->
+    [one] { $n } problem
+   *[other] { $n } problems
+}
+console-import-problems-omitted = { $n ->
+    [one] { $n } more problem not listed.
+   *[other] { $n } more problems not listed.
+}
 console-import-warnings = Plan-rule warnings
-console-import-warnings-caption = { $n } warnings (they do not stop the import)
+console-import-warnings-caption = { $n ->
+    [one] { $n } warning
+   *[other] { $n } warnings
+} (they do not stop the import)
 console-import-changes = What changes
-console-import-changes-caption = The first { $n } changed rows (of { $total })
+console-import-changes-caption = { $total ->
+    [one] The changed row
+   *[other] The first { $n } changed rows (of { $total })
+}
 console-import-not-found = No such import batch.
 console-imports-title = Import history
-console-imports-caption = { $n } batches
+console-imports-caption = { $n ->
+    [one] { $n } batch
+   *[other] { $n } batches
+}
 console-col-row = Row
 console-col-cell = Cell as given
 console-col-column = Column
@@ -127,7 +151,10 @@ console-yes = Yes
 console-no = No
 console-none = None
 console-complaints-title = Complaints
-console-complaints-caption = { $n } complaints
+console-complaints-caption = { $n ->
+    [one] { $n } complaint
+   *[other] { $n } complaints
+}
 console-no-complaints = No complaint matches.
 console-unknown-stage = Unknown stage.
 console-bad-filter = Invalid filter.
@@ -159,13 +186,22 @@ console-download-findings = Download the findings (CSV)
 console-download-exit = Download the exit candidates (CSV)
 console-rules-caption = The plan's rules 1–8 and how many breach each now
 console-findings = Breaches
-console-findings-caption = { $n } breaches
+console-findings-caption = { $n ->
+    [one] { $n } breach
+   *[other] { $n } breaches
+}
 console-no-findings = No breach of the plan's rules now.
 console-exit = Exit candidates
-console-exit-caption = { $n } candidates
+console-exit-caption = { $n ->
+    [one] { $n } candidate
+   *[other] { $n } candidates
+}
 console-no-exit = No exit candidates now.
 console-audit-title = Audit log
-console-audit-caption = { $n } entries
+console-audit-caption = { $n ->
+    [one] { $n } entry
+   *[other] { $n } entries
+}
 console-audit-empty = No entry matches.
 console-from = From
 console-until = Until

@@ -421,7 +421,10 @@ reason-rectified = Rectification after the { $year } annual review was completed
 ## Exit candidates (/admin/api/exit-candidates)
 exit-rectification-overdue = Failed the { $year } annual review; the rectification deadline { $deadline } has passed with no rectification recorded.
 exit-no-review-two-years = No annual review taken for { $first } or { $second } (a shell-office lead).
-exit-too-few-workers = { $count } practising workers, fewer than the minimum of { $min } (a shell-office lead).
+exit-too-few-workers = { $count ->
+    [one] { $count } practising worker
+   *[other] { $count } practising workers
+}, fewer than the minimum of { $min } (a shell-office lead).
 exit-office-closed = The office { $office } ({ $license_no }) has been deregistered; the worker has neither moved nor been deregistered.
 exit-no-announcement-office = Deregistered or revoked, but no exit notice names the office.
 exit-no-announcement-worker = Deregistered or revoked, but no exit notice names the worker.

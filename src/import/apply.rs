@@ -3,6 +3,7 @@
 //! ones, and add the search outbox rows — all inside the caller's
 //! transaction.
 
+use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
@@ -48,6 +49,10 @@ pub struct Applied {
     /// Changed public records for the change feed (new offices and workers
     /// are recorded as they are inserted, not listed here).
     pub feed: Vec<(FeedKind, String)>,
+    /// A hash of every changed row, field by field, in the batch's order,
+    /// when asked for ([`Ctx::digest_changes`]): a preview's mark covers
+    /// the rows past the first [`MAX_CHANGES`] too.
+    pub digest: Option<Sha256>,
 }
 
 impl Applied {
@@ -62,6 +67,7 @@ impl Applied {
         new: &B,
     ) {
         let change = Change::between(row, key, old, new);
+        self.digest_of(&change);
         self.history.extend(
             change
                 .fields
@@ -90,8 +96,19 @@ impl Applied {
         old: &A,
         new: &B,
     ) {
-        if self.changes.len() < MAX_CHANGES {
-            self.changes.push(Change::between(row, key, old, new));
+        if self.changes.len() < MAX_CHANGES || self.digest.is_some() {
+            let change = Change::between(row, key, old, new);
+            self.digest_of(&change);
+            if self.changes.len() < MAX_CHANGES {
+                self.changes.push(change);
+            }
+        }
+    }
+
+    fn digest_of(&mut self, change: &Change) {
+        if let Some(d) = &mut self.digest {
+            d.update(serde_json::to_vec(change).unwrap_or_default());
+            d.update(b"\n");
         }
     }
 }
@@ -120,6 +137,10 @@ pub struct Ctx<'a> {
     /// does not clear every office's phone). An empty cell of a column the
     /// sheet has still clears it.
     pub kept: HashSet<&'static str>,
+    /// Hash every changed row into [`Applied::digest`] (a preview, or an
+    /// apply checked against one); off for other imports, which pay
+    /// nothing for it.
+    pub digest_changes: bool,
     written: usize,
 }
 
@@ -137,6 +158,7 @@ impl<'a> Ctx<'a> {
             progress,
             abort_after_rows,
             kept: HashSet::new(),
+            digest_changes: false,
             written: 0,
         }
     }
@@ -197,7 +219,10 @@ pub fn apply(
     records: &Records,
     ctx: &mut Ctx<'_>,
 ) -> Result<Applied, DbError> {
-    let mut out = Applied::default();
+    let mut out = Applied {
+        digest: ctx.digest_changes.then(Sha256::new),
+        ..Applied::default()
+    };
     match records {
         Records::Districts(v) => districts(conn, v, ctx, &mut out)?,
         Records::Offices(v) => offices(conn, v, ctx, &mut out)?,

@@ -209,6 +209,7 @@ pub fn run<B: AsRef<[u8]>>(
         problems_omitted: 0,
         warnings: Vec::new(),
         changes: Vec::new(),
+        changes_digest: None,
         elapsed_ms: 0,
     };
     let outcome = with_large_cache(conn, |conn| {
@@ -267,6 +268,7 @@ pub fn run<B: AsRef<[u8]>>(
                 .filter(|c| !c.required && !info.has(c.key))
                 .map(|c| c.key)
                 .collect();
+            ctx.digest_changes = opts.dry_run || opts.as_previewed.is_some();
             let applied = apply::apply(c, &records, &mut ctx)?;
             progress.stage("检查规则", 1);
             let warnings = warnings(c, &records, &applied, opts.today, &opts.rules)?;
@@ -274,6 +276,10 @@ pub fn run<B: AsRef<[u8]>>(
             r.counts = applied.counts;
             r.warnings = warnings;
             r.changes = applied.changes;
+            r.changes_digest = applied.digest.map(|d| {
+                use sha2::Digest;
+                d.finalize().iter().map(|b| format!("{b:02x}")).collect()
+            });
             let moved = (opts.as_previewed.as_ref()).is_some_and(|mark| *mark != r.preview_mark());
             if opts.dry_run || moved {
                 r.status = BatchStatus::DryRun;

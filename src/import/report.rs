@@ -233,20 +233,28 @@ pub struct Report {
     /// [`MAX_CHANGES`] of them (a preview shows them before applying).
     #[serde(default)]
     pub changes: Vec<Change>,
+    /// A hash of every changed row (not only those listed), on a preview
+    /// and an apply checked against one; not stored.
+    #[serde(skip)]
+    pub changes_digest: Option<String>,
     /// Milliseconds taken.
     pub elapsed_ms: u64,
 }
 
 impl Report {
-    /// What a preview showed a clerk, as a short mark: the counts and the
-    /// changed rows listed, field by field with their values before and
-    /// after. Applying "as previewed" compares the batch's mark with the
-    /// preview's, so a batch whose effect moved since (another import
-    /// changed the same records) is shown again instead of written.
+    /// What a preview showed a clerk, as a short mark: the counts and every
+    /// changed row, field by field with its values before and after (the
+    /// rows listed and those past them). Applying "as previewed" compares
+    /// the batch's mark with the preview's, so a batch whose effect moved
+    /// since (another import changed the same records) is shown again
+    /// instead of written.
     pub fn preview_mark(&self) -> String {
         use sha2::{Digest, Sha256};
-        let seen =
-            serde_json::to_vec(&(&self.dataset, &self.counts, &self.changes)).unwrap_or_default();
+        let seen = match &self.changes_digest {
+            Some(all) => serde_json::to_vec(&(&self.dataset, &self.counts, all)),
+            None => serde_json::to_vec(&(&self.dataset, &self.counts, &self.changes)),
+        }
+        .unwrap_or_default();
         Sha256::digest(&seen)
             .iter()
             .take(16)

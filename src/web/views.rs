@@ -231,7 +231,10 @@ pub fn worker_changes(
             actions: past_actions.get(license_no).map_or(&[][..], Vec::as_slice),
         });
         earlier.push(standing::EarlierOffice {
-            until: t.transfer.effective_on,
+            // A transfer dated ahead (imports refuse them, a hand-made row
+            // may not): the register already names the new office, and so
+            // does today's standing; the history agrees from today.
+            until: t.transfer.effective_on.min(today),
             office,
         });
     }

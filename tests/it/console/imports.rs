@@ -228,6 +228,57 @@ async fn records_changed_after_the_preview_are_shown_again_before_anything_is_wr
     assert_eq!(first_licensed(&app), Some(crate::helpers::d("2013-01-01")));
 }
 
+/// The preview lists the first 200 changed rows, but its mark covers every
+/// one: a change to row 241's record in between is caught as well.
+#[actix_web::test]
+async fn a_change_past_the_rows_listed_is_caught_too() {
+    let app = TestApp::builder()
+        .seed(|c| {
+            two_districts(c);
+            for i in 0..250 {
+                crate::helpers::build::worker(
+                    c,
+                    &format!("450011890{i:03}"),
+                    "赵钱孙",
+                    "31500118001",
+                );
+            }
+        })
+        .await;
+    account(&app, "city", Role::City, None);
+    let mut clerk = Clerk::signed_in(&app, "city").await;
+    let mut file = HEADER.to_owned();
+    for i in 0..250 {
+        file.push_str(&format!(
+            "450011890{i:03},赵钱孙,31500118001,执业,2012-06-01,12\n"
+        ));
+    }
+    let a = clerk.preview("workers", "w.csv", file.as_bytes()).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(a.body.contains("变更 250 行"), "{}", a.body);
+    let hash = between(&a.body, "name=\"hash\" value=\"", "\"")
+        .unwrap()
+        .to_owned();
+    let seen = between(&a.body, "name=\"seen\" value=\"", "\"")
+        .unwrap()
+        .to_owned();
+    // Row 241 of the file (the 240th worker), past the 200 rows listed.
+    diesel::update(workers::table.filter(workers::license_no.eq("450011890239")))
+        .set(workers::name.eq("赵钱李"))
+        .execute(&mut app.conn())
+        .unwrap();
+    let b = clerk
+        .post("/admin/imports/apply", &[("hash", &hash), ("seen", &seen)])
+        .await;
+    assert_eq!(b.status, 409, "{}", b.body);
+    let name: String = workers::table
+        .filter(workers::license_no.eq("450011890239"))
+        .select(workers::name)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(name, "赵钱李", "nothing written");
+}
+
 #[actix_web::test]
 async fn a_district_clerk_s_row_about_another_district_is_refused_and_the_batch_with_it() {
     let app = TestApp::builder().seed(two_districts).await;
