@@ -391,11 +391,15 @@ pub fn file_filing(
             .map(|contact| key.seal_contact(contact, tracking_no.as_str()))
             .transpose()
             .map_err(DbError::Corrupt)?;
+        // Read before the transaction, which starts with its first write:
+        // on SQLite a transaction that reads first cannot wait for the
+        // write lock an import holds, and fails at once ("database is
+        // locked") instead.
+        let district = match filing.subject {
+            Some((kind, no)) => subject_district(conn, kind, no.as_str())?,
+            None => None,
+        };
         let inserted = conn.transaction(|c| {
-            let district = match filing.subject {
-                Some((kind, no)) => subject_district(c, kind, no.as_str())?,
-                None => None,
-            };
             let id: i64 = diesel::insert_into(complaints::table)
                 .values((
                     complaints::tracking_no.eq(tracking_no.as_str()),

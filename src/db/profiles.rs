@@ -59,6 +59,16 @@ impl CreditRecords {
     }
 }
 
+/// What a subject's standing is computed from, and nothing else (a staff
+/// list shows standing, not the records' texts).
+#[derive(Debug, Clone, Default)]
+pub struct StandingRecords {
+    /// Annual reviews, any order.
+    pub reviews: Vec<ReviewRecord>,
+    /// Disciplinary actions, any order, withdrawn ones included.
+    pub actions: Vec<ActionRecord>,
+}
+
 /// A worker and everything their profile shows.
 #[derive(Debug, Clone)]
 pub struct WorkerRecords {
@@ -133,8 +143,8 @@ pub struct OfficeRecords {
     pub credit: CreditRecords,
     /// Commendations, newest first.
     pub commendations: Vec<Commendation>,
-    /// Its workers with their own credit records, by name.
-    pub workers: Vec<(Worker, CreditRecords)>,
+    /// Its workers with what their standing is computed from, by name.
+    pub workers: Vec<(Worker, StandingRecords)>,
     /// Announcements naming the office, newest first.
     pub announcements: Vec<Announcement>,
     /// Concluded complaints by outcome (counts only).

@@ -19,12 +19,15 @@ use diesel::prelude::*;
 use super::DbError;
 use super::history::Entry;
 use super::models::*;
-use super::profiles::{CreditRecords, OfficeRecords, TransferRecord, WorkerRecords};
+use super::profiles::{
+    CreditRecords, OfficeRecords, StandingRecords, TransferRecord, WorkerRecords,
+};
 use super::schema::*;
 use crate::domain::LicenseNo;
 use crate::domain::complaint::{Outcome, Stage};
 use crate::domain::report::ReportKind;
-use crate::domain::vocab::SubjectKind;
+use crate::domain::standing::{ActionRecord, ReviewRecord};
+use crate::domain::vocab::{DisciplineKind, ReviewOutcome, SubjectKind};
 
 /// Keys per `IN (…)` list, well under SQLite's bound-parameter limit.
 const IN_CHUNK: usize = 500;
@@ -47,11 +50,13 @@ pub(super) trait Reads {
         kind: SubjectKind,
         license_nos: &[String],
     ) -> Result<HashMap<String, CreditRecords>, DbError>;
-    /// The credit records of an office's staff, by worker, newest first.
-    fn staff_credit_records(
+    /// What the standing of an office's staff is computed from, by worker:
+    /// only the columns standing reads (the staff list shows standing, not
+    /// the records' texts).
+    fn staff_standing_records(
         &mut self,
         office_license_no: &str,
-    ) -> Result<HashMap<String, CreditRecords>, DbError>;
+    ) -> Result<HashMap<String, StandingRecords>, DbError>;
     /// A subject's commendations, newest first.
     fn commendations_of(
         &mut self,
@@ -121,6 +126,58 @@ fn by_subject(
             .actions
             .push(a);
     }
+}
+
+/// A staff member's review as standing reads it: license number, year,
+/// outcome, rectification deadline and completion.
+type StaffReview = (
+    String,
+    i32,
+    String,
+    Option<chrono::NaiveDate>,
+    Option<chrono::NaiveDate>,
+);
+/// A staff member's action as standing reads it: license number, decision
+/// number, kind, decided, suspended until, public until, withdrawn.
+type StaffAction = (
+    String,
+    String,
+    String,
+    chrono::NaiveDate,
+    Option<chrono::NaiveDate>,
+    Option<chrono::NaiveDate>,
+    Option<chrono::NaiveDate>,
+);
+
+fn staff_records(
+    reviews: Vec<StaffReview>,
+    actions: Vec<StaffAction>,
+) -> Result<HashMap<String, StandingRecords>, DbError> {
+    let mut out: HashMap<String, StandingRecords> = HashMap::new();
+    for (no, year, outcome, rectify_by, rectified_on) in reviews {
+        let outcome = ReviewOutcome::parse(&outcome)
+            .ok_or_else(|| DbError::Corrupt(format!("review outcome {outcome:?}")))?;
+        out.entry(no).or_default().reviews.push(ReviewRecord {
+            year,
+            outcome,
+            rectify_by,
+            rectified_on,
+        });
+    }
+    for (no, decision_no, kind, decided_on, suspended_until, public_until, withdrawn_on) in actions
+    {
+        let kind = DisciplineKind::parse(&kind)
+            .ok_or_else(|| DbError::Corrupt(format!("action kind {kind:?}")))?;
+        out.entry(no).or_default().actions.push(ActionRecord {
+            decision_no,
+            kind,
+            decided_on,
+            suspended_until,
+            public_until,
+            withdrawn_on,
+        });
+    }
+    Ok(out)
 }
 
 macro_rules! reads {
@@ -247,7 +304,7 @@ macro_rules! reads {
                     .order((workers::name, workers::license_no))
                     .select(Worker::as_select())
                     .load(c)?;
-                let mut credit_by_worker = c.staff_credit_records(&office.license_no)?;
+                let mut credit_by_worker = c.staff_standing_records(&office.license_no)?;
                 let workers = staff
                     .into_iter()
                     .map(|w| {
@@ -317,10 +374,10 @@ macro_rules! reads {
             Ok(out)
         }
 
-        fn staff_credit_records(
+        fn staff_standing_records(
             &mut self,
             office_license_no: &str,
-        ) -> Result<HashMap<String, CreditRecords>, DbError> {
+        ) -> Result<HashMap<String, StandingRecords>, DbError> {
             // The staff by a subselect on their office rather than `IN` a
             // list of their numbers: one parameter whatever the office's
             // size, so both statements are prepared once per connection
@@ -331,21 +388,31 @@ macro_rules! reads {
                     .filter(workers::office_license_no.eq(office_license_no))
                     .select(workers::license_no)
             };
-            let mut out = HashMap::new();
-            let reviews: Vec<Review> = annual_reviews::table
+            let reviews: Vec<StaffReview> = annual_reviews::table
                 .filter(annual_reviews::subject_kind.eq(SubjectKind::Worker.key()))
                 .filter(annual_reviews::subject_license_no.eq_any(staff()))
-                .order(newest_reviews())
-                .select(Review::as_select())
+                .select((
+                    annual_reviews::subject_license_no,
+                    annual_reviews::year,
+                    annual_reviews::outcome,
+                    annual_reviews::rectify_by,
+                    annual_reviews::rectified_on,
+                ))
                 .load(self)?;
-            let actions: Vec<Action> = disciplinary_actions::table
+            let actions: Vec<StaffAction> = disciplinary_actions::table
                 .filter(disciplinary_actions::subject_kind.eq(SubjectKind::Worker.key()))
                 .filter(disciplinary_actions::subject_license_no.eq_any(staff()))
-                .order(newest_actions())
-                .select(Action::as_select())
+                .select((
+                    disciplinary_actions::subject_license_no,
+                    disciplinary_actions::decision_no,
+                    disciplinary_actions::kind,
+                    disciplinary_actions::decided_on,
+                    disciplinary_actions::suspended_until,
+                    disciplinary_actions::public_until,
+                    disciplinary_actions::withdrawn_on,
+                ))
                 .load(self)?;
-            by_subject(&mut out, reviews, actions);
-            Ok(out)
+            staff_records(reviews, actions)
         }
 
         fn commendations_of(

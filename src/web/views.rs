@@ -538,21 +538,25 @@ pub fn office_view(
     let workers = r
         .workers
         .iter()
-        .map(|(w, credit)| {
-            let view = credit_view(
-                profiles::worker_status(w)?,
-                w.first_licensed_on,
-                credit,
-                Some(link),
+        .map(|(w, records)| {
+            let report = standing::assess(
+                &Subject {
+                    status: profiles::worker_status(w)?,
+                    licensed_on: w.first_licensed_on,
+                    reviews: &records.reviews,
+                    actions: &records.actions,
+                    office: Some(link),
+                },
                 today,
                 windows,
-            )?;
+            );
+            let standing = StandingView::from(&report);
             Ok(StaffView {
                 license_no: w.license_no.clone(),
                 name: w.name.clone(),
                 status_label: label_of(WorkerStatus::parse(&w.status), &w.status),
-                standing: view.standing.key,
-                standing_label: view.standing.label,
+                standing: standing.key,
+                standing_label: standing.label,
             })
         })
         .collect::<Result<Vec<_>, DbError>>()?;
