@@ -957,18 +957,28 @@ impl Shelf {
                     10.0,
                 ));
             }
-            if let Some(latin) = &text.latin {
-                // Two or three letters are initials or one syllable; a prefix
-                // that short would match a good part of the nation.
-                let len = latin.chars().count();
-                if len >= 4 {
+            if let Some(typed) = &text.latin {
+                let len = typed.chars().count();
+                for latin in &super::pinyin_spellings(typed) {
                     let t = Term::from_field_text(t.name_pinyin, latin);
-                    // The exact prefix scores above a one-letter variant of
-                    // it, so `zhang` lists 张… before 长…/尚… (chang, shang).
-                    should.push(boosted(
-                        Box::new(FuzzyTermQuery::new_prefix(t.clone(), 0, true)),
-                        6.0,
-                    ));
+                    if len >= 4 {
+                        // The exact prefix scores above a one-letter variant
+                        // of it, so `zhang` lists 张… before 长…/尚… (chang,
+                        // shang).
+                        should.push(boosted(
+                            Box::new(FuzzyTermQuery::new_prefix(t.clone(), 0, true)),
+                            6.0,
+                        ));
+                    } else if len >= 2 {
+                        // Two or three letters are initials first (below),
+                        // or the start of the reading: `liu` is every 刘,
+                        // `zha` every 张, as Meilisearch's prefix search of
+                        // the last word finds them; after the initials.
+                        should.push(boosted(
+                            Box::new(FuzzyTermQuery::new_prefix(t.clone(), 0, true)),
+                            1.5,
+                        ));
+                    }
                     if len >= 5 {
                         // One letter wrong, but not the first (Meilisearch
                         // counts a first-letter typo as two, and allows one):
@@ -978,7 +988,7 @@ impl Shelf {
                         should.push(boosted(
                             all_of(
                                 [
-                                    Box::new(FuzzyTermQuery::new_prefix(t, 1, true))
+                                    Box::new(FuzzyTermQuery::new_prefix(t.clone(), 1, true))
                                         as Box<dyn Query>,
                                     Box::new(FuzzyTermQuery::new_prefix(same_start, 0, true)),
                                 ]
@@ -987,8 +997,12 @@ impl Shelf {
                             3.0,
                         ));
                     }
+                    should.push(boosted(
+                        Box::new(TermQuery::new(t, IndexRecordOption::Basic)),
+                        8.0,
+                    ));
                 }
-                should.push(boosted(term(t.name_pinyin, latin), 8.0));
+                let latin = typed;
                 should.push(boosted(term(t.name_initials, latin), 7.0));
                 if (2..=3).contains(&len) {
                     // Initials typed so far: `zz` also finds 朱志春 (zzc),

@@ -462,7 +462,8 @@ pub struct ParsedText {
     pub query: String,
     /// Whether the text holds Chinese characters.
     pub has_cjk: bool,
-    /// Latin letters only (pinyin or initials), lower case, no spaces.
+    /// Latin letters only (pinyin or initials), lower case, no spaces; a
+    /// typed `v` is `ü`.
     pub latin: Option<String>,
     /// The text as a decision number (文号), normalised by
     /// [`decision_key`], when it looks like one.
@@ -487,6 +488,28 @@ fn untoned(c: char) -> char {
         'Ǖ' | 'Ǘ' | 'Ǚ' | 'Ǜ' => 'Ü',
         c => c,
     }
+}
+
+/// The spellings of typed pinyin to look for: `lu` and `nu` may be lü and
+/// nü typed without the dots (吕 is indexed `lü`), so each is tried both
+/// ways (at most 8 spellings); the spelling typed comes first.
+pub fn pinyin_spellings(latin: &str) -> Vec<String> {
+    let chars: Vec<char> = latin.chars().collect();
+    let ambiguous: Vec<usize> = (1..chars.len())
+        .filter(|&i| chars[i] == 'u' && matches!(chars[i - 1], 'l' | 'n'))
+        .take(3)
+        .collect();
+    let mut out = Vec::with_capacity(1 << ambiguous.len());
+    for mask in 0..(1u32 << ambiguous.len()) {
+        let mut v = chars.clone();
+        for (bit, &i) in ambiguous.iter().enumerate() {
+            if mask & (1 << bit) != 0 {
+                v[i] = 'ü';
+            }
+        }
+        out.push(v.into_iter().collect());
+    }
+    out
 }
 
 /// A decision number (文号) in one spelling: half-width, no spaces, every
@@ -534,10 +557,21 @@ impl ParsedText {
             .filter(|l| l.as_str().chars().any(|c| c.is_ascii_digit()))
             .map(LicenseNo::into_string);
         let has_cjk = folded.chars().any(is_cjk);
-        let letters: String = folded.chars().filter(|c| !c.is_whitespace()).collect();
-        let latin = (!letters.is_empty() && letters.chars().all(|c| c.is_ascii_lowercase()))
-            .then_some(letters);
-        let query = license.clone().unwrap_or_else(|| folded.clone());
+        // Pinyin has no v: typed (as pinyin keyboards take it) it is ü, as
+        // in lü (吕) and nü (女); the index writes ü.
+        let letters: String = folded
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| if c == 'v' { 'ü' } else { c })
+            .collect();
+        let latin = (!letters.is_empty()
+            && letters.chars().all(|c| c.is_ascii_lowercase() || c == 'ü'))
+        .then_some(letters);
+        let query = match (&license, &latin) {
+            (Some(l), _) => l.clone(),
+            (None, Some(_)) => folded.replace('v', "ü"),
+            (None, None) => folded.clone(),
+        };
         // A decision number holds Chinese, a digit and a bracket or 号.
         let decision = (has_cjk
             && folded.chars().any(|c| c.is_ascii_digit())
@@ -608,6 +642,19 @@ pub fn highlight(name: &str, syllables: &[String], text: &ParsedText) -> Vec<Fra
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_typed_v_is_ü_and_lu_is_tried_both_ways() {
+        let t = super::ParsedText::parse("LV mei");
+        assert_eq!(t.latin.as_deref(), Some("lümei"));
+        assert_eq!(t.query, "lü mei");
+        assert_eq!(
+            super::pinyin_spellings("lunu"),
+            ["lunu", "lünu", "lunü", "lünü"]
+        );
+        assert_eq!(super::pinyin_spellings("zhang"), ["zhang"]);
+        assert_eq!(super::pinyin_spellings("luluLulu").len(), 8, "at most 8");
+    }
+
     use super::*;
 
     #[test]

@@ -603,6 +603,42 @@ async fn lists_exact_pinyin_before_a_one_letter_variant(e: Engine) {
     e.clean_up().await;
 }
 
+/// A resident types the surname's syllable, or its first letters, and
+/// expects every holder of it; 吕 (lü) is found however the ü is typed.
+async fn finds_a_surname_by_its_syllable_and_lü_typed_any_way(e: Engine) {
+    const LÜ_MEI: &str = "45001010099";
+    let app = TestApp::builder()
+        .meili(e.meili())
+        .seed(|c| {
+            seed(c);
+            build::worker(c, LÜ_MEI, "吕梅", LONGSHA);
+        })
+        .await;
+    for (query, wanted) in [
+        ("li", LI_SI),
+        ("zha", ZHANG_SAN),
+        ("wan", WANG_WU),
+        ("zen", ZENG_JING),
+        ("lv", LÜ_MEI),
+        ("lü", LÜ_MEI),
+        ("lu", LÜ_MEI),
+        ("lvmei", LÜ_MEI),
+        ("lümei", LÜ_MEI),
+        ("lumei", LÜ_MEI),
+        ("LV MEI", LÜ_MEI),
+    ] {
+        let body = search(&app, &e, &q(query)).await;
+        assert!(
+            licenses(&body).contains(&wanted.to_owned()),
+            "{query} should find {wanted}: {body}"
+        );
+    }
+    // Initials still come first for what they spell.
+    let body = search(&app, &e, "q=zs").await;
+    assert_eq!(first(&body)["license_no"], ZHANG_SAN, "{body}");
+    e.clean_up().await;
+}
+
 on_both_engines!(
     finds_a_worker_by_chinese_name,
     finds_an_office_by_part_of_its_name,
@@ -622,4 +658,5 @@ on_both_engines!(
     follows_a_worker_who_transfers,
     ranks_an_exact_full_name_first_among_look_alikes,
     lists_exact_pinyin_before_a_one_letter_variant,
+    finds_a_surname_by_its_syllable_and_lü_typed_any_way,
 );
