@@ -17,8 +17,8 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::directory::MmapDirectory;
 use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::query::{
-    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur,
-    Query, RangeQuery, TermQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery,
+    FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -1046,7 +1046,11 @@ impl Shelf {
         ];
         for (field, value) in pairs {
             if let Some(v) = value {
-                must.push((Occur::Must, term(field, &v)));
+                // A filter narrows and does not score: a practice-area
+                // term scored by BM25 put subjects with fewer areas first,
+                // ahead of the order's offices-then-license-number.
+                let filter = ConstScoreQuery::new(term(field, &v), 0.0);
+                must.push((Occur::Must, Box::new(filter)));
             }
         }
         if let (Some(p), Some(r)) = (q.near, q.radius_m) {

@@ -344,6 +344,15 @@ async fn every_filter_narrows_the_hits(e: Engine) {
     let area = url::form_urlencoded::byte_serialize("法律咨询".as_bytes()).collect::<String>();
     let body = search(&app, &e, &format!("practice_area={area}&type=worker")).await;
     assert_eq!(licenses(&body), [SHAN_XIONG], "{body}");
+    // A filter alone ranks nothing: offices before workers, then license
+    // number, whatever how many areas each lists (单雄 lists one, the
+    // offices two).
+    let body = search(&app, &e, &format!("practice_area={area}")).await;
+    assert_eq!(
+        licenses(&body),
+        [LONGSHA, GAOSUNTANG, LIZHI, JIANGDONG, SHAN_XIONG],
+        "{body}"
+    );
     e.clean_up().await;
 }
 
