@@ -945,8 +945,11 @@ impl Shelf {
             if let Some(decision) = text.decision.as_ref().filter(|_| records) {
                 should.push(boosted(term(f.decision_key, decision), 1000.0));
             }
-            if text.has_cjk {
-                let chars: Vec<char> = text.folded.chars().filter(|c| is_cjk(*c)).collect();
+            // The text as typed and, when it has traditional characters,
+            // as the register writes it (張三 finds 张三, as on Meilisearch).
+            let spellings = [Some(&text.folded), text.simplified.as_ref()];
+            for typed in spellings.into_iter().flatten().filter(|_| text.has_cjk) {
+                let chars: Vec<char> = typed.chars().filter(|c| is_cjk(*c)).collect();
                 let grams: Vec<String> = if chars.len() == 1 {
                     vec![chars[0].to_string()]
                 } else {
@@ -1020,9 +1023,14 @@ impl Shelf {
             }
             // The normalised text: a license number typed in groups is one
             // word here, as it is for Meilisearch.
-            let words = self.words(&text.query)?;
-            if !words.is_empty() {
-                should.push(boosted(all_of(words.iter().map(|w| word(t.text, w))), 1.0));
+            for typed in [Some(&text.query), text.simplified.as_ref()]
+                .into_iter()
+                .flatten()
+            {
+                let words = self.words(typed)?;
+                if !words.is_empty() {
+                    should.push(boosted(all_of(words.iter().map(|w| word(t.text, w))), 1.0));
+                }
             }
             if should.is_empty() {
                 return Ok(Box::new(EmptyQuery));

@@ -458,7 +458,8 @@ pub struct ParsedText {
     /// normalised like `LicenseNo` (half-width, no spaces, upper case).
     pub license: Option<String>,
     /// The text every engine searches: the normalised license number when
-    /// the text is one, else `folded`.
+    /// the text is one, else `folded` (in simplified characters when it
+    /// has traditional ones).
     pub query: String,
     /// Whether the text holds Chinese characters.
     pub has_cjk: bool,
@@ -468,6 +469,29 @@ pub struct ParsedText {
     /// The text as a decision number (文号), normalised by
     /// [`decision_key`], when it looks like one.
     pub decision: Option<String>,
+    /// The text with its traditional characters written simplified (張三
+    /// → 张三), when it has any: the register is in simplified
+    /// characters. Searched beside the text as typed, never instead of it.
+    pub simplified: Option<String>,
+}
+
+/// Traditional characters and their simplified forms (`t2s.txt`, from
+/// fast2s, MIT).
+static T2S: std::sync::LazyLock<std::collections::HashMap<char, char>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("t2s.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut cs = l.chars().filter(|c| !c.is_whitespace());
+                Some((cs.next()?, cs.next()?))
+            })
+            .collect()
+    });
+
+/// `text` with each traditional character written simplified, one for one.
+pub fn simplified(text: &str) -> String {
+    text.chars().map(|c| *T2S.get(&c).unwrap_or(&c)).collect()
 }
 
 /// A pinyin vowel without its tone mark (zhāng → zhang), as names are
@@ -577,6 +601,15 @@ impl ParsedText {
             && folded.chars().any(|c| c.is_ascii_digit())
             && folded.chars().any(|c| "〔〕［］【】[]()（）号".contains(c)))
         .then(|| decision_key(raw));
+        let simplified = has_cjk
+            .then(|| simplified(&folded))
+            .filter(|s| *s != folded);
+        // Meilisearch is asked in the register's characters (it folds some
+        // traditional characters itself, not all: 劉 found no 刘).
+        let query = match (&license, &simplified) {
+            (None, Some(s)) => s.clone(),
+            _ => query,
+        };
         Self {
             folded,
             license,
@@ -584,6 +617,7 @@ impl ParsedText {
             has_cjk,
             latin,
             decision,
+            simplified,
         }
     }
 }
@@ -642,6 +676,16 @@ pub fn highlight(name: &str, syllables: &[String], text: &ParsedText) -> Vec<Fra
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn traditional_characters_are_also_read_simplified() {
+        let t = super::ParsedText::parse("張 宇梅");
+        assert_eq!(t.simplified.as_deref(), Some("张 宇梅"));
+        assert_eq!(t.folded, "張 宇梅", "the text as typed is kept");
+        assert_eq!(super::ParsedText::parse("张宇梅").simplified, None);
+        assert_eq!(super::ParsedText::parse("zhang").simplified, None);
+        assert_eq!(super::simplified("陳劉鄭黃吳"), "陈刘郑黄吴");
+    }
+
     #[test]
     fn a_typed_v_is_ü_and_lu_is_tried_both_ways() {
         let t = super::ParsedText::parse("LV mei");

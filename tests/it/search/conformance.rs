@@ -612,6 +612,19 @@ async fn lists_exact_pinyin_before_a_one_letter_variant(e: Engine) {
     e.clean_up().await;
 }
 
+/// A resident typing traditional characters finds the register's
+/// simplified names.
+async fn finds_a_name_typed_in_traditional_characters(e: Engine) {
+    let app = start(&e).await;
+    let body = search(&app, &e, &q("張三")).await;
+    assert_eq!(first(&body)["license_no"], ZHANG_SAN, "{body}");
+    let body = search(&app, &e, &q("陳")).await;
+    assert_eq!(body["total"], 10, "the ten 陈: {body}");
+    let body = search(&app, &e, &q("龍沙")).await;
+    assert_eq!(first(&body)["license_no"], LONGSHA, "{body}");
+    e.clean_up().await;
+}
+
 /// A resident types the surname's syllable, or its first letters, and
 /// expects every holder of it; 吕 (lü) is found however the ü is typed.
 async fn finds_a_surname_by_its_syllable_and_lü_typed_any_way(e: Engine) {
@@ -668,4 +681,5 @@ on_both_engines!(
     ranks_an_exact_full_name_first_among_look_alikes,
     lists_exact_pinyin_before_a_one_letter_variant,
     finds_a_surname_by_its_syllable_and_lü_typed_any_way,
+    finds_a_name_typed_in_traditional_characters,
 );
