@@ -18,9 +18,17 @@ pub const SEARCH_POLICY: &str = "search_standing_policy";
 /// meanwhile (a change drained into the old index would be lost with it).
 pub const SEARCH_REBUILD: &str = "search_rebuild_started";
 
-/// How long a rebuild's claim holds without being released: a rebuild
-/// killed half-way pauses the drains this long at most.
-pub const REBUILD_CLAIM_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+/// Key under which a running rebuild records that it is still alive: it
+/// beats every [`REBUILD_BEAT_EVERY`] while it runs.
+pub const SEARCH_REBUILD_BEAT: &str = "search_rebuild_beat";
+
+/// How often a running rebuild renews its claim.
+pub const REBUILD_BEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long a rebuild's claim holds after its last beat: a rebuild killed
+/// half-way (its process gone) pauses the drains this long at most, not
+/// the length of a rebuild.
+pub const REBUILD_CLAIM_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::seconds(45);
 
 const STAMP: &str = "%Y-%m-%dT%H:%M:%S%.f";
 
@@ -67,18 +75,32 @@ pub fn claim_rebuild(
         if let Some(held) = rebuild_started(c, now)? {
             return Ok(Some(held));
         }
-        set(c, SEARCH_REBUILD, &now.format(STAMP).to_string())?;
+        let stamp = now.format(STAMP).to_string();
+        set(c, SEARCH_REBUILD, &stamp)?;
+        set(c, SEARCH_REBUILD_BEAT, &stamp)?;
         Ok(None)
     })
 }
 
-/// When the rebuild running now started, if one is (claimed less than
-/// [`REBUILD_CLAIM_LIFETIME`] before `now`).
+/// Renews the running rebuild's claim at `now`.
+pub fn rebuild_beat(conn: &mut DbConnection, now: chrono::NaiveDateTime) -> Result<(), DbError> {
+    set(conn, SEARCH_REBUILD_BEAT, &now.format(STAMP).to_string())
+}
+
+/// When the rebuild running now started, if one is (its last beat less
+/// than [`REBUILD_CLAIM_LIFETIME`] before `now`).
 pub fn rebuild_started(
     conn: &mut DbConnection,
     now: chrono::NaiveDateTime,
 ) -> Result<Option<chrono::NaiveDateTime>, DbError> {
-    recent(conn, SEARCH_REBUILD, now, REBUILD_CLAIM_LIFETIME)
+    let Some(beat) = recent(conn, SEARCH_REBUILD_BEAT, now, REBUILD_CLAIM_LIFETIME)? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        get(conn, SEARCH_REBUILD)?
+            .and_then(|v| chrono::NaiveDateTime::parse_from_str(&v, STAMP).ok())
+            .unwrap_or(beat),
+    ))
 }
 
 /// Key under which the process draining the search outbox records when
@@ -116,6 +138,7 @@ pub fn fleet_indexer(
 
 /// Releases the rebuild's claim.
 pub fn release_rebuild(conn: &mut DbConnection) -> Result<(), DbError> {
+    remove(conn, SEARCH_REBUILD_BEAT)?;
     remove(conn, SEARCH_REBUILD)
 }
 

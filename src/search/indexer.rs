@@ -487,7 +487,25 @@ impl Indexer {
         {
             return Err(SearchError::Rebuilding(started));
         }
-        let rebuilt = self.rebuild().await;
+        // The claim is renewed while the rebuild runs, so one whose process
+        // died lapses within a minute instead of pausing every portal's
+        // drains for as long as a rebuild may take.
+        let beat = async {
+            loop {
+                tokio::time::sleep(crate::db::meta::REBUILD_BEAT_EVERY).await;
+                let now = outbox::now();
+                if let Err(e) = self
+                    .db(move |c| crate::db::meta::rebuild_beat(c, now))
+                    .await
+                {
+                    tracing::warn!(error = %e, "could not renew the rebuild's claim");
+                }
+            }
+        };
+        let rebuilt = tokio::select! {
+            rebuilt = self.rebuild() => rebuilt,
+            () = beat => unreachable!("the beat never ends"),
+        };
         if let Err(e) = self.db(crate::db::meta::release_rebuild).await {
             tracing::warn!(error = %e, "could not release the rebuild's claim; drains resume when it lapses");
         }

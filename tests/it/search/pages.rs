@@ -392,8 +392,18 @@ async fn a_rebuild_runs_alone_and_the_outbox_waits_for_it() {
     let body = app.json("/api/v1/search?q=%E7%AC%AC%E4%B8%80", 200).await;
     assert_eq!(body["hits"][0]["license_no"], LONGSHA, "{body}");
 
-    // A claim left by a rebuild that died lapses after ten minutes.
-    let long_ago = now - chrono::TimeDelta::minutes(11);
+    // A running rebuild renews its claim: renewed 10 s ago, a claim made
+    // long ago still holds, and says when that rebuild started.
+    let started = now - chrono::TimeDelta::minutes(30);
+    assert_eq!(meta::claim_rebuild(&mut app.conn(), started).unwrap(), None);
+    meta::rebuild_beat(&mut app.conn(), now - chrono::TimeDelta::seconds(10)).unwrap();
+    assert_eq!(
+        meta::rebuild_started(&mut app.conn(), now).unwrap(),
+        Some(started)
+    );
+    meta::release_rebuild(&mut app.conn()).unwrap();
+    // A claim left by a rebuild that died (no renewal for a minute) lapses.
+    let long_ago = now - chrono::TimeDelta::minutes(1);
     assert_eq!(
         meta::claim_rebuild(&mut app.conn(), long_ago).unwrap(),
         None
