@@ -514,11 +514,19 @@ fn untoned(c: char) -> char {
     }
 }
 
+/// The longest pinyin of a name looked for in several spellings.
+const MAX_NAME_PINYIN: usize = 32;
+
 /// The spellings of typed pinyin to look for: `lu` and `nu` may be lü and
 /// nü typed without the dots (吕 is indexed `lü`), so each is tried both
 /// ways (at most 8 spellings); the spelling typed comes first.
 pub fn pinyin_spellings(latin: &str) -> Vec<String> {
     let chars: Vec<char> = latin.chars().collect();
+    // No name reads longer: past that the text is not a name, and each
+    // spelling costs a fuzzy automaton as long as the text.
+    if chars.len() > MAX_NAME_PINYIN {
+        return vec![latin.to_owned()];
+    }
     let ambiguous: Vec<usize> = (1..chars.len())
         .filter(|&i| chars[i] == 'u' && matches!(chars[i - 1], 'l' | 'n'))
         .take(3)
@@ -697,6 +705,8 @@ mod tests {
         );
         assert_eq!(super::pinyin_spellings("zhang"), ["zhang"]);
         assert_eq!(super::pinyin_spellings("luluLulu").len(), 8, "at most 8");
+        let long = "lu".repeat(17);
+        assert_eq!(super::pinyin_spellings(&long), vec![long], "not a name");
     }
 
     use super::*;
